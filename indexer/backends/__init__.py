@@ -1,0 +1,1 @@
+"""Search backends. See base.py for the contract; ``open_backend`` picks one from settings."""

@@ -1,0 +1,139 @@
+"""The backend contract. A backend stores documents and answers lexical top-k, vector top-k,
+filters and facets; parsing, tokenising, embedding, fusion and highlighting are ours and shared.
+
+Implementations: ``memory.py`` (in-process fake for tests), ``embedded.py`` (default: one data
+folder — SQLite record store + tantivy + in-memory vector index), ``elastic.py`` (Elasticsearch 8).
+A contract test suite (tests/test_backend_contract.py) runs against each of them.
+
+Documents are flat dicts keyed by :mod:`indexer.fields`. Lexical ``TOKENS`` fields arrive already
+tokenised (a list of tokens, or a space-joined string); ``vector`` arrives as a list of floats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from indexer.types import DocId, Document, Hit, NoticeId, Target, Vector
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Exact filters, applied identically by both legs.
+
+    ``equals``: field → allowed values (any of them; several fields are ANDed).
+    ``ranges``: integer field → (min, max), inclusive, either side optional.
+    ``excludes``: field → values a document must not have.
+    """
+
+    equals: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    ranges: Mapping[str, tuple[int | None, int | None]] = field(default_factory=dict)
+    excludes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def is_empty(self) -> bool:
+        return not (self.equals or self.ranges or self.excludes)
+
+
+NO_FILTERS = Filters()
+
+
+@dataclass(frozen=True, slots=True)
+class LexicalQuery:
+    """OR of tokens, each searched in every field with the field's boost (BM25, k1=1.2, b=0.75).
+
+    ``terms`` are already tokenised with :func:`indexer.tokenise.tokenise_query`; user text never
+    reaches any query-string syntax.
+    """
+
+    terms: tuple[str, ...]
+    boosts: Mapping[str, float]  # TOKENS field name → weight
+
+
+@dataclass(slots=True)
+class NoticeBundle:
+    """Everything stored for one notice: written and deleted as one unit."""
+
+    notice_id: NoticeId
+    source: str
+    notice: Document  # notice-level record: metadata, normalised text, original text, quality report
+    issues: list[Document]
+    measures: list[Document]
+
+
+@dataclass(slots=True)
+class WriteResult:
+    written: list[NoticeId] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # notice or document id → reason
+
+
+@dataclass(slots=True)
+class IndexInfo:
+    backend: str  # "memory" | "embedded" | "elasticsearch"
+    location: str  # data folder or cluster URL + alias
+    model_id: str | None
+    dims: int | None
+    dictionary_version: str | None
+    schema_version: int
+    notices: int
+    issues: int
+    measures: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """What the indexer and the search core need from a store. One line per method says its contract."""
+
+    name: str
+
+    def info(self) -> IndexInfo:
+        """Counts and the model / dictionary / schema the index was built with."""
+
+    def check_compatible(self, model_id: str, dims: int, dictionary_version: str) -> None:
+        """Raise IncompatibleIndex if the index holds vectors or tokens of another model or dictionary.
+
+        An empty index adopts the given values."""
+
+    def notice_id_for_source(self, source: str) -> NoticeId | None:
+        """The id of the notice last stored from this source, if any (for replace-on-change)."""
+
+    def has_notice(self, notice_id: NoticeId) -> bool:
+        """True if this notice (same normalised text) is stored."""
+
+    def write(self, bundles: Sequence[NoticeBundle], replaces: Mapping[NoticeId, NoticeId] | None = None) -> WriteResult:
+        """Store whole notices; each notice's documents become visible together, and
+        ``replaces`` (new id → old id) removes the old notice in the same step."""
+
+    def delete_notices(self, notice_ids: Sequence[NoticeId]) -> int:
+        """Remove notices with all their issues and measures; returns how many existed."""
+
+    def lexical(self, target: Target, query: LexicalQuery, filters: Filters, k: int) -> list[Hit]:
+        """BM25 top-k over the TOKENS fields, best first, restricted by filters."""
+
+    def vector(self, target: Target, vector: Vector, filters: Filters, k: int) -> list[Hit]:
+        """Cosine top-k over ``vector``, best first, restricted by the same filters (exact or recall ≥ 0.98)."""
+
+    def facets(self, target: Target, filters: Filters, fields: Sequence[str], query: LexicalQuery | None = None,
+               size: int = 50) -> dict[str, list[tuple[str, int]]]:
+        """Per field, (value, count) pairs, most frequent first, over documents passing the filters
+        and, when ``query`` is given, matching at least one of its terms."""
+
+    def get(self, target: Target, ids: Sequence[DocId]) -> list[Document]:
+        """Documents by id, in the order asked; missing ids are left out."""
+
+    def get_vectors(self, target: Target, ids: Sequence[DocId]) -> dict[DocId, Vector]:
+        """Stored vectors by document id (for query-by-example)."""
+
+    def get_notice(self, notice_id: NoticeId) -> Document | None:
+        """The notice-level record, with ``issue_ids`` in order."""
+
+    def iter_notices(self) -> Iterator[Document]:
+        """Every stored notice record (with its original text), for rebuilding an index."""
+
+    def rebuild(self, bundles: Iterable[NoticeBundle], *, keep_old: bool = False) -> WriteResult:
+        """Build a fresh index from bundles and switch to it atomically once complete;
+        the old index serves until then (and is kept if ``keep_old``)."""
+
+    def close(self) -> None:
+        """Release files, locks and connections."""

@@ -1,0 +1,97 @@
+"""Flat records from a parsed notice: what the CLI prints and what backends store.
+
+Keys are the field names of :mod:`indexer.fields`; tokens and vectors are added by the
+pipeline (``tokenise``/``embed``), not here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from indexer.types import Document, Issue, ParsedNotice
+
+
+def notice_fields(notice: ParsedNotice) -> dict[str, Any]:
+    """The notice metadata every issue and measure document carries."""
+    m = notice.meta
+    return {
+        "notice_id": notice.notice_id,
+        "source": notice.source,
+        "title": m.title,
+        "organization": m.organization,
+        "institution": m.institution,
+        "institution_type": m.institution_type,
+        "province": m.province,
+        "city": m.city,
+        "county": m.county,
+        "level": m.level,
+        "inspection_body": m.inspection_body,
+        "inspection_round": m.inspection_round,
+        "inspection_kind": m.inspection_kind,
+        "inspection_type": m.inspection_type,
+        "feedback_date": m.feedback_date,
+        "publish_date": m.publish_date,
+        "year": m.year,
+    }
+
+
+def issue_record(notice: ParsedNotice, issue: Issue) -> Document:
+    """One issue as a flat record (the ``parse --jsonl`` line, and the stored issue document)."""
+    return {
+        "id": notice.issue_id(issue),
+        **notice_fields(notice),
+        "seq": issue.seq,
+        "label": issue.label,
+        "section": issue.section,
+        "section_label": issue.section_label,
+        "group": issue.group,
+        "group_label": issue.group_label,
+        "problem": issue.problem,
+        "status": issue.status.value if issue.status else None,
+        "status_raw": issue.status_raw,
+        "measures": list(issue.measures),
+        "measures_intro": issue.measures_intro,
+        "deadlines": list(issue.deadlines),
+        "amounts": list(issue.amounts),
+        "documents": list(issue.documents),
+        "categories": list(issue.categories),
+    }
+
+
+def measure_records(notice: ParsedNotice, issue: Issue) -> list[Document]:
+    """Each measure item of an issue as its own document (reviewers search measures)."""
+    issue_id = notice.issue_id(issue)
+    base = notice_fields(notice)
+    return [
+        {
+            "id": f"{issue_id}-m{n}",
+            "issue_id": issue_id,
+            **base,
+            "seq": issue.seq,
+            "measure_seq": n,
+            "text": text,
+            "problem": issue.problem,
+            "section": issue.section,
+            "status": issue.status.value if issue.status else None,
+            "categories": list(issue.categories),
+        }
+        for n, text in enumerate(issue.measures, start=1)
+    ]
+
+
+def notice_record(notice: ParsedNotice, original_text: str | None = None) -> Document:
+    """The notice-level record: metadata, stated totals, quality report, text, issue ids."""
+    meta = asdict(notice.meta)
+    return {
+        "notice_id": notice.notice_id,
+        "source": notice.source,
+        "format": notice.format,
+        "encoding": notice.encoding,
+        **meta,
+        "year": notice.meta.year,
+        "quality": {**asdict(notice.quality), "complete": notice.quality.complete},
+        "issue_ids": [notice.issue_id(i) for i in notice.issues],
+        "text": notice.text,
+        "original_text": original_text,
+    }

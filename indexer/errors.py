@@ -1,0 +1,55 @@
+"""Domain exceptions. Foreign exceptions are translated where they enter (``raise … from exc``).
+
+    XunchaError
+     ├── ReadError            a file could not be read or decoded
+     ├── ParseError           a notice was read but could not be parsed
+     ├── BackendError         the search backend failed (tantivy, SQLite, Elasticsearch)
+     │    ├── BackendUnavailable   the backend cannot be reached right now (retry later)
+     │    └── IncompatibleIndex    index built with another model / dictionary / schema
+     ├── BadQuery             a query or filter a user sent is invalid
+     └── ConfigError          a setting is missing or malformed
+"""
+
+from __future__ import annotations
+
+
+class XunchaError(Exception):
+    """Base class of every error this project raises on purpose."""
+
+
+class ReadError(XunchaError):
+    """A file could not be read or decoded; the message names the file and the reason."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class ParseError(XunchaError):
+    """A notice was read but could not be parsed; the message names the notice and the part."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+
+
+class BackendError(XunchaError):
+    """The search backend failed."""
+
+
+class BackendUnavailable(BackendError):
+    """The backend cannot be reached right now; the operation can be retried."""
+
+
+class IncompatibleIndex(BackendError):
+    """The index was built with another embedding model, dictionary or schema version."""
+
+
+class BadQuery(XunchaError):
+    """A query or filter sent by a user is invalid."""
+
+
+class ConfigError(XunchaError):
+    """A setting is missing or malformed."""

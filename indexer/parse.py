@@ -1,0 +1,90 @@
+"""read → normalise → segment → enrich: a file or a text becomes a :class:`ParsedNotice`.
+
+This module only orchestrates; each step lives in its own module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer import enrich, normalise, read, segment
+from indexer.errors import ParseError, ReadError
+from indexer.types import ParsedNotice, QualityReport, RawDocument
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def notice_id_for(text: str) -> str:
+    """Hash of the normalised text (width-folded, whitespace removed): the same notice ingested
+    twice, or re-saved with other spacing, gets the same id."""
+    key = _WHITESPACE.sub("", normalise.fold(text))
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def parse_document(raw: RawDocument) -> ParsedNotice:
+    """Parse one decoded document. Raises ParseError when there is no text at all."""
+    normalised = normalise.normalise(raw.text)
+    if not normalised.text.strip():
+        raise ParseError(raw.source, "no text left after clean-up (empty or not a notice)")
+    meta = enrich.extract_meta(normalised)
+    segmentation = segment.segment(normalised.text)
+    for issue in segmentation.issues:
+        enrich.enrich_issue(issue)
+    quality = QualityReport(
+        issues_found=len(segmentation.issues),
+        issues_stated=meta.stated_totals.issues,
+        sections_found=segmentation.sections_found,
+        sections_stated=meta.stated_totals.sections,
+        statuses_found=sum(1 for i in segmentation.issues if i.status is not None),
+        warnings=list(segmentation.warnings),
+    )
+    if not segmentation.issues:
+        quality.warnings.append("no rectified issues found")
+    elif quality.issues_stated is not None and quality.issues_stated != quality.issues_found:
+        quality.warnings.append(
+            f"the notice states {quality.issues_stated} issues but {quality.issues_found} were found"
+        )
+    return ParsedNotice(
+        notice_id=notice_id_for(normalised.text),
+        source=raw.source,
+        format=raw.format,
+        encoding=raw.encoding,
+        text=normalised.text,
+        meta=meta,
+        issues=segmentation.issues,
+        quality=quality,
+    )
+
+
+def parse_text(text: str, source: str = "<text>", format: str = "txt") -> ParsedNotice:
+    """Parse a notice given as a string."""
+    return parse_document(RawDocument(source=source, text=text, format=format))
+
+
+def parse_file(path: str | Path) -> ParsedNotice:
+    """Read and parse one file. Raises ReadError or ParseError."""
+    return parse_document(read.read_path(path))
+
+
+@dataclass(slots=True)
+class ParseOutcome:
+    """The result for one file: a parsed notice, or the error that stopped it."""
+
+    source: str
+    notice: ParsedNotice | None = None
+    error: str | None = None
+
+
+def parse_paths(paths: Iterable[str | Path]) -> Iterator[ParseOutcome]:
+    """Parse every supported file under the given files and folders; one outcome per file.
+
+    A file that fails yields an outcome with ``error`` set and the run goes on."""
+    for path in read.iter_files(paths):
+        try:
+            yield ParseOutcome(source=str(path), notice=parse_file(path))
+        except (ReadError, ParseError) as exc:
+            yield ParseOutcome(source=str(path), error=str(exc))

