@@ -1,21 +1,350 @@
-"""Normalisation: artefacts out, display text kept; ``fold`` for matching. PLACEHOLDER."""
+"""Normalisation: page artefacts out, display text kept (one paragraph per line); ``fold`` for matching.
+
+``normalise`` returns the DISPLAY text: the notice's own characters, with Word bookmarks,
+letter-spacing, injected pinyin, the info-disclosure block and "(社会公开稿)" removed, the title
+joined onto the first line, and a body that arrived as one line broken before its headings.
+
+``fold`` is for MATCHING: one character in, one character out, so an offset found in
+``fold(text)`` slices ``text`` at the same place.
+
+    >>> fold("（一）整改結果：已完成１２项")
+    '(一)整改结果:已完成12项'
+"""
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Callable
+from pathlib import Path
 
+from indexer import numbering
 from indexer.types import NormalisedText
+
+# ---------------------------------------------------------------------------------------------
+# fold
+
+
+def _traditional_to_simplified() -> dict[int, str]:
+    """Single-character traditional → simplified pairs from opencc's data (mirror sites print
+    notices in traditional characters). Optional: without opencc the fold simply skips it."""
+    try:
+        import opencc  # noqa: PLC0415 — optional data source
+    except ImportError:  # pragma: no cover - opencc is a dependency, but stay importable without it
+        return {}
+    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    table: dict[int, str] = {}
+    try:
+        lines = path.read_text("utf-8").splitlines()
+    except OSError:  # pragma: no cover
+        return {}
+    for line in lines:
+        parts = line.split()
+        if len(parts) >= 2 and len(parts[0]) == 1 and len(parts[1]) == 1 and parts[1] <= "\uffff":
+            table[ord(parts[0])] = parts[1]
+    return table
+
+
+def _fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    ranges = (
+        (0xFF01, 0xFF5F),  # full-width ASCII: digits, letters, punctuation, brackets
+        (0xFF61, 0xFF65),  # half-width CJK punctuation ｡｢｣､
+        (0x2F00, 0x2FD6),  # Kangxi radicals that PDF converters emit for 一 二 …
+        (0x2E80, 0x2EF4),  # CJK radicals supplement
+        (0xF900, 0xFB00),  # CJK compatibility ideographs
+        (0xFE50, 0xFE6C),  # small form variants ﹒﹙﹚
+    )
+    for low, high in ranges:
+        for cp in range(low, high):
+            folded = unicodedata.normalize("NFKC", chr(cp))
+            if len(folded) == 1 and folded != chr(cp):
+                table[cp] = folded
+    # Brackets unified; odd spaces become a plain space (still one character).
+    for ch, to in {"【": "[", "】": "]", "〖": "[", "〗": "]", "\u3000": " ", "\xa0": " "}.items():
+        table[ord(ch)] = to
+    for cp in (*range(0x2000, 0x200C), 0x202F, 0x205F, 0xFEFF, 0x2060):
+        table[cp] = " "
+    for cp, to in _traditional_to_simplified().items():
+        table.setdefault(cp, to)
+    return table
+
+
+_FOLD = _fold_table()
+# str.translate is four times faster with a list than with a dict: a dict raises (and catches)
+# KeyError for every character it does not map. The list covers the BMP; the few astral
+# characters in the table get a second pass.
+_FOLD_BMP = list(range(0x10000))
+for _cp, _to in _FOLD.items():
+    if _cp < 0x10000:
+        _FOLD_BMP[_cp] = ord(_to)
+_FOLD_ASTRAL = {cp: to for cp, to in _FOLD.items() if cp >= 0x10000}
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 
 
 def fold(text: str) -> str:
-    """Width-fold for matching, one character in, one character out (offsets stay valid)."""
+    """Width-fold for matching, one character in, one character out (offsets stay valid):
+    full-width → half-width punctuation, digits and letters; （）【】 → ()[]; traditional →
+    simplified characters.
+
+    >>> fold("整改狀態：完成（２０２４年）")
+    '整改状态:完成(2024年)'
+    """
+    folded = text.translate(_FOLD_BMP)
+    return folded.translate(_FOLD_ASTRAL) if _ASTRAL.search(folded) else folded
+
+
+# ---------------------------------------------------------------------------------------------
+# normalise: each step takes lines, returns lines, and notes what it removed.
+
+Removed = list[str]
+_CJK = "\u2e80-\u2fff\u3001-\u303f\u3040-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef“”‘’"
+_SPACE = "[ \t\u3000\xa0\u2000-\u200b\u202f\u205f]"
+_ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff]")
+_BOOKMARK = re.compile(r"\[bookmark:[^\]\n]*\]")
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+_PINYIN = re.compile(rf"(?<=[\u3400-\u9fff])[（(]((?:[a-zü{_TONED}]{{1,7}})(?:[ ,][a-zü{_TONED}]{{1,7}})*)[)）]")
+_PINYIN_SYLLABLE = re.compile(r"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?(?:[aeiouüv])[a-zü]{0,4}")
+_SPACED_WORD = re.compile(rf"(?:[{_CJK}]{_SPACE}+)+[{_CJK}]")
+_ANY_SPACE = re.compile(_SPACE)
+_CJK_SPACE = re.compile(rf"(?<=[{_CJK}]){_SPACE}+|{_SPACE}+(?=[{_CJK}])")
+_PUBLIC_COPY = re.compile(r"[(（]\s*(?:社会)?公开(?:稿|版)\s*[)）]")
+_FURNITURE = re.compile(
+    r"^(?:【?字体[:：]|【?打印(?:本页|此页)?】?$|【?关闭(?:窗口|本页)?】?$|分享到[:：]?|扫一扫|当前位置[:：]|"
+    r"浏览次数|访问次数|上一篇[:：]|下一篇[:：])"
+)
+
+
+def _remove_bookmarks(text: str, removed: Removed) -> str:
+    """Word bookmark tags glued to the text: "[bookmark: _GoBack]12.医德医风…" → "12.医德医风…"."""
+    tags = _BOOKMARK.findall(text)
+    if tags:
+        removed.extend(tags)
+    return _BOOKMARK.sub("", text)
+
+
+def _remove_pinyin(text: str, removed: Removed) -> str:
+    """Tone-marked pinyin a mirror site injected after characters: "統(tǒng)一" → "統一".
+
+    Untoned syllables ("的(de)") are removed too once the text is clearly such a mirror."""
+    toned = [m for m in _PINYIN.finditer(text) if any(ch in _TONED for ch in m.group(1))]
+    if not toned:
+        return text
+    mirror = len(toned) >= 3
+
+    def drop(m: re.Match[str]) -> str:
+        syllables = m.group(1)
+        if any(ch in _TONED for ch in syllables):
+            return ""
+        if mirror and all(_PINYIN_SYLLABLE.fullmatch(s) for s in re.split("[ ,]", syllables)):
+            return ""
+        return m.group(0)
+
+    count = 0
+
+    def counted(m: re.Match[str]) -> str:
+        nonlocal count
+        kept = drop(m)
+        count += kept == ""
+        return kept
+
+    out = _PINYIN.sub(counted, text)
+    removed.append(f"pinyin injected after {count} characters, e.g. {toned[0].group(0)}")
+    return out
+
+
+def _tidy_spaces(lines: list[str], removed: Removed) -> list[str]:
+    """Spaces between Chinese characters go ("通 报" → "通报", "1. 关于" → "1.关于")."""
     out = []
-    for ch in text:
-        folded = unicodedata.normalize("NFKC", ch)
-        out.append(folded if len(folded) == 1 else ch)
-    return "".join(out)
+    touched = 0
+    for line in lines:
+        if _SPACED_WORD.fullmatch(line):
+            removed.append(f"letter-spacing: {line}")
+        tidy = _CJK_SPACE.sub("", line) if _ANY_SPACE.search(line) else line
+        touched += tidy != line
+        out.append(tidy)
+    if touched:
+        removed.append(f"spaces inside Chinese text on {touched} lines")
+    return out
+
+
+_INFO_LABELS = (
+    "索引号", "主题分类", "信息分类", "内容分类", "体裁分类", "组配分类", "发布机构", "所属机构", "发文机关",
+    "成文时间", "成文日期", "发文时间", "发文日期", "发布时间", "发布日期", "生成日期", "发文字号", "文件编号",
+    "统一编号", "文号", "标题", "名称", "效力状态", "有效性", "时效性", "主题词", "关键词", "公开方式", "公开范围",
+    "公开时限", "服务对象", "信息来源", "来源", "作者", "浏览次数",
+)
+# Labels are often letter-spaced ("索 引 号"): allow spaces between their characters.
+_INFO_LABEL = re.compile(
+    r"(?:^|(?<=\s)|(?<=\|))("
+    + "|".join(f"{_SPACE}*".join(label) for label in _INFO_LABELS)
+    + r")\s*[:：]"
+)
+_BULLET = re.compile(r"^[-•·*●▪■]\s*")
+_INFO_WINDOW = 20  # the block sits at the top of the page
+
+
+def _info_fields(line: str) -> list[tuple[str, str]] | None:
+    """Label/value pairs of an info-block line, or None when the line is not one."""
+    body = _BULLET.sub("", line)
+    matches = list(_INFO_LABEL.finditer(body))
+    if not matches or matches[0].start() != 0:
+        return None
+    fields = []
+    for m, nxt in zip(matches, [*matches[1:], None], strict=True):
+        value = body[m.end() : nxt.start() if nxt else len(body)].strip(" |\t\u3000")
+        fields.append((re.sub(_SPACE, "", m.group(1)), value))
+    return fields
+
+
+def _take_info_block(lines: list[str], header: dict[str, str], removed: Removed) -> list[str]:
+    """The leading 索引号/主题分类/发布机构/成文时间/文号/标题/效力状态 block becomes ``header``."""
+    for start in range(min(len(lines), _INFO_WINDOW)):
+        if _info_fields(lines[start]) is not None:
+            break
+    else:
+        return lines
+    end = start
+    fields: list[tuple[str, str]] = []
+    while end < len(lines):
+        found = _info_fields(lines[end])
+        if found is None:
+            break
+        fields.extend(found)
+        end += 1
+    if len(fields) < 2:
+        return lines
+    for label, value in fields:
+        header.setdefault(label, value)
+    removed.extend(lines[start:end])
+    return lines[:start] + lines[end:]
+
+
+def _remove_furniture(lines: list[str], removed: Removed) -> list[str]:
+    """"(社会公开稿)" and page furniture (打印本页, 关闭窗口 …)."""
+    out = []
+    for line in lines:
+        if _FURNITURE.match(line):
+            removed.append(line)
+            continue
+        cleaned = _PUBLIC_COPY.sub("", line)
+        if cleaned != line:
+            removed.extend(_PUBLIC_COPY.findall(line))
+        if cleaned.strip():
+            out.append(cleaned.strip())
+    return out
+
+
+_TITLE_END = re.compile(r"(?:通报|报告|公告|公示|通告|情况)$")
+_TITLE_GLUED = re.compile(r"^(.{4,100}?关于.{2,100}?(?:通报|报告|公告|公示))(?=[^\s。,，)）])")
+_SENTENCE_PUNCT = re.compile(r"[。；;！？!?]")
+_TITLE_MAX_LINES = 4
+_TITLE_MAX_CHARS = 120
+_LONG_LINE = 120  # shorter lines are never a run-together body
+
+
+def _title_lines(lines: list[str]) -> int:
+    """How many leading lines make up the title (0 when the notice does not open with one)."""
+    joined = ""
+    for count, line in enumerate(lines[:_TITLE_MAX_LINES], start=1):
+        folded = fold(line)
+        if _SENTENCE_PUNCT.search(folded) or numbering.match_heading(folded) is not None:
+            return 0
+        joined += line
+        if len(joined) > _TITLE_MAX_CHARS:
+            return 0
+        if _TITLE_END.search(joined):
+            return count
+        if len(line) > 40:  # a long line that does not end the title is a paragraph
+            return 0
+    return 0
+
+
+def _join_title(lines: list[str], removed: Removed) -> list[str]:
+    """Title split over lines joined; a title printed twice (or again by the info block) kept once.
+
+    ["中共X县卫生健康局党组", "关于…进展情况的", "通报", …] → ["中共X县卫生健康局党组关于…进展情况的通报", …]
+    """
+    if lines and len(lines[0]) > _LONG_LINE:  # one-line notice: title glued to the body
+        m = _TITLE_GLUED.match(lines[0])
+        if m:
+            lines = [m.group(1), lines[0][m.end() :], *lines[1:]]
+            removed.append("line break after the title")
+    count = _title_lines(lines)
+    if not count:
+        return lines
+    title = "".join(lines[:count])
+    rest = lines[count:]
+    key = _compact(title)
+    # The same title again right below (web page heading + document heading), whole or split.
+    again = _title_lines(rest)
+    if again and _compact("".join(rest[:again])) == key:
+        removed.append("repeated title: " + "".join(rest[:again]))
+        rest = rest[again:]
+    if count > 1:
+        removed.append(f"title joined from {count} lines")
+    return [title, *rest]
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", fold(text))
+
+
+_CLOSING_BREAK = re.compile(r"(?<=[。；;！？!?\s])欢迎(?=.{0,60}监督)")
+_STRONG_BREAKS = 3  # inline headings/labels that prove a line is a whole body run together
+
+
+def _break_positions(folded: str) -> list[int]:
+    """Offsets where a body that arrived as one line needs a line break: before headings,
+    status and measures labels, and the closing 欢迎…监督 paragraph — never before 一是 or a
+    date such as 6.30日. Empty when the line does not look like a run-together body."""
+    labels = numbering.label_breaks(folded)
+    strict = numbering.inline_markers(folded, (numbering.Style.CN, numbering.Style.CN_PAREN))
+    if len(strict) + len(labels) < _STRONG_BREAKS:
+        return []
+    markers = numbering.inline_markers(folded, loose=True)
+    positions = {m.start for m in markers} | set(numbering.label_breaks(folded, loose=True))
+    positions |= {m.start() for m in _CLOSING_BREAK.finditer(folded)}
+    return sorted(p for p in positions if p > 0)
+
+
+def _reflow_run_together(lines: list[str], removed: Removed) -> list[str]:
+    """A body that arrived as one single line is broken before its headings and labels."""
+    out = []
+    for line in lines:
+        cuts = _break_positions(fold(line)) if len(line) >= _LONG_LINE else []
+        if not cuts:
+            out.append(line)
+            continue
+        removed.append(f"one-line body broken into {len(cuts) + 1} lines")
+        bounds = [0, *cuts, len(line)]
+        out.extend(p for a, b in zip(bounds, bounds[1:], strict=False) if (p := line[a:b].strip()))
+    return out
 
 
 def normalise(text: str) -> NormalisedText:
-    lines = [line.strip() for line in text.splitlines()]
-    return NormalisedText(text="\n".join(line for line in lines if line))
+    """Clean a decoded notice into display text, one paragraph per line.
+
+    >>> n = normalise("- 索 引 号:0001/2025-001\\n- 发布机构:区卫健局\\n中共某县卫生健康局党组\\n"
+    ...               "关于巡察整改进展情况的\\n通 报\\n[bookmark: _GoBack]1.学习不深入。")
+    >>> n.text
+    '中共某县卫生健康局党组关于巡察整改进展情况的通报\\n1.学习不深入。'
+    >>> n.header
+    {'索引号': '0001/2025-001', '发布机构': '区卫健局'}
+    """
+    removed: Removed = []
+    header: dict[str, str] = {}
+    text = _ZERO_WIDTH.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _remove_bookmarks(text, removed)
+    text = _remove_pinyin(text, removed)
+    lines = [line.strip(" \t\u3000\xa0") for line in text.split("\n")]
+    lines = _take_info_block([line for line in lines if line], header, removed)
+    steps: tuple[Callable[[list[str], Removed], list[str]], ...] = (
+        _tidy_spaces,
+        _remove_furniture,
+        _join_title,
+        _reflow_run_together,
+    )
+    for step in steps:
+        lines = step(lines, removed)
+    return NormalisedText(text="\n".join(line for line in lines if line), header=header, removed=removed)

@@ -54,6 +54,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_query_chars", 2000, "longest query accepted"),
     Setting("max_page_size", 100, "largest page size accepted"),
     Setting("export_cap", 2000, "most rows an export returns"),
+    Setting("max_result_window", 1000, "deepest result reachable by paging (page × size)"),
+    Setting("max_query_terms", 24, "a longer query (a pasted paragraph) keeps its N most specific terms (tf × idf)"),
+    Setting("facet_size", 30, "values returned per facet"),
+    Setting("embed_cache_size", 1024, "query embeddings kept in memory (0: none)"),
+    # serving
+    Setting("host", "127.0.0.1", "address the API listens on"),
+    Setting("port", 8000, "port the API listens on"),
     # access
     Setting("api_key", None, "API key required by endpoints that change data"),
     Setting("protect_reads", False, "require the API key for read endpoints too"),
@@ -88,6 +95,12 @@ class Settings:
     max_query_chars: int = 2000
     max_page_size: int = 100
     export_cap: int = 2000
+    max_result_window: int = 1000
+    max_query_terms: int = 24
+    facet_size: int = 30
+    embed_cache_size: int = 1024
+    host: str = "127.0.0.1"
+    port: int = 8000
     api_key: str | None = None
     protect_reads: bool = False
     cors_origins: str = ""

@@ -1,17 +1,237 @@
-"""Tokenisation: jieba with a domain dictionary, identical at index and query time. PLACEHOLDER."""
+"""Tokenisation: jieba with a domain dictionary and a stop list, identical at index and query time.
+
+Text is width-folded (:func:`indexer.normalise.fold`, one character in, one out) and cut by a
+dedicated ``jieba.Tokenizer`` that knows this genre's vocabulary (``data/userdict.txt``). Search
+mode: a word longer than two characters is emitted whole *and* as every dictionary word inside
+it, so a domain term is one token yet findable by its parts. Stop phrases (``data/stopwords.txt``)
+are dropped whole, parts included, and so are tokens made only of punctuation or spaces. Latin
+letters are lower-cased.
+
+    >>> tokenise_for_index("切实落实“三重一大”制度，医保基金管理不规范")
+    ['三重', '一大', '三重一大', '制度', '医保', '基金', '医保基金', '管理', '不', '规范']
+
+:data:`DICTIONARY_VERSION` (a short hash of both lists, the jieba version and
+:data:`TOKENISER_CODE_VERSION`) is recorded in the index; an index tokenised with another
+version is refused until it is rebuilt (``python -m indexer reindex``).
+
+jieba is loaded once per process, lazily and under a lock; its prefix-dictionary cache goes to a
+private folder under the system temp dir, never into site-packages.
+"""
 
 from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import stat
+import tempfile
+import threading
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
 
 import jieba
 
 from indexer.normalise import fold
 
-DICTIONARY_VERSION = "placeholder"
+# Bump when the rules in this module change in a way that changes tokens (not for list edits:
+# those change the version by themselves).
+TOKENISER_CODE_VERSION = 1
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+USERDICT_PATH = DATA_DIR / "userdict.txt"
+STOPWORDS_PATH = DATA_DIR / "stopwords.txt"
+
+# A dictionary word without a frequency gets at least this one: high enough to stay whole in
+# running text (jieba's own suggestion only beats the word's split in isolation), low enough not
+# to swallow a common neighbour. Tested on the seed notices: see tests/test_tokenise.py.
+MIN_USER_FREQ = 2000
+QUERY_CACHE_SIZE = 4096
+WORD_CACHE_SIZE = 200_000  # distinct cut words whose parts are remembered (a few MB)
+
+
+class Token(NamedTuple):
+    """One token and its span in the original text: ``text[start:end]`` folds to ``token``."""
+
+    token: str
+    start: int
+    end: int
+
+
+def read_entries(path: Path) -> list[str]:
+    """Non-blank, non-comment lines of a list file, stripped."""
+    lines = (line.strip() for line in path.read_text("utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def dictionary_version(userdict: Path = USERDICT_PATH, stopwords: Path = STOPWORDS_PATH) -> str:
+    """Short hash of the entries of both lists (comments do not count), the jieba version and
+    :data:`TOKENISER_CODE_VERSION`."""
+    digest = hashlib.sha256()
+    for part in (
+        "\n".join(read_entries(userdict)),
+        "\n".join(read_entries(stopwords)),
+        f"jieba={jieba.__version__}",
+        f"code={TOKENISER_CODE_VERSION}",
+    ):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()[:12]
+
+
+def _is_noise(word: str) -> bool:
+    """Only punctuation, symbols, separators, control characters or spaces."""
+    return all(ch.isspace() or unicodedata.category(ch)[0] in "PSZC" for ch in word)
+
+
+def _private_cache_dir() -> Path:
+    """A folder only this user can write to (jieba's cache is unmarshalled on load)."""
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    path = Path(tempfile.gettempdir()) / f"xuncha-jieba-{uid if uid is not None else 'user'}"
+    try:
+        path.mkdir(mode=0o700, exist_ok=True)
+        st = path.lstat()
+        if stat.S_ISDIR(st.st_mode) and (uid is None or st.st_uid == uid) and not st.st_mode & 0o022:
+            return path
+    except OSError:
+        pass
+    return Path(tempfile.mkdtemp(prefix="xuncha-jieba-"))  # fresh, private; the cache is not reused
+
+
+class Tokeniser:
+    """jieba + user dictionary + stop list. Cheap to create; jieba is loaded on first use.
+
+    Thread-safe: loading happens once under a lock, cutting only reads the dictionary."""
+
+    def __init__(self, userdict: Path = USERDICT_PATH, stopwords: Path = STOPWORDS_PATH,
+                 cache_dir: Path | None = None) -> None:
+        self.userdict = Path(userdict)
+        self.stopwords = Path(stopwords)
+        self.cache_dir = cache_dir
+        self.version = dictionary_version(self.userdict, self.stopwords)
+        self._stop = frozenset(fold(w).lower() for w in read_entries(self.stopwords))
+        self._jieba: jieba.Tokenizer | None = None
+        self._lock = threading.Lock()
+        self._query_tokens = lru_cache(maxsize=QUERY_CACHE_SIZE)(self._tokens)
+        self._analyse = lru_cache(maxsize=WORD_CACHE_SIZE)(self._analyse_word)
+
+    @property
+    def jieba(self) -> jieba.Tokenizer:
+        """The loaded jieba tokenizer (the same object for the life of this Tokeniser)."""
+        tokenizer = self._jieba
+        if tokenizer is None:
+            with self._lock:
+                if self._jieba is None:
+                    self._jieba = self._load()
+                tokenizer = self._jieba
+        return tokenizer
+
+    def _load(self) -> jieba.Tokenizer:
+        logging.getLogger("jieba").setLevel(logging.WARNING)  # jieba logs every load at DEBUG to stderr
+        tokenizer = jieba.Tokenizer()
+        tokenizer.tmp_dir = str(self.cache_dir or _private_cache_dir())
+        tokenizer.initialize()
+        for line in read_entries(self.userdict):
+            word, freq, tag = _parse_entry(fold(line))
+            if freq is None:
+                freq = max(tokenizer.suggest_freq(word, False), MIN_USER_FREQ)
+            tokenizer.add_word(word, freq, tag)
+        for word in self._stop:
+            # stop phrases become single tokens, so they are dropped whole
+            if len(word) > 1 and not tokenizer.FREQ.get(word):
+                tokenizer.add_word(word, max(tokenizer.suggest_freq(word, False), MIN_USER_FREQ))
+        return tokenizer
+
+    def with_offsets(self, text: str) -> list[Token]:
+        """Tokens with their spans in ``text`` (the original, unfolded text).
+
+        >>> Tokeniser().with_offsets("医保基金")
+        [Token(token='医保', start=0, end=2), Token(token='基金', start=2, end=4), Token(token='医保基金', start=0, end=4)]
+        """
+        out: list[Token] = []
+        pos = 0
+        analyse = self._analyse
+        for word in self.jieba.cut(fold(text)):
+            start, pos = pos, pos + len(word)
+            analysed = analyse(word)
+            if analysed is not None:
+                key, parts = analysed
+                out.extend(Token(part, start + i, start + j) for part, i, j in parts)
+                out.append(Token(key, start, pos))
+        return out
+
+    def _analyse_word(self, word: str) -> tuple[str, tuple[tuple[str, int, int], ...]] | None:
+        """A cut word → (token, its parts with their offsets in the word), or None if dropped.
+
+        Parts are the dictionary words inside a word of three or more characters (jieba's
+        search mode takes only those of two and three characters)."""
+        key = word.lower()
+        if key in self._stop or _is_noise(word):
+            return None
+        parts: list[tuple[str, int, int]] = []
+        if len(word) > 2 and not word.isascii():
+            freq = self.jieba.FREQ
+            for i in range(len(word) - 1):
+                for j in range(i + 2, len(word) + 1):
+                    part = word[i:j]
+                    if part != word and freq.get(part) and part.lower() not in self._stop:
+                        parts.append((part.lower(), i, j))
+        return key, tuple(parts)
+
+    def _tokens(self, text: str) -> tuple[str, ...]:
+        out: list[str] = []
+        analyse = self._analyse
+        for word in self.jieba.cut(fold(text)):
+            analysed = analyse(word)
+            if analysed is not None:
+                out.extend(part for part, _, _ in analysed[1])
+                out.append(analysed[0])
+        return tuple(out)
+
+    def for_index(self, text: str) -> list[str]:
+        """Tokens of a document field."""
+        return list(self._tokens(text))
+
+    def for_query(self, text: str) -> list[str]:
+        """Tokens of a query: the same as :meth:`for_index`, memoised for repeated queries."""
+        return list(self._query_tokens(text))
+
+
+def _parse_entry(line: str) -> tuple[str, int | None, str | None]:
+    """``WORD [FREQ] [POS]`` → (word, freq or None, pos tag or None)."""
+    word, *rest = line.split()
+    freq = int(rest[0]) if rest and rest[0].isdigit() else None
+    tag = rest[-1] if rest and not rest[-1].isdigit() else None
+    return word, freq, tag
+
+
+DICTIONARY_VERSION = dictionary_version()
+
+_default: Tokeniser | None = None
+_default_lock = threading.Lock()
+
+
+def get_tokeniser() -> Tokeniser:
+    """The process-wide tokeniser over the packaged lists (created once)."""
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = Tokeniser()
+    return _default
 
 
 def tokenise_for_index(text: str) -> list[str]:
-    return [t for t in jieba.lcut_for_search(fold(text)) if t.strip()]
+    """Tokens of a document field: ``" ".join(...)`` is what a TOKENS field stores."""
+    return get_tokeniser().for_index(text)
 
 
 def tokenise_query(text: str) -> list[str]:
-    return tokenise_for_index(text)
+    """Tokens of a query: exactly what :func:`tokenise_for_index` gives for the same text."""
+    return get_tokeniser().for_query(text)
+
+
+def tokenise_with_offsets(text: str) -> list[Token]:
+    """(token, start, end) on the original text, for highlighting."""
+    return get_tokeniser().with_offsets(text)

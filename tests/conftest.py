@@ -25,6 +25,19 @@ BACKEND_FACTORIES: dict[str, tuple[Callable, tuple]] = {
     "memory": (make_memory_backend, ()),
 }
 
+# Elasticsearch: the noida-db emulator (or ES_URL's cluster), one per session; a fresh index
+# prefix per test. tests/es_server.py is a plugin: it starts the server and says which one ran.
+pytest_plugins = ("tests.es_server",)
+
+
+def make_elastic_backend(tmp_path: Path):
+    from tests.es_server import make_elastic_backend as make
+
+    return make(tmp_path)
+
+
+BACKEND_FACTORIES["elasticsearch"] = (make_elastic_backend, (pytest.mark.elasticsearch,))
+
 
 def _backend_params() -> list:
     return [pytest.param(name, marks=marks, id=name) for name, (_, marks) in BACKEND_FACTORIES.items()]

@@ -7,6 +7,13 @@ A contract test suite (tests/test_backend_contract.py) runs against each of them
 
 Documents are flat dicts keyed by :mod:`indexer.fields`. Lexical ``TOKENS`` fields arrive already
 tokenised (a list of tokens, or a space-joined string); ``vector`` arrives as a list of floats.
+
+Construction: every backend class is registered in ``indexer.backends.BACKENDS`` and opened by
+``indexer.backends.open_backend(settings)``, which calls the classmethod
+``cls.from_settings(settings) -> cls`` (``EmbeddedBackend.from_settings`` builds
+``EmbeddedBackend(settings.data_path, settings)``; ``ElasticBackend.from_settings`` builds
+``ElasticBackend(settings)``). It is not part of the protocol below because callers never hold a
+class; a class without it (the memory fake) is built with no arguments.
 """
 
 from __future__ import annotations
@@ -133,7 +140,19 @@ class Backend(Protocol):
 
     def rebuild(self, bundles: Iterable[NoticeBundle], *, keep_old: bool = False) -> WriteResult:
         """Build a fresh index from bundles and switch to it atomically once complete;
-        the old index serves until then (and is kept if ``keep_old``)."""
+        the old index serves until then (and is kept if ``keep_old``). The fresh index records the
+        model / dictionary of the last ``check_compatible`` call, even one that raised (that is
+        how ``reindex`` switches model or dictionary)."""
 
     def close(self) -> None:
         """Release files, locks and connections."""
+
+
+@runtime_checkable
+class SearchesBothLegs(Protocol):
+    """Optional: a backend that runs both legs in one round trip (Elasticsearch: one ``msearch``).
+    The search core uses it when ``isinstance(backend, SearchesBothLegs)``, else calls both legs."""
+
+    def search_both(self, target: Target, query: LexicalQuery, vector: Vector, filters: Filters,
+                    k_lexical: int, k_vector: int) -> tuple[list[Hit], list[Hit]]:
+        """Exactly ``(lexical(target, query, filters, k_lexical), vector(target, vector, filters, k_vector))``."""

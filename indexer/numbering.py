@@ -1,0 +1,320 @@
+"""The one place for the markers that give a notice its structure.
+
+* heading numbering: ``一、`` ``（一）`` ``1.``/``1、``/``1．`` ``（1）`` ``①`` and the compound ``1.(1)``;
+* measure ordinals: ``一是`` ``二是`` … (items of a measures paragraph, not headings);
+* field labels that open a status paragraph (``整改结果：``) or a measures paragraph
+  (``整改情况：``), and the labels of problem details (``具体表现：``).
+
+Every pattern here runs on *folded* text (:func:`indexer.normalise.fold`): full-width brackets,
+colons and digits are already half-width, so ``（一）`` is matched as ``(一)``.
+
+    >>> match_heading("(三)推动中医药发展用力不够")
+    Marker(style=<Style.CN_PAREN: 'cn_paren'>, number=3, label='(三)', start=0, end=3)
+    >>> match_heading("6.30日前完成整改") is None   # a date, not a heading
+    True
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Style(StrEnum):
+    """Numbering styles, named after their printed form."""
+
+    CN = "cn"  # 一、 (also 一. 一．)
+    CN_PAREN = "cn_paren"  # （一） (一)
+    AR = "ar"  # 1. 1、 1．
+    AR_PAREN = "ar_paren"  # （1） (1)
+    CIRCLED = "circled"  # ① ②
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """A numbering marker found in a line: its style, value, printed label and offsets."""
+
+    style: Style
+    number: int
+    label: str  # as printed (from the display text when the caller passes it)
+    start: int
+    end: int  # where the heading text starts (spaces after the marker skipped)
+
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUM = "[一二三四五六七八九十]{1,3}"
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def cn_to_int(text: str) -> int | None:
+    """Value of a Chinese numeral up to 99.
+
+    >>> cn_to_int("十二"), cn_to_int("二十"), cn_to_int("九")
+    (12, 20, 9)
+    """
+    if not text or any(ch not in _CN_DIGITS and ch != "十" for ch in text):
+        return None
+    if "十" not in text:
+        return _CN_DIGITS[text] if len(text) == 1 else None
+    tens, _, units = text.partition("十")
+    if "十" in units or len(tens) > 1 or len(units) > 1:
+        return None
+    value = (_CN_DIGITS[tens] if tens else 1) * 10
+    return value + (_CN_DIGITS[units] if units else 0)
+
+
+# Line-start heading markers, tried in this order. The Arabic patterns refuse a digit or a
+# dot after the marker, so dates such as "6.30日" or "2024.5" are not headings.
+_HEADING_PATTERNS: tuple[tuple[Style, re.Pattern[str]], ...] = (
+    (Style.CN_PAREN, re.compile(rf"\(\s*({_CN_NUM})\s*\)")),
+    (Style.AR_PAREN, re.compile(r"\(\s*(\d{1,3})\s*\)")),
+    (Style.CN, re.compile(rf"({_CN_NUM})\s*[、.](?![一二三四五六七八九十、])")),
+    (Style.AR, re.compile(r"(\d{1,3})\s*(?:、|\.(?![\d.]))(?!\d)")),
+    (Style.CIRCLED, re.compile(f"([{_CIRCLED}])")),
+)
+_SPACES = re.compile(r"[ \t\u3000]*")
+
+
+def _number(style: Style, digits: str) -> int | None:
+    if style in (Style.CN, Style.CN_PAREN):
+        return cn_to_int(digits)
+    if style is Style.CIRCLED:
+        return _CIRCLED.index(digits) + 1
+    return int(digits)
+
+
+def match_heading(folded: str, pos: int = 0) -> Marker | None:
+    """The numbering marker at ``pos`` of a folded line, or None.
+
+    >>> match_heading("1. 关于内部管理不严格的问题").label
+    '1.'
+    >>> match_heading("一是加强学习") is None
+    True
+    """
+    for style, pattern in _HEADING_PATTERNS:
+        m = pattern.match(folded, pos)
+        if m is None:
+            continue
+        number = _number(style, m.group(1))
+        if number is None or number == 0:
+            continue
+        end = _SPACES.match(folded, m.end()).end()
+        return Marker(style, number, folded[m.start() : m.end()], m.start(), end)
+    return None
+
+
+def match_heading_markers(folded: str) -> list[Marker]:
+    """All markers opening a line: one, or two for a compound ``1.(1)``.
+
+    >>> [m.label for m in match_heading_markers("1.(1)党建工作基础不牢")]
+    ['1.', '(1)']
+    """
+    first = match_heading(folded, _SPACES.match(folded).end())
+    if first is None:
+        return []
+    second = match_heading(folded, first.end)
+    if second is not None and second.style != first.style:
+        return [first, second]
+    return [first]
+
+
+# ---------------------------------------------------------------------------------------------
+# Markers inside running text (a body that arrived as one line; measures written inline).
+
+# What may precede an inline marker: sentence ends, colons, spaces (Arabic numbers: no colon,
+# so "整改情况:1.…" stays one measures paragraph). The character before a match is checked in
+# Python rather than by a look-behind, which would run at every position of the text.
+_BOUNDARY = frozenset("。；;！？!?:：") | frozenset(" \t\n\r\u3000")
+_SENTENCE_END = _BOUNDARY - frozenset(":：")
+_CJK_OR_QUOTE = re.compile("[\u4e00-\u9fff”]")
+_PROBLEM_FOLLOWS = re.compile(r"\s*(?:关于|针对)")
+
+
+@dataclass(frozen=True, slots=True)
+class _InlineRule:
+    style: Style
+    pattern: re.Pattern[str]
+    before: frozenset[str] | None  # allowed previous characters; None: any
+    after_cjk_if_problem: bool = False  # also after a Chinese character when 关于/针对 follows
+
+
+_STRICT_RULES = (
+    _InlineRule(Style.CN_PAREN, re.compile(rf"\(({_CN_NUM})\)"), _BOUNDARY),
+    _InlineRule(Style.AR_PAREN, re.compile(r"\((\d{1,2})\)"), _BOUNDARY),
+    _InlineRule(Style.CN, re.compile(rf"({_CN_NUM})、(?![一二三四五六七八九十、])"), _BOUNDARY),
+    _InlineRule(Style.AR, re.compile(r"(\d{1,2})(?:、|\.(?![\d.]))(?!\d)"), _SENTENCE_END),
+    _InlineRule(Style.CIRCLED, re.compile(f"([{_CIRCLED}])"), _BOUNDARY),
+)
+# In a body already known to be run together, headings may follow any character:
+# "…整改落实情况(一)党的建设方面1.关于…的问题" — a bracketed 一 anywhere, an Arabic number
+# when a problem (关于/针对…) follows.
+_LOOSE_RULES = (
+    _InlineRule(Style.CN_PAREN, re.compile(rf"\(({_CN_NUM})\)"), None),
+    _InlineRule(Style.AR_PAREN, re.compile(r"\((\d{1,2})\)"), _BOUNDARY, after_cjk_if_problem=True),
+    _InlineRule(Style.AR, re.compile(r"(\d{1,2})(?:、|\.(?![\d.]))(?!\d)"), _SENTENCE_END, after_cjk_if_problem=True),
+    _InlineRule(Style.CN, re.compile(rf"({_CN_NUM})、(?![一二三四五六七八九十、])"), _BOUNDARY),
+    _InlineRule(Style.CIRCLED, re.compile(f"([{_CIRCLED}])"), _BOUNDARY),
+)
+
+
+def _allowed(rule: _InlineRule, folded: str, m: re.Match[str]) -> bool:
+    if m.start() == 0:
+        return False  # a line start is a heading, not an inline marker
+    before = folded[m.start() - 1]
+    if rule.before is None or before in rule.before:
+        return True
+    return (
+        rule.after_cjk_if_problem
+        and _CJK_OR_QUOTE.match(before) is not None
+        and _PROBLEM_FOLLOWS.match(folded, m.end()) is not None
+    )
+
+
+def inline_markers(
+    folded: str, styles: tuple[Style, ...] = tuple(Style), loose: bool = False, count_up: bool = True
+) -> list[Marker]:
+    """Numbering markers after a sentence boundary inside a line, in text order. Each style is
+    kept only while it counts up from 1 (so "。3.19日" is never a marker). ``loose`` also accepts
+    the headings of a run-together body that follow a character directly; ``count_up=False``
+    leaves the counting to the caller (whose list may start at a paragraph start).
+
+    >>> [m.label for m in inline_markers("整改情况:建立台账。1.完善制度。2.压实责任。截至6.30日完成")]
+    ['1.', '2.']
+    >>> [m.label for m in inline_markers("整改落实情况(一)党建方面1.关于学习不深入的问题", loose=True)]
+    ['(一)', '1.']
+    """
+    found: list[Marker] = []
+    for rule in _LOOSE_RULES if loose else _STRICT_RULES:
+        if rule.style not in styles:
+            continue
+        for m in rule.pattern.finditer(folded):
+            if not _allowed(rule, folded, m):
+                continue
+            number = _number(rule.style, m.group(1))
+            if number:
+                found.append(Marker(rule.style, number, m.group(0), m.start(), m.end()))
+    found.sort(key=lambda marker: marker.start)
+    return _counting_up(found) if count_up else found
+
+
+def _counting_up(markers: list[Marker]) -> list[Marker]:
+    """Keep each style's markers that continue its count (n == 1 or previous + 1)."""
+    last: dict[Style, int] = {}
+    kept = []
+    for marker in markers:
+        previous = last.get(marker.style, 0)
+        if marker.number == 1 or marker.number == previous + 1:
+            last[marker.style] = marker.number
+            kept.append(marker)
+    return kept
+
+
+# ---------------------------------------------------------------------------------------------
+# Measure ordinals: 一是 … 二十是. Preceded by a boundary so that 统一是 or 唯一是 never count.
+
+_ORDINAL = re.compile(r"(?:十[一二三四五六七八九]?|[二三四五六七八九]十[一二三四五六七八九]?|[一二三四五六七八九])$")
+_IS = re.compile("是")
+_ORDINAL_BEFORE = frozenset("\n。；;，,：:、！？!?)）\"” \t\u3000")
+
+
+def ordinal_items(folded: str) -> list[Marker]:
+    """The 一是/二是/… markers of a text, kept only while they count up from 一.
+
+    >>> [m.number for m in ordinal_items("一是建立台账;二是完善制度。统一是关键,三是压实责任")]
+    [1, 2, 3]
+    """
+    kept: list[Marker] = []
+    for shi in _IS.finditer(folded):  # found from each 是, not tried at every position
+        m = _ORDINAL.search(folded, max(0, shi.start() - 3), shi.start())
+        if m is None or (m.start() > 0 and folded[m.start() - 1] not in _ORDINAL_BEFORE):
+            continue
+        number = cn_to_int(m.group(0))
+        expected = kept[-1].number + 1 if kept else 1
+        if number == expected:
+            kept.append(Marker(Style.CN, number, folded[m.start() : shi.end()], m.start(), shi.end()))
+    return kept
+
+
+# ---------------------------------------------------------------------------------------------
+# Field labels. Longest first: 整改措施及进展 is a measures label although it contains 进展.
+
+_MEASURE_LABELS = (
+    "整改措施及进展", "整改措施及成效", "整改进展及成效", "整改落实情况", "整改落实措施",
+    "主要整改措施", "具体整改措施", "整改措施", "整改举措", "整改情况", "落实情况", "具体措施", "主要措施",
+)
+_STATUS_LABELS = (
+    "整改完成情况", "整改进展情况", "整改完成状态", "整改结果", "整改状态", "整改进展", "整改进度",
+    "完成情况", "完成状态", "办结情况",
+)
+_DETAIL_LABELS = ("问题表现", "具体表现", "主要表现", "问题描述", "存在问题", "反馈问题")
+
+
+def _label_pattern(labels: tuple[str, ...]) -> str:
+    return "(?:" + "|".join(labels) + ")"
+
+
+class LabelKind(StrEnum):
+    STATUS = "status"
+    MEASURES = "measures"
+    DETAIL = "detail"
+
+
+# A label followed by a colon; in the middle of a line it must follow a sentence boundary.
+_LABEL_BEFORE = frozenset("。；;！？!?)") | frozenset(" \t\n\u3000")
+# Matched backwards from each colon (few per line) instead of at every position of the line.
+_LABEL = re.compile(
+    rf"(?:(?P<status>{_label_pattern(_STATUS_LABELS)})|(?P<measures>{_label_pattern(_MEASURE_LABELS)})"
+    rf"|(?P<detail>{_label_pattern(_DETAIL_LABELS)}))"
+    rf"\s*$"
+)
+_COLON = re.compile("[:：]")
+_LABEL_WINDOW = 10  # longest label plus spaces
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    kind: LabelKind
+    start: int
+    end: int  # just after the colon
+
+
+def find_labels(folded: str) -> list[Label]:
+    """Status, measures and detail labels of a folded line, in order.
+
+    >>> [(l.kind.value, l.start) for l in find_labels("整改结果:已完成。整改情况:一是建立台账")]
+    [('status', 0), ('measures', 9)]
+    """
+    if ":" not in folded:
+        return []
+    out = []
+    for colon in _COLON.finditer(folded):
+        m = _LABEL.search(folded, max(0, colon.start() - _LABEL_WINDOW), colon.start())
+        if m is None or (m.start() > 0 and folded[m.start() - 1] not in _LABEL_BEFORE):
+            continue
+        kind = LabelKind.STATUS if m.group("status") else (
+            LabelKind.MEASURES if m.group("measures") else LabelKind.DETAIL
+        )
+        out.append(Label(kind, m.start(), colon.end()))
+    return out
+
+
+# Labels that open a line in a one-line body (where a line break belongs before them).
+def label_breaks(folded: str, loose: bool = False) -> list[int]:
+    """Offsets of status and measures labels after a sentence end (line breaks of a one-line
+    body); ``loose`` also takes those glued to the text before ("…的问题整改结果:").
+
+    >>> label_breaks("1.关于台账不全的问题。整改结果:已完成。整改情况:补齐台账。")
+    [12, 21]
+    >>> label_breaks("1.关于台账不全的问题整改结果:已完成", loose=True)
+    [11]
+    """
+    out = []
+    for colon in _COLON.finditer(folded):
+        m = _LABEL.search(folded, max(0, colon.start() - _LABEL_WINDOW), colon.start())
+        if m is None or m.start() == 0 or m.group("detail"):
+            continue
+        before = folded[m.start() - 1]
+        if before in _SENTENCE_END or (loose and _CJK_OR_QUOTE.match(before)):
+            out.append(m.start())
+    return out

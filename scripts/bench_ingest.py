@@ -1,0 +1,152 @@
+"""Measure the ingest stages on a folder of notices: parse, tokenise, embed, and end to end.
+
+    .venv/bin/python scripts/bench_ingest.py --notices DIR [--limit N] [--data DIR] [--model NAME]
+        [--backend NAME] [--embed-sample N]
+
+Prints a table and, last, one JSON line with the same figures. The embedder is the one
+``--model`` names (default: the setting); if it cannot be loaded the benchmark says so and uses
+the hashing embedder. The end-to-end run ingests into ``--data`` (default: a temporary folder)
+with ``--backend`` (default: the setting; the memory backend if that one cannot be opened).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from indexer import read  # noqa: E402
+from indexer.backends import open_backend  # noqa: E402
+from indexer.backends.memory import MemoryBackend  # noqa: E402
+from indexer.embed import HashingEmbedder  # noqa: E402
+from indexer.errors import XunchaError  # noqa: E402
+from indexer.parse import parse_document  # noqa: E402
+from indexer.pipeline import ingest_paths, open_embedder  # noqa: E402
+from indexer.settings import load_settings  # noqa: E402
+from indexer.tokenise import tokenise_for_index  # noqa: E402
+
+
+def _rate(count: float, seconds: float) -> float:
+    return count / seconds if seconds > 0 else float("inf")
+
+
+class Clock:
+    """Wall and CPU seconds of a block: on a shared machine the CPU rate is the steadier one."""
+
+    def __enter__(self) -> Clock:
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self._wall
+        self.cpu = time.process_time() - self._cpu
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--notices", required=True, help="folder (or file) of notices")
+    parser.add_argument("--limit", type=int, default=None, help="at most this many files")
+    parser.add_argument("--data", default=None, help="data folder for the end-to-end run (default: a temp folder)")
+    parser.add_argument("--model", default=None, help="embedding model (default: the setting); 'hashing' for none")
+    parser.add_argument("--backend", default=None, help="backend of the end-to-end run (default: the setting)")
+    parser.add_argument("--embed-sample", type=int, default=256, help="problem texts timed for the embed rate")
+    args = parser.parse_args(argv)
+
+    files = list(read.iter_files([args.notices]))[: args.limit]
+    if not files:
+        print(f"no notices under {args.notices}", file=sys.stderr)
+        return 1
+    notes: list[str] = []
+    rows: list[tuple[str, str, float, Clock]] = []  # stage, unit, count, timing
+
+    # parse: read + normalise + segment + enrich
+    parsed, failed = [], 0
+    with Clock() as parse_clock:
+        for path in files:
+            try:
+                parsed.append(parse_document(read.read_path(path)))
+            except Exception:  # a benchmark counts failures, it does not stop
+                failed += 1
+    issues = [i for n in parsed for i in n.issues]
+    rows.append(("parse", "notices/s", len(files), parse_clock))
+
+    # tokenise: every TOKENS field the pipeline fills
+    tokenise_for_index("预热")  # load jieba outside the timing
+    texts = []
+    for issue in issues:
+        texts += [issue.problem, "\n".join(t for t in (issue.section, issue.group) if t),
+                  "\n".join(t for t in (issue.measures_intro, *issue.measures) if t), *issue.measures]
+    with Clock() as tok_clock:
+        for text in texts:
+            tokenise_for_index(text)
+    chars = sum(map(len, texts))
+    rows.append(("tokenise", "docs/s", len(texts), tok_clock))
+    rows.append(("tokenise", "chars/s", chars, tok_clock))
+
+    # embed: problem statements, with the configured model if it loads
+    settings = load_settings(**{k: v for k, v in (("model", args.model),) if v})
+    try:
+        embedder = open_embedder(settings)
+    except Exception as exc:  # no model here: say so, measure the rest
+        notes.append(f"model {settings.model!r} not loaded ({exc}); embedding with the hashing embedder")
+        embedder = HashingEmbedder()
+        settings = settings.with_overrides(model="hashing")
+    sample = [i.problem for i in issues][: args.embed_sample] or ["医保基金监管不到位"]
+    embedder.embed_passages(sample[:2])  # warm-up
+    with Clock() as embed_clock:
+        embedder.embed_passages(sample)
+    rows.append((f"embed ({embedder.model_id})", "texts/s", len(sample), embed_clock))
+
+    # end to end
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
+        data = args.data or tmp
+        e2e_settings = settings.with_overrides(data_dir=data, backend=args.backend)
+        try:
+            backend = open_backend(e2e_settings)
+        except XunchaError as exc:
+            notes.append(f"backend {e2e_settings.backend!r} not opened ({exc}); using the memory backend")
+            backend = MemoryBackend()
+        try:
+            with Clock() as e2e_clock:
+                summary = ingest_paths([str(f) for f in files], e2e_settings, backend=backend,
+                                       embedder=embedder, progress=False)
+            backend_name = backend.name
+        finally:
+            backend.close()
+    rows.append((f"ingest end to end ({backend_name})", "issues/s", summary.issues, e2e_clock))
+    rows.append((f"ingest end to end ({backend_name})", "notices/s", summary.files, e2e_clock))
+
+    print(f"{len(files)} files, {len(parsed)} parsed ({failed} failed), {len(issues)} issues, "
+          f"{len(texts)} token docs ({chars} chars)")
+    for note in notes:
+        print(f"note: {note}")
+    width = max(len(r[0]) for r in rows)
+    print(f"{'stage':<{width}}  {'per wall s':>12}  {'per CPU s':>12}  unit")
+    for stage, unit, count, clock in rows:
+        print(f"{stage:<{width}}  {_rate(count, clock.wall):>12,.1f}  {_rate(count, clock.cpu):>12,.1f}  {unit}")
+    split = {k: round(v, 3) for k, v in summary.seconds.items()}
+    print(f"end-to-end seconds by stage: {split}")
+    print(json.dumps({
+        "files": len(files), "parsed": len(parsed), "issues": len(issues), "token_docs": len(texts),
+        "parse_notices_per_s": round(_rate(len(files), parse_clock.wall), 2),
+        "parse_notices_per_cpu_s": round(_rate(len(files), parse_clock.cpu), 2),
+        "tokenise_docs_per_s": round(_rate(len(texts), tok_clock.wall), 1),
+        "tokenise_docs_per_cpu_s": round(_rate(len(texts), tok_clock.cpu), 1),
+        "tokenise_chars_per_s": round(_rate(chars, tok_clock.wall)),
+        "embed_texts_per_s": round(_rate(len(sample), embed_clock.wall), 1),
+        "embed_texts_per_cpu_s": round(_rate(len(sample), embed_clock.cpu), 1), "embed_model": embedder.model_id,
+        "ingest_issues_per_s": round(_rate(summary.issues, e2e_clock.wall), 1),
+        "ingest_issues_per_cpu_s": round(_rate(summary.issues, e2e_clock.cpu), 1), "ingest_backend": backend_name,
+        "ingest_seconds": split, "notes": notes,
+    }, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,318 @@
+"""The FastAPI service: JSON endpoints under ``/api/…`` plus ``/healthz`` and ``/readyz``.
+
+``/`` is left to the web page (Jinja templates in ``search_api/templates``), which calls the same
+core: ``app.state.search.service()`` is the :class:`~search_api.search.SearchService`.
+
+Every error is ``{"ok": false, "error": message, "status": code}``: invalid input 400 (422 when a
+parameter has the wrong type), unknown ids 404, a backend that cannot be reached 503; no stack
+trace ever reaches a client.
+"""
+
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from indexer.backends.base import Backend
+from indexer.categories import TAXONOMY
+from indexer.embed import Embedder
+from indexer.errors import XunchaError
+from indexer.settings import Settings, load_settings
+from search_api import schemas
+from search_api.errors import NotReady, message_of, status_of
+from search_api.fuse import FUSERS
+from search_api.parse import Mode, Scope, parse_search_request, parse_similar_request
+from search_api.search import SearchService
+
+log = logging.getLogger("search_api")
+
+API_VERSION = "1"
+
+
+def open_backend(settings: Settings) -> Backend:
+    """The configured backend."""
+    from indexer.backends import open_backend as opener
+
+    return opener(settings)
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    """The configured embedding model (``settings.model``; ``hashing`` for a model-free run),
+    loaded once per process."""
+    from indexer.pipeline import open_embedder
+
+    return open_embedder(settings)
+
+
+class ServiceHolder:
+    """Owns the search service of one app: built at once from a given backend and embedder, or
+    loaded in a background thread at start-up (so ``/healthz`` answers while the model loads)."""
+
+    def __init__(self, settings: Settings, backend: Backend | None = None, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self._backend = backend
+        self._embedder = embedder
+        self._service: SearchService | None = None
+        self._thread: threading.Thread | None = None
+        self._owns_backend = backend is None
+        self.status = "loading"
+        self.detail: str | None = "loading the search backend and the embedding model"
+        if backend is not None and embedder is not None:
+            self._ready(SearchService(settings, backend, embedder))
+
+    def _ready(self, service: SearchService) -> None:
+        self._service = service
+        self.status, self.detail = "ready", None
+
+    def load(self) -> None:
+        """Open the backend and load the model now (in the calling thread)."""
+        if self._service is not None:
+            return
+        try:
+            backend = self._backend or open_backend(self.settings)
+            self._backend = backend
+            embedder = self._embedder or load_embedder(self.settings)
+            self._embedder = embedder
+            self._ready(SearchService(self.settings, backend, embedder))
+        except XunchaError as exc:
+            self.status, self.detail = "failed", message_of(exc)
+            log.error("search service failed to load: %s", self.detail)
+        except Exception as exc:  # noqa: BLE001 - reported through /readyz, never raised into a request
+            self.status, self.detail = "failed", f"{exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            log.exception("search service failed to load")
+
+    def start(self) -> None:
+        """Load in the background unless already loaded or loading."""
+        if self._service is None and self._thread is None:
+            self._thread = threading.Thread(target=self.load, name="search-load", daemon=True)
+            self._thread.start()
+
+    def wait(self, timeout: float | None = None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def service(self) -> SearchService:
+        if self._service is None:
+            if self.status == "failed":
+                raise NotReady(f"the search service failed to start: {self.detail}")
+            raise NotReady("the search service is starting (loading the index and the embedding model); "
+                           "retry in a few seconds")
+        return self._service
+
+    def close(self) -> None:
+        if self._service is not None:
+            self._service.close()
+        if self._owns_backend and self._backend is not None:
+            self._backend.close()
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"ok": False, "error": message, "status": status}, status_code=status)
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = [str(p) for p in err.get("loc", ()) if p not in ("query", "path", "body")]
+        parts.append(f"{'.'.join(where) or 'request'}: {err.get('msg', 'invalid value')}")
+    return "; ".join(parts) or "invalid request"
+
+
+ERRORS = {400: {"model": schemas.ErrorResponse, "description": "invalid input"},
+          422: {"model": schemas.ErrorResponse, "description": "a parameter has the wrong type"},
+          503: {"model": schemas.ErrorResponse, "description": "backend unavailable or service starting"}}
+NOT_FOUND = {404: {"model": schemas.ErrorResponse, "description": "no such id"}}
+
+_Q_EXAMPLES = {
+    "keyword": {"summary": "a keyword", "value": "医保基金"},
+    "description": {"summary": "a problem described in other words", "value": "医生开大处方、做过度检查，合理用药监管缺位"},
+    "concept": {"summary": "a concept no notice names", "value": "形式主义"},
+}
+_MEASURE_Q_EXAMPLES = {
+    "measure": {"summary": "a measure taken elsewhere", "value": "签订廉洁承诺书"},
+    "description": {"summary": "a measure described", "value": "上线医保智能审核提醒系统，从源头防范违规用药和收费"},
+}
+
+
+def filter_params(
+    institution_type: Annotated[list[str] | None, Query(description="institution type key, e.g. hospital; repeat or comma-separate for several",
+                                               examples=["hospital"])] = None,
+    province: Annotated[list[str] | None, Query(description="province, e.g. 江西省", examples=["江西省"])] = None,
+    city: Annotated[list[str] | None, Query(description="prefecture-level city")] = None,
+    county: Annotated[list[str] | None, Query(description="county or district")] = None,
+    level: Annotated[list[str] | None, Query(description="level of the inspecting body: province | city | county")] = None,
+    status: Annotated[list[str] | None, Query(description="completed | basically_completed | in_progress | long_term",
+                                     examples=["in_progress"])] = None,
+    year_from: Annotated[int | None, Query(description="earliest year (inclusive)", examples=[2022])] = None,
+    year_to: Annotated[int | None, Query(description="latest year (inclusive)", examples=[2025])] = None,
+    institution: Annotated[list[str] | None, Query(description="inspected institution (short form)")] = None,
+    category: Annotated[list[str] | None, Query(description="topic category key (see /api/categories)",
+                                       examples=["medical_insurance"])] = None,
+    exclude_institution: Annotated[list[str] | None, Query(description="leave out this institution")] = None,
+    exclude_notice: Annotated[list[str] | None, Query(description="leave out this notice id")] = None,
+) -> dict[str, Any]:
+    return {
+        "institution_type": institution_type, "province": province, "city": city, "county": county,
+        "level": level, "status": status, "year_from": year_from, "year_to": year_to,
+        "institution": institution, "category": category, "exclude_institution": exclude_institution,
+        "exclude_notice": exclude_notice,
+    }
+
+
+def create_app(settings: Settings | None = None, backend: Backend | None = None,
+               embedder: Embedder | None = None) -> FastAPI:
+    """The app. Given a backend and an embedder it is ready at once (tests, ``demo``); otherwise
+    it opens the configured backend and loads the model in the background at start-up."""
+    settings = settings or load_settings()
+    holder = ServiceHolder(settings, backend, embedder)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        holder.start()
+        try:
+            yield
+        finally:
+            holder.close()
+
+    app = FastAPI(
+        title="xuncha-search API",
+        version=API_VERSION,
+        description="Hybrid (BM25 + dense vector) search over the issues and measures of "
+                    "巡察整改进展情况通报 notices. Errors are `{ok: false, error, status}`.",
+        lifespan=lifespan,
+    )
+    app.state.search = holder
+    app.state.settings = settings
+
+    @app.exception_handler(XunchaError)
+    async def domain_error(request: Request, exc: XunchaError) -> JSONResponse:
+        return _error(status_of(exc), message_of(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _error(422, _validation_message(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = exc.detail if isinstance(exc.detail, str) else "error"
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"no such endpoint: {request.url.path}"
+        return _error(exc.status_code, message)
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s", request.url.path)
+        return _error(500, "internal error; the server log has the details")
+
+    page_doc = f"1-based page; page × size ≤ {settings.max_result_window}"
+    size_doc = f"hits per page, 1 to {settings.max_page_size}"
+    q_doc = f"the text to search for, at most {settings.max_query_chars} characters (never parsed as syntax)"
+    fusion_doc = f"fusion of the two legs: {' | '.join(FUSERS)} (default: setting fusion = {settings.fusion})"
+
+    @app.get("/api/search", response_model=schemas.IssueSearchResponse, responses=ERRORS, tags=["search"],
+             summary="Search issues (problems)")
+    def search_issues(
+        filters: Annotated[dict[str, Any], Depends(filter_params)],
+        q: Annotated[str | None, Query(description=q_doc, openapi_examples=_Q_EXAMPLES)] = None,
+        mode: Annotated[Mode, Query(description="hybrid (both legs fused) | lexical (BM25) | semantic (vectors)")] = Mode.HYBRID,
+        page: Annotated[int, Query(description=page_doc)] = 1,
+        size: Annotated[int, Query(description=size_doc)] = 10,
+        collapse: Annotated[bool, Query(description="best hit per institution, with a count of the others")] = False,
+        facets: Annotated[bool, Query(description="counts per value of the filter fields")] = True,
+        fusion: Annotated[str | None, Query(description=fusion_doc)] = None,
+    ) -> dict[str, Any]:
+        request = parse_search_request(settings, q=q, mode=mode, page=page, size=size, collapse=collapse,
+                                       facets=facets, fusion=fusion, **filters)
+        return holder.service().search_issues(request).to_dict()
+
+    @app.get("/api/measures/search", response_model=schemas.MeasureSearchResponse, responses=ERRORS,
+             tags=["search"], summary="Search measures (what institutions did), with their issue and institution")
+    def search_measures(
+        filters: Annotated[dict[str, Any], Depends(filter_params)],
+        q: Annotated[str | None, Query(description=q_doc, openapi_examples=_MEASURE_Q_EXAMPLES)] = None,
+        mode: Annotated[Mode, Query(description="hybrid | lexical | semantic")] = Mode.HYBRID,
+        page: Annotated[int, Query(description=page_doc)] = 1,
+        size: Annotated[int, Query(description=size_doc)] = 10,
+        collapse: Annotated[bool, Query(description="best hit per institution, with a count of the others")] = False,
+        facets: Annotated[bool, Query(description="counts per value of the filter fields")] = False,
+        fusion: Annotated[str | None, Query(description=fusion_doc)] = None,
+    ) -> dict[str, Any]:
+        request = parse_search_request(settings, q=q, mode=mode, page=page, size=size, collapse=collapse,
+                                       facets=facets, fusion=fusion, **filters)
+        return holder.service().search_measures(request).to_dict()
+
+    @app.get("/api/issues/{issue_id}", response_model=schemas.IssueResponse, responses={**ERRORS, **NOT_FOUND},
+             tags=["documents"], summary="One issue")
+    def get_issue(issue_id: str = Path(..., description="issue id: <notice id>-<seq, 3 digits>",
+                                       examples=["3f9a1c2e7b5d4a10-015"])) -> dict[str, Any]:
+        return {"ok": True, "issue": holder.service().get_issue(issue_id)}
+
+    @app.get("/api/issues/{issue_id}/similar", response_model=schemas.SimilarResponse,
+             responses={**ERRORS, **NOT_FOUND}, tags=["search"],
+             summary="Issues similar to this one (query-by-example), other institutions by default")
+    def similar_issues(
+        filters: Annotated[dict[str, Any], Depends(filter_params)],
+        issue_id: Annotated[str, Path(description="the source issue", examples=["3f9a1c2e7b5d4a10-015"])],
+        scope: Annotated[Scope, Query(description="other_institutions (default) | other_notices "
+                             "(leave out the source's notice) | all (only the source issue itself is left out)")] = Scope.OTHER_INSTITUTIONS,
+        mode: Annotated[Mode, Query(description="hybrid | lexical | semantic")] = Mode.HYBRID,
+        page: Annotated[int, Query(description=page_doc)] = 1,
+        size: Annotated[int, Query(description=size_doc)] = 10,
+        collapse: Annotated[bool, Query(description="best hit per institution")] = False,
+        facets: Annotated[bool, Query(description="counts per value of the filter fields")] = False,
+        fusion: Annotated[str | None, Query(description=fusion_doc)] = None,
+    ) -> dict[str, Any]:
+        request = parse_similar_request(settings, issue_id=issue_id, scope=scope, mode=mode, page=page, size=size,
+                                        collapse=collapse, facets=facets, fusion=fusion, **filters)
+        return holder.service().similar_issues(request).to_dict()
+
+    @app.get("/api/measures/{measure_id}", responses={**ERRORS, **NOT_FOUND}, tags=["documents"],
+             summary="One measure item", response_model=schemas.MeasureResponse)
+    def get_measure(measure_id: str = Path(..., description="measure id: <issue id>-m<n>",
+                                           examples=["3f9a1c2e7b5d4a10-015-m2"])) -> dict[str, Any]:
+        return {"ok": True, "measure": holder.service().get_measure(measure_id)}
+
+    @app.get("/api/notices/{notice_id}", response_model=schemas.NoticeResponse,
+             responses={**ERRORS, **NOT_FOUND}, tags=["documents"],
+             summary="A notice: metadata, its issues in order, the parse-quality report")
+    def get_notice(
+        notice_id: Annotated[str, Path(description="notice id (hash of its normalised text)", examples=["3f9a1c2e7b5d4a10"])],
+        include_text: Annotated[bool, Query(description="also return the normalised notice text")] = False,
+    ) -> dict[str, Any]:
+        return holder.service().get_notice(notice_id, include_text=include_text)
+
+    @app.get("/api/stats", response_model=schemas.StatsResponse, responses=ERRORS, tags=["service"],
+             summary="Counts, model id, dictionary version, backend")
+    def stats() -> dict[str, Any]:
+        return holder.service().stats()
+
+    @app.get("/api/categories", response_model=schemas.CategoriesResponse, tags=["service"],
+             summary="The topic taxonomy (keys used by the category filter and facet)")
+    def categories() -> dict[str, Any]:
+        return {"ok": True, "categories": [
+            {"key": k, "label": v["label"], "description": v["description"]} for k, v in TAXONOMY.items()]}
+
+    @app.get("/healthz", response_model=schemas.HealthResponse, tags=["service"], summary="The process is alive")
+    def healthz() -> dict[str, Any]:
+        return {"ok": True, "status": "alive"}
+
+    @app.get("/readyz", response_model=schemas.ReadyResponse, tags=["service"],
+             responses={503: {"model": schemas.ReadyResponse, "description": "not ready yet, or failed to load"}},
+             summary="Ready to search: index open and embedding model loaded")
+    def readyz() -> Any:
+        if holder.status == "ready":
+            try:
+                holder.service().backend.info()
+            except XunchaError as exc:
+                return JSONResponse({"ok": False, "status": "unavailable", "detail": message_of(exc)}, status_code=503)
+            return {"ok": True, "status": "ready", "detail": None}
+        return JSONResponse({"ok": False, "status": holder.status, "detail": holder.detail}, status_code=503)
+
+    return app

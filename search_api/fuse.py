@@ -1,0 +1,103 @@
+"""Fusion of the ranked lists of the two legs into one. Small pure functions, one registry.
+
+    >>> from indexer.types import Hit, Leg
+    >>> lex = [Hit("a", 9.1, Leg.LEXICAL), Hit("b", 4.0, Leg.LEXICAL)]
+    >>> vec = [Hit("b", 0.83, Leg.VECTOR), Hit("c", 0.80, Leg.VECTOR)]
+    >>> [(f.doc_id, round(f.score, 5)) for f in rrf({Leg.LEXICAL: lex, Leg.VECTOR: vec}, FusionParams(k=60))]
+    [('b', 0.03252), ('a', 0.01639), ('c', 0.01613)]
+
+``FUSERS`` drives dispatch, validation and help texts: add a function there and it is accepted
+everywhere a fusion name is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from indexer.types import DocId, Hit, Leg
+
+DEFAULT_WEIGHTS: Mapping[Leg, float] = {Leg.LEXICAL: 1.0, Leg.VECTOR: 1.0}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FusionParams:
+    k: int = 60  # reciprocal-rank constant (rrf)
+    weights: Mapping[Leg, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+
+
+@dataclass(frozen=True, slots=True)
+class LegRank:
+    """Where one leg put a document: 1-based rank and the leg's own score."""
+
+    rank: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Fused:
+    """One document of the fused list, with each leg's rank and score (None: not retrieved)."""
+
+    doc_id: DocId
+    score: float
+    legs: Mapping[Leg, LegRank]
+
+    def leg(self, leg: Leg) -> LegRank | None:
+        return self.legs.get(leg)
+
+
+Legs = Mapping[Leg, Sequence[Hit]]
+
+
+def _positions(legs: Legs) -> dict[DocId, dict[Leg, LegRank]]:
+    seen: dict[DocId, dict[Leg, LegRank]] = {}
+    for leg, hits in legs.items():
+        for rank, hit in enumerate(hits, start=1):
+            seen.setdefault(hit.doc_id, {}).setdefault(leg, LegRank(rank, hit.score))
+    return seen
+
+
+def _ordered(scores: dict[DocId, float], positions: dict[DocId, dict[Leg, LegRank]]) -> list[Fused]:
+    # Ties: the better best rank of either leg first, then the id (deterministic pages).
+    def key(doc_id: DocId) -> tuple[float, int, DocId]:
+        return (-scores[doc_id], min(r.rank for r in positions[doc_id].values()), doc_id)
+
+    return [Fused(d, scores[d], positions[d]) for d in sorted(scores, key=key)]
+
+
+def rrf(legs: Legs, params: FusionParams) -> list[Fused]:
+    """Reciprocal-rank fusion: score = Σ weight_leg / (k + rank_leg)."""
+    positions = _positions(legs)
+    scores = {
+        doc_id: sum(params.weights.get(leg, 1.0) / (params.k + r.rank) for leg, r in ranks.items())
+        for doc_id, ranks in positions.items()
+    }
+    return _ordered(scores, positions)
+
+
+def linear(legs: Legs, params: FusionParams) -> list[Fused]:
+    """Normalised linear combination: each leg's scores min–max scaled to [0, 1] over its own
+    candidates (a single candidate scores 1), then score = Σ weight_leg × scaled score; a leg
+    that did not retrieve a document adds 0."""
+    positions = _positions(legs)
+    scores = dict.fromkeys(positions, 0.0)
+    for leg, hits in legs.items():
+        if not hits:
+            continue
+        values = [h.score for h in hits]
+        low, high = min(values), max(values)
+        span = high - low
+        weight = params.weights.get(leg, 1.0)
+        for doc_id, ranks in positions.items():
+            r = ranks.get(leg)
+            if r is not None:
+                scores[doc_id] += weight * ((r.score - low) / span if span > 0 else 1.0)
+    return _ordered(scores, positions)
+
+
+Fuser = Callable[[Legs, FusionParams], list[Fused]]
+
+FUSERS: dict[str, Fuser] = {
+    "rrf": rrf,
+    "linear": linear,
+}

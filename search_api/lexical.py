@@ -1,0 +1,86 @@
+"""The lexical leg: user text → :class:`LexicalQuery` (tokens only, never query syntax) → BM25.
+
+    >>> [t for t in query_terms("医保基金，过度检查")]  # doctest: +SKIP
+    ['医保', '基金', '医保基金', '过度', '检查']
+
+A long query (a pasted paragraph, or a problem statement in query-by-example) keeps only its
+``max_query_terms`` most specific terms: weight = count in the query × idf, idf from jieba's
+general-Chinese table (terms it does not know get its median, as jieba's own TF-IDF does).
+The kept terms stay in query order.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from indexer.backends.base import Backend, Filters, LexicalQuery
+from indexer.fields import lexical_boosts
+from indexer.tokenise import tokenise_query
+from indexer.types import Hit, Target
+
+_IDF: dict[str, float] | None = None
+_IDF_MEDIAN = 0.0
+_IDF_LOCK = threading.Lock()
+
+
+def _idf_table() -> tuple[dict[str, float], float]:
+    """jieba's idf table, loaded once per process on first need."""
+    global _IDF, _IDF_MEDIAN
+    with _IDF_LOCK:
+        if _IDF is None:
+            import jieba.analyse
+
+            path = Path(jieba.analyse.__file__).with_name("idf.txt")
+            table: dict[str, float] = {}
+            for line in path.read_text(encoding="utf-8").splitlines():
+                word, _, value = line.rpartition(" ")
+                if word:
+                    table[word] = float(value)
+            values = sorted(table.values())
+            _IDF_MEDIAN = values[len(values) // 2] if values else 0.0
+            _IDF = table
+    return _IDF, _IDF_MEDIAN
+
+
+def idf(term: str) -> float:
+    table, median = _idf_table()
+    return table.get(term, median)
+
+
+def select_terms(tokens: Sequence[str], max_terms: int) -> tuple[str, ...]:
+    """De-duplicated tokens in query order; past ``max_terms``, the most specific ones.
+
+    >>> select_terms(["医保", "基金", "医保"], 5)
+    ('医保', '基金')
+    """
+    counts = Counter(tokens)
+    unique = list(dict.fromkeys(tokens))
+    if max_terms <= 0 or len(unique) <= max_terms:
+        return tuple(unique)
+    weight = {t: counts[t] * idf(t) for t in unique}
+    kept = set(sorted(unique, key=lambda t: (-weight[t], unique.index(t)))[:max_terms])
+    return tuple(t for t in unique if t in kept)
+
+
+def query_terms(text: str, max_terms: int = 0) -> tuple[str, ...]:
+    """Tokens of the query worth searching: punctuation-only tokens dropped, then selected."""
+    tokens = [t.strip() for t in tokenise_query(text)]
+    tokens = [t for t in tokens if t and any(ch.isalnum() for ch in t)]
+    return select_terms(tokens, max_terms)
+
+
+def build_query(text: str, target: Target, *, max_terms: int = 0,
+                boosts: Mapping[str, float] | None = None) -> LexicalQuery:
+    """The lexical query of a text: its selected terms, searched in every TOKENS field of the
+    target with the field's boost (indexer.fields)."""
+    return LexicalQuery(query_terms(text, max_terms), dict(boosts or lexical_boosts(target)))
+
+
+def run(backend: Backend, target: Target, query: LexicalQuery, filters: Filters, k: int) -> list[Hit]:
+    """BM25 top-k; no terms → no hits (the backend is not asked)."""
+    if not query.terms or k <= 0:
+        return []
+    return backend.lexical(target, query, filters, k)

@@ -1,0 +1,393 @@
+"""The search core, shared by every backend and by every caller (API, web page, scripts).
+
+A query flows parse → lexical + vector legs (same filters) → fuse → collapse → page →
+highlight + explain → respond:
+
+* **legs**: the lexical leg is BM25 over tokens (:mod:`search_api.lexical`), the vector leg is
+  cosine over embeddings (:mod:`search_api.vector`); ``mode`` says which run
+  (``hybrid`` both, ``lexical``, ``semantic``). Each leg returns its top ``lexical_top_k`` /
+  ``vector_top_k`` (at least page × size) under the same filters.
+* **fusion**: ``FUSERS[fusion]`` (rrf by default, k = ``rrf_k``; ``linear`` as option), with the
+  per-leg weights ``lexical_weight`` / ``vector_weight``. Single-leg modes go through the same
+  fuser, so ``score`` always means "fusion score" and the order is the leg's own.
+* **collapse**: optional; the best hit per institution is kept and carries ``collapsed``, the
+  count of further hits of that institution in the ranked list.
+* **pagination** is over the fused (collapsed) list; ``total`` is the length of that list.
+* **explanation**: every hit has ``explain`` = each leg's rank and score (``null`` if that leg did
+  not retrieve it), the fusion score and the query terms found in the hit's text.
+* **highlights**: offsets into the stored original text (:mod:`search_api.highlight`).
+* **facets** (the filter fields): in ``lexical`` and ``hybrid`` mode the backend counts the
+  documents that pass the filters and match at least one query term (vector-only hits of a hybrid
+  search are not counted: they do not "match" in any countable sense). In ``semantic`` mode, and
+  whenever the query has no searchable term, the counts are over the ranked candidate list (the
+  vector top-k the pages are cut from), so they answer "of the best matches, how many are in…".
+
+Measures: a measures search ranks measure items. Their vector leg uses measure vectors when the
+index has them (setting ``measure_vectors``); otherwise it ranks issues by their problem vector and
+each issue stands in for its measures, in order (``explain.vector.via`` = ``"issue"``).
+
+Query-by-example (:meth:`SearchService.similar_issues`): the lexical leg searches the source
+issue's stored problem text (long texts keep their most specific terms), the vector leg uses its
+stored vector; the source issue is always left out, and by default every issue of its institution
+too (``scope``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from indexer.backends.base import Backend, Filters, LexicalQuery
+from indexer.categories import labels as category_labels
+from indexer.embed import Embedder
+from indexer.settings import Settings
+from indexer.status import STATUS_LABELS
+from indexer.types import DocId, Document, Hit, Leg, Target, Vector
+from search_api import lexical, vector
+from search_api.errors import NotFound
+from search_api.fuse import FUSERS, Fused, FusionParams
+from search_api.highlight import highlight_spans, matched_terms
+from search_api.parse import FILTER_FIELDS, Mode, Scope, SearchFilters, SearchRequest, SimilarRequest
+
+# Facets returned: request parameter name → stored field (the filter fields, plus year).
+FACETS: dict[str, str] = {**FILTER_FIELDS, "year": "year"}
+
+_INTERNAL_SUFFIXES = ("_tokens",)
+_INTERNAL_KEYS = frozenset({"vector", "original_text"})
+
+
+def public(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored document without what only the index needs (token fields, vectors)."""
+    return {k: v for k, v in doc.items() if k not in _INTERNAL_KEYS and not k.endswith(_INTERNAL_SUFFIXES)}
+
+
+def measure_ids(issue: Mapping[str, Any]) -> list[DocId]:
+    """Ids of an issue's measure documents (``<issue id>-m<n>``, see indexer.documents)."""
+    return [f"{issue['id']}-m{n}" for n in range(1, len(issue.get("measures") or []) + 1)]
+
+
+@dataclass(slots=True)
+class SearchResult:
+    """One page of a search. ``hits`` and ``facets`` are plain JSON-ready values."""
+
+    target: str
+    mode: str
+    fusion: str
+    q: str | None
+    terms: list[str]
+    total: int
+    page: int
+    size: int
+    hits: list[dict[str, Any]]
+    facets: dict[str, list[dict[str, Any]]] | None
+    filters: dict[str, Any] = field(default_factory=dict)
+    source: dict[str, Any] | None = None  # query-by-example: the source issue
+    took_ms: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": True, **asdict(self)}
+
+
+@dataclass(slots=True)
+class _Ranked:
+    fused: list[Fused]
+    terms: tuple[str, ...]
+    lexical_query: LexicalQuery
+    vector_via: str | None = None
+
+
+class SearchService:
+    """The search core over one backend and one embedder (both loaded once per process)."""
+
+    def __init__(self, settings: Settings, backend: Backend, embedder: Embedder) -> None:
+        self.settings = settings
+        self.backend = backend
+        self.embedder = embedder
+        self.encoder = vector.QueryEncoder(embedder, settings.embed_cache_size)
+        self.fusion_params = FusionParams(
+            k=settings.rrf_k, weights={Leg.LEXICAL: settings.lexical_weight, Leg.VECTOR: settings.vector_weight})
+        self._pool = ThreadPoolExecutor(max_workers=max(1, settings.threads), thread_name_prefix="vector-leg")
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False)
+
+    # -- public API ----------------------------------------------------------------------
+    def search_issues(self, request: SearchRequest) -> SearchResult:
+        return self._search(Target.ISSUES, request)
+
+    def search_measures(self, request: SearchRequest) -> SearchResult:
+        return self._search(Target.MEASURES, request)
+
+    def similar_issues(self, request: SimilarRequest) -> SearchResult:
+        """Issues like the given one (query-by-example); see the module docstring."""
+        started = time.perf_counter()
+        source = self.get_issue(request.issue_id)
+        vectors = self.backend.get_vectors(Target.ISSUES, [request.issue_id])
+        source_vector = vectors.get(request.issue_id)
+        if source_vector is None and request.mode is not Mode.LEXICAL:
+            source_vector = [float(x) for x in self.embedder.embed_passages([source.get("problem") or ""])[0]]
+        extra_institution: tuple[str, ...] = ()
+        extra_notice: tuple[str, ...] = ()
+        if request.scope is Scope.OTHER_INSTITUTIONS:
+            if source.get("institution"):
+                extra_institution = (source["institution"],)
+            extra_notice = (source["notice_id"],)
+        elif request.scope is Scope.OTHER_NOTICES:
+            extra_notice = (source["notice_id"],)
+        filters = request.filters.to_backend(exclude_institution=extra_institution, exclude_notice=extra_notice)
+        result = self._run(
+            Target.ISSUES, text=source.get("problem") or "", query_vector=source_vector, mode=request.mode,
+            filters=filters, fusion=request.fusion, page=request.page, size=request.size,
+            collapse=request.collapse, facets=request.facets, exclude_ids={request.issue_id},
+            search_filters=request.filters,
+        )
+        result.q = None
+        result.source = source
+        result.took_ms = round((time.perf_counter() - started) * 1000, 2)
+        return result
+
+    def get_issue(self, issue_id: str) -> dict[str, Any]:
+        docs = self.backend.get(Target.ISSUES, [issue_id])
+        if not docs:
+            raise NotFound(f"no issue with id {issue_id!r}")
+        return public(docs[0])
+
+    def get_measure(self, measure_id: str) -> dict[str, Any]:
+        docs = self.backend.get(Target.MEASURES, [measure_id])
+        if not docs:
+            raise NotFound(f"no measure with id {measure_id!r}")
+        return public(docs[0])
+
+    def get_notice(self, notice_id: str, *, include_text: bool = False) -> dict[str, Any]:
+        """The notice's metadata and parse-quality report, and its issues in order."""
+        record = self.backend.get_notice(notice_id)
+        if record is None:
+            raise NotFound(f"no notice with id {notice_id!r}")
+        issue_ids = list(record.get("issue_ids") or [])
+        issues = [public(d) for d in self.backend.get(Target.ISSUES, issue_ids)]
+        notice = {k: v for k, v in record.items() if k not in ("text", "original_text", "issue_ids")}
+        if include_text:
+            notice["text"] = record.get("text")
+        return {"ok": True, "notice": notice, "quality": record.get("quality"), "issues": issues}
+
+    def stats(self) -> dict[str, Any]:
+        info = self.backend.info()
+        return {
+            "ok": True,
+            "backend": info.backend,
+            "location": info.location,
+            "notices": info.notices,
+            "issues": info.issues,
+            "measures": info.measures,
+            "model_id": info.model_id,
+            "dims": info.dims,
+            "dictionary_version": info.dictionary_version,
+            "schema_version": info.schema_version,
+            "query_model_id": self.embedder.model_id,
+            "fusion": self.settings.fusion,
+            "rrf_k": self.settings.rrf_k,
+            "weights": {"lexical": self.settings.lexical_weight, "vector": self.settings.vector_weight},
+        }
+
+    # -- the pipeline ----------------------------------------------------------------------
+    def _search(self, target: Target, request: SearchRequest) -> SearchResult:
+        started = time.perf_counter()
+        filters = request.filters.to_backend()
+        result = self._run(
+            target, text=request.q, query_vector=None, mode=request.mode, filters=filters,
+            fusion=request.fusion, page=request.page, size=request.size, collapse=request.collapse,
+            facets=request.facets, exclude_ids=set(), search_filters=request.filters,
+        )
+        result.took_ms = round((time.perf_counter() - started) * 1000, 2)
+        return result
+
+    def rank(self, target: Target, *, text: str, query_vector: Vector | None, mode: Mode, filters: Filters,
+             fusion: str, depth: int, exclude_ids: Iterable[DocId] = ()) -> list[Fused]:
+        """The fused ranked list only (no documents): what evaluation and exports need."""
+        return self._rank(target, text=text, query_vector=query_vector, mode=mode, filters=filters,
+                          fusion=fusion, depth=depth, exclude_ids=set(exclude_ids)).fused
+
+    def _rank(self, target: Target, *, text: str, query_vector: Vector | None, mode: Mode, filters: Filters,
+              fusion: str, depth: int, exclude_ids: set[DocId]) -> _Ranked:
+        settings = self.settings
+        query = lexical.build_query(text, target, max_terms=settings.max_query_terms)
+        extra = len(exclude_ids)
+        k_lex = max(settings.lexical_top_k, depth) + extra
+        k_vec = max(settings.vector_top_k, depth) + extra
+        legs: dict[Leg, list[Hit]] = {}
+        via: str | None = None
+        both = getattr(self.backend, "search_both", None)
+        if mode is Mode.HYBRID and both is not None and (target is Target.ISSUES or settings.measure_vectors):
+            # Both legs in one round trip (Elasticsearch msearch), after embedding the query.
+            q = query_vector if query_vector is not None else self.encoder.encode(text)
+            lex_hits, vec_hits = both(target, query, q, filters, k_lex if query.terms else 0, k_vec)
+            legs[Leg.LEXICAL] = lex_hits if query.terms else []
+            legs[Leg.VECTOR] = [h for h in vec_hits if h.score > 0]
+            via = "issue" if target is Target.ISSUES else "measure"
+        elif mode is Mode.HYBRID:
+            # The vector leg (query embedding + cosine) runs beside the lexical leg.
+            future = self._pool.submit(self._vector_leg, target, text, query_vector, filters, k_vec)
+            legs[Leg.LEXICAL] = lexical.run(self.backend, target, query, filters, k_lex)
+            legs[Leg.VECTOR], via = future.result()
+        elif mode is Mode.LEXICAL:
+            legs[Leg.LEXICAL] = lexical.run(self.backend, target, query, filters, k_lex)
+        else:
+            legs[Leg.VECTOR], via = self._vector_leg(target, text, query_vector, filters, k_vec)
+        fused = FUSERS[fusion](legs, self.fusion_params)
+        if exclude_ids:
+            fused = [f for f in fused if f.doc_id not in exclude_ids]
+        return _Ranked(fused, query.terms, query, via)
+
+    def _vector_leg(self, target: Target, text: str, query_vector: Vector | None, filters: Filters,
+                    k: int) -> tuple[list[Hit], str]:
+        q = query_vector if query_vector is not None else self.encoder.encode(text)
+        if target is Target.ISSUES:
+            return vector.run(self.backend, target, q, filters, k), "issue"
+        if self.settings.measure_vectors:
+            hits = vector.run(self.backend, target, q, filters, k)
+            if hits:
+                return hits, "measure"
+        # No measure vectors: issues ranked by their problem vector stand in for their measures.
+        issue_hits = vector.run(self.backend, Target.ISSUES, q, filters, k)
+        issues = self.backend.get(Target.ISSUES, [h.doc_id for h in issue_hits])
+        by_id = {d["id"]: d for d in issues}
+        out: list[Hit] = []
+        for hit in issue_hits:
+            issue = by_id.get(hit.doc_id)
+            if issue is not None:
+                out.extend(Hit(mid, hit.score, Leg.VECTOR) for mid in measure_ids(issue))
+            if len(out) >= k:
+                break
+        return out[:k], "issue"
+
+    def _run(self, target: Target, *, text: str, query_vector: Vector | None, mode: Mode, filters: Filters,
+             fusion: str, page: int, size: int, collapse: bool, facets: bool, exclude_ids: set[DocId],
+             search_filters: SearchFilters) -> SearchResult:
+        ranked = self._rank(target, text=text, query_vector=query_vector, mode=mode, filters=filters,
+                            fusion=fusion, depth=page * size, exclude_ids=exclude_ids)
+        fused = ranked.fused
+        docs: dict[DocId, Document] = {}
+        need_all = collapse or (facets and (mode is Mode.SEMANTIC or not ranked.terms))
+        if need_all:
+            docs = {d["id"]: d for d in self.backend.get(target, [f.doc_id for f in fused])}
+        collapsed: dict[DocId, int] = {}
+        if collapse:
+            fused, collapsed = _collapse(fused, docs)
+        start = (page - 1) * size
+        page_items = fused[start:start + size]
+        missing = [f.doc_id for f in page_items if f.doc_id not in docs]
+        if missing:
+            docs.update({d["id"]: d for d in self.backend.get(target, missing)})
+        hits = []
+        for offset, item in enumerate(page_items):
+            doc = docs.get(item.doc_id)
+            if doc is None:  # deleted between the legs and the fetch
+                continue
+            hits.append(self._hit(target, doc, item, start + offset + 1, ranked, fusion,
+                                  collapsed.get(item.doc_id) if collapse else None))
+        facet_counts = None
+        if facets:
+            if mode is Mode.SEMANTIC or not ranked.terms:
+                facet_counts = _count_facets((docs[f.doc_id] for f in fused if f.doc_id in docs), self.settings.facet_size)
+            else:
+                raw = self.backend.facets(target, filters, list(FACETS.values()), query=ranked.lexical_query,
+                                          size=self.settings.facet_size)
+                facet_counts = {param: raw.get(stored, []) for param, stored in FACETS.items()}
+            facet_counts = _label_facets(facet_counts)
+        return SearchResult(
+            target=target.value, mode=mode.value, fusion=fusion, q=text, terms=list(ranked.terms),
+            total=len(fused), page=page, size=size, hits=hits, facets=facet_counts,
+            filters=search_filters.as_params(),
+        )
+
+    def _hit(self, target: Target, doc: Document, item: Fused, rank: int, ranked: _Ranked, fusion: str,
+             collapsed: int | None) -> dict[str, Any]:
+        terms = list(ranked.terms)
+        out = public(doc)
+        if target is Target.ISSUES:
+            measures = list(doc.get("measures") or [])
+            texts = [doc.get("problem"), *measures, doc.get("section"), doc.get("group")]
+            out["highlights"] = {
+                "problem": highlight_spans(doc.get("problem"), terms),
+                "measures": [highlight_spans(m, terms) for m in measures],
+            }
+        else:
+            texts = [doc.get("text"), doc.get("problem")]
+            out["highlights"] = {
+                "text": highlight_spans(doc.get("text"), terms),
+                "problem": highlight_spans(doc.get("problem"), terms),
+            }
+        lex = item.leg(Leg.LEXICAL)
+        vec = item.leg(Leg.VECTOR)
+        vec_explain = None
+        if vec is not None:
+            vec_explain = {"rank": vec.rank, "score": round(vec.score, 6)}
+            if target is Target.MEASURES:
+                vec_explain["via"] = ranked.vector_via
+        out["rank"] = rank
+        out["score"] = round(item.score, 6)
+        out["explain"] = {
+            "lexical": {"rank": lex.rank, "score": round(lex.score, 6)} if lex is not None else None,
+            "vector": vec_explain,
+            "fusion": fusion,
+            "score": round(item.score, 6),
+            "matched_terms": matched_terms(terms, *texts),
+        }
+        if collapsed is not None:
+            out["collapsed"] = collapsed
+        return out
+
+
+def _collapse(fused: Sequence[Fused], docs: Mapping[DocId, Document]) -> tuple[list[Fused], dict[DocId, int]]:
+    """Best hit per institution (by notice when the institution is unknown), and how many more."""
+    kept: list[Fused] = []
+    best_of: dict[str, DocId] = {}
+    more: Counter[DocId] = Counter()
+    for item in fused:
+        doc = docs.get(item.doc_id) or {}
+        key = doc.get("institution") or f"notice:{doc.get('notice_id', item.doc_id)}"
+        if key in best_of:
+            more[best_of[key]] += 1
+        else:
+            best_of[key] = item.doc_id
+            kept.append(item)
+    return kept, {f.doc_id: more[f.doc_id] for f in kept}
+
+
+def _values(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list | tuple | set):
+        return [str(v) for v in value if v is not None]
+    return [str(value)]
+
+
+def _count_facets(docs: Iterable[Document], size: int) -> dict[str, list[tuple[str, int]]]:
+    counts: dict[str, Counter[str]] = {param: Counter() for param in FACETS}
+    for doc in docs:
+        for param, stored in FACETS.items():
+            counts[param].update(set(_values(doc.get(stored))))
+    return {p: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:size] for p, c in counts.items()}
+
+
+def _label_facets(raw: Mapping[str, Sequence[tuple[str, int]]]) -> dict[str, list[dict[str, Any]]]:
+    """(value, count) pairs → {value, count, label?}: categories and statuses get their Chinese label."""
+    cat_labels = category_labels()
+    status_labels = {s.value: label for s, label in STATUS_LABELS.items()}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for param, pairs in raw.items():
+        entries = []
+        for value, count in pairs:
+            entry: dict[str, Any] = {"value": str(value), "count": int(count)}
+            if param == "category" and value in cat_labels:
+                entry["label"] = cat_labels[value]
+            elif param == "status" and value in status_labels:
+                entry["label"] = status_labels[value]
+            entries.append(entry)
+        out[param] = entries
+    return out
+

@@ -1,0 +1,42 @@
+"""The status vocabulary: printed status → normalised value."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.status import Status, normalise_status
+
+C, B, P, L = Status.COMPLETED, Status.BASICALLY_COMPLETED, Status.IN_PROGRESS, Status.LONG_TERM
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        ("已完成", C),
+        ("已整改完成", C),
+        ("即知即改并已整改完成", C),
+        ("已完成整改，并长期坚持", C),
+        ("完成", C),
+        ("立行立改", C),
+        ("基本完成", B),
+        ("基本完成，长期坚持", B),
+        ("阶段性完成", P),
+        ("阶段性完成整改，并长期坚持", P),
+        ("正在推进", P),
+        ("继续整改", P),
+        ("部分已整改完成;继续整改", P),
+        ("已整改完成。培训继续整改,2025年7月完成", P),
+        ("继续整改、2025年12月前整改完成;部分已整改完成", P),
+        ("未完成", P),
+        ("部分完成，持续推进", P),
+        ("持续推进", P),
+        ("长期任务取得阶段性成效并长期坚持", L),
+        ("长期整改", L),
+        ("长期坚持", L),
+        ("", None),
+        (None, None),
+        ("见附件", None),
+    ],
+)
+def test_normalise_status(raw: str | None, status: Status | None) -> None:
+    assert normalise_status(raw) is status
