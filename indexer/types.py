@@ -70,8 +70,8 @@ class StatedTotals:
 @dataclass(slots=True)
 class NoticeMeta:
     title: str | None = None
-    organization: str | None = None  # issuing organisation, e.g. 中共阳山县人民医院委员会
-    institution: str | None = None  # inspected institution, short form, e.g. 阳山县人民医院
+    organization: str | None = None  # issuing organisation, e.g. 中共青禾县人民医院委员会
+    institution: str | None = None  # inspected institution, short form, e.g. 青禾县人民医院
     institution_type: str | None = None  # key of indexer.enrich.INSTITUTION_TYPES
     province: str | None = None
     city: str | None = None

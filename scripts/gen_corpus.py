@@ -263,17 +263,17 @@ SECTION_TITLES = {
         "推进{mission}用力不够，重点工作落实有偏差",
     ),
     "discipline": (
-        "全面从严治党“两个责任”落实不到位，违反中央八项规定精神问题仍有发生",
+        "“两个责任”落实不够有力，纠治“四风”不够彻底",
         "落实全面从严治党主体责任有差距，廉洁风险防控不够有力",
-        "财经纪律执行不严格，重点领域廉洁风险突出",
+        "财经纪律执行有偏差，重点领域廉洁风险突出",
         "作风建设持续用力不够，“四风”问题仍有发生",
-        "履行全面从严治党政治责任有缺失，内部管理存在漏洞",
+        "管党治党责任压得不实，内部管理存在漏洞",
     ),
     "organisation": (
-        "落实新时代党的组织路线不够到位，领导班子和干部队伍建设有薄弱环节",
+        "贯彻新时代党的组织路线有差距，领导班子和干部队伍建设有薄弱环节",
         "基层党组织建设存在短板，党建引领作用发挥不充分",
         "选人用人和干部管理监督不够规范",
-        "聚焦基层党组织领导班子和干部队伍建设有短板",
+        "班子自身建设和干部队伍管理有薄弱环节",
     ),
     "rectify": (
         "落实巡察、审计等监督发现问题整改不到位",
@@ -315,7 +315,7 @@ LEADS = (
     "坚持问题导向，逐项抓好整改落实",
     "压实整改责任，建立长效机制",
     "举一反三，以点带面推动整改",
-    "提高政治站位，强化思想认识",
+    "提高政治站位，主动认领问题",
     "坚持立行立改，切实补齐短板",
     "聚焦关键环节，完善制度措施",
     "严格对照反馈意见，深入剖析问题根源",
@@ -355,15 +355,15 @@ NEXT_STEPS = (
     ("保持整改力度不减", "对已完成整改的问题适时开展“回头看”，对尚未完成的问题紧盯不放，确保按期完成"),
     ("健全完善长效机制", "把整改中形成的好经验、好做法及时固化为制度，推动建章立制与执行落实同步发力"),
     ("推动以改促建", "把整改成效转化为推动事业发展的实际行动，不断提升群众满意度"),
-    ("持续压实整改责任", "严格落实主要负责人第一责任人职责和班子成员“一岗双责”，层层传导压力"),
+    ("持续压实整改责任", "主要负责同志带头抓、班子成员分兵把口，推动整改责任落到具体岗位和具体人员"),
     ("强化监督检查", "定期开展整改成效评估，对易反复的问题重点督办，坚决防止问题反弹回潮"),
     ("加强干部队伍建设", "持续开展警示教育和业务培训，引导干部职工严守纪律规矩、提升履职能力"),
 )
 WORK_ITEMS = (
     ("提高政治站位,扛牢整改责任", "反馈会后第一时间召开专题会议,成立整改工作领导小组,主要负责人履行第一责任人责任,班子成员按照分工领办整改任务。"),
-    ("细化整改方案,明确任务清单", "对照反馈问题逐条制定整改措施,建立问题、任务、责任“三张清单”,明确整改时限和验收标准。"),
+    ("逐项分解任务,建立整改台账", "对照反馈问题逐条制定整改措施,建立问题、任务、责任“三张清单”,明确整改时限和验收标准。"),
     ("健全推进机制,强化过程督导", "实行“一月一调度、一季一督查”,对整改进度滞后的事项及时提醒督促,确保整改质量。"),
-    ("注重标本兼治,深化成果转化", "坚持“当下改”与“长久立”相结合,修订完善内部管理制度,开展警示教育和专题培训。"),
+    ("坚持立行立改,推动建章立制", "对能够立即解决的问题马上改,对需要长期坚持的问题制定阶段目标,同步修订完善内部管理制度。"),
     ("加强宣传引导,接受群众监督", "通过公示栏、网站等渠道公开整改进展情况,主动接受干部群众监督。"),
 )
 WORK_ITEMS_SHORT = (
@@ -409,10 +409,10 @@ def _t(cat, kinds, group, probs, meas, objs=(), cons=()):
 TOPICS: dict[str, dict] = {
     # ---------------------------------------------------------------- generic: political
     "theory": _t("political", None,
-        ("学习贯彻党的创新理论不深入", "政治理论学习开展不深入", "“第一议题”制度落实不到位"),
+        ("学习贯彻党的创新理论不深入", "政治理论学习抓得不紧", "“第一议题”制度执行有偏差"),
         ("“第一议题”制度落实不到位，学习研讨流于形式",
          "理论学习中心组学习计划性不强，研讨交流不够深入",
-         "学习贯彻习近平新时代中国特色社会主义思想不够系统深入",
+         "学习贯彻习近平新时代中国特色社会主义思想系统性不强，存在碎片化现象",
          "学用结合不够紧密，运用党的创新理论指导{field}有差距",
          "理论学习以传达文件代替研讨，班子成员交流发言准备不充分",
          "对上级重要会议精神传达学习不及时，研究贯彻措施不具体",
@@ -421,7 +421,7 @@ TOPICS: dict[str, dict] = {
          "学习贯彻习近平总书记关于{field}的重要论述不够深入"),
         ((0, "修订《{short}“第一议题”学习制度》，明确{party}第一项议程为学习习近平总书记最新重要讲话和重要指示批示精神"),
          (0, "制定{y}年度理论学习中心组学习计划，按月确定学习专题，全年开展集中学习研讨{n1}次"),
-         (0, "{ym}以来开展“第一议题”学习{n1}次，每次确定1名班子成员领学并结合分管工作交流发言"),
+         (0, "自{ym}以来开展“第一议题”学习{n1}次，每次确定1名班子成员领学并结合分管工作交流发言"),
          (2, "建立学习台账，由{dept}专人负责记录整理研讨内容，杜绝“只读不议”“以会代学”"),
          (3, "将学习情况纳入年度党建考核，对学习记录不完整的问题进行通报并限期整改"),
          (1, "组织班子成员围绕{field}开展专题调研，形成调研报告{k}篇，转化为具体工作举措"),
@@ -439,7 +439,7 @@ TOPICS: dict[str, dict] = {
         ((2, "制定《{short}网络信息发布“三审三校”制度》，所有对外发布信息须经{dept}、分管领导逐级审核后发布"),
          (1, "对{short}网站、公众号历史发布内容开展全面排查，下架过时信息{n2}条，更正表述不规范信息{k}条"),
          (3, "每半年向{party}专题报告一次意识形态工作，形成分析研判报告"),
-         (2, "修订意识形态工作责任清单，明确主要负责人为第一责任人，班子成员履行“一岗双责”"),
+         (2, "修订意识形态工作责任清单，主要负责同志对意识形态工作负总责，班子成员抓好分管领域意识形态工作"),
          (3, "将意识形态工作纳入班子成员述职述廉和年度考核内容"),
          (2, "建立网络舆情监测和应急处置机制，明确{dept}专人负责舆情收集、研判和报告"),
          (0, "开展谈心谈话全覆盖，及时掌握{staff}思想动态")),
@@ -485,7 +485,7 @@ TOPICS: dict[str, dict] = {
         objs=("加班补贴", "误餐补助", "考核奖励", "工会活动", "检查调研", "业务培训"),
         cons=("违反中央八项规定精神问题仍有发生", "“四风”问题隐形变异")),
     "finance": _t("discipline", None,
-        ("财务管理不规范", "国有资产管理不严格", "财经纪律执行不严格"),
+        ("财务管理不规范", "国有资产管理不严格", "财经纪律意识不强"),
         ("固定资产账实不符，闲置设备未及时处置",
          "往来款项长期挂账未清理",
          "收入未及时足额入账，存在收入体外循环风险",
@@ -588,7 +588,7 @@ TOPICS: dict[str, dict] = {
         ("群众诉求办理不及时", "信访问题化解不力"),
         ("信访矛盾化解不及时，重复信访问题突出",
          "群众反映问题办理不及时，答复质量不高",
-         "12345热线工单办理超时，群众满意度不高",
+         "群众通过12345热线反映的问题办理超时，满意度不高",
          "信访事项办理程序不规范，办理结果未按时反馈"),
         ((1, "开展信访积案化解专项行动，对{k}件重复信访事项逐件落实领导包案化解"),
          (2, "建立热线工单“首接负责、限时办结”制度，一般问题{k}个工作日内办结"),
@@ -635,7 +635,7 @@ TOPICS.update({
          (2, "推行检查检验结果互认，对{k}类检查项目实行互认清单管理")),
         cons=("加重群众就医负担", "医疗费用增长过快")),
     "ethics": _t("discipline", MED,
-        ("医德医风建设落实不力", "行业作风建设有差距"),
+        ("医德医风建设有短板", "行业作风建设有差距"),
         ("医德医风建设抓得不实，个别医务人员收受患者“红包”",
          "医务人员收受药品耗材回扣风险防控不力",
          "医药代表院内接待管理不规范",
@@ -653,7 +653,7 @@ TOPICS.update({
         ("医疗质量与安全管理有短板", "医疗核心制度落实不到位"),
         ("医疗质量管理制度落实不严，病历书写不规范",
          "十八项医疗核心制度落实不到位，三级查房记录不完整",
-         "不重视医疗安全，防范化解重大风险隐患意识薄弱",
+         "医疗安全风险防控意识不强，隐患排查不及时",
          "医疗安全不良事件主动报告率低，分析整改不到位",
          "危急值报告制度执行不严，登记处置记录缺失",
          "手术分级管理不规范，医师授权动态调整不及时"),
@@ -682,7 +682,7 @@ TOPICS.update({
         ("门诊预约挂号渠道单一，群众就医等候时间长",
          "门诊服务流程不优，高峰时段排队现象突出",
          "便民服务设施不完善，老年人就医“数字鸿沟”问题突出",
-         "对第三方外包服务监督管理缺位，群众投诉较多",
+         "保洁、停车等外包服务监管不到位，群众投诉较多",
          "患者投诉处理不及时，满意度调查流于形式"),
         ((2, "开通微信公众号、自助机、电话等多渠道预约挂号，实行分时段预约就诊，预约就诊率提升至{pct}"),
          (1, "在门诊大厅增设导诊志愿服务岗，高峰时段增开收费窗口{k}个"),
@@ -742,7 +742,7 @@ TOPICS.update({
         ("深化医改任务推进不力", "县域医共体建设滞后"),
         ("推进紧密型县域医共体建设进度滞后",
          "分级诊疗制度落实不到位，县域内就诊率偏低",
-         "破解县域医疗次中心建设难题办法不多",
+         "县域医疗次中心建设推进缓慢，措施办法不多",
          "落实公立医院党委领导下的院长负责制指导督促不够",
          "卫生专业技术人才引进培养力度不够"),
         ((2, "印发紧密型县域医共体建设实施方案，明确牵头医院与成员单位人财物统一管理路径"),
@@ -1049,7 +1049,7 @@ _EXTRA: dict[str, tuple[tuple[str, ...], tuple[tuple[int, str], ...]]] = {
         ("党政主要负责人沟通协调不够，会议决定事项督办落实不力",),
         ((2, "建立会议决定事项督办台账，由{dept}跟踪落实并定期通报办理进度"),)),
     "public_health": (
-        ("0至6岁儿童和孕产妇健康管理服务不规范",),
+        ("辖区0至6岁儿童和孕产妇健康管理服务不规范",),
         ((1, "对辖区0至6岁儿童和孕产妇健康管理档案逐份核查，补充完善随访记录{n2}份"),)),
     "service": (
         ("检查报告获取不便，结果出具时间长",),
@@ -1079,7 +1079,7 @@ CAT_MEASURES: dict[str, list[tuple[int, str]]] = {
         (1, "围绕群众反映强烈的问题开展专项整治，建立问题台账逐项销号"),
         (2, "制定{doc}，细化工作标准和办理流程"),
         (3, "将相关指标纳入{dept}月度绩效考核，考核结果与绩效分配挂钩"),
-        (1, "{ym}起由{dept}牵头开展专项督导{times}，督促相关责任部门落实整改"),
+        (1, "由{dept}牵头，自{ym}起开展专项督导{times}，督促相关责任部门落实整改"),
         (0, "组织{staff}开展业务培训{times}，提升业务能力和服务水平"),
         (3, "每季度对工作开展情况进行分析通报，对排名靠后的责任部门负责人进行约谈"),
         (2, "建立工作台账和定期调度机制，确保各项任务按时完成"),
@@ -1207,6 +1207,8 @@ class Ctx:
     level_word: str  # 县 / 市 / 省 (level of the supervising departments)
     year: int  # year of rectification work
     month: int  # month of feedback
+    pub_year: int = 0
+    pub_month: int = 0
     obj: str = "相关"  # the object of the current issue (same in its problem and its measures)
     cat: str = "mission"  # category of the current issue's topic (picks document kinds)
 
@@ -1252,8 +1254,11 @@ class Ctx:
         return self._slots[name]()
 
     def deadline(self) -> str:
-        y, m = self.ym_parts(later=True)
-        return f"{y}年{min(12, m + _ri(self.rng, 2, 6))}月底前"
+        """A month after the notice's publication (pending work is promised for later)."""
+        y, m = self.pub_year, self.pub_month + _ri(self.rng, 1, 6)
+        if m > 12:
+            y, m = y + 1, m - 12
+        return f"{y}年{m}月底前"
 
     def ym_parts(self, later: bool = False) -> tuple[int, int]:
         m = self.month + _ri(self.rng, 1, 3) + (_ri(self.rng, 1, 3) if later else 0)
@@ -1624,7 +1629,7 @@ def build_notice(seed: int, index: int, formats: tuple[str, ...]) -> Notice:
 
     ctx = Ctx(rng=rng, kind=kind, inst=info["inst"], short=info["short"], self_word=info["self_word"],
               abbr=info["abbr"], county_word=info["lw"], level_word=info["lw"] if info["level"] != "province" else "省",
-              year=feedback[0], month=feedback[1])
+              year=feedback[0], month=feedback[1], pub_year=publish[0], pub_month=publish[1])
 
     # issues
     n_issues = max(4, min(30, round(rng.gauss(16.2, 5.2))))
@@ -1758,7 +1763,7 @@ def intro_of(rng: random.Random, n: Notice) -> str:
         f"按照{committee}{n.xun}工作统一部署，{period}，{n.body}对{n.target}开展了{how}，并于{fb}反馈了{n.xun}意见。"
         f"按照{n.xun}工作有关要求，现将{n.xun}集中整改进展情况予以公布。",
         f"根据{committee}统一部署，{period}，{n.body}对{n.target}进行了{how}。{fb}，{n.body}向{n.target}反馈了{n.xun}意见，"
-        f"严肃指出了{n.xun}发现的问题，有针对性地提出了整改意见和建议。{n.target}坚持把{n.xun}整改作为重大政治任务，"
+        f"点明了存在的主要问题，并就抓好整改提出了具体要求。{n.target}坚持把{n.xun}整改作为重大政治任务，"
         f"对反馈问题照单全收、逐项整改。根据党务公开原则和{n.xun}工作有关要求，现将整改进展情况予以公布。",
         f"{period}，{n.body}对{n.target}开展了{how}，{fb}反馈了{n.xun}意见。{n.target}高度重视，坚持边查边改、立行立改，"
         f"全力抓好整改落实。按照党务公开原则，现将{n.xun}整改进展情况予以公布。",
@@ -1906,6 +1911,8 @@ def render(n: Notice) -> tuple[list[str], list[list[str]] | None]:
                 groups.setdefault(issue.group, []).append(issue)
             n_groups += len(groups)
             grouped.append((sec, list(groups.items())))
+            sec.issues = [i for items in groups.values() for i in items]  # printed order = manifest order
+        issues = n.issues
         c = Counter(i.status for i in issues)
         done = c["completed"] + c["long_term"]
         out.append("一、整改工作基本情况")
@@ -1914,10 +1921,10 @@ def render(n: Notice) -> tuple[list[str], list[list[str]] | None]:
         for i, (h, t) in enumerate(rng.sample(WORK_ITEMS, 4), 1):
             out += [f"({cn(i)}){h}", t]
         tail = f",继续整改{len(issues) - done}项" if len(issues) > done else ""
-        out += ["(五)阶段性整改成效",
-                f"截至目前,{n.xun}反馈的{len(issues)}条问题中,已完成整改{done}项(其中长期坚持{c['long_term']}项){tail},"
+        out += ["(五)整改工作取得的阶段性成效",
+                f"截至目前,{len(issues)}条反馈问题已完成整改{done}项(其中长期坚持{c['long_term']}项){tail},"
                 f"修订完善制度{_ri(rng, 5, 30)}项。"]
-        out.append(f"二、{n.committee}{n.xun}组反馈意见整改进展情况")
+        out.append(f"二、{n.body}反馈问题整改进展情况")
         g = k = 0
         for s_i, (sec, groups) in enumerate(grouped, 1):
             out.append(f"({cn(s_i)})“{sec.title}”方面。")
@@ -1942,7 +1949,7 @@ def render(n: Notice) -> tuple[list[str], list[list[str]] | None]:
             out.append(f"（{cn(s_i)}）关于{sec.title}问题的整改情况")
             for k, issue in enumerate(sec.issues, 1):
                 issue.label = f"（{k}）"
-                verb = _ch(rng, ("针对", "针对", "关于"))
+                verb = "关于" if issue.problem.startswith("对") else _ch(rng, ("针对", "针对", "关于"))
                 out.append(f"（{k}）{verb}{issue.problem}的问题，{issue.lead}。")
                 if len(issue.measures) == 1:
                     out.append(issue.measures[0] + "。")
@@ -2047,6 +2054,9 @@ def render(n: Notice) -> tuple[list[str], list[list[str]] | None]:
     out += closing_lines(rng, n)
     if L in ("b", "d"):
         out = [p.translate(HALF_WIDTH) if not p.startswith(("索 引 号", "标    题")) else p for p in out]
+        for issue in issues:  # the manifest records the status as printed
+            if issue.status_raw:
+                issue.status_raw = issue.status_raw.translate(HALF_WIDTH)
     if rng.random() < 0.03 and n.fmt in ("txt", "gbk"):
         # Word bookmark artefacts glued before a few issue lines, as in exported documents
         for i, p in enumerate(out):
@@ -2134,8 +2144,29 @@ def write_docx(path: Path, n: Notice, paras: list[str], table) -> None:
                     cell.text = text
         else:
             doc.add_paragraph(p)
-    doc.core_properties.title = n.extra["title"]
-    doc.save(str(path))
+    import datetime as dt
+
+    props = doc.core_properties
+    props.title = n.extra["title"]
+    props.author = props.last_modified_by = n.short
+    props.created = props.modified = dt.datetime(*n.publish, 9, 0, 0)  # pinned: the bytes are deterministic
+    props.revision = 1
+    save_docx_deterministic(doc, path, n.publish)
+
+
+def save_docx_deterministic(doc, path: Path, date: tuple[int, int, int]) -> None:
+    """Save a python-docx Document with fixed zip entry timestamps, so equal content gives equal bytes."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    doc.save(buf)
+    buf.seek(0)
+    with zipfile.ZipFile(buf) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(*date, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            zout.writestr(entry, zin.read(info.filename))
 
 
 # --------------------------------------------------------------------------------------------
@@ -2206,7 +2237,7 @@ def generate(out: Path, notices: int, seed: int = 0, formats: list[str] | None =
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     width = max(5, len(str(notices)))
-    step = 250
+    step = max(20, min(250, notices // (max(1, jobs) * 4) or 1))  # chunking never changes the output
     work = [(str(out), seed, lo, min(notices, lo + step), fmts_in, width) for lo in range(0, notices, step)]
     stats: Counter = Counter()
     layouts: Counter = Counter()

@@ -4,14 +4,16 @@
 
 The institution, people, numbers and contacts are invented. The issues are printed as a table
 with the columns 序号 / 问题 / 整改措施 / 整改情况, the way many units publish their 整改清单
-as a Word attachment. The output is deterministic apart from the docx core properties' timestamps,
-which are pinned so that re-running the script does not change the committed file's content.
+as a Word attachment. The output is byte-for-byte deterministic: the core properties' dates and the zip entries'
+timestamps are pinned, so re-running the script does not change the committed file.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
+import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -168,7 +170,15 @@ def build(out: Path) -> Path:
     props.created = props.modified = dt.datetime(2023, 1, 18, 9, 0, 0)
     props.revision = 1
     out.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(str(out))
+    buf = io.BytesIO()
+    doc.save(buf)
+    buf.seek(0)
+    # fixed zip entry timestamps: re-running the script gives the same bytes
+    with zipfile.ZipFile(buf) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(2023, 1, 18, 9, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            zout.writestr(entry, zin.read(info.filename))
     return out
 
 

@@ -315,4 +315,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
             return {"ok": True, "status": "ready", "detail": None}
         return JSONResponse({"ok": False, "status": holder.status, "detail": holder.detail}, status_code=503)
 
+    from search_api import pages  # the web page (/, /notices/…, /export.*): same core, HTML
+
+    app.include_router(pages.router)
     return app

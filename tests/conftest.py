@@ -25,6 +25,15 @@ BACKEND_FACTORIES: dict[str, tuple[Callable, tuple]] = {
     "memory": (make_memory_backend, ()),
 }
 
+
+def make_embedded_backend(tmp_path: Path):
+    from indexer.backends.embedded import EmbeddedBackend
+
+    return EmbeddedBackend(tmp_path / "data", threads=1)
+
+
+BACKEND_FACTORIES["embedded"] = (make_embedded_backend, ())
+
 # Elasticsearch: the noida-db emulator (or ES_URL's cluster), one per session; a fresh index
 # prefix per test. tests/es_server.py is a plugin: it starts the server and says which one ran.
 pytest_plugins = ("tests.es_server",)

@@ -161,3 +161,33 @@ def test_usage_errors_exit_2():
     assert invoke("ingest").exit_code == 2
     result = invoke("stats", "--backend", "solr")
     assert result.exit_code == 2 and "'solr' is not one of 'memory', 'embedded', 'elasticsearch'" in result.stderr
+
+
+def test_the_whole_flow_on_the_embedded_backend(notices, tmp_path):
+    """Separate invocations share nothing but the data folder, as separate processes would."""
+    pytest.importorskip("indexer.backends.embedded", reason="the embedded backend is not in this tree")
+    data = ["--data", str(tmp_path / "data"), "--backend", "embedded"]
+    issues, measures = expected(QINGHE, SHIMEN)
+
+    def stats() -> dict:
+        result = invoke("stats", *data, "--json")
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    assert invoke("ingest", str(notices), *data, "--model", "hashing-32", "-q").exit_code == 0
+    assert (stats()["notices"], stats()["issues"], stats()["measures"]) == (2, issues, measures)
+    again = json.loads(invoke("ingest", str(notices), *data, "--model", "hashing-32", "-q", "--json").stdout)
+    assert (again["skipped"], again["indexed"]) == (2, 0)
+
+    refused = invoke("ingest", str(notices), *data, "--model", "hashing-64", "-q")
+    assert refused.exit_code == 2 and refused.stderr.startswith("Error: the index holds vectors of model hashing-bigram-32")
+
+    switched = invoke("reindex", *data, "--model", "hashing-64", "-q", "--json")
+    assert switched.exit_code == 0, switched.output
+    assert json.loads(switched.stdout)["switched_from"].startswith("the index holds vectors of model hashing-bigram-32")
+    info = stats()
+    assert (info["model_id"], info["dims"], info["notices"], info["issues"]) == ("hashing-bigram-64", 64, 2, issues)
+
+    assert invoke("delete", str(notices / SHIMEN), *data).exit_code == 0
+    assert stats()["notices"] == 1
+    assert json.loads(invoke("ingest", str(notices), *data, "--model", "hashing-64", "-q", "--json").stdout)["indexed"] == 1

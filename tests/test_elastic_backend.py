@@ -13,7 +13,8 @@ from elastic_transport import ApiResponseMeta, HttpHeaders, NodeConfig
 from elasticsearch import Elasticsearch
 
 import indexer.backends.elastic as elastic
-from indexer.backends.base import Filters, LexicalQuery
+from indexer.backends import open_backend
+from indexer.backends.base import Filters, LexicalQuery, SearchesBothLegs
 from indexer.backends.elastic import BulkParams, ElasticBackend, client_options, public_url
 from indexer.backends.es_mapping import COLLECTIONS, MAPPING_VERSION, index_body
 from indexer.errors import BackendError, BackendUnavailable, BadQuery, ConfigError, IncompatibleIndex
@@ -22,7 +23,7 @@ from indexer.settings import Settings
 from indexer.tokenise import tokenise_query
 from indexer.types import Target
 from tests.contract_corpus import EMBEDDER, make_bundles
-from tests.es_server import get_server, make_elastic_backend
+from tests.es_server import get_server, make_elastic_backend, unique_prefix
 
 ISSUES = Target.ISSUES
 MEASURES = Target.MEASURES
@@ -295,6 +296,16 @@ def test_both_legs_in_one_round_trip_equal_the_two_calls(es, filters):
     assert lexical == es.lexical(ISSUES, query, filters, 5)
     assert vectors == es.vector(ISSUES, vector, filters, 4)
     assert vectors and lexical
+
+
+@needs_es
+def test_the_backend_opens_from_settings_and_offers_both_legs_at_once():
+    backend = open_backend(get_server().settings.with_overrides(es_index_prefix=unique_prefix()))
+    try:
+        assert isinstance(backend, ElasticBackend) and isinstance(backend, SearchesBothLegs)
+        assert backend.info().extra["server"] == backend.server_label
+    finally:
+        backend.close()
 
 
 @needs_es

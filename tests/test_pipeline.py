@@ -396,6 +396,22 @@ def test_reindex_from_stored_notices_gives_the_same_index(corpus, settings, mem)
     assert mem.get(Target.ISSUES, issue_ids) == docs_before
 
 
+def test_reindex_does_not_re_embed_unchanged_text(corpus, settings, mem, tmp_path):
+    from indexer.embed import CachedEmbedder
+    from indexer.vector_cache import VectorCache
+
+    cache = VectorCache(tmp_path / "vectors.sqlite3")
+    try:
+        embedder = CachedEmbedder(HashingEmbedder(32), cache)
+        first = run([corpus], settings, mem, embedder=embedder)
+        distinct = len({d["problem"] for n in mem.iter_notices() for d in mem.get(Target.ISSUES, n["issue_ids"])})
+        assert first.vector_cache == {"hits": first.issues - distinct, "misses": distinct}
+        summary = reindex(settings, backend=mem, embedder=embedder, progress=False)
+        assert summary.vector_cache == {"hits": first.issues, "misses": 0}
+    finally:
+        cache.close()
+
+
 def test_reindex_keeps_a_notice_that_no_longer_parses(corpus, settings, mem, monkeypatch):
     run([corpus], settings, mem)
     broken_id = mem.notice_id_for_source(str(corpus / SHIMEN))

@@ -49,7 +49,7 @@ EXPECTED: dict[str, list[tuple[str, str, Status | None, int]]] = {
         ("2.", "工程项目变更审批不规范", C, 1),
         ("3.", "公务用车管理不到位", C, 3),
         ("1.", "人才梯队建设滞后", L, 2),
-        ("2.", "医德医风建设存在薄弱环节", L, 2),
+        ("2.", "医德医风教育抓得不实", L, 2),
     ],
     # The list under 三、; 一、基本情况 and 二、主要做法 are numbered like issues; 整改状态：完成;
     # measures as inline （1）（2） and as lines; 四、下一步工作打算 with numbered items.
@@ -67,10 +67,10 @@ EXPECTED: dict[str, list[tuple[str, str, Status | None, int]]] = {
     ],
     # Compound markers "1.(1)": the 大项 has no title of its own.
     "compound_markers.txt": [
-        ("(1)", "党支部主体责任落实不到位，对党员日常教育管理偏松", C, 2),
+        ("1.(1)", "党支部主体责任落实不到位，对党员日常教育管理偏松", C, 2),
         ("(2)", "“三会一课”制度执行不严格，会议记录不完整", C, 1),
-        ("(3)", "廉政风险防控措施不够有力", P, 3),
-        ("(4)", "中医药特色优势发挥不充分", C, 2),
+        ("2.(3)", "廉政风险防控措施不够有力", P, 3),
+        ("3.(4)", "中医药特色优势发挥不充分", C, 2),
     ],
     # "1、" where 一、 is meant, a second 二、, headings carrying the start of the measures,
     # no labels and no statuses, 一是 lines, a plan part with 一是 and 1./2. items.
@@ -197,7 +197,7 @@ def test_transition_paragraph_after_last_issue_is_dropped() -> None:
     text = "\n".join([
         "1.关于档案管理不规范的问题",
         "整改情况：一是补齐档案；二是建立借阅登记制度。",
-        "下一步，我们将以此次巡察整改为契机，持续巩固整改成效。",
+        "下一步，我院将把巡察整改作为契机，持续巩固整改成效。",
     ])
     issue = parse_text(text).issues[0]
     assert issue.measures == ["补齐档案", "建立借阅登记制度。"]
@@ -230,7 +230,7 @@ def test_inline_labels_on_the_heading_line() -> None:
         ("(三)推动中医药发展用力不够", (Style.CN_PAREN, 3, "(三)")),
         ("( 2 )财务管理不严格", (Style.AR_PAREN, 2, "( 2 )")),
         ("12.医德医风问题突出", (Style.AR, 12, "12.")),
-        ("1、 组织落实巡察整改情况", (Style.AR, 1, "1、")),
+        ("1、 整改工作组织情况", (Style.AR, 1, "1、")),
         ("③建立台账", (Style.CIRCLED, 3, "③")),
         ("6.30日前完成整改", None),
         ("3.19日进行了培训", None),
@@ -259,17 +259,21 @@ def test_ordinals_count_up_and_need_a_boundary() -> None:
     [
         ("整改工作组织情况", Role.SOFT),
         ("整改工作基本情况", Role.SOFT),
-        ("组织落实巡察整改情况", Role.SOFT),
+        ("组织落实整改情况", Role.SOFT),
         ("整改落实情况", Role.CONTAINER),
         ("反馈问题整改落实情况", Role.CONTAINER),
-        ("区委巡察组反馈意见整改进展情况", Role.CONTAINER),
-        ("下一阶段工作目标和工作计划", Role.HARD),
-        ("存在的主要问题和进一步巩固深化整改成果的措施与计划安排", Role.HARD),
+        ("县委巡察组反馈意见整改落实情况", Role.CONTAINER),
+        ("下一阶段工作安排", Role.HARD),
+        ("存在的主要问题及下一步工作措施", Role.HARD),
         ("今后整改工作打算", Role.HARD),
-        ("关于落实全面从严治党责任不够严实问题的整改情况", Role.PLAIN),
-        ("“聚焦基层党组织领导班子建设有短板”问题", Role.PLAIN),
-        ("对巡察发现问题整改不到位，财经纪律执行不严格方面", Role.PLAIN),
-        ("集中整改期内已完成整改的问题", Role.PLAIN),
+        ("关于落实意识形态工作责任制不够有力问题的整改情况", Role.PLAIN),
+        ("“基层党组织领导班子建设存在短板”问题", Role.PLAIN),
+        ("对审计发现问题整改不彻底，内控管理不严格方面", Role.PLAIN),
+        ("集中整改期间已整改完成的问题", Role.PLAIN),
+        ("针对整改措施不具体、下一步计划不明确的问题", Role.PLAIN),
+        ("巩固整改成果，建立长效机制", Role.HARD),
+        ("提高政治站位，扎实推进整改工作", Role.SOFT),
+        ("关于巡察反馈问题的整改落实情况", Role.CONTAINER),
     ],
 )
 def test_classify_title(title: str, role: Role) -> None:
@@ -279,13 +283,13 @@ def test_classify_title(title: str, role: Role) -> None:
 @pytest.mark.parametrize(
     ("title", "status"),
     [
-        ("集中整改期内已完成整改的问题", C),
+        ("集中整改期间已整改完成的问题", C),
         ("已完成整改的问题(3个)", C),
         ("长期整改的问题", L),
         ("需长期坚持的问题", L),
         ("正在整改的问题", P),
         ("党的建设方面", None),
-        ("持续深化医疗卫生体制改革用力不够", None),
+        ("持续推进公共卫生体系建设用力不足", None),
     ],
 )
 def test_heading_status(title: str, status: Status | None) -> None:
@@ -295,8 +299,8 @@ def test_heading_status(title: str, status: Status | None) -> None:
 @pytest.mark.parametrize(
     ("title", "expected"),
     [
-        ("针对学习贯彻不深入的问题，提高政治站位", True),
-        ("关于“招标采购存在风险”问题", True),
+        ("针对专题学习流于形式的问题，完善学习制度", True),
+        ("关于“药品采购监管有盲区”问题", True),
         ("财务管理不严格", True),
         ("建立健全内控制度。", False),
         ("持续跟踪整改落实，对已完成事项开展回头看", False),
@@ -309,13 +313,13 @@ def test_problem_like(title: str, expected: bool) -> None:
 @pytest.mark.parametrize(
     ("rest", "labelled", "expected"),
     [
-        ("针对推进改革成效不明显的问题，突出改革重点。", False, ("针对推进改革成效不明显的问题", "突出改革重点。")),
-        ("关于“‘一把手’作用发挥不够”问题，发挥头雁作用。", False, ("关于“‘一把手’作用发挥不够”问题", "发挥头雁作用。")),
-        ("针对审计问题整改不到位的问题，落实整改责任。", False, ("针对审计问题整改不到位的问题", "落实整改责任。")),
+        ("针对分级诊疗推进成效不明显的问题，完善转诊机制。", False, ("针对分级诊疗推进成效不明显的问题", "完善转诊机制。")),
+        ("关于“‘关键少数’示范作用发挥不够”问题，发挥带头作用。", False, ("关于“‘关键少数’示范作用发挥不够”问题", "发挥带头作用。")),
+        ("针对审计问题整改不彻底的问题，压实整改责任。", False, ("针对审计问题整改不彻底的问题", "压实整改责任。")),
         ("党委议事程序不规范。严格执行议事规则。", False, ("党委议事程序不规范。", "严格执行议事规则。")),
         ("党委议事程序不规范。严格执行议事规则。", True, ("党委议事程序不规范。严格执行议事规则。", None)),
-        ("关于党费收缴不规范。", True, ("关于党费收缴不规范。", None)),
-        ("针对“党纪学习教育开展不深入”。", True, ("针对“党纪学习教育开展不深入”。", None)),
+        ("关于党费核算不准确。", True, ("关于党费核算不准确。", None)),
+        ("针对“警示教育开展不经常”。", True, ("针对“警示教育开展不经常”。", None)),
     ],
 )
 def test_split_heading(rest: str, labelled: bool, expected: tuple[str, str | None]) -> None:
@@ -325,14 +329,14 @@ def test_split_heading(rest: str, labelled: bool, expected: tuple[str, str | Non
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("针对““一岗双责”责任压得不实”问题。", "“一岗双责”责任压得不实"),
-        ("关于“‘一把手’头雁作用发挥不够”问题", "‘一把手’头雁作用发挥不够"),
-        ("针对 “落实内控制度有短板”问题", "落实内控制度有短板"),
-        ("针对关于基层党建工作不扎实问题", "基层党建工作不扎实"),
-        ("针对“党风廉政建设抓而不实”方面。", "党风廉政建设抓而不实"),
-        ("关于“以人民为中心”的理念树得不牢的问题", "“以人民为中心”的理念树得不牢"),
+        ("针对““三会一课”制度落实不严”问题。", "“三会一课”制度落实不严"),
+        ("关于“‘关键少数’示范作用发挥不够”问题", "‘关键少数’示范作用发挥不够"),
+        ("针对 “内控制度执行有漏洞”问题", "内控制度执行有漏洞"),
+        ("针对关于支部标准化建设不扎实问题", "支部标准化建设不扎实"),
+        ("针对“廉洁风险排查走过场”方面。", "廉洁风险排查走过场"),
+        ("关于“患者至上”的理念落实不到位的问题", "“患者至上”的理念落实不到位"),
         ("“三重一大”制度和“一岗双责”落实不到位", "“三重一大”制度和“一岗双责”落实不到位"),
-        ("违规使用医保基金问题长期存在。", "违规使用医保基金问题长期存在"),
+        ("违规收费问题反复出现。", "违规收费问题反复出现"),
     ],
 )
 def test_clean_problem(text: str, expected: str) -> None:
@@ -348,7 +352,7 @@ def test_clean_problem(text: str, expected: str) -> None:
         (["（1）修订办法；（2）开展培训。", "（3）每月通报。"], None, None, ["修订办法", "开展培训。", "每月通报。"]),
         (["1.建立台账。", "2.截至6.30日完成复核。"], None, None, ["建立台账。", "截至6.30日完成复核。"]),
         (["①修订制度；②开展检查。"], None, None, ["修订制度", "开展检查。"]),
-        (["落实整改责任。严格盘点资产。"], "充分认识审计工作的重要性。", "充分认识审计工作的重要性。", ["落实整改责任。严格盘点资产。"]),
+        (["落实整改责任。严格盘点资产。"], "逐条对照审计意见整改。", "逐条对照审计意见整改。", ["落实整改责任。严格盘点资产。"]),
         ([], "完善双向转诊机制。", None, ["完善双向转诊机制。"]),
         ([], None, None, []),
         (["3.19日开展培训，6.28完成考核。"], None, None, ["3.19日开展培训，6.28完成考核。"]),
@@ -420,3 +424,47 @@ def test_closing_variants_and_annex_end_the_list() -> None:
     ])
     notice = parse_text(text)
     assert [(i.problem, i.measures) for i in notice.issues] == [("档案管理不规范", ["补齐档案。"])]
+
+
+def test_a_part_unlike_the_others_is_skipped() -> None:
+    text = "\n".join([
+        "一、党的建设方面",
+        "（一）关于理论学习不深入的问题。已制定学习计划。",
+        "（二）关于组织生活不规范的问题。开展专项检查。",
+        "二、业务管理方面",
+        "（一）关于收费不规范的问题。一是开展自查；二是退还费用。",
+        "三、其他事项",
+        "（一）完善制度。把经验固化为制度。",
+        "（二）强化监督，定期开展回头看。",
+    ])
+    result = segment(text)
+    assert [(i.section, i.problem, i.measures) for i in result.issues] == [
+        ("党的建设方面", "理论学习不深入", ["已制定学习计划。"]),
+        ("党的建设方面", "组织生活不规范", ["开展专项检查。"]),
+        ("业务管理方面", "收费不规范", ["开展自查", "退还费用。"]),
+    ]
+    assert result.warnings == ["part '三、其他事项' does not look like the others; skipped"]
+    assert result.sections_found == 2
+
+
+def test_list_continued_under_a_repeated_heading() -> None:
+    text = "\n".join([
+        "一、整改工作组织情况",
+        "成立整改领导小组。",
+        "二、巡察反馈问题整改落实情况",
+        "1.关于值班制度执行不严的问题",
+        "整改结果：已完成",
+        "整改情况：修订值班制度。",
+        "二、业务管理方面",
+        "2.关于病历书写不规范的问题",
+        "整改结果：基本完成",
+        "整改情况：一是开展病历质控；二是每月通报。",
+        "三、下一步工作打算",
+        "1.巩固整改成果。",
+    ])
+    result = segment(text)
+    assert [(i.section, i.problem, i.status, len(i.measures)) for i in result.issues] == [
+        (None, "值班制度执行不严", C, 1),
+        ("业务管理方面", "病历书写不规范", B, 2),
+    ]
+    assert result.warnings == ["repeated part label '二、'"]

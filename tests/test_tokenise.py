@@ -3,8 +3,11 @@ offsets, the dictionary version, and one jieba load per process."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import stat
+import subprocess
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -200,3 +203,20 @@ def test_jieba_cache_goes_to_a_private_temp_folder():
     assert cache.is_relative_to(tempfile.gettempdir())
     assert not stat.S_IMODE(cache.stat().st_mode) & 0o022
     assert not cache.is_relative_to(Path(jieba.__file__).parent)
+
+
+def test_tokens_do_not_depend_on_the_process(tmp_path):
+    # index and query run in different processes: hash seeds must not change the dictionary
+    script = (
+        "import glob, json; from indexer.tokenise import tokenise_for_index, get_tokeniser;"
+        "texts = [open(f, encoding='utf-8').read() for f in sorted(glob.glob('tests/data/pipeline/*.txt'))];"
+        "print(json.dumps([get_tokeniser().jieba.total, [tokenise_for_index(t) for t in texts]]))"
+    )
+    root = Path(__file__).resolve().parent.parent
+    outputs = {
+        subprocess.run([sys.executable, "-c", script], cwd=root, env={"PYTHONHASHSEED": seed, "PATH": ""},
+                       capture_output=True, text=True, check=True).stdout
+        for seed in ("1", "2")
+    }
+    assert len(outputs) == 1
+    assert len(json.loads(outputs.pop())[1]) == 3

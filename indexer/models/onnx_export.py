@@ -13,6 +13,10 @@ marker: :data:`SAME_MODEL_MIN_COSINE` decides whether int8 vectors may share the
 from __future__ import annotations
 
 import json
+import logging
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -57,9 +61,28 @@ def transformer_folder(model_dir: Path) -> Path:
     return model_dir / modules[0]["path"]
 
 
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence what export and quantisation print on every run, all expected: tracer warnings
+    (the traced mask branch is constant for our inputs: mask length == sequence length), the
+    quantiser's advice and per-tensor notes (it logs on the root logger), load progress bars."""
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        root.setLevel(level)
+
+
 def _mean_pooled(transformer_dir: Path):  # -> torch.nn.Module
     import torch
     from transformers import AutoModel
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
 
     # eager attention: the traced graph is plain MatMul/Softmax, which onnxruntime runs and quantises
     model = AutoModel.from_pretrained(str(transformer_dir), attn_implementation="eager", local_files_only=True)
@@ -107,7 +130,7 @@ def export(model_dir: Path, dest: Path, *, prompt: str = "", threads: int = 2) -
     torch.set_num_threads(threads)
     texts = [prompt + t for t in CHECK_TEXTS]
     ids, mask = _batch(tokenizer_file, texts)  # padded: the traced graph must keep the masking path
-    with torch.no_grad():
+    with torch.no_grad(), _quiet():
         torch.onnx.export(
             _mean_pooled(transformer_dir), (torch.from_numpy(ids[:2]), torch.from_numpy(mask[:2])),
             str(dest / FP32_FILE), input_names=["input_ids", "attention_mask"], output_names=["sentence_embedding"],
@@ -115,8 +138,9 @@ def export(model_dir: Path, dest: Path, *, prompt: str = "", threads: int = 2) -
                           "sentence_embedding": {0: "batch"}},
             opset_version=17, dynamo=False,
         )  # fmt: skip
-    quantize_dynamic(dest / FP32_FILE, dest / INT8_FILE, op_types_to_quantize=["MatMul"], per_channel=True,
-                     weight_type=QuantType.QInt8)  # fmt: skip
+    with _quiet():
+        quantize_dynamic(dest / FP32_FILE, dest / INT8_FILE, op_types_to_quantize=["MatMul"], per_channel=True,
+                         weight_type=QuantType.QInt8)  # fmt: skip
 
     # Check against a fresh torch model (tracing may leave the traced one altered), in one padded batch.
     with torch.no_grad():

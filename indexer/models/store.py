@@ -56,6 +56,7 @@ def ensure_built(dest: Path, build: Callable[[Path], dict[str, Any]], *, build_i
         try:
             marker = {"build": build_id, **build(tmp)}
             (tmp / MARKER).write_text(json.dumps(marker, ensure_ascii=False, indent=2), encoding="utf-8")
+            _make_readable(tmp)
             if dest.exists():  # stale build: move it aside first, so dest is never half old, half new
                 old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old-", dir=dest.parent))
                 os.rename(dest, old / dest.name)
@@ -65,3 +66,10 @@ def ensure_built(dest: Path, build: Callable[[Path], dict[str, Any]], *, build_i
             shutil.rmtree(tmp, ignore_errors=True)
             raise
     return marker
+
+
+def _make_readable(folder: Path) -> None:
+    # mkdtemp (and some writers) create owner-only modes; the data dir is shared with the API process.
+    folder.chmod(0o755)
+    for path in folder.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)

@@ -1,0 +1,851 @@
+"""Embedded backend: one data folder, no server. SQLite is the source of truth; tantivy (lexical)
+and an in-memory vector index are derived from it and catch up by replaying its changes.
+
+Layout of the data folder::
+
+    CURRENT                 name of the live generation, e.g. "gen-000001" (replaced atomically)
+    writer.lock             flock()ed by the one process allowed to write
+    gen-000001/
+        store.sqlite3       notices (record JSON with the original text), issue and measure
+                            documents (JSON), vectors (float16), a sequence number per write,
+                            tombstones for deleted documents: see embedded_store.py
+        issues/ measures/   one tantivy index per collection (BM25 statistics stay per collection)
+        .building           present only while rebuild() fills the generation
+
+Writing (one ``write()`` call = one batch):
+
+1. one SQLite transaction stores the batch's notices and documents (old versions tombstoned) under
+   a new sequence number ``seq`` — a notice's documents appear and disappear together;
+2. tantivy replays the rows with ``seq`` newer than ``meta.lexical_seq`` (delete by ``rowid``
+   term, then add: idempotent), commits both indexes, then ``meta.lexical_seq`` is advanced;
+3. the vector index replays the same rows in memory.
+
+A ``kill -9`` anywhere leaves SQLite at its last commit and tantivy at its last commit; the next
+open (by a process that can take the writer lock) replays what tantivy missed. Nothing is written
+to a file that is not either SQLite, a tantivy commit, or a temporary file renamed into place.
+
+Lexical: TOKENS fields use tantivy's ``whitespace`` tokenizer over the space-joined jieba tokens
+(frequencies, no positions); a query is a boolean *should* of boosted term queries built here, so
+user text never reaches a query parser. Tantivy's BM25 is Lucene's (k1=1.2, b=0.75, same idf);
+should-clauses add up, so field scores sum as in the memory backend (document lengths are stored
+in one byte, exact up to ~40 tokens, within ~2% above). KEYWORD and DATE fields are raw-tokenised
+fast text fields, INTEGER fields fast integers; filters are constant-score (0) clauses.
+Facets are tantivy terms aggregations over the same query.
+
+Vectors: see vector_index.py (exact float32 up to 50k rows, faiss SQ8 + exact re-scoring above).
+
+Readers: any number of processes may open the same folder. Every search first checks whether the
+data changed (``PRAGMA data_version``, which moves when another process commits, and the
+``CURRENT`` file); if so it reloads the tantivy searchers and replays new rows into its vector
+index. So an API process sees an ingest's batches as they commit, with no extra call.
+:meth:`EmbeddedBackend.refresh` does the same check on demand.
+
+Rebuild: a new generation is filled beside the live one, then ``CURRENT`` is replaced (temporary
+file + rename); the old generation serves until then and is deleted unless ``keep_old``.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import tantivy
+from tantivy import Occur, Query
+
+from indexer.backends.base import Filters, IndexInfo, LexicalQuery, NoticeBundle, WriteResult
+from indexer.backends.embedded_store import Change, DocRow, NoticeRow, RecordStore, dumps
+from indexer.backends.memory import as_tokens
+from indexer.backends.vector_index import EXACT_MAX_ROWS, VectorIndex
+from indexer.errors import BackendError, BadQuery, IncompatibleIndex
+from indexer.fields import SCHEMA_VERSION, Kind, fields_of
+from indexer.types import DocId, Document, Hit, Leg, NoticeId, Target, Vector
+
+CURRENT = "CURRENT"
+LOCK = "writer.lock"
+STORE = "store.sqlite3"
+BUILDING = ".building"
+GENERATION_PREFIX = "gen-"
+
+KEY = "rowid"  # integer fast field: the document's row in the record store
+FILTERABLE = (Kind.KEYWORD, Kind.INTEGER, Kind.DATE)
+NOT_FAST = frozenset({"id"})  # unique per document: filterable (inverted index), never counted
+REBUILD_BATCH = 200  # notices per transaction / tantivy commit while rebuilding
+WRITER_HEAP = 64_000_000  # bytes of tantivy indexing memory per writer thread
+FACET_SEGMENT_SIZE = 65_536  # terms kept per segment by a facet aggregation: counts exact below this
+
+
+# -- schema ------------------------------------------------------------------------------------
+
+def build_schema(target: Target) -> tantivy.Schema:
+    """The tantivy schema of a collection, from :mod:`indexer.fields`. Nothing is stored in
+    tantivy: documents are read from the record store by ``rowid``."""
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field(KEY, stored=False, indexed=True, fast=True)
+    for f in fields_of(target, Kind.TOKENS, *FILTERABLE):
+        if f.kind is Kind.TOKENS:
+            builder.add_text_field(f.name, stored=False, tokenizer_name="whitespace", index_option="freq")
+        elif f.kind is Kind.INTEGER:
+            builder.add_integer_field(f.name, stored=False, indexed=True, fast=True)
+        else:
+            builder.add_text_field(f.name, stored=False, fast=f.name not in NOT_FAST, tokenizer_name="raw",
+                                   index_option="basic")
+    return builder.build()
+
+
+def filter_spec(target: Target) -> dict[str, str]:
+    """Fields the vector index keeps per row for filtering (``id`` is looked up in the store)."""
+    return {f.name: "integer" if f.kind is Kind.INTEGER else "keyword"
+            for f in fields_of(target, *FILTERABLE) if f.name != "id"}
+
+
+def _tokens_text(value: Any) -> str:
+    return " ".join(t for t in as_tokens(value) if t and not t.isspace())
+
+
+def _as_int(value: Any) -> int | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _listed(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return [v for v in value if v is not None] if isinstance(value, list | tuple) else [value]
+
+
+class _Collection:
+    """What the backend knows about one target's fields."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.schema = build_schema(target)
+        self.tokens = tuple(f.name for f in fields_of(target, Kind.TOKENS))
+        self.kinds = {f.name: f.kind for f in fields_of(target, *FILTERABLE)}
+        self.filter_spec = filter_spec(target)
+
+    def tantivy_doc(self, rowid: int, doc: Mapping[str, Any]) -> tantivy.Document:
+        out = tantivy.Document()
+        out.add_integer(KEY, rowid)
+        for name in self.tokens:
+            text = _tokens_text(doc.get(name))
+            if text:
+                out.add_text(name, text)
+        for name, kind in self.kinds.items():
+            for value in _listed(doc.get(name)):
+                if kind is Kind.INTEGER:
+                    number = _as_int(value)
+                    if number is not None:
+                        out.add_integer(name, number)
+                else:
+                    out.add_text(name, str(value))
+        return out
+
+    def keys(self, doc: Mapping[str, Any]) -> dict[str, Any]:
+        """The filter values the vector index keeps for a document."""
+        return {name: doc[name] for name in self.filter_spec if doc.get(name) is not None}
+
+    # -- queries -----------------------------------------------------------------------------
+    def scoring_query(self, query: LexicalQuery) -> Query | None:
+        """Should-clauses of boosted term queries, one per (field, distinct term); None if empty.
+
+        A term repeated in the query counts as often as it is repeated (as in the reference)."""
+        terms = Counter(t for t in query.terms if t and not t.isspace())
+        clauses = [
+            (Occur.Should, Query.boost_query(Query.term_query(self.schema, name, term, index_option="freq"),
+                                             float(boost) * count))
+            for name, boost in query.boosts.items() if boost > 0 and name in self.tokens
+            for term, count in terms.items()
+        ]
+        return Query.boolean_query(clauses) if clauses else None
+
+    def filter_clauses(self, filters: Filters) -> list[tuple[Occur, Query]]:
+        """Constant-score (0) clauses: restrict, never change scores."""
+        clauses: list[tuple[Occur, Query]] = []
+        for name, values in filters.equals.items():
+            clauses.append((Occur.Must, Query.const_score_query(self._any_of(name, values), 0.0)))
+        for name, (low, high) in filters.ranges.items():
+            if self._kind(name) is not Kind.INTEGER:
+                raise BadQuery(f"cannot filter {self.target.value} on a range of {name!r}: not an integer field")
+            if low is None and high is None:
+                inner = Query.exists_query(name)
+            else:
+                inner = Query.range_query(self.schema, name, tantivy.FieldType.Integer,
+                                          _as_int(low), _as_int(high), include_lower=True, include_upper=True)
+            clauses.append((Occur.Must, Query.const_score_query(inner, 0.0)))
+        for name, values in filters.excludes.items():
+            clauses.append((Occur.MustNot, self._any_of(name, values)))
+        return clauses
+
+    def _kind(self, name: str) -> Kind:
+        kind = self.kinds.get(name)
+        if kind is None:
+            raise BadQuery(f"cannot filter {self.target.value} on {name!r}: not a keyword, integer or date field")
+        return kind
+
+    def _any_of(self, name: str, values: Sequence[Any]) -> Query:
+        if self._kind(name) is Kind.INTEGER:
+            typed: list[Any] = [n for n in (_as_int(v) for v in values) if n is not None]
+        else:
+            typed = [str(v) for v in values]
+        if not typed:
+            return Query.empty_query()
+        return Query.term_set_query(self.schema, name, typed)
+
+    def filtered(self, scoring: Query, filters: Filters) -> Query:
+        clauses = self.filter_clauses(filters)
+        if not clauses:
+            return scoring
+        return Query.boolean_query([(Occur.Must, scoring), *clauses])
+
+
+COLLECTIONS = {target: _Collection(target) for target in Target}
+
+
+# -- one generation ----------------------------------------------------------------------------
+
+class _Generation:
+    """One complete index: a record store, a tantivy index per collection, vector indexes."""
+
+    def __init__(self, path: Path, *, threads: int, exact_max_rows: int) -> None:
+        self.path = path
+        self.name = path.name
+        self.threads = max(1, threads)
+        self.exact_max_rows = exact_max_rows
+        path.mkdir(parents=True, exist_ok=True)
+        self.store = RecordStore(path / STORE)
+        self.indexes: dict[Target, tantivy.Index] = {}
+        for target, collection in COLLECTIONS.items():
+            folder = path / target.value
+            folder.mkdir(exist_ok=True)
+            with _tantivy_errors(f"opening {folder}"):
+                self.indexes[target] = (tantivy.Index.open(str(folder)) if tantivy.Index.exists(str(folder))
+                                        else tantivy.Index(collection.schema, path=str(folder), reuse=True))
+        self.writers: dict[Target, Any] = {}
+        self.vectors: dict[Target, VectorIndex] = {}
+        self.vector_seq = 0
+        self.data_version = self.store.data_version()
+
+    # -- tantivy -----------------------------------------------------------------------------
+    def lexical_lag(self) -> bool:
+        meta = self.store.meta()
+        return int(meta.get("lexical_seq", 0)) < int(meta.get("seq", 0))
+
+    def _writer(self, target: Target) -> Any:
+        if target not in self.writers:
+            threads = min(self.threads, 2)
+            with _tantivy_errors(f"opening a writer on {self.path / target.value}"):
+                self.writers[target] = self.indexes[target].writer(heap_size=WRITER_HEAP * threads,
+                                                                   num_threads=threads)
+        return self.writers[target]
+
+    def sync_lexical(self) -> int:
+        """Replay rows newer than ``lexical_seq`` into tantivy, commit, record the new seq.
+
+        Needs the writer lock. Idempotent: each row is deleted by its rowid before it is added."""
+        meta = self.store.meta()
+        applied, upto = int(meta.get("lexical_seq", 0)), int(meta.get("seq", 0))
+        if applied >= upto:
+            return 0
+        touched: set[Target] = set()
+        replayed = 0
+        with _tantivy_errors(f"updating the lexical index of {self.path}"):
+            for batch in self.store.changes_since(applied, upto=upto, with_vector=False):
+                for change in batch:
+                    writer = self._writer(change.target)
+                    writer.delete_documents_by_term(KEY, change.rowid)
+                    if not change.deleted and change.doc is not None:
+                        writer.add_document(COLLECTIONS[change.target].tantivy_doc(change.rowid, json.loads(change.doc)))
+                    touched.add(change.target)
+                    replayed += 1
+            for target in touched:
+                self.writers[target].commit()
+                self.indexes[target].reload()
+        self.store.set_meta({"lexical_seq": upto})
+        return replayed
+
+    def drop_writers(self) -> None:
+        for target in list(self.writers):
+            writer = self.writers.pop(target)
+            with _tantivy_errors("closing a writer"):
+                writer.rollback()  # nothing is pending (every sync commits); releases the segment buffers
+            del writer
+
+    def reload_searchers(self) -> None:
+        with _tantivy_errors(f"reloading {self.path}"):
+            for index in self.indexes.values():
+                index.reload()
+
+    # -- vectors -----------------------------------------------------------------------------
+    def sync_vectors(self) -> None:
+        """Bring the in-memory vector indexes up to the store's current seq."""
+        upto = self.store.seq()
+        if upto <= self.vector_seq:
+            return
+        dims = _as_int(self.store.meta().get("dims"))
+        removed: dict[Target, list[int]] = {}
+        for batch in self.store.changes_since(self.vector_seq, upto=upto, with_doc=False):
+            adds: dict[Target, list[Change]] = {}
+            for change in batch:
+                if change.deleted:
+                    removed.setdefault(change.target, []).append(change.rowid)
+                elif change.vector is not None:
+                    adds.setdefault(change.target, []).append(change)
+            for target, changes in adds.items():
+                dims = dims or len(changes[0].vector) // 2  # type: ignore[arg-type]
+                index = self.vectors.get(target)
+                if index is None:
+                    index = self.vectors[target] = VectorIndex(dims, COLLECTIONS[target].filter_spec,
+                                                               exact_max_rows=self.exact_max_rows)
+                last = index.rowids.view[-1] if index.size else 0
+                changes = [c for c in changes if c.rowid > last]
+                if not changes:
+                    continue
+                matrix = np.frombuffer(b"".join(c.vector for c in changes), dtype=np.float16)  # type: ignore[misc]
+                index.add([c.rowid for c in changes], matrix.reshape(len(changes), index.dims).astype(np.float32),
+                           [json.loads(c.keys) if c.keys else {} for c in changes])
+        for target, rowids in removed.items():
+            if target in self.vectors:
+                self.vectors[target].remove(rowids)
+        self.vector_seq = upto
+
+    def close(self) -> None:
+        self.drop_writers()
+        self.store.close()
+        self.vectors.clear()
+        self.indexes.clear()
+
+
+@contextmanager
+def _tantivy_errors(doing: str) -> Iterator[None]:
+    try:
+        yield
+    except (ValueError, RuntimeError, OSError) as exc:
+        raise BackendError(f"tantivy: {doing} failed: {exc}") from exc
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write a small file so that readers see the old or the new content, never a mix."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+# -- the backend -------------------------------------------------------------------------------
+
+class EmbeddedBackend:
+    """The default backend: SQLite + tantivy + an in-memory vector index in one data folder.
+
+    >>> import tempfile
+    >>> backend = EmbeddedBackend(tempfile.mkdtemp())
+    >>> (backend.info().backend, backend.info().notices)
+    ('embedded', 0)
+    >>> backend.close()
+    """
+
+    name = "embedded"
+
+    def __init__(self, data_dir: Path | str, *, threads: int = 2, lock_timeout: float = 5.0,
+                 exact_max_rows: int = EXACT_MAX_ROWS) -> None:
+        self.data_dir = Path(data_dir)
+        self.threads = max(1, threads)
+        self.lock_timeout = lock_timeout
+        self.exact_max_rows = exact_max_rows
+        self._lock = threading.RLock()
+        self._lock_fd: int | None = None
+        self._requested: tuple[str, int, str] | None = None  # the last check_compatible() values
+        self._current_stat: tuple[int, int] | None = None
+        self._holding_for_writes = False  # took the writer lock for writes (kept until close)
+        self._closed = False
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BackendError(f"cannot create the data folder {self.data_dir}: {exc}") from exc
+        _set_faiss_threads(self.threads)
+        self._gen = self._open_current()
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> EmbeddedBackend:
+        return cls(settings.data_path, threads=settings.threads)
+
+    # -- generations and the writer lock ------------------------------------------------------
+    def _read_current(self) -> str | None:
+        path = self.data_dir / CURRENT
+        try:
+            stat = path.stat()
+            name = path.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        self._current_stat = (stat.st_ino, stat.st_mtime_ns)
+        return name or None
+
+    def _open_current(self) -> _Generation:
+        name = self._read_current()
+        if name is None:
+            with self._writing_briefly():
+                name = self._read_current()
+                if name is None:
+                    name = f"{GENERATION_PREFIX}{1:06d}"
+                    generation = self._new_generation(name)
+                    generation.store.set_meta({"schema_version": SCHEMA_VERSION})
+                    (generation.path / BUILDING).unlink()
+                    _write_atomically(self.data_dir / CURRENT, name + "\n")
+                    self._read_current()
+                    generation.sync_vectors()
+                    return generation
+        path = self.data_dir / name
+        if not (path / STORE).exists():
+            raise BackendError(f"{self.data_dir / CURRENT} names {name}, which is missing: the data folder is damaged; "
+                               "restore it from a backup or start a new one")
+        generation = _Generation(path, threads=self.threads, exact_max_rows=self.exact_max_rows)
+        if generation.lexical_lag():
+            self._heal(generation)
+        generation.sync_vectors()
+        return generation
+
+    def _new_generation(self, name: str) -> _Generation:
+        path = self.data_dir / name
+        if path.exists():
+            shutil.rmtree(path)
+        path.mkdir(parents=True)
+        (path / BUILDING).touch()
+        return _Generation(path, threads=self.threads, exact_max_rows=self.exact_max_rows)
+
+    def _heal(self, generation: _Generation) -> None:
+        """Replay into tantivy what a crashed writer committed to SQLite only. Done by whoever can
+        take the writer lock now; a reader that cannot leaves it to the live writer."""
+        if self._lock_fd is None and not self._try_lock(timeout=0):
+            return
+        try:
+            generation.sync_lexical()
+            self._remove_unfinished()
+        finally:
+            if not self._holding_for_writes:
+                generation.drop_writers()
+                self._release_lock()
+
+    def _remove_unfinished(self) -> None:
+        """Delete generations a crashed rebuild left half-built (they carry a .building marker)."""
+        current = self._read_current()
+        for path in self.data_dir.glob(f"{GENERATION_PREFIX}*"):
+            if path.name != current and (path / BUILDING).exists():
+                shutil.rmtree(path, ignore_errors=True)
+
+    def _try_lock(self, timeout: float) -> bool:
+        path = self.data_dir / LOCK
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    return False
+                time.sleep(0.05)
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._lock_fd = fd
+        return True
+
+    def _release_lock(self) -> None:
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def _acquire_for_writes(self) -> None:
+        """Become the writer (once; held until close). Raises BackendError if another is."""
+        if self._closed:
+            raise BackendError("the embedded backend is closed")
+        if self._holding_for_writes:
+            return
+        if self._lock_fd is None and not self._try_lock(self.lock_timeout):
+            raise BackendError(self._lock_message())
+        self._holding_for_writes = True
+        # A writer may have written since we opened: start from what is committed.
+        self._refresh()
+        if self._gen.lexical_lag():
+            self._gen.sync_lexical()
+        self._remove_unfinished()
+
+    def _lock_message(self) -> str:
+        path = self.data_dir / LOCK
+        try:
+            holder = path.read_text().strip() or "?"
+        except OSError:
+            holder = "?"
+        return (f"another process (pid {holder}) is writing to the index in {self.data_dir} (lock {path}); "
+                "only one writer at a time: wait for it to finish or stop it (searching needs no lock)")
+
+    @contextmanager
+    def _writing_briefly(self) -> Iterator[None]:
+        had = self._lock_fd is not None
+        if not had and not self._try_lock(self.lock_timeout):
+            raise BackendError(self._lock_message())
+        try:
+            yield
+        finally:
+            if not had:
+                self._release_lock()
+
+    # -- freshness ---------------------------------------------------------------------------
+    def refresh(self) -> bool:
+        """See what other processes committed (new batches, a rebuilt generation). Every search
+        calls this; it costs one stat() and one SQLite pragma when nothing changed. True if
+        anything was reloaded."""
+        with self._lock:
+            return self._refresh()
+
+    def _refresh(self) -> bool:
+        if self._closed:
+            raise BackendError("the embedded backend is closed")
+        try:
+            stat = (self.data_dir / CURRENT).stat()
+            moved = (stat.st_ino, stat.st_mtime_ns) != self._current_stat
+        except FileNotFoundError:
+            moved = False
+        if moved and self._read_current() != self._gen.name:
+            old, self._gen = self._gen, self._open_current()
+            old.close()
+            return True
+        version = self._gen.store.data_version()
+        if version == self._gen.data_version:
+            return False
+        self._gen.data_version = version
+        self._gen.reload_searchers()
+        self._gen.sync_vectors()
+        return True
+
+    # -- bookkeeping ---------------------------------------------------------------------------
+    def info(self) -> IndexInfo:
+        with self._lock:
+            self._refresh()
+            gen = self._gen
+            meta = gen.store.meta()
+            notices, issues, measures = gen.store.counts()
+            lexical = {}
+            for target, index in gen.indexes.items():
+                with _tantivy_errors("counting"):
+                    lexical[target.value] = index.searcher().num_docs
+            extra = {
+                "generation": gen.name,
+                "seq": int(meta.get("seq", 0)),
+                "lexical_seq": int(meta.get("lexical_seq", 0)),
+                "lexical_docs": lexical,
+                "vectors": {t.value: v.stats() for t, v in gen.vectors.items()},
+                "disk_mb": round(_disk_bytes(gen.path) / 2**20, 1),
+            }
+            return IndexInfo(
+                backend=self.name, location=str(self.data_dir), model_id=meta.get("model_id"),
+                dims=_as_int(meta.get("dims")), dictionary_version=meta.get("dictionary_version"),
+                schema_version=int(meta.get("schema_version", SCHEMA_VERSION)),
+                notices=notices, issues=issues, measures=measures, extra=extra,
+            )
+
+    def check_compatible(self, model_id: str, dims: int, dictionary_version: str) -> None:
+        with self._lock:
+            self._requested = (model_id, dims, dictionary_version)
+            self._refresh()
+            store = self._gen.store
+            meta = store.meta()
+            schema = int(meta.get("schema_version", SCHEMA_VERSION))
+            if schema != SCHEMA_VERSION:
+                raise IncompatibleIndex(
+                    f"the index in {self._gen.path} has schema version {schema}, this program writes "
+                    f"{SCHEMA_VERSION}; reindex"
+                )
+            have_model, have_dims, have_dict = meta.get("model_id"), _as_int(meta.get("dims")), meta.get(
+                "dictionary_version")
+            empty = store.counts() == (0, 0, 0)
+            if empty or (have_model is None and have_dims in (None, dims)):
+                # A new (or emptied) index adopts the values; so does one created by a write before
+                # any check, whose dims came from its vectors.
+                store.set_meta({"model_id": model_id, "dims": dims, "dictionary_version": dictionary_version})
+                return
+            if (have_model, have_dims) != (model_id, dims):
+                raise IncompatibleIndex(
+                    f"the index holds vectors of model {have_model} ({have_dims} dims), not {model_id} ({dims} dims); "
+                    "reindex with the new model or configure the old one"
+                )
+            if have_dict != dictionary_version:
+                raise IncompatibleIndex(
+                    f"the index was tokenised with dictionary {have_dict}, not {dictionary_version}; reindex"
+                )
+
+    def notice_id_for_source(self, source: str) -> NoticeId | None:
+        with self._lock:
+            self._refresh()
+            return self._gen.store.notice_id_for_source(source)
+
+    def has_notice(self, notice_id: NoticeId) -> bool:
+        with self._lock:
+            self._refresh()
+            return self._gen.store.has_notice(notice_id)
+
+    # -- writing -----------------------------------------------------------------------------
+    def write(self, bundles: Sequence[NoticeBundle],
+              replaces: Mapping[NoticeId, NoticeId] | None = None) -> WriteResult:
+        with self._lock:
+            self._acquire_for_writes()
+            return self._write_into(self._gen, bundles, replaces or {})
+
+    def _write_into(self, gen: _Generation, bundles: Sequence[NoticeBundle],
+                    replaces: Mapping[NoticeId, NoticeId]) -> WriteResult:
+        result = WriteResult()
+        dims = _as_int(gen.store.meta().get("dims"))
+        rows: list[NoticeRow] = []
+        for bundle in bundles:
+            try:
+                row, dims = _notice_row(bundle, dims)
+            except ValueError as exc:
+                result.failed[bundle.notice_id] = str(exc)
+                continue
+            rows.append(row)
+            result.written.append(bundle.notice_id)
+        if not rows:
+            return result
+        if dims is not None and gen.store.meta().get("dims") is None:
+            gen.store.set_meta({"dims": dims})
+        gen.store.write(rows, {k: v for k, v in replaces.items() if k in set(result.written)})
+        gen.sync_lexical()
+        gen.sync_vectors()
+        return result
+
+    def delete_notices(self, notice_ids: Sequence[NoticeId]) -> int:
+        with self._lock:
+            self._acquire_for_writes()
+            existed, _ = self._gen.store.delete_notices(list(notice_ids))
+            self._gen.sync_lexical()
+            self._gen.sync_vectors()
+            return existed
+
+    def rebuild(self, bundles: Iterable[NoticeBundle], *, keep_old: bool = False) -> WriteResult:
+        with self._lock:
+            self._acquire_for_writes()
+            old = self._gen
+            meta = old.store.meta()
+            model = self._requested or (meta.get("model_id"), _as_int(meta.get("dims")), meta.get("dictionary_version"))
+            number = max([int(p.name[len(GENERATION_PREFIX):]) for p in self.data_dir.glob(f"{GENERATION_PREFIX}*")
+                          if p.name[len(GENERATION_PREFIX):].isdigit()] + [0]) + 1
+            name = f"{GENERATION_PREFIX}{number:06d}"
+            fresh = self._new_generation(name)
+            result = WriteResult()
+            try:
+                values = {"schema_version": SCHEMA_VERSION, "model_id": model[0], "dims": model[1],
+                          "dictionary_version": model[2]}
+                fresh.store.set_meta({k: v for k, v in values.items() if v is not None})
+                for batch in _batched(bundles, REBUILD_BATCH):
+                    part = self._write_into(fresh, batch, {})
+                    result.written += part.written
+                    result.failed.update(part.failed)
+                (fresh.path / BUILDING).unlink()
+                _write_atomically(self.data_dir / CURRENT, name + "\n")
+            except BaseException:
+                fresh.close()
+                shutil.rmtree(fresh.path, ignore_errors=True)
+                raise
+            self._read_current()
+            self._gen = fresh
+            old.close()
+            if not keep_old:
+                shutil.rmtree(old.path, ignore_errors=True)
+            return result
+
+    # -- searching ---------------------------------------------------------------------------
+    def lexical(self, target: Target, query: LexicalQuery, filters: Filters, k: int) -> list[Hit]:
+        collection = COLLECTIONS[target]
+        scoring = collection.scoring_query(query)
+        full = collection.filtered(scoring, filters) if scoring is not None else None
+        if full is None or k <= 0:
+            return []
+        with self._lock:
+            self._refresh()
+            gen = self._gen
+            searcher = gen.indexes[target].searcher()
+        with _tantivy_errors("searching"):
+            limit = k + 10
+            while True:
+                found = searcher.search(full, limit=limit, count=False).hits
+                if len(found) < limit or found[-1][0] < found[k - 1][0]:
+                    break
+                limit *= 4  # ties at the cut: fetch them all so the order below matches the reference
+            rowids = searcher.fast_field_values(KEY, [address for _, address in found])
+        ids = gen.store.doc_ids_of([int(r) for r in rowids if r is not None])
+        hits = [Hit(ids[int(r)], float(score), Leg.LEXICAL) for (score, _), r in zip(found, rowids, strict=True)
+                if r is not None and int(r) in ids]
+        hits.sort(key=lambda h: (-h.score, h.doc_id))
+        return hits[:k]
+
+    def vector(self, target: Target, vector: Vector, filters: Filters, k: int) -> list[Hit]:
+        query = np.asarray(vector, dtype=np.float32).ravel()
+        if k <= 0 or not np.any(query):
+            return []
+        with self._lock:
+            self._refresh()
+            gen = self._gen
+            index = gen.vectors.get(target)
+            if index is None:
+                COLLECTIONS[target].filter_clauses(filters)  # same errors as the lexical leg
+                return []
+            if query.shape[0] != index.dims:
+                raise BadQuery(f"the query vector has {query.shape[0]} dimensions, the index {index.dims}")
+            COLLECTIONS[target].filter_clauses(filters)
+            mask = index.mask(filters, lambda ids: gen.store.rowids_of(target, ids))
+            if mask is not None and not mask.any():
+                return []
+            found = index.search(query, k, mask, lambda rowids: _decode(gen.store.vectors_of(rowids)))
+        ids = gen.store.doc_ids_of([rowid for rowid, _ in found])
+        return [Hit(ids[rowid], score, Leg.VECTOR) for rowid, score in found if rowid in ids]
+
+    def facets(self, target: Target, filters: Filters, fields: Sequence[str], query: LexicalQuery | None = None,
+               size: int = 50) -> dict[str, list[tuple[str, int]]]:
+        collection = COLLECTIONS[target]
+        for name in fields:
+            if collection.kinds.get(name) not in FILTERABLE or name in NOT_FAST:
+                raise BadQuery(f"cannot count {target.value} by {name!r}: not a keyword, integer or date field")
+        empty: dict[str, list[tuple[str, int]]] = {name: [] for name in fields}
+        if not fields or size <= 0:
+            return empty
+        if query is not None:
+            scoring = collection.scoring_query(query)
+            if scoring is None:
+                collection.filter_clauses(filters)
+                return empty
+        else:
+            scoring = Query.all_query()
+        full = collection.filtered(scoring, filters)
+        wanted = max(size * 4, 100)
+        aggs = {name: {"terms": {"field": name, "size": wanted, "segment_size": max(wanted, FACET_SEGMENT_SIZE)}}
+                for name in dict.fromkeys(fields)}
+        with self._lock:
+            self._refresh()
+            searcher = self._gen.indexes[target].searcher()
+        with _tantivy_errors("counting facets"):
+            result = searcher.aggregate(full, aggs)
+        out: dict[str, list[tuple[str, int]]] = {}
+        for name in fields:
+            integer = collection.kinds[name] is Kind.INTEGER
+            pairs = [(str(int(b["key"])) if integer else str(b["key"]), int(b["doc_count"]))
+                     for b in result.get(name, {}).get("buckets", []) if b["doc_count"] > 0]
+            out[name] = sorted(pairs, key=lambda kv: (-kv[1], kv[0]))[:size]
+        return out
+
+    # -- reading -----------------------------------------------------------------------------
+    def _store(self) -> RecordStore:
+        with self._lock:
+            self._refresh()
+            return self._gen.store
+
+    def get(self, target: Target, ids: Sequence[DocId]) -> list[Document]:
+        found = self._store().get_docs(target, ids)
+        return [found[i] for i in ids if i in found]
+
+    def get_vectors(self, target: Target, ids: Sequence[DocId]) -> dict[DocId, Vector]:
+        return {i: v.tolist() for i, v in self._store().get_vectors(target, ids).items()}
+
+    def get_notice(self, notice_id: NoticeId) -> Document | None:
+        return self._store().get_notice(notice_id)
+
+    def iter_notices(self) -> Iterator[Document]:
+        return self._store().iter_notices()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._gen.close()
+            self._holding_for_writes = False
+            self._release_lock()
+
+    def __enter__(self) -> EmbeddedBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+def _notice_row(bundle: NoticeBundle, dims: int | None) -> tuple[NoticeRow, int | None]:
+    """The rows of one notice, checked; raises ValueError naming what is wrong."""
+    docs: list[DocRow] = []
+    seen: set[tuple[Target, str]] = set()
+    for target, items in ((Target.ISSUES, bundle.issues), (Target.MEASURES, bundle.measures)):
+        collection = COLLECTIONS[target]
+        for doc in items:
+            doc_id = doc.get("id")
+            if not isinstance(doc_id, str) or not doc_id:
+                raise ValueError(f"a {target.value[:-1]} document has no id")
+            if (target, doc_id) in seen:
+                raise ValueError(f"document id {doc_id} appears twice")
+            seen.add((target, doc_id))
+            stored = {k: v for k, v in doc.items() if k != "vector"}
+            blob = None
+            if doc.get("vector") is not None:
+                vector = np.asarray(doc["vector"], dtype=np.float32).ravel()
+                if dims is None:
+                    dims = int(vector.shape[0])
+                if vector.shape[0] != dims:
+                    raise ValueError(f"document {doc_id}: vector has {vector.shape[0]} dimensions, the index {dims}")
+                if not np.all(np.isfinite(vector)):
+                    raise ValueError(f"document {doc_id}: vector has non-finite values")
+                blob = vector.astype(np.float16).tobytes()
+            docs.append(DocRow(target, doc_id, dumps(stored), dumps(collection.keys(stored)), blob))
+    record = {**bundle.notice, "notice_id": bundle.notice_id}
+    record.setdefault("issue_ids", [d["id"] for d in bundle.issues])
+    return NoticeRow(bundle.notice_id, bundle.source, dumps(record), docs), dims
+
+
+def _decode(blobs: Mapping[int, bytes]) -> dict[int, np.ndarray]:
+    return {rowid: np.frombuffer(blob, dtype=np.float16).astype(np.float32) for rowid, blob in blobs.items()}
+
+
+def _disk_bytes(path: Path) -> int:
+    total = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.path.getsize(os.path.join(root, name))
+            except OSError:
+                pass
+    return total
+
+
+def _set_faiss_threads(threads: int) -> None:
+    try:
+        import faiss
+    except ImportError:  # pragma: no cover
+        return
+    faiss.omp_set_num_threads(threads)
+

@@ -1,0 +1,306 @@
+"""The record store of the embedded backend: one SQLite file (WAL), the source of truth.
+
+It holds every notice record (with its original text), every issue and measure document (JSON),
+their vectors (float16 blobs) and a change log in the form of a sequence number on each row:
+
+* ``meta``     key → value (model id, dims, dictionary and schema versions, ``seq``, ``lexical_seq``);
+* ``notices``  one row per stored notice: id, source, the ``seq`` that wrote it, the record (JSON);
+* ``docs``     one row per issue or measure document ever written. ``rowid`` (AUTOINCREMENT, never
+               reused) is the document's key in tantivy and in the vector index; ``seq`` is the
+               write that inserted it or, once ``deleted`` = 1, the write that deleted it (a
+               tombstone: the JSON and the vector are dropped, the row stays so that readers and
+               the lexical index can replay the deletion).
+
+One :meth:`RecordStore.write` call is one transaction with one new ``seq``: a notice's documents
+appear and disappear together. Everything derived (tantivy, the in-memory vectors) catches up by
+replaying rows with ``seq`` greater than what it has applied; see :mod:`indexer.backends.embedded`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from indexer.errors import BackendError
+from indexer.types import DocId, Document, NoticeId, Target
+
+TARGET_CODE = {Target.ISSUES: 0, Target.MEASURES: 1}
+CODE_TARGET = {code: target for target, code in TARGET_CODE.items()}
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS notices (
+    notice_id TEXT PRIMARY KEY,
+    source    TEXT NOT NULL,
+    seq       INTEGER NOT NULL,
+    record    TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS notices_source ON notices (source, seq);
+CREATE TABLE IF NOT EXISTS docs (
+    rowid     INTEGER PRIMARY KEY AUTOINCREMENT,
+    target    INTEGER NOT NULL,
+    doc_id    TEXT NOT NULL,
+    notice_id TEXT NOT NULL,
+    seq       INTEGER NOT NULL,
+    deleted   INTEGER NOT NULL DEFAULT 0,
+    doc       TEXT,
+    keys      TEXT,
+    vector    BLOB
+);
+CREATE INDEX IF NOT EXISTS docs_seq ON docs (seq);
+CREATE INDEX IF NOT EXISTS docs_notice ON docs (notice_id) WHERE deleted = 0;
+CREATE INDEX IF NOT EXISTS docs_id ON docs (target, doc_id) WHERE deleted = 0;
+"""
+
+_CHUNK = 500  # ids per IN (...) query, well under SQLite's variable limit
+
+
+@dataclass(slots=True)
+class DocRow:
+    """One document ready to insert: its JSON, its filter keys (JSON) and its vector."""
+
+    target: Target
+    doc_id: DocId
+    doc: str
+    keys: str
+    vector: bytes | None
+
+
+@dataclass(slots=True)
+class NoticeRow:
+    notice_id: NoticeId
+    source: str
+    record: str
+    docs: list[DocRow]
+
+
+@dataclass(slots=True)
+class Change:
+    """A row written or deleted after some sequence number (what the derived indexes replay)."""
+
+    rowid: int
+    target: Target
+    deleted: bool
+    doc: str | None
+    keys: str | None
+    vector: bytes | None
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+class RecordStore:
+    """A SQLite file in WAL mode, shared safely between threads (one lock) and processes (one
+    writer at a time, enforced by the backend's lock file; readers never block)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        with self._errors("open"):
+            self._db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode survives a killed process (not a power cut: that may lose the last
+            # commits, never corrupt the file). The derived indexes replay whatever did commit.
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA cache_size=-32000")
+            self._db.executescript(_SCHEMA)
+
+    @contextmanager
+    def _errors(self, what: str) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise BackendError(f"record store {self.path}: {what} failed: {exc}") from exc
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock, self._errors("write"):
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        with self._lock, self._errors("read"):
+            return self._db.execute(sql, params).fetchall()
+
+    # -- meta ----------------------------------------------------------------------------
+    def meta(self) -> dict[str, str]:
+        return dict(self._query("SELECT key, value FROM meta"))
+
+    def set_meta(self, values: Mapping[str, Any], db: sqlite3.Connection | None = None) -> None:
+        rows = [(k, str(v)) for k, v in values.items()]
+        if db is not None:
+            db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", rows)
+            return
+        with self.transaction() as tx:
+            tx.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", rows)
+
+    def seq(self) -> int:
+        rows = self._query("SELECT value FROM meta WHERE key = 'seq'")
+        return int(rows[0][0]) if rows else 0
+
+    def data_version(self) -> int:
+        """Changes whenever another connection (process) commits: a cheap freshness check."""
+        return int(self._query("PRAGMA data_version")[0][0])
+
+    # -- writing -------------------------------------------------------------------------
+    def write(self, notices: Sequence[NoticeRow], replaces: Mapping[NoticeId, NoticeId]) -> int:
+        """Store whole notices in one transaction with one new sequence number, returned.
+
+        A notice already stored under the same id, and the notice it ``replaces``, lose their
+        documents (tombstoned) in the same transaction."""
+        with self.transaction() as tx:
+            seq = self._next_seq(tx)
+            for notice in notices:
+                for old in {notice.notice_id, replaces.get(notice.notice_id)} - {None}:
+                    self._delete_notice(tx, old, seq)  # type: ignore[arg-type]
+                tx.executemany(
+                    "INSERT INTO docs (target, doc_id, notice_id, seq, doc, keys, vector) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [(TARGET_CODE[d.target], d.doc_id, notice.notice_id, seq, d.doc, d.keys, d.vector)
+                     for d in notice.docs],
+                )
+                tx.execute("INSERT INTO notices (notice_id, source, seq, record) VALUES (?, ?, ?, ?)",
+                           (notice.notice_id, notice.source, seq, notice.record))
+        return seq
+
+    def delete_notices(self, notice_ids: Sequence[NoticeId]) -> tuple[int, int]:
+        """Remove notices and tombstone their documents; returns (how many existed, new seq)."""
+        with self.transaction() as tx:
+            seq = self._next_seq(tx)
+            existed = sum(self._delete_notice(tx, n, seq) for n in dict.fromkeys(notice_ids))
+        return existed, seq
+
+    @staticmethod
+    def _next_seq(tx: sqlite3.Connection) -> int:
+        row = tx.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
+        seq = (int(row[0]) if row else 0) + 1
+        tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('seq', ?)", (str(seq),))
+        return seq
+
+    @staticmethod
+    def _delete_notice(tx: sqlite3.Connection, notice_id: NoticeId, seq: int) -> bool:
+        tx.execute("UPDATE docs SET deleted = 1, seq = ?, doc = NULL, keys = NULL, vector = NULL "
+                   "WHERE notice_id = ? AND deleted = 0", (seq, notice_id))
+        return tx.execute("DELETE FROM notices WHERE notice_id = ?", (notice_id,)).rowcount > 0
+
+    # -- change log ----------------------------------------------------------------------
+    def changes_since(self, seq: int, *, upto: int, batch: int = 5000, with_doc: bool = True,
+                      with_vector: bool = True) -> Iterator[list[Change]]:
+        """Rows written or tombstoned after ``seq`` up to ``upto`` (inclusive), in rowid order, a
+        batch at a time. Rows of later writes wait for the next call: bounding the window keeps a
+        replay consistent while a writer commits in between."""
+        doc = "doc, keys" if with_doc else "NULL, keys"
+        vector = "vector" if with_vector else "NULL"
+        last = 0
+        while True:
+            rows = self._query(
+                f"SELECT rowid, target, deleted, {doc}, {vector} FROM docs "
+                "WHERE seq > ? AND seq <= ? AND rowid > ? ORDER BY rowid LIMIT ?", (seq, upto, last, batch))
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [Change(r[0], CODE_TARGET[r[1]], bool(r[2]), r[3], r[4], r[5]) for r in rows]
+
+    # -- reading -------------------------------------------------------------------------
+    def counts(self) -> tuple[int, int, int]:
+        """(notices, issues, measures) currently stored."""
+        notices = self._query("SELECT count(*) FROM notices")[0][0]
+        by_target = dict(self._query("SELECT target, count(*) FROM docs WHERE deleted = 0 GROUP BY target"))
+        return notices, by_target.get(0, 0), by_target.get(1, 0)
+
+    def has_notice(self, notice_id: NoticeId) -> bool:
+        return bool(self._query("SELECT 1 FROM notices WHERE notice_id = ?", (notice_id,)))
+
+    def notice_id_for_source(self, source: str) -> NoticeId | None:
+        rows = self._query("SELECT notice_id FROM notices WHERE source = ? ORDER BY seq DESC LIMIT 1", (source,))
+        return rows[0][0] if rows else None
+
+    def get_notice(self, notice_id: NoticeId) -> Document | None:
+        rows = self._query("SELECT record FROM notices WHERE notice_id = ?", (notice_id,))
+        return json.loads(rows[0][0]) if rows else None
+
+    def iter_notices(self, batch: int = 200) -> Iterator[Document]:
+        """Every notice record, paged by rowid so no cursor stays open between pages."""
+        last = -1
+        while True:
+            rows = self._query("SELECT rowid, record FROM notices WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                               (last, batch))
+            if not rows:
+                return
+            last = rows[-1][0]
+            for _, record in rows:
+                yield json.loads(record)
+
+    def get_docs(self, target: Target, ids: Sequence[DocId]) -> dict[DocId, Document]:
+        found: dict[DocId, Document] = {}
+        for chunk in _chunks(list(dict.fromkeys(ids))):
+            marks = ",".join("?" * len(chunk))
+            for doc_id, doc in self._query(
+                    f"SELECT doc_id, doc FROM docs WHERE target = ? AND deleted = 0 AND doc_id IN ({marks}) "
+                    "ORDER BY rowid", (TARGET_CODE[target], *chunk)):
+                found[doc_id] = json.loads(doc)
+        return found
+
+    def get_vectors(self, target: Target, ids: Sequence[DocId]) -> dict[DocId, np.ndarray]:
+        found: dict[DocId, np.ndarray] = {}
+        for chunk in _chunks(list(dict.fromkeys(ids))):
+            marks = ",".join("?" * len(chunk))
+            for doc_id, blob in self._query(
+                    f"SELECT doc_id, vector FROM docs WHERE target = ? AND deleted = 0 AND vector IS NOT NULL "
+                    f"AND doc_id IN ({marks}) ORDER BY rowid", (TARGET_CODE[target], *chunk)):
+                found[doc_id] = np.frombuffer(blob, dtype=np.float16).astype(np.float32)
+        return found
+
+    def rowids_of(self, target: Target, ids: Sequence[DocId]) -> list[int]:
+        rowids: list[int] = []
+        for chunk in _chunks(list(dict.fromkeys(ids))):
+            marks = ",".join("?" * len(chunk))
+            rowids += [r[0] for r in self._query(
+                f"SELECT rowid FROM docs WHERE target = ? AND deleted = 0 AND doc_id IN ({marks})",
+                (TARGET_CODE[target], *chunk))]
+        return rowids
+
+    def doc_ids_of(self, rowids: Sequence[int]) -> dict[int, DocId]:
+        """Document ids by rowid (tombstoned rows included: callers decide)."""
+        found: dict[int, DocId] = {}
+        for chunk in _chunks(list(rowids)):
+            marks = ",".join("?" * len(chunk))
+            found.update(self._query(f"SELECT rowid, doc_id FROM docs WHERE rowid IN ({marks}) AND deleted = 0",
+                                     chunk))
+        return found
+
+    def vectors_of(self, rowids: Sequence[int]) -> dict[int, bytes]:
+        found: dict[int, bytes] = {}
+        for chunk in _chunks(list(rowids)):
+            marks = ",".join("?" * len(chunk))
+            found.update(self._query(
+                f"SELECT rowid, vector FROM docs WHERE rowid IN ({marks}) AND vector IS NOT NULL", chunk))
+        return found
+
+    def close(self) -> None:
+        with self._lock:
+            try:
+                self._db.close()
+            except sqlite3.Error:  # pragma: no cover - closing never matters more than the cause
+                pass
+
+
+def _chunks(items: list, size: int = _CHUNK) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

@@ -1,0 +1,218 @@
+"""Exports of a result set to CSV and XLSX, with the fields an inspection report needs.
+
+The set exported is the one the search page pages through: the same fused ranked list the page's
+first page is cut from (:meth:`SearchService.rank` at the page's depth), so the row count equals
+the "共 N 条" the page shows, cut at ``settings.export_cap``. One row per issue (``问题`` tab and
+"类似问题"), or per measure item (``整改措施`` tab, where 整改措施 holds that one item):
+
+    排名 单位 单位类型 省 市 县 巡察组 轮次 反馈日期 发布日期 方面 序号 问题 整改状态 整改措施 来源 issue id
+
+CSV is UTF-8 with a BOM and CRLF line ends (Excel opens it as UTF-8); a cell that starts like a
+formula (= + - @) gets a leading apostrophe so a spreadsheet does not evaluate it. XLSX cells are
+always written as strings or numbers, never formulas, with a second sheet "检索条件" saying what
+was searched and when.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import quote
+
+from indexer.institutions import INSTITUTION_TYPES
+from indexer.status import STATUS_LABELS, Status
+from indexer.types import DocId, Target
+from search_api.parse import Mode, Scope, SearchRequest, SimilarRequest
+from search_api.search import SearchService
+
+COLUMNS: tuple[str, ...] = (
+    "排名", "单位", "单位类型", "省", "市", "县", "巡察组", "轮次", "反馈日期", "发布日期",
+    "方面", "序号", "问题", "整改状态", "整改措施", "来源", "issue id",
+)
+# Column widths in the XLSX sheet (characters), and the columns that wrap.
+_WIDTHS: dict[str, int] = {"排名": 6, "单位": 22, "单位类型": 14, "省": 9, "市": 9, "县": 9, "巡察组": 16, "轮次": 18,
+                           "反馈日期": 11, "发布日期": 11, "方面": 24, "序号": 6, "问题": 48, "整改状态": 9,
+                           "整改措施": 70, "来源": 24, "issue id": 22}
+_WRAP = frozenset({"方面", "问题", "整改措施"})
+
+MEDIA_TYPES: dict[str, str] = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+KINDS: dict[Target, str] = {Target.ISSUES: "问题", Target.MEASURES: "整改措施"}
+_FETCH_CHUNK = 500
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+
+
+@dataclass(slots=True)
+class ExportData:
+    """What is written: the rows, and what they are the result of."""
+
+    kind: str  # 问题 | 整改措施 | 类似问题
+    subject: str  # the query, or the source issue's id for 类似问题
+    rows: list[list[Any]]
+    total: int  # length of the ranked list before the cap
+    cap: int
+    conditions: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.rows)
+
+
+def _status(doc: Mapping[str, Any]) -> str:
+    value = doc.get("status")
+    if value:
+        try:
+            return STATUS_LABELS[Status(value)]
+        except ValueError:
+            return str(value)
+    return doc.get("status_raw") or ""
+
+
+def row_of(rank: int, doc: Mapping[str, Any], target: Target) -> list[Any]:
+    """One row of :data:`COLUMNS` for an issue or measure document."""
+    if target is Target.MEASURES:
+        measures, issue_id = [doc.get("text") or ""], doc.get("issue_id")
+    else:
+        measures, issue_id = list(doc.get("measures") or []), doc.get("id")
+    itype = doc.get("institution_type")
+    values = {
+        "排名": rank,
+        "单位": doc.get("institution"),
+        "单位类型": INSTITUTION_TYPES.get(itype, itype) if itype else None,
+        "省": doc.get("province"),
+        "市": doc.get("city"),
+        "县": doc.get("county"),
+        "巡察组": doc.get("inspection_body"),
+        "轮次": doc.get("inspection_round"),
+        "反馈日期": doc.get("feedback_date"),
+        "发布日期": doc.get("publish_date"),
+        "方面": doc.get("section"),
+        "序号": doc.get("seq"),
+        "问题": doc.get("problem"),
+        "整改状态": _status(doc),
+        "整改措施": "\n".join(m for m in measures if m),
+        "来源": doc.get("source"),
+        "issue id": issue_id,
+    }
+    return ["" if values[c] is None else values[c] for c in COLUMNS]
+
+
+def ranked_ids(service: SearchService, request: SearchRequest | SimilarRequest, target: Target) -> list[DocId]:
+    """The fused ranked list of the request, at the depth of its first page (what the page shows).
+
+    For query-by-example this mirrors :meth:`SearchService.similar_issues`: the source issue's
+    problem text and stored vector, the source and (by scope) its institution or notice left out."""
+    depth = request.size
+    if isinstance(request, SimilarRequest):
+        source = service.get_issue(request.issue_id)
+        vector = service.backend.get_vectors(Target.ISSUES, [request.issue_id]).get(request.issue_id)
+        if vector is None and request.mode is not Mode.LEXICAL:
+            vector = [float(x) for x in service.embedder.embed_passages([source.get("problem") or ""])[0]]
+        institutions: tuple[str, ...] = ()
+        notices: tuple[str, ...] = ()
+        if request.scope is Scope.OTHER_INSTITUTIONS:
+            institutions = (source["institution"],) if source.get("institution") else ()
+            notices = (source["notice_id"],)
+        elif request.scope is Scope.OTHER_NOTICES:
+            notices = (source["notice_id"],)
+        filters = request.filters.to_backend(exclude_institution=institutions, exclude_notice=notices)
+        fused = service.rank(Target.ISSUES, text=source.get("problem") or "", query_vector=vector,
+                             mode=request.mode, filters=filters, fusion=request.fusion, depth=depth,
+                             exclude_ids={request.issue_id})
+    else:
+        fused = service.rank(target, text=request.q, query_vector=None, mode=request.mode,
+                             filters=request.filters.to_backend(), fusion=request.fusion, depth=depth)
+    return [f.doc_id for f in fused]
+
+
+def collect(service: SearchService, request: SearchRequest | SimilarRequest, target: Target, *, cap: int,
+            conditions: Sequence[tuple[str, str]] = ()) -> ExportData:
+    """The rows of the request's result set, at most ``cap``, in rank order."""
+    if isinstance(request, SimilarRequest):
+        target, kind, subject = Target.ISSUES, "类似问题", request.issue_id
+    else:
+        kind, subject = KINDS[target], request.q
+    ids = ranked_ids(service, request, target)
+    wanted = ids[:max(0, cap)]
+    docs: dict[DocId, Mapping[str, Any]] = {}
+    for start in range(0, len(wanted), _FETCH_CHUNK):
+        chunk = wanted[start:start + _FETCH_CHUNK]
+        docs.update({d["id"]: d for d in service.backend.get(target, chunk)})
+    rows = []
+    for doc_id in wanted:
+        doc = docs.get(doc_id)
+        if doc is not None:  # deleted between ranking and fetching
+            rows.append(row_of(len(rows) + 1, doc, target))
+    return ExportData(kind=kind, subject=subject, rows=rows, total=len(ids), cap=cap, conditions=list(conditions))
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as written to CSV: text that a spreadsheet would read as a formula is quoted."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def to_csv(data: ExportData) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for row in data.rows:
+        writer.writerow([csv_cell(v) for v in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(data: ExportData, *, now: datetime | None = None) -> bytes:
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False, "strings_to_numbers": False})
+    head = book.add_format({"bold": True, "bg_color": "#E8EEF6", "border": 1, "valign": "top"})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    plain = book.add_format({"valign": "top"})
+    sheet = book.add_worksheet("检索结果")
+    for col, name in enumerate(COLUMNS):
+        sheet.write_string(0, col, name, head)
+        sheet.set_column(col, col, _WIDTHS.get(name, 12), wrap if name in _WRAP else plain)
+    for r, row in enumerate(data.rows, start=1):
+        for col, value in enumerate(row):
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                sheet.write_number(r, col, value)
+            else:
+                sheet.write_string(r, col, str(value))
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(1, len(data.rows)), len(COLUMNS) - 1)
+    about = book.add_worksheet("检索条件")
+    about.set_column(0, 0, 14)
+    about.set_column(1, 1, 80, wrap)
+    stamp = (now or datetime.now()).strftime("%Y-%m-%d %H:%M")
+    info = [("导出内容", data.kind), ("检索内容", data.subject), *data.conditions,
+            ("导出条数", str(len(data.rows))), ("结果总数", str(data.total)),
+            ("导出上限", str(data.cap)), ("是否截断", "是" if data.truncated else "否"), ("导出时间", stamp)]
+    for r, (label, value) in enumerate(info):
+        about.write_string(r, 0, label, head)
+        about.write_string(r, 1, value)
+    book.close()
+    return buffer.getvalue()
+
+
+def filename(data: ExportData, ext: str, day: date) -> str:
+    """``巡察整改-问题-医保基金-20250301.csv``: kind, the query (made safe, shortened), date."""
+    subject = _UNSAFE_IN_NAME.sub(" ", data.subject)
+    subject = "_".join(subject.split())[:24].strip("._") or "结果"
+    return f"巡察整改-{data.kind}-{subject}-{day:%Y%m%d}.{ext}"
+
+
+def content_disposition(name: str, *, fallback: str) -> str:
+    """``attachment`` with an ASCII fallback name and the UTF-8 name (RFC 5987 / RFC 6266)."""
+    ascii_name = fallback.encode("ascii", "ignore").decode().replace('"', "") or "export"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"

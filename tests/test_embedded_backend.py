@@ -1,0 +1,274 @@
+"""The embedded backend beyond the shared contract: persistence, readers beside a writer,
+generations (rebuild, keep_old), healing after a crash, the approximate vector index, the lock."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from indexer.backends.base import Filters, LexicalQuery, NoticeBundle
+from indexer.backends.embedded import CURRENT, EmbeddedBackend
+from indexer.errors import BackendError, BadQuery, IncompatibleIndex
+from indexer.fields import SCHEMA_VERSION, lexical_boosts
+from indexer.types import Target
+from tests.contract_corpus import EMBEDDER, make_bundles
+
+ISSUES = Target.ISSUES
+MEASURES = Target.MEASURES
+
+
+def _query(*terms: str, target: Target = ISSUES) -> LexicalQuery:
+    return LexicalQuery(terms, lexical_boosts(target))
+
+
+def _open(path: Path, **kwargs) -> EmbeddedBackend:
+    return EmbeddedBackend(path, threads=1, **kwargs)
+
+
+def _loaded(path: Path, **kwargs) -> EmbeddedBackend:
+    backend = _open(path, **kwargs)
+    backend.check_compatible(EMBEDDER.model_id, EMBEDDER.dims, "test-dict")
+    assert backend.write(make_bundles()).written == ["n1", "n2", "n3"]
+    return backend
+
+
+def _counts(backend: EmbeddedBackend) -> tuple[int, int, int]:
+    info = backend.info()
+    return info.notices, info.issues, info.measures
+
+
+def _ids(hits) -> list[str]:
+    return [h.doc_id for h in hits]
+
+
+QUERY_VECTOR = EMBEDDER.embed_queries(["违规使用医保基金"])[0].tolist()
+
+
+def test_everything_survives_close_and_reopen(tmp_path):
+    backend = _loaded(tmp_path)
+    lexical = _ids(backend.lexical(ISSUES, _query("医保", "基金"), Filters(), 5))
+    vector = backend.vector(ISSUES, QUERY_VECTOR, Filters(), 10)
+    backend.delete_notices(["n3"])
+    backend.close()
+
+    again = _open(tmp_path)
+    assert _counts(again) == (2, 5, 7)
+    assert _ids(again.lexical(ISSUES, _query("医保", "基金"), Filters(), 5)) == lexical
+    assert again.vector(ISSUES, QUERY_VECTOR, Filters(), 10) == [h for h in vector if not h.doc_id.startswith("n3")]
+    assert again.get_notice("n1")["issue_ids"] == ["n1-001", "n1-002", "n1-003"]
+    assert again.get(MEASURES, ["n2-001-m1"])[0]["issue_id"] == "n2-001"
+    info = again.info()
+    assert (info.model_id, info.dims, info.dictionary_version) == (EMBEDDER.model_id, 32, "test-dict")
+    assert info.extra["lexical_docs"] == {"issues": 5, "measures": 7}
+    again.close()
+
+
+def test_a_reader_sees_the_writers_commits_without_reopening(tmp_path):
+    writer = _loaded(tmp_path)
+    reader = _open(tmp_path)
+    assert _counts(reader) == (3, 7, 10)
+    [extra] = make_bundles([("n4", "东山县卫生健康局", "health_bureau", "江西省", 2024,
+                             [("医保基金拨付滞后", "completed", ["建立拨付台账"])])])
+    writer.write([extra])
+    assert "n4-001" in _ids(reader.lexical(ISSUES, _query("医保", "基金"), Filters(), 10))
+    assert "n4-001" in _ids(reader.vector(ISSUES, QUERY_VECTOR, Filters(), 10))
+    writer.delete_notices(["n4", "n2"])
+    assert _ids(reader.lexical(ISSUES, _query("医保", "基金"), Filters(), 10)) == ["n1-001"]
+    assert {h.doc_id[:2] for h in reader.vector(ISSUES, QUERY_VECTOR, Filters(), 10)} == {"n1", "n3"}
+    assert reader.facets(ISSUES, Filters(), ["province"])["province"] == [("江西省", 5)]
+    assert _counts(reader) == (2, 5, 7)
+    reader.close()
+    writer.close()
+
+
+def test_rebuild_serves_the_old_generation_until_the_switch(tmp_path):
+    writer = _loaded(tmp_path)
+    reader = _open(tmp_path)
+    old_generation = writer.info().extra["generation"]
+    seen_during: list[tuple] = []
+
+    def bundles():
+        for bundle in make_bundles()[:2]:
+            # Half-way through, both the writer and a reader still answer from the old generation.
+            seen_during.append((_counts(reader), _counts(writer),
+                                _ids(reader.lexical(ISSUES, _query("采购"), Filters(), 5))))
+            yield bundle
+
+    writer.rebuild(bundles())
+    assert seen_during == [((3, 7, 10), (3, 7, 10), ["n3-001"])] * 2
+    assert _counts(writer) == (2, 5, 7)
+    assert _counts(reader) == (2, 5, 7)  # the reader followed CURRENT
+    assert reader.lexical(ISSUES, _query("采购"), Filters(), 5) == []
+    assert reader.vector(ISSUES, QUERY_VECTOR, Filters(), 10)
+    new_generation = writer.info().extra["generation"]
+    assert new_generation != old_generation
+    assert (tmp_path / CURRENT).read_text().strip() == new_generation
+    assert not (tmp_path / old_generation).exists()
+    reader.close()
+    writer.close()
+    assert _counts(_open(tmp_path)) == (2, 5, 7)
+
+
+def test_rebuild_can_keep_the_old_generation(tmp_path):
+    backend = _loaded(tmp_path)
+    old_generation = backend.info().extra["generation"]
+    backend.rebuild(make_bundles()[:1], keep_old=True)
+    assert (tmp_path / old_generation / "store.sqlite3").exists()
+    assert _counts(backend) == (1, 3, 4)
+    backend.close()
+    # The kept generation is whole: pointing CURRENT back at it brings it back.
+    (tmp_path / CURRENT).write_text(old_generation + "\n")
+    assert _counts(_open(tmp_path)) == (3, 7, 10)
+
+
+def test_a_failed_rebuild_leaves_the_old_generation_serving(tmp_path):
+    backend = _loaded(tmp_path)
+
+    def bundles():
+        yield make_bundles()[0]
+        raise RuntimeError("parser crashed")
+
+    with pytest.raises(RuntimeError, match="parser crashed"):
+        backend.rebuild(bundles())
+    assert _counts(backend) == (3, 7, 10)
+    assert sorted(p.name for p in tmp_path.glob("gen-*")) == [backend.info().extra["generation"]]
+    backend.close()
+
+
+def test_rebuild_records_the_model_of_the_last_check(tmp_path):
+    backend = _loaded(tmp_path)
+    with pytest.raises(IncompatibleIndex, match="model"):
+        backend.check_compatible("other-model", 32, "test-dict")
+    backend.rebuild(make_bundles())
+    backend.check_compatible("other-model", 32, "test-dict")  # the rebuilt index is of the new model
+    assert backend.info().model_id == "other-model"
+    backend.close()
+
+
+def test_another_schema_version_is_refused(tmp_path):
+    backend = _loaded(tmp_path)
+    backend._gen.store.set_meta({"schema_version": SCHEMA_VERSION + 1})
+    with pytest.raises(IncompatibleIndex, match=f"schema version {SCHEMA_VERSION + 1}, this program writes"):
+        backend.check_compatible(EMBEDDER.model_id, EMBEDDER.dims, "test-dict")
+    backend.close()
+
+
+def test_a_crash_between_sqlite_and_tantivy_heals_on_reopen(tmp_path, monkeypatch):
+    backend = _loaded(tmp_path)
+    [extra] = make_bundles([("n4", "东山县卫生健康局", "health_bureau", "江西省", 2024,
+                             [("医保基金拨付滞后", "completed", ["建立拨付台账"])])])
+    generation = type(backend._gen)
+
+    def crash(self):
+        raise BackendError("simulated crash after the SQLite commit")
+
+    monkeypatch.setattr(generation, "sync_lexical", crash)
+    with pytest.raises(BackendError, match="simulated crash"):
+        backend.write([extra])
+    backend.close()
+    monkeypatch.undo()
+
+    again = _open(tmp_path)
+    assert _counts(again) == (4, 8, 11)
+    assert again.info().extra["lexical_docs"] == {"issues": 8, "measures": 11}
+    assert "n4-001" in _ids(again.lexical(ISSUES, _query("医保", "基金"), Filters(), 10))
+    again.close()
+
+
+def test_a_second_writer_gets_a_clear_error(tmp_path):
+    writer = _loaded(tmp_path)
+    other = _open(tmp_path, lock_timeout=0)
+    assert _counts(other) == (3, 7, 10)  # reading needs no lock
+    message = (f"another process (pid {__import__('os').getpid()}) is writing to the index in {tmp_path} "
+               f"(lock {tmp_path / 'writer.lock'}); only one writer at a time: wait for it to finish or stop it "
+               "(searching needs no lock)")
+    with pytest.raises(BackendError, match=re.escape(message)):
+        other.write(make_bundles()[:1])
+    with pytest.raises(BackendError, match="only one writer at a time"):
+        other.delete_notices(["n1"])
+    writer.close()
+    other.delete_notices(["n1"])  # the lock is free once the writer closed
+    assert _counts(other) == (2, 4, 6)
+    other.close()
+
+
+def test_filters_on_unknown_fields_are_refused_by_both_legs(tmp_path):
+    backend = _loaded(tmp_path)
+    bad = Filters(equals={"problem": ("x",)})
+    with pytest.raises(BadQuery, match="problem"):
+        backend.lexical(ISSUES, _query("医保"), bad, 5)
+    with pytest.raises(BadQuery, match="problem"):
+        backend.vector(ISSUES, QUERY_VECTOR, bad, 5)
+    with pytest.raises(BadQuery, match="range"):
+        backend.vector(ISSUES, QUERY_VECTOR, Filters(ranges={"province": (1, 2)}), 5)
+    backend.close()
+
+
+def _random_bundles(rng: np.random.Generator, notices: int, per_notice: int, dims: int) -> list[NoticeBundle]:
+    centres = rng.standard_normal((40, dims)).astype(np.float32)
+    bundles = []
+    for n in range(notices):
+        notice_id = f"r{n:04d}"
+        base = {"notice_id": notice_id, "source": f"{notice_id}.txt", "province": ("甲省", "乙省", "丙省")[n % 3],
+                "year": 2020 + n % 5}
+        issues = []
+        for s in range(1, per_notice + 1):
+            vector = centres[rng.integers(40)] + 0.8 * rng.standard_normal(dims).astype(np.float32)
+            issues.append({"id": f"{notice_id}-{s:03d}", **base, "seq": s, "problem": "问题",
+                           "problem_tokens": f"t{rng.integers(50)} t{rng.integers(50)}",
+                           "categories": ["c1"] if s % 2 else ["c1", "c2"], "vector": vector.tolist()})
+        bundles.append(NoticeBundle(notice_id, base["source"], dict(base), issues, []))
+    return bundles
+
+
+def test_the_approximate_vector_index_keeps_recall_against_exact_search(tmp_path):
+    """Past exact_max_rows the index is SQ8 + exact re-scoring: recall@10 ≥ 0.98 vs exact."""
+    rng = np.random.default_rng(7)
+    dims = 48
+    bundles = _random_bundles(rng, 300, 10, dims)
+    backend = _open(tmp_path, exact_max_rows=1000)
+    for start in range(0, len(bundles), 50):
+        backend.write(bundles[start:start + 50])
+    backend.delete_notices([f"r{n:04d}" for n in range(0, 300, 7)])
+    assert backend.info().extra["vectors"]["issues"]["kind"] == "faiss-sq8+exact-rescore"
+
+    live = [d for b in bundles if int(b.notice_id[1:]) % 7 for d in b.issues]
+    ids = np.array([d["id"] for d in live])
+    matrix = np.array([d["vector"] for d in live], dtype=np.float16).astype(np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    provinces = np.array([d["province"] for d in live])
+    years = np.array([d["year"] for d in live])
+    cases = [(Filters(), np.ones(len(live), bool)),
+             (Filters(equals={"province": ("乙省",)}, ranges={"year": (2022, None)}),
+              (provinces == "乙省") & (years >= 2022))]
+    for filters, allowed in cases:
+        recalls = []
+        for _ in range(40):
+            query = matrix[rng.integers(len(live))] + 0.5 * rng.standard_normal(dims).astype(np.float32)
+            scores = np.where(allowed, matrix @ (query / np.linalg.norm(query)), -np.inf)
+            exact = set(ids[np.argsort(-scores)[:10]])
+            got = backend.vector(ISSUES, query.tolist(), filters, 10)
+            assert len(got) == 10 and all(allowed[np.flatnonzero(ids == h.doc_id)[0]] for h in got)
+            recalls.append(len(exact & {h.doc_id for h in got}) / 10)
+        assert np.mean(recalls) >= 0.98, filters
+    backend.close()
+    # Reopened, the index is rebuilt from the stored vectors the same way.
+    again = _open(tmp_path, exact_max_rows=1000)
+    assert again.info().extra["vectors"]["issues"]["rows"] == len(live)
+    again.close()
+
+
+def test_multi_valued_filters_match_any_value_in_both_legs(tmp_path):
+    rng = np.random.default_rng(1)
+    backend = _open(tmp_path)
+    backend.write(_random_bundles(rng, 6, 4, 16))
+    vector = rng.standard_normal(16).tolist()
+    for filters, expected in ((Filters(equals={"categories": ("c2",)}), {"002", "004"}),
+                              (Filters(excludes={"categories": ("c2",)}), {"001", "003"})):
+        lexical = {h.doc_id[-3:] for h in backend.lexical(ISSUES, _query(*(f"t{i}" for i in range(50))), filters, 50)}
+        vectors = {h.doc_id[-3:] for h in backend.vector(ISSUES, vector, filters, 50)}
+        assert lexical == vectors == expected
+    backend.close()
