@@ -24,7 +24,7 @@ Where each field comes from (general rules, checked on real notices):
   institution sits in a county-level city), 县委/区委/旗委 → county.
 * **inspection_period** — the first date range followed by a 巡察组 or 开展了…巡察 in its sentence,
   with no 整改/反馈 in between;
-  旬/初/底 keep only the month ("2020年8月上旬" → "2020-08").
+  旬/初/底 keep only the month ("2021年3月上旬" → "2021-03").
 * **feedback_date** — the date nearest before a feedback verb (反馈了, 向…反馈, 反馈会) in the same
   sentence, not part of a range; a missing year comes from the previous dated mention (next year
   when the month/day would go backwards) or the publish date, and ``feedback_date_inferred`` is set.
@@ -131,8 +131,8 @@ class DateMention:
 def find_dates(text: str) -> list[DateMention]:
     """Every date in ``text`` (full, partial, yearless; Arabic or Chinese numerals).
 
-    >>> [d.iso(2000) for d in find_dates("2020年8月上旬至10月，二〇二五年二月十日，12月3日，2024.3.12")]
-    ['2020-08', '2000-10', '2025-02-10', '2000-12-03', '2024-03-12']
+    >>> [d.iso(2000) for d in find_dates("2021年3月上旬至5月，二〇二三年九月二十日，11月7日，2023.4.17")]
+    ['2021-03', '2000-05', '2023-09-20', '2000-11-07', '2023-04-17']
     """
     found = []
     for m in _DATE.finditer(text):
@@ -210,7 +210,7 @@ def _lines(text: str) -> list[str]:
 
 
 def info_block(lines: list[str]) -> dict[str, str]:
-    """Info-disclosure labels among the first lines ("- 索 引 号:370403/…" → {"索引号": …})."""
+    """Info-disclosure labels among the first lines ("- 索 引 号:000000/…" → {"索引号": …})."""
     found: dict[str, str] = {}
     for line in lines[:25]:
         m = _INFO_LINE.match(line)
@@ -246,8 +246,8 @@ class Title:
 def find_title(lines: list[str], header: dict[str, str]) -> Title | None:
     """The notice title, joined over lines; falls back to the info block's 标题.
 
-    >>> find_title(["中共旺苍县卫生健康局党组", "关于县卫生健康局党组巡察整改进展情况的", "通 报", "根据…"], {})
-    Title(text='中共旺苍县卫生健康局党组关于县卫生健康局党组巡察整改进展情况的通报', last_line=2)
+    >>> find_title(["中共青禾县农业农村局党组", "关于落实县委巡察反馈意见整改情况的", "通 报", "根据…"], {})
+    Title(text='中共青禾县农业农村局党组关于落实县委巡察反馈意见整改情况的通报', last_line=2)
     """
     for i, raw in enumerate(lines[:15]):
         line = despace(raw)
@@ -282,7 +282,7 @@ _BODY_END = re.compile(r"(?:院|局|中心|镇|乡|街道|校|学|公司|集团|
 def is_party_org(name: str) -> bool:
     """中共…, …党委, …党组, …党支部 …
 
-    >>> is_party_org("中共阳山县人民医院委员会"), is_party_org("天津市滨海新区大港医院党委"), is_party_org("兴城社区卫生服务中心")
+    >>> is_party_org("中共青禾县人民医院委员会"), is_party_org("云岭市第二医院党委"), is_party_org("清河社区卫生服务中心")
     (True, True, False)
     """
     return bool(_PARTY_PREFIX.search(name) or _PARTY_SUFFIX.search(name))
@@ -291,8 +291,8 @@ def is_party_org(name: str) -> bool:
 def strip_party(name: str) -> str:
     """The institution inside a Party organisation's name.
 
-    >>> strip_party("中共阳山县人民医院委员会"), strip_party("中共旺苍县卫生健康局党组"), strip_party("中共某县卫生健康委员会党组")
-    ('阳山县人民医院', '旺苍县卫生健康局', '某县卫生健康委员会')
+    >>> strip_party("中共青禾县人民医院委员会"), strip_party("中共青禾县农业农村局党组"), strip_party("中共某县卫生健康委员会党组")
+    ('青禾县人民医院', '青禾县农业农村局', '某县卫生健康委员会')
     """
     had_prefix = bool(_PARTY_PREFIX.search(name))
     core = _PARTY_PREFIX.sub("", name)
@@ -309,10 +309,10 @@ _AFTER_ABOUT = re.compile(r"^关于对?(.{2,40}?)(?:落实|接受|对|第?[一�
 def title_issuer(title: str) -> str | None:
     """The organisation printed at the head of the title.
 
-    >>> title_issuer("中共淄博市中医医院委员会关于巡察整改进展情况的通报")
-    '中共淄博市中医医院委员会'
-    >>> title_issuer("阳山县教育局党组巡察整改进展情况的通报")
-    '阳山县教育局党组'
+    >>> title_issuer("中共云岭市中西医结合医院委员会关于巡察整改情况的通报")
+    '中共云岭市中西医结合医院委员会'
+    >>> title_issuer("青禾县教育局党组巡察整改进展情况的通报")
+    '青禾县教育局党组'
     """
     at = title.find("关于")
     if at >= 2:
@@ -341,11 +341,11 @@ def _issuer_like(text: str | None) -> bool:
 
 
 def find_signature(lines: list[str]) -> Signature:
-    """The issuer and date printed at the end ("中共X委员会" / "2025年2月10日"), also when a
-    one-line text glues them to the last sentence ("…联系电话：…。中共X党组2019年11月15日").
+    """The issuer and date printed at the end ("中共X委员会" / "2023年11月20日"), also when a
+    one-line text glues them to the last sentence ("…联系电话：…。中共X党组2022年3月9日").
 
-    >>> find_signature(["欢迎监督。", "中共某县卫生健康局党组", "二〇二五年二月十日"])
-    Signature(issuer='中共某县卫生健康局党组', date=DateMention(start=0, end=9, year=2025, month=2, day=10, text='二〇二五年二月十日'))
+    >>> find_signature(["欢迎监督。", "中共某县农业农村局党组", "二〇二三年十一月二十日"])
+    Signature(issuer='中共某县农业农村局党组', date=DateMention(start=0, end=11, year=2023, month=11, day=20, text='二〇二三年十一月二十日'))
     """
     tail = lines[-6:]
     for k in range(len(tail) - 1, -1, -1):
@@ -408,8 +408,8 @@ _ADDRESS = re.compile(r"(?:通讯|通信|邮政|邮寄|联系)?地\s*址\s*[:：
 def find_body(*texts: str) -> str | None:
     """The inspecting body: the first numbered one, else a bare 市委巡察组.
 
-    >>> find_body("市委巡察组反馈了意见。市委第三巡察组对…开展了巡察")
-    '市委第三巡察组'
+    >>> find_body("市委巡察组反馈了意见。市委第五巡察组对…开展了巡察")
+    '市委第五巡察组'
     """
     for text in texts:
         bodies = [m.group(0) for m in _BODY.finditer(text)]
@@ -496,9 +496,9 @@ def find_period(
 ) -> DateSpan:
     """The inspection period: a date range followed by a 巡察组 or 开展…巡察, no 整改/反馈 between.
 
-    >>> t = "2020年8月上旬至2020年10月上旬，市委第三巡察组对医院党委开展了巡察。"
+    >>> t = "2021年3月上旬至2021年5月中旬，市委第四巡察组对学院党委开展了巡察。"
     >>> d = find_dates(t); find_period(t, d, _resolve_years(d))
-    DateSpan(start='2020-08', end='2020-10')
+    DateSpan(start='2021-03', end='2021-05')
     """
     index = {id(d): i for i, d in enumerate(dates)}
     for r in _ranges(text, dates):
@@ -634,8 +634,8 @@ def _clauses(sentence: str, matches: list[re.Match[str]]) -> str:
 def find_totals(text: str) -> StatedTotals:
     """Totals the notice states.
 
-    >>> find_totals("巡察反馈指出六个方面二十二个问题，制定整改措施56条、建立制度12项，已完成整改20个，正在推进整改2个。")
-    StatedTotals(sections=6, groups=None, issues=22, completed=20, in_progress=2, raw='巡察反馈指出六个方面二十二个问题，制定整改措施56条、建立制度12项，已完成整改20个，正在推进整改2个')
+    >>> find_totals("巡察反馈指出五个方面十八个问题，制定整改措施47条、建立制度9项，已完成整改15个，正在推进整改3个。")
+    StatedTotals(sections=5, groups=None, issues=18, completed=15, in_progress=3, raw='巡察反馈指出五个方面十八个问题，制定整改措施47条、建立制度9项，已完成整改15个，正在推进整改3个')
     """
     totals = StatedTotals()
     sentences = list(_sentences(text))
@@ -668,7 +668,7 @@ def find_totals(text: str) -> StatedTotals:
         done, going = _first(_COMPLETED, s), _first(_IN_PROGRESS, s)
         if not (done or going) or not _fits(totals.issues, done, going):
             continue
-        follows = at is not None and at < i <= at + 2  # "…31个问题。截至目前，已完成整改28项…"
+        follows = at is not None and at < i <= at + 2  # "…17个问题。截至目前，已完成整改14项…"
         stated = totals.issues is not None and re.search(rf"(?<!\d){totals.issues}(?!\d)", s)
         if i == at:
             rank = 3
@@ -786,8 +786,8 @@ def _unique(items: Iterable[str]) -> list[str]:
 def find_deadlines(text: str) -> list[str]:
     """Dated deadlines as printed.
 
-    >>> find_deadlines("继续整改、2025年12月前整改完成；医德医风培训2025年7月完成。已于2024年9月完成。长期坚持")
-    ['2025年12月前整改完成', '2025年7月完成']
+    >>> find_deadlines("持续整改、2026年3月底前整改到位；业务培训2025年10月完成。已于2023年10月完成。长期坚持")
+    ['2026年3月底前整改到位', '2025年10月完成']
     """
     return _unique(m.group(0).strip() for m in _DEADLINE.finditer(text))
 
@@ -795,8 +795,8 @@ def find_deadlines(text: str) -> list[str]:
 def find_amounts(text: str) -> list[str]:
     """Money amounts as printed.
 
-    >>> find_amounts("收入6.6万元全额上缴，补缴3,000元，总投资1.8亿元，元旦前")
-    ['6.6万元', '3,000元', '1.8亿元']
+    >>> find_amounts("收入4.2万元全额退回，补缴2,500元，总投资1.6亿元，元旦前")
+    ['4.2万元', '2,500元', '1.6亿元']
     """
     return _unique(m.group(0).replace(" ", "") for m in _AMOUNT.finditer(text))
 
@@ -804,8 +804,8 @@ def find_amounts(text: str) -> list[str]:
 def find_documents(text: str) -> list[str]:
     """《…》 titles and document numbers.
 
-    >>> find_documents("印发了阳人医〔2024〕49号文件和《财务管理制度》，见旺卫工发〔2024〕3号")
-    ['《财务管理制度》', '阳人医〔2024〕49号', '旺卫工发〔2024〕3号']
+    >>> find_documents("印发了青医发〔2024〕17号文件和《公务接待管理办法》，见青农办发〔2023〕8号")
+    ['《公务接待管理办法》', '青医发〔2024〕17号', '青农办发〔2023〕8号']
     """
     titles = [m.group(0) for m in _DOC_TITLE.finditer(text)]
     numbers = []

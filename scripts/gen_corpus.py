@@ -209,7 +209,7 @@ UPPER = {
     "township_health_centre": ("卫生健康局", "医疗保障局", "财政局"),
     "health_commission": ("财政局", "医疗保障局", "审计局", "委组织部"),
     "cdc": ("卫生健康局", "财政局"),
-    "medical_insurance_bureau": ("卫生健康局", "财政局", "公安局", "审计局"),
+    "medical_insurance_bureau": ("卫生健康局", "财政局", "审计局"),
     "school": ("教育局", "财政局", "市场监督管理局"),
     "township": ("农业农村局", "民政局", "财政局", "自然资源局"),
     "government_bureau": ("财政局", "审计局", "委组织部"),

@@ -187,17 +187,16 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 
 def test_gen_corpus_is_deterministic(tmp_path):
-    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
-    _run_gen(a, 60, hashseed="1", jobs=1)
-    _run_gen(b, 60, hashseed="2", jobs=2)  # other hash seed, other worker count: same bytes
+    a, b, c, d = (tmp_path / x for x in "abcd")
+    _run_gen(a, 40, hashseed="1", jobs=1)
+    _run_gen(b, 40, hashseed="2", jobs=2)  # other hash seed, other worker count: same bytes
     assert _tree(a) == _tree(b)
-    _run_gen(c, 60, seed=6)
-    assert _tree(a) != _tree(c)
-    # notice i does not depend on N
-    d = tmp_path / "d"
-    _run_gen(d, 20, hashseed="3")
-    first = [json.loads(line) for line in (a / "manifest.jsonl").read_text(encoding="utf-8").splitlines()[:20]]
-    assert [json.loads(line) for line in (d / "manifest.jsonl").read_text(encoding="utf-8").splitlines()] == first
+    rows_a = [json.loads(line) for line in (a / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    _run_gen(c, 10, seed=6)  # another seed: other notices
+    rows_c = [json.loads(line) for line in (c / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["institution"] for r in rows_c] != [r["institution"] for r in rows_a[:10]]
+    _run_gen(d, 15, hashseed="3")  # notice i does not depend on N
+    assert [json.loads(line) for line in (d / "manifest.jsonl").read_text(encoding="utf-8").splitlines()] == rows_a[:15]
 
 
 def _decode(path: Path, row: dict) -> list[str]:
@@ -299,14 +298,11 @@ def test_gen_corpus_manifest_matches_files(tmp_path):
 
 def test_gen_corpus_txt_only_and_average(tmp_path):
     out = tmp_path / "txt"
-    summary = _run_gen(out, 200, seed=3, formats="txt")
+    summary = _run_gen(out, 150, seed=3, formats="txt")
     assert set(summary["formats"]) <= {"txt", "txt/oneline"}
     assert 13.5 <= summary["avg_issues"] <= 18.5
     rows = [json.loads(line) for line in (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
-    # problems vary: few exact repeats across 200 notices
-    problems = [p for r in rows for p in r["labels"]]
-    assert len(problems) == summary["issues"]
-    texts = set()
-    for r in rows[:50]:
-        texts.update((out / r["file"]).read_text(encoding="utf-8").split("\n"))
-    assert len(texts) > 1500
+    assert sum(len(r["labels"]) for r in rows) == summary["issues"]
+    # wording varies: across 40 notices nearly every paragraph is different
+    paragraphs = [p for r in rows[:40] for p in (out / r["file"]).read_text(encoding="utf-8").split("\n") if len(p) > 30]
+    assert len(set(paragraphs)) > 0.9 * len(paragraphs)

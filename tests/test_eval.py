@@ -1,0 +1,122 @@
+"""scripts/eval_search.py: the metrics, the id mapping, query-by-example exclusion, and a whole
+run over the bundled fictional samples with judgements the test derives itself."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+from indexer.parse import parse_paths
+from tests.conftest import ROOT
+
+SAMPLES = ROOT / "indexer" / "samples"
+
+
+def _load_eval():
+    spec = importlib.util.spec_from_file_location("eval_search", ROOT / "scripts" / "eval_search.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["eval_search"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+ev = _load_eval()
+
+
+def test_ndcg_uses_linear_gain_and_the_ideal_of_all_judged():
+    relevant = {"a": 2, "b": 1, "c": 1}
+    assert ev.ndcg_at(["a", "b", "c"], relevant) == 1.0
+    ideal = 2 + 1 / math.log2(3) + 1 / math.log2(4)
+    assert ev.ndcg_at(["x", "a"], relevant) == pytest.approx((2 / math.log2(3)) / ideal)
+    assert ev.ndcg_at(["b", "x", "x", "x", "x", "x", "x", "x", "x", "x", "a"], relevant) == pytest.approx(1 / ideal)
+    assert ev.ndcg_at([], {}) == 0.0
+
+
+def test_recall_and_mrr():
+    relevant = {"a": 2, "b": 1, "z": 0}
+    assert ev.recall_at(["x", "a"], relevant, 20) == 0.5
+    assert ev.recall_at(["x"] * 20 + ["a"], relevant, 20) == 0.0
+    assert ev.reciprocal_rank(["z", "x", "b"], relevant) == pytest.approx(1 / 3)
+    assert ev.reciprocal_rank(["x"], relevant) == 0.0
+    assert ev.score(["a", "b"], relevant) == {"ndcg@10": 1.0, "recall@20": 1.0, "mrr": 1.0}
+
+
+def test_qrels_lines_are_checked(tmp_path):
+    bad = tmp_path / "q.jsonl"
+    bad.write_text('{"qid": "q1"}\n', encoding="utf-8")
+    with pytest.raises(SystemExit, match="q.jsonl:1: not a qrels line"):
+        ev.load_qrels(bad)
+
+
+def _sample_issues() -> dict[str, str]:
+    """"<stem>#<seq>" → problem, for every sample notice the parser reads."""
+    out = {}
+    for outcome in parse_paths([SAMPLES]):
+        if outcome.notice is not None:
+            stem = Path(outcome.source).stem
+            for issue in outcome.notice.issues:
+                out[f"{stem}#{issue.seq}"] = issue.problem
+    return out
+
+
+def test_a_whole_run_over_the_samples(tmp_path, capsys):
+    problems = _sample_issues()
+    medical = {key: 1 for key, problem in problems.items() if "医保" in problem}
+    assert medical, "the samples should have 医保 problems"
+    source = sorted(medical)[0]
+    qrels = tmp_path / "qrels.jsonl"
+    rows = [
+        {"qid": "k1", "type": "keyword", "target": "problems", "query": "医保", "qbe_source": None,
+         "exclude_same_notice": False, "relevant": medical},
+        {"qid": "x1", "type": "qbe", "target": "problems", "query": "", "qbe_source": source,
+         "exclude_same_notice": True, "relevant": {k: 1 for k in medical if k.split("#")[0] != source.split("#")[0]}
+         or {"nothing#1": 1}},
+        {"qid": "m1", "type": "keyword", "target": "measures", "query": "医保", "qbe_source": None,
+         "exclude_same_notice": False, "relevant": medical},
+    ]
+    qrels.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    code = ev.main(["--notices", str(SAMPLES), "--qrels", str(qrels), "--backend", "memory", "--model", "hashing",
+                    "--data", str(tmp_path / "data")])
+    out = capsys.readouterr().out.strip().splitlines()
+    assert code == 0
+    result = json.loads(out[-1])
+    assert list(result) == ["queries", "lexical", "semantic", "hybrid"]
+    assert result["queries"] == 3
+    assert all(list(v) == ["ndcg@10", "recall@20", "mrr"] for k, v in result.items() if k != "queries")
+    assert out[0].split() == ["qid", "type", "target", "lexical", "ndcg@10", "semantic", "ndcg@10", "hybrid",
+                              "ndcg@10"]
+    # every judged issue has the term 医保 in its problem, so the lexical leg finds them all first
+    k1 = out[1].split()
+    assert k1[:3] == ["k1", "keyword", "problems"] and float(k1[3]) == 1.0
+
+
+def test_qbe_leaves_out_the_source_notice(tmp_path):
+    from indexer.backends.memory import MemoryBackend
+    from indexer.embed import HashingEmbedder
+    from indexer.pipeline import ingest_paths
+    from indexer.settings import Settings
+    from search_api.parse import Mode
+    from search_api.search import SearchService
+
+    settings = Settings(backend="memory", data_dir=str(tmp_path))
+    backend, embedder = MemoryBackend(), HashingEmbedder(64)
+    ingest_paths([SAMPLES], settings, backend=backend, embedder=embedder, progress=False,
+                 report_path=tmp_path / "report.jsonl")
+    to_issue, to_seq = ev.seq_ids(backend)
+    assert set(to_issue) == set(_sample_issues())
+    source = "01_county_hospital_yongfeng#1"
+    query = ev.Query("x", "qbe", "problems", "", source, True, {})
+    service = SearchService(settings, backend, embedder)
+    for mode in (Mode.LEXICAL, Mode.SEMANTIC, Mode.HYBRID):
+        ranked = ev.run_query(service, query, mode, to_issue, to_seq)
+        assert ranked, mode
+        assert not [r for r in ranked if r.startswith("01_county_hospital_yongfeng#")], mode
+    kept = ev.run_query(service, ev.Query("x", "qbe", "problems", "", source, False, {}), Mode.SEMANTIC,
+                        to_issue, to_seq)
+    assert source not in kept and any(r.startswith("01_county_hospital_yongfeng#") for r in kept)
+    service.close()
