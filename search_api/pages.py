@@ -526,7 +526,7 @@ def search_page(request: Request) -> HTMLResponse:
         try:
             service = _service(request)
             context["stats"] = service.stats()
-            context["overview"] = collection_overview(service, settings)
+            context["overview"] = collection_overview(service, settings, context["stats"]["issues"])
         except XunchaError as exc:
             status, heading, message = error_text(exc)
             context["error"] = {"heading": heading, "message": message}
@@ -554,8 +554,9 @@ def search_page(request: Request) -> HTMLResponse:
     return _render(request, "search.html", context)
 
 
-def collection_overview(service: SearchService, settings: Settings) -> list[dict[str, Any]]:
-    """Counts over the whole collection for the start page (type, province, year, status)."""
+def collection_overview(service: SearchService, settings: Settings, issues: int) -> list[dict[str, Any]]:
+    """Counts over the whole collection for the start page (type, province, year, status); issues
+    whose notice prints no status are counted as 未注明."""
     names = {"institution_type": "institution_type", "province": "province", "year": "year", "status": "status"}
     raw = service.backend.facets(Target.ISSUES, Filters(), list(names.values()), size=settings.facet_size)
     out = []
@@ -563,6 +564,8 @@ def collection_overview(service: SearchService, settings: Settings) -> list[dict
         pairs = list(raw.get(stored) or [])
         if name == "year":
             pairs.sort(key=lambda kv: str(kv[0]), reverse=True)
+        if name == "status" and issues > sum(int(c) for _, c in pairs):
+            pairs.append(("", issues - sum(int(c) for _, c in pairs)))
         if pairs:
             out.append({"title": FILTER_TITLES[name],
                         "values": [{"label": facet_label(name, str(v)), "count": int(c)} for v, c in pairs]})

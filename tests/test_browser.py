@@ -276,8 +276,10 @@ def test_notice_view(page):
     assert target.is_visible()
     assert target.evaluate("el => el.matches(':target')")
     assert "被巡察单位" in page.locator("#notice-meta").inner_text()
-    shot(page, "07-notice")
-    shot(page, "08-notice-full", full_page=True)
+    shot(page, "07-notice-at-issue")
+    page.evaluate("window.scrollTo(0, 0)")
+    shot(page, "08-notice-top")
+    shot(page, "09-notice-full", full_page=True)
 
 
 def _download(page, selector: str, tmp_path: Path) -> Path:
@@ -299,7 +301,7 @@ def test_export_csv_and_xlsx(page, tmp_path):
     institutions = page.locator("article.card .inst").all_inner_texts()
     problems = page.locator("article.card .problem").all_inner_texts()
     status = page.locator('.facet[data-facet="status"] a.fv.on .fl').inner_text()
-    shot(page, "09-before-export")
+    shot(page, "10-before-export")
 
     path = _download(page, "#export-csv", tmp_path)
     assert re.fullmatch(r"巡察整改-问题-医保基金-\d{8}\.csv", path.name), path.name
@@ -339,13 +341,13 @@ def test_empty_state_error_and_no_script_injection(page):
     assert empty.is_visible()
     assert "没有找到与“量子纠缠退相干”相关的问题" in empty.inner_text()
     assert empty.locator("a", has_text="语义检索").count() == 1
-    shot(page, "10-empty")
+    shot(page, "11-empty")
 
     response = page.goto(page.base + "/?q=医保&page=abc")
     assert response.status == 400
     assert page.locator("#error").is_visible()
     assert "页码" in page.locator("#error").inner_text()
-    shot(page, "11-error")
+    shot(page, "12-error")
 
     response = page.goto(page.base + "/notices/0000000000000000")
     assert response.status == 404

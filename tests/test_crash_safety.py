@@ -136,7 +136,6 @@ def test_kill_9_during_ingest_never_leaves_a_half_written_notice(tmp_path):
         process.wait(timeout=120)
         progress.append(len(_check_consistent(data_dir)))
     assert killed_mid_ingest >= 3, f"the writer finished before most kills ({progress} notices after each)"
-    print("notices after each kill:", progress)
 
     process = _start(data_dir)
     out, _ = process.communicate(timeout=300)

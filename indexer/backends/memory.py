@@ -76,6 +76,7 @@ class MemoryBackend:
         self._notices: dict[NoticeId, Document] = {}
         self._source_to_notice: dict[str, NoticeId] = {}
         self._model: tuple[str, int, str] | None = None
+        self._requested: tuple[str, int, str] | None = None  # what the next rebuild records
 
     # -- bookkeeping ---------------------------------------------------------------------
     def info(self) -> IndexInfo:
@@ -88,6 +89,7 @@ class MemoryBackend:
         )
 
     def check_compatible(self, model_id: str, dims: int, dictionary_version: str) -> None:
+        self._requested = (model_id, dims, dictionary_version)
         if self._model is None:
             self._model = (model_id, dims, dictionary_version)
             return
@@ -154,7 +156,7 @@ class MemoryBackend:
 
     def rebuild(self, bundles: Iterable[NoticeBundle], *, keep_old: bool = False) -> WriteResult:
         fresh = MemoryBackend()
-        fresh._model = self._model
+        fresh._model = self._requested or self._model
         result = fresh.write(list(bundles))
         self.__dict__.update(fresh.__dict__)
         return result
