@@ -83,9 +83,11 @@ def _issue_fields() -> tuple[Field, ...]:
         Field("amounts", K.STORED, "money amounts mentioned"),
         Field("documents", K.STORED, "referenced documents (《…》, 〔2024〕49号)"),
         Field("categories", K.KEYWORD, "topic categories (search_api taxonomy)", facet=True, multi=True),
-        Field("problem_tokens", K.TOKENS, "jieba tokens of problem", boost=3.0),
+        # Boosts tuned on the dev qrels (search_api): the measures say what a problem was really about
+        # (a bare 重点工作推进不力 is explained by its measures), so they weigh as much as the problem.
+        Field("problem_tokens", K.TOKENS, "jieba tokens of problem", boost=1.0),
         Field("context_tokens", K.TOKENS, "jieba tokens of section and group titles", boost=0.5),
-        Field("measures_tokens", K.TOKENS, "jieba tokens of all measures", boost=0.7),
+        Field("measures_tokens", K.TOKENS, "jieba tokens of all measures", boost=1.0),
         Field("vector", K.VECTOR, "embedding of the problem statement (passage)"),
     )
 

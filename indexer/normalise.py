@@ -186,6 +186,7 @@ _INFO_LABEL = re.compile(
 )
 _BULLET = re.compile(r"^[-•·*●▪■]\s*")
 _INFO_WINDOW = 20  # the block sits at the top of the page
+_INFO_VALUE_MAX = 200  # a longer "value" is the body run together with the block: not a field
 
 
 def _info_fields(line: str) -> list[tuple[str, str]] | None:
@@ -197,6 +198,8 @@ def _info_fields(line: str) -> list[tuple[str, str]] | None:
     fields = []
     for m, nxt in zip(matches, [*matches[1:], None], strict=True):
         value = body[m.end() : nxt.start() if nxt else len(body)].strip(" |\t\u3000")
+        if len(value) > _INFO_VALUE_MAX:
+            return None
         fields.append((re.sub(_SPACE, "", m.group(1)), value))
     return fields
 
@@ -294,7 +297,12 @@ def _compact(text: str) -> str:
 
 
 _HEADING_GAP = re.compile(r"[^。；;\s]{2,30}?\s+(?=\S)")
-_CLOSING_BREAK = re.compile(r"(?<=[。；;！？!?\s])欢迎(?=.{0,60}监督)")
+# The closing 欢迎…监督 paragraph; glued to the text before only in its set form
+# ("整改状态:完成欢迎广大干部群众对巡察整改落实情况进行监督").
+_CLOSING_BREAK = re.compile(
+    r"(?<=[。；;！？!?\s])欢迎(?=.{0,60}监督)"
+    r"|(?<=[\u4e00-\u9fff])欢迎(?=(?:广大|社会各界|各界|党员|干部|群众|人民群众)[^。；;]{0,50}监督)"
+)
 _STRONG_BREAKS = 3  # inline headings/labels that prove a line is a whole body run together
 
 
@@ -302,12 +310,17 @@ def _break_positions(folded: str) -> list[int]:
     """Offsets where a body that arrived as one line needs a line break: before headings,
     status and measures labels, and the closing 欢迎…监督 paragraph — never before 一是 or a
     date such as 6.30日. Empty when the line does not look like a run-together body."""
-    labels = numbering.label_breaks(folded)
+    # Labels count even when glued to the text before ("…的问题整改措施及进展:"): a heading
+    # printed without its final 。 is still a paragraph of its own.
+    labels = numbering.label_breaks(folded, loose=True)
     strict = numbering.inline_markers(folded, (numbering.Style.CN, numbering.Style.CN_PAREN))
     if len(strict) + len(labels) < _STRONG_BREAKS:
         return []
     markers = numbering.inline_markers(folded, loose=True)
-    positions = {m.start for m in markers} | set(numbering.label_breaks(folded, loose=True))
+    # No break inside a compound "1.(1)": its inner marker follows the outer one directly.
+    ends = {m.end for m in markers}
+    positions = {m.start for m in markers if numbering.skip_spaces_back(folded, m.start) not in ends}
+    positions |= set(labels)
     positions |= {m.start() for m in _CLOSING_BREAK.finditer(folded)}
     # Paragraphs joined by spaces: the first space after a short heading ends its title
     # ("一、整改工作组织情况 中心党委成立…").

@@ -140,6 +140,7 @@ class _InlineRule:
     pattern: re.Pattern[str]
     before: frozenset[str] | None  # allowed previous characters; None: any
     after_cjk_if_problem: bool = False  # also after a Chinese character when 关于/针对 follows
+    glued: bool = False  # also glued to the text before, when it continues its count (see below)
 
 
 _STRICT_RULES = (
@@ -151,27 +152,44 @@ _STRICT_RULES = (
 )
 # In a body already known to be run together, headings may follow any character:
 # "…整改落实情况(一)党的建设方面1.关于…的问题" — a bracketed 一 anywhere, an Arabic number
-# when a problem (关于/针对…) follows.
+# when a problem (关于/针对…) follows, a 问题1: almost anywhere; and a 一、 or 1. glued to the text
+# before it when it continues the count ("整改结果:已完成2.…", "二、问题整改情况1.…").
 _LOOSE_RULES = (
     _InlineRule(Style.CN_PAREN, re.compile(rf"\(({_CN_NUM})\)"), None),
     _InlineRule(Style.AR_PAREN, re.compile(r"\((\d{1,2})\)"), _BOUNDARY, after_cjk_if_problem=True),
-    _InlineRule(Style.AR, re.compile(r"(\d{1,2})(?:、|\.(?![\d.]))(?!\d)"), _SENTENCE_END, after_cjk_if_problem=True),
-    _InlineRule(Style.CN, re.compile(rf"({_CN_NUM})、(?![一二三四五六七八九十、])"), _BOUNDARY),
+    _InlineRule(Style.AR, re.compile(r"(\d{1,2})(?:、|\.(?![\d.]))(?!\d)"), _SENTENCE_END,
+                after_cjk_if_problem=True, glued=True),
+    _InlineRule(Style.CN, re.compile(rf"({_CN_NUM})、(?![一二三四五六七八九十、])"), _BOUNDARY, glued=True),
     _InlineRule(Style.CIRCLED, re.compile(f"([{_CIRCLED}])"), _BOUNDARY),
+    # "问题1:" only with a colon, and not after 的: "…整改的问题1.关于…" is a heading's end + "1.".
+    _InlineRule(Style.PROBLEM, re.compile(rf"(?<!的)问题\s*(\d{{1,2}}|{_CN_NUM})\s*:"), None),
 )
+# What a glued marker may follow: the end of a word or of a bracket — never a digit, a letter
+# or a colon ("共112.5万元", "整改情况:1.…" are not glued headings).
+_GLUE_BEFORE = re.compile("[\u4e00-\u9fff”’\")）】》]")
 
 
-def _allowed(rule: _InlineRule, folded: str, m: re.Match[str]) -> bool:
+class _Kind(StrEnum):
+    BOUNDARY = "boundary"  # after a sentence boundary: a marker whenever it counts
+    GLUED = "glued"  # glued to the text before: only when it continues a count
+    COMPOUND = "compound"  # right after another marker: the inner marker of "1.(1)"
+
+
+def _kind(rule: _InlineRule, folded: str, m: re.Match[str]) -> _Kind | None:
     if m.start() == 0:
-        return False  # a line start is a heading, not an inline marker
+        return None  # a line start is a heading, not an inline marker
     before = folded[m.start() - 1]
     if rule.before is None or before in rule.before:
-        return True
-    return (
+        return _Kind.BOUNDARY
+    if (
         rule.after_cjk_if_problem
         and _CJK_OR_QUOTE.match(before) is not None
         and _PROBLEM_FOLLOWS.match(folded, m.end()) is not None
-    )
+    ):
+        return _Kind.BOUNDARY
+    if rule.glued and _GLUE_BEFORE.match(before):
+        return _Kind.GLUED
+    return None
 
 
 def inline_markers(
@@ -179,38 +197,102 @@ def inline_markers(
 ) -> list[Marker]:
     """Numbering markers after a sentence boundary inside a line, in text order. Each style is
     kept only while it counts up from 1 (so "。3.19日" is never a marker). ``loose`` also accepts
-    the headings of a run-together body that follow a character directly; ``count_up=False``
-    leaves the counting to the caller (whose list may start at a paragraph start).
+    the headings of a run-together body that follow a character directly, and the inner marker
+    of a compound "1.(1)"; ``count_up=False`` leaves the counting to the caller (whose list may
+    start at a paragraph start).
 
     >>> [m.label for m in inline_markers("整改情况:建立台账。1.完善制度。2.压实责任。截至6.30日完成")]
     ['1.', '2.']
     >>> [m.label for m in inline_markers("整改落实情况(一)党建方面1.关于学习不深入的问题", loose=True)]
     ['(一)', '1.']
+    >>> [m.label for m in inline_markers("二、问题整改情况1.台账不全。整改结果:已完成2.制度缺失。", loose=True)]
+    ['1.', '2.']
     """
-    found: list[Marker] = []
+    found: list[tuple[Marker, _Kind]] = []
     for rule in _LOOSE_RULES if loose else _STRICT_RULES:
         if rule.style not in styles:
             continue
         for m in rule.pattern.finditer(folded):
-            if not _allowed(rule, folded, m):
+            kind = _kind(rule, folded, m)
+            if kind is None and loose and m.start() > 0:
+                kind = _Kind.COMPOUND  # kept only when it sits right after another marker
+            if kind is None:
                 continue
             number = _number(rule.style, m.group(1))
             if number:
-                found.append(Marker(rule.style, number, m.group(0), m.start(), m.end()))
-    found.sort(key=lambda marker: marker.start)
-    return _counting_up(found) if count_up else found
+                found.append((Marker(rule.style, number, m.group(0), m.start(), m.end()), kind))
+    found.sort(key=lambda pair: pair[0].start)
+    found = _outermost(found)
+    if loose:
+        found = _compounds(folded, found)
+    return _counting_up(folded, found) if count_up else [marker for marker, _ in found]
 
 
-def _counting_up(markers: list[Marker]) -> list[Marker]:
-    """Keep each style's markers that continue its count (n == 1 or previous + 1)."""
+def _outermost(found: list[tuple[Marker, _Kind]]) -> list[tuple[Marker, _Kind]]:
+    """Markers not inside another one: the "1:" of "问题1:" is not a marker of its own."""
+    out: list[tuple[Marker, _Kind]] = []
+    reach = -1
+    for pair in found:
+        if pair[0].start >= reach:
+            out.append(pair)
+        reach = max(reach, pair[0].end)
+    return out
+
+
+def skip_spaces_back(folded: str, pos: int) -> int:
+    """``pos`` moved back over the spaces before it."""
+    while pos > 0 and folded[pos - 1] in " \t\u3000":
+        pos -= 1
+    return pos
+
+
+def _compounds(folded: str, found: list[tuple[Marker, _Kind]]) -> list[tuple[Marker, _Kind]]:
+    """Inner markers of compounds ("1.(1)"): a COMPOUND candidate is kept only right after
+    another marker, and that outer marker, even glued to the text before, is a heading."""
+    by_end = {marker.end: at for at, (marker, kind) in enumerate(found) if kind is not _Kind.COMPOUND}
+    out: list[tuple[Marker, _Kind] | None] = list(found)
+    for at, (marker, kind) in enumerate(found):
+        if kind is not _Kind.COMPOUND:
+            continue
+        outer = by_end.get(skip_spaces_back(folded, marker.start))
+        if outer is None:
+            out[at] = None
+            continue
+        outer_marker, outer_kind = found[outer]
+        if outer_kind is _Kind.GLUED:
+            out[outer] = (outer_marker, _Kind.BOUNDARY)
+    return [pair for pair in out if pair is not None]
+
+
+def _counting_up(folded: str, found: list[tuple[Marker, _Kind]]) -> list[Marker]:
+    """Keep each style's markers that continue its count (n == 1 or previous + 1). A glued
+    marker must continue a count already started — or, numbered 1, open a list whose next
+    marker of the style (numbered 1 or 2) is its 2; the inner marker of a compound counts
+    only when its outer marker was kept."""
     last: dict[Style, int] = {}
-    kept = []
-    for marker in markers:
+    kept: list[Marker] = []
+    for at, (marker, kind) in enumerate(found):
         previous = last.get(marker.style, 0)
-        if marker.number == 1 or marker.number == previous + 1:
+        if kind is _Kind.GLUED:
+            counts = (previous >= 1 and marker.number == previous + 1) or (
+                marker.number == 1 and _opens_list(found, at)
+            )
+        elif kind is _Kind.COMPOUND and not (kept and kept[-1].end == skip_spaces_back(folded, marker.start)):
+            counts = False
+        elif marker.style is Style.CN and previous == 0:
+            counts = True  # a sentence opening with 二、 is a part heading even when 一、 is misprinted
+        else:
+            counts = marker.number == 1 or marker.number == previous + 1
+        if counts:
             last[marker.style] = marker.number
             kept.append(marker)
     return kept
+
+
+def _opens_list(found: list[tuple[Marker, _Kind]], at: int) -> bool:
+    style = found[at][0].style
+    following = (m.number for m, _ in found[at + 1 :] if m.style is style and m.number in (1, 2))
+    return next(following, None) == 2
 
 
 # ---------------------------------------------------------------------------------------------

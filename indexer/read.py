@@ -21,7 +21,9 @@
 * **html** — lxml: scripts, styles, navigation, headers/footers, share/print/font-size widgets
   are dropped; the body is the smallest element holding most of the page's non-link Chinese
   text, extended up to the notice title when the title sits just above it; block elements
-  become line breaks; 当前位置/字体大小/访问量/分享/打印 lines or fragments are removed.
+  become line breaks; a data table (one with no table inside: not page layout) becomes lines by
+  the same rule as a docx table (:func:`table_lines`); 当前位置/字体大小/访问量/分享/打印 lines or
+  fragments are removed.
 
 Every failure is a :class:`ReadError` naming the file and the reason (empty, binary, not a zip,
 truncated zip, undecodable …).
@@ -480,13 +482,14 @@ def _score_text(el, scores: dict, in_link: bool = False) -> int:
 
 
 def _content_block(body, scores: dict):
-    """The smallest element holding at least 85% of the page's non-link Chinese text."""
+    """The smallest element holding at least 85% of the page's non-link Chinese text (never a
+    data table alone: the headings and paragraphs around it belong to the notice too)."""
     total = scores.get(body, 0)
     node = body
     while True:
         child = next((c for c in node if _is_element(c) and scores.get(c, 0) >= 0.85 * total), None)
-        if child is None:
-            return node
+        if child is None or (child.tag == "table" and _is_data_table(child)):
+            return node  # a data table is read whole, with the paragraphs around it
         node = child
 
 
@@ -517,6 +520,10 @@ def _lines_of(el) -> list[str]:
     parts: list[str] = []
 
     def walk(node) -> None:
+        if node.tag == "table" and _is_data_table(node):
+            # A data table: its rows read like the printed notice (the same rule as docx).
+            parts.extend(("\n", "\n".join(table_lines(_html_table_rows(node))), "\n"))
+            return
         block = node.tag in _BLOCK_TAGS
         if block:
             parts.append("\n")
@@ -532,6 +539,56 @@ def _lines_of(el) -> list[str]:
 
     walk(el)
     return [line.strip() for line in "".join(parts).split("\n") if line.strip()]
+
+
+def _is_data_table(table) -> bool:
+    """A table holding data, not page layout: no table inside it."""
+    return next(table.iterdescendants("table"), None) is None
+
+
+def _own_rows(table) -> list:
+    """The table's rows (directly, or under thead/tbody/tfoot), not those of nested tables."""
+    rows = []
+    for child in table:
+        if not _is_element(child):
+            continue
+        if child.tag == "tr":
+            rows.append(child)
+        elif child.tag in ("thead", "tbody", "tfoot"):
+            rows.extend(c for c in child if _is_element(c) and c.tag == "tr")
+    return rows
+
+
+def _span(cell, name: str) -> int:
+    try:
+        return max(1, min(int(cell.get(name, "1")), 50))
+    except ValueError:
+        return 1
+
+
+def _html_table_rows(table) -> list[list[str]]:
+    """Cell texts per row, one per grid column, as :func:`_table_rows` gives them for docx: a
+    cell spanning columns (colspan) is kept in its first column and the columns it covers are
+    empty; a cell spanning rows (rowspan) is repeated in each of them (a status merged over
+    several problems belongs to each)."""
+    rows: list[list[str]] = []
+    spanned: dict[tuple[int, int], str] = {}  # (row, column) → text of a rowspan from above
+    for r, tr in enumerate(_own_rows(table)):
+        cells: list[str] = []
+        for td in (c for c in tr if _is_element(c) and c.tag in ("td", "th")):
+            while (r, len(cells)) in spanned:
+                cells.append(spanned.pop((r, len(cells))))
+            col = len(cells)
+            colspan, rowspan = _span(td, "colspan"), _span(td, "rowspan")
+            text = "\n".join(_lines_of(td))
+            cells.extend([text] + [""] * (colspan - 1))
+            for below in range(r + 1, r + rowspan):
+                for c in range(col, col + colspan):
+                    spanned[(below, c)] = text if c == col else ""
+        while (r, len(cells)) in spanned:
+            cells.append(spanned.pop((r, len(cells))))
+        rows.append(cells)
+    return rows
 
 
 def _strip_furniture(line: str) -> str | None:

@@ -433,8 +433,8 @@ def _issue_style(candidates: list[_Node]) -> tuple[Style | None, bool]:
 
 
 def _run_in(title: str) -> bool:
-    head, _, rest = title.partition(_SENTENCE_END)
-    return bool(rest.strip())
+    """Whether a heading line carries text after its problem ("（2）针对…的问题，统一记录。")."""
+    return split_heading(title, labelled=False)[1] is not None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -577,6 +577,7 @@ def _read_block(node: _Node, lines: list[_Line]) -> _Block:
     paragraphs: list[str] = []
     details: list[str] = []
     pending_status = False
+    measures_labelled = False  # a 整改措施:-labelled paragraph came before
     for kind, text in heading_tail + [seg for line in lines for seg in _segments(line.text, line.folded)]:
         if kind is LabelKind.STATUS:
             if status_raw is None:
@@ -586,10 +587,14 @@ def _read_block(node: _Node, lines: list[_Line]) -> _Block:
         if pending_status and kind is None and _looks_like_status(text):
             status_raw, pending_status = _status_value(text), False
             continue
-        if kind is LabelKind.MEASURES and status_raw is None and _looks_like_status(text, _SHORT_STATUS):
-            # "整改情况：已完成" beside "整改措施：…" — the column holds a status, not measures.
+        if kind is LabelKind.MEASURES and status_raw is None and (
+            _looks_like_status(text, _SHORT_STATUS) or (measures_labelled and _looks_like_status(text))
+        ):
+            # "整改情况：已完成" (or "整改情况：长期整改，已取得阶段性成效" after "整改措施：…") —
+            # the column holds a status, not measures.
             status_raw = _status_value(text)
             continue
+        measures_labelled = measures_labelled or kind is LabelKind.MEASURES
         if kind is LabelKind.DETAIL:
             details.append(text.strip())
         elif text.strip():

@@ -47,13 +47,11 @@ def fictional_issue_texts(n: int, seed: int = 7) -> list[str]:
     out: list[str] = []
     while len(out) < n:
         text = f"{rng.choice(_BODIES)}{rng.choice(_SUBJECTS)}{rng.choice(_FAILINGS)}"
-        if rng.random() < 0.8:
+        for _ in range(rng.choice([0, 1, 1, 2, 2, 3])):
             text += f"，{rng.choice(_DETAILS)}"
         if rng.random() < 0.5:
             text += f"。{rng.choice(_MEASURES)}"
-        if rng.random() < 0.3:
-            text += f"，{rng.choice(_DETAILS)}"
-        if 20 <= len(text) <= 80:
+        if 20 <= len(text) <= 79:
             out.append(text + "。")
     return out
 

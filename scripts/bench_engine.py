@@ -115,7 +115,7 @@ def _pool(pool_notices: int, seed: int) -> list[dict[str, Any]]:
             "institution": n.short, "organization": n.org, "institution_type": n.kind, "province": n.province,
             "city": n.city, "county": n.county, "level": n.extra["info"]["level"], "inspection_kind": n.xun,
             "inspection_type": n.itype, "inspection_body": n.body, "year": n.feedback[0],
-            "feedback_date": "%04d-%02d-%02d" % n.feedback, "title": f"{n.inst}巡察整改进展情况的通报",
+            "feedback_date": "{:04d}-{:02d}-{:02d}".format(*n.feedback), "title": f"{n.inst}巡察整改进展情况的通报",
             "issues": issues,
         })
     return pool

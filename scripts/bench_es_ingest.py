@@ -1,6 +1,6 @@
 """Bulk-ingest the benchmark corpus into Elasticsearch and print issues/s, with exact counts.
 
-    .venv/bin/python scripts/bench_es_ingest.py [--notices 1300] [--corpus DIR] [--dims 384]
+    .venv/bin/python scripts/bench_es_ingest.py [--notices 1400] [--corpus DIR] [--dims 384]
         [--batch 32] [--mode write|rebuild|both] [--keep]
 
 The corpus is ``scripts/gen_corpus.py`` output (generated into a temporary folder unless
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -79,9 +80,26 @@ def expected_counts(bundles: Sequence[NoticeBundle]) -> tuple[int, int, int]:
     return len(bundles), sum(len(b.issues) for b in bundles), sum(len(b.measures) for b in bundles)
 
 
-def run(backend: ElasticBackend, bundles: list[NoticeBundle], mode: str, batch: int) -> dict:
-    """One timed ingest; returns its figures (and whether the counts were exact)."""
+def server_cpu(pid: int | None) -> float | None:
+    """CPU seconds used so far by a local server process (Linux /proc), else None."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def run(backend: ElasticBackend, bundles: list[NoticeBundle], mode: str, batch: int,
+        server_pid: int | None = None) -> dict:
+    """One timed ingest; returns its figures (and whether the counts were exact).
+
+    Besides wall-clock time it records CPU seconds of this process and of a local server: on a
+    shared machine the wall clock mostly measures the neighbours."""
     notices, issues, measures = expected_counts(bundles)
+    cpu_server = server_cpu(server_pid)
+    cpu_client = time.process_time()
     start = time.perf_counter()
     if mode == "write":
         written, failed = [], {}
@@ -93,12 +111,17 @@ def run(backend: ElasticBackend, bundles: list[NoticeBundle], mode: str, batch: 
         result = backend.rebuild(iter(bundles))
         written, failed = result.written, result.failed
     seconds = time.perf_counter() - start
+    client_s = time.process_time() - cpu_client
+    server_after = server_cpu(server_pid)
+    server_s = server_after - cpu_server if server_after is not None and cpu_server is not None else None
     info = backend.info()
     got = (info.notices, info.issues, info.measures)
     return {
         "mode": mode, "seconds": round(seconds, 2),
         "issues_per_s": round(_rate(issues, seconds), 1),
         "docs_per_s": round(_rate(notices + issues + measures, seconds), 1),
+        "client_cpu_s": round(client_s, 1), "server_cpu_s": None if server_s is None else round(server_s, 1),
+        "issues_per_cpu_s": round(_rate(issues, client_s + (server_s or 0.0)), 1),
         "expected": {"notices": notices, "issues": issues, "measures": measures},
         "indexed": {"notices": got[0], "issues": got[1], "measures": got[2]},
         "written": len(written), "failed": len(failed), "first_failures": dict(list(failed.items())[:3]),
@@ -108,7 +131,7 @@ def run(backend: ElasticBackend, bundles: list[NoticeBundle], mode: str, batch: 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--notices", type=int, default=1300, help="notices to generate (~17 issues each)")
+    parser.add_argument("--notices", type=int, default=1400, help="notices to generate (~15 issues each)")
     parser.add_argument("--corpus", type=Path, default=None, help="an existing gen_corpus.py folder")
     parser.add_argument("--formats", default="txt", help="formats to generate (gen_corpus.py --formats)")
     parser.add_argument("--dims", type=int, default=384, help="vector size (the default model's: 384)")
@@ -142,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
             backend.check_compatible(embedder.model_id, embedder.dims, DICTIONARY_VERSION)
             modes = ["write", "rebuild"] if args.mode == "both" else [args.mode]
             for mode in modes:
-                runs.append(run(backend, bundles, mode, args.batch))
+                runs.append(run(backend, bundles, mode, args.batch,
+                                server.process.pid if server and server.process else None))
         finally:
             if not args.keep:
                 backend.drop()
@@ -151,10 +175,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"server: {backend.server_label} at {backend.url}")
         print(f"corpus: {files} files → {notices} notices ({repeats} repeated), {issues} issues, {measures} measures;"
               f" prepared (parse + tokenise + embed, not timed below) in {prepare_s:.1f} s")
-        print(f"{'mode':8} {'seconds':>8} {'issues/s':>10} {'docs/s':>10}  counts (notices/issues/measures)")
+        print(f"{'mode':8} {'seconds':>8} {'issues/s':>10} {'docs/s':>10} {'cpu s (client+server)':>22} "
+              f"{'issues/cpu-s':>12}  counts (notices/issues/measures)")
         for r in runs:
             got = r["indexed"]
-            print(f"{r['mode']:8} {r['seconds']:8.1f} {r['issues_per_s']:10.1f} {r['docs_per_s']:10.1f}  "
+            cpu = f"{r['client_cpu_s']}+{r['server_cpu_s'] if r['server_cpu_s'] is not None else '?'}"
+            print(f"{r['mode']:8} {r['seconds']:8.1f} {r['issues_per_s']:10.1f} {r['docs_per_s']:10.1f} {cpu:>22} "
+                  f"{r['issues_per_cpu_s']:12.1f}  "
                   f"{got['notices']}/{got['issues']}/{got['measures']} "
                   f"{'exact' if r['exact'] else 'MISMATCH ' + json.dumps(r['first_failures'], ensure_ascii=False)}")
         print(json.dumps({"server": backend.server_label, "files": files, "notices": notices, "issues": issues,

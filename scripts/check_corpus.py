@@ -5,6 +5,8 @@
 DIR is a ``scripts/gen_corpus.py`` output folder (notices + ``manifest.jsonl``) or a folder
 with an ``expected.json`` (``indexer/samples``). Every notice is parsed and compared with its
 row: issue count, labels, statuses, measure counts, institution, institution type and region.
+``--oneline`` parses every .txt notice with its lines joined into one (as gen_corpus.py writes
+its one-line files), to test the splitter of run-together bodies on every layout.
 Prints one row per mismatching notice (its mismatches with ``-v``) and, last, one line of JSON:
 {"notices": …, "notices_exact": …, "issues_expected": …, "issues_found": …,
  "status_correct": …, "measures_correct": …}
@@ -19,7 +21,8 @@ from pathlib import Path
 
 from indexer.errors import ParseError, ReadError
 from indexer.gold import CorpusScore, corpus_totals, score_against_manifest, truth_from_expected
-from indexer.parse import parse_file
+from indexer.parse import parse_file, parse_text
+from indexer.read import read_path
 
 
 def truth_rows(folder: Path) -> list[dict]:
@@ -34,11 +37,18 @@ def truth_rows(folder: Path) -> list[dict]:
     raise FileNotFoundError(f"no manifest.jsonl or expected.json in {folder}")
 
 
-def score_folder(folder: Path) -> list[CorpusScore]:
+def _parse(path: Path, oneline: bool):
+    if oneline and path.suffix.lower() == ".txt":
+        raw = read_path(path)
+        return parse_text("".join(line.strip() for line in raw.text.splitlines()), source=str(path))
+    return parse_file(path)
+
+
+def score_folder(folder: Path, oneline: bool = False) -> list[CorpusScore]:
     scores = []
     for row in truth_rows(folder):
         try:
-            parsed, error = parse_file(folder / row["file"]), None
+            parsed, error = _parse(folder / row["file"], oneline), None
         except (ReadError, ParseError) as exc:
             parsed, error = None, str(exc)
         scores.append(score_against_manifest(parsed, row, name=row["file"], error=error))
@@ -49,9 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folder", type=Path, help="gen_corpus.py output folder (or indexer/samples)")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every mismatch")
+    parser.add_argument("--oneline", action="store_true", help="parse each .txt notice joined into one line")
     args = parser.parse_args(argv)
     try:
-        scores = score_folder(args.folder)
+        scores = score_folder(args.folder, args.oneline)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -11,8 +11,10 @@ Qrels format (one JSON object per line): ``qid``, ``type`` (keyword | descriptio
 (problems | measures), ``query``, ``qbe_source``, ``exclude_same_notice``, ``relevant`` = {id: grade}.
 Ids are ``"<file stem>#<seq>"``, seq being the issue's 1-based order in its notice.
 
-* ``qbe`` queries search by the source issue (its stored problem text and vector) and leave out
-  its notice (and, of course, the issue itself); their ``query`` text is not used.
+* ``qbe`` queries search by the source issue exactly as ``/api/issues/{id}/similar`` does
+  (``SearchService.example``: its problem and measures for the lexical leg; its stored vector
+  averaged with its problem embedded as a query) and leave out its notice (and, of course, the
+  issue itself); their ``query`` text is not used.
 * ``measures`` queries search measure items; a measure hit stands for its issue (first
   occurrence counts), so judged issue ids apply.
 
@@ -135,9 +137,7 @@ def run_query(service: SearchService, query: Query, mode: Mode, to_issue: Mappin
         if not query.qbe_source or query.qbe_source not in to_issue:
             raise SystemExit(f"{query.qid}: qbe_source {query.qbe_source!r} is not among the ingested issues")
         source_id = to_issue[query.qbe_source]
-        source = service.get_issue(source_id)
-        text = source.get("problem") or ""
-        vector = service.backend.get_vectors(Target.ISSUES, [source_id]).get(source_id)
+        source, text, vector = service.example(source_id, with_vector=mode is not Mode.LEXICAL)
         exclude = {source_id}
         if query.exclude_same_notice:
             filters = Filters(excludes={"notice_id": (source["notice_id"],)})
@@ -194,6 +194,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", default=None, help="data folder to ingest into and keep (default: temporary)")
     parser.add_argument("--backend", default=None, choices=["embedded", "elasticsearch", "memory"])
     parser.add_argument("--model", default=None, help="embedding model (default: setting XUNCHA_MODEL)")
+    parser.add_argument("--models", default=None, metavar="DIR",
+                        help="data folder holding the converted model and its vector cache, kept between runs "
+                             "(default: --data if given, else the configured data folder, as `make run` uses)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
                         help="override a setting for this run, e.g. --set rrf_k=30 (repeatable)")
     args = parser.parse_args(argv)
@@ -206,9 +209,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="xuncha-eval-") as tmp:
         settings: Settings = load_settings(data_dir=args.data or tmp, backend=args.backend, model=args.model,
                                            **overrides)
+        model_settings = settings.with_overrides(data_dir=args.models or args.data or load_settings().data_dir)
         backend = open_backend(settings)
         try:
-            embedder = open_embedder(settings)
+            embedder = open_embedder(model_settings)
             categories.use_embedder(embedder)
             summary = ingest_paths([args.notices], settings, backend=backend, embedder=embedder, progress=False,
                                    report_path=Path(tmp) / "ingest-report.jsonl")

@@ -185,6 +185,8 @@ def to_xlsx(data: ExportData, *, now: datetime | None = None) -> bytes:
         sheet.set_column(col, col, _WIDTHS.get(name, 12), wrap if name in _WRAP else plain)
     for r, row in enumerate(data.rows, start=1):
         for col, value in enumerate(row):
+            if value == "" or value is None:
+                continue  # a blank cell, so a spreadsheet's (空白) filter finds it
             if isinstance(value, int | float) and not isinstance(value, bool):
                 sheet.write_number(r, col, value)
             else:

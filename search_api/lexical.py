@@ -3,9 +3,14 @@
     >>> [t for t in query_terms("医保基金，过度检查")]  # doctest: +SKIP
     ['医保', '基金', '医保基金', '过度', '检查']
 
-A long query (a pasted paragraph, or a problem statement in query-by-example) keeps only its
-``max_query_terms`` most specific terms: weight = count in the query × idf, idf from jieba's
-general-Chinese table (terms it does not know get its median, as jieba's own TF-IDF does).
+Two rules keep a query to its specific words, both on jieba's general-Chinese idf table (terms it
+does not know get its median, as jieba's own TF-IDF does):
+
+* terms common in any Chinese text (idf < ``min_term_idf``: 不, 问题, 工作, 管理, 建设 …) are dropped
+  when at least two other terms remain — they match nearly every issue and only add noise;
+* a long query (a pasted paragraph, or a whole issue in query-by-example) keeps only its
+  ``max_query_terms`` most specific terms: weight = count in the query × idf.
+
 The kept terms stay in query order.
 """
 
@@ -65,18 +70,30 @@ def select_terms(tokens: Sequence[str], max_terms: int) -> tuple[str, ...]:
     return tuple(t for t in unique if t in kept)
 
 
-def query_terms(text: str, max_terms: int = 0) -> tuple[str, ...]:
-    """Tokens of the query worth searching: punctuation-only tokens dropped, then selected."""
+MIN_KEPT = 2  # the generic-term rule never leaves fewer than this many terms
+
+
+def query_terms(text: str, max_terms: int = 0, min_idf: float = 0.0) -> tuple[str, ...]:
+    """Tokens of the query worth searching: punctuation-only tokens dropped; terms common in general
+    Chinese (idf < ``min_idf``) dropped when at least two others remain; then selected.
+
+    >>> query_terms("网络阵地管理", min_idf=4.5)  # doctest: +SKIP
+    ('网络', '阵地')
+    """
     tokens = [t.strip() for t in tokenise_query(text)]
     tokens = [t for t in tokens if t and any(ch.isalnum() for ch in t)]
+    if min_idf > 0:
+        specific = [t for t in tokens if idf(t) >= min_idf]
+        if len(set(specific)) >= MIN_KEPT:
+            tokens = specific
     return select_terms(tokens, max_terms)
 
 
-def build_query(text: str, target: Target, *, max_terms: int = 0,
+def build_query(text: str, target: Target, *, max_terms: int = 0, min_idf: float = 0.0,
                 boosts: Mapping[str, float] | None = None) -> LexicalQuery:
     """The lexical query of a text: its selected terms, searched in every TOKENS field of the
     target with the field's boost (indexer.fields)."""
-    return LexicalQuery(query_terms(text, max_terms), dict(boosts or lexical_boosts(target)))
+    return LexicalQuery(query_terms(text, max_terms, min_idf), dict(boosts or lexical_boosts(target)))
 
 
 def run(backend: Backend, target: Target, query: LexicalQuery, filters: Filters, k: int) -> list[Hit]:

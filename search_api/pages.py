@@ -6,7 +6,7 @@ Routes (HTML unless said otherwise):
 
 * ``/``                   the search page. Its whole state is in the URL, so a search can be
                           shared and bookmarked: ``q``, ``mode`` (hybrid | lexical | semantic),
-                          ``tab`` (issues | measures), ``page``, the filters (``institution_type``,
+                          ``tab`` (issues | measures), ``page``, ``size``, the filters (``institution_type``,
                           ``province``, ``city``, ``county``, ``level``, ``status``, ``category``,
                           ``institution``, ``year_from``, ``year_to``) and ``similar`` (an issue id:
                           "类似问题（其他单位）", query-by-example).
@@ -147,6 +147,7 @@ class PageState:
     mode: str = Mode.HYBRID.value
     tab: str = Target.ISSUES.value
     page: str = "1"
+    size: str = ""  # hits per page; empty: PAGE_SIZE
     similar: str = ""
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     year_from: str = ""
@@ -166,6 +167,7 @@ class PageState:
             mode=(params.get("mode") or Mode.HYBRID.value).strip(),
             tab=tab if tab in TAB_LABELS else Target.ISSUES.value,
             page=(params.get("page") or "1").strip(),
+            size=(params.get("size") or "").strip(),
             # a query typed on a "similar" page starts a new search
             similar="" if (params.get("q") or "").strip() else (params.get("similar") or "").strip(),
             filters=filters,
@@ -208,6 +210,8 @@ class PageState:
             out.append(("year_from", self.year_from))
         if self.year_to:
             out.append(("year_to", self.year_to))
+        if self.size and self.size != str(PAGE_SIZE):
+            out.append(("size", self.size))
         if keep_page and self.page not in ("", "1"):
             out.append(("page", self.page))
         return out
@@ -263,13 +267,14 @@ class PageState:
         return out
 
 
-def parse_request(settings: Settings, state: PageState, *, page: Any = None, size: int = PAGE_SIZE,
+def parse_request(settings: Settings, state: PageState, *, page: Any = None,
                   facets: bool = True) -> SearchRequest | SimilarRequest:
     """The core's request for the page state (validated by the core's own parsers)."""
     if state.q and len(clean_text(state.q)) > settings.max_query_chars:
         raise BadQuery(f"检索内容过长：最多 {settings.max_query_chars} 字，当前 {len(clean_text(state.q))} 字。"
                        "请只保留问题描述的关键部分。")
     page = state.page if page is None else page
+    size = state.size or PAGE_SIZE
     if state.similar:
         return parse_similar_request(settings, issue_id=state.similar, mode=state.mode, page=page, size=size,
                                      facets=facets, **state.filter_args())

@@ -152,6 +152,24 @@ def test_start_page_shows_the_collection_and_examples(page):
     assert cards(page).count() > 0
 
 
+PARAGRAPH = ("巡察发现，部分临床科室存在医生开大处方、做过度检查的情况，合理用药监管缺位，"
+             "医保基金使用审核把关不严，个别科室还存在串换诊疗项目收费、分解住院等问题，群众就医负担加重。")
+
+
+def test_a_pasted_paragraph_is_searched(page):
+    page.goto(page.base + "/")
+    page.fill("#q", PARAGRAPH)
+    assert page.locator("#q").evaluate("el => el.offsetHeight") > 45  # the box grew with the text
+    with page.expect_navigation():
+        page.locator("#search-form button[type=submit]").click()
+    assert query_of(page)["q"] == [PARAGRAPH]
+    assert page.input_value("#q") == PARAGRAPH
+    assert cards(page).count() == 10
+    assert "检索词：" in page.locator("#summary").inner_text()
+    assert cards(page).first.locator("mark").count() >= 1
+    shot(page, "02-paragraph-search")
+
+
 def test_search_then_filter_by_a_facet(page):
     search(page, "医保基金")
     assert query_of(page) == {"q": ["医保基金"], "mode": ["hybrid"]}  # the form sends its mode
@@ -162,7 +180,7 @@ def test_search_then_filter_by_a_facet(page):
     assert first.locator(".problem mark").count() >= 1  # highlighted terms
     assert first.locator(".badge").count() == 1
     assert no_horizontal_scroll(page)
-    shot(page, "02-search-results")
+    shot(page, "03-search-results")
 
     facet = page.locator('.facet[data-facet="province"] a.fv').first
     province = facet.get_attribute("data-value")
@@ -176,7 +194,7 @@ def test_search_then_filter_by_a_facet(page):
     assert page.locator("#chips .chip").first.inner_text().startswith(f"省份：{province}")
     regions = page.locator("article.card .card-head .muted").all_inner_texts()
     assert regions and all(province in r for r in regions)
-    shot(page, "03-filtered-by-province")
+    shot(page, "04-filtered-by-province")
 
     # the state is in the URL: reloading the bookmark gives the same page
     url = page.url
@@ -205,7 +223,7 @@ def test_explanation_measures_and_paging(page):
     measures = first.locator("details.measures")
     measures.locator("summary").click()
     assert measures.locator("li").first.is_visible()
-    shot(page, "04-explain-and-measures")
+    shot(page, "05-explain-and-measures")
 
     with page.expect_navigation():
         page.locator(".pager a[rel=next]").click()
@@ -244,7 +262,7 @@ def test_similar_problems_at_other_institutions(page):
     assert cards(page).count() > 0
     others = cards(page).locator(".inst").all_inner_texts()
     assert institution not in others
-    shot(page, "05-similar")
+    shot(page, "06-similar")
 
 
 def test_measures_tab(page):
@@ -257,7 +275,7 @@ def test_measures_tab(page):
     assert page.locator("article.issue-card").count() == 0
     assert page.locator("article.measure-card .measure-text mark").count() >= 1
     assert "针对问题" in page.locator("article.measure-card .for-problem").first.inner_text()
-    shot(page, "06-measures-tab")
+    shot(page, "07-measures-tab")
 
 
 def test_notice_view(page):
@@ -276,10 +294,10 @@ def test_notice_view(page):
     assert target.is_visible()
     assert target.evaluate("el => el.matches(':target')")
     assert "被巡察单位" in page.locator("#notice-meta").inner_text()
-    shot(page, "07-notice-at-issue")
+    shot(page, "08-notice-at-issue")
     page.evaluate("window.scrollTo(0, 0)")
-    shot(page, "08-notice-top")
-    shot(page, "09-notice-full", full_page=True)
+    shot(page, "09-notice-top")
+    shot(page, "10-notice-full", full_page=True)
 
 
 def _download(page, selector: str, tmp_path: Path) -> Path:
@@ -301,7 +319,7 @@ def test_export_csv_and_xlsx(page, tmp_path):
     institutions = page.locator("article.card .inst").all_inner_texts()
     problems = page.locator("article.card .problem").all_inner_texts()
     status = page.locator('.facet[data-facet="status"] a.fv.on .fl').inner_text()
-    shot(page, "10-before-export")
+    shot(page, "11-before-export")
 
     path = _download(page, "#export-csv", tmp_path)
     assert re.fullmatch(r"巡察整改-问题-医保基金-\d{8}\.csv", path.name), path.name
@@ -341,13 +359,13 @@ def test_empty_state_error_and_no_script_injection(page):
     assert empty.is_visible()
     assert "没有找到与“量子纠缠退相干”相关的问题" in empty.inner_text()
     assert empty.locator("a", has_text="语义检索").count() == 1
-    shot(page, "11-empty")
+    shot(page, "12-empty")
 
     response = page.goto(page.base + "/?q=医保&page=abc")
     assert response.status == 400
     assert page.locator("#error").is_visible()
     assert "页码" in page.locator("#error").inner_text()
-    shot(page, "12-error")
+    shot(page, "13-error")
 
     response = page.goto(page.base + "/notices/0000000000000000")
     assert response.status == 404

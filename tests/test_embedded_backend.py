@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from indexer.backends import vector_index
 from indexer.backends.base import Filters, LexicalQuery, NoticeBundle
 from indexer.backends.embedded import CURRENT, EmbeddedBackend
 from indexer.errors import BackendError, BadQuery, IncompatibleIndex
@@ -162,7 +163,7 @@ def test_a_crash_between_sqlite_and_tantivy_heals_on_reopen(tmp_path, monkeypatc
                              [("医保基金拨付滞后", "completed", ["建立拨付台账"])])])
     generation = type(backend._gen)
 
-    def crash(self):
+    def crash(self, written=None):
         raise BackendError("simulated crash after the SQLite commit")
 
     monkeypatch.setattr(generation, "sync_lexical", crash)
@@ -224,16 +225,19 @@ def _random_bundles(rng: np.random.Generator, notices: int, per_notice: int, dim
     return bundles
 
 
-def test_the_approximate_vector_index_keeps_recall_against_exact_search(tmp_path):
-    """Past exact_max_rows the index is SQ8 + exact re-scoring: recall@10 ≥ 0.98 vs exact."""
+def test_the_approximate_vector_index_keeps_recall_against_exact_search(tmp_path, monkeypatch):
+    """Past exact_max_rows the index is SQ8 (in shards searched on two threads) + exact
+    re-scoring: recall@10 ≥ 0.98 against exact search, with and without filters and deletions."""
+    monkeypatch.setattr(vector_index, "SHARD_ROWS", 700)
     rng = np.random.default_rng(7)
     dims = 48
     bundles = _random_bundles(rng, 300, 10, dims)
-    backend = _open(tmp_path, exact_max_rows=1000)
+    backend = EmbeddedBackend(tmp_path, threads=2, exact_max_rows=1000)
     for start in range(0, len(bundles), 50):
         backend.write(bundles[start:start + 50])
     backend.delete_notices([f"r{n:04d}" for n in range(0, 300, 7)])
-    assert backend.info().extra["vectors"]["issues"]["kind"] == "faiss-sq8+exact-rescore"
+    stats = backend.info().extra["vectors"]["issues"]
+    assert (stats["kind"], stats["shards"]) == ("faiss-sq8+exact-rescore", 5)
 
     live = [d for b in bundles if int(b.notice_id[1:]) % 7 for d in b.issues]
     ids = np.array([d["id"] for d in live])

@@ -61,6 +61,7 @@ CREATE TABLE IF NOT EXISTS docs (
 CREATE INDEX IF NOT EXISTS docs_seq ON docs (seq);
 CREATE INDEX IF NOT EXISTS docs_notice ON docs (notice_id) WHERE deleted = 0;
 CREATE INDEX IF NOT EXISTS docs_id ON docs (target, doc_id) WHERE deleted = 0;
+CREATE INDEX IF NOT EXISTS docs_alive ON docs (target) WHERE deleted = 0;
 """
 
 _CHUNK = 500  # ids per IN (...) query, well under SQLite's variable limit
@@ -68,13 +69,16 @@ _CHUNK = 500  # ids per IN (...) query, well under SQLite's variable limit
 
 @dataclass(slots=True)
 class DocRow:
-    """One document ready to insert: its JSON, its filter keys (JSON) and its vector."""
+    """One document ready to insert: its JSON, its filter keys (JSON) and its vector; ``value``
+    is the document itself, handed back by :meth:`RecordStore.write` so that the lexical index
+    need not decode what was just encoded."""
 
     target: Target
     doc_id: DocId
     doc: str
     keys: str
     vector: bytes | None
+    value: Document | None = None
 
 
 @dataclass(slots=True)
@@ -160,24 +164,36 @@ class RecordStore:
         return int(self._query("PRAGMA data_version")[0][0])
 
     # -- writing -------------------------------------------------------------------------
-    def write(self, notices: Sequence[NoticeRow], replaces: Mapping[NoticeId, NoticeId]) -> int:
-        """Store whole notices in one transaction with one new sequence number, returned.
+    def write(self, notices: Sequence[NoticeRow], replaces: Mapping[NoticeId, NoticeId]
+              ) -> tuple[int, dict[int, Document]]:
+        """Store whole notices in one transaction with one new sequence number.
 
         A notice already stored under the same id, and the notice it ``replaces``, lose their
-        documents (tombstoned) in the same transaction."""
+        documents (tombstoned) in the same transaction. Returns the seq and the written
+        documents' values by rowid (as far as known)."""
+        written: dict[int, Document] = {}
         with self.transaction() as tx:
             seq = self._next_seq(tx)
             for notice in notices:
                 for old in {notice.notice_id, replaces.get(notice.notice_id)} - {None}:
                     self._delete_notice(tx, old, seq)  # type: ignore[arg-type]
+                before = self._last_rowid(tx)
                 tx.executemany(
                     "INSERT INTO docs (target, doc_id, notice_id, seq, doc, keys, vector) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [(TARGET_CODE[d.target], d.doc_id, notice.notice_id, seq, d.doc, d.keys, d.vector)
                      for d in notice.docs],
                 )
+                after = self._last_rowid(tx)
+                if after - before == len(notice.docs):  # AUTOINCREMENT in one transaction: consecutive
+                    written.update((before + 1 + i, d.value) for i, d in enumerate(notice.docs) if d.value is not None)
                 tx.execute("INSERT INTO notices (notice_id, source, seq, record) VALUES (?, ?, ?, ?)",
                            (notice.notice_id, notice.source, seq, notice.record))
-        return seq
+        return seq, written
+
+    @staticmethod
+    def _last_rowid(tx: sqlite3.Connection) -> int:
+        row = tx.execute("SELECT seq FROM sqlite_sequence WHERE name = 'docs'").fetchone()
+        return int(row[0]) if row else 0
 
     def delete_notices(self, notice_ids: Sequence[NoticeId]) -> tuple[int, int]:
         """Remove notices and tombstone their documents; returns (how many existed, new seq)."""
@@ -221,8 +237,13 @@ class RecordStore:
     def counts(self) -> tuple[int, int, int]:
         """(notices, issues, measures) currently stored."""
         notices = self._query("SELECT count(*) FROM notices")[0][0]
-        by_target = dict(self._query("SELECT target, count(*) FROM docs WHERE deleted = 0 GROUP BY target"))
-        return notices, by_target.get(0, 0), by_target.get(1, 0)
+        issues, measures = (self._query("SELECT count(*) FROM docs WHERE target = ? AND deleted = 0", (code,))[0][0]
+                            for code in (0, 1))
+        return notices, issues, measures
+
+    def is_empty(self) -> bool:
+        return not self._query("SELECT 1 FROM notices LIMIT 1") and not self._query(
+            "SELECT 1 FROM docs WHERE deleted = 0 LIMIT 1")
 
     def has_notice(self, notice_id: NoticeId) -> bool:
         return bool(self._query("SELECT 1 FROM notices WHERE notice_id = ?", (notice_id,)))
@@ -275,6 +296,14 @@ class RecordStore:
                 f"SELECT rowid FROM docs WHERE target = ? AND deleted = 0 AND doc_id IN ({marks})",
                 (TARGET_CODE[target], *chunk))]
         return rowids
+
+    def docs_by_rowid(self, rowids: Sequence[int]) -> dict[int, str]:
+        """Document JSON by rowid (live rows only)."""
+        found: dict[int, str] = {}
+        for chunk in _chunks(list(rowids)):
+            marks = ",".join("?" * len(chunk))
+            found.update(self._query(f"SELECT rowid, doc FROM docs WHERE rowid IN ({marks}) AND deleted = 0", chunk))
+        return found
 
     def doc_ids_of(self, rowids: Sequence[int]) -> dict[int, DocId]:
         """Document ids by rowid (tombstoned rows included: callers decide)."""

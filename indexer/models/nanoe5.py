@@ -105,8 +105,8 @@ class _Reader:
         return out
 
 
-def read_q4_model(path: Path) -> Q4Model:
-    """Parse the packed file (mirrors ``e5_parse`` in e5.c)."""
+def read_q4_model(path: Path, *, with_weights: bool = True) -> Q4Model:
+    """Parse the packed file (mirrors ``e5_parse`` in e5.c); ``with_weights=False`` reads the tokenizer only."""
     data = memoryview(path.read_bytes())
     r = _Reader(data)
     if bytes(r.bytes(4)) != b"E5S1":
@@ -132,7 +132,7 @@ def read_q4_model(path: Path) -> Q4Model:
     # tensor directory
     (n_tensors,) = r.take("i")
     weights: dict[str, np.ndarray] = {}
-    for _ in range(n_tensors):
+    for _ in range(n_tensors if with_weights else 0):
         (name_len,) = r.take("H")
         name = bytes(r.bytes(name_len)).decode()
         dtype, count, offset, nbytes = r.take("BIQQ")
@@ -142,8 +142,9 @@ def read_q4_model(path: Path) -> Q4Model:
             weights[_hf_name(name)] = dequantize_q4(raw, count // cols, cols)
         else:
             weights[_hf_name(name)] = np.frombuffer(raw, dtype="<f4", count=count).copy()
-    weights["embeddings.position_embeddings.weight"] = weights["embeddings.position_embeddings.weight"].reshape(max_pos, hidden)
-    weights["embeddings.token_type_embeddings.weight"] = weights["embeddings.token_type_embeddings.weight"].reshape(type_vocab, hidden)
+    for name, rows in (("embeddings.position_embeddings.weight", max_pos), ("embeddings.token_type_embeddings.weight", type_vocab)):
+        if name in weights:
+            weights[name] = weights[name].reshape(rows, hidden)
     return Q4Model(hidden, layers, heads, ff, vocab, max_pos, type_vocab, eps, pieces,
                    {"bos": bos, "eos": eos, "pad": pad, "unk": unk}, normalisation, weights)  # fmt: skip
 

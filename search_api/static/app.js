@@ -11,7 +11,7 @@
     q.addEventListener("input", grow);
     grow();
     q.addEventListener("keydown", function (e) {  // Enter searches, Shift+Enter starts a new line
-      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
         e.preventDefault();
         if (q.value.trim()) form.submit();
       }
