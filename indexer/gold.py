@@ -157,10 +157,10 @@ def truth_from_expected(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def score_against_manifest(parsed: ParsedNotice | None, row: dict[str, Any], name: str = "",
-                           error: str | None = None) -> CorpusScore:
+                           error: str | None = None, meta: bool = True) -> CorpusScore:
     """Compare one parsed notice (None when parsing failed with ``error``) with its manifest row:
-    issue count, labels, statuses, measure counts, institution, institution type and region.
-    ``status_raw`` differences are reported too when the row has them.
+    issue count, labels, statuses, measure counts and (``meta``) institution, institution type
+    and region. ``status_raw`` differences are reported too when the row has them.
 
     >>> from indexer.parse import parse_text
     >>> row = {"n_issues": 1, "labels": ["1."], "statuses": ["completed"], "n_measures": [2]}
@@ -192,11 +192,12 @@ def score_against_manifest(parsed: ParsedNotice | None, row: dict[str, Any], nam
             score.measures_correct += 1
         else:
             score.problems.append(f"{tag}: {len(issue.measures)} measures, expected {measures[i]}")
-    meta = parsed.meta
+    if not meta:
+        return score
     wanted = {"institution": row.get("institution"), "institution_type": row.get("type")}
     wanted.update(row.get("region") or {})
     for key, want in wanted.items():
-        got = getattr(meta, key, None)
+        got = getattr(parsed.meta, key, None)
         if want is not None and got != want:
             score.problems.append(f"{key} {got!r}, expected {want!r}")
     return score

@@ -166,7 +166,7 @@ _LOOSE_RULES = (
 )
 # What a glued marker may follow: the end of a word or of a bracket — never a digit, a letter
 # or a colon ("共112.5万元", "整改情况:1.…" are not glued headings).
-_GLUE_BEFORE = re.compile("[\u4e00-\u9fff”’\")）】》]")
+_GLUE_BEFORE = re.compile("[\u4e00-\u9fff”’\")\\]》]")  # folded text: （）【】 are already ()[]
 
 
 class _Kind(StrEnum):

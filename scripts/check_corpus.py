@@ -6,7 +6,8 @@ DIR is a ``scripts/gen_corpus.py`` output folder (notices + ``manifest.jsonl``) 
 with an ``expected.json`` (``indexer/samples``). Every notice is parsed and compared with its
 row: issue count, labels, statuses, measure counts, institution, institution type and region.
 ``--oneline`` parses every .txt notice with its lines joined into one (as gen_corpus.py writes
-its one-line files), to test the splitter of run-together bodies on every layout.
+its one-line files), to test the splitter of run-together bodies on every layout; ``--no-meta``
+compares the issues only (not institution, type and region).
 Prints one row per mismatching notice (its mismatches with ``-v``) and, last, one line of JSON:
 {"notices": …, "notices_exact": …, "issues_expected": …, "issues_found": …,
  "status_correct": …, "measures_correct": …}
@@ -44,14 +45,14 @@ def _parse(path: Path, oneline: bool):
     return parse_file(path)
 
 
-def score_folder(folder: Path, oneline: bool = False) -> list[CorpusScore]:
+def score_folder(folder: Path, oneline: bool = False, meta: bool = True) -> list[CorpusScore]:
     scores = []
     for row in truth_rows(folder):
         try:
             parsed, error = _parse(folder / row["file"], oneline), None
         except (ReadError, ParseError) as exc:
             parsed, error = None, str(exc)
-        scores.append(score_against_manifest(parsed, row, name=row["file"], error=error))
+        scores.append(score_against_manifest(parsed, row, name=row["file"], error=error, meta=meta))
     return scores
 
 
@@ -60,9 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folder", type=Path, help="gen_corpus.py output folder (or indexer/samples)")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every mismatch")
     parser.add_argument("--oneline", action="store_true", help="parse each .txt notice joined into one line")
+    parser.add_argument("--no-meta", action="store_true", help="compare the issues only, not the metadata")
     args = parser.parse_args(argv)
     try:
-        scores = score_folder(args.folder, args.oneline)
+        scores = score_folder(args.folder, args.oneline, meta=not args.no_meta)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import shutil
 import threading
@@ -65,15 +66,19 @@ from tantivy import Occur, Query
 
 from indexer.backends.base import Filters, IndexInfo, LexicalQuery, NoticeBundle, WriteResult
 from indexer.backends.embedded_store import Change, DocRow, NoticeRow, RecordStore, dumps
-from indexer.backends.vector_index import EXACT_MAX_ROWS, VectorIndex
+from indexer.backends.vector_index import EXACT_MAX_ROWS, VectorIndex, load_snapshot, save_snapshot
 from indexer.errors import BackendError, BadQuery, IncompatibleIndex
 from indexer.fields import SCHEMA_VERSION, Kind, fields_of
 from indexer.types import DocId, Document, Hit, Leg, NoticeId, Target, Vector
 
+log = logging.getLogger(__name__)
+
 CURRENT = "CURRENT"
 LOCK = "writer.lock"
 STORE = "store.sqlite3"
+SNAPSHOT = "vectors.npz"
 BUILDING = ".building"
+STORE_VERSION = 1  # layout of store.sqlite3 and the tantivy schemas; another one is refused on open
 GENERATION_PREFIX = "gen-"
 
 KEY = "rowid"  # integer fast field: the document's row in the record store
@@ -242,7 +247,13 @@ class _Generation:
         self.writers: dict[Target, Any] = {}
         self.vectors: dict[Target, VectorIndex] = {}
         self.vector_seq = 0
+        self.snapshot_seq = 0
         self.data_version = self.store.data_version()
+        version = self.store.meta().get("store_version")
+        if version is not None and int(version) != STORE_VERSION:
+            self.store.close()
+            raise BackendError(f"{path} was written by another version of the embedded backend (store layout "
+                               f"{version}, this one reads {STORE_VERSION}): ingest into a new data folder")
 
     # -- tantivy -----------------------------------------------------------------------------
     def lexical_lag(self) -> bool:
@@ -311,6 +322,35 @@ class _Generation:
                 index.reload()
 
     # -- vectors -----------------------------------------------------------------------------
+    def load_vectors(self) -> None:
+        """Fill the vector indexes: from the snapshot if there is a usable one, then the rows
+        written since; else from every stored vector (1M × 384 float16 rows: tens of seconds)."""
+        path = self.path / SNAPSHOT
+        if path.exists():
+            try:
+                meta, indexes = load_snapshot(path, {t.value: COLLECTIONS[t].filter_spec for t in Target},
+                                              threads=self.threads)
+                if meta.get("store_version") != STORE_VERSION or int(meta["seq"]) > self.store.seq():
+                    raise ValueError("the snapshot is of another layout or ahead of the store")
+            except (ValueError, OSError) as exc:
+                log.warning("vector snapshot %s ignored (%s); loading the vectors from the record store", path, exc)
+            else:
+                self.vectors = {Target(name): index for name, index in indexes.items()}
+                self.vector_seq = self.snapshot_seq = int(meta["seq"])
+        self.sync_vectors()
+
+    def save_vectors(self) -> None:
+        """Write the vector snapshot if it is behind (temporary file + rename)."""
+        if self.vector_seq <= self.snapshot_seq:
+            return
+        try:
+            save_snapshot(self.path / SNAPSHOT, {t.value: index for t, index in self.vectors.items()},
+                          {"seq": self.vector_seq, "store_version": STORE_VERSION})
+        except OSError as exc:  # only a start-up cost is lost
+            log.warning("could not write the vector snapshot of %s: %s", self.path, exc)
+            return
+        self.snapshot_seq = self.vector_seq
+
     def sync_vectors(self) -> None:
         """Bring the in-memory vector indexes up to the store's current seq."""
         upto = self.store.seq()
@@ -318,27 +358,33 @@ class _Generation:
             return
         dims = _as_int(self.store.meta().get("dims"))
         removed: dict[Target, list[int]] = {}
-        for batch in self.store.changes_since(self.vector_seq, upto=upto, with_doc=False):
-            adds: dict[Target, list[Change]] = {}
+        shared_text, shared = None, {}
+        for batch in self.store.changes_since(self.vector_seq, upto=upto, with_doc=False, vectors_only=True):
+            adds: dict[Target, list[tuple[Change, dict[str, Any]]]] = {}
             for change in batch:
                 if change.deleted:
                     removed.setdefault(change.target, []).append(change.rowid)
                 elif change.vector is not None:
-                    adds.setdefault(change.target, []).append(change)
-            for target, changes in adds.items():
-                dims = dims or len(changes[0].vector) // 2  # type: ignore[arg-type]
+                    # The rows of one notice carry the same ``shared`` text: parse it once, and
+                    # hand the same value objects on, which the columns recognise (see extend()).
+                    if change.shared != shared_text:
+                        shared_text, shared = change.shared, json.loads(change.shared) if change.shared else {}
+                    keys = {**shared, **json.loads(change.keys)} if change.keys else shared
+                    adds.setdefault(change.target, []).append((change, keys))
+            for target, items in adds.items():
+                dims = dims or len(items[0][0].vector) // 2  # type: ignore[arg-type]
                 index = self.vectors.get(target)
                 if index is None:
                     index = self.vectors[target] = VectorIndex(dims, COLLECTIONS[target].filter_spec,
                                                                exact_max_rows=self.exact_max_rows,
                                                                threads=self.threads)
                 last = index.rowids.view[-1] if index.size else 0
-                changes = [c for c in changes if c.rowid > last]
-                if not changes:
+                items = [(c, k) for c, k in items if c.rowid > last]
+                if not items:
                     continue
-                matrix = np.frombuffer(b"".join(c.vector for c in changes), dtype=np.float16)  # type: ignore[misc]
-                index.add([c.rowid for c in changes], matrix.reshape(len(changes), index.dims).astype(np.float32),
-                           [json.loads(c.keys) if c.keys else {} for c in changes])
+                matrix = np.frombuffer(b"".join(c.vector for c, _ in items), dtype=np.float16)  # type: ignore[misc]
+                index.add([c.rowid for c, _ in items],
+                          matrix.reshape(len(items), index.dims).astype(np.float32), [k for _, k in items])
         for target, rowids in removed.items():
             if target in self.vectors:
                 self.vectors[target].remove(rowids)
@@ -416,7 +462,7 @@ class EmbeddedBackend:
             self.data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise BackendError(f"cannot create the data folder {self.data_dir}: {exc}") from exc
-        _set_faiss_threads(self.threads)
+        _set_faiss_threads()
         self._gen = self._open_current()
 
     @classmethod
@@ -442,7 +488,7 @@ class EmbeddedBackend:
                 if name is None:
                     name = f"{GENERATION_PREFIX}{1:06d}"
                     generation = self._new_generation(name)
-                    generation.store.set_meta({"schema_version": SCHEMA_VERSION})
+                    generation.store.set_meta({"schema_version": SCHEMA_VERSION, "store_version": STORE_VERSION})
                     (generation.path / BUILDING).unlink()
                     _write_atomically(self.data_dir / CURRENT, name + "\n")
                     self._read_current()
@@ -455,7 +501,7 @@ class EmbeddedBackend:
         generation = _Generation(path, threads=self.threads, exact_max_rows=self.exact_max_rows)
         if generation.lexical_lag():
             self._heal(generation)
-        generation.sync_vectors()
+        generation.load_vectors()
         return generation
 
     def _new_generation(self, name: str) -> _Generation:
@@ -695,13 +741,14 @@ class EmbeddedBackend:
             fresh = self._new_generation(name)
             result = WriteResult()
             try:
-                values = {"schema_version": SCHEMA_VERSION, "model_id": model[0], "dims": model[1],
-                          "dictionary_version": model[2]}
+                values = {"schema_version": SCHEMA_VERSION, "store_version": STORE_VERSION, "model_id": model[0],
+                          "dims": model[1], "dictionary_version": model[2]}
                 fresh.store.set_meta({k: v for k, v in values.items() if v is not None})
                 for batch in _batched(bundles, REBUILD_BATCH):
                     part = self._write_into(fresh, batch, {}, live=False)
                     result.written += part.written
                     result.failed.update(part.failed)
+                fresh.save_vectors()  # readers that switch find it
                 (fresh.path / BUILDING).unlink()
                 _write_atomically(self.data_dir / CURRENT, name + "\n")
             except BaseException:
@@ -819,6 +866,8 @@ class EmbeddedBackend:
             if self._closed:
                 return
             self._closed = True
+            if self._holding_for_writes:
+                self._gen.save_vectors()
             self._gen.close(wait_for_merges=True)
             self._holding_for_writes = False
             self._release_lock()
@@ -838,6 +887,7 @@ def _notice_row(bundle: NoticeBundle, dims: int | None) -> tuple[NoticeRow, int 
     seen: set[tuple[Target, str]] = set()
     for target, items in ((Target.ISSUES, bundle.issues), (Target.MEASURES, bundle.measures)):
         collection = COLLECTIONS[target]
+        prepared = []
         for doc in items:
             doc_id = doc.get("id")
             if not isinstance(doc_id, str) or not doc_id:
@@ -856,7 +906,14 @@ def _notice_row(bundle: NoticeBundle, dims: int | None) -> tuple[NoticeRow, int 
                 if not np.all(np.isfinite(vector)):
                     raise ValueError(f"document {doc_id}: vector has non-finite values")
                 blob = vector.astype(np.float16).tobytes()
-            docs.append(DocRow(target, doc_id, dumps(stored), dumps(collection.keys(stored)), blob, stored))
+            prepared.append((doc_id, stored, collection.keys(stored), blob))
+        # Filter values all the notice's documents share (its metadata) are stored as one text.
+        first = prepared[0][2] if prepared else {}
+        common = {k: v for k, v in first.items() if all(p[2].get(k) == v for p in prepared)}
+        shared = dumps(common)
+        for doc_id, stored, keys, blob in prepared:
+            own = {k: v for k, v in keys.items() if k not in common}
+            docs.append(DocRow(target, doc_id, dumps(stored), shared, dumps(own), blob, stored))
     record = {**bundle.notice, "notice_id": bundle.notice_id}
     record.setdefault("issue_ids", [d["id"] for d in bundle.issues])
     return NoticeRow(bundle.notice_id, bundle.source, dumps(record), docs), dims
@@ -877,10 +934,12 @@ def _disk_bytes(path: Path) -> int:
     return total
 
 
-def _set_faiss_threads(threads: int) -> None:
+def _set_faiss_threads() -> None:
+    """One OpenMP thread for faiss: a single query gains nothing from more, and on a busy machine
+    OpenMP's barrier spinning made an SQ8 search 3× slower (42 ms against 15 at 100k rows). The
+    vector index parallelises over its shards with ordinary threads instead."""
     try:
         import faiss
     except ImportError:  # pragma: no cover
         return
-    faiss.omp_set_num_threads(threads)
-
+    faiss.omp_set_num_threads(1)

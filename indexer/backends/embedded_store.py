@@ -9,7 +9,10 @@ their vectors (float16 blobs) and a change log in the form of a sequence number 
                reused) is the document's key in tantivy and in the vector index; ``seq`` is the
                write that inserted it or, once ``deleted`` = 1, the write that deleted it (a
                tombstone: the JSON and the vector are dropped, the row stays so that readers and
-               the lexical index can replay the deletion).
+               the lexical index can replay the deletion). ``shared`` and ``keys`` hold the
+               filter values the vector index needs (JSON): ``shared`` those every document of the
+               notice has in common (the same text on each of its rows, so loading parses it once
+               per notice), ``keys`` the document's own.
 
 One :meth:`RecordStore.write` call is one transaction with one new ``seq``: a notice's documents
 appear and disappear together. Everything derived (tantivy, the in-memory vectors) catches up by
@@ -55,6 +58,7 @@ CREATE TABLE IF NOT EXISTS docs (
     seq       INTEGER NOT NULL,
     deleted   INTEGER NOT NULL DEFAULT 0,
     doc       TEXT,
+    shared    TEXT,
     keys      TEXT,
     vector    BLOB
 );
@@ -76,6 +80,7 @@ class DocRow:
     target: Target
     doc_id: DocId
     doc: str
+    shared: str
     keys: str
     vector: bytes | None
     value: Document | None = None
@@ -97,6 +102,7 @@ class Change:
     target: Target
     deleted: bool
     doc: str | None
+    shared: str | None
     keys: str | None
     vector: bytes | None
 
@@ -179,8 +185,9 @@ class RecordStore:
                     self._delete_notice(tx, old, seq)  # type: ignore[arg-type]
                 before = self._last_rowid(tx)
                 tx.executemany(
-                    "INSERT INTO docs (target, doc_id, notice_id, seq, doc, keys, vector) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [(TARGET_CODE[d.target], d.doc_id, notice.notice_id, seq, d.doc, d.keys, d.vector)
+                    "INSERT INTO docs (target, doc_id, notice_id, seq, doc, shared, keys, vector) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(TARGET_CODE[d.target], d.doc_id, notice.notice_id, seq, d.doc, d.shared, d.keys, d.vector)
                      for d in notice.docs],
                 )
                 after = self._last_rowid(tx)
@@ -211,27 +218,31 @@ class RecordStore:
 
     @staticmethod
     def _delete_notice(tx: sqlite3.Connection, notice_id: NoticeId, seq: int) -> bool:
-        tx.execute("UPDATE docs SET deleted = 1, seq = ?, doc = NULL, keys = NULL, vector = NULL "
+        tx.execute("UPDATE docs SET deleted = 1, seq = ?, doc = NULL, shared = NULL, keys = NULL, vector = NULL "
                    "WHERE notice_id = ? AND deleted = 0", (seq, notice_id))
         return tx.execute("DELETE FROM notices WHERE notice_id = ?", (notice_id,)).rowcount > 0
 
     # -- change log ----------------------------------------------------------------------
     def changes_since(self, seq: int, *, upto: int, batch: int = 5000, with_doc: bool = True,
-                      with_vector: bool = True) -> Iterator[list[Change]]:
+                      with_vector: bool = True, vectors_only: bool = False) -> Iterator[list[Change]]:
         """Rows written or tombstoned after ``seq`` up to ``upto`` (inclusive), in rowid order, a
         batch at a time. Rows of later writes wait for the next call: bounding the window keeps a
-        replay consistent while a writer commits in between."""
-        doc = "doc, keys" if with_doc else "NULL, keys"
+        replay consistent while a writer commits in between. ``vectors_only``: only rows with a
+        vector and tombstones (all a vector index needs; no tombstones when ``seq`` is 0)."""
+        doc = "doc" if with_doc else "NULL"
         vector = "vector" if with_vector else "NULL"
+        where = "seq > ? AND seq <= ? AND rowid > ?"
+        if vectors_only:
+            where += " AND deleted = 0 AND vector IS NOT NULL" if seq == 0 else " AND (deleted = 1 OR vector IS NOT NULL)"
         last = 0
         while True:
             rows = self._query(
-                f"SELECT rowid, target, deleted, {doc}, {vector} FROM docs "
-                "WHERE seq > ? AND seq <= ? AND rowid > ? ORDER BY rowid LIMIT ?", (seq, upto, last, batch))
+                f"SELECT rowid, target, deleted, {doc}, shared, keys, {vector} FROM docs "
+                f"WHERE {where} ORDER BY rowid LIMIT ?", (seq, upto, last, batch))
             if not rows:
                 return
             last = rows[-1][0]
-            yield [Change(r[0], CODE_TARGET[r[1]], bool(r[2]), r[3], r[4], r[5]) for r in rows]
+            yield [Change(r[0], CODE_TARGET[r[1]], bool(r[2]), r[3], r[4], r[5], r[6]) for r in rows]
 
     # -- reading -------------------------------------------------------------------------
     def counts(self) -> tuple[int, int, int]:

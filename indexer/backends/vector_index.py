@@ -24,8 +24,12 @@ agree; ``id`` filters are resolved through the store.
 
 from __future__ import annotations
 
+import json
+import os
+import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -41,7 +45,7 @@ except ImportError:  # pragma: no cover - faiss-cpu is a dependency, but keep th
 EXACT_MAX_ROWS = 50_000  # above this many rows a collection switches to SQ8 + exact re-scoring
 TRAIN_ROWS = 50_000  # rows the SQ8 ranges are trained on
 RESCORE_EXTRA = 40  # candidates re-scored exactly: k + max(k, RESCORE_EXTRA)
-SHARD_ROWS = 1 << 18  # SQ8 rows per shard; a query searches the shards on ``threads`` threads
+SHARD_ROWS = 1 << 16  # SQ8 rows per shard; a query searches the shards on ``threads`` threads
 
 # (field name, kind) where kind is "keyword" (exact string values, maybe several per row) or
 # "integer" (one int per row); "id" is resolved by the store, not kept here.
@@ -92,19 +96,37 @@ class _KeywordColumn:
         codes = np.full(len(values), -1, dtype=np.int32)
         extra_pos: list[int] = []
         extra_code: list[int] = []
+        vocab = self.vocab
+        last_value: Any = None
+        last_code = -1
+        last_extra: list[int] = []
         for i, value in enumerate(values):
             if value is None:
                 continue
-            if isinstance(value, list | tuple):
+            if value is last_value:  # the same object as the row before (a notice's shared values)
+                codes[i] = last_code
+                for other in last_extra:
+                    extra_pos.append(start + i)
+                    extra_code.append(other)
+                continue
+            last_extra = []
+            if isinstance(value, str):
+                code = vocab.get(value)
+                if code is None:
+                    code = vocab[value] = len(vocab)
+            elif isinstance(value, list | tuple):
                 present = [v for v in value if v is not None]
                 if not present:
                     continue
-                codes[i] = self._code(present[0])
-                for other in present[1:]:
+                code = self._code(present[0])
+                last_extra = [self._code(other) for other in present[1:]]
+                for other in last_extra:
                     extra_pos.append(start + i)
-                    extra_code.append(self._code(other))
+                    extra_code.append(other)
             else:
-                codes[i] = self._code(value)
+                code = self._code(value)
+            codes[i] = code
+            last_value, last_code = value, code
         self.codes.extend(codes)
         if extra_pos:
             self.extra_pos.extend(np.asarray(extra_pos, dtype=np.int64))
@@ -125,7 +147,8 @@ class _IntegerColumn:
         self.values = _Grow(np.int64, fill=self.MISSING)
 
     def extend(self, start: int, values: Sequence[Any]) -> None:
-        self.values.extend(np.asarray([_as_int(v, self.MISSING) for v in values], dtype=np.int64))
+        self.values.extend(np.fromiter((v if type(v) is int else _as_int(v, self.MISSING) for v in values),
+                                       dtype=np.int64, count=len(values)))
 
     def match(self, values: Iterable[str]) -> np.ndarray:
         wanted = [n for n in (_as_int(v, None) for v in values) if n is not None]
@@ -358,6 +381,108 @@ class VectorIndex:
         if self._pool is not None:
             self._pool.shutdown(wait=False)
             self._pool = None
+
+    # -- snapshots -------------------------------------------------------------------------
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        """Everything needed to restore this index, as named arrays (see :func:`save_snapshot`)."""
+        meta = {"dims": self.dims, "exact_max_rows": self.exact_max_rows, "deleted": self.deleted,
+                "shards": len(self._shards), "sq8": self._trained is not None,
+                "columns": {name: "integer" if isinstance(c, _IntegerColumn) else "keyword"
+                            for name, c in self._columns.items()}}
+        out = {f"{prefix}meta": _text_array(json.dumps(meta)), f"{prefix}rowids": self.rowids.view,
+               f"{prefix}alive": self.alive.view}
+        if self._trained is not None:
+            out[f"{prefix}trained"] = faiss.serialize_index(self._trained)
+            for i, shard in enumerate(self._shards):
+                out[f"{prefix}shard{i}"] = faiss.serialize_index(shard)
+        else:
+            assert self._exact is not None
+            out[f"{prefix}exact"] = self._exact.view
+        for name, column in self._columns.items():
+            if isinstance(column, _IntegerColumn):
+                out[f"{prefix}col.{name}.values"] = column.values.view
+            else:
+                out[f"{prefix}col.{name}.vocab"] = _text_array(json.dumps(list(column.vocab), ensure_ascii=False))
+                out[f"{prefix}col.{name}.codes"] = column.codes.view
+                out[f"{prefix}col.{name}.extra_pos"] = column.extra_pos.view
+                out[f"{prefix}col.{name}.extra_code"] = column.extra_code.view
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray], prefix: str, filter_spec: FilterSpec, *,
+                    threads: int = 1) -> VectorIndex:
+        meta = json.loads(bytes(arrays[f"{prefix}meta"]).decode())
+        if meta["columns"] != dict(filter_spec):
+            raise ValueError("the snapshot's filter columns differ from the schema's")
+        index = cls(meta["dims"], filter_spec, exact_max_rows=meta["exact_max_rows"], threads=threads)
+        index.rowids.extend(arrays[f"{prefix}rowids"])
+        index.alive.extend(arrays[f"{prefix}alive"])
+        index.deleted = int(meta["deleted"])
+        if meta["sq8"]:
+            if faiss is None:
+                raise ValueError("the snapshot needs faiss")
+            index._trained = faiss.deserialize_index(np.asarray(arrays[f"{prefix}trained"]))
+            index._shards = [faiss.deserialize_index(np.asarray(arrays[f"{prefix}shard{i}"]))
+                             for i in range(meta["shards"])]
+            index._exact = None
+            if sum(s.ntotal for s in index._shards) != index.size:
+                raise ValueError("the snapshot's shards do not hold every row")
+        else:
+            assert index._exact is not None
+            index._exact.extend(arrays[f"{prefix}exact"])
+            if index._exact.size != index.size:
+                raise ValueError("the snapshot's matrix does not hold every row")
+        for name, column in index._columns.items():
+            if isinstance(column, _IntegerColumn):
+                column.values.extend(arrays[f"{prefix}col.{name}.values"])
+            else:
+                column.vocab = {v: i for i, v in enumerate(json.loads(bytes(arrays[f"{prefix}col.{name}.vocab"])))}
+                column.codes.extend(arrays[f"{prefix}col.{name}.codes"])
+                column.extra_pos.extend(arrays[f"{prefix}col.{name}.extra_pos"])
+                column.extra_code.extend(arrays[f"{prefix}col.{name}.extra_code"])
+            if (column.values if isinstance(column, _IntegerColumn) else column.codes).size != index.size:
+                raise ValueError(f"the snapshot's column {name} does not cover every row")
+        return index
+
+
+def _text_array(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+
+
+def save_snapshot(path: Path, indexes: Mapping[str, VectorIndex], meta: Mapping[str, Any]) -> None:
+    """Write vector indexes and ``meta`` (e.g. the seq they cover) to one .npz file, atomically:
+    a temporary file, fsync, rename. A crash leaves the old snapshot or none, never a torn one."""
+    arrays = {"snapshot": _text_array(json.dumps({**meta, "targets": list(indexes)}))}
+    for name, index in indexes.items():
+        arrays.update(index.arrays(f"{name}/"))
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **arrays)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def load_snapshot(path: Path, filter_specs: Mapping[str, FilterSpec], *, threads: int = 1
+                  ) -> tuple[dict[str, Any], dict[str, VectorIndex]]:
+    """(meta, indexes) from :func:`save_snapshot`'s file. Raises ValueError (or OSError) if it is
+    missing, torn or of another layout: callers then rebuild from the record store."""
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {name: npz[name] for name in npz.files}
+    except (zipfile.BadZipFile, EOFError, KeyError) as exc:
+        raise ValueError(f"unreadable snapshot {path}: {exc}") from exc
+    meta = json.loads(bytes(arrays["snapshot"]).decode())
+    try:
+        indexes = {name: VectorIndex.from_arrays(arrays, f"{name}/", filter_specs[name], threads=threads)
+                   for name in meta["targets"]}
+    except KeyError as exc:
+        raise ValueError(f"incomplete snapshot {path}: {exc}") from exc
+    return meta, indexes
 
 
 def _normalised(vectors: np.ndarray) -> np.ndarray:
