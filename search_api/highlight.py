@@ -27,10 +27,14 @@ Span = tuple[int, int]
 
 def match_text(text: str) -> str:
     """Width-folded, lower-cased, one character per character (offsets stay valid)."""
+    folded = fold(text)
+    low = folded.lower()
+    if len(low) == len(folded):  # lower() only ever lengthens (İ → i̇); equal length: 1:1
+        return low
     out = []
-    for ch in fold(text):
-        low = ch.lower()
-        out.append(low if len(low) == 1 else ch)
+    for ch in folded:
+        lowered = ch.lower()
+        out.append(lowered if len(lowered) == 1 else ch)
     return "".join(out)
 
 
@@ -44,36 +48,52 @@ def usable_terms(terms: Iterable[str]) -> list[str]:
     return sorted(chosen, key=lambda t: (-len(t), t))
 
 
-def highlight_spans(text: str | None, terms: Sequence[str]) -> list[Span]:
-    """Sorted, merged (start, end) spans of the text where any of the terms occurs."""
-    if not text:
-        return []
-    haystack = match_text(text)
-    marked = bytearray(len(haystack))
-    for term in usable_terms(terms):
-        start = haystack.find(term)
-        while start >= 0:
-            marked[start:start + len(term)] = b"\x01" * len(term)
-            start = haystack.find(term, start + 1)
-    spans: list[Span] = []
-    i = 0
-    n = len(marked)
-    while i < n:
-        if marked[i]:
-            j = i
-            while j < n and marked[j]:
-                j += 1
+class Highlighter:
+    """The terms of one query, folded once, applied to many texts."""
+
+    def __init__(self, terms: Sequence[str]) -> None:
+        self.terms = list(terms)
+        self._marking = usable_terms(terms)
+        self._folded = [(t, match_text(t)) for t in self.terms]
+
+    def spans(self, text: str | None) -> list[Span]:
+        """Sorted, merged (start, end) spans of the text where any of the terms occurs."""
+        if not text or not self._marking:
+            return []
+        haystack = match_text(text)
+        marked = bytearray(len(haystack))
+        for term in self._marking:
+            size = len(term)
+            start = haystack.find(term)
+            while start >= 0:
+                marked[start:start + size] = b"\x01" * size
+                start = haystack.find(term, start + 1)
+        spans: list[Span] = []
+        i, n = 0, len(marked)
+        while True:
+            i = marked.find(1, i)
+            if i < 0:
+                break
+            j = marked.find(0, i)
+            j = n if j < 0 else j
             spans.append((i, j))
             i = j
-        else:
-            i += 1
-    return spans
+        return spans
+
+    def matched(self, *texts: str | None) -> list[str]:
+        """The query terms (as given, in query order) found in any of the texts."""
+        haystack = "\n".join(match_text(t) for t in texts if t)
+        return [term for term, folded in self._folded if folded and folded in haystack]
+
+
+def highlight_spans(text: str | None, terms: Sequence[str]) -> list[Span]:
+    """Sorted, merged (start, end) spans of the text where any of the terms occurs."""
+    return Highlighter(terms).spans(text)
 
 
 def matched_terms(terms: Sequence[str], *texts: str | None) -> list[str]:
     """The query terms (as given, in query order) found in any of the texts."""
-    haystacks = [match_text(t) for t in texts if t]
-    return [t for t in terms if any(match_text(t) in h for h in haystacks)]
+    return Highlighter(terms).matched(*texts)
 
 
 def mark(text: str, spans: Sequence[Span], tag: str = "mark") -> str:

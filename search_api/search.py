@@ -38,7 +38,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -52,7 +52,7 @@ from indexer.types import DocId, Document, Hit, Leg, Target, Vector
 from search_api import lexical, vector
 from search_api.errors import NotFound
 from search_api.fuse import FUSERS, Fused, FusionParams
-from search_api.highlight import highlight_spans, matched_terms
+from search_api.highlight import Highlighter
 from search_api.parse import FILTER_FIELDS, Mode, Scope, SearchFilters, SearchRequest, SimilarRequest
 
 # Facets returned: request parameter name → stored field (the filter fields, plus year).
@@ -91,7 +91,8 @@ class SearchResult:
     took_ms: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"ok": True, **asdict(self)}
+        # shallow on purpose: hits and facets are already plain JSON values (asdict would deep-copy them)
+        return {"ok": True, **{f.name: getattr(self, f.name) for f in fields(self)}}
 
 
 @dataclass(slots=True)
@@ -299,12 +300,13 @@ class SearchService:
         missing = [f.doc_id for f in page_items if f.doc_id not in docs]
         if missing:
             docs.update({d["id"]: d for d in self.backend.get(target, missing)})
+        highlighter = Highlighter(ranked.terms)
         hits = []
         for offset, item in enumerate(page_items):
             doc = docs.get(item.doc_id)
             if doc is None:  # deleted between the legs and the fetch
                 continue
-            hits.append(self._hit(target, doc, item, start + offset + 1, ranked, fusion,
+            hits.append(self._hit(target, doc, item, start + offset + 1, ranked, fusion, highlighter,
                                   collapsed.get(item.doc_id) if collapse else None))
         facet_counts = None
         if facets:
@@ -322,21 +324,20 @@ class SearchService:
         )
 
     def _hit(self, target: Target, doc: Document, item: Fused, rank: int, ranked: _Ranked, fusion: str,
-             collapsed: int | None) -> dict[str, Any]:
-        terms = list(ranked.terms)
+             highlighter: Highlighter, collapsed: int | None) -> dict[str, Any]:
         out = public(doc)
         if target is Target.ISSUES:
             measures = list(doc.get("measures") or [])
             texts = [doc.get("problem"), *measures, doc.get("section"), doc.get("group")]
             out["highlights"] = {
-                "problem": highlight_spans(doc.get("problem"), terms),
-                "measures": [highlight_spans(m, terms) for m in measures],
+                "problem": highlighter.spans(doc.get("problem")),
+                "measures": [highlighter.spans(m) for m in measures],
             }
         else:
             texts = [doc.get("text"), doc.get("problem")]
             out["highlights"] = {
-                "text": highlight_spans(doc.get("text"), terms),
-                "problem": highlight_spans(doc.get("problem"), terms),
+                "text": highlighter.spans(doc.get("text")),
+                "problem": highlighter.spans(doc.get("problem")),
             }
         lex = item.leg(Leg.LEXICAL)
         vec = item.leg(Leg.VECTOR)
@@ -352,7 +353,7 @@ class SearchService:
             "vector": vec_explain,
             "fusion": fusion,
             "score": round(item.score, 6),
-            "matched_terms": matched_terms(terms, *texts),
+            "matched_terms": highlighter.matched(*texts),
         }
         if collapsed is not None:
             out["collapsed"] = collapsed

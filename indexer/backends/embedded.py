@@ -10,6 +10,8 @@ Layout of the data folder::
                             documents (JSON), vectors (float16), a sequence number per write,
                             tombstones for deleted documents: see embedded_store.py
         issues/ measures/   one tantivy index per collection (BM25 statistics stay per collection)
+        vectors.npz         snapshot of the in-memory vector indexes and the seq it covers, written
+                            by the writer on close (temporary file + rename); only a shortcut
         .building           present only while rebuild() fills the generation
 
 Writing (one ``write()`` call = one batch):
@@ -33,6 +35,13 @@ fast text fields, INTEGER fields fast integers; filters are constant-score (0) c
 Facets are tantivy terms aggregations over the same query.
 
 Vectors: see vector_index.py (exact float32 up to 50k rows, faiss SQ8 + exact re-scoring above).
+On open they come from the snapshot, then the rows written since it (a torn, stale or missing
+snapshot only means loading every stored vector instead: ~10 s per million rows). Deleted rows
+stay masked in memory until the next full load.
+
+BM25 caveat shared with Lucene: tantivy counts deleted documents in document frequencies and
+lengths until their segment is merged, so after many replacements scores drift slightly from the
+memory backend's (rankings of fresh indexes match exactly).
 
 Readers: any number of processes may open the same folder. Every search first checks whether the
 data changed (``PRAGMA data_version``, which moves when another process commits, and the
