@@ -12,12 +12,28 @@ every file gets one line in a JSON-lines report (``<data_dir>/reports/ingest-<ti
 A notice in which no issue was found is still stored, with its quality report, and reported as
 ``empty``: nothing is dropped silently.
 
+Reliability (issue "Reliability and security"):
+
+* a file over ``settings.max_notice_mb`` fails with its size (:func:`indexer.read.read_path`);
+  any file that cannot be read or parsed is reported ``failed`` with the reason and the run goes on;
+* the same notice under another name is ``skipped`` (same id); a near-duplicate — the same notice
+  reposted with other page furniture or a small edit — is reported ``duplicate`` of the stored
+  one and not stored (:mod:`indexer.dedup`, ``settings.near_duplicate_threshold``);
+* a backend call that fails because the backend is unreachable or overloaded
+  (:class:`~indexer.errors.BackendUnavailable`) is retried ``settings.backend_retries`` times
+  with exponential back-off from ``settings.backend_retry_backoff`` seconds; then the run stops
+  with one BackendUnavailable naming the backend and saying that a rerun resumes. Every file not
+  stored by then gets a ``failed`` report line. Rerunning the same command skips what was stored
+  (by notice id), so a killed or stopped run ends, once rerun, with exactly the notices of an
+  uninterrupted one (scripts/crash_resume.py).
+
 Each measure item is also a document of its own (target ``measures``) carrying its issue's and
 notice's metadata; measure vectors only when ``settings.measure_vectors``.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -34,13 +50,13 @@ from typing import IO, Any
 import numpy as np
 from tqdm import tqdm
 
-from indexer import embed, read
+from indexer import dedup, embed, read
 from indexer.backends import open_backend
 from indexer.backends.base import Backend, IndexInfo, NoticeBundle
 from indexer.categories import categorise
 from indexer.documents import issue_record, measure_records, notice_record
 from indexer.embed import Embedder, HashingEmbedder
-from indexer.errors import ConfigError, IncompatibleIndex, ParseError, ReadError
+from indexer.errors import BackendUnavailable, ConfigError, IncompatibleIndex, ParseError, ReadError
 from indexer.parse import parse_document
 from indexer.settings import Settings
 from indexer.tokenise import DICTIONARY_VERSION, tokenise_for_index
@@ -50,6 +66,7 @@ log = logging.getLogger(__name__)
 
 BATCH_NOTICES = 32  # notices per backend write: a crash loses at most this many
 HASHING_MODEL = "hashing"
+MAX_RETRY_BACKOFF = 60.0  # seconds: the longest wait between two retries of a backend call
 
 
 class Outcome(StrEnum):
@@ -59,6 +76,7 @@ class Outcome(StrEnum):
     REPLACED = "replaced"  # the source's text changed: the new notice replaced the old one
     SKIPPED = "skipped"  # the same notice (same normalised text) is already stored
     EMPTY = "empty"  # stored, but no issue was found in it
+    DUPLICATE = "duplicate"  # not stored: nearly the same issues as ``duplicate_of`` (indexer.dedup)
     FAILED = "failed"  # not stored; ``reason`` says why
 
 
@@ -72,6 +90,8 @@ class FileReport:
     issues: int = 0
     measures: int = 0
     replaces: NoticeId | None = None
+    duplicate_of: NoticeId | None = None
+    similarity: float | None = None
     reason: str | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -94,6 +114,7 @@ class IngestSummary:
     indexed: int = 0
     replaced: int = 0
     skipped: int = 0
+    duplicates: int = 0
     empty: int = 0
     failed: int = 0
     warnings: int = 0
@@ -114,6 +135,8 @@ class IngestSummary:
             return
         if report.outcome is Outcome.SKIPPED:
             self.skipped += 1
+        elif report.outcome is Outcome.DUPLICATE:
+            self.duplicates += 1
         elif report.outcome is Outcome.EMPTY:
             self.empty += 1
         elif report.outcome is Outcome.INDEXED:
@@ -254,6 +277,77 @@ def build_bundle(parsed: ParsedNotice, embedder: Embedder, original_text: str | 
     return build_bundles([(parsed, original_text)], embedder, measure_vectors=measure_vectors)[0]
 
 
+# -- retries --------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RetryParams:
+    """How a backend call that failed with BackendUnavailable is retried."""
+
+    retries: int = 5
+    backoff: float = 1.0  # seconds before the first retry, doubled for each next one
+    max_backoff: float = MAX_RETRY_BACKOFF
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RetryParams:
+        return cls(retries=max(0, settings.backend_retries), backoff=max(0.0, settings.backend_retry_backoff))
+
+
+def backend_location(backend: Any) -> str:
+    """"the elasticsearch backend at http://…" (the URL without credentials), else "the … backend"."""
+    url = getattr(backend, "url", None)
+    return f"the {backend.name} backend at {url}" if url else f"the {backend.name} backend"
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+class RetryingBackend:
+    """A backend whose method calls are retried on BackendUnavailable with exponential back-off;
+    after the last retry one BackendUnavailable says where, what and for how long."""
+
+    def __init__(self, backend: Backend, params: RetryParams, *, sleep: Any = time.sleep) -> None:
+        self.backend = backend
+        self.params = params
+        self._sleep = sleep
+
+    @property
+    def name(self) -> str:
+        return self.backend.name
+
+    def __getattr__(self, attr: str) -> Any:
+        value = getattr(self.backend, attr)
+        if not callable(value):
+            return value
+
+        @functools.wraps(value)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return self._call(attr, value, args, kwargs)
+
+        return call
+
+    def _call(self, what: str, fn: Any, args: tuple, kwargs: dict) -> Any:
+        started = time.monotonic()
+        delay = self.params.backoff
+        attempts = self.params.retries + 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return fn(*args, **kwargs)
+            except BackendUnavailable as exc:
+                where = backend_location(self.backend)
+                if attempt == attempts:
+                    raise BackendUnavailable(
+                        f"{where} is unavailable: {what} failed {attempt} time(s) over "
+                        f"{time.monotonic() - started:.1f} s (last error: {_one_line(exc)})"
+                    ) from exc
+                wait = min(delay, self.params.max_backoff)
+                log.warning("%s is unavailable (%s: %s); retry %d of %d in %.1f s", where, what, _one_line(exc),
+                            attempt, self.params.retries, wait)
+                self._sleep(wait)
+                delay *= 2
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
 # -- ingest ---------------------------------------------------------------------------------
 
 def _cache_counts(embedder: Embedder) -> tuple[int, int] | None:
@@ -323,16 +417,20 @@ class _Ingester:
         self.batch_size = batch_size
         self.batch: list[_Pending] = []
         self.seen: dict[NoticeId, str] = {}  # ids met in this run → source
+        self.fingerprints: dict[NoticeId, dedup.Fingerprint] = {}  # of the batch not written yet
+        self.finished: set[str] = set()  # sources with a report line
+        self.stored = 0  # notices written in this run
 
     def _finish(self, report: FileReport) -> None:
         self.summary.count(report)
         self.report.write(report)
+        self.finished.add(report.source)
 
     def add(self, path: Path) -> None:
         source = os.path.abspath(path)
         with _timed(self.summary.seconds, "parse"):
             try:
-                raw = read.read_path(source)
+                raw = read.read_path(source, max_mb=self.settings.max_notice_mb)
             except ReadError as exc:
                 self._finish(FileReport(source, Outcome.FAILED, reason=exc.reason))
                 return
@@ -369,8 +467,22 @@ class _Ingester:
                 report.reason = "the same text is already stored from another source"
             self._finish(report)
             return
-        self.seen[notice_id] = source
         old = self.backend.notice_id_for_source(source)
+        if parsed.issues:
+            with _timed(self.summary.seconds, "dedup"):
+                fingerprint = dedup.notice_fingerprint(parsed)
+                near = dedup.find_near_duplicate(
+                    parsed, self.backend, threshold=self.settings.near_duplicate_threshold,
+                    exclude=[old] if old else [], pending=self.fingerprints, fingerprint=fingerprint)
+            if near is not None:
+                report.outcome = Outcome.DUPLICATE
+                report.duplicate_of, report.similarity = near.notice_id, near.similarity
+                report.reason = (f"near-duplicate of notice {near.notice_id} (similarity {near.similarity:.3f} "
+                                 f">= {self.settings.near_duplicate_threshold:g}); not stored")
+                self._finish(report)
+                return
+            self.fingerprints[notice_id] = fingerprint
+        self.seen[notice_id] = source
         if old is not None and old != notice_id:
             report.replaces = old
             report.outcome = Outcome.REPLACED
@@ -385,6 +497,7 @@ class _Ingester:
         if not self.batch:
             return
         batch, self.batch = self.batch, []
+        self.fingerprints = {}  # written notices are found by the lexical leg from now on
         bundles = build_bundles([(p.parsed, p.original_text) for p in batch], self.embedder,
                                 measure_vectors=self.settings.measure_vectors, timings=self.summary.seconds)
         replaces = {p.parsed.notice_id: p.report.replaces for p in batch if p.report.replaces}
@@ -398,7 +511,22 @@ class _Ingester:
                 report.outcome = Outcome.FAILED
                 report.reason = f"backend refused the notice: {reason or 'not written'}"
                 report.replaces = None
+            else:
+                self.stored += 1
             self._finish(report)
+
+    def abandon(self, files: Iterable[Path], reason: str) -> None:
+        """The run stops: the batch not written and every file not reached get a failed line."""
+        batch, self.batch = self.batch, []
+        for pending in batch:
+            report = pending.report
+            report.outcome, report.replaces = Outcome.FAILED, None
+            report.reason = f"not stored: the run stopped ({reason})"
+            self._finish(report)
+        for path in files:
+            source = os.path.abspath(path)
+            if source not in self.finished:
+                self._finish(FileReport(source, Outcome.FAILED, reason=f"not ingested: the run stopped ({reason})"))
 
 
 def ingest_paths(paths: Iterable[str | Path], settings: Settings, *, backend: Backend | None = None,
@@ -419,7 +547,8 @@ def ingest_paths(paths: Iterable[str | Path], settings: Settings, *, backend: Ba
         summary = IngestSummary(files=len(files))
         report = _ReportFile(Path(report_path) if report_path else default_report_path(settings))
         summary.report_path = str(report.path)
-        ingester = _Ingester(backend, embedder, settings, report, summary, batch_size)
+        calls = RetryingBackend(backend, RetryParams.from_settings(settings))
+        ingester = _Ingester(calls, embedder, settings, report, summary, batch_size)  # type: ignore[arg-type]
         cache_before = _cache_counts(embedder)
         try:
             with _progress(len(files), "ingest", "file", progress) as bar:
@@ -428,6 +557,13 @@ def ingest_paths(paths: Iterable[str | Path], settings: Settings, *, backend: Ba
                     bar.update()
                     bar.set_postfix(issues=summary.issues, failed=summary.failed, refresh=False)
                 ingester.flush()
+        except BackendUnavailable as exc:
+            ingester.abandon(files, _one_line(exc))
+            raise BackendUnavailable(
+                f"{_one_line(exc)}; the ingest stopped after storing {ingester.stored} notice(s) in this run, "
+                f"which are kept: rerun the same command to resume (stored notices are skipped); "
+                f"report: {report.path}"
+            ) from exc
         finally:
             report.close()
             summary.vector_cache = _cache_delta(cache_before, embedder)

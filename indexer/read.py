@@ -26,7 +26,12 @@
   fragments are removed.
 
 Every failure is a :class:`ReadError` naming the file and the reason (empty, binary, not a zip,
-truncated zip, undecodable …).
+truncated zip, undecodable, too big …).
+
+Size limit: a file over ``max_mb`` (setting ``max_notice_mb``, default 20 MB; a real notice is
+rarely above 1 MB) is refused before it is read, and a .docx whose parts expand to more than
+:data:`DOCX_EXPANSION` times that (a zip bomb) before it is unpacked: a scraped folder can hold
+a mislabelled dump, and one file must not stall or exhaust a run.
 """
 
 from __future__ import annotations
@@ -43,6 +48,9 @@ from indexer.errors import ReadError
 from indexer.types import RawDocument
 
 SUFFIXES = {".txt": "txt", ".docx": "docx", ".html": "html", ".htm": "html"}
+DEFAULT_MAX_MB = 20.0  # the default of the setting max_notice_mb
+DOCX_EXPANSION = 5  # a .docx may unpack to this many times the size limit
+MB = 1024 * 1024
 
 
 class _Unreadable(Exception):
@@ -72,8 +80,12 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
             yield p
 
 
-def read_path(path: str | Path) -> RawDocument:
-    """Read one file. Raises ReadError(path, reason).
+def _megabytes(size: int) -> str:
+    return f"{size / MB:.1f} MB"
+
+
+def read_path(path: str | Path, *, max_mb: float | None = DEFAULT_MAX_MB) -> RawDocument:
+    """Read one file. Raises ReadError(path, reason). ``max_mb``: the size limit (None: none).
 
     >>> read_path("tests/data/read/empty.txt")
     Traceback (most recent call last):
@@ -86,8 +98,15 @@ def read_path(path: str | Path) -> RawDocument:
     if fmt is None:
         supported = ", ".join(sorted(SUFFIXES))
         raise ReadError(str(p), f"unsupported file type '{p.suffix}' (supported: {supported})")
+    limit = None if max_mb is None else int(max_mb * MB)
     try:
-        data = p.read_bytes()
+        size = p.stat().st_size
+        if limit is None:
+            data = p.read_bytes()
+        elif size <= limit:
+            with p.open("rb") as fh:
+                data = fh.read(limit + 1)  # the file may have grown since stat()
+            size = max(size, len(data))
     except FileNotFoundError as exc:
         raise ReadError(str(p), "file not found") from exc
     except IsADirectoryError as exc:
@@ -96,11 +115,14 @@ def read_path(path: str | Path) -> RawDocument:
         raise ReadError(str(p), "permission denied") from exc
     except OSError as exc:
         raise ReadError(str(p), f"cannot read the file ({exc.strerror or exc})") from exc
+    if limit is not None and size > limit:
+        raise ReadError(str(p), f"file is {_megabytes(size)}, over the limit of {max_mb:g} MB (setting max_notice_mb)")
     try:
         if not data:
             raise _Unreadable("empty file (0 bytes)")
         if fmt == "docx":
-            text, encoding = read_docx_bytes(data), None
+            unpacked_limit = None if limit is None else limit * DOCX_EXPANSION
+            text, encoding = read_docx_bytes(data, max_bytes=unpacked_limit), None
         else:
             decoded = decode(data)
             text, encoding = decoded.text, decoded.encoding
@@ -262,7 +284,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def _open_package(data: bytes) -> zipfile.ZipFile:
+def _open_package(data: bytes, max_bytes: int | None = None) -> zipfile.ZipFile:
     if data.startswith(_OLE_MAGIC):
         raise _Unreadable("a legacy Word 97-2003 (.doc) file named .docx; save it as .docx")
     if not data.startswith(b"PK"):
@@ -273,12 +295,17 @@ def _open_package(data: bytes) -> zipfile.ZipFile:
         raise _Unreadable(f"truncated or corrupt .docx (zip: {exc})") from exc
     if "word/document.xml" not in package.namelist():
         raise _Unreadable("not a .docx: the package has no word/document.xml")
+    unpacked = sum(info.file_size for info in package.infolist())
+    if max_bytes is not None and unpacked > max_bytes:
+        raise _Unreadable(f"the .docx unpacks to {_megabytes(unpacked)}, over the limit of "
+                          f"{_megabytes(max_bytes)} ({DOCX_EXPANSION} × setting max_notice_mb)")
     return package
 
 
-def read_docx_bytes(data: bytes) -> str:
-    """A .docx's paragraphs and table rows as lines, in document order."""
-    _open_package(data)
+def read_docx_bytes(data: bytes, *, max_bytes: int | None = None) -> str:
+    """A .docx's paragraphs and table rows as lines, in document order. ``max_bytes``: the
+    most its parts may unpack to."""
+    _open_package(data, max_bytes)
     import docx  # ~0.4 s import (lxml): only when a .docx is read
 
     try:

@@ -37,6 +37,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("embed_batch_size", 32, "texts per embedding batch"),
     Setting("threads", 2, "CPU threads for embedding and search"),
     Setting("measure_vectors", False, "also embed each measure item"),
+    # ingest reliability
+    Setting("max_notice_mb", 20.0, "largest notice file ingest reads, in MB (a .docx may expand to 5× that); "
+            "a bigger one fails with its size in the report"),
+    Setting("near_duplicate_threshold", 0.9, "a new notice whose issues are this similar (Jaccard of character "
+            "4-shingles, indexer/dedup.py) to a stored notice's is skipped as its duplicate; above 1: off"),
+    Setting("backend_retries", 5, "retries of a backend call that failed because the backend is unreachable or "
+            "overloaded (Elasticsearch down, 429/503), before the ingest stops with an error a rerun resumes"),
+    Setting("backend_retry_backoff", 1.0, "seconds before the first such retry, doubled for each next one "
+            "(capped at 60): 1+2+4+8+16 = 31 s with the defaults"),
     # Elasticsearch
     Setting("es_url", None, "Elasticsearch URL", env="ES_URL"),
     Setting("es_api_key", None, "Elasticsearch API key", env="ES_API_KEY"),
@@ -82,6 +91,10 @@ class Settings:
     embed_batch_size: int = 32
     threads: int = 2
     measure_vectors: bool = False
+    max_notice_mb: float = 20.0
+    near_duplicate_threshold: float = 0.9
+    backend_retries: int = 5
+    backend_retry_backoff: float = 1.0
     es_url: str | None = None
     es_api_key: str | None = None
     es_username: str | None = None

@@ -277,7 +277,8 @@ def _exact_top10(store_path: Path, queries: np.ndarray, filters: list[tuple[str 
     last = 0
     while True:
         rows = db.execute(
-            "SELECT rowid, vector, json_extract(keys, '$.province'), json_extract(keys, '$.year') FROM docs "
+            "SELECT rowid, vector, coalesce(json_extract(keys, '$.province'), json_extract(shared, '$.province')), "
+            "coalesce(json_extract(keys, '$.year'), json_extract(shared, '$.year')) FROM docs "
             "WHERE target = 0 AND deleted = 0 AND vector IS NOT NULL AND rowid > ? ORDER BY rowid LIMIT 100000",
             (last,)).fetchall()
         if not rows:

@@ -131,6 +131,7 @@ def demo(data_dir: str | None, backend: str | None, model: str | None, host: str
     click.echo(f"index: {info.notices} notices, {info.issues} issues, {info.measures} measures "
                f"({info.backend}, model {info.model_id})")
     app = create_app(settings, store, embedder)
+    app.state.search.service().warm_up()
     base = f"http://{settings.host}:{settings.port}"
     click.echo(f"serving {base}/  — try {base}/api/search?q=医保基金  (API docs: {base}/docs)")
     try:

@@ -80,7 +80,10 @@ class ServiceHolder:
             self._backend = backend
             embedder = self._embedder or load_embedder(self.settings)
             self._embedder = embedder
-            self._ready(SearchService(self.settings, backend, embedder))
+            service = SearchService(self.settings, backend, embedder)
+            self.detail = "warming up (tokeniser, model)"
+            service.warm_up()
+            self._ready(service)
         except XunchaError as exc:
             self.status, self.detail = "failed", message_of(exc)
             log.error("search service failed to load: %s", self.detail)

@@ -118,6 +118,13 @@ class SearchService:
     def close(self) -> None:
         self._pool.shutdown(wait=False)
 
+    def warm_up(self) -> None:
+        """Load what the first query would otherwise wait for (jieba's dictionaries, the idf table,
+        the model's first run) without touching the index."""
+        lexical.build_query("医保基金使用管理", Target.ISSUES, max_terms=self.settings.max_query_terms,
+                            min_idf=max(self.settings.min_term_idf, 1.0))
+        self.embedder.embed_queries(["医保基金使用管理"])
+
     # -- public API ----------------------------------------------------------------------
     def search_issues(self, request: SearchRequest) -> SearchResult:
         return self._search(Target.ISSUES, request)
@@ -128,16 +135,7 @@ class SearchService:
     def similar_issues(self, request: SimilarRequest) -> SearchResult:
         """Issues like the given one (query-by-example); see the module docstring."""
         started = time.perf_counter()
-        source, text, source_vector = self.example(request.issue_id, with_vector=request.mode is not Mode.LEXICAL)
-        extra_institution: tuple[str, ...] = ()
-        extra_notice: tuple[str, ...] = ()
-        if request.scope is Scope.OTHER_INSTITUTIONS:
-            if source.get("institution"):
-                extra_institution = (source["institution"],)
-            extra_notice = (source["notice_id"],)
-        elif request.scope is Scope.OTHER_NOTICES:
-            extra_notice = (source["notice_id"],)
-        filters = request.filters.to_backend(exclude_institution=extra_institution, exclude_notice=extra_notice)
+        source, text, source_vector, filters = self._similar_inputs(request)
         result = self._run(
             Target.ISSUES, text=text, query_vector=source_vector, mode=request.mode,
             filters=filters, fusion=request.fusion, page=request.page, size=request.size,
@@ -148,6 +146,32 @@ class SearchService:
         result.source = source
         result.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return result
+
+    def ranked(self, request: SearchRequest | SimilarRequest, target: Target = Target.ISSUES,
+               depth: int | None = None) -> list[Fused]:
+        """The fused ranked list of a search or a query-by-example, exactly as the API ranks it,
+        without documents (exports, evaluation). ``depth`` defaults to page × size; query-by-example
+        always ranks issues."""
+        depth = depth if depth is not None else request.page * request.size
+        if isinstance(request, SimilarRequest):
+            _, text, source_vector, filters = self._similar_inputs(request)
+            return self.rank(Target.ISSUES, text=text, query_vector=source_vector, mode=request.mode,
+                             filters=filters, fusion=request.fusion, depth=depth, exclude_ids={request.issue_id})
+        return self.rank(target, text=request.q, query_vector=None, mode=request.mode,
+                         filters=request.filters.to_backend(), fusion=request.fusion, depth=depth)
+
+    def _similar_inputs(self, request: SimilarRequest) -> tuple[dict[str, Any], str, Vector | None, Filters]:
+        source, text, source_vector = self.example(request.issue_id, with_vector=request.mode is not Mode.LEXICAL)
+        extra_institution: tuple[str, ...] = ()
+        extra_notice: tuple[str, ...] = ()
+        if request.scope is Scope.OTHER_INSTITUTIONS:
+            if source.get("institution"):
+                extra_institution = (source["institution"],)
+            extra_notice = (source["notice_id"],)
+        elif request.scope is Scope.OTHER_NOTICES:
+            extra_notice = (source["notice_id"],)
+        filters = request.filters.to_backend(exclude_institution=extra_institution, exclude_notice=extra_notice)
+        return source, text, source_vector, filters
 
     def example(self, issue_id: str, *, with_vector: bool = True) -> tuple[dict[str, Any], str, Vector | None]:
         """What query-by-example searches with: the source issue; its text for the lexical leg — the

@@ -265,3 +265,15 @@ def test_qbe_without_a_stored_vector_embeds_the_problem():
     request = parse_similar_request(svc.settings, issue_id="qh2023-001", mode="semantic")
     assert svc.similar_issues(request).hits == []  # nothing else has a vector to compare with
     svc.close()
+
+
+def test_ranked_matches_the_pages_of_search_and_similar(service):
+    settings = service.settings
+    search = parse_search_request(settings, q="医保基金", size=3)
+    assert [f.doc_id for f in service.ranked(search, depth=7)] == [
+        h["id"] for page in (1, 2, 3) for h in service.search_issues(
+            parse_search_request(settings, q="医保基金", size=3, page=page)).hits]
+    similar = parse_similar_request(settings, issue_id="qh2023-001", scope="other_notices")
+    assert [f.doc_id for f in service.ranked(similar)] == [h["id"] for h in service.similar_issues(similar).hits]
+    measures = parse_search_request(settings, q="廉洁承诺书", mode="lexical")
+    assert [f.doc_id for f in service.ranked(measures, Target.MEASURES)] == ["qh2023-004-m1"]

@@ -37,7 +37,7 @@ Facets are tantivy terms aggregations over the same query.
 Vectors: see vector_index.py (exact float32 up to 50k rows, faiss SQ8 + exact re-scoring above).
 On open they come from the snapshot, then the rows written since it (a torn, stale or missing
 snapshot only means loading every stored vector instead: ~10 s per million rows). Deleted rows
-stay masked in memory until the next full load.
+stay masked in memory until a full load, which happens when they pass a quarter of the rows.
 
 BM25 caveat shared with Lucene: tantivy counts deleted documents in document frequencies and
 lengths until their segment is merged, so after many replacements scores drift slightly from the
@@ -344,8 +344,12 @@ class _Generation:
             except (ValueError, OSError) as exc:
                 log.warning("vector snapshot %s ignored (%s); loading the vectors from the record store", path, exc)
             else:
-                self.vectors = {Target(name): index for name, index in indexes.items()}
-                self.vector_seq = self.snapshot_seq = int(meta["seq"])
+                if all(i.deleted <= max(1000, i.size // 4) for i in indexes.values()):
+                    self.vectors = {Target(name): index for name, index in indexes.items()}
+                    self.vector_seq = self.snapshot_seq = int(meta["seq"])
+                else:  # many deleted rows ride along: a full load drops them (the writer re-snapshots)
+                    for index in indexes.values():
+                        index.close()
         self.sync_vectors()
 
     def save_vectors(self) -> None:
@@ -775,6 +779,7 @@ class EmbeddedBackend:
     # -- searching ---------------------------------------------------------------------------
     def lexical(self, target: Target, query: LexicalQuery, filters: Filters, k: int) -> list[Hit]:
         collection = COLLECTIONS[target]
+        collection.filter_clauses(filters)  # a bad filter is an error even when nothing can match
         scoring = collection.scoring_query(query)
         full = collection.filtered(scoring, filters) if scoring is not None else None
         if full is None or k <= 0:

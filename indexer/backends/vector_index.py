@@ -2,7 +2,7 @@
 store on open (vectors are stored there as float16) and kept current by replaying its changes.
 
 Rows are keyed by the store's ``rowid`` (ascending, never reused); position ``i`` in every array
-is the ``i``-th row added. Deleted rows stay in place, masked, until the next open.
+is the ``i``-th row added. Deleted rows stay in place, masked (a snapshot keeps them too).
 
 Two layouts, chosen by size (measured on the 2-core machine, 384 dims, see scripts/bench_engine.py
 and the report of issue "embedded backend"):
@@ -472,16 +472,13 @@ def load_snapshot(path: Path, filter_specs: Mapping[str, FilterSpec], *, threads
     """(meta, indexes) from :func:`save_snapshot`'s file. Raises ValueError (or OSError) if it is
     missing, torn or of another layout: callers then rebuild from the record store."""
     try:
+        # Arrays are read one at a time as the indexes take them: no second copy of the whole file.
         with np.load(path, allow_pickle=False) as npz:
-            arrays = {name: npz[name] for name in npz.files}
+            meta = json.loads(bytes(npz["snapshot"]).decode())
+            indexes = {name: VectorIndex.from_arrays(npz, f"{name}/", filter_specs[name], threads=threads)
+                       for name in meta["targets"]}
     except (zipfile.BadZipFile, EOFError, KeyError) as exc:
-        raise ValueError(f"unreadable snapshot {path}: {exc}") from exc
-    meta = json.loads(bytes(arrays["snapshot"]).decode())
-    try:
-        indexes = {name: VectorIndex.from_arrays(arrays, f"{name}/", filter_specs[name], threads=threads)
-                   for name in meta["targets"]}
-    except KeyError as exc:
-        raise ValueError(f"incomplete snapshot {path}: {exc}") from exc
+        raise ValueError(f"unreadable or incomplete snapshot {path}: {exc}") from exc
     return meta, indexes
 
 
