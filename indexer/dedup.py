@@ -55,6 +55,7 @@ QUERY_PROBLEMS = 3  # problems whose tokens make the candidate query
 QUERY_TERMS = 64  # most distinct tokens in that query
 CANDIDATE_HITS = 30  # issue hits asked for per query
 CANDIDATES = 3  # notices compared per query, best first
+ISSUE_MATCH = 0.8  # one of the first issues "matches" a candidate's issue at this Jaccard similarity
 
 _NOT_TEXT = re.compile(r"[\W_]+")  # punctuation, symbols, whitespace
 
@@ -69,10 +70,12 @@ class NearDuplicate:
 
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
-    """What a notice is compared by: its institution and the shingles of its issues."""
+    """What a notice is compared by: its institution, the shingles of its issues, and those of
+    each of its first issues (to screen candidates before fetching all their issues)."""
 
     institution: str | None
     shingles: frozenset[str]
+    first_issues: tuple[frozenset[str], ...] = ()
 
 
 # -- pure functions ---------------------------------------------------------------------------
@@ -95,15 +98,14 @@ def shingles(text: str, k: int = SHINGLE) -> frozenset[str]:
     compact = _NOT_TEXT.sub("", fold(text))
     if len(compact) < k:
         return frozenset([compact]) if compact else frozenset()
-    return frozenset(compact[i:i + k] for i in range(len(compact) - k + 1))
+    return frozenset({compact[i:i + k] for i in range(len(compact) - k + 1)})
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     """|a ∩ b| / |a ∪ b|; 0.0 when both are empty."""
     if not a and not b:
         return 0.0
-    small, large = (a, b) if len(a) <= len(b) else (b, a)
-    common = sum(1 for s in small if s in large)
+    common = len(a & b)
     return common / (len(a) + len(b) - common)
 
 
@@ -126,7 +128,8 @@ def same_institution(a: str | None, b: str | None) -> bool:
 
 def notice_fingerprint(notice: ParsedNotice) -> Fingerprint:
     return Fingerprint(notice.meta.institution,
-                       shingles(issues_text((i.problem, i.measures) for i in notice.issues)))
+                       shingles(issues_text((i.problem, i.measures) for i in notice.issues)),
+                       tuple(shingles(issues_text([(i.problem, i.measures)])) for i in notice.issues[:QUERY_PROBLEMS]))
 
 
 def stored_fingerprint(issue_docs: Sequence[Document]) -> Fingerprint:
@@ -149,9 +152,12 @@ def notice_of_issue(issue_id: str) -> NoticeId:
 def _best_match(new: Fingerprint, candidates: Iterable[tuple[NoticeId, Fingerprint]],
                 threshold: float) -> NearDuplicate | None:
     best: NearDuplicate | None = None
+    size = len(new.shingles)
     for notice_id, other in candidates:
         if not same_institution(new.institution, other.institution):
             continue
+        if min(size, len(other.shingles)) < threshold * max(size, len(other.shingles)):
+            continue  # the Jaccard similarity cannot reach the threshold
         score = jaccard(new.shingles, other.shingles)
         if score >= threshold and (best is None or score > best.similarity):
             best = NearDuplicate(notice_id, round(score, 4))
@@ -160,23 +166,42 @@ def _best_match(new: Fingerprint, candidates: Iterable[tuple[NoticeId, Fingerpri
 
 # -- the lookup the pipeline calls --------------------------------------------------------------
 
-def _candidate_ids(backend: Backend, notice: ParsedNotice, filters: Filters,
-                   skip: set[NoticeId]) -> list[NoticeId]:
-    """Stored notices whose issues best match the first problems of ``notice``, best first."""
+def _query(notice: ParsedNotice) -> LexicalQuery | None:
+    """The tokens of the first problems, searched in the issues' problem tokens."""
     terms: list[str] = []
     for issue in notice.issues[:QUERY_PROBLEMS]:
         terms.extend(tokenise_query(issue.problem))
     terms = list(dict.fromkeys(terms))[:QUERY_TERMS]
-    if not terms:
+    return LexicalQuery(tuple(terms), {"problem_tokens": 1.0}) if terms else None
+
+
+def _screened(new: Fingerprint, issues: Sequence[Document]) -> bool:
+    """Whether a candidate whose hit issues are these may be a duplicate: all of the new notice's
+    first issues but one have a close match among them (problem and measures; Jaccard ≥
+    :data:`ISSUE_MATCH`). Stock problems (三重一大…) recur across notices; their measures do not."""
+    theirs = [shingles(issues_text([(d.get("problem"), d.get("measures") or [])])) for d in issues]
+    matched = sum(1 for mine in new.first_issues if any(jaccard(mine, t) >= ISSUE_MATCH for t in theirs))
+    return matched >= max(1, len(new.first_issues) - 1)
+
+
+def _candidate_ids(backend: Backend, query: LexicalQuery, new: Fingerprint, filters: Filters,
+                   skip: set[NoticeId]) -> list[NoticeId]:
+    """Stored notices whose issues best match the new notice's first problems, best first, and
+    that pass :func:`_screened` (one ``get`` of the hit issues; the candidates' other issues are
+    only fetched for those)."""
+    hits = [h for h in backend.lexical(Target.ISSUES, query, filters, CANDIDATE_HITS)
+            if notice_of_issue(h.doc_id) not in skip]
+    if not hits:
         return []
-    hits = backend.lexical(Target.ISSUES, LexicalQuery(tuple(terms), {"problem_tokens": 1.0}), filters,
-                           CANDIDATE_HITS)
     scores: dict[NoticeId, float] = {}
     for hit in hits:
         notice_id = notice_of_issue(hit.doc_id)
-        if notice_id not in skip:
-            scores[notice_id] = scores.get(notice_id, 0.0) + hit.score
-    return sorted(scores, key=lambda n: -scores[n])[:CANDIDATES]
+        scores[notice_id] = scores.get(notice_id, 0.0) + hit.score
+    docs: dict[NoticeId, list[Document]] = {}
+    for doc in backend.get(Target.ISSUES, [h.doc_id for h in hits]):
+        docs.setdefault(notice_of_issue(str(doc.get("id"))), []).append(doc)
+    ranked = sorted(scores, key=lambda n: -scores[n])
+    return [n for n in ranked if _screened(new, docs.get(n, []))][:CANDIDATES]
 
 
 def _stored(backend: Backend, notice_id: NoticeId) -> Fingerprint | None:
@@ -194,7 +219,10 @@ def find_near_duplicate(notice: ParsedNotice, backend: Backend, *, threshold: fl
 
     ``pending`` holds notices accepted in this run but not written yet (the lexical leg cannot see
     them); ``exclude`` the notice last stored from the same source; ``fingerprint`` the notice's,
-    if the caller has it. A threshold above 1 turns the check off."""
+    if the caller has it. A threshold above 1 turns the check off.
+
+    Cost for a notice that is not a duplicate: two lexical queries and two ``get`` of at most
+    :data:`CANDIDATE_HITS` issues (one with the institution filter, one without)."""
     if threshold > 1 or not notice.issues:
         return None
     new = fingerprint or notice_fingerprint(notice)
@@ -204,12 +232,15 @@ def find_near_duplicate(notice: ParsedNotice, backend: Backend, *, threshold: fl
     found = _best_match(new, ((n, f) for n, f in (pending or {}).items() if n not in skip), threshold)
     if found is not None:
         return found
+    query = _query(notice)
+    if query is None:
+        return None
     checked: set[NoticeId] = set(skip)
     institution = notice.meta.institution
     passes = [Filters(equals={"institution": (institution,)})] if institution else []
     passes.append(Filters())  # the institution may have been read differently from the other copy
     for filters in passes:
-        ids = _candidate_ids(backend, notice, filters, checked)
+        ids = _candidate_ids(backend, query, new, filters, checked)
         checked.update(ids)
         stored = ((n, f) for n in ids if (f := _stored(backend, n)) is not None)
         found = _best_match(new, stored, threshold)

@@ -84,7 +84,7 @@ def _issue_fields() -> tuple[Field, ...]:
         Field("documents", K.STORED, "referenced documents (《…》, 〔2024〕49号)"),
         Field("categories", K.KEYWORD, "topic categories (search_api taxonomy)", facet=True, multi=True),
         # Boosts tuned on the dev qrels (search_api): the measures say what a problem was really about
-        # (a bare 重点工作推进不力 is explained by its measures), so they weigh as much as the problem.
+        # (a bare "某项工作推进不力" is explained only by its measures), so they weigh as much as the problem.
         Field("problem_tokens", K.TOKENS, "jieba tokens of problem", boost=1.0),
         Field("context_tokens", K.TOKENS, "jieba tokens of section and group titles", boost=0.5),
         Field("measures_tokens", K.TOKENS, "jieba tokens of all measures", boost=1.0),

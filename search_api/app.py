@@ -217,6 +217,9 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
     page_doc = f"1-based page; page × size ≤ {settings.max_result_window}"
     size_doc = f"hits per page, 1 to {settings.max_page_size}"
     q_doc = f"the text to search for, at most {settings.max_query_chars} characters (never parsed as syntax)"
+    facets_doc = ("counts per value of the filter fields: in lexical and hybrid mode over the documents that pass "
+                  "the filters and contain a query term; in semantic mode over the ranked candidates (the vector "
+                  "top-k the pages are cut from)")
     fusion_doc = f"fusion of the two legs: {' | '.join(FUSERS)} (default: setting fusion = {settings.fusion})"
 
     @app.get("/api/search", response_model=schemas.IssueSearchResponse, responses=ERRORS, tags=["search"],
@@ -228,7 +231,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
         page: Annotated[int, Query(description=page_doc)] = 1,
         size: Annotated[int, Query(description=size_doc)] = 10,
         collapse: Annotated[bool, Query(description="best hit per institution, with a count of the others")] = False,
-        facets: Annotated[bool, Query(description="counts per value of the filter fields")] = True,
+        facets: Annotated[bool, Query(description=facets_doc)] = True,
         fusion: Annotated[str | None, Query(description=fusion_doc)] = None,
     ) -> dict[str, Any]:
         request = parse_search_request(settings, q=q, mode=mode, page=page, size=size, collapse=collapse,
@@ -244,7 +247,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
         page: Annotated[int, Query(description=page_doc)] = 1,
         size: Annotated[int, Query(description=size_doc)] = 10,
         collapse: Annotated[bool, Query(description="best hit per institution, with a count of the others")] = False,
-        facets: Annotated[bool, Query(description="counts per value of the filter fields")] = False,
+        facets: Annotated[bool, Query(description=facets_doc)] = False,
         fusion: Annotated[str | None, Query(description=fusion_doc)] = None,
     ) -> dict[str, Any]:
         request = parse_search_request(settings, q=q, mode=mode, page=page, size=size, collapse=collapse,
@@ -269,7 +272,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
         page: Annotated[int, Query(description=page_doc)] = 1,
         size: Annotated[int, Query(description=size_doc)] = 10,
         collapse: Annotated[bool, Query(description="best hit per institution")] = False,
-        facets: Annotated[bool, Query(description="counts per value of the filter fields")] = False,
+        facets: Annotated[bool, Query(description=facets_doc)] = False,
         fusion: Annotated[str | None, Query(description=fusion_doc)] = None,
     ) -> dict[str, Any]:
         request = parse_similar_request(settings, issue_id=issue_id, scope=scope, mode=mode, page=page, size=size,

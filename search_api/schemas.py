@@ -50,21 +50,21 @@ _ISSUE_EXAMPLE: dict[str, Any] = {
     "id": "3f9a1c2e7b5d4a10-015", "notice_id": "3f9a1c2e7b5d4a10", "title": "中共青禾县人民医院委员会关于巡察整改进展情况的通报",
     "institution": "青禾县人民医院", "institution_type": "hospital", "province": "江西省", "city": "青禾市",
     "level": "county", "year": 2024, "seq": 15, "label": "15.", "section": "医疗服务方面",
-    "problem": "违规使用医保基金问题长期存在", "status": "completed", "status_raw": "已完成整改",
+    "problem": "医保基金使用管理不规范", "status": "completed", "status_raw": "已完成整改",
     "measures": ["开展医保基金专项自查自纠", "上线医保智能审核系统"], "categories": ["medical_insurance"],
     "rank": 1, "score": 0.032522,
     "explain": {"lexical": {"rank": 1, "score": 21.4}, "vector": {"rank": 2, "score": 0.871}, "fusion": "rrf",
                 "score": 0.032522, "matched_terms": ["医保", "医保基金", "基金"]},
-    "highlights": {"problem": [[4, 8]], "measures": [[[2, 6]], [[2, 4]]]},
+    "highlights": {"problem": [[0, 4]], "measures": [[[2, 6]], [[2, 4]]]},
 }
 
 _MEASURE_EXAMPLE: dict[str, Any] = {
     "id": "3f9a1c2e7b5d4a10-015-m2", "issue_id": "3f9a1c2e7b5d4a10-015", "measure_seq": 2,
-    "text": "上线医保智能审核系统", "problem": "违规使用医保基金问题长期存在", "institution": "青禾县人民医院",
+    "text": "上线医保智能审核系统", "problem": "医保基金使用管理不规范", "institution": "青禾县人民医院",
     "province": "江西省", "year": 2024, "status": "completed", "rank": 1, "score": 0.016393,
     "explain": {"lexical": {"rank": 1, "score": 9.7}, "vector": None, "fusion": "rrf", "score": 0.016393,
                 "matched_terms": ["医保", "审核"]},
-    "highlights": {"text": [[2, 4], [6, 8]], "problem": [[4, 6]]},
+    "highlights": {"text": [[2, 4], [6, 8]], "problem": [[0, 2]]},
 }
 
 

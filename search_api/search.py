@@ -37,7 +37,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -101,6 +101,7 @@ class _Ranked:
     terms: tuple[str, ...]
     lexical_query: LexicalQuery
     vector_via: str | None = None
+    facets: Future[dict[str, list[tuple[str, int]]]] | None = None  # counted beside the legs
 
 
 class SearchService:
@@ -113,7 +114,8 @@ class SearchService:
         self.encoder = vector.QueryEncoder(embedder, settings.embed_cache_size)
         self.fusion_params = FusionParams(
             k=settings.rrf_k, weights={Leg.LEXICAL: settings.lexical_weight, Leg.VECTOR: settings.vector_weight})
-        self._pool = ThreadPoolExecutor(max_workers=max(1, settings.threads), thread_name_prefix="vector-leg")
+        # the vector leg and the facet counts run beside the lexical leg
+        self._pool = ThreadPoolExecutor(max_workers=max(2, settings.threads), thread_name_prefix="search")
 
     def close(self) -> None:
         self._pool.shutdown(wait=False)
@@ -253,10 +255,14 @@ class SearchService:
                           fusion=fusion, depth=depth, exclude_ids=set(exclude_ids)).fused
 
     def _rank(self, target: Target, *, text: str, query_vector: Vector | None, mode: Mode, filters: Filters,
-              fusion: str, depth: int, exclude_ids: set[DocId]) -> _Ranked:
+              fusion: str, depth: int, exclude_ids: set[DocId], facets: bool = False) -> _Ranked:
         settings = self.settings
         query = lexical.build_query(text, target, max_terms=settings.max_query_terms,
                                     min_idf=settings.min_term_idf)
+        facet_future = None
+        if facets and mode is not Mode.SEMANTIC and query.terms:
+            facet_future = self._pool.submit(self.backend.facets, target, filters, list(FACETS.values()),
+                                             query=query, size=settings.facet_size)
         extra = len(exclude_ids)
         k_lex = max(settings.lexical_top_k, depth) + extra
         k_vec = max(settings.vector_top_k, depth) + extra
@@ -282,7 +288,7 @@ class SearchService:
         fused = FUSERS[fusion](legs, self.fusion_params)
         if exclude_ids:
             fused = [f for f in fused if f.doc_id not in exclude_ids]
-        return _Ranked(fused, query.terms, query, via)
+        return _Ranked(fused, query.terms, query, via, facet_future)
 
     def _vector_leg(self, target: Target, text: str, query_vector: Vector | None, filters: Filters,
                     k: int) -> tuple[list[Hit], str]:
@@ -310,7 +316,7 @@ class SearchService:
              fusion: str, page: int, size: int, collapse: bool, facets: bool, exclude_ids: set[DocId],
              search_filters: SearchFilters) -> SearchResult:
         ranked = self._rank(target, text=text, query_vector=query_vector, mode=mode, filters=filters,
-                            fusion=fusion, depth=page * size, exclude_ids=exclude_ids)
+                            fusion=fusion, depth=page * size, exclude_ids=exclude_ids, facets=facets)
         fused = ranked.fused
         docs: dict[DocId, Document] = {}
         need_all = collapse or (facets and (mode is Mode.SEMANTIC or not ranked.terms))
@@ -334,13 +340,12 @@ class SearchService:
                                   collapsed.get(item.doc_id) if collapse else None))
         facet_counts = None
         if facets:
-            if mode is Mode.SEMANTIC or not ranked.terms:
-                facet_counts = _count_facets((docs[f.doc_id] for f in fused if f.doc_id in docs), self.settings.facet_size)
+            if ranked.facets is None:  # semantic mode, or no searchable term: over the ranked candidates
+                counts = _count_facets((docs[f.doc_id] for f in fused if f.doc_id in docs), self.settings.facet_size)
             else:
-                raw = self.backend.facets(target, filters, list(FACETS.values()), query=ranked.lexical_query,
-                                          size=self.settings.facet_size)
-                facet_counts = {param: raw.get(stored, []) for param, stored in FACETS.items()}
-            facet_counts = _label_facets(facet_counts)
+                raw = ranked.facets.result()
+                counts = {param: raw.get(stored, []) for param, stored in FACETS.items()}
+            facet_counts = _label_facets(counts)
         return SearchResult(
             target=target.value, mode=mode.value, fusion=fusion, q=text, terms=list(ranked.terms),
             total=len(fused), page=page, size=size, hits=hits, facets=facet_counts,

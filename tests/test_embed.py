@@ -115,6 +115,10 @@ def test_charsmap_normalises_like_the_table() -> None:
     table = {0xFF21: "A", 0x3000: " ", 0x0007: "", 0x2460: "1", 0xFB01: "fi"}
     normaliser = Precompiled(build_charsmap(table))
     assert normaliser.normalize_str("Ａ\u3000\u0007①ﬁ整改") == "A 1fi整改"
+    # any other character passes through (every byte a lookup can step to lies inside the array)
+    for small in (table, {0xFF21: "A"}):  # a tiny table makes a tiny array: lookups must stay inside it
+        others = [chr(cp) for cp in range(1, 0x3100) if cp not in small]
+        assert [Precompiled(build_charsmap(small)).normalize_str(c) for c in others] == others
 
 
 def test_dequantize_q4_block_layout() -> None:

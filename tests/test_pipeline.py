@@ -456,10 +456,22 @@ def test_reindex_switches_to_another_model(corpus, settings):
     assert run([corpus], settings, backend, embedder=HashingEmbedder(64)).skipped == 2
 
 
-def test_reindex_says_so_when_the_backend_cannot_switch(corpus, settings, mem):
-    run([corpus], settings, mem, embedder=HashingEmbedder(32))
+class KeepingBackend(MemoryBackend):
+    """Breaks the rebuild rule of base.py: the fresh index keeps the old model (the memory
+    backend itself now follows the rule)."""
+
+    def rebuild(self, bundles, *, keep_old=False):
+        model = self._model
+        result = super().rebuild(bundles, keep_old=keep_old)
+        self._model = model
+        return result
+
+
+def test_reindex_says_so_when_the_backend_cannot_switch(corpus, settings):
+    backend = KeepingBackend()
+    run([corpus], settings, backend, embedder=HashingEmbedder(32))
     with pytest.raises(IncompatibleIndex, match="the memory backend rebuilt the index but kept its old model"):
-        reindex(settings, backend=mem, embedder=HashingEmbedder(64), progress=False)
+        reindex(settings, backend=backend, embedder=HashingEmbedder(64), progress=False)
 
 
 def test_stats_reports_the_index(corpus, settings, mem):

