@@ -6,8 +6,10 @@ The real model is converted once per session into a temporary data dir (``e5_dat
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import threading
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 
@@ -177,10 +179,11 @@ def test_resolve_model_names_and_directories(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def e5_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def e5_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     data_dir = tmp_path_factory.mktemp("embed-data")
     resolve_model("e5-small", data_dir)  # converts
-    return data_dir
+    yield data_dir
+    shutil.rmtree(data_dir / "models", ignore_errors=True)  # 1.3 GB; pytest keeps old temp dirs
 
 
 @pytest.fixture(scope="session")
