@@ -46,7 +46,9 @@ class EsServer:
     workdir: Path | None = None
     used: bool = field(default=False)
 
-    def stop(self) -> None:
+    def halt(self) -> None:
+        """Stop the server process (SIGTERM: the emulator saves its data) and keep its data folder,
+        so that :func:`restart_emulator` can bring it back."""
         if self.process is not None and self.process.poll() is None:
             # The wrapper and the server share the process group we created for them.
             try:
@@ -56,6 +58,9 @@ class EsServer:
                 with suppress(ProcessLookupError):
                     os.killpg(self.process.pid, signal.SIGKILL)
         self.process = None
+
+    def stop(self) -> None:
+        self.halt()
         if self.workdir is not None:
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
@@ -100,34 +105,54 @@ def _answers(url: str) -> bool:
         return False
 
 
-def start_emulator() -> EsServer:
-    """Start noida-db (Elasticsearch only) on a free loopback port; raise if it never answers."""
+def _launch(workdir: Path, port: int) -> tuple[EsServer, bool]:
+    """Run the emulator on ``port`` with its data in ``workdir``; (server, whether it answers)."""
     command = _noida_command()
     version = noida_version()
     if command is None or version is None:
         pytest.skip("the noida-db emulator is not installed (pip install -e '.[test]'), and ES_URL is not set")
+    url = f"http://127.0.0.1:{port}"
+    log = (workdir / "noida.log").open("ab")
+    process = subprocess.Popen(
+        [*command, "start", "--only", "elasticsearch", "--host", "127.0.0.1",
+         "--elasticsearch-port", str(port), "--data-dir", str(workdir / "data")],
+        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+    )
+    log.close()
+    server = EsServer(url=url, label=f"noida-db emulator {version} at {url}",
+                      settings=Settings(backend="elasticsearch", es_url=url), process=process, workdir=workdir)
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline and process.poll() is None:
+        if _answers(url):
+            return server, True
+        time.sleep(0.1)
+    return server, False
+
+
+def start_emulator() -> EsServer:
+    """Start noida-db (Elasticsearch only) on a free loopback port; raise if it never answers."""
     last_log = ""
     for _ in range(STARTUP_ATTEMPTS):
         workdir = Path(tempfile.mkdtemp(prefix="xuncha-noida-"))
-        port = _free_port()
-        url = f"http://127.0.0.1:{port}"
-        log = (workdir / "noida.log").open("wb")
-        process = subprocess.Popen(
-            [*command, "start", "--only", "elasticsearch", "--host", "127.0.0.1",
-             "--elasticsearch-port", str(port), "--data-dir", str(workdir / "data")],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-        )
-        log.close()
-        server = EsServer(url=url, label=f"noida-db emulator {version} at {url}",
-                          settings=Settings(backend="elasticsearch", es_url=url), process=process, workdir=workdir)
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while time.monotonic() < deadline and process.poll() is None:
-            if _answers(url):
-                return server
-            time.sleep(0.1)
+        server, up = _launch(workdir, _free_port())
+        if up:
+            return server
         last_log = (workdir / "noida.log").read_text("utf-8", "replace")[-2000:]
         server.stop()
     raise RuntimeError(f"noida-db did not start on a loopback port after {STARTUP_ATTEMPTS} attempts:\n{last_log}")
+
+
+def restart_emulator(server: EsServer) -> EsServer:
+    """Start a halted emulator again on the same port and data folder (its indices come back)."""
+    assert server.process is None and server.workdir is not None, "halt() the server first"
+    port = int(server.url.rsplit(":", 1)[1])
+    restarted, up = _launch(server.workdir, port)
+    if not up:
+        last_log = (server.workdir / "noida.log").read_text("utf-8", "replace")[-2000:]
+        restarted.stop()
+        raise RuntimeError(f"noida-db did not start again on port {port}:\n{last_log}")
+    server.process = restarted.process
+    return server
 
 
 def get_server() -> EsServer:
