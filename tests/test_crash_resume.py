@@ -6,24 +6,12 @@ and after every kill each stored notice is whole. A bounded run of scripts/crash
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from scripts import crash_resume
 
 pytestmark = pytest.mark.reliability
 
-
-def _script():
-    spec = importlib.util.spec_from_file_location("crash_resume", ROOT / "scripts" / "crash_resume.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-crash_resume = _script()
 ARGS = ["--notices", "200", "--kills", "3", "--seed", "7", "--jitter", "2"]
 
 

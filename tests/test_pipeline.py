@@ -266,7 +266,7 @@ def test_issue_documents_carry_tokens_vectors_and_metadata(corpus, settings, mem
         assert doc["problem_tokens"] == " ".join(tokenise_for_index(issue.problem))
         measures_text = "\n".join(t for t in (issue.measures_intro, *issue.measures) if t)
         assert doc["measures_tokens"].split() == tokenise_for_index(measures_text)
-        assert vectors[doc["id"]] == pytest.approx(embedder.embed_passages([issue.problem])[0].tolist(), abs=1e-6)
+        assert vectors[doc["id"]] == pytest.approx(embedder.embed_passages([pipeline.issue_embedding_text(issue)])[0].tolist(), abs=1e-6)
 
 
 def test_measure_documents_carry_issue_and_notice_metadata(corpus, settings, mem):
