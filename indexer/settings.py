@@ -73,10 +73,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "address the API listens on"),
     Setting("port", 8000, "port the API listens on"),
     # access
-    Setting("api_key", None, "API key required by endpoints that change data"),
-    Setting("protect_reads", False, "require the API key for read endpoints too"),
-    Setting("cors_origins", "", "comma-separated origins allowed by CORS (closed when empty)"),
-    Setting("max_upload_mb", 20, "largest upload accepted, in MB"),
+    Setting("api_key", None, "API key required by endpoints that change data (upload, delete, reindex), sent as "
+            "X-API-Key or Authorization: Bearer; unset: those endpoints are disabled"),
+    Setting("protect_reads", False, "require the API key for read endpoints and pages too (/healthz, /readyz stay open)"),
+    Setting("cors_origins", "", "comma-separated origins allowed by CORS, or * (closed when empty)"),
+    Setting("max_upload_mb", 20, "largest upload (POST /api/notices request body) accepted, in MB"),
+    Setting("max_body_kb", 64, "largest request body accepted by every other endpoint, in KB"),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -121,6 +123,7 @@ class Settings:
     protect_reads: bool = False
     cors_origins: str = ""
     max_upload_mb: int = 20
+    max_body_kb: int = 64
 
     @property
     def data_path(self) -> Path:

@@ -321,7 +321,9 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
             return {"ok": True, "status": "ready", "detail": None}
         return JSONResponse({"ok": False, "status": holder.status, "detail": holder.detail}, status_code=503)
 
-    from search_api import pages  # the web page (/, /notices/…, /export.*): same core, HTML
+    from search_api import admin, pages, security
 
-    app.include_router(pages.router)
+    app.include_router(pages.router)  # the web page (/, /notices/…, /export.*): same core, HTML
+    admin.install(app)  # upload, delete, reindex: the endpoints that change data
+    security.install(app, settings, write_routes=admin.WRITE_ROUTES, upload_routes=admin.UPLOAD_ROUTES)
     return app

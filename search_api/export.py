@@ -1,7 +1,7 @@
 """Exports of a result set to CSV and XLSX, with the fields an inspection report needs.
 
 The set exported is the one the search page pages through: the same fused ranked list the page's
-first page is cut from (:meth:`SearchService.rank` at the page's depth), so the row count equals
+first page is cut from (:meth:`SearchService.ranked` at the first page's depth), so the row count equals
 the "共 N 条" the page shows, cut at ``settings.export_cap``. One row per issue (``问题`` tab and
 "类似问题"), or per measure item (``整改措施`` tab, where 整改措施 holds that one item):
 
@@ -27,7 +27,7 @@ from urllib.parse import quote
 from indexer.institutions import INSTITUTION_TYPES
 from indexer.status import STATUS_LABELS, Status
 from indexer.types import DocId, Target
-from search_api.parse import Mode, Scope, SearchRequest, SimilarRequest
+from search_api.parse import SearchRequest, SimilarRequest
 from search_api.search import SearchService
 
 COLUMNS: tuple[str, ...] = (
@@ -108,29 +108,9 @@ def row_of(rank: int, doc: Mapping[str, Any], target: Target) -> list[Any]:
 def ranked_ids(service: SearchService, request: SearchRequest | SimilarRequest, target: Target) -> list[DocId]:
     """The fused ranked list of the request, at the depth of its first page (what the page shows).
 
-    For query-by-example this mirrors :meth:`SearchService.similar_issues`: the source issue's
-    problem text and stored vector, the source and (by scope) its institution or notice left out."""
-    depth = request.size
-    if isinstance(request, SimilarRequest):
-        source = service.get_issue(request.issue_id)
-        vector = service.backend.get_vectors(Target.ISSUES, [request.issue_id]).get(request.issue_id)
-        if vector is None and request.mode is not Mode.LEXICAL:
-            vector = [float(x) for x in service.embedder.embed_passages([source.get("problem") or ""])[0]]
-        institutions: tuple[str, ...] = ()
-        notices: tuple[str, ...] = ()
-        if request.scope is Scope.OTHER_INSTITUTIONS:
-            institutions = (source["institution"],) if source.get("institution") else ()
-            notices = (source["notice_id"],)
-        elif request.scope is Scope.OTHER_NOTICES:
-            notices = (source["notice_id"],)
-        filters = request.filters.to_backend(exclude_institution=institutions, exclude_notice=notices)
-        fused = service.rank(Target.ISSUES, text=source.get("problem") or "", query_vector=vector,
-                             mode=request.mode, filters=filters, fusion=request.fusion, depth=depth,
-                             exclude_ids={request.issue_id})
-    else:
-        fused = service.rank(target, text=request.q, query_vector=None, mode=request.mode,
-                             filters=request.filters.to_backend(), fusion=request.fusion, depth=depth)
-    return [f.doc_id for f in fused]
+    The core ranks it (:meth:`SearchService.ranked`), so a search and a query-by-example are ranked
+    here exactly as the page and the API rank them; query-by-example always ranks issues."""
+    return [f.doc_id for f in service.ranked(request, target, depth=request.size)]
 
 
 def collect(service: SearchService, request: SearchRequest | SimilarRequest, target: Target, *, cap: int,
