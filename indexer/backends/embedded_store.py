@@ -279,13 +279,15 @@ class RecordStore:
             for _, record in rows:
                 yield json.loads(record)
 
+    # No ORDER BY here: with it SQLite walks every live document in rowid order instead of using
+    # the (target, doc_id) index (0.5 s instead of 0.1 ms at 100k); one live row per id anyway.
     def get_docs(self, target: Target, ids: Sequence[DocId]) -> dict[DocId, Document]:
         found: dict[DocId, Document] = {}
         for chunk in _chunks(list(dict.fromkeys(ids))):
             marks = ",".join("?" * len(chunk))
             for doc_id, doc in self._query(
-                    f"SELECT doc_id, doc FROM docs WHERE target = ? AND deleted = 0 AND doc_id IN ({marks}) "
-                    "ORDER BY rowid", (TARGET_CODE[target], *chunk)):
+                    f"SELECT doc_id, doc FROM docs WHERE target = ? AND deleted = 0 AND doc_id IN ({marks})",
+                    (TARGET_CODE[target], *chunk)):
                 found[doc_id] = json.loads(doc)
         return found
 
@@ -295,7 +297,7 @@ class RecordStore:
             marks = ",".join("?" * len(chunk))
             for doc_id, blob in self._query(
                     f"SELECT doc_id, vector FROM docs WHERE target = ? AND deleted = 0 AND vector IS NOT NULL "
-                    f"AND doc_id IN ({marks}) ORDER BY rowid", (TARGET_CODE[target], *chunk)):
+                    f"AND doc_id IN ({marks})", (TARGET_CODE[target], *chunk)):
                 found[doc_id] = np.frombuffer(blob, dtype=np.float16).astype(np.float32)
         return found
 
