@@ -82,6 +82,7 @@ def require_key(request: Request, key: Annotated[str | None, Security(_api_key)]
 
 
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": schemas.ErrorResponse, "description": "the request body is malformed"},
     401: {"model": schemas.ErrorResponse, "description": "the API key is missing or not valid"},
     403: {"model": schemas.ErrorResponse, "description": "writes are disabled: no API key is configured"},
     409: {"model": schemas.ErrorResponse, "description": "another write is running, or the index holds another "
@@ -215,7 +216,7 @@ def _state(request: Request) -> tuple[Settings, Any, WriteGate]:
 
 
 def _translate_incompatible(exc: IncompatibleIndex) -> HTTPException:
-    return HTTPException(409, f"{str(exc).splitlines()[0]}")
+    return HTTPException(409, str(exc).splitlines()[0])
 
 
 # -- upload -----------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ core: ``app.state.search.service()`` is the :class:`~search_api.search.SearchSer
 
 Every error is ``{"ok": false, "error": message, "status": code}``: invalid input 400 (422 when a
 parameter has the wrong type), unknown ids 404, a backend that cannot be reached 503; no stack
-trace ever reaches a client.
+trace ever reaches a client. The endpoints that change data are in ``admin.py``; the API key
+(401 / 403), body limits (413) and CORS in ``security.py``.
 """
 
 

@@ -475,11 +475,12 @@ def test_failed_load_is_reported_by_readyz():
 ENDPOINTS = ["/api/search", "/api/measures/search", "/api/issues/{issue_id}", "/api/issues/{issue_id}/similar",
              "/api/measures/{measure_id}", "/api/notices/{notice_id}", "/api/stats", "/api/categories",
              "/healthz", "/readyz"]
+WRITE_ENDPOINTS = ["/api/notices", "/api/reindex"]  # and DELETE /api/notices/{notice_id}: tests/test_security.py
 
 
 def test_every_endpoint_is_in_the_schema_with_an_example(client):
     schema = client.get("/openapi.json").json()
-    assert sorted(schema["paths"]) == sorted(ENDPOINTS)
+    assert sorted(schema["paths"]) == sorted(ENDPOINTS + WRITE_ENDPOINTS)
     components = schema["components"]["schemas"]
     for path in ENDPOINTS:
         ok = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]

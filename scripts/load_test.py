@@ -1,0 +1,271 @@
+"""Load test: N concurrent clients on loopback for T seconds against a 100k-issue embedded index,
+with a mix of issue searches, query-by-example (similar) and measure searches.
+
+    python scripts/load_test.py [--clients 16] [--duration 60] [--issues 100000] [--data DIR]
+                                [--model M] [--mix search=6,similar=2,measure=2] [--url http://127.0.0.1:PORT]
+
+1. **Index**: built once and kept by scripts/bench_api.py's builder (default folder
+   ``/tmp/xuncha-bench-<issues>``; synthetic issues from the sample notices' sentences, random
+   unit vectors, the query model's id), reused when it is already there.
+2. **Server**: ``python -m search_api serve`` (uvicorn) in a subprocess on 127.0.0.1, waited for
+   through ``/readyz``; or ``--url``, which must be a loopback address.
+3. **Clients**: ``--clients`` asyncio tasks, each with its own httpx connection (keep-alive), each
+   sending its next request as soon as the last one is answered, for ``--warmup`` seconds (not
+   counted) then ``--duration`` seconds; ``--max-requests`` bounds the total. Requests are drawn
+   from ``--mix``: ``search`` — ``/api/search`` in hybrid mode with facets (what the page asks);
+   ``similar`` — ``/api/issues/{id}/similar`` on an issue found by an earlier search; ``measure`` —
+   ``/api/measures/search``. Query texts are distinct (bench_api's generator), so the server's
+   query-embedding cache rarely answers.
+
+Prints throughput, p50 / p95 / p99 / max latency (request to last byte, as the client sees it)
+overall and per kind, and the errors (any answer but 200, or no answer within ``--timeout``), then
+whether the target (0 errors, p99 ≤ ``--target-p99`` ms) was met; the last line is JSON. Exit
+status 1 when it was not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from scripts.bench_api import build_index, free_port, queries, wait_ready  # noqa: E402
+
+KINDS = ("search", "similar", "measure")
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+SIMILAR_POOL = 500  # issue ids collected for query-by-example
+
+
+@dataclass
+class Results:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in KINDS})
+    errors: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    @property
+    def requests(self) -> int:
+        return sum(len(v) for v in self.latencies.values()) + sum(self.errors.values())
+
+
+def parse_mix(text: str) -> dict[str, float]:
+    """``"search=6,similar=2,measure=2"`` → weights; unknown kinds are refused."""
+    weights: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _, value = part.partition("=")
+        if name not in KINDS:
+            raise SystemExit(f"--mix: unknown kind {name!r}; choose from {', '.join(KINDS)}")
+        weights[name] = float(value or 1)
+    if not weights or sum(weights.values()) <= 0:
+        raise SystemExit("--mix: give at least one kind with a positive weight")
+    return weights
+
+
+def check_loopback(url: str) -> None:
+    host = urlsplit(url).hostname or ""
+    if host not in LOOPBACK:
+        raise SystemExit(f"--url must be a loopback address (127.0.0.1), not {host!r}: this drives a server hard")
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"p50": float("nan"), "p95": float("nan"), "p99": float("nan"), "max": float("nan")}
+    arr = np.asarray(values)
+    return {"p50": round(float(np.percentile(arr, 50)), 1), "p95": round(float(np.percentile(arr, 95)), 1),
+            "p99": round(float(np.percentile(arr, 99)), 1), "max": round(float(arr.max()), 1)}
+
+
+class Workload:
+    """Draws the next request: kind by the mix, a fresh query text, an issue id for similar."""
+
+    def __init__(self, mix: dict[str, float], texts: list[str], issue_ids: list[str], seed: int) -> None:
+        self.kinds = list(mix)
+        self.weights = [mix[k] for k in self.kinds]
+        self.texts = texts
+        self.next_text = 0
+        self.issue_ids = issue_ids
+        self.rng = random.Random(seed)
+
+    def text(self) -> str:
+        text = self.texts[self.next_text % len(self.texts)]
+        self.next_text += 1
+        return text
+
+    def draw(self) -> tuple[str, str, dict[str, Any]]:
+        kind = self.rng.choices(self.kinds, self.weights)[0]
+        if kind == "similar" and self.issue_ids:
+            issue_id = self.rng.choice(self.issue_ids)
+            return kind, f"/api/issues/{issue_id}/similar", {"size": 10}
+        if kind == "measure":
+            return "measure", "/api/measures/search", {"q": self.text(), "size": 10}
+        return "search", "/api/search", {"q": self.text(), "size": 10, "facets": "true"}
+
+
+async def collect_issue_ids(base: str, texts: list[str], headers: dict[str, str], limit: int) -> list[str]:
+    """Issue ids for query-by-example, found by searching (not counted)."""
+    import httpx
+
+    found: list[str] = []
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as client:
+        for text in texts:
+            response = await client.get("/api/search", params={"q": text, "size": 50, "facets": "false",
+                                                              "mode": "lexical"})
+            if response.status_code == 200:
+                found.extend(h["id"] for h in response.json()["hits"])
+            if len(found) >= limit:
+                break
+    return list(dict.fromkeys(found))[:limit]
+
+
+async def drive(base: str, workload: Workload, *, clients: int, warmup: float, duration: float,
+                max_requests: int | None, timeout: float, headers: dict[str, str]) -> Results:
+    import httpx
+
+    results = Results()
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    measure_from = start + warmup
+    stop_at = measure_from + duration
+    budget = {"left": max_requests if max_requests is not None else float("inf")}
+
+    async def client_task() -> None:
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=timeout, limits=limits) as client:
+            while True:
+                now = loop.time()
+                if now >= stop_at or budget["left"] <= 0:
+                    return
+                kind, path, params = workload.draw()
+                counted = now >= measure_from
+                if counted:
+                    budget["left"] -= 1
+                sent = time.perf_counter()
+                try:
+                    response = await client.get(path, params=params)
+                    await response.aread()
+                    status = response.status_code
+                except httpx.HTTPError as exc:
+                    status, problem = None, type(exc).__name__
+                elapsed = (time.perf_counter() - sent) * 1000
+                if not counted:
+                    continue
+                if status == 200:
+                    results.latencies[kind].append(elapsed)
+                else:
+                    results.errors[f"{kind}: {status if status is not None else problem}"] += 1
+
+    tasks = [asyncio.create_task(client_task()) for _ in range(clients)]
+    await asyncio.gather(*tasks)
+    results.seconds = max(0.001, min(loop.time(), stop_at) - measure_from)
+    return results
+
+
+def report(results: Results, *, clients: int, target_p99: float, label: str) -> dict[str, Any]:
+    everything = [v for values in results.latencies.values() for v in values]
+    overall = percentiles(everything)
+    errors = sum(results.errors.values())
+    throughput = results.requests / results.seconds
+    print(label)
+    print(f"{clients} clients, {results.seconds:.0f} s: {results.requests} requests, {throughput:.1f} req/s, "
+          f"{errors} errors")
+    print(f"{'kind':<10}{'requests':>10}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'max ms':>10}")
+    rows = {"all": (len(everything), overall)}
+    rows.update({k: (len(v), percentiles(v)) for k, v in results.latencies.items() if v})
+    for kind, (n, p) in rows.items():
+        print(f"{kind:<10}{n:>10}{p['p50']:>10.1f}{p['p95']:>10.1f}{p['p99']:>10.1f}{p['max']:>10.1f}")
+    for what, n in results.errors.most_common():
+        print(f"  error {what}: {n}")
+    met = errors == 0 and overall["p99"] <= target_p99
+    print(f"target (0 errors, p99 ≤ {target_p99:g} ms): {'met' if met else 'NOT met'}")
+    summary = {"clients": clients, "seconds": round(results.seconds, 1), "requests": results.requests,
+               "throughput": round(throughput, 1), "errors": errors, **overall,
+               "per_kind": {k: {"requests": n, **p} for k, (n, p) in rows.items() if k != "all"}, "target_met": met}
+    print(json.dumps(summary, ensure_ascii=False))
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", help="a running server on loopback (default: start one over --data)")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--duration", type=float, default=60.0, help="measured seconds")
+    parser.add_argument("--warmup", type=float, default=5.0, help="seconds of load before measuring")
+    parser.add_argument("--max-requests", type=int, default=None, help="stop after this many measured requests")
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds before a request counts as an error")
+    parser.add_argument("--mix", default="search=6,similar=2,measure=2", help="weights of the request kinds")
+    parser.add_argument("--issues", type=int, default=100_000)
+    parser.add_argument("--data", default=None, help="index folder (built if missing; default /tmp/xuncha-bench-<issues>)")
+    parser.add_argument("--model", default=None, help="query model (default: setting XUNCHA_MODEL)")
+    parser.add_argument("--api-key", default=None, help="sent as X-API-Key (when reads are protected)")
+    parser.add_argument("--target-p99", type=float, default=250.0, help="p99 target in ms")
+    parser.add_argument("--seed", type=int, default=23)
+    args = parser.parse_args(argv)
+    if args.clients < 1 or args.duration <= 0:
+        raise SystemExit("--clients must be ≥ 1 and --duration > 0")
+    mix = parse_mix(args.mix)
+    headers = {"X-API-Key": args.api_key} if args.api_key else {}
+
+    from indexer.pipeline import open_embedder
+    from indexer.settings import load_settings
+
+    # Enough distinct texts that none repeats at ~100 req/s (an upper bound on two cores).
+    texts = queries(int(min(200_000, 150 * (args.duration + args.warmup) + 1000)), args.seed)
+    proc = None
+    if args.url:
+        check_loopback(args.url)
+        base, label = args.url.rstrip("/"), f"server at {args.url}"
+    else:
+        data = args.data or f"/tmp/xuncha-bench-{args.issues}"
+        settings = load_settings(data_dir=data, backend="embedded", model=args.model)
+        embedder = open_embedder(settings)  # its id and dims; the server loads its own
+        build_index(settings, args.issues, embedder.dims, embedder.model_id)
+        del embedder
+        port = free_port()
+        env = {**os.environ, "XUNCHA_MODEL": settings.model, "XUNCHA_BACKEND": "embedded", "XUNCHA_DATA_DIR": data}
+        proc = subprocess.Popen([sys.executable, "-m", "search_api", "serve", "--host", "127.0.0.1", "--port",
+                                 str(port)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        base = f"http://127.0.0.1:{port}"
+        label = f"embedded index {data} (≥ {args.issues} issues), model {settings.model}, server {base}"
+    try:
+        if proc is not None:
+            import httpx
+
+            with httpx.Client(timeout=60) as client:
+                wait_ready(client, base, proc)
+        issue_ids = asyncio.run(collect_issue_ids(base, texts[-200:], headers, SIMILAR_POOL))
+        if "similar" in mix and not issue_ids:
+            raise SystemExit("no issue found to ask for similar ones: is the index empty?")
+        workload = Workload(mix, texts[:-200], issue_ids, args.seed)
+        results = asyncio.run(drive(base, workload, clients=args.clients, warmup=args.warmup,
+                                    duration=args.duration, max_requests=args.max_requests,
+                                    timeout=args.timeout, headers=headers))
+    finally:
+        if proc is not None:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    summary = report(results, clients=args.clients, target_p99=args.target_p99, label=label)
+    return 0 if summary["target_met"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
