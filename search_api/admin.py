@@ -12,7 +12,8 @@ thread, so searches go on meanwhile.
 
 Embedded backend: the data folder has one writer at a time (its ``writer.lock``). An API process
 that only serves keeps no lock: each write opens its own backend on the same folder, writes and
-closes it (releasing the lock, so the ``indexer`` CLI can write between two uploads). The app's
+closes it (releasing the lock, so the ``indexer`` CLI can write between two uploads; while the CLI
+holds it, a write waits the backend's lock timeout, then gets 409). The app's
 own backend sees the new data on its next search, as every embedded reader does (SQLite's
 ``data_version`` and the ``CURRENT`` file, see indexer/backends/embedded.py); :func:`writing_backend`
 also refreshes it at once. An app whose backend already holds the lock (``demo`` ingests the samples
@@ -52,7 +53,7 @@ from starlette.responses import JSONResponse
 
 from indexer.backends import open_backend
 from indexer.backends.base import Backend
-from indexer.errors import IncompatibleIndex
+from indexer.errors import BackendError, IncompatibleIndex
 from indexer.pipeline import default_report_path, delete_notices, ingest_paths, reindex
 from indexer.settings import Settings
 from search_api import schemas
@@ -66,6 +67,7 @@ T = TypeVar("T")
 WRITE_WAIT = 10.0  # seconds a write waits for the one running before it gets 409
 MAX_NAME_BYTES = 200  # of an uploaded file's saved name (file systems allow 255)
 MAX_NOTICE_ID_CHARS = 200
+WRITER_BUSY = "only one writer at a time"  # in the embedded backend's message when its writer lock is taken
 
 _api_key = APIKeyHeader(name=KEY_HEADER, auto_error=False,
                         description="the API key (setting api_key); required by every endpoint that changes data")
@@ -85,8 +87,8 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": schemas.ErrorResponse, "description": "the request body is malformed"},
     401: {"model": schemas.ErrorResponse, "description": "the API key is missing or not valid"},
     403: {"model": schemas.ErrorResponse, "description": "writes are disabled: no API key is configured"},
-    409: {"model": schemas.ErrorResponse, "description": "another write is running, or the index holds another "
-                                                         "model's vectors"},
+    409: {"model": schemas.ErrorResponse, "description": "another write is running (here or in another process), "
+                                                         "or the index holds another model's vectors"},
     413: {"model": schemas.ErrorResponse, "description": "the request body is over its limit"},
     422: {"model": schemas.ErrorResponse, "description": "a parameter is missing or has the wrong type"},
     502: {"model": schemas.ErrorResponse, "description": "the backend failed"},
@@ -205,6 +207,12 @@ def writing_backend(reader: Backend, settings: Settings) -> Iterator[Backend]:
     writer = open_backend(settings.with_overrides(backend="embedded", data_dir=str(reader.data_dir)))  # type: ignore[attr-defined]
     try:
         yield writer
+    except BackendError as exc:
+        # Another process (the indexer CLI) holds the data folder's writer lock: a conflict, not a
+        # backend failure. Recognised by the embedded backend's message, which says so.
+        if WRITER_BUSY in str(exc):
+            raise HTTPException(409, str(exc).splitlines()[0]) from exc
+        raise
     finally:
         writer.close()
         reader.refresh()  # type: ignore[attr-defined]

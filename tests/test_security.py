@@ -441,3 +441,19 @@ def test_elasticsearch_uploads_and_deletes_are_searchable_at_once(tmp_path):
         assert client.get("/api/stats").json()["notices"] == 1
     finally:
         backend.close()
+
+
+def test_a_write_while_the_cli_holds_the_writer_lock_is_409(served_index):
+    settings, reader = served_index
+    client = TestClient(create_app(settings, reader, EMBEDDER))
+    cli = EmbeddedBackend(settings.data_path, threads=1)  # as `indexer ingest` would, mid-run
+    try:
+        cli.delete_notices(["nosuch"])  # takes the writer lock, kept until close
+        response = client.post("/api/notices", files=upload(SAMPLE_FILES[5]), headers=AUTH)
+        assert response.status_code == 409
+        assert "is writing to the index" in response.json()["error"]
+        assert "only one writer at a time" in response.json()["error"]
+        assert client.get("/api/search", params={"q": "医保"}).status_code == 200
+    finally:
+        cli.close()
+    assert client.post("/api/notices", files=upload(SAMPLE_FILES[5]), headers=AUTH).status_code == 200
