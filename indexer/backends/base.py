@@ -22,7 +22,25 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from indexer.errors import IncompatibleIndex
 from indexer.types import DocId, Document, Hit, NoticeId, Target, Vector
+
+
+def refuse_mismatch(have: tuple[str | None, int | None, str | None], model_id: str, dims: int,
+                    dictionary_version: str) -> None:
+    """Raise IncompatibleIndex when an index's (model, dims, dictionary) differ from the asked ones.
+
+    One wording for every backend, so the CLI and API show the same message."""
+    have_model, have_dims, have_dict = have
+    if (have_model, have_dims) != (model_id, dims):
+        raise IncompatibleIndex(
+            f"the index holds vectors of model {have_model} ({have_dims} dims), not {model_id} ({dims} dims); "
+            "reindex with the new model or configure the old one"
+        )
+    if have_dict != dictionary_version:
+        raise IncompatibleIndex(
+            f"the index was tokenised with dictionary {have_dict}, not {dictionary_version}; reindex"
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,7 +42,7 @@ import elasticsearch
 import numpy as np
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, SerializationError, TransportError, helpers
 
-from indexer.backends.base import Filters, IndexInfo, LexicalQuery, NoticeBundle, WriteResult
+from indexer.backends.base import Filters, IndexInfo, LexicalQuery, NoticeBundle, WriteResult, refuse_mismatch
 from indexer.backends.es_mapping import (
     COLLECTIONS,
     FACETABLE_KINDS,
@@ -358,15 +358,7 @@ class ElasticBackend:
                         **meta, "collection": collection, "model_id": model_id,
                         "dictionary_version": dictionary_version})
             return
-        if (have_model, have_dims) != (model_id, dims):
-            raise IncompatibleIndex(
-                f"the index holds vectors of model {have_model} ({have_dims} dims), not {model_id} ({dims} dims); "
-                "reindex with the new model or configure the old one"
-            )
-        if have_dict != dictionary_version:
-            raise IncompatibleIndex(
-                f"the index was tokenised with dictionary {have_dict}, not {dictionary_version}; reindex"
-            )
+        refuse_mismatch((have_model, have_dims, have_dict), model_id, dims, dictionary_version)
         versions = (meta.get("schema_version"), meta.get("mapping_version"))
         if versions != (SCHEMA_VERSION, MAPPING_VERSION):
             raise IncompatibleIndex(

@@ -73,7 +73,7 @@ import numpy as np
 import tantivy
 from tantivy import Occur, Query
 
-from indexer.backends.base import Filters, IndexInfo, LexicalQuery, NoticeBundle, WriteResult
+from indexer.backends.base import Filters, IndexInfo, LexicalQuery, NoticeBundle, WriteResult, refuse_mismatch
 from indexer.backends.embedded_store import Change, DocRow, NoticeRow, RecordStore, dumps
 from indexer.backends.vector_index import EXACT_MAX_ROWS, VectorIndex, load_snapshot, save_snapshot
 from indexer.errors import BackendError, BadQuery, IncompatibleIndex
@@ -680,15 +680,7 @@ class EmbeddedBackend:
                 # any check, whose dims came from its vectors.
                 store.set_meta({"model_id": model_id, "dims": dims, "dictionary_version": dictionary_version})
                 return
-            if (have_model, have_dims) != (model_id, dims):
-                raise IncompatibleIndex(
-                    f"the index holds vectors of model {have_model} ({have_dims} dims), not {model_id} ({dims} dims); "
-                    "reindex with the new model or configure the old one"
-                )
-            if have_dict != dictionary_version:
-                raise IncompatibleIndex(
-                    f"the index was tokenised with dictionary {have_dict}, not {dictionary_version}; reindex"
-                )
+            refuse_mismatch((have_model, have_dims, have_dict), model_id, dims, dictionary_version)
 
     def notice_id_for_source(self, source: str) -> NoticeId | None:
         with self._lock:

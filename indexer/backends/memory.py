@@ -13,8 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from indexer.backends.base import Filters, IndexInfo, LexicalQuery, NoticeBundle, WriteResult
-from indexer.errors import IncompatibleIndex
+from indexer.backends.base import Filters, IndexInfo, LexicalQuery, NoticeBundle, WriteResult, refuse_mismatch
 from indexer.fields import SCHEMA_VERSION, Kind, fields_of
 from indexer.types import DocId, Document, Hit, Leg, NoticeId, Target, Vector
 
@@ -94,15 +93,7 @@ class MemoryBackend:
             self._model = (model_id, dims, dictionary_version)
             return
         have_model, have_dims, have_dict = self._model
-        if (have_model, have_dims) != (model_id, dims):
-            raise IncompatibleIndex(
-                f"the index holds vectors of model {have_model} ({have_dims} dims), not {model_id} ({dims} dims); "
-                "reindex with the new model or configure the old one"
-            )
-        if have_dict != dictionary_version:
-            raise IncompatibleIndex(
-                f"the index was tokenised with dictionary {have_dict}, not {dictionary_version}; reindex"
-            )
+        refuse_mismatch((have_model, have_dims, have_dict), model_id, dims, dictionary_version)
 
     def notice_id_for_source(self, source: str) -> NoticeId | None:
         return self._source_to_notice.get(source)
