@@ -138,7 +138,10 @@ def test_kill_9_during_ingest_never_leaves_a_half_written_notice(tmp_path):
     assert killed_mid_ingest >= 3, f"the writer finished before most kills ({progress} notices after each)"
 
     process = _start(data_dir)
-    out, _ = process.communicate(timeout=300)
+    # Read through the same buffered stream as _start's readline (communicate() would miss lines
+    # that readline already buffered when the writer finishes quickly).
+    out = process.stdout.read()
+    process.wait(timeout=300)
     assert process.returncode == 0 and out.strip().endswith("done")
     assert _check_consistent(data_dir) == set(final_ids())
     backend = EmbeddedBackend(data_dir, threads=1)

@@ -811,7 +811,7 @@ class EmbeddedBackend:
             mask = index.mask(filters, lambda ids: gen.store.rowids_of(target, ids))
             if mask is not None and not mask.any():
                 return []
-            found = index.search(query, k, mask, lambda rowids: _decode(gen.store.vectors_of(rowids)))
+            found = index.search(query, k, mask)
         ids = gen.store.doc_ids_of([rowid for rowid, _ in found])
         return [Hit(ids[rowid], score, Leg.VECTOR) for rowid, score in found if rowid in ids]
 
@@ -923,10 +923,6 @@ def _notice_row(bundle: NoticeBundle, dims: int | None) -> tuple[NoticeRow, int 
     record = {**bundle.notice, "notice_id": bundle.notice_id}
     record.setdefault("issue_ids", [d["id"] for d in bundle.issues])
     return NoticeRow(bundle.notice_id, bundle.source, dumps(record), docs), dims
-
-
-def _decode(blobs: Mapping[int, bytes]) -> dict[int, np.ndarray]:
-    return {rowid: np.frombuffer(blob, dtype=np.float16).astype(np.float32) for rowid, blob in blobs.items()}
 
 
 def _disk_bytes(path: Path) -> int:

@@ -332,14 +332,6 @@ class RecordStore:
                                      chunk))
         return found
 
-    def vectors_of(self, rowids: Sequence[int]) -> dict[int, bytes]:
-        found: dict[int, bytes] = {}
-        for chunk in _chunks(list(rowids)):
-            marks = ",".join("?" * len(chunk))
-            found.update(self._query(
-                f"SELECT rowid, vector FROM docs WHERE rowid IN ({marks}) AND vector IS NOT NULL", chunk))
-        return found
-
     def close(self) -> None:
         with self._lock:
             try:
