@@ -12,7 +12,7 @@ and the report of issue "embedded backend"):
 * above: faiss ``IndexScalarQuantizer`` with 8 bits per dimension (SQ8: a quarter of float32's
   memory — 0.37 GiB instead of 1.5 at 1M × 384, which keeps the serving process under 2 GB — and
   faster than the float32 scan), trained on the rows present when the threshold is crossed, split
-  in shards of :data:`SHARD_ROWS` searched on ``threads`` threads. The top ``k + max(k, 40)``
+  in shards of :data:`SHARD_ROWS` scanned on ``threads`` threads. The top ``k + max(k, 40)``
   candidates are re-scored exactly from a float16 copy kept in memory, so scores are true
   cosines of the stored vectors and recall@10 against exact search stays ≥ 0.98. Measured:
   SQ8 alone 0.977–0.985 (recall@10, clustered synthetic vectors) and 0.97–0.99 on 20k real
@@ -22,9 +22,8 @@ and the report of issue "embedded backend"):
 Rejected by measurement on the same machine: faiss IVF-SQ8 (recall@10 0.57–0.96 on the real
 embeddings at 1/16–1/4 of the lists probed), PCA to 64–128 dims before SQ8 (0.67–0.94), exact
 float32 (1.5 GiB at 1M and no faster than SQ8 there), faiss SQ fp16 (as slow as SQ8 at twice the
-memory), several threads per query (no gain: on this VM one scan already takes the memory
-bandwidth or the other core is busy; faiss's OpenMP threads even tripled latency when the machine
-was loaded, so faiss runs with one OpenMP thread).
+memory), faiss's own OpenMP threads for one query (on the loaded machine they tripled latency:
+faiss runs with one OpenMP thread, and shards are spread over ordinary threads instead).
 
 Filters become a boolean mask over positions, computed from per-field code arrays built from the
 same filter definition as the lexical leg (:class:`~indexer.backends.base.Filters`), so both legs
@@ -54,8 +53,8 @@ except ImportError:  # pragma: no cover - faiss-cpu is a dependency, but keep th
 EXACT_MAX_ROWS = 50_000  # above this many rows a collection switches to SQ8 + exact re-scoring
 TRAIN_ROWS = 50_000  # rows the SQ8 ranges are trained on
 RESCORE_EXTRA = 40  # candidates re-scored exactly: k + max(k, RESCORE_EXTRA)
-SHARD_ROWS = 1 << 16  # SQ8 rows per shard; a query searches the shards on ``threads`` threads
-SNAPSHOT_LAYOUT = 3
+SHARD_ROWS = 1 << 16  # SQ8 rows per shard
+SNAPSHOT_LAYOUT = 4
 
 # (field name, kind) where kind is "keyword" (exact string values, maybe several per row) or
 # "integer" (one int per row); "id" is resolved by the store, not kept here.
@@ -191,7 +190,6 @@ class VectorIndex:
         self.dims = dims
         self.filter_spec = dict(filter_spec)
         self.exact_max_rows = exact_max_rows
-        self.threads = max(1, threads)
         self.rowids = _Grow(np.int64)
         self.alive = _Grow(np.bool_)
         self._exact: _Grow | None = _Grow(np.float32, width=dims)
@@ -199,6 +197,8 @@ class VectorIndex:
         self._shards: list[Any] = []  # SQ8 indexes of SHARD_ROWS positions each, searched in parallel
         self._f16: _Grow | None = None  # SQ8 only: the vectors in float16, to re-score candidates exactly
         self._trained: Any = None  # an empty SQ8 index holding the trained ranges, cloned per shard
+        self._norms = _Grow(np.float32)  # of the vectors as given
+        self.threads = max(1, threads)
         self._pool: ThreadPoolExecutor | None = None
         self._columns: dict[str, _KeywordColumn | _IntegerColumn] = {
             name: _IntegerColumn() if kind == "integer" else _KeywordColumn() for name, kind in self.filter_spec.items()
@@ -224,14 +224,19 @@ class VectorIndex:
             return
         if self.rowids.size and rowids[0] <= self.rowids.view[-1]:
             raise ValueError("vector rows must be added in increasing rowid order")
-        vectors = _normalised(np.asarray(vectors, dtype=np.float32).reshape(len(rowids), self.dims))
+        # Kept as given (float16 values from the store, so the copies below are exact); cosines
+        # divide by the norms, computed the same way as any exact check would.
+        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(rowids), self.dims)
+        norms = np.linalg.norm(vectors, axis=1).astype(np.float32)
+        norms[norms == 0] = 1.0
         start = self.rowids.size
+        self._norms.extend(norms)
         self.rowids.extend(np.asarray(rowids, dtype=np.int64))
         self.alive.extend(np.ones(len(rowids), dtype=np.bool_))
         for name, column in self._columns.items():
             column.extend(start, [k.get(name) for k in keys])
         if self._trained is not None:
-            self._add_to_shards(vectors)
+            self._add_to_shards(vectors / norms[:, None])
             assert self._f16 is not None
             self._f16.extend(vectors.astype(np.float16))
             return
@@ -242,14 +247,16 @@ class VectorIndex:
 
     def _switch_to_sq8(self) -> None:
         assert self._exact is not None
-        matrix = self._exact.view
+        matrix, norms = self._exact.view, self._norms.view
         trained = faiss.IndexScalarQuantizer(self.dims, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
-        trained.train(np.ascontiguousarray(matrix[:: max(1, len(matrix) // TRAIN_ROWS)]))
+        step = max(1, len(matrix) // TRAIN_ROWS)
+        trained.train(np.ascontiguousarray(matrix[::step] / norms[::step, None]))
         self._trained = trained
         self._f16 = _Grow(np.float16, width=self.dims)
         for start in range(0, len(matrix), 65536):
-            self._add_to_shards(np.ascontiguousarray(matrix[start:start + 65536]))
-            self._f16.extend(matrix[start:start + 65536].astype(np.float16))
+            chunk = matrix[start:start + 65536]
+            self._add_to_shards(np.ascontiguousarray(chunk / norms[start:start + 65536, None]))
+            self._f16.extend(chunk.astype(np.float16))
         self._exact.release()
         self._exact = None
 
@@ -322,6 +329,9 @@ class VectorIndex:
         wanted = k + max(k, RESCORE_EXTRA)
         tasks = [(i, shard) for i, shard in enumerate(self._shards) if shard.ntotal]
         if len(tasks) > 1 and self.threads > 1:
+            # faiss releases the GIL: shards are scanned on ``threads`` threads. With the second
+            # core free this halved the 1M scan (43 ms p50 against ~80); with it busy it gains
+            # nothing and costs a few %.
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="vector-shard")
             parts = list(self._pool.map(lambda t: self._search_shard(t[0], t[1], q, wanted, mask), tasks))
@@ -333,10 +343,7 @@ class VectorIndex:
         # Exact re-scoring from the float16 copy in memory (0.75 GiB at 1M × 384). Reading the
         # candidates from SQLite instead cost 6–10 ms a query at 1M, and far more on a cold cache.
         assert self._f16 is not None
-        candidates = self._f16.view[positions].astype(np.float32)
-        norms = np.linalg.norm(candidates, axis=1)
-        norms[norms == 0] = 1.0
-        exact = candidates @ q / norms
+        exact = self._f16.view[positions].astype(np.float32) @ q / self._norms.view[positions]
         rowids = self.rowids.view[positions]
         order = np.lexsort((rowids, -exact))[:k]
         return [(int(rowids[i]), float(exact[i])) for i in order]
@@ -362,14 +369,14 @@ class VectorIndex:
         assert self._exact is not None
         matrix = self._exact.view
         if faiss is None:
-            return matrix @ q
+            return matrix @ q / self._norms.view
         # faiss's SIMD loop, one thread: numpy's matmul goes through OpenBLAS, whose threads made a
         # 5,000-row product take 24 ms instead of 0.7 on the busy 2-core machine.
         if len(self._scores) < len(matrix):
             self._scores = np.zeros(max(len(matrix), 2 * len(self._scores)), dtype=np.float32)
         faiss.fvec_inner_products_ny(faiss.swig_ptr(self._scores), faiss.swig_ptr(q), faiss.swig_ptr(matrix),
                                      self.dims, len(matrix))
-        return self._scores[: len(matrix)].copy()
+        return self._scores[: len(matrix)] / self._norms.view
 
     def _top(self, scores: np.ndarray, k: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
         if mask is not None:
@@ -408,6 +415,7 @@ class VectorIndex:
         yield f"{prefix}meta", _text_array(json.dumps(meta))
         yield f"{prefix}rowids", self.rowids.view
         yield f"{prefix}alive", self.alive.view
+        yield f"{prefix}norms", self._norms.view
         if self._trained is not None:
             assert self._f16 is not None
             yield f"{prefix}trained", faiss.serialize_index(self._trained)
@@ -430,14 +438,15 @@ class VectorIndex:
     def from_arrays(cls, arrays: Mapping[str, np.ndarray], prefix: str, filter_spec: FilterSpec, *,
                     threads: int = 1) -> VectorIndex:
         meta = json.loads(bytes(arrays[f"{prefix}meta"]).decode())
+        if meta.get("layout") != SNAPSHOT_LAYOUT:
+            raise ValueError(f"the snapshot has layout {meta.get('layout')}, this program reads {SNAPSHOT_LAYOUT}")
         if meta["columns"] != dict(filter_spec):
             raise ValueError("the snapshot's filter columns differ from the schema's")
         index = cls(meta["dims"], filter_spec, exact_max_rows=meta["exact_max_rows"], threads=threads)
         index.rowids.extend(arrays[f"{prefix}rowids"])
         index.alive.extend(arrays[f"{prefix}alive"])
+        index._norms.extend(arrays[f"{prefix}norms"])
         index.deleted = int(meta["deleted"])
-        if meta.get("layout") != SNAPSHOT_LAYOUT:
-            raise ValueError(f"the snapshot has layout {meta.get('layout')}, this program reads {SNAPSHOT_LAYOUT}")
         if meta["sq8"]:
             if faiss is None:
                 raise ValueError("the snapshot needs faiss")
