@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from indexer.normalise import fold
+from indexer.parsing.normalise import fold
 
 MEASURE_FACTOR = 0.35
 RULE_THRESHOLD = 1.0

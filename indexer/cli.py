@@ -15,7 +15,7 @@ import click
 from indexer.backends import BACKENDS
 from indexer.documents import issue_record, notice_record
 from indexer.errors import BackendError, ConfigError
-from indexer.parse import parse_paths
+from indexer.parsing.parse import parse_paths
 from indexer.settings import Settings, load_settings
 
 

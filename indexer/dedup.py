@@ -4,7 +4,7 @@ other spacing, traditional characters, a word edited — is stored once.
 Two layers, neither of which needs anything from a backend beyond its contract:
 
 1. **Exact** — the notice id is a hash of the normalised text, folded (full-width → half-width,
-   traditional → simplified) and without whitespace (:func:`indexer.parse.notice_id_for`). A
+   traditional → simplified) and without whitespace (:func:`indexer.parsing.parse.notice_id_for`). A
    repost whose only differences are whitespace, blank lines, full-width or traditional
    characters, or page furniture the reader removes, gets the same id and is ``skipped``.
 2. **Near** — for a notice whose id is new, :func:`find_near_duplicate` asks the lexical leg for
@@ -48,7 +48,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from indexer.backends.base import Backend, Filters, LexicalQuery
-from indexer.normalise import fold
+from indexer.parsing.normalise import fold
 from indexer.tokenise import tokenise_query
 from indexer.types import Document, NoticeId, ParsedNotice, Target
 

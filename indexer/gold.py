@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from indexer.normalise import fold
-from indexer.parse import parse_file
+from indexer.parsing.normalise import fold
+from indexer.parsing.parse import parse_file
 from indexer.types import Issue, ParsedNotice
 
 _WHITESPACE = re.compile(r"\s+")
@@ -50,7 +50,7 @@ def _matches(issue: Issue, title_key: str) -> bool:
 def score_notice(parsed: ParsedNotice, gold: dict[str, Any], name: str = "") -> NoticeScore:
     """Compare one parsed notice with its gold record.
 
-    >>> from indexer.parse import parse_text
+    >>> from indexer.parsing.parse import parse_text
     >>> gold = {"issues": [{"seq": 1, "label": "1.", "title_key": "台账不全", "status": "completed",
     ...                     "n_measures": 2}]}
     >>> s = score_notice(parse_text("1.台账不全的问题\\n整改结果：已完成\\n整改情况：一是补齐；二是复核。"), gold)
@@ -162,7 +162,7 @@ def score_against_manifest(parsed: ParsedNotice | None, row: dict[str, Any], nam
     issue count, labels, statuses, measure counts and (``meta``) institution, institution type
     and region. ``status_raw`` differences are reported too when the row has them.
 
-    >>> from indexer.parse import parse_text
+    >>> from indexer.parsing.parse import parse_text
     >>> row = {"n_issues": 1, "labels": ["1."], "statuses": ["completed"], "n_measures": [2]}
     >>> s = score_against_manifest(parse_text("1.台账不全的问题\\n整改结果：已完成\\n整改情况：一是补齐；二是复核。"), row)
     >>> (s.expected, s.found, s.status_correct, s.measures_correct, s.exact)

@@ -14,7 +14,7 @@ A notice in which no issue was found is still stored, with its quality report, a
 
 Reliability (issue "Reliability and security"):
 
-* a file over ``settings.max_notice_mb`` fails with its size (:func:`indexer.read.read_path`);
+* a file over ``settings.max_notice_mb`` fails with its size (:func:`indexer.parsing.read.read_path`);
   any file that cannot be read or parsed is reported ``failed`` with the reason and the run goes on;
 * the same notice under another name is ``skipped`` (same id); a near-duplicate — the same notice
   reposted with other page furniture or a small edit — is reported ``duplicate`` of the stored
@@ -50,14 +50,15 @@ from typing import IO, Any
 import numpy as np
 from tqdm import tqdm
 
-from indexer import categories, dedup, embed, read
+from indexer import categories, dedup, embed
 from indexer.backends import open_backend
 from indexer.backends.base import Backend, IndexInfo, NoticeBundle
 from indexer.categories import categorise
 from indexer.documents import issue_record, measure_records, notice_record
 from indexer.embed import Embedder, HashingEmbedder
 from indexer.errors import BackendUnavailable, ConfigError, IncompatibleIndex, ParseError, ReadError
-from indexer.parse import parse_document
+from indexer.parsing import read
+from indexer.parsing.parse import parse_document
 from indexer.settings import Settings
 from indexer.tokenise import DICTIONARY_VERSION, tokenise_for_index
 from indexer.types import Document, Issue, NoticeId, ParsedNotice, RawDocument

@@ -1,6 +1,6 @@
 """Tokenisation: jieba with a domain dictionary and a stop list, identical at index and query time.
 
-Text is width-folded (:func:`indexer.normalise.fold`, one character in, one out) and cut by a
+Text is width-folded (:func:`indexer.parsing.normalise.fold`, one character in, one out) and cut by a
 dedicated ``jieba.Tokenizer`` that knows this genre's vocabulary (``data/userdict.txt``). Search
 mode: a word longer than two characters is emitted whole *and* as every dictionary word inside
 it, so a domain term is one token yet findable by its parts. Stop phrases (``data/stopwords.txt``)
@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 import jieba
 
-from indexer.normalise import fold
+from indexer.parsing.normalise import fold
 
 # Bump when the rules in this module change in a way that changes tokens (not for list edits:
 # those change the version by themselves).

@@ -42,7 +42,7 @@ if str(ROOT) not in sys.path:
 from indexer.backends import open_backend  # noqa: E402
 from indexer.backends.base import NoticeBundle  # noqa: E402
 from indexer.categories import categorise  # noqa: E402
-from indexer.parse import parse_paths  # noqa: E402
+from indexer.parsing.parse import parse_paths  # noqa: E402
 from indexer.settings import Settings, load_settings  # noqa: E402
 from indexer.tokenise import DICTIONARY_VERSION, tokenise_for_index  # noqa: E402
 

@@ -14,10 +14,10 @@ import sys
 import time
 from pathlib import Path
 
-from indexer.normalise import normalise
-from indexer.parse import parse_document
-from indexer.read import iter_files, read_path
-from indexer.segment import segment
+from indexer.parsing.normalise import normalise
+from indexer.parsing.parse import parse_document
+from indexer.parsing.read import iter_files, read_path
+from indexer.parsing.segment import segment
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 

@@ -22,8 +22,8 @@ from pathlib import Path
 
 from indexer.errors import ParseError, ReadError
 from indexer.gold import CorpusScore, corpus_totals, score_against_manifest, truth_from_expected
-from indexer.parse import parse_file, parse_text
-from indexer.read import read_path
+from indexer.parsing.parse import parse_file, parse_text
+from indexer.parsing.read import read_path
 
 
 def truth_rows(folder: Path) -> list[dict]:

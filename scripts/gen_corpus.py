@@ -289,7 +289,7 @@ STATUS_GROUPS = {
 }
 STATUS_COUNT_WORDS = {"completed": "已完成整改", "basically_completed": "基本完成", "in_progress": "正在推进",
                       "long_term": "需长期坚持整改"}
-# Printed status variants; each maps to its key under indexer.status.normalise_status.
+# Printed status variants; each maps to its key under indexer.parsing.status.normalise_status.
 STATUS_RAW = {
     "completed": ("已完成", "已完成", "已完成整改", "已整改完成", "已完成整改，并长期坚持", "即知即改并已整改完成",
                   "已完成整改并长期坚持", "整改完成"),

@@ -24,8 +24,8 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
-from indexer.institutions import INSTITUTION_TYPES
-from indexer.status import STATUS_LABELS, Status
+from indexer.parsing.institutions import INSTITUTION_TYPES
+from indexer.parsing.status import STATUS_LABELS, Status
 from indexer.types import DocId, Target
 from search_api.parse import SearchRequest, SimilarRequest
 from search_api.search import SearchService

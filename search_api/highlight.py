@@ -20,7 +20,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 
-from indexer.normalise import fold
+from indexer.parsing.normalise import fold
 
 Span = tuple[int, int]
 

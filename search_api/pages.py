@@ -41,9 +41,9 @@ from markupsafe import Markup
 from indexer.backends.base import Filters
 from indexer.categories import labels as category_labels
 from indexer.errors import BackendError, BackendUnavailable, BadQuery, XunchaError
-from indexer.institutions import INSTITUTION_TYPES
+from indexer.parsing.institutions import INSTITUTION_TYPES
+from indexer.parsing.status import STATUS_LABELS, Status
 from indexer.settings import Settings
-from indexer.status import STATUS_LABELS, Status
 from indexer.types import Target
 from search_api import export
 from search_api.errors import NotFound, NotReady, message_of
@@ -75,7 +75,7 @@ MODE_HINTS: dict[str, str] = {
 }
 TAB_LABELS: dict[str, str] = {Target.ISSUES.value: "问题", Target.MEASURES.value: "整改措施"}
 
-# No Chinese labels for the inspecting body's level exist elsewhere (indexer.enrich.LEVELS maps
+# No Chinese labels for the inspecting body's level exist elsewhere (indexer.parsing.enrich.LEVELS maps
 # committees to these keys); they are shown here only.
 LEVEL_LABELS: dict[str, str] = {"central": "中央", "province": "省级", "city": "市级", "county": "县级"}
 

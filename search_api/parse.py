@@ -27,8 +27,8 @@ from typing import Any
 from indexer.backends.base import Filters
 from indexer.categories import TAXONOMY
 from indexer.errors import BadQuery
+from indexer.parsing.status import Status
 from indexer.settings import Settings
-from indexer.status import Status
 from search_api.fuse import FUSERS
 
 

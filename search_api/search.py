@@ -46,8 +46,8 @@ import numpy as np
 from indexer.backends.base import Backend, Filters, LexicalQuery
 from indexer.categories import labels as category_labels
 from indexer.embed import Embedder
+from indexer.parsing.status import STATUS_LABELS
 from indexer.settings import Settings
-from indexer.status import STATUS_LABELS
 from indexer.types import DocId, Document, Hit, Leg, Target, Vector
 from search_api import lexical, vector
 from search_api.errors import NotFound

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from indexer import normalise, read, segment
 from indexer.backends.embedded import EmbeddedBackend
 from indexer.embed import HashingEmbedder
-from indexer.parse import parse_file
+from indexer.parsing import normalise, read, segment
+from indexer.parsing.parse import parse_file
 from indexer.pipeline import ingest_paths
 from indexer.settings import load_settings
 

@@ -16,7 +16,7 @@ from indexer import pipeline
 from indexer.backends.memory import MemoryBackend
 from indexer.cli import cli
 from indexer.errors import BackendUnavailable
-from indexer.parse import parse_file
+from indexer.parsing.parse import parse_file
 from indexer.tokenise import DICTIONARY_VERSION
 from tests.test_pipeline import DATA, QINGHE, SHIMEN, expected, plain_layout_segmenter  # noqa: F401
 

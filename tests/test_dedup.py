@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from opencc import OpenCC
 
-from indexer import dedup, parse
+from indexer import dedup
 from indexer.embed import HashingEmbedder
+from indexer.parsing import parse
 from indexer.pipeline import ingest_paths
 from indexer.settings import load_settings
 from tests.conftest import BACKEND_FACTORIES

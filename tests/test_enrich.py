@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from indexer import enrich, regions
-from indexer.enrich import INSTITUTION_TYPES, extract_meta
-from indexer.institutions import institution_type
+from indexer.parsing import enrich, regions
+from indexer.parsing.enrich import INSTITUTION_TYPES, extract_meta
+from indexer.parsing.institutions import institution_type
 from indexer.types import DateSpan, Issue, NormalisedText, StatedTotals
 
 
@@ -299,7 +299,7 @@ def test_province_level_institution_is_placed_in_its_city_by_the_address() -> No
 def test_docstring_examples() -> None:
     import doctest
 
-    from indexer import institutions
+    from indexer.parsing import institutions
 
     for module in (enrich, regions, institutions):
         result = doctest.testmod(module)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.parse import parse_paths
+from indexer.parsing.parse import parse_paths
 from tests.conftest import ROOT
 
 SAMPLES = ROOT / "indexer" / "samples"

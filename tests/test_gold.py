@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from indexer.gold import gold_pairs, score_notice
-from indexer.parse import parse_file
+from indexer.parsing.parse import parse_file
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 PAIRS = gold_pairs(SEEDS) if (SEEDS / "gold").is_dir() else []

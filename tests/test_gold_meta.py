@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.parse import parse_file
+from indexer.parsing.parse import parse_file
 from tests.conftest import SEEDS, SEEDS_MISSING
 
 GOLD = sorted((SEEDS / "gold").glob("*.json")) if SEEDS.is_dir() else []

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indexer.normalise import fold, normalise
+from indexer.parsing.normalise import fold, normalise
 
 
 @given(st.text())

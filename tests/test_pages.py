@@ -21,9 +21,9 @@ from indexer.backends.base import NoticeBundle
 from indexer.backends.memory import MemoryBackend
 from indexer.categories import labels as category_labels
 from indexer.errors import BackendUnavailable
-from indexer.institutions import INSTITUTION_TYPES
+from indexer.parsing.institutions import INSTITUTION_TYPES
+from indexer.parsing.status import STATUS_LABELS, Status
 from indexer.settings import Settings
-from indexer.status import STATUS_LABELS, Status
 from indexer.tokenise import DICTIONARY_VERSION, tokenise_for_index
 from indexer.types import Target
 from search_api import export

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from indexer import numbering, read
-from indexer.normalise import fold, normalise
-from indexer.parse import parse_document, parse_text
-from indexer.status import Status
+from indexer.parsing import numbering, read
+from indexer.parsing.normalise import fold, normalise
+from indexer.parsing.parse import parse_document, parse_text
+from indexer.parsing.status import Status
 from indexer.types import RawDocument
 
 C, B, P, L = Status.COMPLETED, Status.BASICALLY_COMPLETED, Status.IN_PROGRESS, Status.LONG_TERM

@@ -17,11 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from indexer import parse, pipeline, segment
+from indexer import pipeline
 from indexer.backends import BACKENDS, backend_class, open_backend
 from indexer.backends.memory import MemoryBackend
 from indexer.embed import HashingEmbedder
 from indexer.errors import ConfigError, IncompatibleIndex
+from indexer.parsing import parse, segment
+from indexer.parsing.status import normalise_status
 from indexer.pipeline import (
     build_bundle,
     delete_notices,
@@ -31,7 +33,6 @@ from indexer.pipeline import (
     stats,
 )
 from indexer.settings import load_settings
-from indexer.status import normalise_status
 from indexer.tokenise import DICTIONARY_VERSION, tokenise_for_index
 from indexer.types import Issue, NoticeMeta, ParsedNotice, QualityReport, Target
 

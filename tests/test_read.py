@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer import read
 from indexer.errors import ReadError
-from indexer.parse import parse_paths
+from indexer.parsing import read
+from indexer.parsing.parse import parse_paths
 
 DATA = Path(__file__).resolve().parent / "data" / "read"
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.status import Status, normalise_status
+from indexer.parsing.status import Status, normalise_status
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "indexer" / "samples"

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from indexer import numbering
-from indexer.measures import split_measures
-from indexer.normalise import fold, normalise
-from indexer.numbering import Style
-from indexer.parse import parse_file, parse_text
-from indexer.segment import (
+from indexer.parsing import numbering
+from indexer.parsing.measures import split_measures
+from indexer.parsing.normalise import fold, normalise
+from indexer.parsing.numbering import Style
+from indexer.parsing.parse import parse_file, parse_text
+from indexer.parsing.segment import (
     Role,
     classify_title,
     clean_problem,
@@ -21,7 +21,7 @@ from indexer.segment import (
     segment,
     split_heading,
 )
-from indexer.status import Status
+from indexer.parsing.status import Status
 
 DATA = Path(__file__).parent / "data" / "segment"
 
@@ -372,7 +372,7 @@ def test_ten_and_more_ordinals() -> None:
 
 
 @pytest.mark.parametrize(
-    "module", ["indexer.numbering", "indexer.normalise", "indexer.measures", "indexer.segment", "indexer.status"]
+    "module", ["indexer.parsing.numbering", "indexer.parsing.normalise", "indexer.parsing.measures", "indexer.parsing.segment", "indexer.parsing.status"]
 )
 def test_docstring_examples(module: str) -> None:
     import doctest

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.status import Status, normalise_status
+from indexer.parsing.status import Status, normalise_status
 
 C, B, P, L = Status.COMPLETED, Status.BASICALLY_COMPLETED, Status.IN_PROGRESS, Status.LONG_TERM
 

@@ -16,7 +16,7 @@ import jieba
 import pytest
 
 from indexer import tokenise
-from indexer.normalise import fold
+from indexer.parsing.normalise import fold
 from indexer.tokenise import (
     DICTIONARY_VERSION,
     STOPWORDS_PATH,

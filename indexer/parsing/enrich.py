@@ -15,8 +15,8 @@ Where each field comes from (general rules, checked on real notices):
   …党委/党组/党支部); else the signature above the closing date when that is one; else the
   signature (fuller than the title's short form); else the title part.
 * **institution** — that title part (or the organisation) without the Party wrapper: 中共X委员会
-  → X, X党组 → X, X党委 → X. **institution_type** — :mod:`indexer.institutions`.
-* **region** — :mod:`indexer.regions` over institution, organisation, title, signature, the
+  → X, X党组 → X, X党委 → X. **institution_type** — :mod:`indexer.parsing.institutions`.
+* **region** — :mod:`indexer.parsing.regions` over institution, organisation, title, signature, the
   postal address line, then the introduction.
 * **inspection_body** / **inspection_round** / **kind** / **type** — patterns over the title and
   introduction (numbered bodies preferred over a bare 市委巡察组). **level** from the body's
@@ -39,8 +39,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from indexer import regions
-from indexer.institutions import INSTITUTION_TYPES, institution_type
+from indexer.parsing import regions
+from indexer.parsing.institutions import INSTITUTION_TYPES, institution_type
 from indexer.types import DateSpan, Issue, NormalisedText, NoticeMeta, StatedTotals
 
 __all__ = ["INSTITUTION_TYPES", "LEVELS", "extract_meta", "enrich_issue", "cn_int", "find_dates"]

@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
-from indexer import numbering
+from indexer.parsing import numbering
 from indexer.types import NormalisedText
 
 # ---------------------------------------------------------------------------------------------

@@ -28,10 +28,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from indexer.measures import split_measures
-from indexer.normalise import fold
-from indexer.numbering import LabelKind, Marker, Style, find_labels, match_heading_markers
-from indexer.status import Status, normalise_status
+from indexer.parsing.measures import split_measures
+from indexer.parsing.normalise import fold
+from indexer.parsing.numbering import LabelKind, Marker, Style, find_labels, match_heading_markers
+from indexer.parsing.status import Status, normalise_status
 from indexer.types import Issue
 
 

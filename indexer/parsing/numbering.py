@@ -6,7 +6,7 @@
 * field labels that open a status paragraph (``整改结果：``) or a measures paragraph
   (``整改情况：``), and the labels of problem details (``具体表现：``).
 
-Every pattern here runs on *folded* text (:func:`indexer.normalise.fold`): full-width brackets,
+Every pattern here runs on *folded* text (:func:`indexer.parsing.normalise.fold`): full-width brackets,
 colons and digits are already half-width, so ``（一）`` is matched as ``(一)``.
 
     >>> match_heading("(三)食品安全抽检覆盖面不足")

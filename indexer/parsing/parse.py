@@ -11,8 +11,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer import enrich, normalise, read, segment
 from indexer.errors import ParseError, ReadError
+from indexer.parsing import enrich, normalise, read, segment
 from indexer.types import ParsedNotice, QualityReport, RawDocument
 
 _WHITESPACE = re.compile(r"\s+")

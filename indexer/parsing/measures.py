@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from indexer import numbering
-from indexer.normalise import fold
-from indexer.numbering import Marker, Style
+from indexer.parsing import numbering
+from indexer.parsing.normalise import fold
+from indexer.parsing.numbering import Marker, Style
 
 # Numbered items must start a paragraph or follow a sentence end (never "截至6.30日").
 _ITEM_STYLES = (Style.AR, Style.AR_PAREN, Style.CIRCLED, Style.CN_PAREN, Style.CN)
