@@ -294,13 +294,3 @@ def test_a_sentence_with_a_date_at_the_end_is_not_a_signature() -> None:
 def test_province_level_institution_is_placed_in_its_city_by_the_address() -> None:
     region = regions.resolve("湖南某投资集团有限公司", "长沙市芙蓉区某路1号")
     assert (region.province, region.city, region.county) == ("湖南省", "长沙市", None)
-
-
-def test_docstring_examples() -> None:
-    import doctest
-
-    from indexer.parsing import institutions
-
-    for module in (enrich, regions, institutions):
-        result = doctest.testmod(module)
-        assert result.failed == 0 and result.attempted > 0, module.__name__
