@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.parsing import enrich, regions
-from indexer.parsing.enrich import INSTITUTION_TYPES, extract_meta
-from indexer.parsing.institutions import institution_type
+from indexer.parsing import enrich, numerals, regions, totals
+from indexer.parsing.enrich import extract_meta
+from indexer.parsing.institutions import INSTITUTION_TYPES, institution_type
 from indexer.types import DateSpan, Issue, NormalisedText, StatedTotals
 
 
@@ -55,7 +55,7 @@ def test_chinese_numeral_totals_ignore_measure_and_rule_counts() -> None:
     ],
 )
 def test_stated_totals(sentence: str, expected: StatedTotals) -> None:
-    assert enrich.find_totals(sentence) == expected
+    assert totals.find_totals(sentence) == expected
 
 
 TOWNSHIP = """红星镇卫生院
@@ -239,7 +239,7 @@ def test_region(texts: tuple[str, ...], expected: tuple[str | None, ...]) -> Non
     [("二十二", 22), ("十", 10), ("两", 2), ("一百零五", 105), ("３１", 31), ("二〇二四", 2024), ("第", None)],
 )
 def test_cn_int(text: str, expected: int | None) -> None:
-    assert enrich.cn_int(text) == expected
+    assert numerals.cn_int(text) == expected
 
 
 def test_enrich_issue_fills_deadlines_amounts_and_documents() -> None:
