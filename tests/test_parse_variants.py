@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.parsing import numbering, read
+from indexer.parsing import html_text, numbering, tables
 from indexer.parsing.normalise import fold, normalise
 from indexer.parsing.parse import parse_document, parse_text
 from indexer.parsing.status import Status
@@ -47,7 +47,7 @@ TABLE_PAGE = """<!DOCTYPE html>
 
 
 def test_html_table_rows_become_lines_like_a_docx_table() -> None:
-    text = read.html_to_text(TABLE_PAGE)
+    text = html_text.html_to_text(TABLE_PAGE)
     assert text.split("\n") == [
         "中共青禾县石桥镇委员会关于巡察整改进展情况的通报",
         "根据县委统一部署，县委第三巡察组对石桥镇党委开展了常规巡察，并反馈了巡察意见。",
@@ -71,7 +71,7 @@ def test_html_table_rows_become_lines_like_a_docx_table() -> None:
 
 
 def test_html_table_issues_statuses_and_measures() -> None:
-    notice = parse_document(RawDocument("page.html", read.html_to_text(TABLE_PAGE), "html", "utf_8"))
+    notice = parse_document(RawDocument("page.html", html_text.html_to_text(TABLE_PAGE), "html", "utf_8"))
     assert _issues(notice) == [
         ("1.", "村级财务公开不及时", C, "已完成", 2),
         ("2.", "河道保洁责任落实不到位", L, "长期整改，已取得阶段性成效", 1),
@@ -83,11 +83,11 @@ def test_html_and_docx_tables_share_one_flattening_rule() -> None:
     from lxml import html as lxml_html
 
     table = lxml_html.fromstring(TABLE_PAGE).find(".//table")
-    rows = read._html_table_rows(table)
+    rows = html_text._html_table_rows(table)
     assert rows[0] == ["序号", "问题", "整改措施", "整改情况"]
     assert rows[1] == ["1", "村级财务公开不及时。", "一是按季度公开村级财务收支。\n二是镇纪委每半年抽查一次。", "已完成"]
-    lines = read.html_to_text(TABLE_PAGE).split("\n")
-    assert read.table_lines(rows) == lines[5:15]
+    lines = html_text.html_to_text(TABLE_PAGE).split("\n")
+    assert tables.table_lines(rows) == lines[5:15]
 
 
 def test_html_table_spans() -> None:
@@ -99,7 +99,7 @@ def test_html_table_spans() -> None:
         "<tr><td>1</td><td>学习记录不全</td><td rowspan='2'>已完成</td></tr>"
         "<tr><td>2</td><td>发展党员程序不规范</td></tr></table>"
     )
-    rows = read._html_table_rows(table)
+    rows = html_text._html_table_rows(table)
     # colspan: kept in the first column, as python-docx gives a merged cell; rowspan: repeated.
     assert rows == [
         ["序号", "问题", "整改情况"],
@@ -107,7 +107,7 @@ def test_html_table_spans() -> None:
         ["1", "学习记录不全", "已完成"],
         ["2", "发展党员程序不规范", "已完成"],
     ]
-    assert read.table_lines(rows) == [
+    assert tables.table_lines(rows) == [
         "一、党的建设方面", "1.学习记录不全", "整改情况：已完成", "2.发展党员程序不规范", "整改情况：已完成",
     ]
 
@@ -122,7 +122,7 @@ def test_layout_tables_are_walked_not_flattened() -> None:
         "<tr><td>1</td><td>学习记录不全</td><td>已完成</td></tr></table>"
         "</td></tr></table></body></html>"
     )
-    assert read.html_to_text(page).split("\n") == [
+    assert html_text.html_to_text(page).split("\n") == [
         "中共青禾县石桥镇委员会关于巡察整改进展情况的通报", "二、整改落实情况", "1.学习记录不全", "整改情况：已完成",
     ]
 
@@ -138,7 +138,7 @@ def test_a_data_table_holding_most_of_the_text_keeps_the_paragraphs_around_it() 
         "<p>二、整改落实情况</p><table><tr><th>序号</th><th>问题</th><th>整改措施</th><th>完成情况</th></tr>"
         f"{rows}</table></div></body></html>"
     )
-    lines = read.html_to_text(page).split("\n")
+    lines = html_text.html_to_text(page).split("\n")
     assert lines[:3] == ["青禾县林业局关于巡察整改情况的通报", "二、整改落实情况", "1.第1项问题整改不到位，相关台账记录不完整不规范。"]
     assert len(lines) == 2 + 8 * 3
 
