@@ -1,4 +1,4 @@
-"""What a heading says: the role of a part (the list, background, plans), problem or measure, a status.
+"""What a heading says: the role of a part (the list, background, plans), problem or measure.
 
     >>> classify_title("整改工作组织情况"), problem_like("针对学习贯彻不深入的问题")
     (<Role.SOFT: 'soft'>, True)
@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-
-from indexer.parsing.status import Status, normalise_status
 
 
 class Role(StrEnum):
@@ -58,10 +56,6 @@ _MEASURE_START = re.compile(
     r"召开|印发|出台|成立|实行|实施|做好|抓好|狠抓|聚焦|着力|全面|进一步|切实|认真|积极|及时|定期|扎实|"
     r"提高|增强|明确|细化|构建|推动|统筹|毫不松懈|不断)"
 )
-_STATUS_GROUP = re.compile(
-    r"(?:已完成|已整改|完成整改|整改完成|基本完成|阶段性|正在|推进中|未完成|尚未|长期|持续|立行立改|即知即改)"
-)
-_GROUP_END = re.compile(r"(?:问题|事项|任务|类)\s*(?:\(\d+\s*[个项条]\))?$")
 SENTENCE_END = "。"
 
 
@@ -101,18 +95,3 @@ def problem_like(title: str) -> bool:
     elif _MEASURE_START.match(head):
         score -= 2
     return score > 0
-
-
-def heading_status(title: str) -> Status | None:
-    """A status printed by a grouping heading ("已完成整改的问题", "长期整改的问题"), else None.
-
-    >>> heading_status("集中整改期间已整改完成的问题"), heading_status("需长期坚持的问题")
-    (<Status.COMPLETED: 'completed'>, <Status.LONG_TERM: 'long_term'>)
-    """
-    head = title.split(SENTENCE_END, 1)[0].strip()
-    if not (_STATUS_GROUP.search(head) and _GROUP_END.search(head)):
-        return None
-    status = normalise_status(head)
-    if status is None and "长期" in head:
-        return Status.LONG_TERM
-    return status

@@ -7,11 +7,11 @@ import re
 from dataclasses import dataclass
 
 from indexer.parsing.heading_tree import Line, Node
-from indexer.parsing.headings import SENTENCE_END, WRAPPER, Role, heading_status
+from indexer.parsing.headings import SENTENCE_END, WRAPPER, Role
 from indexer.parsing.measures import split_measures
 from indexer.parsing.normalise import fold
 from indexer.parsing.numbering import LabelKind, find_labels
-from indexer.parsing.status import normalise_status
+from indexer.parsing.status import heading_status, normalise_status
 from indexer.types import Issue
 
 _TRANSITION = re.compile(r"^(?:下一步|下步|今后|下阶段|下一阶段|我们将|总体来看|总之)")
