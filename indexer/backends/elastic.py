@@ -28,6 +28,7 @@ whole or not at all (its other documents are removed again).
 
 from __future__ import annotations
 
+import base64
 import math
 import re
 import time
@@ -70,6 +71,7 @@ OVERSAMPLE = 2.0  # candidates fetched per wanted hit, rescored exactly from the
 OVERSAMPLE_MIN = 10  # … and at least this many extra
 VECTOR_DECIMALS = 7  # stored vectors are rounded (cosine changes by < 1e-6; _source shrinks by ~40%)
 NOTICE_PAGE = 200  # notices per page of iter_notices()
+DERIVED = "derived"  # index <prefix>-derived: put_derived() values, one document per name
 REBUILD_BATCH = 100  # notices per write batch of rebuild()
 CLEANUP_CHUNK = 200  # notices per stale-document delete-by-query
 
@@ -318,6 +320,7 @@ class ElasticBackend:
         versions, _ = self._state()
         names = [name for v in versions.values() for name in v.values()]
         if names:
+            names.append(f"{self.prefix}-{DERIVED}")
             with translate("deleting the namespace"):
                 self._client.indices.delete(index=",".join(names), ignore_unavailable=True)
 
@@ -792,6 +795,59 @@ class ElasticBackend:
             if len(hits) < NOTICE_PAGE:
                 return
             after = hits[-1]["sort"]
+
+    def scan(self, target: Target, fields: Sequence[str], *, vectors: bool = False,
+             batch: int = 1000) -> Iterator[tuple[list[Document], np.ndarray | None]]:
+        collection = Target(target).value
+        wanted = list(dict.fromkeys(("id", *fields, *(["vector"] if vectors else []))))
+        after: list[Any] | None = None
+        dims = 0
+        while True:
+            body: dict[str, Any] = {"query": {"match_all": {}}, "size": max(1, batch), "sort": [{"id": "asc"}],
+                                    "track_total_hits": False, "_source": {"includes": wanted}}
+            if after is not None:
+                body["search_after"] = after
+            resp = self._search(collection, body, f"reading {collection}")
+            hits = resp["hits"]["hits"] if resp else []
+            if not hits:
+                return
+            sources = [h["_source"] for h in hits]
+            matrix = None
+            if vectors:
+                dims = dims or next((len(s["vector"]) for s in sources if s.get("vector")), 0)
+                matrix = np.zeros((len(sources), dims), dtype=np.float32)
+                for row, source in enumerate(sources):
+                    if source.get("vector"):
+                        matrix[row] = source["vector"]
+            yield [{k: s[k] for k in ("id", *fields) if k in s} for s in sources], matrix
+            if len(hits) < batch:
+                return
+            after = hits[-1]["sort"]
+
+    def put_derived(self, name: str, data: bytes) -> None:
+        index = f"{self.prefix}-{DERIVED}"
+        generation = self._live().get(ISSUES)
+        with translate("storing derived data"):
+            if not self._client.indices.exists(index=index):
+                self._client.indices.create(index=index, mappings={"properties": {
+                    "generation": {"type": "keyword"}, "data": {"type": "text", "index": False}}})
+            self._client.index(index=index, id=name, refresh=True,
+                               document={"generation": generation, "data": base64.b64encode(data).decode("ascii")})
+
+    def get_derived(self, name: str) -> bytes | None:
+        generation = self._live().get(ISSUES)
+        try:
+            with translate("reading derived data"):
+                source = self._client.get(index=f"{self.prefix}-{DERIVED}", id=name)["_source"]
+        except IndexMissing:
+            return None
+        except BackendError as exc:
+            if isinstance(exc.__cause__, NotFoundError):  # nothing stored under this name
+                return None
+            raise
+        if source.get("generation") != generation:  # computed for an index since rebuilt
+            return None
+        return base64.b64decode(source["data"])
 
     def close(self) -> None:
         self._client.close()
