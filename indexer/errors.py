@@ -5,6 +5,7 @@
      ├── ParseError           a notice was read but could not be parsed
      ├── BackendError         the search backend failed (tantivy, SQLite, Elasticsearch)
      │    ├── BackendUnavailable   the backend cannot be reached right now (retry later)
+     │    ├── WriterBusy           another process holds the data folder's writer lock
      │    └── IncompatibleIndex    index built with another model / dictionary / schema
      ├── BadQuery             a query or filter a user sent is invalid
      └── ConfigError          a setting is missing or malformed
@@ -41,6 +42,15 @@ class BackendError(XunchaError):
 
 class BackendUnavailable(BackendError):
     """The backend cannot be reached right now; the operation can be retried."""
+
+
+class WriterBusy(BackendError):
+    """Another process holds the data folder's writer lock; only one writer at a time."""
+
+    def __init__(self, message: str, *, holder: str = "?", lock: str = "") -> None:
+        super().__init__(message)
+        self.holder = holder  # the pid written in the lock file, "?" if unknown
+        self.lock = lock
 
 
 class IncompatibleIndex(BackendError):

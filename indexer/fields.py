@@ -50,7 +50,7 @@ def _notice_fields() -> tuple[Field, ...]:
         Field("title", K.DISPLAY, "notice title"),
         Field("organization", K.KEYWORD, "issuing organisation (中共…委员会)"),
         Field("institution", K.KEYWORD, "inspected institution, short form", facet=True),
-        Field("institution_type", K.KEYWORD, "institution type (indexer.parsing.enrich.INSTITUTION_TYPES)", facet=True),
+        Field("institution_type", K.KEYWORD, "institution type (indexer.parsing.institutions.INSTITUTION_TYPES)", facet=True),
         Field("province", K.KEYWORD, "province of the institution", facet=True),
         Field("city", K.KEYWORD, "prefecture-level city", facet=True),
         Field("county", K.KEYWORD, "county / district", facet=True),

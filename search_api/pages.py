@@ -75,7 +75,7 @@ MODE_HINTS: dict[str, str] = {
 }
 TAB_LABELS: dict[str, str] = {Target.ISSUES.value: "问题", Target.MEASURES.value: "整改措施"}
 
-# No Chinese labels for the inspecting body's level exist elsewhere (indexer.parsing.enrich.LEVELS maps
+# No Chinese labels for the inspecting body's level exist elsewhere (indexer.parsing.inspection.LEVELS maps
 # committees to these keys); they are shown here only.
 LEVEL_LABELS: dict[str, str] = {"central": "中央", "province": "省级", "city": "市级", "county": "县级"}
 

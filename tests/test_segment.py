@@ -8,20 +8,14 @@ from pathlib import Path
 import pytest
 
 from indexer.parsing import numbering
+from indexer.parsing.headings import Role, classify_title, problem_like
+from indexer.parsing.issue_block import clean_problem, split_heading
 from indexer.parsing.measures import split_measures
 from indexer.parsing.normalise import fold, normalise
 from indexer.parsing.numbering import Style
 from indexer.parsing.parse import parse_file, parse_text
-from indexer.parsing.segment import (
-    Role,
-    classify_title,
-    clean_problem,
-    heading_status,
-    problem_like,
-    segment,
-    split_heading,
-)
-from indexer.parsing.status import Status
+from indexer.parsing.segment import segment
+from indexer.parsing.status import Status, heading_status
 
 DATA = Path(__file__).parent / "data" / "segment"
 
@@ -369,17 +363,6 @@ def test_ten_and_more_ordinals() -> None:
     names = [*numerals, "十", "十一", "十二"]
     text = "".join(f"{n}是措施{i}。" for i, n in enumerate(names, start=1))
     assert split_measures([text]).items == [f"措施{i}。" for i in range(1, 13)]
-
-
-@pytest.mark.parametrize(
-    "module", ["indexer.parsing.numbering", "indexer.parsing.normalise", "indexer.parsing.measures", "indexer.parsing.segment", "indexer.parsing.status"]
-)
-def test_docstring_examples(module: str) -> None:
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(module))
-    assert result.failed == 0 and result.attempted > 0
 
 
 def test_measure_lines_numbered_like_the_issues_stay_with_their_issue() -> None:

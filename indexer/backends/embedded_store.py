@@ -311,8 +311,8 @@ class RecordStore:
         return found
 
     def iter_live(self, target: Target, *, with_vector: bool, batch: int = 1000
-                  ) -> Iterator[list[tuple[str, bytes | None]]]:
-        """(document JSON, float16 vector blob or None) of every live document, by rowid pages."""
+                  ) -> Iterator[list[tuple[Document, bytes | None]]]:
+        """(document, float16 vector blob or None) of every live document, by rowid pages."""
         vector = "vector" if with_vector else "NULL"
         last = 0
         while True:
@@ -321,7 +321,7 @@ class RecordStore:
             if not rows:
                 return
             last = rows[-1][0]
-            yield [(r[1], r[2]) for r in rows]
+            yield [(json.loads(r[1]), r[2]) for r in rows]
 
     def get_derived(self, name: str) -> bytes | None:
         rows = self._query("SELECT value FROM derived WHERE name = ?", (name,))
