@@ -76,7 +76,7 @@ from tantivy import Occur, Query
 from indexer.backends.base import Filters, IndexInfo, LexicalQuery, NoticeBundle, WriteResult, refuse_mismatch
 from indexer.backends.embedded_store import Change, DocRow, NoticeRow, RecordStore, dumps
 from indexer.backends.vector_index import EXACT_MAX_ROWS, VectorIndex, load_snapshot, save_snapshot
-from indexer.errors import BackendError, BadQuery, IncompatibleIndex
+from indexer.errors import BackendError, BadQuery, IncompatibleIndex, WriterBusy
 from indexer.fields import SCHEMA_VERSION, Kind, fields_of
 from indexer.types import DocId, Document, Hit, Leg, NoticeId, Target, Vector
 
@@ -577,7 +577,7 @@ class EmbeddedBackend:
                 raise BackendError("the embedded backend is closed")
             if not self._holding_for_writes:
                 if self._lock_fd is None and not self._try_lock(self.lock_timeout):
-                    raise BackendError(self._lock_message())
+                    raise WriterBusy(self._lock_message())
                 self._holding_for_writes = True
                 # Another writer may have written since we opened: start from what is committed.
                 self._refresh()
@@ -599,12 +599,17 @@ class EmbeddedBackend:
     def _writing_briefly(self) -> Iterator[None]:
         had = self._lock_fd is not None
         if not had and not self._try_lock(self.lock_timeout):
-            raise BackendError(self._lock_message())
+            raise WriterBusy(self._lock_message())
         try:
             yield
         finally:
             if not had:
                 self._release_lock()
+
+    @property
+    def holds_writer_lock(self) -> bool:
+        """True from this backend's first write until it is closed: it is the data folder's writer."""
+        return self._holding_for_writes
 
     # -- freshness ---------------------------------------------------------------------------
     def refresh(self) -> bool:
