@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from indexer.categories import labels as category_labels
-from indexer.parsing.enrich import INSPECTION_KINDS, INSPECTION_TYPES
+from indexer.parsing.inspection import INSPECTION_KINDS, INSPECTION_TYPES
 from indexer.parsing.institutions import INSTITUTION_TYPES
 from indexer.parsing.status import STATUS_LABELS
 from indexer.types import Target
@@ -49,7 +49,7 @@ class Filter(StrEnum):
     RANGE = "range"  # an inclusive range, either end optional
 
 
-# The labels of the inspecting body's level (the parser's LEVELS map committees to these keys).
+# The labels of the inspecting body's level (indexer.parsing.inspection.LEVELS maps committees to these keys).
 LEVEL_LABELS: dict[str, str] = {"central": "中央", "province": "省级", "city": "市级", "county": "县级"}
 
 

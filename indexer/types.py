@@ -72,7 +72,7 @@ class NoticeMeta:
     title: str | None = None
     organization: str | None = None  # issuing organisation, e.g. 中共青禾县人民医院委员会
     institution: str | None = None  # inspected institution, short form, e.g. 青禾县人民医院
-    institution_type: str | None = None  # key of indexer.parsing.enrich.INSTITUTION_TYPES
+    institution_type: str | None = None  # key of indexer.parsing.institutions.INSTITUTION_TYPES
     province: str | None = None
     city: str | None = None
     county: str | None = None

@@ -28,11 +28,11 @@ def _load_eval():
 ev = _load_eval()
 
 
-def test_ndcg_uses_linear_gain_and_the_ideal_of_all_judged():
+def test_ndcg_uses_graded_gain_and_the_ideal_of_all_judged():
     relevant = {"a": 2, "b": 1, "c": 1}
     assert ev.ndcg_at(["a", "b", "c"], relevant) == 1.0
-    ideal = 2 + 1 / math.log2(3) + 1 / math.log2(4)
-    assert ev.ndcg_at(["x", "a"], relevant) == pytest.approx((2 / math.log2(3)) / ideal)
+    ideal = 3 + 1 / math.log2(3) + 1 / math.log2(4)
+    assert ev.ndcg_at(["x", "a"], relevant) == pytest.approx((3 / math.log2(3)) / ideal)
     assert ev.ndcg_at(["b", "x", "x", "x", "x", "x", "x", "x", "x", "x", "a"], relevant) == pytest.approx(1 / ideal)
     assert ev.ndcg_at([], {}) == 0.0
 
@@ -78,22 +78,37 @@ def test_a_whole_run_over_the_samples(tmp_path, capsys):
          or {"nothing#1": 1}},
         {"qid": "m1", "type": "keyword", "target": "measures", "query": "医保", "qbe_source": None,
          "exclude_same_notice": False, "relevant": medical},
+        {"qid": "n1", "type": "keyword", "target": "problems", "query": "不存在的话题", "qbe_source": None,
+         "exclude_same_notice": False, "relevant": {}},
     ]
     qrels.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
     code = ev.main(["--notices", str(SAMPLES), "--qrels", str(qrels), "--backend", "memory", "--model", "hashing",
-                    "--data", str(tmp_path / "data")])
+                    "--data", str(tmp_path / "data"), "--grid", "rrf_k=10,60", "--folds", "2"])
     out = capsys.readouterr().out.strip().splitlines()
     assert code == 0
     result = json.loads(out[-1])
-    assert list(result) == ["queries", "lexical", "semantic", "hybrid"]
-    assert result["queries"] == 3
-    assert all(list(v) == ["ndcg@10", "recall@20", "mrr"] for k, v in result.items() if k != "queries")
-    assert out[0].split() == ["qid", "type", "target", "lexical", "ndcg@10", "semantic", "ndcg@10", "hybrid",
-                              "ndcg@10"]
-    # the judged issues are those whose problem or measures say 医保: the lexical leg ranks them first
+    assert list(result)[:7] == ["queries", "answerable", "baseline", "lexical", "semantic", "hybrid", "false_hits"]
+    assert result["queries"] == 4 and result["answerable"] == 3
+    assert all(list(result[s]) == ["ndcg@10", "recall@20", "mrr"] for s in ev.SYSTEMS)
+    assert set(result["false_hits"]) == set(ev.SYSTEMS)
+    assert result["cv"]["folds"] == "2" and len(result["cv"]["chosen"]) == 2
+    assert out[0].split() == ["qid", "type", "target", "baseline", "lexical", "semantic", "hybrid"]
+    # the judged issues are those whose problem or measures say 医保: both lexical legs rank them first
     # (a broken "<stem>#<seq>" mapping would score near 0)
     k1 = out[1].split()
-    assert k1[:3] == ["k1", "keyword", "problems"] and float(k1[3]) >= 0.9
+    assert k1[:3] == ["k1", "keyword", "problems"] and float(k1[3]) >= 0.9 and float(k1[4]) >= 0.9
+
+
+def test_cross_validation_scores_each_fold_with_the_config_chosen_on_the_others():
+    queries = [ev.Query(f"q{i}", "keyword" if i % 2 else "qbe", "problems", "", None, False, {"a": 1})
+               for i in range(4)]
+    folds = ev.folds_of(queries, "2")
+    assert sorted(len(f) for f in folds) == [2, 2] and all({"q0", "q1"} & f or {"q2", "q3"} & f for f in folds)
+    assert [sorted(f) for f in ev.folds_of(queries, "type")] == [["q1", "q3"], ["q0", "q2"]]
+    # config A wins everywhere but on q0; held out, q0 is still scored with A (chosen on the others)
+    per_config = {"A": {"q0": 0.0, "q1": 1.0, "q2": 1.0, "q3": 1.0}, "B": {"q0": 1.0, "q1": 0.5, "q2": 0.5, "q3": 0.5}}
+    cv = ev.cross_validate(per_config, [{"q0"}, {"q1"}, {"q2"}, {"q3"}])
+    assert cv["chosen"] == ["A", "A", "A", "A"] and cv["held_out_ndcg@10"] == 0.75
 
 
 def test_qbe_leaves_out_the_source_notice(tmp_path):
@@ -157,7 +172,8 @@ def test_dev_qrels_targets(tmp_path):
                         "to embed the problem and its measures (proposed change to indexer/pipeline.py)")
         to_issue, to_seq = ev.seq_ids(backend)
         service = SearchService(settings, backend, embedder)
-        means, _ = ev.evaluate(service, ev.load_qrels(SEEDS / "qrels" / "dev.jsonl"), to_issue, to_seq)
+        queries = ev.load_qrels(SEEDS / "qrels" / "dev.jsonl")
+        means = ev.means(ev.run_all(service, None, queries, to_issue, to_seq), queries)
         service.close()
     finally:
         backend.close()

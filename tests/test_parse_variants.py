@@ -5,9 +5,15 @@ the closing paragraph glued to the last status). Every name and problem here is 
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-from indexer.parsing import numbering, read
+from indexer.parsing import html_text, numbering, tables
 from indexer.parsing.normalise import fold, normalise
 from indexer.parsing.parse import parse_document, parse_text
 from indexer.parsing.status import Status
@@ -47,7 +53,7 @@ TABLE_PAGE = """<!DOCTYPE html>
 
 
 def test_html_table_rows_become_lines_like_a_docx_table() -> None:
-    text = read.html_to_text(TABLE_PAGE)
+    text = html_text.html_to_text(TABLE_PAGE)
     assert text.split("\n") == [
         "中共青禾县石桥镇委员会关于巡察整改进展情况的通报",
         "根据县委统一部署，县委第三巡察组对石桥镇党委开展了常规巡察，并反馈了巡察意见。",
@@ -71,7 +77,7 @@ def test_html_table_rows_become_lines_like_a_docx_table() -> None:
 
 
 def test_html_table_issues_statuses_and_measures() -> None:
-    notice = parse_document(RawDocument("page.html", read.html_to_text(TABLE_PAGE), "html", "utf_8"))
+    notice = parse_document(RawDocument("page.html", html_text.html_to_text(TABLE_PAGE), "html", "utf_8"))
     assert _issues(notice) == [
         ("1.", "村级财务公开不及时", C, "已完成", 2),
         ("2.", "河道保洁责任落实不到位", L, "长期整改，已取得阶段性成效", 1),
@@ -83,11 +89,11 @@ def test_html_and_docx_tables_share_one_flattening_rule() -> None:
     from lxml import html as lxml_html
 
     table = lxml_html.fromstring(TABLE_PAGE).find(".//table")
-    rows = read._html_table_rows(table)
+    rows = html_text._html_table_rows(table)
     assert rows[0] == ["序号", "问题", "整改措施", "整改情况"]
     assert rows[1] == ["1", "村级财务公开不及时。", "一是按季度公开村级财务收支。\n二是镇纪委每半年抽查一次。", "已完成"]
-    lines = read.html_to_text(TABLE_PAGE).split("\n")
-    assert read.table_lines(rows) == lines[5:15]
+    lines = html_text.html_to_text(TABLE_PAGE).split("\n")
+    assert tables.table_lines(rows) == lines[5:15]
 
 
 def test_html_table_spans() -> None:
@@ -99,7 +105,7 @@ def test_html_table_spans() -> None:
         "<tr><td>1</td><td>学习记录不全</td><td rowspan='2'>已完成</td></tr>"
         "<tr><td>2</td><td>发展党员程序不规范</td></tr></table>"
     )
-    rows = read._html_table_rows(table)
+    rows = html_text._html_table_rows(table)
     # colspan: kept in the first column, as python-docx gives a merged cell; rowspan: repeated.
     assert rows == [
         ["序号", "问题", "整改情况"],
@@ -107,7 +113,7 @@ def test_html_table_spans() -> None:
         ["1", "学习记录不全", "已完成"],
         ["2", "发展党员程序不规范", "已完成"],
     ]
-    assert read.table_lines(rows) == [
+    assert tables.table_lines(rows) == [
         "一、党的建设方面", "1.学习记录不全", "整改情况：已完成", "2.发展党员程序不规范", "整改情况：已完成",
     ]
 
@@ -122,7 +128,7 @@ def test_layout_tables_are_walked_not_flattened() -> None:
         "<tr><td>1</td><td>学习记录不全</td><td>已完成</td></tr></table>"
         "</td></tr></table></body></html>"
     )
-    assert read.html_to_text(page).split("\n") == [
+    assert html_text.html_to_text(page).split("\n") == [
         "中共青禾县石桥镇委员会关于巡察整改进展情况的通报", "二、整改落实情况", "1.学习记录不全", "整改情况：已完成",
     ]
 
@@ -138,7 +144,7 @@ def test_a_data_table_holding_most_of_the_text_keeps_the_paragraphs_around_it() 
         "<p>二、整改落实情况</p><table><tr><th>序号</th><th>问题</th><th>整改措施</th><th>完成情况</th></tr>"
         f"{rows}</table></div></body></html>"
     )
-    lines = read.html_to_text(page).split("\n")
+    lines = html_text.html_to_text(page).split("\n")
     assert lines[:3] == ["青禾县林业局关于巡察整改情况的通报", "二、整改落实情况", "1.第1项问题整改不到位，相关台账记录不完整不规范。"]
     assert len(lines) == 2 + 8 * 3
 
@@ -365,57 +371,50 @@ def test_no_break_inside_a_compound_label() -> None:
 # ------------------------------------------------------------------------ the corpus comparison
 
 
-def test_score_against_manifest_names_each_mismatch() -> None:
-    from indexer.gold import corpus_totals, score_against_manifest
+def check_corpus(*args: str) -> tuple[list[str], dict]:
+    """Run scripts/check_corpus.py as a user would: its output lines and its JSON summary."""
+    root = Path(__file__).resolve().parent.parent
+    run = subprocess.run([sys.executable, str(root / "scripts" / "check_corpus.py"), *args], capture_output=True,
+                         text=True, cwd=root, env=dict(os.environ, PYTHONPATH=str(root)), timeout=600)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.strip().splitlines()
+    return lines[:-1], json.loads(lines[-1])
 
-    notice = parse_text("二、整改落实情况\n1.村级财务公开不及时。\n整改结果：已完成\n整改措施：一是公开；二是抽查。")
+
+def test_check_corpus_names_each_mismatch(tmp_path: Path) -> None:
+    (tmp_path / "x.txt").write_text("二、整改落实情况\n1.村级财务公开不及时。\n整改结果：已完成\n整改措施：一是公开；二是抽查。",
+                                    "utf-8")
+    (tmp_path / "y.txt").write_bytes(b"")
     row = {"n_issues": 2, "labels": ["1", "2"], "statuses": ["in_progress", "completed"],
            "status_raw": ["正在推进", "已完成"], "n_measures": [2, 1], "institution": "石桥镇", "type": "township",
            "region": {"province": None, "city": None, "county": None}}
-    score = score_against_manifest(notice, row, name="x.txt")
-    assert (score.expected, score.found, score.status_correct, score.measures_correct, score.exact) == (2, 1, 0, 1, False)
-    assert score.problems == [
-        "1 issues, expected 2",
+    rows = [{"file": "x.txt", **row}, {"file": "y.txt", **row}]
+    (tmp_path / "manifest.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    lines, totals = check_corpus(str(tmp_path), "-v")
+    assert [line.split()[0] for line in lines if not line.startswith(" ")] == ["x.txt", "y.txt"]
+    assert lines[0].endswith("1 issues, expected 2")
+    assert [line.strip() for line in lines[1:5]] == [
         "issue 1 1.: status completed (raw '已完成'), expected in_progress",
         "issue 1 1.: status_raw '已完成', expected '正在推进'",
         "institution None, expected '石桥镇'",
         "institution_type None, expected 'township'",
     ]
-    assert score_against_manifest(notice, row, meta=False).problems == score.problems[:3]
-    failed = score_against_manifest(None, row, name="y.txt", error="y.txt: empty file (0 bytes)")
-    assert failed.problems == ["not parsed: y.txt: empty file (0 bytes)"]
-    assert corpus_totals([score, failed]) == {
+    assert lines[5].endswith(f"not parsed: {tmp_path / 'y.txt'}: empty file (0 bytes)")
+    assert totals == {
         "notices": 2, "notices_exact": 0, "issues_expected": 4, "issues_found": 1, "status_correct": 0,
         "measures_correct": 1,
     }
+    lines, _ = check_corpus(str(tmp_path), "-v", "--no-meta")
+    assert not any("institution" in line for line in lines)
 
 
 def test_check_corpus_on_the_bundled_samples() -> None:
-    import importlib.util
-    from pathlib import Path
-
-    from indexer.gold import corpus_totals
-
-    root = Path(__file__).resolve().parent.parent
-    spec = importlib.util.spec_from_file_location("check_corpus", root / "scripts" / "check_corpus.py")
-    assert spec is not None and spec.loader is not None
-    check_corpus = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(check_corpus)
-    scores = check_corpus.score_folder(root / "indexer" / "samples")
-    assert [s.problems for s in scores if s.problems] == []
-    assert corpus_totals(scores) == {
+    lines, totals = check_corpus("indexer/samples", "-v")
+    assert lines == []
+    assert totals == {
         "notices": 12, "notices_exact": 12, "issues_expected": 125, "issues_found": 125, "status_correct": 125,
         "measures_correct": 125,
     }
     # The same notices run together on one line keep every issue, status and measure count.
-    oneline = check_corpus.score_folder(root / "indexer" / "samples", oneline=True, meta=False)
-    assert [s.problems for s in oneline if s.problems] == []
-
-
-def test_gold_docstring_examples() -> None:
-    import doctest
-
-    from indexer import gold
-
-    result = doctest.testmod(gold)
-    assert result.failed == 0 and result.attempted > 0
+    lines, _ = check_corpus("indexer/samples", "-v", "--oneline", "--no-meta")
+    assert lines == []

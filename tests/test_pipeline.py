@@ -2,8 +2,7 @@
 
 The notices under tests/data/pipeline/ are fictional and use the plainest layout
 ("1.关于…的问题 / 整改结果：… / 整改情况：一是…二是…"). Expected counts are computed from the
-parse, so these tests hold while the parser improves. Until the real segmenter finds the issues
-of that layout, ``plain_layout_segmenter`` stands in for it (it turns itself off once it does).
+parse (the real parser), so these tests hold while the parser improves.
 """
 
 from __future__ import annotations
@@ -22,8 +21,7 @@ from indexer.backends import BACKENDS, backend_class, open_backend
 from indexer.backends.memory import MemoryBackend
 from indexer.embed import HashingEmbedder
 from indexer.errors import ConfigError, IncompatibleIndex
-from indexer.parsing import parse, segment
-from indexer.parsing.status import normalise_status
+from indexer.parsing import parse
 from indexer.pipeline import (
     build_bundle,
     delete_notices,
@@ -38,42 +36,6 @@ from indexer.types import Issue, NoticeMeta, ParsedNotice, QualityReport, Target
 
 DATA = Path(__file__).resolve().parent / "data" / "pipeline"
 QINGHE, SHIMEN, BEICHENG = "qinghe_hospital.txt", "shimen_health_centre.txt", "beicheng_announcement.txt"
-
-# -- a stand-in segmenter for the plainest layout -------------------------------------------------
-
-_SECTION = re.compile(r"^[一二三四五六七八九十]+、(.+)$")
-_ISSUE = re.compile(r"^(\d+)[.．、]\s*(?:关于)?(.+?)(?:的问题)?[。.]?$")
-_STATUS = re.compile(r"^整改(?:结果|状态)[:：](.+)$")
-_MEASURES = re.compile(r"^整改(?:情况|措施)[:：](.*)$")
-_ITEM = re.compile(r"[一二三四五六七八九十]+是")
-
-
-def simple_segment(text: str) -> segment.Segmentation:
-    result = segment.Segmentation()
-    section = None
-    for line in text.splitlines():
-        line = line.strip()
-        if m := _SECTION.match(line):
-            section = m.group(1)
-            result.sections_found += 1
-        elif m := _ISSUE.match(line):
-            result.issues.append(Issue(seq=len(result.issues) + 1, label=f"{m.group(1)}.", problem=m.group(2),
-                                       section=section))
-        elif result.issues and (m := _STATUS.match(line)):
-            result.issues[-1].status_raw = m.group(1)
-            result.issues[-1].status = normalise_status(m.group(1))
-        elif result.issues and (m := _MEASURES.match(line)):
-            items = [i.strip() for i in _ITEM.split(m.group(1)) if i.strip()]
-            result.issues[-1].measures = items
-    return result
-
-
-@pytest.fixture(autouse=True)
-def plain_layout_segmenter(monkeypatch):
-    """Use simple_segment only while the real segmenter finds nothing in the plainest layout."""
-    if not parse.parse_text((DATA / QINGHE).read_text("utf-8")).issues:
-        monkeypatch.setattr(segment, "segment", simple_segment)
-
 
 # -- helpers ----------------------------------------------------------------------------------------
 

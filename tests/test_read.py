@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from indexer.errors import ReadError
-from indexer.parsing import read
+from indexer.parsing import decode, html_text, read, tables
 from indexer.parsing.parse import parse_paths
 
 DATA = Path(__file__).resolve().parent / "data" / "read"
@@ -47,21 +47,21 @@ def test_short_gbk_text_is_not_taken_for_korean() -> None:
 @pytest.mark.parametrize("text", ["医院", "学习", "省委", "整改结果：已完成", "县委第二巡察组", "六个方面二十二个问题"])
 def test_short_chinese_decodes_right_in_both_encodings(text: str) -> None:
     # "医院", "学习", "省委" in GBK are also valid UTF-8 (ҽԺ, ѧϰ, ʡί): validity alone is not enough.
-    assert read.decode(text.encode("gbk")) == read.Decoded(text, "gbk")
-    assert read.decode(text.encode("utf-8")) == read.Decoded(text, "utf_8")
+    assert decode.decode(text.encode("gbk")) == decode.Decoded(text, "gbk")
+    assert decode.decode(text.encode("utf-8")) == decode.Decoded(text, "utf_8")
 
 
 def test_gb18030_only_characters_pick_gb18030() -> None:
-    assert read.decode("䶮溪镇".encode("gb18030")) == read.Decoded("䶮溪镇", "gb18030")
+    assert decode.decode("䶮溪镇".encode("gb18030")) == decode.Decoded("䶮溪镇", "gb18030")
 
 
 def test_ascii_is_reported_as_ascii() -> None:
-    assert read.decode(b"Index 2024\r\n") == read.Decoded("Index 2024\n", "ascii")
+    assert decode.decode(b"Index 2024\r\n") == decode.Decoded("Index 2024\n", "ascii")
 
 
 def test_traditional_chinese_in_utf8_is_kept_as_utf8() -> None:
     # Valid UTF-8 is proof even when the characters are rare in mainland notices.
-    assert read.decode("巡察整改進展情況".encode()) == read.Decoded("巡察整改進展情況", "utf_8")
+    assert decode.decode("巡察整改進展情況".encode()) == decode.Decoded("巡察整改進展情況", "utf_8")
 
 
 def _error(path: Path) -> ReadError:
@@ -152,7 +152,7 @@ def test_docx_paragraphs_and_table_rows_in_document_order() -> None:
     ],
 )
 def test_table_lines(rows: list[list[str]], lines: list[str]) -> None:
-    assert read.table_lines(rows) == lines
+    assert tables.table_lines(rows) == lines
 
 
 HTML_JUNK = ("当前位置", "首页", "信息公开", "访问量", "1024", "字体", "大 中 小", "分享", "微信", "打印",
@@ -187,7 +187,7 @@ def test_htm_in_gbk_without_furniture() -> None:
 
 def test_html_title_comes_from_the_page_title_when_the_body_has_none() -> None:
     page = "<html><head><title>某县医保局关于巡察整改情况的通报_某县政府网</title></head><body><div><p>县委第一巡察组对县医保局党组开展了巡察。</p></div></body></html>"
-    assert read.html_to_text(page).split("\n") == [
+    assert html_text.html_to_text(page).split("\n") == [
         "某县医保局关于巡察整改情况的通报",
         "县委第一巡察组对县医保局党组开展了巡察。",
     ]
@@ -213,13 +213,5 @@ def test_a_bad_file_does_not_stop_the_run(tmp_path: Path) -> None:
     assert outcomes[1].notice is not None and outcomes[1].notice.encoding == "gbk"
 
 
-def test_docstring_examples(monkeypatch: pytest.MonkeyPatch) -> None:
-    import doctest
-
-    monkeypatch.chdir(DATA.parents[2])  # the examples name fixtures relative to the project root
-    result = doctest.testmod(read)
-    assert result.failed == 0 and result.attempted > 0
-
-
 def test_utf16_with_bom() -> None:
-    assert read.decode(b"\xff\xfe" + "整改情况\r\n".encode("utf-16-le")) == read.Decoded("整改情况\n", "utf_16")
+    assert decode.decode(b"\xff\xfe" + "整改情况\r\n".encode("utf-16-le")) == decode.Decoded("整改情况\n", "utf_16")

@@ -11,7 +11,7 @@ from indexer.categories import TAXONOMY
 from indexer.embed import HashingEmbedder
 from indexer.errors import BadQuery, Problem
 from indexer.fields import BY_PARAM, FACETS, FIELDS, FILTERS
-from indexer.parsing.enrich import (
+from indexer.parsing.inspection import (
     INSPECTION_KINDS,
     INSPECTION_TYPES,
     LEVELS,

@@ -371,17 +371,6 @@ def test_ten_and_more_ordinals() -> None:
     assert split_measures([text]).items == [f"措施{i}。" for i in range(1, 13)]
 
 
-@pytest.mark.parametrize(
-    "module", ["indexer.parsing.numbering", "indexer.parsing.normalise", "indexer.parsing.measures", "indexer.parsing.segment", "indexer.parsing.status"]
-)
-def test_docstring_examples(module: str) -> None:
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(module))
-    assert result.failed == 0 and result.attempted > 0
-
-
 def test_measure_lines_numbered_like_the_issues_stay_with_their_issue() -> None:
     text = "\n".join([
         "（一）党的建设方面",

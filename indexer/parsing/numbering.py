@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from indexer.parsing.numerals import cn_int
+
 
 class Style(StrEnum):
     """Numbering styles, named after their printed form."""
@@ -44,26 +46,20 @@ class Marker:
     end: int  # where the heading text starts (spaces after the marker skipped)
 
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_NUM = "[一二三四五六七八九十]{1,3}"
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 
 def cn_to_int(text: str) -> int | None:
-    """Value of a Chinese numeral up to 99.
+    """Value of a Chinese heading numeral (up to 99, tens written with 十: 一二 is no number).
 
-    >>> cn_to_int("十二"), cn_to_int("二十"), cn_to_int("九")
-    (12, 20, 9)
+    >>> cn_to_int("十二"), cn_to_int("二十"), cn_to_int("九"), cn_to_int("一二")
+    (12, 20, 9, None)
     """
-    if not text or any(ch not in _CN_DIGITS and ch != "十" for ch in text):
+    if len(text) > 1 and "十" not in text:
         return None
-    if "十" not in text:
-        return _CN_DIGITS[text] if len(text) == 1 else None
-    tens, _, units = text.partition("十")
-    if "十" in units or len(tens) > 1 or len(units) > 1:
-        return None
-    value = (_CN_DIGITS[tens] if tens else 1) * 10
-    return value + (_CN_DIGITS[units] if units else 0)
+    value = cn_int(text)
+    return value if value is not None and value < 100 else None
 
 
 # Line-start heading markers, tried in this order. The Arabic patterns refuse a digit or a

@@ -1,0 +1,255 @@
+"""Reading HTML pages: the notice body as lines, page furniture dropped (lxml).
+
+Scripts, styles, navigation, headers/footers, share/print/font-size widgets are dropped; the
+body is the smallest element holding most of the page's non-link Chinese text, extended up to
+the notice title when the title sits just above it; block elements become line breaks; a data
+table (one with no table inside: not page layout) becomes lines by the same rule as a docx table
+(:func:`indexer.parsing.tables.table_lines`); 当前位置/字体大小/访问量/分享/打印 lines or
+fragments are removed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from indexer.parsing.decode import Unreadable
+from indexer.parsing.tables import table_lines
+
+# --------------------------------------------------------------------------- html
+
+_DROP_TAGS = ("script", "style", "noscript", "nav", "aside", "form", "iframe", "button", "select",
+              "input", "textarea", "svg", "template", "object", "embed", "map")
+# Page furniture by class/id token: navigation, breadcrumbs, share/print/font widgets, footers.
+_JUNK_ATTR = re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|menu|breadcrumbs?|crumbs?|position|location|weizhi|dqwz|share|"
+    r"bdshare\w*|jiathis|social|footer|foot|sidebar|toolbar|fontsize|font-size|zihao|zh?size|"
+    r"print|dayin|visit(?:s|or)?|views?|hits|related|xgwz|xgxx|pager|pagination|copyright|"
+    r"banner|login|search|qrcode|ewm|gotop|backtop)(?:$|[\s_\d-])",
+    re.I,
+)
+_BLOCK_TAGS = {
+    "p", "div", "br", "li", "ul", "ol", "tr", "td", "th", "table", "tbody", "thead", "h1", "h2", "h3",
+    "h4", "h5", "h6", "section", "article", "main", "dl", "dt", "dd", "blockquote", "pre", "hr",
+    "center", "figure", "figcaption", "address", "header", "footer", "caption",
+}
+_CJK = re.compile(r"[\u3400-\u9fff]")
+# Chinese characters allowed between a title and the body (an info line: 发布时间, 来源 …).
+_TITLE_SLACK = 80
+_ASCII_SPACE = re.compile(r"[ \t\r\n\f\v]+")
+_TITLE_ATTR = re.compile(r"title|biaoti|headline|(?:^|[\s_-])(?:bt|tit)(?:$|[\s_\d-])", re.I)
+# Whole lines that are page furniture.
+_JUNK_LINE = re.compile(
+    r"^(?:(?:当前位置|您的位置|您现在的位置|你的位置|你现在的位置|所在位置)\s*[:：]|"
+    r"(?:分享到|分享|打印本页|打印|关闭窗口|关闭|返回顶部|返回|收藏本页|收藏|上一篇|下一篇|扫一扫|"
+    r"相关链接|相关文章|相关阅读|网站地图|联系我们|版权所有|主办单位|承办单位|技术支持|网站标识码|"
+    r"主办|承办)(?:\s*[:：].*)?$|.*(?:ICP备|公网安备|版权所有|Copyright|©).*$)",
+    re.I,
+)
+_BREADCRUMB = re.compile(r"^.{0,12}首页\s*[>＞»›→/]")
+# Fragments removed from inside a line (an info line keeps its 发布时间/来源).
+_JUNK_FRAGMENTS = (
+    re.compile(r"(?:访问量|访问次数|浏览次数|浏览量|阅读次数|阅读量|点击数|点击量|点击率)\s*[:：]?\s*[\d,]*\s*次?"),
+    re.compile(r"[【\[]?\s*(?:字体|字号)\s*(?:大小)?\s*[:：]?\s*[【\[]?\s*[大中小](?:\s*[|｜/]?\s*[大中小]){1,2}\s*[】\]]?"),
+    re.compile(r"[【\[]\s*(?:打印(?:本页)?|关闭(?:窗口)?|收藏|分享|返回顶部|加入收藏)\s*[】\]]"),
+    re.compile(r"(?:分享到|分享)\s*[:：].*$"),
+    re.compile(r"(?<!\S)(?:打印本页|打印|关闭窗口|关闭|收藏|返回顶部)(?!\S)"),
+)
+
+
+def _cjk_count(text: str | None) -> int:
+    return len(_CJK.findall(text)) if text else 0
+
+
+def _is_element(el) -> bool:
+    return isinstance(el.tag, str)
+
+
+def _drop_furniture(root) -> None:
+    for el in list(root.iter(*_DROP_TAGS)):
+        el.drop_tree()
+    for el in list(root.iter("a")):
+        if el.get("href", "").strip().lower().startswith("javascript:"):
+            el.drop_tree()  # print / close / font-size buttons
+    for el in list(root.iter("header", "footer")):
+        if not any(a.tag in ("article", "main") for a in el.iterancestors()):
+            el.drop_tree()
+    for el in list(root.iter()):
+        if not _is_element(el) or el.tag in ("html", "body"):
+            continue
+        if _JUNK_ATTR.search(f"{el.get('class', '')} {el.get('id', '')}"):
+            el.drop_tree()
+
+
+def _score_text(el, scores: dict, in_link: bool = False) -> int:
+    """Non-link Chinese characters under each element (links are navigation, not body)."""
+    link = in_link or el.tag == "a"
+    total = 0 if link or not _is_element(el) else _cjk_count(el.text)
+    for child in el:
+        if _is_element(child):
+            total += _score_text(child, scores, link)
+        total += 0 if link else _cjk_count(child.tail)
+    scores[el] = total
+    return total
+
+
+def _content_block(body, scores: dict):
+    """The smallest element holding at least 85% of the page's non-link Chinese text (never a
+    data table alone: the headings and paragraphs around it belong to the notice too)."""
+    total = scores.get(body, 0)
+    node = body
+    while True:
+        child = next((c for c in node if _is_element(c) and scores.get(c, 0) >= 0.85 * total), None)
+        if child is None or (child.tag == "table" and _is_data_table(child)):
+            return node  # a data table is read whole, with the paragraphs around it
+        node = child
+
+
+def _title_element(root, content):
+    """The nearest heading before the content block, outside it (the notice title)."""
+    inside = set(content.iter())
+    best = None
+    for el in root.iter():
+        if el is content:
+            break
+        if not _is_element(el) or el in inside:
+            continue
+        is_heading = el.tag in ("h1", "h2", "h3", "h4") or _TITLE_ATTR.search(
+            f"{el.get('class', '')} {el.get('id', '')}"
+        )
+        text = el.text_content().strip()
+        if is_heading and 4 <= _cjk_count(text) <= 120:
+            best = el
+    return best
+
+
+def _common_ancestor(a, b):
+    ancestors = {id(x) for x in [a, *a.iterancestors()]}
+    return next(x for x in [b, *b.iterancestors()] if id(x) in ancestors)
+
+
+def _lines_of(el) -> list[str]:
+    parts: list[str] = []
+
+    def walk(node) -> None:
+        if node.tag == "table" and _is_data_table(node):
+            # A data table: its rows read like the printed notice (the same rule as docx).
+            parts.extend(("\n", "\n".join(table_lines(_html_table_rows(node))), "\n"))
+            return
+        block = node.tag in _BLOCK_TAGS
+        if block:
+            parts.append("\n")
+        if node.text:
+            parts.append(_ASCII_SPACE.sub(" ", node.text))
+        for child in node:
+            if _is_element(child):
+                walk(child)
+            if child.tail:
+                parts.append(_ASCII_SPACE.sub(" ", child.tail))
+        if block:
+            parts.append("\n")
+
+    walk(el)
+    return [line.strip() for line in "".join(parts).split("\n") if line.strip()]
+
+
+def _is_data_table(table) -> bool:
+    """A table holding data, not page layout: no table inside it."""
+    return next(table.iterdescendants("table"), None) is None
+
+
+def _own_rows(table) -> list:
+    """The table's rows (directly, or under thead/tbody/tfoot), not those of nested tables."""
+    rows = []
+    for child in table:
+        if not _is_element(child):
+            continue
+        if child.tag == "tr":
+            rows.append(child)
+        elif child.tag in ("thead", "tbody", "tfoot"):
+            rows.extend(c for c in child if _is_element(c) and c.tag == "tr")
+    return rows
+
+
+def _span(cell, name: str) -> int:
+    try:
+        return max(1, min(int(cell.get(name, "1")), 50))
+    except ValueError:
+        return 1
+
+
+def _html_table_rows(table) -> list[list[str]]:
+    """Cell texts per row, one per grid column, as :func:`_table_rows` gives them for docx: a
+    cell spanning columns (colspan) is kept in its first column and the columns it covers are
+    empty; a cell spanning rows (rowspan) is repeated in each of them (a status merged over
+    several problems belongs to each)."""
+    rows: list[list[str]] = []
+    spanned: dict[tuple[int, int], str] = {}  # (row, column) → text of a rowspan from above
+    for r, tr in enumerate(_own_rows(table)):
+        cells: list[str] = []
+        for td in (c for c in tr if _is_element(c) and c.tag in ("td", "th")):
+            while (r, len(cells)) in spanned:
+                cells.append(spanned.pop((r, len(cells))))
+            col = len(cells)
+            colspan, rowspan = _span(td, "colspan"), _span(td, "rowspan")
+            text = "\n".join(_lines_of(td))
+            cells.extend([text] + [""] * (colspan - 1))
+            for below in range(r + 1, r + rowspan):
+                for c in range(col, col + colspan):
+                    spanned[(below, c)] = text if c == col else ""
+        while (r, len(cells)) in spanned:
+            cells.append(spanned.pop((r, len(cells))))
+        rows.append(cells)
+    return rows
+
+
+def _strip_furniture(line: str) -> str | None:
+    """The line without page furniture; None when nothing of the notice is left."""
+    if _JUNK_LINE.match(line) or _BREADCRUMB.match(line):
+        return None
+    for fragment in _JUNK_FRAGMENTS:
+        line = fragment.sub("", line)
+    line = line.strip(" \u3000\xa0|｜/")
+    return line if re.search(r"[\w\u3400-\u9fff]", line) else None
+
+
+def html_to_text(markup: str) -> str:
+    """The notice body of an HTML page as lines (see the module docstring)."""
+    from lxml import html as lxml_html
+
+    markup = re.sub(r"^\s*<\?xml[^>]*\?>", "", markup)  # lxml refuses str with an XML declaration
+    try:
+        root = lxml_html.document_fromstring(markup)
+    except Exception as exc:  # lxml.etree.ParserError on empty or non-HTML input
+        raise Unreadable(f"not an HTML page ({exc})") from exc
+    page_title = root.findtext(".//title") or ""
+    _drop_furniture(root)
+    body = root.find("body")
+    if body is None:
+        body = root
+    scores: dict = {}
+    _score_text(body, scores)
+    content = _content_block(body, scores)
+    heading = _title_element(body, content)
+    if heading is not None:
+        article = _common_ancestor(heading, content)
+        # Only widen to the title's container when that adds little besides the title.
+        if scores.get(article, 0) - scores.get(content, 0) <= _cjk_count(heading.text_content()) + _TITLE_SLACK:
+            content = article
+        else:
+            heading = None
+    lines = [kept for line in _lines_of(content) if (kept := _strip_furniture(line))]
+    if heading is None:
+        lines = _with_page_title(lines, page_title)
+    if lines and lines[0] in lines[1:5]:
+        # The page heading repeats the title the body prints again: keep one.
+        del lines[lines.index(lines[0], 1)]
+    return "\n".join(lines)
+
+
+def _with_page_title(lines: list[str], page_title: str) -> list[str]:
+    """Prepend the <title> (minus the site name) when the body starts without a title."""
+    parts = [p.strip() for p in re.split(r"\s*[-_|｜–—]+\s*", page_title) if p.strip()]
+    candidates = [p for p in parts if re.search("巡察|巡视|整改", p)]
+    if not candidates or (lines and candidates[0] in lines[0]):
+        return lines
+    return [candidates[0], *lines]

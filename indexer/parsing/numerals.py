@@ -1,0 +1,35 @@
+"""Numerals: the one reader of Arabic and Chinese numbers (二十二, 一百零五, 二〇二四, ３１).
+
+    >>> cn_int("二十二"), cn_int("十"), cn_int("一百零五"), cn_int("31"), cn_int("二〇二四"), cn_int("两千三百")
+    (22, 10, 105, 31, 2024, 2300)
+    >>> cn_int("第一"), cn_int("")
+    (None, None)
+
+Chinese numerals are read by cn2an (place-value 一千零五 and digit-by-digit 二〇二四 alike, 两,
+万/亿); Arabic digits, full-width ones included, by ``int``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import cn2an
+
+# A number as printed, to embed in patterns: Arabic (full-width too) or Chinese.
+NUM = r"[0-9０-９]+|[零〇两一二三四五六七八九十百千]+"
+_ZEROS = str.maketrans({"○": "〇", "Ｏ": "〇"})  # circles typed for 〇 in dates
+
+
+@lru_cache(maxsize=4096)
+def cn_int(text: str) -> int | None:
+    """An Arabic or Chinese numeral as an int; None when it is not one."""
+    text = text.strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return int(text)  # int() reads full-width digits too
+    try:
+        value = cn2an.cn2an(text.translate(_ZEROS), "normal")
+    except (ValueError, KeyError, IndexError):
+        return None
+    return int(value) if float(value).is_integer() and value >= 0 else None

@@ -1,0 +1,95 @@
+"""Tables → lines: rows of cell texts (docx or HTML) read like a printed notice.
+
+With a header row ``序号 | 问题 | 整改措施 | 完成情况``, the row ``1 | 党费收缴不规范 | 一是… |
+已完成`` becomes ``1.党费收缴不规范`` / ``整改措施：一是…`` / ``完成情况：已完成`` (each column
+labelled with its own printed header, so no label is invented); a row merged across the table is
+a heading line; a table without a recognisable header gives one line per cell.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SEQ_HEADER = re.compile(r"^(序号|序|编号|No\.?)$", re.I)
+_PROBLEM_HEADER = re.compile(r"问题")
+_ROLE_HEADER = re.compile(r"问题|措施|情况|进展|结果|时限|责任|状态|备注|举措|表现|成效|目标")
+_DIGITS = re.compile(r"^\d+[.、．]?$")
+_CN_NUMERAL = re.compile(r"^[一二三四五六七八九十]+[、.．]?$")
+_SPACES = re.compile(r"\s+")
+
+
+def _header_roles(row: list[str]) -> dict[str, int] | None:
+    """Column roles when ``row`` is a header row (short cells, known labels), else None."""
+    labels = [_SPACES.sub("", c) for c in row]
+    if len(labels) < 2 or any(len(label) > 12 for label in labels):
+        return None
+    if sum(1 for label in labels if _ROLE_HEADER.search(label)) < 1:
+        return None
+    roles: dict[str, int] = {}
+    for i, label in enumerate(labels):
+        if _SEQ_HEADER.match(label) and "seq" not in roles:
+            roles["seq"] = i
+        elif _PROBLEM_HEADER.search(label) and not re.search("措施|情况|结果", label) and "problem" not in roles:
+            roles["problem"] = i
+    return roles
+
+
+def _numbered(seq: str, first: str) -> str:
+    seq = seq.strip()
+    if _DIGITS.match(seq):
+        return f"{seq.rstrip('.、．')}.{first}"
+    if _CN_NUMERAL.match(seq):
+        return f"{seq.rstrip('.、．')}、{first}"
+    return f"{seq}{first}"
+
+
+def table_lines(rows: list[list[str]]) -> list[str]:
+    """Lines for a table given as rows of cell texts (see the module docstring).
+
+    >>> table_lines([["序号", "问题", "整改措施", "完成情况"],
+    ...              ["一、班子建设方面", "", "", ""],
+    ...              ["1", "学习不深入", "一是…\\n二是…", "已完成"]])
+    ['一、班子建设方面', '1.学习不深入', '整改措施：一是…', '二是…', '完成情况：已完成']
+    """
+    header_at, roles = None, None
+    for i, row in enumerate(rows[:3]):
+        roles = _header_roles(row)
+        if roles is not None:
+            header_at = i
+            break
+    lines: list[str] = []
+    if header_at is None or roles is None:
+        for row in rows:
+            lines.extend(line for cell in row for line in cell.split("\n") if line.strip())
+        return lines
+    header = [_SPACES.sub("", c) for c in rows[header_at]]
+    lines.extend(line for row in rows[:header_at] for cell in row for line in cell.split("\n") if line)
+    for row in rows[header_at + 1 :]:
+        filled = [c for c in row if c]
+        if not filled or [_SPACES.sub("", c) for c in row] == header:
+            continue
+        if len(filled) == 1 and not (_DIGITS.match(filled[0]) or _CN_NUMERAL.match(filled[0])):
+            lines.extend(filled[0].split("\n"))  # one text across the row: a heading
+            continue
+        lines.extend(_row_lines(row, header, roles))
+    return lines
+
+
+def _row_lines(row: list[str], header: list[str], roles: dict[str, int]) -> list[str]:
+    seq_at, problem_at = roles.get("seq"), roles.get("problem")
+    if problem_at is None:
+        problem_at = next((i for i, c in enumerate(row) if i != seq_at and c), None)
+    lines: list[str] = []
+    if problem_at is not None and problem_at < len(row) and row[problem_at]:
+        first, *rest = row[problem_at].split("\n")
+        seq = row[seq_at] if seq_at is not None and seq_at < len(row) else ""
+        lines.append(_numbered(seq, first) if seq else first)
+        lines.extend(rest)
+    for i, cell in enumerate(row):
+        if i in (seq_at, problem_at) or not cell:
+            continue
+        label = header[i] if i < len(header) and header[i] else None
+        first, *rest = cell.split("\n")
+        lines.append(f"{label}：{first}" if label else first)
+        lines.extend(rest)
+    return lines
