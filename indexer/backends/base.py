@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, Protocol, runtime_checkable
 
 from indexer.errors import IncompatibleIndex
@@ -41,6 +42,17 @@ def refuse_mismatch(have: tuple[str | None, int | None, str | None], model_id: s
         raise IncompatibleIndex(
             f"the index was tokenised with dictionary {have_dict}, not {dictionary_version}; reindex"
         )
+
+
+def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Lists of up to ``size`` items in order (itertools.batched arrives with Python 3.12).
+
+    >>> list(batched(range(5), 2))
+    [[0, 1], [2, 3], [4]]
+    """
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 @dataclass(frozen=True, slots=True)
