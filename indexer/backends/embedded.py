@@ -176,6 +176,11 @@ class EmbeddedBackend:
             if not had:
                 self._writer_lock.release()
 
+    @property
+    def holds_writer_lock(self) -> bool:
+        """True from this backend's first write until it is closed: it is the data folder's writer."""
+        return self._holding_for_writes
+
     # -- freshness ---------------------------------------------------------------------------
     def refresh(self) -> bool:
         """See what other processes committed (new batches, a rebuilt generation). Every search
