@@ -37,7 +37,6 @@ import functools
 import json
 import logging
 import os
-import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -48,7 +47,6 @@ from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
-from tqdm import tqdm
 
 from indexer import categories, dedup, embed
 from indexer.backends import open_backend
@@ -59,6 +57,7 @@ from indexer.embed import Embedder, HashingEmbedder
 from indexer.errors import BackendUnavailable, ConfigError, IncompatibleIndex, ParseError, ReadError
 from indexer.parsing import read
 from indexer.parsing.parse import parse_document
+from indexer.progress import progress as show_progress
 from indexer.settings import Settings
 from indexer.tokenise import DICTIONARY_VERSION, tokenise_for_index
 from indexer.types import Document, Issue, NoticeId, ParsedNotice, RawDocument
@@ -403,10 +402,6 @@ class _ReportFile:
         self._file.close()
 
 
-def _progress(total: int | None, desc: str, unit: str, enabled: bool) -> tqdm:
-    """A tqdm bar on stderr (rate and ETA), only when asked for and stderr is a terminal."""
-    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, dynamic_ncols=True,
-                disable=not (enabled and sys.stderr.isatty()))
 
 
 @dataclass(slots=True)
@@ -564,11 +559,11 @@ def ingest_paths(paths: Iterable[str | Path], settings: Settings, *, backend: Ba
         ingester = _Ingester(calls, embedder, settings, report, summary, batch_size)  # type: ignore[arg-type]
         cache_before = _cache_counts(embedder)
         try:
-            with _progress(len(files), "ingest", "file", progress) as bar:
+            with show_progress(len(files), "ingest", "file", progress, every=settings.progress_seconds) as bar:
                 for path in files:
                     ingester.add(path)
-                    bar.update()
                     bar.set_postfix(issues=summary.issues, failed=summary.failed, refresh=False)
+                    bar.update()
                 ingester.flush()
         except BackendUnavailable as exc:
             ingester.abandon(files, _one_line(exc))
@@ -655,7 +650,7 @@ def reindex(settings: Settings, *, backend: Backend | None = None, embedder: Emb
         cache_before = _cache_counts(embedder)
 
         def bundles() -> Iterator[NoticeBundle]:
-            with _progress(total, "reindex", "notice", progress) as bar:
+            with show_progress(total, "reindex", "notice", progress, every=settings.progress_seconds) as bar:
                 batch: list[tuple[ParsedNotice, str | None]] = []
                 for record in backend.iter_notices():
                     bar.update()

@@ -38,6 +38,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("threads", 2, "CPU threads for embedding and search"),
     Setting("measure_vectors", False, "also embed each measure item"),
     # ingest reliability
+    Setting("progress_seconds", 5.0, "seconds between two progress lines of ingest / reindex when the output is "
+            "not a terminal (a log); 0: one line per file"),
     Setting("max_notice_mb", 20.0, "largest notice file ingest reads, in MB (a .docx may expand to 5× that); "
             "a bigger one fails with its size in the report"),
     Setting("near_duplicate_threshold", 0.9, "a new notice whose issues are this similar (Jaccard of character "
@@ -93,6 +95,7 @@ class Settings:
     embed_batch_size: int = 32
     threads: int = 2
     measure_vectors: bool = False
+    progress_seconds: float = 5.0
     max_notice_mb: float = 20.0
     near_duplicate_threshold: float = 0.9
     backend_retries: int = 5
