@@ -153,7 +153,7 @@ def _issue_fields() -> tuple[Field, ...]:
         Field("problem_tokens", K.TOKENS, "jieba tokens of problem", boost=1.0),
         Field("context_tokens", K.TOKENS, "jieba tokens of section and group titles", boost=0.5),
         Field("measures_tokens", K.TOKENS, "jieba tokens of all measures", boost=1.0),
-        Field("vector", K.VECTOR, "embedding of the problem with its measures (pipeline.issue_embedding_text)"),
+        Field("vector", K.VECTOR, "embedding of the problem with its measures (bundles.issue_embedding_text)"),
     )
 
 

@@ -57,7 +57,7 @@ def open_backend(settings: Settings) -> Backend:
 def load_embedder(settings: Settings) -> Embedder:
     """The configured embedding model (``settings.model``; ``hashing`` for a model-free run),
     loaded once per process."""
-    from indexer.pipeline import open_embedder
+    from indexer.embed import open_embedder
 
     return open_embedder(settings)
 

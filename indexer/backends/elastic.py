@@ -90,7 +90,7 @@ class ElasticBackend:
     @classmethod
     def from_settings(cls, settings: Settings) -> ElasticBackend:
         # Documents the server rejects with 429 are retried with the same back-off settings as
-        # whole calls are by the ingest (indexer.pipeline.RetryingBackend).
+        # whole calls are by the ingest (indexer.retry.RetryingBackend).
         bulk = BulkParams(max_retries=max(0, settings.backend_retries),
                           initial_backoff=max(0.0, settings.backend_retry_backoff))
         return cls(settings, bulk=bulk)
