@@ -43,7 +43,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from indexer import dedup
+from indexer import dedup, families
 from indexer.backends import open_backend
 from indexer.backends.base import Backend, IndexInfo, NoticeBundle
 from indexer.bundles import build_bundles
@@ -250,6 +250,8 @@ def ingest_paths(paths: Iterable[str | Path], settings: Settings, *, backend: Ba
         finally:
             report.close()
             summary.vector_cache = cache_delta(cache_before, embedder)
+        with timed(summary.seconds, "families"):
+            families.after_change(backend, settings, changed=bool(summary.indexed or summary.replaced))
     finally:
         if own_backend:
             backend.close()
@@ -275,6 +277,7 @@ def delete_notices(keys: Iterable[str], settings: Settings, *, backend: Backend 
                 ids.append(notice_id)
         if ids:
             backend.delete_notices(ids)
+            families.after_change(backend, settings, changed=True)
         summary.deleted = ids
     finally:
         if own_backend:
@@ -351,6 +354,7 @@ def reindex(settings: Settings, *, backend: Backend | None = None, embedder: Emb
         summary.vector_cache = cache_delta(cache_before, embedder)
         summary.notices = len(result.written)
         summary.failed.update(result.failed)
+        families.after_change(backend, settings, changed=True)  # the new generation has none yet
         if summary.switched_from is not None:
             try:
                 backend.check_compatible(embedder.model_id, embedder.dims, DICTIONARY_VERSION)

@@ -128,11 +128,12 @@ class QualityReport:
     sections_stated: int | None = None
     statuses_found: int = 0
     warnings: list[str] = field(default_factory=list)
+    truncated: bool = False  # the text ends inside an issue heading (a cut page opening)
 
     @property
     def complete(self) -> bool:
         """True when issues were found and nothing contradicts the stated totals."""
-        if self.issues_found == 0:
+        if self.issues_found == 0 or self.truncated:
             return False
         return self.issues_stated is None or self.issues_stated == self.issues_found
 

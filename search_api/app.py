@@ -31,6 +31,7 @@ from indexer.fields import FILTERS, Filter
 from indexer.settings import Settings
 from search_api import schemas
 from search_api.errors import NotReady, message_of, status_of
+from search_api.families import families_of
 from search_api.fuse import FUSERS
 from search_api.parse import (
     EXCLUDE_PARAMS,
@@ -278,7 +279,9 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
              tags=["documents"], summary="One issue")
     def get_issue(issue_id: str = Path(..., description="issue id: <notice id>-<seq, 3 digits>",
                                        examples=["3f9a1c2e7b5d4a10-015"])) -> dict[str, Any]:
-        return {"ok": True, "issue": holder.service().get_issue(issue_id)}
+        issue = holder.service().get_issue(issue_id)
+        issue["family_id"] = families_of(app.state).family_of(issue_id)  # its problem family (共性问题), if any
+        return {"ok": True, "issue": issue}
 
     @app.get("/api/issues/{issue_id}/similar", response_model=schemas.SimilarResponse,
              responses={**ERRORS, **NOT_FOUND}, tags=["search"],
@@ -335,8 +338,9 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
             return {"ok": True, "status": "ready", "detail": None}
         return JSONResponse({"ok": False, "status": holder.status, "detail": holder.detail}, status_code=503)
 
-    from search_api import admin, pages, security
+    from search_api import admin, family_api, pages, security
 
+    app.include_router(family_api.router)  # problem families: /api/common-problems
     app.include_router(pages.router)  # the web page (/, /notices/…, /export.*): same core, HTML
     admin.install(app)  # upload, delete, reindex: the endpoints that change data
     security.install(app, settings, write_routes=admin.WRITE_ROUTES, upload_routes=admin.UPLOAD_ROUTES)

@@ -30,7 +30,10 @@ def parse_document(raw: RawDocument) -> ParsedNotice:
     normalised = normalise.normalise(raw.text)
     if not normalised.text.strip():
         raise ParseError(raw.source, "no text left after clean-up (empty or not a notice)")
-    meta = enrich.extract_meta(normalised)
+    # A traditional-character copy: metadata read from its simplified copy (the same facets as
+    # the original notice); issues keep the printed characters (segment matches on ``fold``).
+    simplified = normalise.traditional_copy(raw.text)
+    meta = enrich.extract_meta(normalised if simplified is None else normalise.normalise(simplified))
     segmentation = segment.segment(normalised.text)
     for issue in segmentation.issues:
         enrich.enrich_issue(issue)
@@ -41,6 +44,7 @@ def parse_document(raw: RawDocument) -> ParsedNotice:
         sections_stated=meta.stated_totals.sections,
         statuses_found=sum(1 for i in segmentation.issues if i.status is not None),
         warnings=list(segmentation.warnings),
+        truncated=segmentation.truncated,
     )
     if not segmentation.issues:
         quality.warnings.append("no rectified issues found")
