@@ -63,6 +63,8 @@ class Settings:
     threads: int = setting(2, "CPU threads for embedding and search")
     measure_vectors: bool = setting(False, "also embed each measure item")
     # ingest reliability
+    progress_seconds: float = setting(5.0, "seconds between two progress lines of ingest / reindex when the output "
+        "is not a terminal (a log); 0: one line per file")
     max_notice_mb: float = setting(20.0, "largest notice file ingest reads, in MB (a .docx may expand to 5× that); "
         "a bigger one fails with its size in the report")
     near_duplicate_threshold: float = setting(0.9, "a new notice whose issues are this similar (Jaccard of character "

@@ -18,15 +18,20 @@ import click
 from indexer.cli import backend_options, model_option
 from indexer.errors import XunchaError
 from indexer.settings import Settings
+from search_api.banner import announce_when_ready, base_url
 from search_api.settings import ApiSettings, load_api_settings
 
 SAMPLES = Path(__file__).resolve().parent.parent / "indexer" / "samples"
 
 
 def _serve(app: Any, settings: ApiSettings) -> None:
+    """Run the server; the banner (search_api.banner) is printed once it listens and the search
+    service is ready."""
     import uvicorn
 
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning"))
+    announce_when_ready(app, click.echo, lambda: server.started)
+    server.run()
 
 
 def _get(app: Any, path: str) -> int:
@@ -83,7 +88,7 @@ def serve(backend: str | None, data_dir: str | None, es_url: str | None, model: 
     app = create_app(settings)
     if get_path:
         sys.exit(_get(app, get_path))
-    click.echo(f"serving http://{settings.host}:{settings.port}/api  (docs: /docs, readiness: /readyz)")
+    click.echo(f"starting on {base_url(settings)}: loading the index and the model ({settings.model}) …")
     _serve(app, settings)
 
 
@@ -125,13 +130,8 @@ def demo(backend: str | None, data_dir: str | None, es_url: str | None, model: s
                f"{summary.replaced} replaced, {summary.empty} without issues, {summary.failed} failed")
     for failure in summary.failures:
         click.echo(f"  failed: {failure.source}: {failure.reason}", err=True)
-    info = store.info()
-    click.echo(f"index: {info.notices} notices, {info.issues} issues, {info.measures} measures "
-               f"({info.backend}, model {info.model_id})")
     app = create_app(settings, store, embedder)
     app.state.search.service().warm_up()
-    base = f"http://{settings.host}:{settings.port}"
-    click.echo(f"serving {base}/  — try {base}/api/search?q=医保基金  (API docs: {base}/docs)")
     try:
         _serve(app, settings)
     finally:
