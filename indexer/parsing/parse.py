@@ -53,6 +53,10 @@ def parse_document(raw: RawDocument) -> ParsedNotice:
         quality.warnings.append(
             f"the notice states {quality.issues_stated} issues but {quality.issues_found} were found"
         )
+    if quality.sections_disagree:
+        quality.warnings.append(
+            f"the notice states {quality.sections_stated} sections but {quality.sections_found} were found"
+        )
     return ParsedNotice(
         notice_id=notice_id_for(normalised.text),
         source=raw.source,
