@@ -6,7 +6,7 @@
 Prints a table and, last, one JSON line with the same figures, the load average beside them.
 The embedder is the one ``--model`` names (default: the setting), without its vector cache; if it
 cannot be loaded the benchmark says so and uses the hashing embedder. It embeds the passages
-ingest embeds (:func:`indexer.pipeline.issue_embedding_text`), and the same passages are timed
+ingest embeds (:func:`indexer.bundles.issue_embedding_text`), and the same passages are timed
 through the model's plain onnxruntime session (scripts/bench_embed.py ``PlainOnnx``) in the same
 run, so the two rates compare. The end-to-end run ingests into ``--data``
 (default: a temporary folder) with ``--backend`` (default: the setting; the memory backend if
@@ -28,11 +28,12 @@ sys.path.insert(0, str(ROOT))
 
 from indexer.backends import open_backend  # noqa: E402
 from indexer.backends.memory import MemoryBackend  # noqa: E402
-from indexer.embed import HashingEmbedder  # noqa: E402
+from indexer.bundles import issue_embedding_text  # noqa: E402
+from indexer.embed import HashingEmbedder, open_embedder  # noqa: E402
 from indexer.errors import XunchaError  # noqa: E402
 from indexer.parsing import read  # noqa: E402
 from indexer.parsing.parse import parse_document  # noqa: E402
-from indexer.pipeline import ingest_paths, issue_embedding_text, open_embedder  # noqa: E402
+from indexer.pipeline import ingest_paths  # noqa: E402
 from indexer.settings import load_settings  # noqa: E402
 from indexer.tokenise import tokenise_for_index  # noqa: E402
 
