@@ -128,11 +128,19 @@ class QualityReport:
     sections_stated: int | None = None
     statuses_found: int = 0
     warnings: list[str] = field(default_factory=list)
+    truncated: bool = False  # the text ends inside an issue heading (a cut page opening)
+
+    @property
+    def sections_disagree(self) -> bool:
+        """Section headings were found, but not as many as the notice states. A notice that states
+        "4个方面" and lists its issues without section headings (none found) does not disagree."""
+        return (self.sections_stated is not None and self.sections_found > 0
+                and self.sections_found != self.sections_stated)
 
     @property
     def complete(self) -> bool:
-        """True when issues were found and nothing contradicts the stated totals."""
-        if self.issues_found == 0:
+        """True when issues were found and nothing contradicts the stated totals (issues, sections)."""
+        if self.issues_found == 0 or self.truncated or self.sections_disagree:
             return False
         return self.issues_stated is None or self.issues_stated == self.issues_found
 

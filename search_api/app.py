@@ -28,7 +28,7 @@ from indexer.categories import TAXONOMY
 from indexer.embed import Embedder
 from indexer.errors import BadQuery, XunchaError
 from indexer.fields import FILTERS, Filter
-from indexer.settings import Settings, load_settings
+from indexer.settings import Settings
 from search_api import schemas
 from search_api.errors import NotReady, message_of, status_of
 from search_api.families import families_of
@@ -42,6 +42,7 @@ from search_api.parse import (
     range_params,
 )
 from search_api.search import SearchService
+from search_api.settings import ApiSettings, load_api_settings
 
 log = logging.getLogger("search_api")
 
@@ -190,7 +191,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
                embedder: Embedder | None = None) -> FastAPI:
     """The app. Given a backend and an embedder it is ready at once (tests, ``demo``); otherwise
     it opens the configured backend and loads the model in the background at start-up."""
-    settings = settings or load_settings()
+    settings = ApiSettings.of(settings) if settings is not None else load_api_settings()
     holder = ServiceHolder(settings, backend, embedder)
 
     @asynccontextmanager

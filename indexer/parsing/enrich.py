@@ -34,7 +34,7 @@ from indexer.parsing.layout import (
     info_block,
     text_lines,
 )
-from indexer.parsing.organisation import choose_organization, strip_party, title_issuer
+from indexer.parsing.organisation import choose_organization, split_joint, strip_party, title_issuer
 from indexer.parsing.totals import find_totals
 from indexer.types import NormalisedText, NoticeMeta
 
@@ -69,8 +69,12 @@ def extract_meta(normalised: NormalisedText) -> NoticeMeta:
     head = "\n".join(lines[:400])[:12000]  # enough for the introduction and the first part
     signature = find_signature(lines)
     issuer = title_issuer(title.text) if title else None
-    organization = choose_organization(issuer, signature.issuer, intro)
-    institution = strip_party(issuer or organization) if (issuer or organization) else None
+    organization = choose_organization(issuer, signature.issuer, intro, head)
+    organizations = split_joint(organization) if organization else []
+    # A joint notice keeps both names; its type and region are those of the first.
+    institutions = [strip_party(name) for name in (split_joint(issuer) if issuer else organizations)]
+    organization = "、".join(organizations) or None
+    institution = institutions[0] if institutions else None
 
     title_text = title.text if title else ""
     body = find_body(title_text, intro, head)
@@ -79,7 +83,7 @@ def extract_meta(normalised: NormalisedText) -> NoticeMeta:
 
     dates = find_dates(head)
     years = resolve_years(dates)
-    publish = find_publish_date(signature, info)
+    publish = find_publish_date(signature, info, lines)
     period = find_period(head, dates, years, publish)
     feedback = find_feedback(head, dates)
     feedback_iso, inferred = None, False
@@ -93,7 +97,7 @@ def extract_meta(normalised: NormalisedText) -> NoticeMeta:
     return NoticeMeta(
         title=title.text if title else None,
         organization=organization,
-        institution=institution,
+        institution="、".join(institutions) or None,
         institution_type=institution_type(institution),
         province=region.province,
         city=region.city,
