@@ -65,6 +65,15 @@ class StatedTotals:
     completed: int | None = None
     in_progress: int | None = None
     raw: str | None = None
+    # The other levels a notice may state beside its problems, each in its own field.
+    categories: int | None = None  # 类 (4个方面12类问题)
+    details: int | None = None  # 具体表现 (25个问题93个具体表现)
+    tasks: int | None = None  # 整改任务 (64项整改任务)
+    measures: int | None = None  # 整改措施 (157项整改措施)
+    # Complementary counts beside completed / in_progress (阶段性完成 is kept apart from 正在推进).
+    basically_completed: int | None = None
+    partly_completed: int | None = None
+    long_term: int | None = None
 
 
 @dataclass(slots=True)

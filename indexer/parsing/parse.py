@@ -33,7 +33,8 @@ def parse_document(raw: RawDocument) -> ParsedNotice:
     # A traditional-character copy: metadata read from its simplified copy (the same facets as
     # the original notice); issues keep the printed characters (segment matches on ``fold``).
     simplified = normalise.traditional_copy(raw.text)
-    meta = enrich.extract_meta(normalised if simplified is None else normalise.normalise(simplified))
+    meta_warnings: list[str] = []
+    meta = enrich.extract_meta(normalised if simplified is None else normalise.normalise(simplified), meta_warnings)
     segmentation = segment.segment(normalised.text)
     for issue in segmentation.issues:
         enrich.enrich_issue(issue)
@@ -43,7 +44,7 @@ def parse_document(raw: RawDocument) -> ParsedNotice:
         sections_found=segmentation.sections_found,
         sections_stated=meta.stated_totals.sections,
         statuses_found=sum(1 for i in segmentation.issues if i.status is not None),
-        warnings=list(segmentation.warnings),
+        warnings=[*meta_warnings, *segmentation.warnings],
         truncated=segmentation.truncated,
     )
     if not segmentation.issues:
