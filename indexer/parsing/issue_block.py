@@ -111,13 +111,15 @@ def clean_problem(text: str) -> str:
     ['台账不全', '台账不全', '台账不全']
     """
     problem = text.strip().rstrip(TRAILING_PUNCT)
-    wrapped = WRAPPER.match(problem) is not None
-    problem = WRAPPER.sub("", problem)
-    if wrapped:  # 关于“X”问题的整改(情况) → “X”问题
-        problem = _WRAPPED_TAIL.sub(r"\1", problem).rstrip(TRAILING_PUNCT)
-    if wrapped or re.search(r"(?:[”\"'’]|的)(?:问题|方面)$", problem):
-        problem = re.sub(r"(?:的)?(?:问题|方面)$", "", problem).rstrip(TRAILING_PUNCT)
-    return _strip_quotes(problem.strip()).strip()
+    key = fold(problem)  # matched on the fold (關於 is 关于), cut in the printed text
+    wrapper = WRAPPER.match(key)
+    start, end = (wrapper.end() if wrapper else 0), len(problem)
+    if wrapper:  # 关于“X”问题的整改(情况) → “X”问题
+        tail = _WRAPPED_TAIL.search(key, start)
+        end = tail.start() + len(tail.group(1)) if tail else end
+    if wrapper or re.search(r"(?:[”\"'’]|的)(?:问题|方面)$", key[start:end]):
+        end = start + len(re.sub(r"(?:的)?(?:问题|方面)$", "", key[start:end]))
+    return _strip_quotes(problem[start:end].strip().rstrip(TRAILING_PUNCT).strip()).strip()
 
 
 def _blocksplit_lines(node: Node) -> list[Line]:
