@@ -67,6 +67,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_query_terms", 24, "a longer query (a pasted paragraph) keeps its N most specific terms (tf × idf)"),
     Setting("min_term_idf", 4.5, "query terms this common in general Chinese (jieba idf below it: 不, 问题, 工作, 管理 …) "
             "are dropped when at least two other terms remain; 0 keeps every term"),
+    Setting("variant_weight", 0.3, "weight of a variant form's terms (indexer/data/variants.txt) against the "
+            "query's own words (1); 0: no variant expansion"),
     Setting("facet_size", 30, "values returned per facet"),
     Setting("embed_cache_size", 1024, "query embeddings kept in memory (0: none)"),
     # serving
@@ -115,6 +117,7 @@ class Settings:
     max_result_window: int = 1000
     max_query_terms: int = 24
     min_term_idf: float = 4.5
+    variant_weight: float = 0.3
     facet_size: int = 30
     embed_cache_size: int = 1024
     host: str = "127.0.0.1"

@@ -617,13 +617,16 @@ class ElasticBackend:
         return {"filter": must, "must_not": must_not}
 
     def _matches(self, collection: str, query: LexicalQuery) -> list[dict[str, Any]]:
-        """One ``match`` per TOKENS field with a positive boost; empty when nothing can match."""
-        text = " ".join(t for t in query.terms if t and not t.isspace())
-        if not text:
-            return []
+        """One ``match`` per TOKENS field with a positive boost and per term weight (the sum of
+        the clauses' BM25 scores is the embedded backend's score); empty when nothing can match."""
+        by_weight: dict[float, list[str]] = {}
+        for t in query.terms:
+            if t and not t.isspace():
+                by_weight.setdefault(query.weight(t), []).append(t)
         tokens = self._token_fields[collection]
-        return [{"match": {name: {"query": text, "boost": boost}}}
-                for name, boost in query.boosts.items() if boost > 0 and name in tokens]
+        return [{"match": {name: {"query": " ".join(terms), "boost": boost * weight}}}
+                for name, boost in query.boosts.items() if boost > 0 and name in tokens
+                for weight, terms in by_weight.items() if weight > 0]
 
     def _lexical_body(self, collection: str, query: LexicalQuery, filters: Filters, k: int) -> dict[str, Any] | None:
         clauses = self._filter(collection, filters)
