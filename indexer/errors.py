@@ -5,12 +5,16 @@
      ├── ParseError           a notice was read but could not be parsed
      ├── BackendError         the search backend failed (tantivy, SQLite, Elasticsearch)
      │    ├── BackendUnavailable   the backend cannot be reached right now (retry later)
+     │    ├── WriterBusy           another process holds the data folder's writer lock
      │    └── IncompatibleIndex    index built with another model / dictionary / schema
      ├── BadQuery             a query or filter a user sent is invalid
      └── ConfigError          a setting is missing or malformed
 """
 
 from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
 
 
 class XunchaError(Exception):
@@ -43,12 +47,44 @@ class BackendUnavailable(BackendError):
     """The backend cannot be reached right now; the operation can be retried."""
 
 
+class WriterBusy(BackendError):
+    """Another process holds the data folder's writer lock; only one writer at a time."""
+
+    def __init__(self, message: str, *, holder: str = "?", lock: str = "") -> None:
+        super().__init__(message)
+        self.holder = holder  # the pid written in the lock file, "?" if unknown
+        self.lock = lock
+
+
 class IncompatibleIndex(BackendError):
     """The index was built with another embedding model, dictionary or schema version."""
 
 
+class Problem(StrEnum):
+    """What is wrong with a query parameter (:class:`BadQuery` ``code``)."""
+
+    REQUIRED = "required"  # missing or blank
+    TOO_LONG = "too_long"  # limits: max (characters)
+    NOT_INTEGER = "not_integer"
+    OUT_OF_RANGE = "out_of_range"  # limits: min, max
+    NOT_ALLOWED = "not_allowed"  # limits: allowed (the values accepted)
+    TOO_MANY = "too_many"  # limits: max (values)
+    REVERSED = "reversed"  # a range's start after its end; limits: to (the other end's value)
+    TOO_DEEP = "too_deep"  # page × size beyond the result window; limits: max, page, size
+    INVALID = "invalid"  # anything else (the message says what)
+
+
 class BadQuery(XunchaError):
-    """A query or filter sent by a user is invalid."""
+    """A query or filter sent by a user is invalid: ``field`` (the request parameter), ``code`` and
+    ``limits`` say what and how, so each edge words it for its readers; the message is the API's."""
+
+    def __init__(self, message: str, *, field: str = "", code: Problem = Problem.INVALID, got: Any = None,
+                 limits: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.code = code
+        self.got = got
+        self.limits = dict(limits or {})
 
 
 class ConfigError(XunchaError):

@@ -1,5 +1,10 @@
-"""The one field list. The embedded schema (tantivy + SQLite) and the Elasticsearch mapping
-(``mappings/``) are both generated from these definitions; a test checks that they agree.
+"""The one field list: storage, filters, facets, labels and exports all come from it.
+
+The embedded schema (tantivy + SQLite) and the Elasticsearch mapping (``mappings/``) are generated
+from these definitions (a test checks that they agree); so are the API's filter parameters and
+their validation (``search_api.parse``), the facets counted and their labels (``search_api.search``),
+the page's facet panels and filter chips (``search_api.pages``) and the export columns
+(``search_api.export``).
 
 Kinds:
 
@@ -11,13 +16,21 @@ Kinds:
 * ``DATE``     ISO date string, possibly partial ("2020-08"); stored and shown.
 * ``VECTOR``   dense embedding, cosine similarity; dims come from the model.
 * ``STORED``   any JSON value kept with the document (lists, flags), not searched.
+
+Filters: ``Filter.VALUES`` fields take ``?param=a&param=b`` (any of the values; a closed
+``vocabulary`` rejects others), ``Filter.RANGE`` fields take ``?param_from=&param_to=``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from indexer.categories import labels as category_labels
+from indexer.parsing.inspection import INSPECTION_KINDS, INSPECTION_TYPES
+from indexer.parsing.institutions import INSTITUTION_TYPES
+from indexer.parsing.status import STATUS_LABELS
 from indexer.types import Target
 
 
@@ -31,64 +44,116 @@ class Kind(StrEnum):
     STORED = "stored"
 
 
+class Filter(StrEnum):
+    VALUES = "values"  # any of the given values
+    RANGE = "range"  # an inclusive range, either end optional
+
+
+# The labels of the inspecting body's level (indexer.parsing.inspection.LEVELS maps committees to these keys).
+LEVEL_LABELS: dict[str, str] = {"central": "中央", "province": "省级", "city": "市级", "county": "县级"}
+
+
 @dataclass(frozen=True, slots=True)
 class Field:
     name: str
     kind: Kind
     doc: str
-    facet: bool = False
+    label: str = ""  # the Chinese name shown on the page, in facets and export headers
+    filter: Filter | None = None
+    param: str = ""  # the request parameter that filters it (the name when empty)
+    facet: bool = False  # counted in search responses
+    panel: bool = False  # shown as a facet panel on the web page
+    vocabulary: tuple[tuple[str, str], ...] | None = None  # closed: the allowed values and their labels
+    unit: str = ""  # appended to a value to label it (2024 → 2024年)
+    missing: str = ""  # label of "no value" (a notice that prints no status)
+    bounds: tuple[int, int] | None = None  # the values a range filter accepts
     multi: bool = False
     boost: float = 1.0
+
+    @property
+    def request_param(self) -> str:
+        return self.param or self.name
+
+    @property
+    def allowed(self) -> tuple[str, ...] | None:
+        """The values a filter accepts; None when any value is accepted."""
+        return None if self.vocabulary is None else tuple(v for v, _ in self.vocabulary)
+
+    def value_label(self, value: object) -> str:
+        """How a value is shown to people: its vocabulary label, else the value with the unit."""
+        if value in (None, ""):
+            return self.missing
+        text = str(value)
+        return dict(self.vocabulary or ()).get(text, text + self.unit)
+
+
+def _vocabulary(labels: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple((str(k), v) for k, v in labels.items())
 
 
 def _notice_fields() -> tuple[Field, ...]:
     """Fields every issue and measure document carries from its notice."""
-    K = Kind
+    K, V = Kind, Filter.VALUES
     return (
-        Field("notice_id", K.KEYWORD, "hash of the normalised notice text"),
-        Field("source", K.STORED, "file path or URL the notice came from"),
-        Field("title", K.DISPLAY, "notice title"),
-        Field("organization", K.KEYWORD, "issuing organisation (中共…委员会)"),
-        Field("institution", K.KEYWORD, "inspected institution, short form", facet=True),
-        Field("institution_type", K.KEYWORD, "institution type (indexer.parsing.institutions.INSTITUTION_TYPES)", facet=True),
-        Field("province", K.KEYWORD, "province of the institution", facet=True),
-        Field("city", K.KEYWORD, "prefecture-level city", facet=True),
-        Field("county", K.KEYWORD, "county / district", facet=True),
-        Field("level", K.KEYWORD, "level of the inspecting body: province / city / county", facet=True),
-        Field("inspection_body", K.KEYWORD, "inspecting body (县委第二巡察组)"),
-        Field("inspection_round", K.KEYWORD, "round (第十四届县委第五轮巡察)"),
-        Field("inspection_kind", K.KEYWORD, "巡察 or 巡视", facet=True),
-        Field("inspection_type", K.KEYWORD, "常规 / 专项 / 机动 / 提级交叉", facet=True),
-        Field("feedback_date", K.DATE, "date the inspection team fed back its findings"),
-        Field("publish_date", K.DATE, "date the notice was published"),
-        Field("year", K.INTEGER, "year the notice is filed under (feedback, else publish date)", facet=True),
+        Field("notice_id", K.KEYWORD, "hash of the normalised notice text", label="通报编号"),
+        Field("source", K.STORED, "file name or URL the notice came from", label="来源"),
+        Field("title", K.DISPLAY, "notice title", label="标题"),
+        Field("organization", K.KEYWORD, "issuing organisation (中共…委员会)", label="发文单位"),
+        Field("institution", K.KEYWORD, "inspected institution, short form", label="单位", filter=V, facet=True),
+        Field("institution_type", K.KEYWORD, "institution type (indexer.parsing.institutions.INSTITUTION_TYPES)",
+              label="单位类型", filter=V, facet=True, panel=True, vocabulary=_vocabulary(INSTITUTION_TYPES)),
+        Field("province", K.KEYWORD, "province of the institution", label="省份", filter=V, facet=True, panel=True),
+        Field("city", K.KEYWORD, "prefecture-level city", label="城市", filter=V, facet=True, panel=True),
+        Field("county", K.KEYWORD, "county / district", label="区县", filter=V, facet=True),
+        Field("level", K.KEYWORD, "level of the inspecting body: central / province / city / county",
+              label="巡察层级", filter=V, facet=True, panel=True, vocabulary=_vocabulary(LEVEL_LABELS)),
+        Field("inspection_body", K.KEYWORD, "inspecting body (县委第二巡察组)", label="巡察组"),
+        Field("inspection_round", K.KEYWORD, "round (第十四届县委第五轮巡察)", label="巡察轮次"),
+        Field("inspection_kind", K.KEYWORD, "巡察 or 巡视", label="巡察或巡视", filter=V, facet=True, panel=True,
+              vocabulary=_vocabulary({k: k for k in INSPECTION_KINDS})),
+        Field("inspection_type", K.KEYWORD, "常规 / 专项 / 机动 / 提级交叉", label="巡察类型", filter=V, facet=True,
+              panel=True, vocabulary=_vocabulary({k: k for k in INSPECTION_TYPES})),
+        Field("feedback_date", K.DATE, "date the inspection team fed back its findings", label="反馈日期"),
+        Field("publish_date", K.DATE, "date the notice was published", label="发布日期"),
+        Field("year", K.INTEGER, "year the notice is filed under (feedback, else publish date)", label="年份",
+              filter=Filter.RANGE, facet=True, panel=True, unit="年", bounds=(1949, 2100)),
     )
+
+
+def _status_field(doc: str) -> Field:
+    return Field("status", Kind.KEYWORD, doc, label="整改状态", filter=Filter.VALUES, facet=True, panel=True,
+                 vocabulary=_vocabulary(STATUS_LABELS), missing="未注明")
+
+
+def _categories_field(doc: str) -> Field:
+    return Field("categories", Kind.KEYWORD, doc, label="问题类别", filter=Filter.VALUES, param="category",
+                 facet=True, panel=True, vocabulary=_vocabulary(category_labels()), multi=True)
 
 
 def _issue_fields() -> tuple[Field, ...]:
     K = Kind
     return (
-        Field("id", K.KEYWORD, "issue id: <notice_id>-<seq, 3 digits>"),
+        Field("id", K.KEYWORD, "issue id: <notice_id>-<seq, 3 digits>", label="问题编号"),
         *_notice_fields(),
-        Field("seq", K.INTEGER, "1-based order of the issue in its notice"),
+        Field("seq", K.INTEGER, "1-based order of the issue in its notice", label="序号"),
         Field("label", K.DISPLAY, "numbering as printed"),
-        Field("section", K.DISPLAY, "方面 title"),
+        Field("section", K.DISPLAY, "方面 title", label="方面"),
         Field("group", K.DISPLAY, "大项 title"),
-        Field("problem", K.DISPLAY, "problem statement, original text"),
-        Field("status", K.KEYWORD, "normalised status (indexer.parsing.status.Status)", facet=True),
+        Field("problem", K.DISPLAY, "problem statement, original text", label="问题"),
+        _status_field("normalised status (indexer.parsing.status.Status)"),
         Field("status_raw", K.DISPLAY, "status as printed"),
-        Field("measures", K.STORED, "list of measure items, original text"),
+        Field("measures", K.STORED, "list of measure items, original text", label="整改措施"),
         Field("measures_intro", K.DISPLAY, "text before the first enumerated measure"),
         Field("deadlines", K.STORED, "deadlines mentioned in the measures"),
         Field("amounts", K.STORED, "money amounts mentioned"),
         Field("documents", K.STORED, "referenced documents (《…》, 〔2024〕49号)"),
-        Field("categories", K.KEYWORD, "topic categories (search_api taxonomy)", facet=True, multi=True),
+        _categories_field("topic categories (indexer.categories.TAXONOMY)"),
         # Boosts tuned on the dev qrels (search_api): the measures say what a problem was really about
         # (a bare "某项工作推进不力" is explained only by its measures), so they weigh as much as the problem.
         Field("problem_tokens", K.TOKENS, "jieba tokens of problem", boost=1.0),
         Field("context_tokens", K.TOKENS, "jieba tokens of section and group titles", boost=0.5),
         Field("measures_tokens", K.TOKENS, "jieba tokens of all measures", boost=1.0),
-        Field("vector", K.VECTOR, "embedding of the problem with its measures (pipeline.issue_embedding_text)"),
+        Field("vector", K.VECTOR, "embedding of the problem with its measures (bundles.issue_embedding_text)"),
     )
 
 
@@ -103,8 +168,8 @@ def _measure_fields() -> tuple[Field, ...]:
         Field("text", K.DISPLAY, "the measure item, original text"),
         Field("problem", K.DISPLAY, "problem statement of its issue"),
         Field("section", K.DISPLAY, "方面 title of its issue"),
-        Field("status", K.KEYWORD, "normalised status of its issue", facet=True),
-        Field("categories", K.KEYWORD, "topic categories of its issue", facet=True, multi=True),
+        _status_field("normalised status of its issue"),
+        _categories_field("topic categories of its issue"),
         Field("text_tokens", K.TOKENS, "jieba tokens of the measure", boost=2.0),
         Field("problem_tokens", K.TOKENS, "jieba tokens of its issue's problem", boost=0.5),
         Field("vector", K.VECTOR, "embedding of the measure (optional, behind a flag)"),
@@ -127,6 +192,29 @@ def fields_of(target: Target, *kinds: Kind) -> tuple[Field, ...]:
 
 def facet_fields(target: Target) -> tuple[str, ...]:
     return tuple(f.name for f in FIELDS[target] if f.facet)
+
+
+# Filters and facets are the notice's fields plus status and categories, the same in both collections
+# (a test checks it): requests, pages and facet counts use this one list.
+FILTERS: tuple[Field, ...] = tuple(f for f in FIELDS[Target.ISSUES] if f.filter is not None)
+FACETS: tuple[Field, ...] = tuple(f for f in FIELDS[Target.ISSUES] if f.facet)
+BY_PARAM: dict[str, Field] = {f.request_param: f for f in FILTERS}
+
+
+def field_named(name: str, target: Target = Target.ISSUES) -> Field:
+    """A field by its stored name."""
+    for f in FIELDS[target]:
+        if f.name == name:
+            return f
+    raise KeyError(name)
+
+
+# Export columns (search_api.export), in order, shown under their labels; a measure row puts its
+# one item under ``measures`` and its issue's id under ``id``.
+EXPORT_FIELDS: tuple[str, ...] = (
+    "institution", "institution_type", "province", "city", "county", "inspection_body", "inspection_round",
+    "feedback_date", "publish_date", "section", "seq", "problem", "status", "measures", "source", "id",
+)
 
 
 def lexical_boosts(target: Target) -> dict[str, float]:

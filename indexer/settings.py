@@ -69,6 +69,9 @@ SETTINGS: tuple[Setting, ...] = (
             "are dropped when at least two other terms remain; 0 keeps every term"),
     Setting("variant_weight", 0.3, "weight of a variant form's terms (indexer/data/variants.txt) against the "
             "query's own words (1); 0: no variant expansion"),
+    Setting("family_threshold", 0.68, "problem families: least pair score (vector and token similarity) that "
+            "puts two issues in one family (chosen on the seed qrels: scripts/eval_families.py)"),
+    Setting("family_neighbours", 10, "problem families: nearest issues considered per issue"),
     Setting("facet_size", 30, "values returned per facet"),
     Setting("embed_cache_size", 1024, "query embeddings kept in memory (0: none)"),
     # serving
@@ -118,6 +121,8 @@ class Settings:
     max_query_terms: int = 24
     min_term_idf: float = 4.5
     variant_weight: float = 0.3
+    family_threshold: float = 0.68
+    family_neighbours: int = 10
     facet_size: int = 30
     embed_cache_size: int = 1024
     host: str = "127.0.0.1"

@@ -46,7 +46,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from indexer.backends.base import Filters, LexicalQuery, NoticeBundle  # noqa: E402
-from indexer.backends.embedded import STORE, EmbeddedBackend  # noqa: E402
+from indexer.backends.embedded import EmbeddedBackend  # noqa: E402
+from indexer.backends.embedded_generation import STORE  # noqa: E402
 from indexer.fields import facet_fields, lexical_boosts  # noqa: E402
 from indexer.types import Target  # noqa: E402
 

@@ -24,11 +24,11 @@ sys.path.insert(0, str(ROOT))
 
 from indexer.backends import open_backend  # noqa: E402
 from indexer.backends.memory import MemoryBackend  # noqa: E402
-from indexer.embed import HashingEmbedder  # noqa: E402
+from indexer.embed import HashingEmbedder, open_embedder  # noqa: E402
 from indexer.errors import XunchaError  # noqa: E402
 from indexer.parsing import read  # noqa: E402
 from indexer.parsing.parse import parse_document  # noqa: E402
-from indexer.pipeline import ingest_paths, open_embedder  # noqa: E402
+from indexer.pipeline import ingest_paths  # noqa: E402
 from indexer.settings import load_settings  # noqa: E402
 from indexer.tokenise import tokenise_for_index  # noqa: E402
 

@@ -17,13 +17,121 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from indexer.errors import ParseError, ReadError
-from indexer.gold import CorpusScore, corpus_totals, score_against_manifest, truth_from_expected
+from indexer.parsing.normalise import fold
 from indexer.parsing.parse import parse_file, parse_text
 from indexer.parsing.read import read_path
+from indexer.types import ParsedNotice
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _key(text: str | None) -> str:
+    return _WHITESPACE.sub("", fold(text or ""))
+
+
+@dataclass(slots=True)
+class CorpusScore:
+    """How one parsed notice compares with its generator manifest row (or samples entry).
+
+    Issues are compared by position; ``problems`` holds one line per mismatch and is empty
+    exactly when the notice matches on every compared field."""
+
+    name: str
+    expected: int
+    found: int
+    status_correct: int = 0
+    measures_correct: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def exact(self) -> bool:
+        return not self.problems
+
+
+def _label_key(label: str | None) -> str:
+    """A printed label compared without width, spaces or trailing punctuation: a table's
+    ``1`` and the flattened ``1.`` are the same label, so are ``问题1：`` and ``问题1:``."""
+    return _key(label).rstrip(".、:")
+
+
+def truth_from_expected(entry: dict[str, Any]) -> dict[str, Any]:
+    """A samples ``expected.json`` entry in the shape of a manifest row."""
+    return {
+        "n_issues": entry["issues"],
+        "labels": entry.get("labels"),
+        "statuses": entry["statuses"],
+        "status_raw": entry.get("status_raw"),
+        "n_measures": entry["n_measures"],
+        "institution": entry.get("institution"),
+        "type": entry.get("institution_type"),
+        "region": {k: entry.get(k) for k in ("province", "city", "county")},
+    }
+
+
+def score_against_manifest(parsed: ParsedNotice | None, row: dict[str, Any], name: str = "",
+                           error: str | None = None, meta: bool = True) -> CorpusScore:
+    """Compare one parsed notice (None when parsing failed with ``error``) with its manifest row:
+    issue count, labels, statuses, measure counts and (``meta``) institution, institution type
+    and region. ``status_raw`` differences are reported too when the row has them.
+
+    >>> from indexer.parsing.parse import parse_text
+    >>> row = {"n_issues": 1, "labels": ["1."], "statuses": ["completed"], "n_measures": [2]}
+    >>> s = score_against_manifest(parse_text("1.台账不全的问题\\n整改结果：已完成\\n整改情况：一是补齐；二是复核。"), row)
+    >>> (s.expected, s.found, s.status_correct, s.measures_correct, s.exact)
+    (1, 1, 1, 1, True)
+    """
+    issues = parsed.issues if parsed is not None else []
+    score = CorpusScore(name=name or str(row.get("file", "")), expected=row["n_issues"], found=len(issues))
+    if parsed is None:
+        score.problems.append(f"not parsed: {error}")
+        return score
+    if score.found != score.expected:
+        score.problems.append(f"{score.found} issues, expected {score.expected}")
+    labels, statuses = row.get("labels"), row["statuses"]
+    raws, measures = row.get("status_raw"), row["n_measures"]
+    for i, issue in enumerate(issues[: score.expected]):
+        tag = f"issue {i + 1} {issue.label}"
+        if labels is not None and _label_key(issue.label) != _label_key(labels[i]):
+            score.problems.append(f"{tag}: label, expected {labels[i]!r}")
+        got = issue.status.value if issue.status else None
+        if got == statuses[i]:
+            score.status_correct += 1
+        else:
+            score.problems.append(f"{tag}: status {got} (raw {issue.status_raw!r}), expected {statuses[i]}")
+        if raws is not None and raws[i] is not None and _key(issue.status_raw) != _key(raws[i]):
+            score.problems.append(f"{tag}: status_raw {issue.status_raw!r}, expected {raws[i]!r}")
+        if len(issue.measures) == measures[i]:
+            score.measures_correct += 1
+        else:
+            score.problems.append(f"{tag}: {len(issue.measures)} measures, expected {measures[i]}")
+    if not meta:
+        return score
+    wanted = {"institution": row.get("institution"), "institution_type": row.get("type")}
+    wanted.update(row.get("region") or {})
+    for key, want in wanted.items():
+        got = getattr(parsed.meta, key, None)
+        if want is not None and got != want:
+            score.problems.append(f"{key} {got!r}, expected {want!r}")
+    return score
+
+
+def corpus_totals(scores: list[CorpusScore]) -> dict[str, int]:
+    """The summary line of ``scripts/check_corpus.py``."""
+    return {
+        "notices": len(scores),
+        "notices_exact": sum(s.exact for s in scores),
+        "issues_expected": sum(s.expected for s in scores),
+        "issues_found": sum(s.found for s in scores),
+        "status_correct": sum(s.status_correct for s in scores),
+        "measures_correct": sum(s.measures_correct for s in scores),
+    }
 
 
 def truth_rows(folder: Path) -> list[dict]:

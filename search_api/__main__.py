@@ -92,14 +92,13 @@ def serve(data_dir: str | None, backend: str | None, model: str | None, host: st
 def prepare_demo(settings: Settings, samples: str | Path = SAMPLES, *, progress: bool = True) -> tuple[Any, Any, Any]:
     """Open the backend and the model, and ingest the sample notices unless already stored
     (ingest skips unchanged notices). Returns (backend, embedder, ingest summary)."""
-    from indexer import categories
     from indexer.backends import open_backend
-    from indexer.pipeline import ingest_paths, open_embedder
+    from indexer.embed import open_embedder
+    from indexer.pipeline import ingest_paths
 
     store = open_backend(settings)
     try:
         embedder = open_embedder(settings)
-        categories.use_embedder(embedder)
         summary = ingest_paths([samples], settings, backend=store, embedder=embedder, progress=progress)
     except BaseException:
         store.close()

@@ -53,7 +53,8 @@ from starlette.responses import JSONResponse
 
 from indexer.backends import open_backend
 from indexer.backends.base import Backend
-from indexer.errors import BackendError, IncompatibleIndex
+from indexer.backends.embedded import EmbeddedBackend
+from indexer.errors import IncompatibleIndex, WriterBusy
 from indexer.pipeline import default_report_path, delete_notices, ingest_paths, reindex
 from indexer.settings import Settings
 from search_api import schemas
@@ -67,7 +68,6 @@ T = TypeVar("T")
 WRITE_WAIT = 10.0  # seconds a write waits for the one running before it gets 409
 MAX_NAME_BYTES = 200  # of an uploaded file's saved name (file systems allow 255)
 MAX_NOTICE_ID_CHARS = 200
-WRITER_BUSY = "only one writer at a time"  # in the embedded backend's message when its writer lock is taken
 
 _api_key = APIKeyHeader(name=KEY_HEADER, auto_error=False,
                         description="the API key (setting api_key); required by every endpoint that changes data")
@@ -193,29 +193,21 @@ class WriteGate:
             self._lock.release()
 
 
-def _holds_writer_lock(backend: Any) -> bool:
-    # EmbeddedBackend keeps the writer lock from its first write until it is closed.
-    return bool(getattr(backend, "_holding_for_writes", False))
-
-
 @contextmanager
 def writing_backend(reader: Backend, settings: Settings) -> Iterator[Backend]:
     """The backend to write through (see the module docstring), refreshed reader afterwards."""
-    if reader.name != "embedded" or _holds_writer_lock(reader):
+    if not isinstance(reader, EmbeddedBackend) or reader.holds_writer_lock:
         yield reader
         return
-    writer = open_backend(settings.with_overrides(backend="embedded", data_dir=str(reader.data_dir)))  # type: ignore[attr-defined]
+    writer = open_backend(settings.with_overrides(backend="embedded", data_dir=str(reader.data_dir)))
     try:
         yield writer
-    except BackendError as exc:
-        # Another process (the indexer CLI) holds the data folder's writer lock: a conflict, not a
-        # backend failure. Recognised by the embedded backend's message, which says so.
-        if WRITER_BUSY in str(exc):
-            raise HTTPException(409, str(exc).splitlines()[0]) from exc
-        raise
+    except WriterBusy as exc:
+        # Another process (the indexer CLI) holds the data folder's writer lock: a conflict, not a failure.
+        raise HTTPException(409, str(exc).splitlines()[0]) from exc
     finally:
         writer.close()
-        reader.refresh()  # type: ignore[attr-defined]
+        reader.refresh()
 
 
 def _state(request: Request) -> tuple[Settings, Any, WriteGate]:
@@ -288,9 +280,8 @@ def _ingest_uploads(uploads: list[UploadFile], settings: Settings, service: Any)
         saved = _save(uploads, folder)
         names = {os.path.abspath(path): name for path, name in saved}
         with writing_backend(service.backend, settings) as backend:
-            kept = backend.name == "embedded"
-            data = getattr(backend, "data_dir", None)
-            report = (default_report_path(settings.with_overrides(data_dir=str(data))) if kept and data
+            kept = isinstance(backend, EmbeddedBackend)
+            report = (default_report_path(settings.with_overrides(data_dir=str(backend.data_dir))) if kept
                       else folder / "report.jsonl")
             try:
                 summary = ingest_paths([path for path, _ in saved], settings, backend=backend,

@@ -10,6 +10,7 @@ trace ever reaches a client. The endpoints that change data are in ``admin.py``;
 """
 
 
+import inspect
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -17,6 +18,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Path, Query, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -24,12 +26,21 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from indexer.backends.base import Backend
 from indexer.categories import TAXONOMY
 from indexer.embed import Embedder
-from indexer.errors import XunchaError
+from indexer.errors import BadQuery, XunchaError
+from indexer.fields import FILTERS, Filter
 from indexer.settings import Settings, load_settings
 from search_api import schemas
 from search_api.errors import NotReady, message_of, status_of
+from search_api.families import families_of
 from search_api.fuse import FUSERS
-from search_api.parse import Mode, Scope, parse_search_request, parse_similar_request
+from search_api.parse import (
+    EXCLUDE_PARAMS,
+    Mode,
+    Scope,
+    parse_search_request,
+    parse_similar_request,
+    range_params,
+)
 from search_api.search import SearchService
 
 log = logging.getLogger("search_api")
@@ -47,7 +58,7 @@ def open_backend(settings: Settings) -> Backend:
 def load_embedder(settings: Settings) -> Embedder:
     """The configured embedding model (``settings.model``; ``hashing`` for a model-free run),
     loaded once per process."""
-    from indexer.pipeline import open_embedder
+    from indexer.embed import open_embedder
 
     return open_embedder(settings)
 
@@ -117,8 +128,10 @@ class ServiceHolder:
             self._backend.close()
 
 
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"ok": False, "error": message, "status": status}, status_code=status)
+def _error(status: int, message: str, **detail: Any) -> JSONResponse:
+    """The error body; ``detail`` says which parameter was wrong and how (400)."""
+    return JSONResponse(jsonable_encoder({"ok": False, "error": message, "status": status, **detail}),
+                        status_code=status)
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -145,29 +158,32 @@ _MEASURE_Q_EXAMPLES = {
 }
 
 
-def filter_params(
-    institution_type: Annotated[list[str] | None, Query(description="institution type key, e.g. hospital; repeat or comma-separate for several",
-                                               examples=["hospital"])] = None,
-    province: Annotated[list[str] | None, Query(description="province, e.g. 江西省", examples=["江西省"])] = None,
-    city: Annotated[list[str] | None, Query(description="prefecture-level city")] = None,
-    county: Annotated[list[str] | None, Query(description="county or district")] = None,
-    level: Annotated[list[str] | None, Query(description="level of the inspecting body: province | city | county")] = None,
-    status: Annotated[list[str] | None, Query(description="completed | basically_completed | in_progress | long_term",
-                                     examples=["in_progress"])] = None,
-    year_from: Annotated[int | None, Query(description="earliest year (inclusive)", examples=[2022])] = None,
-    year_to: Annotated[int | None, Query(description="latest year (inclusive)", examples=[2025])] = None,
-    institution: Annotated[list[str] | None, Query(description="inspected institution (short form)")] = None,
-    category: Annotated[list[str] | None, Query(description="topic category key (see /api/categories)",
-                                       examples=["medical_insurance"])] = None,
-    exclude_institution: Annotated[list[str] | None, Query(description="leave out this institution")] = None,
-    exclude_notice: Annotated[list[str] | None, Query(description="leave out this notice id")] = None,
-) -> dict[str, Any]:
-    return {
-        "institution_type": institution_type, "province": province, "city": city, "county": county,
-        "level": level, "status": status, "year_from": year_from, "year_to": year_to,
-        "institution": institution, "category": category, "exclude_institution": exclude_institution,
-        "exclude_notice": exclude_notice,
-    }
+def _filter_signature() -> inspect.Signature:
+    """One query parameter per registry filter (two for a range), plus the exclusions."""
+    def param(name: str, annotation: Any, description: str) -> inspect.Parameter:
+        return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None,
+                                 annotation=Annotated[annotation, Query(description=description)])
+
+    params = []
+    for f in FILTERS:
+        if f.filter is Filter.RANGE:
+            start, end = range_params(f)
+            params += [param(start, int | None, f"{f.doc}: from (inclusive)"),
+                       param(end, int | None, f"{f.doc}: to (inclusive)")]
+            continue
+        values = f" — one of {' | '.join(f.allowed)}" if f.allowed else ""
+        params.append(param(f.request_param, list[str] | None,
+                            f"{f.label} {f.doc}{values}; repeat or comma-separate for several"))
+    params += [param(name, list[str] | None, f"leave out this {stored}") for name, stored in EXCLUDE_PARAMS.items()]
+    return inspect.Signature(params, return_annotation=dict[str, Any])
+
+
+def filter_params(**params: Any) -> dict[str, Any]:
+    """The filter parameters of a request (their declaration is :func:`_filter_signature`)."""
+    return params
+
+
+filter_params.__signature__ = _filter_signature()  # type: ignore[attr-defined]
 
 
 def create_app(settings: Settings | None = None, backend: Backend | None = None,
@@ -197,6 +213,9 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
 
     @app.exception_handler(XunchaError)
     async def domain_error(request: Request, exc: XunchaError) -> JSONResponse:
+        if isinstance(exc, BadQuery) and exc.field:
+            return _error(status_of(exc), message_of(exc), field=exc.field, code=exc.code.value, got=exc.got,
+                          limits=exc.limits)
         return _error(status_of(exc), message_of(exc))
 
     @app.exception_handler(RequestValidationError)
@@ -223,61 +242,57 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
                   "top-k the pages are cut from)")
     fusion_doc = f"fusion of the two legs: {' | '.join(FUSERS)} (default: setting fusion = {settings.fusion})"
 
-    @app.get("/api/search", response_model=schemas.IssueSearchResponse, responses=ERRORS, tags=["search"],
-             summary="Search issues (problems)")
-    def search_issues(
-        filters: Annotated[dict[str, Any], Depends(filter_params)],
-        q: Annotated[str | None, Query(description=q_doc, openapi_examples=_Q_EXAMPLES)] = None,
+    def ranking_params(
         mode: Annotated[Mode, Query(description="hybrid (both legs fused) | lexical (BM25) | semantic (vectors)")] = Mode.HYBRID,
         page: Annotated[int, Query(description=page_doc)] = 1,
         size: Annotated[int, Query(description=size_doc)] = 10,
         collapse: Annotated[bool, Query(description="best hit per institution, with a count of the others")] = False,
-        facets: Annotated[bool, Query(description=facets_doc)] = True,
         fusion: Annotated[str | None, Query(description=fusion_doc)] = None,
     ) -> dict[str, Any]:
-        request = parse_search_request(settings, q=q, mode=mode, page=page, size=size, collapse=collapse,
-                                       facets=facets, fusion=fusion, **filters)
+        return {"mode": mode, "page": page, "size": size, "collapse": collapse, "fusion": fusion}
+
+    Ranking = Annotated[dict[str, Any], Depends(ranking_params)]
+    Filtering = Annotated[dict[str, Any], Depends(filter_params)]
+
+    @app.get("/api/search", response_model=schemas.IssueSearchResponse, responses=ERRORS, tags=["search"],
+             summary="Search issues (problems)")
+    def search_issues(
+        filters: Filtering, ranking: Ranking,
+        q: Annotated[str | None, Query(description=q_doc, openapi_examples=_Q_EXAMPLES)] = None,
+        facets: Annotated[bool, Query(description=facets_doc)] = True,
+    ) -> dict[str, Any]:
+        request = parse_search_request(settings, q=q, facets=facets, **ranking, **filters)
         return holder.service().search_issues(request).to_dict()
 
     @app.get("/api/measures/search", response_model=schemas.MeasureSearchResponse, responses=ERRORS,
              tags=["search"], summary="Search measures (what institutions did), with their issue and institution")
     def search_measures(
-        filters: Annotated[dict[str, Any], Depends(filter_params)],
+        filters: Filtering, ranking: Ranking,
         q: Annotated[str | None, Query(description=q_doc, openapi_examples=_MEASURE_Q_EXAMPLES)] = None,
-        mode: Annotated[Mode, Query(description="hybrid | lexical | semantic")] = Mode.HYBRID,
-        page: Annotated[int, Query(description=page_doc)] = 1,
-        size: Annotated[int, Query(description=size_doc)] = 10,
-        collapse: Annotated[bool, Query(description="best hit per institution, with a count of the others")] = False,
         facets: Annotated[bool, Query(description=facets_doc)] = False,
-        fusion: Annotated[str | None, Query(description=fusion_doc)] = None,
     ) -> dict[str, Any]:
-        request = parse_search_request(settings, q=q, mode=mode, page=page, size=size, collapse=collapse,
-                                       facets=facets, fusion=fusion, **filters)
+        request = parse_search_request(settings, q=q, facets=facets, **ranking, **filters)
         return holder.service().search_measures(request).to_dict()
 
     @app.get("/api/issues/{issue_id}", response_model=schemas.IssueResponse, responses={**ERRORS, **NOT_FOUND},
              tags=["documents"], summary="One issue")
     def get_issue(issue_id: str = Path(..., description="issue id: <notice id>-<seq, 3 digits>",
                                        examples=["3f9a1c2e7b5d4a10-015"])) -> dict[str, Any]:
-        return {"ok": True, "issue": holder.service().get_issue(issue_id)}
+        issue = holder.service().get_issue(issue_id)
+        issue["family_id"] = families_of(app.state).family_of(issue_id)  # its problem family (共性问题), if any
+        return {"ok": True, "issue": issue}
 
     @app.get("/api/issues/{issue_id}/similar", response_model=schemas.SimilarResponse,
              responses={**ERRORS, **NOT_FOUND}, tags=["search"],
              summary="Issues similar to this one (query-by-example), other institutions by default")
     def similar_issues(
-        filters: Annotated[dict[str, Any], Depends(filter_params)],
+        filters: Filtering, ranking: Ranking,
         issue_id: Annotated[str, Path(description="the source issue", examples=["3f9a1c2e7b5d4a10-015"])],
         scope: Annotated[Scope, Query(description="other_institutions (default) | other_notices "
                              "(leave out the source's notice) | all (only the source issue itself is left out)")] = Scope.OTHER_INSTITUTIONS,
-        mode: Annotated[Mode, Query(description="hybrid | lexical | semantic")] = Mode.HYBRID,
-        page: Annotated[int, Query(description=page_doc)] = 1,
-        size: Annotated[int, Query(description=size_doc)] = 10,
-        collapse: Annotated[bool, Query(description="best hit per institution")] = False,
         facets: Annotated[bool, Query(description=facets_doc)] = False,
-        fusion: Annotated[str | None, Query(description=fusion_doc)] = None,
     ) -> dict[str, Any]:
-        request = parse_similar_request(settings, issue_id=issue_id, scope=scope, mode=mode, page=page, size=size,
-                                        collapse=collapse, facets=facets, fusion=fusion, **filters)
+        request = parse_similar_request(settings, issue_id=issue_id, scope=scope, facets=facets, **ranking, **filters)
         return holder.service().similar_issues(request).to_dict()
 
     @app.get("/api/measures/{measure_id}", responses={**ERRORS, **NOT_FOUND}, tags=["documents"],
@@ -322,8 +337,9 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
             return {"ok": True, "status": "ready", "detail": None}
         return JSONResponse({"ok": False, "status": holder.status, "detail": holder.detail}, status_code=503)
 
-    from search_api import admin, pages, security
+    from search_api import admin, family_api, pages, security
 
+    app.include_router(family_api.router)  # problem families: /api/common-problems
     app.include_router(pages.router)  # the web page (/, /notices/…, /export.*): same core, HTML
     admin.install(app)  # upload, delete, reindex: the endpoints that change data
     security.install(app, settings, write_routes=admin.WRITE_ROUTES, upload_routes=admin.UPLOAD_ROUTES)

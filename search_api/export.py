@@ -5,7 +5,9 @@ first page is cut from (:meth:`SearchService.ranked` at the first page's depth),
 the "共 N 条" the page shows, cut at ``settings.export_cap``. One row per issue (``问题`` tab and
 "类似问题"), or per measure item (``整改措施`` tab, where 整改措施 holds that one item):
 
-    排名 单位 单位类型 省 市 县 巡察组 轮次 反馈日期 发布日期 方面 序号 问题 整改状态 整改措施 来源 issue id
+    排名 单位 单位类型 省份 城市 区县 巡察组 巡察轮次 反馈日期 发布日期 方面 序号 问题 整改状态 整改措施 来源 问题编号
+
+(the registry's ``EXPORT_FIELDS`` under their labels; values shown as the page shows them).
 
 CSV is UTF-8 with a BOM and CRLF line ends (Excel opens it as UTF-8); a cell that starts like a
 formula (= + - @) gets a leading apostrophe so a spreadsheet does not evaluate it. XLSX cells are
@@ -24,21 +26,22 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
-from indexer.parsing.institutions import INSTITUTION_TYPES
-from indexer.parsing.status import STATUS_LABELS, Status
+from indexer.fields import EXPORT_FIELDS, field_named
 from indexer.types import DocId, Target
 from search_api.parse import SearchRequest, SimilarRequest
 from search_api.search import SearchService
 
-COLUMNS: tuple[str, ...] = (
-    "排名", "单位", "单位类型", "省", "市", "县", "巡察组", "轮次", "反馈日期", "发布日期",
-    "方面", "序号", "问题", "整改状态", "整改措施", "来源", "issue id",
-)
-# Column widths in the XLSX sheet (characters), and the columns that wrap.
-_WIDTHS: dict[str, int] = {"排名": 6, "单位": 22, "单位类型": 14, "省": 9, "市": 9, "县": 9, "巡察组": 16, "轮次": 18,
-                           "反馈日期": 11, "发布日期": 11, "方面": 24, "序号": 6, "问题": 48, "整改状态": 9,
-                           "整改措施": 70, "来源": 24, "issue id": 22}
-_WRAP = frozenset({"方面", "问题", "整改措施"})
+_FIELDS = tuple(field_named(name) for name in EXPORT_FIELDS)
+COLUMNS: tuple[str, ...] = ("排名", *(f.label for f in _FIELDS))
+# Column widths in the XLSX sheet (characters) by field, and the columns that wrap.
+_WIDTHS: dict[str, int] = {"institution": 22, "institution_type": 14, "province": 9, "city": 9, "county": 9,
+                           "inspection_body": 16, "inspection_round": 18, "feedback_date": 11, "publish_date": 11,
+                           "section": 24, "seq": 6, "problem": 48, "status": 9, "measures": 70, "source": 24,
+                           "id": 22}
+_WIDTH_OF: tuple[int, ...] = (6, *(_WIDTHS.get(f.name, 12) for f in _FIELDS))
+_WRAP = frozenset(field_named(name).label for name in ("section", "problem", "measures"))
+# Fields whose values are shown under their labels (the others as stored).
+_LABELLED = frozenset({"institution_type", "status"})
 
 MEDIA_TYPES: dict[str, str] = {
     "csv": "text/csv; charset=utf-8",
@@ -66,43 +69,22 @@ class ExportData:
         return self.total > len(self.rows)
 
 
-def _status(doc: Mapping[str, Any]) -> str:
-    value = doc.get("status")
-    if value:
-        try:
-            return STATUS_LABELS[Status(value)]
-        except ValueError:
-            return str(value)
-    return doc.get("status_raw") or ""
-
-
 def row_of(rank: int, doc: Mapping[str, Any], target: Target) -> list[Any]:
     """One row of :data:`COLUMNS` for an issue or measure document."""
+    values = dict(doc)
     if target is Target.MEASURES:
-        measures, issue_id = [doc.get("text") or ""], doc.get("issue_id")
-    else:
-        measures, issue_id = list(doc.get("measures") or []), doc.get("id")
-    itype = doc.get("institution_type")
-    values = {
-        "排名": rank,
-        "单位": doc.get("institution"),
-        "单位类型": INSTITUTION_TYPES.get(itype, itype) if itype else None,
-        "省": doc.get("province"),
-        "市": doc.get("city"),
-        "县": doc.get("county"),
-        "巡察组": doc.get("inspection_body"),
-        "轮次": doc.get("inspection_round"),
-        "反馈日期": doc.get("feedback_date"),
-        "发布日期": doc.get("publish_date"),
-        "方面": doc.get("section"),
-        "序号": doc.get("seq"),
-        "问题": doc.get("problem"),
-        "整改状态": _status(doc),
-        "整改措施": "\n".join(m for m in measures if m),
-        "来源": doc.get("source"),
-        "issue id": issue_id,
-    }
-    return ["" if values[c] is None else values[c] for c in COLUMNS]
+        values["measures"], values["id"] = [doc.get("text") or ""], doc.get("issue_id")
+    row: list[Any] = [rank]
+    for f in _FIELDS:
+        value = values.get(f.name)
+        if f.name == "measures":
+            value = "\n".join(m for m in value or [] if m)
+        elif f.name == "status" and not value and doc.get("status_raw"):
+            value = doc["status_raw"]  # printed, but not one of the vocabulary's wordings
+        elif f.name in _LABELLED:
+            value = f.value_label(value)
+        row.append("" if value is None else value)
+    return row
 
 
 def ranked_ids(service: SearchService, request: SearchRequest | SimilarRequest, target: Target) -> list[DocId]:
@@ -160,9 +142,9 @@ def to_xlsx(data: ExportData, *, now: datetime | None = None) -> bytes:
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
     plain = book.add_format({"valign": "top"})
     sheet = book.add_worksheet("检索结果")
-    for col, name in enumerate(COLUMNS):
+    for col, (name, width) in enumerate(zip(COLUMNS, _WIDTH_OF, strict=True)):
         sheet.write_string(0, col, name, head)
-        sheet.set_column(col, col, _WIDTHS.get(name, 12), wrap if name in _WRAP else plain)
+        sheet.set_column(col, col, width, wrap if name in _WRAP else plain)
     for r, row in enumerate(data.rows, start=1):
         for col, value in enumerate(row):
             if value == "" or value is None:

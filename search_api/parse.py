@@ -1,5 +1,6 @@
 """Query parsing and validation: raw parameters → :class:`SearchRequest`, or :class:`BadQuery`
-with a message that says what to change.
+carrying the parameter, a :class:`~indexer.errors.Problem` code and the limits, with a message
+(the API's wording) that says what to change. The filters are the registry's (``indexer.fields``).
 
 The API and Python callers (the web page) go through the same function, so the caps and the
 messages are the same everywhere:
@@ -19,15 +20,14 @@ reaches a query-string syntax.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from indexer.backends.base import Filters
-from indexer.categories import TAXONOMY
-from indexer.errors import BadQuery
-from indexer.parsing.status import Status
+from indexer.errors import BadQuery, Problem
+from indexer.fields import BY_PARAM, FILTERS, Field, Filter
 from indexer.settings import Settings
 from search_api.fuse import FUSERS
 
@@ -48,98 +48,87 @@ class Scope(StrEnum):
     ALL = "all"  # nothing else
 
 
-LEVELS = ("province", "city", "county")
 MAX_VALUES = 20  # values per filter field
 MAX_VALUE_CHARS = 100
-YEAR_RANGE = (1949, 2100)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+EXCLUDE_PARAMS: dict[str, str] = {"exclude_institution": "institution", "exclude_notice": "notice_id"}
 
-# request parameter → stored field (and whether its values are checked against a vocabulary)
-FILTER_FIELDS: dict[str, str] = {
-    "institution_type": "institution_type",
-    "province": "province",
-    "city": "city",
-    "county": "county",
-    "level": "level",
-    "status": "status",
-    "institution": "institution",
-    "category": "categories",
-}
+
+def range_params(f: Field) -> tuple[str, str]:
+    """The request parameters of a range filter: ``year`` → ``year_from``, ``year_to``."""
+    return f"{f.request_param}_from", f"{f.request_param}_to"
+
+
+# Every request parameter that filters (the registry's filters, and the exclusions).
+FILTER_PARAMS: tuple[str, ...] = (
+    *(p for f in FILTERS for p in ((f.request_param,) if f.filter is Filter.VALUES else range_params(f))),
+    *EXCLUDE_PARAMS,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SearchFilters:
-    """Validated filters. Values of one field are ORed, fields are ANDed."""
+    """Validated filters, keyed by request parameter. Values of one field are ORed, fields are ANDed."""
 
-    institution_type: tuple[str, ...] = ()
-    province: tuple[str, ...] = ()
-    city: tuple[str, ...] = ()
-    county: tuple[str, ...] = ()
-    level: tuple[str, ...] = ()
-    status: tuple[str, ...] = ()
-    institution: tuple[str, ...] = ()
-    category: tuple[str, ...] = ()
-    year_from: int | None = None
-    year_to: int | None = None
-    exclude_institution: tuple[str, ...] = ()
-    exclude_notice: tuple[str, ...] = ()
+    values: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # VALUES filters
+    ranges: Mapping[str, tuple[int | None, int | None]] = field(default_factory=dict)  # RANGE filters
+    excludes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # EXCLUDE_PARAMS
 
     def to_backend(self, *, exclude_institution: Iterable[str] = (), exclude_notice: Iterable[str] = ()) -> Filters:
         """The backend's Filters, with extra exclusions (query-by-example) merged in."""
-        equals = {stored: getattr(self, param) for param, stored in FILTER_FIELDS.items() if getattr(self, param)}
-        ranges = {}
-        if self.year_from is not None or self.year_to is not None:
-            ranges["year"] = (self.year_from, self.year_to)
+        equals = {BY_PARAM[param].name: values for param, values in self.values.items()}
+        ranges = {BY_PARAM[param].name: bounds for param, bounds in self.ranges.items()}
+        extra = {"exclude_institution": tuple(exclude_institution), "exclude_notice": tuple(exclude_notice)}
         excludes = {}
-        institutions = tuple(dict.fromkeys((*self.exclude_institution, *exclude_institution)))
-        notices = tuple(dict.fromkeys((*self.exclude_notice, *exclude_notice)))
-        if institutions:
-            excludes["institution"] = institutions
-        if notices:
-            excludes["notice_id"] = notices
+        for param, stored in EXCLUDE_PARAMS.items():
+            merged = tuple(dict.fromkeys((*self.excludes.get(param, ()), *extra[param])))
+            if merged:
+                excludes[stored] = merged
         return Filters(equals=equals, ranges=ranges, excludes=excludes)
 
     def as_params(self) -> dict[str, Any]:
         """The filters as request parameters (for echoing back and for links)."""
-        out: dict[str, Any] = {}
-        for name in (*FILTER_FIELDS, "exclude_institution", "exclude_notice"):
-            if getattr(self, name):
-                out[name] = list(getattr(self, name))
-        if self.year_from is not None:
-            out["year_from"] = self.year_from
-        if self.year_to is not None:
-            out["year_to"] = self.year_to
+        out: dict[str, Any] = {param: list(values) for param, values in (*self.values.items(), *self.excludes.items())}
+        for param, bounds in self.ranges.items():
+            for name, bound in zip(range_params(BY_PARAM[param]), bounds, strict=True):
+                if bound is not None:
+                    out[name] = bound
         return out
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SearchRequest:
-    q: str
+class _Ranking:
+    """How a ranked list is built and paged (both kinds of request)."""
+
     mode: Mode = Mode.HYBRID
     filters: SearchFilters = field(default_factory=SearchFilters)
     page: int = 1
     size: int = 10
     collapse: bool = False
-    facets: bool = True
     fusion: str = "rrf"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SimilarRequest:
+class SearchRequest(_Ranking):
+    q: str
+    facets: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SimilarRequest(_Ranking):
     issue_id: str
-    mode: Mode = Mode.HYBRID
     scope: Scope = Scope.OTHER_INSTITUTIONS
-    filters: SearchFilters = field(default_factory=SearchFilters)
-    page: int = 1
-    size: int = 10
-    collapse: bool = False
     facets: bool = False
-    fusion: str = "rrf"
 
 
 def clean_text(value: str | None) -> str:
     """Control characters become spaces; runs of whitespace collapse; ends are trimmed."""
     return " ".join(_CONTROL.sub(" ", value or "").split())
+
+
+def bad(field_name: str, code: Problem, message: str, *, got: Any = None, **limits: Any) -> BadQuery:
+    """A :class:`BadQuery` for a request parameter; ``message`` is the API's wording."""
+    return BadQuery(message, field=field_name, code=code, got=got, limits=limits)
 
 
 def _choice(name: str, value: Any, enum: type[StrEnum]) -> Any:
@@ -148,11 +137,12 @@ def _choice(name: str, value: Any, enum: type[StrEnum]) -> Any:
     try:
         return enum(str(value).strip().lower())
     except ValueError:
-        allowed = ", ".join(m.value for m in enum)
-        raise BadQuery(f"{name} must be one of {allowed} (got {value!r})") from None
+        allowed = [m.value for m in enum]
+        raise bad(name, Problem.NOT_ALLOWED, f"{name} must be one of {', '.join(allowed)} (got {value!r})",
+                  got=value, allowed=allowed) from None
 
 
-def _values(name: str, raw: Any, allowed: Iterable[str] | None = None) -> tuple[str, ...]:
+def _values(name: str, raw: Any, allowed: Sequence[str] | None = None) -> tuple[str, ...]:
     """A filter's values: a string (comma-separated allowed) or a list of strings."""
     if raw is None:
         return ()
@@ -165,15 +155,17 @@ def _values(name: str, raw: Any, allowed: Iterable[str] | None = None) -> tuple[
                 values.append(part)
     values = list(dict.fromkeys(values))
     if len(values) > MAX_VALUES:
-        raise BadQuery(f"{name} accepts at most {MAX_VALUES} values (got {len(values)})")
+        raise bad(name, Problem.TOO_MANY, f"{name} accepts at most {MAX_VALUES} values (got {len(values)})",
+                  got=len(values), max=MAX_VALUES)
     for value in values:
         if len(value) > MAX_VALUE_CHARS:
-            raise BadQuery(f"{name} values must be at most {MAX_VALUE_CHARS} characters")
+            raise bad(name, Problem.TOO_LONG, f"{name} values must be at most {MAX_VALUE_CHARS} characters",
+                      got=len(value), max=MAX_VALUE_CHARS)
     if allowed is not None:
-        allowed = tuple(allowed)
         wrong = [v for v in values if v not in allowed]
         if wrong:
-            raise BadQuery(f"{name} must be one of {', '.join(allowed)} (got {wrong[0]!r})")
+            raise bad(name, Problem.NOT_ALLOWED, f"{name} must be one of {', '.join(allowed)} (got {wrong[0]!r})",
+                      got=wrong[0], allowed=list(allowed))
     return tuple(values)
 
 
@@ -181,62 +173,78 @@ def _int(name: str, value: Any, low: int, high: int) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise BadQuery(f"{name} must be a whole number (got {value!r})") from None
+        raise bad(name, Problem.NOT_INTEGER, f"{name} must be a whole number (got {value!r})", got=value) from None
     if not low <= number <= high:
-        raise BadQuery(f"{name} must be between {low} and {high} (got {number})")
+        raise bad(name, Problem.OUT_OF_RANGE, f"{name} must be between {low} and {high} (got {number})",
+                  got=number, min=low, max=high)
     return number
 
 
-def parse_filters(*, institution_type: Any = None, province: Any = None, city: Any = None, county: Any = None,
-                  level: Any = None, status: Any = None, institution: Any = None, category: Any = None,
-                  year_from: Any = None, year_to: Any = None, exclude_institution: Any = None,
-                  exclude_notice: Any = None) -> SearchFilters:
-    low, high = YEAR_RANGE
-    y_from = None if year_from in (None, "") else _int("year_from", year_from, low, high)
-    y_to = None if year_to in (None, "") else _int("year_to", year_to, low, high)
-    if y_from is not None and y_to is not None and y_from > y_to:
-        raise BadQuery(f"year_from ({y_from}) is after year_to ({y_to})")
-    return SearchFilters(
-        institution_type=_values("institution_type", institution_type),
-        province=_values("province", province),
-        city=_values("city", city),
-        county=_values("county", county),
-        level=_values("level", level, LEVELS),
-        status=_values("status", status, [s.value for s in Status]),
-        institution=_values("institution", institution),
-        category=_values("category", category, TAXONOMY),
-        year_from=y_from,
-        year_to=y_to,
-        exclude_institution=_values("exclude_institution", exclude_institution),
-        exclude_notice=_values("exclude_notice", exclude_notice),
-    )
+def _range(f: Field, start: Any, end: Any) -> tuple[int | None, int | None] | None:
+    """A range filter's bounds (checked against the field's bounds), None when neither is given."""
+    names = range_params(f)
+    low, high = f.bounds or (-(2**31), 2**31 - 1)
+    bounds = [None if v in (None, "") else _int(n, v, low, high) for n, v in zip(names, (start, end), strict=True)]
+    if bounds[0] is not None and bounds[1] is not None and bounds[0] > bounds[1]:
+        raise bad(names[0], Problem.REVERSED, f"{names[0]} ({bounds[0]}) is after {names[1]} ({bounds[1]})",
+                  got=bounds[0], to=bounds[1])
+    return None if bounds == [None, None] else (bounds[0], bounds[1])
+
+
+def parse_filters(**params: Any) -> SearchFilters:
+    """Validate the filter parameters (:data:`FILTER_PARAMS`; None or empty = not given)."""
+    unknown = sorted(set(params) - set(FILTER_PARAMS))
+    if unknown:
+        raise bad(unknown[0], Problem.INVALID, f"unknown filter {unknown[0]!r}", got=unknown[0])
+    values: dict[str, tuple[str, ...]] = {}
+    ranges: dict[str, tuple[int | None, int | None]] = {}
+    for f in FILTERS:
+        param = f.request_param
+        if f.filter is Filter.RANGE:
+            bounds = _range(f, *(params.get(n) for n in range_params(f)))
+            if bounds is not None:
+                ranges[param] = bounds
+        elif chosen := _values(param, params.get(param), f.allowed):
+            values[param] = chosen
+    excludes = {p: chosen for p in EXCLUDE_PARAMS if (chosen := _values(p, params.get(p)))}
+    return SearchFilters(values=values, ranges=ranges, excludes=excludes)
 
 
 def _paging(settings: Settings, page: Any, size: Any) -> tuple[int, int]:
     size_n = _int("size", size, 1, settings.max_page_size)
     page_n = _int("page", page, 1, max(1, settings.max_result_window))
     if page_n * size_n > settings.max_result_window:
-        raise BadQuery(
-            f"page × size must be at most {settings.max_result_window} (got {page_n} × {size_n}); "
-            "narrow the query with filters instead of paging deeper"
-        )
+        raise bad("page", Problem.TOO_DEEP,
+                  f"page × size must be at most {settings.max_result_window} (got {page_n} × {size_n}); "
+                  "narrow the query with filters instead of paging deeper",
+                  got=page_n, max=settings.max_result_window, page=page_n, size=size_n)
     return page_n, size_n
 
 
 def _fusion(settings: Settings, fusion: Any) -> str:
     name = str(fusion or settings.fusion).strip().lower()
     if name not in FUSERS:
-        raise BadQuery(f"fusion must be one of {', '.join(FUSERS)} (got {fusion!r})")
+        raise bad("fusion", Problem.NOT_ALLOWED, f"fusion must be one of {', '.join(FUSERS)} (got {fusion!r})",
+                  got=fusion, allowed=list(FUSERS))
     return name
 
 
 def parse_query_text(settings: Settings, q: Any) -> str:
     text = clean_text(q if isinstance(q, str) else None if q is None else str(q))
     if not text:
-        raise BadQuery("q is required: give the text to search for")
+        raise bad("q", Problem.REQUIRED, "q is required: give the text to search for")
     if len(text) > settings.max_query_chars:
-        raise BadQuery(f"q must be at most {settings.max_query_chars} characters (got {len(text)})")
+        raise bad("q", Problem.TOO_LONG, f"q must be at most {settings.max_query_chars} characters (got {len(text)})",
+                  got=len(text), max=settings.max_query_chars)
     return text
+
+
+def _ranking(settings: Settings, *, mode: Any, page: Any, size: Any, collapse: bool, fusion: Any,
+             **filters: Any) -> dict[str, Any]:
+    """The validated fields every request has (see :class:`_Ranking`)."""
+    page_n, size_n = _paging(settings, page, size)
+    return {"mode": _choice("mode", mode, Mode), "filters": parse_filters(**filters), "page": page_n,
+            "size": size_n, "collapse": bool(collapse), "fusion": _fusion(settings, fusion)}
 
 
 def parse_search_request(settings: Settings, *, q: Any, mode: Any = Mode.HYBRID, page: Any = 1, size: Any = 10,
@@ -244,18 +252,8 @@ def parse_search_request(settings: Settings, *, q: Any, mode: Any = Mode.HYBRID,
                          **filters: Any) -> SearchRequest:
     """Validate a search: q (required, capped), mode, paging (capped), fusion, filters."""
     text = parse_query_text(settings, q)
-    chosen = _choice("mode", mode, Mode)
-    page_n, size_n = _paging(settings, page, size)
-    return SearchRequest(
-        q=text,
-        mode=chosen,
-        filters=parse_filters(**filters),
-        page=page_n,
-        size=size_n,
-        collapse=bool(collapse),
-        facets=bool(facets),
-        fusion=_fusion(settings, fusion),
-    )
+    return SearchRequest(q=text, facets=bool(facets), **_ranking(settings, mode=mode, page=page, size=size,
+                                                                 collapse=collapse, fusion=fusion, **filters))
 
 
 def parse_similar_request(settings: Settings, *, issue_id: Any, mode: Any = Mode.HYBRID,
@@ -265,16 +263,7 @@ def parse_similar_request(settings: Settings, *, issue_id: Any, mode: Any = Mode
     """Validate a query-by-example: the source issue id, mode, scope, paging, fusion, filters."""
     issue = clean_text(issue_id)
     if not issue or len(issue) > MAX_VALUE_CHARS:
-        raise BadQuery("issue id must be 1 to 100 characters")
-    page_n, size_n = _paging(settings, page, size)
-    return SimilarRequest(
-        issue_id=issue,
-        mode=_choice("mode", mode, Mode),
-        scope=_choice("scope", scope, Scope),
-        filters=parse_filters(**filters),
-        page=page_n,
-        size=size_n,
-        collapse=bool(collapse),
-        facets=bool(facets),
-        fusion=_fusion(settings, fusion),
-    )
+        raise bad("similar", Problem.REQUIRED if not issue else Problem.TOO_LONG,
+                  f"issue id must be 1 to {MAX_VALUE_CHARS} characters", got=len(issue), max=MAX_VALUE_CHARS)
+    ranking = _ranking(settings, mode=mode, page=page, size=size, collapse=collapse, fusion=fusion, **filters)
+    return SimilarRequest(issue_id=issue, scope=_choice("scope", scope, Scope), facets=bool(facets), **ranking)

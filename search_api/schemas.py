@@ -17,8 +17,14 @@ class ErrorResponse(BaseModel):
     ok: bool = False
     error: str = Field(description="what was wrong, written for the person who sent the request")
     status: int
+    field: str | None = Field(None, description="invalid input (400): the request parameter at fault")
+    code: str | None = Field(None, description="invalid input (400): required | too_long | not_integer | "
+                                               "out_of_range | not_allowed | too_many | reversed | too_deep | invalid")
+    got: Any = Field(None, description="invalid input (400): the value received")
+    limits: dict[str, Any] | None = Field(None, description="invalid input (400): the bounds, e.g. min, max, allowed")
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"ok": False, "error": "size must be between 1 and 100 (got 500)", "status": 400},
+        {"ok": False, "error": "size must be between 1 and 100 (got 500)", "status": 400, "field": "size",
+         "code": "out_of_range", "got": 500, "limits": {"min": 1, "max": 100}},
     ]})
 
 
@@ -70,34 +76,32 @@ _MEASURE_EXAMPLE: dict[str, Any] = {
 }
 
 
-class IssueHit(BaseModel):
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [_ISSUE_EXAMPLE]})
+class _Hit(BaseModel):
+    """What every hit carries besides its document."""
+
     id: str
-    notice_id: str
     institution: str | None = None
     problem: str | None = None
-    status: str | None = None
-    measures: list[str] = []
-    categories: list[str] = []
     rank: int
     score: float
     explain: Explain
-    highlights: dict[str, Any] = Field(description="problem: spans; measures: spans per measure item")
     collapsed: int | None = Field(None, description="with collapse: further hits of this institution")
 
 
-class MeasureHit(BaseModel):
+class IssueHit(_Hit):
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [_ISSUE_EXAMPLE]})
+    notice_id: str
+    status: str | None = None
+    measures: list[str] = []
+    categories: list[str] = []
+    highlights: dict[str, Any] = Field(description="problem: spans; measures: spans per measure item")
+
+
+class MeasureHit(_Hit):
     model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [_MEASURE_EXAMPLE]})
-    id: str
     issue_id: str
     text: str | None = None
-    problem: str | None = None
-    institution: str | None = None
-    rank: int
-    score: float
-    explain: Explain
     highlights: dict[str, Any] = Field(description="text and problem: spans")
-    collapsed: int | None = None
 
 
 class _Page(BaseModel):

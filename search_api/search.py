@@ -44,20 +44,19 @@ from typing import Any
 import numpy as np
 
 from indexer.backends.base import Backend, Filters, LexicalQuery
-from indexer.categories import labels as category_labels
 from indexer.embed import Embedder
-from indexer.parsing.status import STATUS_LABELS
+from indexer.fields import FACETS as FACET_FIELDS
 from indexer.settings import Settings
 from indexer.types import DocId, Document, Hit, Leg, Target, Vector
 from search_api import lexical, vector
 from search_api.errors import NotFound
 from search_api.fuse import FUSERS, Fused, FusionParams
 from search_api.highlight import Highlighter
-from search_api.parse import FILTER_FIELDS, Mode, Scope, SearchFilters, SearchRequest, SimilarRequest
+from search_api.parse import Mode, Scope, SearchFilters, SearchRequest, SimilarRequest
 from search_api.variants import Expansion
 
-# Facets returned: request parameter name → stored field (the filter fields, plus year).
-FACETS: dict[str, str] = {**FILTER_FIELDS, "year": "year"}
+# Facets returned: request parameter name → stored field (the registry's facet fields).
+FACETS: dict[str, str] = {f.request_param: f.name for f in FACET_FIELDS}
 
 _INTERNAL_SUFFIXES = ("_tokens",)
 _INTERNAL_KEYS = frozenset({"vector", "original_text"})
@@ -434,19 +433,8 @@ def _count_facets(docs: Iterable[Document], size: int) -> dict[str, list[tuple[s
 
 
 def _label_facets(raw: Mapping[str, Sequence[tuple[str, int]]]) -> dict[str, list[dict[str, Any]]]:
-    """(value, count) pairs → {value, count, label?}: categories and statuses get their Chinese label."""
-    cat_labels = category_labels()
-    status_labels = {s.value: label for s, label in STATUS_LABELS.items()}
-    out: dict[str, list[dict[str, Any]]] = {}
-    for param, pairs in raw.items():
-        entries = []
-        for value, count in pairs:
-            entry: dict[str, Any] = {"value": str(value), "count": int(count)}
-            if param == "category" and value in cat_labels:
-                entry["label"] = cat_labels[value]
-            elif param == "status" and value in status_labels:
-                entry["label"] = status_labels[value]
-            entries.append(entry)
-        out[param] = entries
-    return out
-
+    """(value, count) pairs → {value, count, label}: the label is the registry's (Chinese)."""
+    fields_by_param = {f.request_param: f for f in FACET_FIELDS}
+    return {param: [{"value": str(value), "count": int(count), "label": fields_by_param[param].value_label(value)}
+                    for value, count in pairs]
+            for param, pairs in raw.items()}

@@ -161,7 +161,7 @@ def get_server() -> EsServer:
     if _SERVER is None:
         configured = load_settings()
         if configured.es_url:
-            from indexer.backends.elastic import public_url
+            from indexer.backends.elastic_client import public_url
 
             _SERVER = EsServer(url=configured.es_url, label=f"real cluster at {public_url(configured.es_url)}",
                                settings=configured.with_overrides(backend="elasticsearch"))
@@ -202,7 +202,7 @@ def es_server() -> EsServer:
 def pytest_report_header(config: pytest.Config) -> str:
     configured = load_settings()
     if configured.es_url:
-        from indexer.backends.elastic import public_url
+        from indexer.backends.elastic_client import public_url
 
         return f"elasticsearch tests: real cluster at {public_url(configured.es_url)} (ES_URL)"
     return f"elasticsearch tests: noida-db emulator {noida_version() or '(not installed)'}, started on first use"

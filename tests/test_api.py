@@ -143,7 +143,7 @@ def _passes(hit: dict, params: dict) -> bool:
             return False
         if name == "category" and not set(values(value)) & set(hit["categories"]):
             return False
-        if name in ("province", "status", "institution_type", "institution", "city", "level") \
+        if name in ("province", "status", "institution_type", "institution", "city", "level", "inspection_kind") \
                 and str(hit[name]) not in values(value):
             return False
     return True
@@ -154,35 +154,38 @@ def _passes(hit: dict, params: dict) -> bool:
 def test_facets_count_documents_matching_query_and_filters(client):
     facets = client.get("/api/search", params={"q": "医保基金", "mode": "hybrid"}).json()["facets"]
     assert facets == {
-        "institution_type": [{"value": "hospital", "count": 2, "label": None},
-                             {"value": "township_health_centre", "count": 1, "label": None}],
-        "province": [{"value": "江西省", "count": 2, "label": None}, {"value": "湖南省", "count": 1, "label": None}],
-        "city": [{"value": "吉安市", "count": 2, "label": None}, {"value": "常德市", "count": 1, "label": None}],
+        "institution_type": [{"value": "hospital", "count": 2, "label": "医院"},
+                             {"value": "township_health_centre", "count": 1, "label": "乡镇卫生院"}],
+        "province": [{"value": "江西省", "count": 2, "label": "江西省"}, {"value": "湖南省", "count": 1, "label": "湖南省"}],
+        "city": [{"value": "吉安市", "count": 2, "label": "吉安市"}, {"value": "常德市", "count": 1, "label": "常德市"}],
         "county": [],
-        "level": [{"value": "county", "count": 3, "label": None}],
+        "level": [{"value": "county", "count": 3, "label": "县级"}],
+        "inspection_kind": [{"value": "巡察", "count": 3, "label": "巡察"}],
+        "inspection_type": [],
         "status": [{"value": "completed", "count": 2, "label": "已完成"},
                    {"value": "in_progress", "count": 1, "label": "推进中"}],
-        "institution": [{"value": "青禾县人民医院", "count": 2, "label": None},
-                        {"value": "石门镇卫生院", "count": 1, "label": None}],
+        "institution": [{"value": "青禾县人民医院", "count": 2, "label": "青禾县人民医院"},
+                        {"value": "石门镇卫生院", "count": 1, "label": "石门镇卫生院"}],
         "category": [{"value": "medical_insurance", "count": 3, "label": "医保基金/医疗收费"},
                      {"value": "quality_safety", "count": 1, "label": "医疗质量与安全"},
                      {"value": "rectification", "count": 1, "label": "整改落实"}],
-        "year": [{"value": "2023", "count": 1, "label": None}, {"value": "2024", "count": 1, "label": None},
-                 {"value": "2025", "count": 1, "label": None}],
+        "year": [{"value": "2023", "count": 1, "label": "2023年"}, {"value": "2024", "count": 1, "label": "2024年"},
+                 {"value": "2025", "count": 1, "label": "2025年"}],
     }
 
 
 def test_facets_follow_the_filters(client):
     facets = client.get("/api/search", params={"q": "医保基金", "province": "江西省"}).json()["facets"]
-    assert facets["institution"] == [{"value": "青禾县人民医院", "count": 2, "label": None}]
-    assert facets["year"] == [{"value": "2023", "count": 1, "label": None}, {"value": "2025", "count": 1, "label": None}]
+    assert facets["institution"] == [{"value": "青禾县人民医院", "count": 2, "label": "青禾县人民医院"}]
+    assert facets["year"] == [{"value": "2023", "count": 1, "label": "2023年"},
+                              {"value": "2025", "count": 1, "label": "2025年"}]
 
 
 def test_semantic_facets_count_the_ranked_candidates(client):
     body = client.get("/api/search", params={"q": "医保基金", "mode": "semantic"}).json()
     assert body["total"] == 7
-    assert body["facets"]["institution"] == [{"value": "青禾县人民医院", "count": 5, "label": None},
-                                             {"value": "石门镇卫生院", "count": 2, "label": None}]
+    assert body["facets"]["institution"] == [{"value": "青禾县人民医院", "count": 5, "label": "青禾县人民医院"},
+                                             {"value": "石门镇卫生院", "count": 2, "label": "石门镇卫生院"}]
 
 
 def test_facets_can_be_switched_off(client):
@@ -368,7 +371,7 @@ def test_json_endpoints_leave_the_root_to_the_web_page(client):
     ("/api/search", {"q": "x", "fusion": "max"}, 400, "fusion must be one of rrf, linear (got 'max')"),
     ("/api/search", {"q": "x", "status": "done"}, 400,
      "status must be one of completed, basically_completed, in_progress, long_term (got 'done')"),
-    ("/api/search", {"q": "x", "level": "town"}, 400, "level must be one of province, city, county (got 'town')"),
+    ("/api/search", {"q": "x", "level": "town"}, 400, "level must be one of central, province, city, county (got 'town')"),
     ("/api/search", {"q": "x", "category": "sports"}, 400,
      "category must be one of theory_study, party_building, ideology, democratic_centralism, accountability, "
      "eight_rules, finance_assets, medical_insurance, medical_ethics, personnel, procurement_projects, "
@@ -386,7 +389,22 @@ def test_json_endpoints_leave_the_root_to_the_web_page(client):
 ])
 def test_invalid_input_gets_a_clear_error(client, path, params, status, error):
     response = client.get(path, params=params)
-    assert (response.status_code, response.json()) == (status, {"ok": False, "error": error, "status": status})
+    body = response.json()
+    assert (response.status_code, {k: body[k] for k in ("ok", "error", "status")}) == (
+        status, {"ok": False, "error": error, "status": status})
+    if status == 400:  # which parameter, what is wrong with it and its limits, for programs
+        assert body["field"] in {*params, "q", "page"} and body["code"]
+    else:
+        assert set(body) == {"ok", "error", "status"}
+
+
+def test_invalid_input_names_the_parameter_and_its_limits(client):
+    body = client.get("/api/search", params={"q": "x", "size": 500}).json()
+    assert body == {"ok": False, "error": "size must be between 1 and 100 (got 500)", "status": 400,
+                    "field": "size", "code": "out_of_range", "got": 500, "limits": {"min": 1, "max": 100}}
+    body = client.get("/api/search", params={"q": "x", "level": "town"}).json()
+    assert (body["field"], body["code"], body["got"], body["limits"]) == (
+        "level", "not_allowed", "town", {"allowed": ["central", "province", "city", "county"]})
 
 
 def test_caps_come_from_settings(store):
@@ -474,7 +492,7 @@ def test_failed_load_is_reported_by_readyz():
 
 ENDPOINTS = ["/api/search", "/api/measures/search", "/api/issues/{issue_id}", "/api/issues/{issue_id}/similar",
              "/api/measures/{measure_id}", "/api/notices/{notice_id}", "/api/stats", "/api/categories",
-             "/healthz", "/readyz"]
+             "/healthz", "/readyz", "/api/common-problems", "/api/common-problems/{family_id}"]
 WRITE_ENDPOINTS = ["/api/notices", "/api/reindex"]  # and DELETE /api/notices/{notice_id}: tests/test_security.py
 
 
@@ -488,7 +506,7 @@ def test_every_endpoint_is_in_the_schema_with_an_example(client):
         assert components[name].get("examples"), f"{path}: response model {name} has no example"
     search_params = {p["name"]: p for p in schema["paths"]["/api/search"]["get"]["parameters"]}
     assert set(search_params) == {"q", "mode", "page", "size", "collapse", "facets", "fusion", "institution_type",
-                                  "province", "city", "county", "level", "status", "year_from", "year_to",
+                                  "province", "city", "county", "level", "inspection_kind", "inspection_type", "status", "year_from", "year_to",
                                   "institution", "category", "exclude_institution", "exclude_notice"}
     assert search_params["q"]["examples"]["keyword"]["value"] == "医保基金"
     assert "at most 2000 characters" in search_params["q"]["description"]

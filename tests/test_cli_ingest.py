@@ -18,7 +18,7 @@ from indexer.cli import cli
 from indexer.errors import BackendUnavailable
 from indexer.parsing.parse import parse_file
 from indexer.tokenise import DICTIONARY_VERSION
-from tests.test_pipeline import DATA, QINGHE, SHIMEN, expected, plain_layout_segmenter  # noqa: F401
+from tests.test_pipeline import DATA, QINGHE, SHIMEN, expected
 
 
 @pytest.fixture

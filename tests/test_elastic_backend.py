@@ -15,7 +15,8 @@ from elasticsearch import Elasticsearch
 import indexer.backends.elastic as elastic
 from indexer.backends import open_backend
 from indexer.backends.base import Filters, LexicalQuery, SearchesBothLegs
-from indexer.backends.elastic import BulkParams, ElasticBackend, client_options, public_url
+from indexer.backends.elastic import ElasticBackend
+from indexer.backends.elastic_client import BulkParams, client_options, public_url
 from indexer.backends.es_mapping import COLLECTIONS, MAPPING_VERSION, index_body
 from indexer.errors import BackendError, BackendUnavailable, BadQuery, ConfigError, IncompatibleIndex
 from indexer.fields import lexical_boosts
@@ -102,11 +103,11 @@ def test_rebuild_fills_a_new_generation_and_swaps_all_aliases_at_once(es):
     settings = _raw(es).indices.get_settings(index=f"{es.prefix}-issues")[f"{es.prefix}-issues-v2"]
     assert settings["settings"]["index"]["refresh_interval"] == "1s"
     assert settings["settings"]["index"]["number_of_replicas"] == "0"
-    versions, _ = es._state()
+    versions, _ = es.namespace.state()
     assert {c: sorted(v) for c, v in versions.items()} == {c: [2] for c in COLLECTIONS}  # v1 dropped
 
     es.rebuild(make_bundles(), keep_old=True)
-    versions, live = es._state()
+    versions, live = es.namespace.state()
     assert {c: sorted(v) for c, v in versions.items()} == {c: [2, 3] for c in COLLECTIONS}  # v2 kept, unaliased
     assert live == {c: f"{es.prefix}-{c}-v3" for c in COLLECTIONS}
     assert _counts(es) == (3, 7, 10)
@@ -122,7 +123,7 @@ def test_a_failed_rebuild_leaves_the_old_index_serving(es):
 
     with pytest.raises(RuntimeError, match="parser crashed"):
         es.rebuild(bundles())
-    versions, live = es._state()
+    versions, live = es.namespace.state()
     assert live == {c: f"{es.prefix}-{c}-v1" for c in COLLECTIONS}
     assert {c: sorted(v) for c, v in versions.items()} == {c: [1] for c in COLLECTIONS}
     assert _counts(es) == (3, 7, 10)

@@ -3,16 +3,18 @@ generations (rebuild, keep_old), healing after a crash, the approximate vector i
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from indexer.backends import embedded, vector_index
+from indexer.backends import embedded_generation, vector_index
 from indexer.backends.base import Filters, LexicalQuery, NoticeBundle
-from indexer.backends.embedded import CURRENT, EmbeddedBackend
-from indexer.errors import BackendError, BadQuery, IncompatibleIndex
+from indexer.backends.embedded import EmbeddedBackend
+from indexer.backends.embedded_folder import CURRENT
+from indexer.errors import BackendError, BadQuery, IncompatibleIndex, WriterBusy
 from indexer.fields import SCHEMA_VERSION, lexical_boosts
 from indexer.types import Target
 from tests.contract_corpus import EMBEDDER, make_bundles
@@ -179,16 +181,18 @@ def test_a_crash_between_sqlite_and_tantivy_heals_on_reopen(tmp_path, monkeypatc
     again.close()
 
 
-def test_a_second_writer_gets_a_clear_error(tmp_path):
+def test_a_second_writer_gets_a_typed_clear_error(tmp_path):
     writer = _loaded(tmp_path)
     other = _open(tmp_path, lock_timeout=0)
     assert _counts(other) == (3, 7, 10)  # reading needs no lock
-    message = (f"another process (pid {__import__('os').getpid()}) is writing to the index in {tmp_path} "
+    message = (f"another process (pid {os.getpid()}) is writing to the index in {tmp_path} "
                f"(lock {tmp_path / 'writer.lock'}); only one writer at a time: wait for it to finish or stop it "
                "(searching needs no lock)")
-    with pytest.raises(BackendError, match=re.escape(message)):
+    with pytest.raises(WriterBusy, match=re.escape(message)) as caught:
         other.write(make_bundles()[:1])
-    with pytest.raises(BackendError, match="only one writer at a time"):
+    assert (caught.value.holder, caught.value.lock) == (str(os.getpid()), str(tmp_path / "writer.lock"))
+    assert isinstance(caught.value, BackendError)
+    with pytest.raises(WriterBusy):
         other.delete_notices(["n1"])
     writer.close()
     other.delete_notices(["n1"])  # the lock is free once the writer closed
@@ -280,7 +284,7 @@ def test_the_vector_snapshot_is_a_shortcut_never_a_source_of_truth(tmp_path, mon
     want = _open(tmp_path).vector(ISSUES, QUERY_VECTOR, Filters(), 10)
 
     # A writer that dies without closing leaves an old snapshot: its changes are replayed on open.
-    monkeypatch.setattr(embedded, "save_snapshot", lambda *a, **k: None)
+    monkeypatch.setattr(embedded_generation, "save_snapshot", lambda *a, **k: None)
     writer = _open(tmp_path)
     writer.delete_notices(["n2"])
     [extra] = make_bundles([("n4", "东山县卫生健康局", "health_bureau", "江西省", 2024,

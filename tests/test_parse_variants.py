@@ -5,6 +5,12 @@ the closing paragraph glued to the last status). Every name and problem here is 
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from indexer.parsing import html_text, numbering, tables
@@ -365,57 +371,50 @@ def test_no_break_inside_a_compound_label() -> None:
 # ------------------------------------------------------------------------ the corpus comparison
 
 
-def test_score_against_manifest_names_each_mismatch() -> None:
-    from indexer.gold import corpus_totals, score_against_manifest
+def check_corpus(*args: str) -> tuple[list[str], dict]:
+    """Run scripts/check_corpus.py as a user would: its output lines and its JSON summary."""
+    root = Path(__file__).resolve().parent.parent
+    run = subprocess.run([sys.executable, str(root / "scripts" / "check_corpus.py"), *args], capture_output=True,
+                         text=True, cwd=root, env=dict(os.environ, PYTHONPATH=str(root)), timeout=600)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.strip().splitlines()
+    return lines[:-1], json.loads(lines[-1])
 
-    notice = parse_text("二、整改落实情况\n1.村级财务公开不及时。\n整改结果：已完成\n整改措施：一是公开；二是抽查。")
+
+def test_check_corpus_names_each_mismatch(tmp_path: Path) -> None:
+    (tmp_path / "x.txt").write_text("二、整改落实情况\n1.村级财务公开不及时。\n整改结果：已完成\n整改措施：一是公开；二是抽查。",
+                                    "utf-8")
+    (tmp_path / "y.txt").write_bytes(b"")
     row = {"n_issues": 2, "labels": ["1", "2"], "statuses": ["in_progress", "completed"],
            "status_raw": ["正在推进", "已完成"], "n_measures": [2, 1], "institution": "石桥镇", "type": "township",
            "region": {"province": None, "city": None, "county": None}}
-    score = score_against_manifest(notice, row, name="x.txt")
-    assert (score.expected, score.found, score.status_correct, score.measures_correct, score.exact) == (2, 1, 0, 1, False)
-    assert score.problems == [
-        "1 issues, expected 2",
+    rows = [{"file": "x.txt", **row}, {"file": "y.txt", **row}]
+    (tmp_path / "manifest.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    lines, totals = check_corpus(str(tmp_path), "-v")
+    assert [line.split()[0] for line in lines if not line.startswith(" ")] == ["x.txt", "y.txt"]
+    assert lines[0].endswith("1 issues, expected 2")
+    assert [line.strip() for line in lines[1:5]] == [
         "issue 1 1.: status completed (raw '已完成'), expected in_progress",
         "issue 1 1.: status_raw '已完成', expected '正在推进'",
         "institution None, expected '石桥镇'",
         "institution_type None, expected 'township'",
     ]
-    assert score_against_manifest(notice, row, meta=False).problems == score.problems[:3]
-    failed = score_against_manifest(None, row, name="y.txt", error="y.txt: empty file (0 bytes)")
-    assert failed.problems == ["not parsed: y.txt: empty file (0 bytes)"]
-    assert corpus_totals([score, failed]) == {
+    assert lines[5].endswith(f"not parsed: {tmp_path / 'y.txt'}: empty file (0 bytes)")
+    assert totals == {
         "notices": 2, "notices_exact": 0, "issues_expected": 4, "issues_found": 1, "status_correct": 0,
         "measures_correct": 1,
     }
+    lines, _ = check_corpus(str(tmp_path), "-v", "--no-meta")
+    assert not any("institution" in line for line in lines)
 
 
 def test_check_corpus_on_the_bundled_samples() -> None:
-    import importlib.util
-    from pathlib import Path
-
-    from indexer.gold import corpus_totals
-
-    root = Path(__file__).resolve().parent.parent
-    spec = importlib.util.spec_from_file_location("check_corpus", root / "scripts" / "check_corpus.py")
-    assert spec is not None and spec.loader is not None
-    check_corpus = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(check_corpus)
-    scores = check_corpus.score_folder(root / "indexer" / "samples")
-    assert [s.problems for s in scores if s.problems] == []
-    assert corpus_totals(scores) == {
+    lines, totals = check_corpus("indexer/samples", "-v")
+    assert lines == []
+    assert totals == {
         "notices": 12, "notices_exact": 12, "issues_expected": 125, "issues_found": 125, "status_correct": 125,
         "measures_correct": 125,
     }
     # The same notices run together on one line keep every issue, status and measure count.
-    oneline = check_corpus.score_folder(root / "indexer" / "samples", oneline=True, meta=False)
-    assert [s.problems for s in oneline if s.problems] == []
-
-
-def test_gold_docstring_examples() -> None:
-    import doctest
-
-    from indexer import gold
-
-    result = doctest.testmod(gold)
-    assert result.failed == 0 and result.attempted > 0
+    lines, _ = check_corpus("indexer/samples", "-v", "--oneline", "--no-meta")
+    assert lines == []

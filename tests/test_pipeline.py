@@ -2,8 +2,7 @@
 
 The notices under tests/data/pipeline/ are fictional and use the plainest layout
 ("1.关于…的问题 / 整改结果：… / 整改情况：一是…二是…"). Expected counts are computed from the
-parse, so these tests hold while the parser improves. Until the real segmenter finds the issues
-of that layout, ``plain_layout_segmenter`` stands in for it (it turns itself off once it does).
+parse (the real parser), so these tests hold while the parser improves.
 """
 
 from __future__ import annotations
@@ -20,60 +19,17 @@ import pytest
 from indexer import pipeline
 from indexer.backends import BACKENDS, backend_class, open_backend
 from indexer.backends.memory import MemoryBackend
-from indexer.embed import HashingEmbedder
+from indexer.bundles import build_bundle, issue_embedding_text
+from indexer.embed import HashingEmbedder, open_embedder
 from indexer.errors import ConfigError, IncompatibleIndex
-from indexer.parsing import parse, segment
-from indexer.parsing.status import normalise_status
-from indexer.pipeline import (
-    build_bundle,
-    delete_notices,
-    ingest_paths,
-    open_embedder,
-    reindex,
-    stats,
-)
+from indexer.parsing import parse
+from indexer.pipeline import delete_notices, ingest_paths, reindex, stats
 from indexer.settings import load_settings
 from indexer.tokenise import DICTIONARY_VERSION, tokenise_for_index
 from indexer.types import Issue, NoticeMeta, ParsedNotice, QualityReport, Target
 
 DATA = Path(__file__).resolve().parent / "data" / "pipeline"
 QINGHE, SHIMEN, BEICHENG = "qinghe_hospital.txt", "shimen_health_centre.txt", "beicheng_announcement.txt"
-
-# -- a stand-in segmenter for the plainest layout -------------------------------------------------
-
-_SECTION = re.compile(r"^[一二三四五六七八九十]+、(.+)$")
-_ISSUE = re.compile(r"^(\d+)[.．、]\s*(?:关于)?(.+?)(?:的问题)?[。.]?$")
-_STATUS = re.compile(r"^整改(?:结果|状态)[:：](.+)$")
-_MEASURES = re.compile(r"^整改(?:情况|措施)[:：](.*)$")
-_ITEM = re.compile(r"[一二三四五六七八九十]+是")
-
-
-def simple_segment(text: str) -> segment.Segmentation:
-    result = segment.Segmentation()
-    section = None
-    for line in text.splitlines():
-        line = line.strip()
-        if m := _SECTION.match(line):
-            section = m.group(1)
-            result.sections_found += 1
-        elif m := _ISSUE.match(line):
-            result.issues.append(Issue(seq=len(result.issues) + 1, label=f"{m.group(1)}.", problem=m.group(2),
-                                       section=section))
-        elif result.issues and (m := _STATUS.match(line)):
-            result.issues[-1].status_raw = m.group(1)
-            result.issues[-1].status = normalise_status(m.group(1))
-        elif result.issues and (m := _MEASURES.match(line)):
-            items = [i.strip() for i in _ITEM.split(m.group(1)) if i.strip()]
-            result.issues[-1].measures = items
-    return result
-
-
-@pytest.fixture(autouse=True)
-def plain_layout_segmenter(monkeypatch):
-    """Use simple_segment only while the real segmenter finds nothing in the plainest layout."""
-    if not parse.parse_text((DATA / QINGHE).read_text("utf-8")).issues:
-        monkeypatch.setattr(segment, "segment", simple_segment)
-
 
 # -- helpers ----------------------------------------------------------------------------------------
 
@@ -267,7 +223,7 @@ def test_issue_documents_carry_tokens_vectors_and_metadata(corpus, settings, mem
         assert doc["problem_tokens"] == " ".join(tokenise_for_index(issue.problem))
         measures_text = "\n".join(t for t in (issue.measures_intro, *issue.measures) if t)
         assert doc["measures_tokens"].split() == tokenise_for_index(measures_text)
-        assert vectors[doc["id"]] == pytest.approx(embedder.embed_passages([pipeline.issue_embedding_text(issue)])[0].tolist(), abs=1e-6)
+        assert vectors[doc["id"]] == pytest.approx(embedder.embed_passages([issue_embedding_text(issue)])[0].tolist(), abs=1e-6)
 
 
 def test_measure_documents_carry_issue_and_notice_metadata(corpus, settings, mem):
@@ -304,18 +260,10 @@ def _hand_made_notice() -> ParsedNotice:
                         issues=[issue], quality=QualityReport(issues_found=1))
 
 
-def test_build_bundle_fills_every_tokens_field(monkeypatch):
-    seen = []
-
-    def fake_categorise(problem, measures, vector):
-        seen.append((problem, list(measures), len(vector)))
-        return ["medical_insurance"]
-
-    monkeypatch.setattr(pipeline, "categorise", fake_categorise)
+def test_build_bundle_fills_every_tokens_field():
     bundle = build_bundle(_hand_made_notice(), HashingEmbedder(16), "原文")
     [doc] = bundle.issues
-    assert seen == [("医保基金监管不到位", ["建立医保基金台账", "开展专项自查"], 16)]
-    assert doc["categories"] == ["medical_insurance"]
+    assert doc["categories"] == ["medical_insurance"]  # the rules: 医保 in the problem
     assert doc["context_tokens"] == " ".join(tokenise_for_index("党的建设方面\n履职尽责"))
     assert doc["measures_tokens"] == " ".join(tokenise_for_index("针对该问题，\n建立医保基金台账\n开展专项自查"))
     assert "医保基金" in doc["problem_tokens"].split()

@@ -7,8 +7,19 @@ import pytest
 
 from indexer.backends.base import Filters
 from indexer.backends.memory import MemoryBackend
+from indexer.categories import TAXONOMY
 from indexer.embed import HashingEmbedder
-from indexer.errors import BadQuery
+from indexer.errors import BadQuery, Problem
+from indexer.fields import BY_PARAM, FACETS, FIELDS, FILTERS
+from indexer.parsing.inspection import (
+    INSPECTION_KINDS,
+    INSPECTION_TYPES,
+    LEVELS,
+    inspection_kind,
+    inspection_type,
+)
+from indexer.parsing.institutions import INSTITUTION_TYPES
+from indexer.parsing.status import Status
 from indexer.settings import Settings
 from indexer.types import Hit, Leg, Target
 from search_api import lexical
@@ -150,8 +161,8 @@ def test_parse_search_request_normalises_everything():
                                    fusion="Linear")
     assert (request.q, request.mode, request.page, request.size, request.fusion) == (
         "医保 基金", Mode.LEXICAL, 2, 5, "linear")
-    assert request.filters == SearchFilters(province=("江西省", "湖南省"), year_from=2020,
-                                            category=("medical_insurance",))
+    assert request.filters == SearchFilters(values={"province": ("江西省", "湖南省"), "category": ("medical_insurance",)},
+                                            ranges={"year": (2020, None)})
 
 
 def test_filters_become_backend_filters():
@@ -175,6 +186,54 @@ def test_parse_errors_say_what_to_change(kwargs, message):
     with pytest.raises(BadQuery) as err:
         parse_search_request(Settings(), **kwargs)
     assert str(err.value) == message
+
+
+@pytest.mark.parametrize("kwargs, field, code, got, limits", [
+    ({"q": " "}, "q", Problem.REQUIRED, None, {}),
+    ({"q": "医" * 2001}, "q", Problem.TOO_LONG, 2001, {"max": 2000}),
+    ({"q": "x", "size": 0}, "size", Problem.OUT_OF_RANGE, 0, {"min": 1, "max": 100}),
+    ({"q": "x", "page": "two"}, "page", Problem.NOT_INTEGER, "two", {}),
+    ({"q": "x", "page": 200}, "page", Problem.TOO_DEEP, 200, {"max": 1000, "page": 200, "size": 10}),
+    ({"q": "x", "level": "town"}, "level", Problem.NOT_ALLOWED, "town",
+     {"allowed": ["central", "province", "city", "county"]}),
+    ({"q": "x", "year_from": 2025, "year_to": 2020}, "year_from", Problem.REVERSED, 2025, {"to": 2020}),
+    ({"q": "x", "province": [f"p{i}" for i in range(21)]}, "province", Problem.TOO_MANY, 21, {"max": 20}),
+])
+def test_parse_errors_are_typed(kwargs, field, code, got, limits):
+    with pytest.raises(BadQuery) as err:
+        parse_search_request(Settings(), **kwargs)
+    assert (err.value.field, err.value.code, err.value.got, err.value.limits) == (field, code, got, limits)
+
+
+def test_every_filter_accepts_every_value_the_parser_emits():
+    """The parser's own vocabularies (what indexing stores) against the registry's filters: a value
+    the parser can store but a filter rejects (``central`` once) would make its facet a 400."""
+    emitted = {
+        "status": [s.value for s in Status],
+        "level": list(dict.fromkeys(LEVELS.values())),
+        "institution_type": list(INSTITUTION_TYPES),
+        "inspection_kind": list(INSPECTION_KINDS),
+        "inspection_type": list(INSPECTION_TYPES),
+        "category": list(TAXONOMY),
+    }
+    closed = {f.request_param for f in FILTERS if f.allowed is not None}
+    assert closed == set(emitted), "a closed vocabulary with no parser vocabulary to check it against"
+    for param, values in emitted.items():
+        for value in values:
+            request = parse_search_request(Settings(), q="医保", **{param: value})
+            assert request.filters.values == {param: (value,)}
+            assert BY_PARAM[param].value_label(value)  # and each has a label to show
+    # the inspection kind and type the parser finds in a text are among them
+    assert inspection_kind(None, None, "根据县委巡视工作安排") in INSPECTION_KINDS
+    assert {inspection_type(f"开展{name}巡察") for name in INSPECTION_TYPES} == set(INSPECTION_TYPES)
+
+
+def test_filters_and_facets_are_the_same_in_both_collections():
+    def how(f):  # everything but the description
+        return f.name, f.kind, f.filter, f.request_param, f.facet, f.vocabulary, f.multi
+    measures = {how(f) for f in FIELDS[Target.MEASURES]}
+    for f in (*FILTERS, *FACETS):
+        assert how(f) in measures, f.name
 
 
 def test_parse_similar_request():

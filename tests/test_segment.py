@@ -8,20 +8,14 @@ from pathlib import Path
 import pytest
 
 from indexer.parsing import numbering
+from indexer.parsing.headings import Role, classify_title, problem_like
+from indexer.parsing.issue_block import clean_problem, split_heading
 from indexer.parsing.measures import split_measures
 from indexer.parsing.normalise import fold, normalise
 from indexer.parsing.numbering import Style
 from indexer.parsing.parse import parse_file, parse_text
-from indexer.parsing.segment import (
-    Role,
-    classify_title,
-    clean_problem,
-    heading_status,
-    problem_like,
-    segment,
-    split_heading,
-)
-from indexer.parsing.status import Status
+from indexer.parsing.segment import segment
+from indexer.parsing.status import Status, heading_status
 
 DATA = Path(__file__).parent / "data" / "segment"
 

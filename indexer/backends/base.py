@@ -20,7 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
 
 from indexer.errors import IncompatibleIndex
 from indexer.types import DocId, Document, Hit, NoticeId, Target, Vector
@@ -41,6 +44,17 @@ def refuse_mismatch(have: tuple[str | None, int | None, str | None], model_id: s
         raise IncompatibleIndex(
             f"the index was tokenised with dictionary {have_dict}, not {dictionary_version}; reindex"
         )
+
+
+def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Lists of up to ``size`` items in order (itertools.batched arrives with Python 3.12).
+
+    >>> list(batched(range(5), 2))
+    [[0, 1], [2, 3], [4]]
+    """
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +175,20 @@ class Backend(Protocol):
 
     def iter_notices(self) -> Iterator[Document]:
         """Every stored notice record (with its original text), for rebuilding an index."""
+
+    def scan(self, target: Target, fields: Sequence[str], *, vectors: bool = False,
+             batch: int = 1000) -> Iterator[tuple[list[Document], np.ndarray | None]]:
+        """Every stored document of a collection, a batch at a time, in no particular order: each
+        reduced to ``id`` and ``fields`` (absent ones left out); with ``vectors`` their vectors as
+        one float32 array, a row per document (zeros where one has none). Whole-index work
+        (problem families, :mod:`indexer.families`) reads the index through this."""
+
+    def put_derived(self, name: str, data: bytes) -> None:
+        """Store data computed from the whole index under ``name``, with the live generation
+        (a rebuild starts without it; whoever rebuilds computes it again)."""
+
+    def get_derived(self, name: str) -> bytes | None:
+        """What :meth:`put_derived` stored under ``name`` for the live generation, if anything."""
 
     def rebuild(self, bundles: Iterable[NoticeBundle], *, keep_old: bool = False) -> WriteResult:
         """Build a fresh index from bundles and switch to it atomically once complete;

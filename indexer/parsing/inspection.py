@@ -40,12 +40,14 @@ _ROUND = re.compile(
     rf"(?:第?{_ORDINAL}届[\u4e00-\u9fff]{{0,8}}?)?(?:{_COMMITTEE})?(?:\d{{4}}年度?)?"
     rf"第{_ORDINAL}轮(?:常规|专项|机动|提级|交叉|集中)*巡[察视]"
 )
+INSPECTION_KINDS: tuple[str, ...] = ("巡察", "巡视")  # the values of inspection_kind
 _TYPES = (
     ("提级交叉", re.compile(r"提级交叉|交叉巡[察视]|提级巡[察视]")),
     ("专项", re.compile(r"专项巡[察视]")),
     ("机动", re.compile(r"机动式?巡[察视]")),
     ("常规", re.compile(r"常规巡[察视]")),
 )
+INSPECTION_TYPES: tuple[str, ...] = tuple(name for name, _ in _TYPES)  # the values of inspection_type
 
 
 def find_body(*texts: str) -> str | None:
@@ -77,14 +79,15 @@ def find_round(*texts: str) -> str | None:
 
 def inspection_kind(body: str | None, round_: str | None, *texts: str) -> str | None:
     """巡视 or 巡察: from the body or round when printed, else which word the text uses."""
+    xuncha, xunshi = INSPECTION_KINDS
     for source in (body, round_):
         if source:
-            return "巡视" if "巡视" in source else "巡察"
+            return xunshi if xunshi in source else xuncha
     for text in texts:
-        if "巡察" in text:
-            return "巡察"
-        if "巡视" in text:
-            return "巡视"
+        if xuncha in text:
+            return xuncha
+        if xunshi in text:
+            return xunshi
     return None
 
 

@@ -17,6 +17,8 @@ import cn2an
 
 # A number as printed, to embed in patterns: Arabic (full-width too) or Chinese.
 NUM = r"[0-9０-９]+|[零〇两一二三四五六七八九十百千]+"
+# A count: a number not preceded by 第/另/每 … (第3个 is a rank, not a count).
+COUNT = rf"(?<![第另这每各某\d０-９])({NUM})"
 _ZEROS = str.maketrans({"○": "〇", "Ｏ": "〇"})  # circles typed for 〇 in dates
 
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from indexer.parsing.numerals import COUNT, NUM
+
 
 class Status(StrEnum):
     COMPLETED = "completed"
@@ -59,3 +61,59 @@ def normalise_status(raw: str | None) -> Status | None:
         if pattern.search(text):
             return status
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Status words in other places of a notice: a grouping heading, and the counts of a summary.
+
+# A grouping heading that names the status of the problems under it ("已整改完成的问题").
+_STATUS_GROUP = re.compile(
+    r"(?:已完成|已整改|完成整改|整改完成|基本完成|阶段性|正在|推进中|未完成|尚未|长期|持续|立行立改|即知即改)"
+)
+_GROUP_END = re.compile(r"(?:问题|事项|任务|类)\s*(?:\(\d+\s*[个项条]\))?$")
+
+
+def heading_status(title: str) -> Status | None:
+    """A status printed by a grouping heading ("已完成整改的问题", "长期整改的问题"), else None.
+
+    >>> heading_status("集中整改期间已整改完成的问题"), heading_status("需长期坚持的问题")
+    (<Status.COMPLETED: 'completed'>, <Status.LONG_TERM: 'long_term'>)
+    """
+    head = title.split("。", 1)[0].strip()
+    if not (_STATUS_GROUP.search(head) and _GROUP_END.search(head)):
+        return None
+    status = normalise_status(head)
+    if status is None and "长期" in head:
+        return Status.LONG_TERM
+    return status
+
+
+_UNIT = r"\s*(?:个|项|条|类)"
+# "已完成整改15个" / "15个问题已完成整改", … : how many problems a summary puts in each status.
+STATUS_COUNTS: dict[Status, tuple[re.Pattern[str], ...]] = {
+    Status.COMPLETED: (
+        re.compile(
+            rf"(?<!基本)(?<!阶段性)(?<!未)(?:已经?|均已|已全部)?(?:完成|整改完成|整改到位|完成整改|整改销号)"
+            rf"(?:问题)?(?:整改)?(?:完成)?(?:的有|的)?(?:问题)?\s*({NUM}){_UNIT}"
+        ),
+        re.compile(rf"{COUNT}\s*(?:个|项|条)(?:问题)?(?:已经?|均已)(?:全部)?(?:完成整改|整改完成|整改到位|完成|销号)"),
+    ),
+    Status.IN_PROGRESS: (
+        re.compile(rf"(?:正在|继续|持续|仍在|尚在){{1,2}}(?:推进)?(?:整改)?中?(?:的有)?\s*({NUM})\s*(?:个|项|条)"),
+        re.compile(rf"(?:尚未完成|未完成|未整改完成|整改中|推进中)(?:整改)?(?:的有)?\s*({NUM})\s*(?:个|项|条)"),
+        re.compile(rf"{COUNT}\s*(?:个|项|条)(?:问题)?(?:正在|持续|继续|仍在){{1,2}}(?:推进|整改){{1,2}}"),
+    ),
+    Status.BASICALLY_COMPLETED: (
+        re.compile(rf"基本(?:完成|整改到位)(?:整改)?(?:的有)?\s*({NUM}){_UNIT}"),
+        re.compile(rf"{COUNT}\s*(?:个|项|条)(?:问题)?基本(?:完成|整改到位)"),
+    ),
+    Status.LONG_TERM: (
+        re.compile(rf"(?:需要?)?长期(?:整改|坚持|推进|任务)(?:的有)?\s*({NUM}){_UNIT}"),
+        re.compile(rf"{COUNT}\s*(?:个|项|条)(?:问题)?(?:需要?)?(?:长期整改|长期坚持|长期推进|持续长期)"),
+    ),
+}
+# 阶段性完成 is in progress in the vocabulary; its count is kept apart from 正在推进 in summaries.
+PARTLY_COMPLETED_COUNTS: tuple[re.Pattern[str], ...] = (
+    re.compile(rf"阶段性(?:完成|成效)(?:整改)?(?:的有)?\s*({NUM}){_UNIT}"),
+    re.compile(rf"{COUNT}\s*(?:个|项|条)(?:问题)?(?:取得)?阶段性(?:完成|成效)"),
+)

@@ -9,27 +9,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from indexer.parsing.numerals import NUM, cn_int
+from indexer.parsing.numerals import COUNT, NUM, cn_int
+from indexer.parsing.status import STATUS_COUNTS, Status
 from indexer.types import StatedTotals
 
-_N = rf"(?<![第另这每各某\d０-９])({NUM})"
+_N = COUNT
 _SECTIONS = re.compile(rf"{_N}\s*(?:个|大|项|类)?\s*大?方面")
 _GROUPS = re.compile(rf"{_N}\s*个?\s*大项")
 _ISSUES = re.compile(
     rf"{_N}\s*(?:个|条|项|类|处)?\s*(?:具体|突出|主要|共性)?问题|问题(?:共计?|共有|合计|总计)?\s*({NUM})\s*(?:个|条|项)"
 )
-_COMPLETED = (
-    re.compile(
-        rf"(?<!基本)(?<!阶段性)(?<!未)(?:已经?|均已|已全部)?(?:完成|整改完成|整改到位|完成整改|整改销号)"
-        rf"(?:问题)?(?:整改)?(?:完成)?(?:的有|的)?(?:问题)?\s*({NUM})\s*(?:个|项|条|类)"
-    ),
-    re.compile(rf"{_N}\s*(?:个|项|条)(?:问题)?(?:已经?|均已)(?:全部)?(?:完成整改|整改完成|整改到位|完成|销号)"),
-)
-_IN_PROGRESS = (
-    re.compile(rf"(?:正在|继续|持续|仍在|尚在){{1,2}}(?:推进)?(?:整改)?中?(?:的有)?\s*({NUM})\s*(?:个|项|条)"),
-    re.compile(rf"(?:尚未完成|未完成|未整改完成|整改中|推进中)(?:整改)?(?:的有)?\s*({NUM})\s*(?:个|项|条)"),
-    re.compile(rf"{_N}\s*(?:个|项|条)(?:问题)?(?:正在|持续|继续|仍在){{1,2}}(?:推进|整改){{1,2}}"),
-)
+_COMPLETED = STATUS_COUNTS[Status.COMPLETED]
+_IN_PROGRESS = STATUS_COUNTS[Status.IN_PROGRESS]
 _NOUNS = re.compile(r"问题|措施|举措|制度|任务|事项")
 _NOT_ISSUE_NOUNS = {"措施", "举措", "制度"}
 _CLAUSE_END = re.compile(r"[，,；;：:]")

@@ -1,0 +1,268 @@
+"""One generation of an embedded data folder: its record store, tantivy indexes and vector indexes,
+and the replay that keeps the derived indexes in step with the store.
+
+    gen-000001/
+        store.sqlite3       notices (record JSON with the original text), issue and measure
+                            documents (JSON), vectors (float16), a sequence number per write,
+                            tombstones for deleted documents: see embedded_store.py
+        issues/ measures/   one tantivy index per collection (BM25 statistics stay per collection)
+        vectors.npz         snapshot of the in-memory vector indexes and the seq it covers, written
+                            by the writer on close (temporary file + rename); only a shortcut
+
+Vectors: see vector_index.py. On open they come from the snapshot, then the rows written since it
+(a torn, stale or missing snapshot only means loading every stored vector instead: ~10 s per
+million rows). Deleted rows stay masked in memory until a full load, which happens when they pass
+a quarter of the rows.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import tantivy
+
+from indexer.backends.base import NoticeBundle
+from indexer.backends.embedded_lexical import COLLECTIONS, KEY, as_int, tantivy_errors
+from indexer.backends.embedded_store import Change, DocRow, NoticeRow, RecordStore, dumps
+from indexer.backends.vector_index import VectorIndex, load_snapshot, save_snapshot
+from indexer.errors import BackendError
+from indexer.types import Document, Target
+
+log = logging.getLogger(__name__)
+
+STORE = "store.sqlite3"
+SNAPSHOT = "vectors.npz"
+STORE_VERSION = 1  # layout of store.sqlite3 and the tantivy schemas; another one is refused on open
+WRITER_HEAP = 64_000_000  # bytes of tantivy indexing memory per writer thread
+
+
+class Generation:
+    """One complete index: a record store, a tantivy index per collection, vector indexes."""
+
+    def __init__(self, path: Path, *, threads: int, exact_max_rows: int) -> None:
+        self.path = path
+        self.name = path.name
+        self.threads = max(1, threads)
+        self.exact_max_rows = exact_max_rows
+        path.mkdir(parents=True, exist_ok=True)
+        self.store = RecordStore(path / STORE)
+        self.indexes: dict[Target, tantivy.Index] = {}
+        for target, collection in COLLECTIONS.items():
+            folder = path / target.value
+            folder.mkdir(exist_ok=True)
+            with tantivy_errors(f"opening {folder}"):
+                self.indexes[target] = (tantivy.Index.open(str(folder)) if tantivy.Index.exists(str(folder))
+                                        else tantivy.Index(collection.schema, path=str(folder), reuse=True))
+        self.writers: dict[Target, Any] = {}
+        self.vectors: dict[Target, VectorIndex] = {}
+        self.vector_seq = 0
+        self.snapshot_seq = 0
+        self.data_version = self.store.data_version()
+        version = self.store.meta().get("store_version")
+        if version is not None and int(version) != STORE_VERSION:
+            self.store.close()
+            raise BackendError(f"{path} was written by another version of the embedded backend (store layout "
+                               f"{version}, this one reads {STORE_VERSION}): ingest into a new data folder")
+
+    # -- tantivy -----------------------------------------------------------------------------
+    def lexical_lag(self) -> bool:
+        meta = self.store.meta()
+        return int(meta.get("lexical_seq", 0)) < int(meta.get("seq", 0))
+
+    def _writer(self, target: Target) -> Any:
+        if target not in self.writers:
+            threads = min(self.threads, 2)
+            with tantivy_errors(f"opening a writer on {self.path / target.value}"):
+                self.writers[target] = self.indexes[target].writer(heap_size=WRITER_HEAP * threads,
+                                                                   num_threads=threads)
+        return self.writers[target]
+
+    def sync_lexical(self, written: Mapping[int, Document] | None = None) -> int:
+        """Replay rows newer than ``lexical_seq`` into tantivy, commit, record the new seq.
+
+        Needs the writer lock. Idempotent: each row is deleted by its rowid before it is added.
+        ``written`` holds documents just written, by rowid (the others are read back from SQLite)."""
+        meta = self.store.meta()
+        applied, upto = int(meta.get("lexical_seq", 0)), int(meta.get("seq", 0))
+        if applied >= upto:
+            return 0
+        written = written or {}
+        # Rows inserted by the one write tantivy has not seen cannot be in tantivy yet (rowids of a
+        # rolled-back transaction never reached it): no delete needed. Any other replay deletes first.
+        just_written = written if applied == upto - 1 else {}
+        touched: set[Target] = set()
+        replayed = 0
+        with tantivy_errors(f"updating the lexical index of {self.path}"):
+            for batch in self.store.changes_since(applied, upto=upto, with_doc=False, with_vector=False):
+                missing = [c.rowid for c in batch if not c.deleted and c.rowid not in written]
+                stored = self.store.docs_by_rowid(missing) if missing else {}
+                for change in batch:
+                    writer = self._writer(change.target)
+                    if change.rowid not in just_written:
+                        writer.delete_documents_by_term(KEY, change.rowid)
+                    doc = None if change.deleted else written.get(change.rowid)
+                    if doc is None and change.rowid in stored:
+                        doc = json.loads(stored[change.rowid])
+                    if doc is not None:
+                        writer.add_document(COLLECTIONS[change.target].tantivy_doc(change.rowid, doc))
+                    touched.add(change.target)
+                    replayed += 1
+            for target in touched:
+                self.writers[target].commit()
+                self.indexes[target].reload()
+        self.store.set_meta({"lexical_seq": upto})
+        return replayed
+
+    def drop_writers(self, *, wait_for_merges: bool = False) -> None:
+        """Release the tantivy writers (and tantivy's own lock). Nothing is pending: every sync
+        commits. On close, background segment merges are waited for so readers find few segments."""
+        for target in list(self.writers):
+            writer = self.writers.pop(target)
+            with tantivy_errors("closing a writer"):
+                if wait_for_merges:
+                    writer.wait_merging_threads()
+                else:
+                    writer.rollback()
+            del writer
+
+    def reload_searchers(self) -> None:
+        with tantivy_errors(f"reloading {self.path}"):
+            for index in self.indexes.values():
+                index.reload()
+
+    # -- vectors -----------------------------------------------------------------------------
+    def load_vectors(self) -> None:
+        """Fill the vector indexes: from the snapshot if there is a usable one, then the rows
+        written since; else from every stored vector (1M × 384 float16 rows: tens of seconds)."""
+        path = self.path / SNAPSHOT
+        if path.exists():
+            try:
+                meta, indexes = load_snapshot(path, {t.value: COLLECTIONS[t].filter_spec for t in Target},
+                                              threads=self.threads)
+                if meta.get("store_version") != STORE_VERSION or int(meta["seq"]) > self.store.seq():
+                    raise ValueError("the snapshot is of another layout or ahead of the store")
+            except (ValueError, OSError) as exc:
+                log.warning("vector snapshot %s ignored (%s); loading the vectors from the record store", path, exc)
+            else:
+                if all(i.deleted <= max(1000, i.size // 4) for i in indexes.values()):
+                    self.vectors = {Target(name): index for name, index in indexes.items()}
+                    self.vector_seq = self.snapshot_seq = int(meta["seq"])
+                else:  # many deleted rows ride along: a full load drops them (the writer re-snapshots)
+                    for index in indexes.values():
+                        index.close()
+        self.sync_vectors()
+
+    def save_vectors(self) -> None:
+        """Write the vector snapshot if it is behind (temporary file + rename)."""
+        if self.vector_seq <= self.snapshot_seq:
+            return
+        try:
+            save_snapshot(self.path / SNAPSHOT, {t.value: index for t, index in self.vectors.items()},
+                          {"seq": self.vector_seq, "store_version": STORE_VERSION})
+        except OSError as exc:  # only a start-up cost is lost
+            log.warning("could not write the vector snapshot of %s: %s", self.path, exc)
+            return
+        self.snapshot_seq = self.vector_seq
+
+    def sync_vectors(self) -> None:
+        """Bring the in-memory vector indexes up to the store's current seq."""
+        upto = self.store.seq()
+        if upto <= self.vector_seq:
+            return
+        dims = as_int(self.store.meta().get("dims"))
+        removed: dict[Target, list[int]] = {}
+        shared_text, shared = None, {}
+        for batch in self.store.changes_since(self.vector_seq, upto=upto, with_doc=False, vectors_only=True):
+            adds: dict[Target, list[tuple[Change, dict[str, Any]]]] = {}
+            for change in batch:
+                if change.deleted:
+                    removed.setdefault(change.target, []).append(change.rowid)
+                elif change.vector is not None:
+                    # The rows of one notice carry the same ``shared`` text: parse it once, and
+                    # hand the same value objects on, which the columns recognise (see extend()).
+                    if change.shared != shared_text:
+                        shared_text, shared = change.shared, json.loads(change.shared) if change.shared else {}
+                    keys = {**shared, **json.loads(change.keys)} if change.keys else shared
+                    adds.setdefault(change.target, []).append((change, keys))
+            for target, items in adds.items():
+                dims = dims or len(items[0][0].vector) // 2  # type: ignore[arg-type]
+                index = self.vectors.get(target)
+                if index is None:
+                    index = self.vectors[target] = VectorIndex(dims, COLLECTIONS[target].filter_spec,
+                                                               exact_max_rows=self.exact_max_rows,
+                                                               threads=self.threads)
+                last = index.rowids.view[-1] if index.size else 0
+                items = [(c, k) for c, k in items if c.rowid > last]
+                if not items:
+                    continue
+                matrix = np.frombuffer(b"".join(c.vector for c, _ in items), dtype=np.float16)  # type: ignore[misc]
+                index.add([c.rowid for c, _ in items],
+                          matrix.reshape(len(items), index.dims).astype(np.float32), [k for _, k in items])
+        for target, rowids in removed.items():
+            if target in self.vectors:
+                self.vectors[target].remove(rowids)
+        self.vector_seq = upto
+
+    def close(self, *, wait_for_merges: bool = False) -> None:
+        self.drop_writers(wait_for_merges=wait_for_merges)
+        self.store.close()
+        for index in self.vectors.values():
+            index.close()
+        self.vectors.clear()
+        self.indexes.clear()
+
+
+def notice_row(bundle: NoticeBundle, dims: int | None) -> tuple[NoticeRow, int | None]:
+    """The rows of one notice, checked; raises ValueError naming what is wrong."""
+    docs: list[DocRow] = []
+    seen: set[tuple[Target, str]] = set()
+    for target, items in ((Target.ISSUES, bundle.issues), (Target.MEASURES, bundle.measures)):
+        collection = COLLECTIONS[target]
+        prepared = []
+        for doc in items:
+            doc_id = doc.get("id")
+            if not isinstance(doc_id, str) or not doc_id:
+                raise ValueError(f"a {target.value[:-1]} document has no id")
+            if (target, doc_id) in seen:
+                raise ValueError(f"document id {doc_id} appears twice")
+            seen.add((target, doc_id))
+            stored = {k: v for k, v in doc.items() if k != "vector"}
+            blob = None
+            if doc.get("vector") is not None:
+                vector = np.asarray(doc["vector"], dtype=np.float32).ravel()
+                if dims is None:
+                    dims = int(vector.shape[0])
+                if vector.shape[0] != dims:
+                    raise ValueError(f"document {doc_id}: vector has {vector.shape[0]} dimensions, the index {dims}")
+                if not np.all(np.isfinite(vector)):
+                    raise ValueError(f"document {doc_id}: vector has non-finite values")
+                blob = vector.astype(np.float16).tobytes()
+            prepared.append((doc_id, stored, collection.keys(stored), blob))
+        # Filter values all the notice's documents share (its metadata) are stored as one text.
+        first = prepared[0][2] if prepared else {}
+        common = {k: v for k, v in first.items() if all(p[2].get(k) == v for p in prepared)}
+        shared = dumps(common)
+        for doc_id, stored, keys, blob in prepared:
+            own = {k: v for k, v in keys.items() if k not in common}
+            docs.append(DocRow(target, doc_id, dumps(stored), shared, dumps(own), blob, stored))
+    record = {**bundle.notice, "notice_id": bundle.notice_id}
+    record.setdefault("issue_ids", [d["id"] for d in bundle.issues])
+    return NoticeRow(bundle.notice_id, bundle.source, dumps(record), docs), dims
+
+
+def disk_bytes(path: Path) -> int:
+    total = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.path.getsize(os.path.join(root, name))
+            except OSError:
+                pass
+    return total
+

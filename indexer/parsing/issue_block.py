@@ -1,0 +1,240 @@
+"""From an issue's node to an Issue: problem, status and measures read from its heading and block.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from indexer.parsing.heading_tree import Line, Node
+from indexer.parsing.headings import SENTENCE_END, WRAPPER, Role
+from indexer.parsing.measures import split_measures
+from indexer.parsing.normalise import fold
+from indexer.parsing.numbering import LabelKind, find_labels
+from indexer.parsing.status import heading_status, normalise_status
+from indexer.types import Issue
+
+_TRANSITION = re.compile(r"^(?:下一步|下步|今后|下阶段|下一阶段|我们将|总体来看|总之)")
+_TRANSITION_TOPIC = re.compile(r"巡察整改|整改成果|整改成效|为契机|全面从严治党")
+_TRAILING_BRACKET = re.compile(r"[(\[]([^()\[\]]{2,60})[)\]]$")
+_RESPONSIBILITY = re.compile(r"责任|牵头|时限|分管|完成时间")
+
+
+@dataclass(slots=True)
+class _Block:
+    problem: str
+    lead: str | None
+    status_raw: str | None
+    paragraphs: list[str]
+    details: list[str]
+
+
+_WRAPPED_PROBLEM = re.compile(r"^(?:针对|关于|对于)+.*?(?:问题|方面)[”\"'’]?(?=[,，。;；:：])")
+
+
+def split_heading(rest: str, labelled: bool) -> tuple[str, str | None]:
+    """Split a heading line (after its number) into the problem and measures sharing the line.
+
+    >>> split_heading("针对分级诊疗推进成效不明显的问题，完善转诊机制，提高成效。", labelled=False)
+    ('针对分级诊疗推进成效不明显的问题', '完善转诊机制，提高成效。')
+    >>> split_heading("关于党费核算不准确。", labelled=True)
+    ('关于党费核算不准确。', None)
+    """
+    folded = fold(rest)
+    m = _WRAPPED_PROBLEM.match(folded)
+    if m:
+        remainder = rest[m.end() + 1 :].strip()
+        if remainder:
+            return rest[: m.end()], remainder
+    if not labelled:
+        head, sep, remainder = rest.partition(SENTENCE_END)
+        if sep and remainder.strip():
+            return head + sep, remainder.strip()
+    return rest, None
+
+
+_QUOTES = {"“": "”", '"': '"', "‘": "’", "'": "'", "「": "」"}
+
+
+def _strip_quotes(text: str) -> str:
+    """Remove one pair of quotes around the whole text when they pair with each other."""
+    if len(text) < 2 or text[0] not in _QUOTES or text[-1] != _QUOTES[text[0]]:
+        return text
+    opening, closing = text[0], text[-1]
+    if opening == closing:
+        inner = text[1:-1]
+        return inner if opening not in inner else text
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += (ch == opening) - (ch == closing)
+        if depth == 0 and i < len(text) - 1:
+            return text  # the first quote closes before the end: "A”和“B" is not one quotation
+    return text[1:-1]
+
+
+TRAILING_PUNCT = "。.，,；;：: \t"
+
+
+def clean_problem(text: str) -> str:
+    """The bare problem: no label, no 关于/针对…的问题 wrapper, no outer quotes or end punctuation.
+
+    >>> clean_problem("针对““三会一课”制度落实不严”问题。")
+    '“三会一课”制度落实不严'
+    >>> clean_problem("关于院内感染防控不到位，应急处置能力不够强的问题")
+    '院内感染防控不到位，应急处置能力不够强'
+    """
+    problem = text.strip().rstrip(TRAILING_PUNCT)
+    wrapped = WRAPPER.match(problem) is not None
+    problem = WRAPPER.sub("", problem)
+    if wrapped or re.search(r"(?:[”\"'’]|的)(?:问题|方面)$", problem):
+        problem = re.sub(r"(?:的)?(?:问题|方面)$", "", problem).rstrip(TRAILING_PUNCT)
+    return _strip_quotes(problem.strip()).strip()
+
+
+def _blocksplit_lines(node: Node) -> list[Line]:
+    lines = list(node.body)
+    for child in node.walk():
+        assert child.line is not None
+        if not lines or lines[-1] is not child.line:
+            lines.append(child.line)
+        lines.extend(child.body)
+    return sorted(set(lines), key=lambda line: line.index)
+
+
+_Segment = tuple[LabelKind | None, str]
+
+
+def _segments(text: str, folded: str) -> list[_Segment]:
+    """A line cut at its labels: [(None, text before), (STATUS, value), (MEASURES, text) …]."""
+    labels = find_labels(folded)
+    if not labels:
+        return [(None, text)]
+    out: list[_Segment] = []
+    if labels[0].start > 0:
+        out.append((None, text[: labels[0].start]))
+    for label, nxt in zip(labels, [*labels[1:], None], strict=True):
+        out.append((label.kind, text[label.end : nxt.start if nxt else len(text)]))
+    return out
+
+
+def _status_value(text: str) -> str:
+    return text.strip().rstrip("。.． ").strip()
+
+
+_STATUS_MAX = 30
+_SHORT_STATUS = 12
+
+
+def _looks_like_status(text: str, longest: int = _STATUS_MAX) -> bool:
+    return len(text.strip()) <= longest and normalise_status(fold(text)) is not None
+
+
+def _read_block(node: Node, lines: list[Line]) -> _Block:
+    assert node.line is not None
+    rest = node.line.text[node.text_start :]
+    rest_folded = node.line.folded[node.text_start :]
+    heading_labels = find_labels(rest_folded)
+    heading_tail: list[_Segment] = []
+    if heading_labels:
+        cut = heading_labels[0].start
+        heading_tail = _segments(rest[cut:], rest_folded[cut:])
+        rest = rest[:cut]
+    # Labels on their own lines mean the heading holds only the problem; labels on the heading
+    # line itself (a one-line issue) may follow a run-in sentence of measures.
+    labelled = any(find_labels(line.folded) for line in lines)
+    problem_text, lead = split_heading(rest.strip(), labelled)
+    status_raw = None
+    problem_text = problem_text.rstrip(TRAILING_PUNCT)
+    trailing = _TRAILING_BRACKET.search(fold(problem_text))
+    if trailing and _looks_like_status(trailing.group(1)):
+        status_raw = _status_value(problem_text[trailing.start(1) : trailing.end(1)])
+        problem_text = problem_text[: trailing.start()]
+    elif trailing and _RESPONSIBILITY.search(trailing.group(1)):
+        # "（牵头领导：…；责任科室：…）" after the problem: who does it, kept with the measures.
+        lead = "\n".join(part for part in (problem_text[trailing.start() :], lead) if part)
+        problem_text = problem_text[: trailing.start()]
+    paragraphs: list[str] = []
+    details: list[str] = []
+    pending_status = False
+    measures_labelled = False  # a 整改措施:-labelled paragraph came before
+    for kind, text in heading_tail + [seg for line in lines for seg in _segments(line.text, line.folded)]:
+        if kind is LabelKind.STATUS:
+            if status_raw is None:
+                status_raw = _status_value(text) or None
+                pending_status = status_raw is None
+            continue
+        if pending_status and kind is None and _looks_like_status(text):
+            status_raw, pending_status = _status_value(text), False
+            continue
+        if kind is LabelKind.MEASURES and status_raw is None and (
+            _looks_like_status(text, _SHORT_STATUS) or (measures_labelled and _looks_like_status(text))
+        ):
+            # "整改情况：已完成" (or "整改情况：长期整改，已取得阶段性成效" after "整改措施：…") —
+            # the column holds a status, not measures.
+            status_raw = _status_value(text)
+            continue
+        measures_labelled = measures_labelled or kind is LabelKind.MEASURES
+        if kind is LabelKind.DETAIL:
+            details.append(text.strip())
+        elif text.strip():
+            paragraphs.append(text.strip())
+    return _Block(problem_text, lead, status_raw, paragraphs, details)
+
+
+def _trim_transition(paragraphs: list[str]) -> list[str]:
+    """Drop a closing "下一步，我们将…巩固整改成效" paragraph glued to the last issue."""
+    while paragraphs and _TRANSITION.match(paragraphs[-1]) and _TRANSITION_TOPIC.search(paragraphs[-1]):
+        paragraphs = paragraphs[:-1]
+    return paragraphs
+
+
+def _title_of(node: Node) -> str:
+    """A section/group title: without its number and a trailing 。, cut at a run-in 。."""
+    head, _, _ = node.title.partition(SENTENCE_END)
+    return head.strip().rstrip(TRAILING_PUNCT)
+
+
+def outer_headings(node: Node) -> list[Node]:
+    """The headings above an issue that name something (方面, 大项), outermost first; the
+    rectification-list and background headings are skipped."""
+    return [a for a in node.ancestors() if a.role is Role.PLAIN]
+
+
+def make_issue(seq: int, node: Node, last_in_region: bool) -> tuple[Issue, list[str]]:
+    warnings: list[str] = []
+    lines = _blocksplit_lines(node)
+    block = _read_block(node, lines)
+    paragraphs = _trim_transition(block.paragraphs) if last_in_region else block.paragraphs
+    split = split_measures(paragraphs, block.lead)
+    problem = clean_problem(block.problem)
+    if block.details:
+        problem = "\n".join([problem, *block.details])
+    outer = outer_headings(node)
+    section = outer[0] if outer else None
+    group = outer[-1] if len(outer) > 1 else None
+    status = normalise_status(fold(block.status_raw)) if block.status_raw else None
+    if status is None and block.status_raw is None:
+        status = next((s for a in reversed(outer) if (s := heading_status(a.title_folded))), None)
+    assert node.line is not None
+    end_line = lines[-1] if lines else node.line
+    issue = Issue(
+        seq=seq,
+        label=node.label,
+        problem=problem,
+        section=_title_of(section) if section else None,
+        section_label=section.label if section else None,
+        group=(_title_of(group) or None) if group else None,
+        group_label=group.label if group else None,
+        status=status,
+        status_raw=block.status_raw,
+        measures=split.items,
+        measures_intro=split.intro,
+        span=(node.line.start, end_line.start + len(end_line.text)),
+    )
+    if not split.items:
+        warnings.append(f"issue {seq} ({issue.label}) has no measures")
+    if not problem:
+        warnings.append(f"issue {seq} ({issue.label}) has an empty problem")
+    if block.status_raw and status is None:
+        warnings.append(f"issue {seq} ({issue.label}): status '{block.status_raw}' not understood")
+    return issue, warnings
