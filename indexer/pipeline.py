@@ -35,13 +35,10 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-from tqdm import tqdm
 
 from indexer import dedup, families
 from indexer.backends import open_backend
@@ -52,6 +49,7 @@ from indexer.embed import Embedder, cache_counts, open_embedder
 from indexer.errors import BackendUnavailable, IncompatibleIndex, ParseError, ReadError
 from indexer.parsing import read
 from indexer.parsing.parse import parse_document
+from indexer.progress import progress as show_progress
 from indexer.reports import (
     DeleteSummary,
     FileReport,
@@ -71,12 +69,6 @@ from indexer.types import Document, NoticeId, ParsedNotice, RawDocument
 log = logging.getLogger(__name__)
 
 BATCH_NOTICES = 32  # notices per backend write: a crash loses at most this many
-
-
-def _progress(total: int | None, desc: str, unit: str, enabled: bool) -> tqdm:
-    """A tqdm bar on stderr (rate and ETA), only when asked for and stderr is a terminal."""
-    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, dynamic_ncols=True,
-                disable=not (enabled and sys.stderr.isatty()))
 
 
 @dataclass(slots=True)
@@ -234,11 +226,11 @@ def ingest_paths(paths: Iterable[str | Path], settings: Settings, *, backend: Ba
         ingester = _Ingester(calls, embedder, settings, report, summary, batch_size)  # type: ignore[arg-type]
         cache_before = cache_counts(embedder)
         try:
-            with _progress(len(files), "ingest", "file", progress) as bar:
+            with show_progress(len(files), "ingest", "file", progress, every=settings.progress_seconds) as bar:
                 for path in files:
                     ingester.add(path)
-                    bar.update()
                     bar.set_postfix(issues=summary.issues, failed=summary.failed, refresh=False)
+                    bar.update()
                 ingester.flush()
         except BackendUnavailable as exc:
             ingester.abandon(files, one_line(exc))
@@ -328,7 +320,7 @@ def reindex(settings: Settings, *, backend: Backend | None = None, embedder: Emb
         cache_before = cache_counts(embedder)
 
         def bundles() -> Iterator[NoticeBundle]:
-            with _progress(total, "reindex", "notice", progress) as bar:
+            with show_progress(total, "reindex", "notice", progress, every=settings.progress_seconds) as bar:
                 batch: list[tuple[ParsedNotice, str | None]] = []
                 for record in backend.iter_notices():
                     bar.update()
