@@ -61,7 +61,7 @@ def test_ingest_prints_a_summary_and_writes_a_report(shared_backend, notices, tm
 
     again = invoke("ingest", str(notices), *backend_args(tmp_path), "--model", "hashing", "-q")
     assert again.exit_code == 0
-    assert "indexed 0, replaced 0, skipped 2 (unchanged)" in again.stdout
+    assert "indexed 0, replaced 0, updated 0, skipped 2 (unchanged)" in again.stdout
 
 
 def test_ingest_json_and_custom_report(shared_backend, notices, tmp_path):
