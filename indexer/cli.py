@@ -133,7 +133,8 @@ def ingest(paths: tuple[str, ...], backend: str | None, data_dir: str | None, es
         click.echo(
             f"read {summary.read} of {summary.files} files, parsed {summary.parsed}, "
             f"issues {summary.issues}, measures {summary.measures}; "
-            f"indexed {summary.indexed}, replaced {summary.replaced}, skipped {summary.skipped} (unchanged), "
+            f"indexed {summary.indexed}, replaced {summary.replaced}, updated {summary.updated}, "
+            f"skipped {summary.skipped} (unchanged), "
             f"empty {summary.empty}, failed {summary.failed}, warnings {summary.warnings}"
         )
         if summary.vector_cache is not None:

@@ -66,6 +66,7 @@ def parse_document(raw: RawDocument) -> ParsedNotice:
         meta=meta,
         issues=segmentation.issues,
         quality=quality,
+        source_url=raw.source_url,
     )
 
 
