@@ -101,6 +101,10 @@ class _Ingester:
         self.report.write(report)
         self.finished.add(report.source)
 
+    def skip(self, source: str, reason: str) -> None:
+        """A folder entry not read (a symbolic link not followed …): one report line."""
+        self._finish(FileReport(os.path.abspath(source), Outcome.FAILED, reason=reason))
+
     def add(self, path: Path) -> None:
         source = os.path.abspath(path)
         with timed(self.summary.seconds, "parse"):
@@ -206,8 +210,9 @@ class _Ingester:
 
 def ingest_paths(paths: Iterable[str | Path], settings: Settings, *, backend: Backend | None = None,
                  embedder: Embedder | None = None, progress: bool = True, report_path: str | Path | None = None,
-                 batch_size: int = BATCH_NOTICES) -> IngestSummary:
-    """Read, parse, tokenise, embed and store every supported file under ``paths``.
+                 batch_size: int = BATCH_NOTICES, follow_links: bool = False) -> IngestSummary:
+    """Read, parse, tokenise, embed and store every supported file under ``paths``. Symbolic links
+    out of a folder are followed only with ``follow_links``; every entry not read is reported.
 
     Raises IncompatibleIndex (before writing anything) when the index holds another model's
     vectors or another dictionary's tokens; ConfigError / BackendUnavailable when the backend or
@@ -218,12 +223,15 @@ def ingest_paths(paths: Iterable[str | Path], settings: Settings, *, backend: Ba
     try:
         embedder = embedder if embedder is not None else open_embedder(settings)
         backend.check_compatible(embedder.model_id, embedder.dims, DICTIONARY_VERSION)
-        files = list(read.iter_files(paths))
-        summary = IngestSummary(files=len(files))
+        not_read: list[tuple[str, str]] = []
+        files = list(read.iter_files(paths, follow_links=follow_links, skipped=not_read))
+        summary = IngestSummary(files=len(files) + len(not_read))
         report = ReportFile(Path(report_path) if report_path else default_report_path(settings))
         summary.report_path = str(report.path)
         calls = RetryingBackend(backend, RetryParams.from_settings(settings))
         ingester = _Ingester(calls, embedder, settings, report, summary, batch_size)  # type: ignore[arg-type]
+        for source, reason in not_read:
+            ingester.skip(source, reason)
         cache_before = cache_counts(embedder)
         try:
             with show_progress(len(files), "ingest", "file", progress, every=settings.progress_seconds) as bar:
