@@ -1,10 +1,10 @@
 """The start-up banner of ``python -m search_api serve`` / ``demo``: where the page is, where the
 data lives, what the index holds, and whether writes are enabled (and how to enable them).
 
-    >>> from indexer.settings import load_settings
+    >>> from search_api.settings import load_api_settings
     >>> from indexer.backends.base import IndexInfo
     >>> info = IndexInfo("embedded", "/srv/xuncha/data", "e5-small", 384, "d1", 3, notices=12, issues=180, measures=600)
-    >>> print(banner(load_settings({}), info))  # doctest: +NORMALIZE_WHITESPACE
+    >>> print(banner(load_api_settings({}), info))  # doctest: +NORMALIZE_WHITESPACE
     xuncha-search is ready
       page     http://127.0.0.1:8000/   (API docs: http://127.0.0.1:8000/docs)
       data     /srv/xuncha/data
@@ -21,13 +21,13 @@ from collections.abc import Callable
 from typing import Any
 
 from indexer.backends.base import IndexInfo
-from indexer.settings import Settings
+from search_api.settings import ApiSettings
 
 LABEL_WIDTH = 8
 POLL_SECONDS = 0.2
 
 
-def base_url(settings: Settings) -> str:
+def base_url(settings: ApiSettings) -> str:
     """``http://host:port`` as a browser on this machine reaches it."""
     host = settings.host
     if host in ("0.0.0.0", "::", ""):
@@ -47,14 +47,14 @@ def _data_location(info: IndexInfo) -> str:
     return info.location
 
 
-def _writes(settings: Settings, url: str) -> str:
+def _writes(settings: ApiSettings, url: str) -> str:
     if settings.api_key:
         return f"enabled with the API key (XUNCHA_API_KEY); upload page: {url}/upload"
     return ("disabled: no API key is set. To upload, delete or reindex, restart with "
             "XUNCHA_API_KEY=<a long secret>")
 
 
-def _reads(settings: Settings, url: str) -> str:
+def _reads(settings: ApiSettings, url: str) -> str:
     if not settings.protect_reads:
         return "open to everyone on this address"
     if not settings.api_key:
@@ -62,7 +62,7 @@ def _reads(settings: Settings, url: str) -> str:
     return f"protected by the API key (XUNCHA_PROTECT_READS); sign in at {url}/login"
 
 
-def banner(settings: Settings, info: IndexInfo) -> str:
+def banner(settings: ApiSettings, info: IndexInfo) -> str:
     """The banner's lines, for an index described by ``info``."""
     url = base_url(settings)
     model = info.model_id or settings.model

@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 
 from indexer.backends.base import IndexInfo
-from indexer.settings import load_settings
 from search_api.banner import banner
+from search_api.settings import load_api_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 STEP = ROOT / "scripts" / "step.sh"
@@ -109,8 +109,8 @@ def test_make_run_prints_the_banner(tmp_path: Path) -> None:
 
 
 def test_banner_with_the_api_key_says_writes_are_enabled() -> None:
-    settings = load_settings({"XUNCHA_API_KEY": "k" * 32, "XUNCHA_PROTECT_READS": "1", "XUNCHA_PORT": "8080",
-                              "XUNCHA_HOST": "0.0.0.0"})
+    settings = load_api_settings({"XUNCHA_API_KEY": "k" * 32, "XUNCHA_PROTECT_READS": "1", "XUNCHA_PORT": "8080",
+                                  "XUNCHA_HOST": "0.0.0.0"})
     info = IndexInfo("memory", "memory", None, None, None, 1, notices=0, issues=0, measures=0)
     text = banner(settings, info)
     assert "writes   enabled with the API key (XUNCHA_API_KEY); upload page: http://127.0.0.1:8080/upload" in text

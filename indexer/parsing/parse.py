@@ -50,7 +50,8 @@ def parse_document(raw: RawDocument) -> ParsedNotice:
     # the original notice); issues keep the printed characters (segment matches on ``fold``).
     simplified = normalise.traditional_copy(raw.text)
     _check_plausible(raw.source, normalised.text)
-    meta = enrich.extract_meta(normalised if simplified is None else normalise.normalise(simplified))
+    meta_warnings: list[str] = []
+    meta = enrich.extract_meta(normalised if simplified is None else normalise.normalise(simplified), meta_warnings)
     segmentation = segment.segment(normalised.text)
     if len(segmentation.issues) > MAX_ISSUES:
         raise ParseError(raw.source, f"{len(segmentation.issues):,} issues, over the limit of {MAX_ISSUES:,} per "
@@ -63,7 +64,7 @@ def parse_document(raw: RawDocument) -> ParsedNotice:
         sections_found=segmentation.sections_found,
         sections_stated=meta.stated_totals.sections,
         statuses_found=sum(1 for i in segmentation.issues if i.status is not None),
-        warnings=list(segmentation.warnings),
+        warnings=[*meta_warnings, *segmentation.warnings],
         truncated=segmentation.truncated,
     )
     if not segmentation.issues:
@@ -71,6 +72,10 @@ def parse_document(raw: RawDocument) -> ParsedNotice:
     elif quality.issues_stated is not None and quality.issues_stated != quality.issues_found:
         quality.warnings.append(
             f"the notice states {quality.issues_stated} issues but {quality.issues_found} were found"
+        )
+    if quality.sections_disagree:
+        quality.warnings.append(
+            f"the notice states {quality.sections_stated} sections but {quality.sections_found} were found"
         )
     return ParsedNotice(
         notice_id=notice_id_for(normalised.text),
@@ -81,6 +86,7 @@ def parse_document(raw: RawDocument) -> ParsedNotice:
         meta=meta,
         issues=segmentation.issues,
         quality=quality,
+        source_url=raw.source_url,
     )
 
 
