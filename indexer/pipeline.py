@@ -63,7 +63,7 @@ from indexer.reports import (
 )
 from indexer.retry import RetryingBackend, RetryParams, one_line
 from indexer.settings import Settings
-from indexer.sources import Manifests, Origin, adds_origin, apply_origin
+from indexer.sources import Manifests, Origin, adds_origin, apply_origin, keep_stored_origin
 from indexer.tokenise import DICTIONARY_VERSION
 from indexer.types import Document, NoticeId, ParsedNotice, RawDocument
 
@@ -183,11 +183,15 @@ class _Ingester:
             self.flush()
 
     def _new_origin(self, parsed: ParsedNotice) -> bool:
-        """Whether the notice is stored and this file says more about its origin than the store."""
+        """Whether the notice is stored and this file says more about its origin than the store
+        (then the stored details it does not repeat are kept)."""
         if not (parsed.source_url or parsed.source_name or parsed.meta.publish_date):
             return False
         stored = self.backend.get_notice(parsed.notice_id)
-        return stored is not None and adds_origin(parsed, stored)
+        if stored is None or not adds_origin(parsed, stored):
+            return False
+        keep_stored_origin(parsed, stored)
+        return True
 
     def flush(self) -> None:
         if not self.batch:
