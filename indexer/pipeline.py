@@ -37,7 +37,7 @@ import logging
 import os
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +65,7 @@ from indexer.reports import (
 )
 from indexer.retry import RetryingBackend, RetryParams, one_line
 from indexer.settings import Settings
+from indexer.sources import Manifests, Origin, adds_origin, apply_origin, keep_stored_origin
 from indexer.tokenise import DICTIONARY_VERSION
 from indexer.types import Document, NoticeId, ParsedNotice, RawDocument
 
@@ -111,7 +112,11 @@ class _Ingester:
         self.report.write(report)
         self.finished.add(report.source)
 
-    def add(self, path: Path) -> None:
+    def skip(self, source: str, reason: str) -> None:
+        """A folder entry not read (a symbolic link not followed …): one report line."""
+        self._finish(FileReport(os.path.abspath(source), Outcome.FAILED, reason=reason))
+
+    def add(self, path: Path, origin: Origin | None = None) -> None:
         source = os.path.abspath(path)
         with timed(self.summary.seconds, "parse"):
             try:
@@ -133,6 +138,7 @@ class _Ingester:
                 log.exception("parsing %s failed", source)
                 self._finish(FileReport(source, Outcome.FAILED, reason=f"parser error: {type(exc).__name__}: {exc}"))
                 return
+        apply_origin(parsed, origin)
         self.summary.parsed += 1
         n_issues = len(parsed.issues)
         n_measures = sum(len(i.measures) for i in parsed.issues)
@@ -142,6 +148,14 @@ class _Ingester:
         report = FileReport(source, Outcome.INDEXED, parsed.notice_id, n_issues, n_measures,
                             warnings=list(parsed.quality.warnings))
         notice_id = parsed.notice_id
+        if notice_id not in self.seen and self._new_origin(parsed):
+            report.outcome = Outcome.UPDATED
+            report.reason = "already stored; stored again with the source details given now (URL, name, publish date)"
+            self.seen[notice_id] = source
+            self.batch.append(_Pending(parsed, raw.text, report))
+            if len(self.batch) >= self.batch_size:
+                self.flush()
+            return
         if notice_id in self.seen or self.backend.has_notice(notice_id):
             report.outcome = Outcome.SKIPPED
             first = self.seen.get(notice_id)
@@ -177,6 +191,17 @@ class _Ingester:
         self.batch.append(_Pending(parsed, raw.text, report))
         if len(self.batch) >= self.batch_size:
             self.flush()
+
+    def _new_origin(self, parsed: ParsedNotice) -> bool:
+        """Whether the notice is stored and this file says more about its origin than the store
+        (then the stored details it does not repeat are kept)."""
+        if not (parsed.source_url or parsed.source_name or parsed.meta.publish_date):
+            return False
+        stored = self.backend.get_notice(parsed.notice_id)
+        if stored is None or not adds_origin(parsed, stored):
+            return False
+        keep_stored_origin(parsed, stored)
+        return True
 
     def flush(self, *, final: bool = False) -> None:
         """Send the batch to the embedding worker, then write the batches whose turn has come:
@@ -235,8 +260,15 @@ class _Ingester:
 
 def ingest_paths(paths: Iterable[str | Path], settings: Settings, *, backend: Backend | None = None,
                  embedder: Embedder | None = None, progress: bool = True, report_path: str | Path | None = None,
-                 batch_size: int = BATCH_NOTICES) -> IngestSummary:
-    """Read, parse, tokenise, embed and store every supported file under ``paths``.
+                 batch_size: int = BATCH_NOTICES, origins: Mapping[str, Origin] | None = None,
+                 follow_links: bool = False) -> IngestSummary:
+    """Read, parse, tokenise, embed and store every supported file under ``paths``. Symbolic links
+    out of a folder are followed only with ``follow_links``; every entry not read is reported.
+
+    Each file's origin (source URL, name, publish date; :mod:`indexer.sources`) comes from
+    ``origins`` (keyed by absolute path: an upload's fields), else from a manifest beside it. A
+    notice already stored is stored again when its file now gives source details it lacks
+    (outcome ``updated``); a manifest that cannot be read raises ManifestError before any write.
 
     Raises IncompatibleIndex (before writing anything) when the index holds another model's
     vectors or another dictionary's tokens; ConfigError / BackendUnavailable when the backend or
@@ -247,17 +279,25 @@ def ingest_paths(paths: Iterable[str | Path], settings: Settings, *, backend: Ba
     try:
         embedder = embedder if embedder is not None else open_embedder(settings)
         backend.check_compatible(embedder.model_id, embedder.dims, DICTIONARY_VERSION)
-        files = list(read.iter_files(paths))
-        summary = IngestSummary(files=len(files))
+        paths = list(paths)
+        not_read: list[tuple[str, str]] = []
+        files = list(read.iter_files(paths, follow_links=follow_links, skipped=not_read))
+        manifests = Manifests(p for p in paths if Path(p).is_dir())
+        given = {os.path.abspath(k): v for k, v in (origins or {}).items()}
+        file_origins = [(path, (given.get(os.path.abspath(path)) or Origin()).over(manifests.origin_for(path)))
+                        for path in files]
+        summary = IngestSummary(files=len(files) + len(not_read))
         report = ReportFile(Path(report_path) if report_path else default_report_path(settings))
         summary.report_path = str(report.path)
         calls = RetryingBackend(backend, RetryParams.from_settings(settings))
         ingester = _Ingester(calls, embedder, settings, report, summary, batch_size)  # type: ignore[arg-type]
+        for source, reason in not_read:
+            ingester.skip(source, reason)
         cache_before = cache_counts(embedder)
         try:
             with show_progress(len(files), "ingest", "file", progress, every=settings.progress_seconds) as bar:
-                for path in files:
-                    ingester.add(path)
+                for path, origin in file_origins:
+                    ingester.add(path, origin)
                     bar.set_postfix(issues=summary.issues, failed=summary.failed, refresh=False)
                     bar.update()
                 ingester.flush(final=True)
@@ -273,7 +313,7 @@ def ingest_paths(paths: Iterable[str | Path], settings: Settings, *, backend: Ba
             report.close()
             summary.vector_cache = cache_delta(cache_before, embedder)
         with timed(summary.seconds, "families"):
-            families.after_change(backend, settings, changed=bool(summary.indexed or summary.replaced))
+            families.after_change(backend, settings, changed=bool(summary.indexed or summary.replaced or summary.updated))
     finally:
         if own_backend:
             backend.close()

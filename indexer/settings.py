@@ -96,6 +96,8 @@ class Settings:
     max_query_terms: int = setting(24, "a longer query (a pasted paragraph) keeps its N most specific terms (tf × idf)")
     min_term_idf: float = setting(4.5, "query terms this common in general Chinese (jieba idf below it: 不, 问题, 工作, 管理 …) "
         "are dropped when at least two other terms remain; 0 keeps every term")
+    variant_weight: float = setting(0.3, "weight of a variant form's terms (indexer/data/variants.txt) against the "
+        "query's own words (1); 0: no variant expansion (cross-validated: docs/ranking.md)")
     family_threshold: float = setting(0.68, "problem families: least pair score (vector and token similarity) that "
         "puts two issues in one family (chosen on the seed qrels: scripts/eval_families.py)")
     family_neighbours: int = setting(10, "problem families: nearest issues considered per issue")
