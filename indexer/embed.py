@@ -63,6 +63,50 @@ class Runtime(StrEnum):
     NONE = "none"  # no model (HashingEmbedder)
 
 
+class Device(StrEnum):
+    AUTO = "auto"  # a CUDA GPU when one is usable, else the CPU
+    CPU = "cpu"
+    CUDA = "cuda"
+
+
+CPU_PROVIDER, CUDA_PROVIDER = "CPUExecutionProvider", "CUDAExecutionProvider"
+
+
+def _device(name: str) -> Device:
+    try:
+        return Device(name)
+    except ValueError as exc:
+        raise ConfigError(f"device {name!r}: expected one of {', '.join(Device)}") from exc
+
+
+def onnx_providers(device: str, available: Sequence[str]) -> list[str]:
+    """The onnxruntime execution providers to ask for, given ``settings.device`` and the providers
+    this onnxruntime build offers (``onnxruntime.get_available_providers()``).
+
+    >>> onnx_providers("auto", ["CUDAExecutionProvider", "CPUExecutionProvider"])
+    ['CUDAExecutionProvider', 'CPUExecutionProvider']
+    >>> onnx_providers("auto", ["CPUExecutionProvider"])
+    ['CPUExecutionProvider']
+    """
+    wanted = _device(device)
+    if wanted is not Device.CPU and CUDA_PROVIDER in available:
+        return [CUDA_PROVIDER, CPU_PROVIDER]  # the CPU takes any operator CUDA lacks
+    if wanted is Device.CUDA:
+        raise ConfigError(f"device cuda: this onnxruntime offers {', '.join(available)}, not CUDA "
+                          "(install onnxruntime-gpu on a machine with an NVIDIA GPU, or set XUNCHA_DEVICE=cpu)")
+    return [CPU_PROVIDER]
+
+
+def torch_device(device: str, cuda_available: bool) -> str:
+    """The torch device for ``settings.device`` (``cuda_available``: ``torch.cuda.is_available()``)."""
+    wanted = _device(device)
+    if wanted is not Device.CPU and cuda_available:
+        return "cuda"
+    if wanted is Device.CUDA:
+        raise ConfigError("device cuda: torch sees no CUDA GPU (set XUNCHA_DEVICE=cpu)")
+    return "cpu"
+
+
 class HashingEmbedder:
     """Deterministic character-bigram hashing into ``dims`` buckets: no model, for tests.
 
@@ -121,7 +165,7 @@ class SentenceTransformerEmbedder:
     runtime = Runtime.TORCH
     semantic = True
 
-    def __init__(self, files: ModelFiles, *, batch_size: int = 32, threads: int = 2) -> None:
+    def __init__(self, files: ModelFiles, *, batch_size: int = 32, threads: int = 2, device: str = "cpu") -> None:
         _offline()
         import torch
         from sentence_transformers import SentenceTransformer
@@ -129,7 +173,8 @@ class SentenceTransformerEmbedder:
 
         torch.set_num_threads(threads)  # a deliberate count: the machine is shared with tokenising and search
         transformers_logging.disable_progress_bar()
-        self._model = SentenceTransformer(str(files.path), device="cpu", local_files_only=True)
+        device = torch_device(device, torch.cuda.is_available())
+        self._model = SentenceTransformer(str(files.path), device=device, local_files_only=True)
         self.model_id = files.model_id
         # sentence-transformers 6 renamed the method; 5 has only the old name
         dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
@@ -158,7 +203,7 @@ class OnnxEmbedder:
     semantic = True
 
     def __init__(self, files: ModelFiles, onnx_file: Path, *, runtime: Runtime, dims: int,
-                 batch_size: int = 32, threads: int = 2) -> None:  # fmt: skip
+                 batch_size: int = 32, threads: int = 2, providers: Sequence[str] = (CPU_PROVIDER,)) -> None:  # fmt: skip
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -170,7 +215,7 @@ class OnnxEmbedder:
         # No busy-waiting between operators: on 2 shared cores a spinning thread steals the core
         # the other one (or jieba, or the API) needs; measured 66 vs 46 texts per CPU-second.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+        self._session = ort.InferenceSession(str(onnx_file), options, providers=list(providers))
         folder = transformer_folder(files.path)
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.no_padding()
@@ -274,15 +319,19 @@ class CachedEmbedder:
 
 def _onnx_embedder(files: ModelFiles, settings: Settings, *, int8: bool | None) -> OnnxEmbedder:
     """``int8=None``: int8 if its export check held, else fp32."""
+    import onnxruntime as ort
+
     from indexer.models import ensure_onnx
     from indexer.models.onnx_export import FP32_FILE, INT8_FILE
 
+    providers = onnx_providers(settings.device, ort.get_available_providers())
     folder, info = ensure_onnx(files, threads=settings.threads)
-    use_int8 = info["int8_holds"] if int8 is None else int8
+    # dynamic int8 is a CPU format (its quantise/integer-matmul operators run on the CPU): a GPU runs fp32
+    use_int8 = (info["int8_holds"] and CUDA_PROVIDER not in providers) if int8 is None else int8
     return OnnxEmbedder(
         files, folder / (INT8_FILE if use_int8 else FP32_FILE),
         runtime=Runtime.ONNX_INT8 if use_int8 else Runtime.ONNX_FP32, dims=info["dims"],
-        batch_size=settings.embed_batch_size, threads=settings.threads,
+        batch_size=settings.embed_batch_size, threads=settings.threads, providers=providers,
     )  # fmt: skip
 
 
@@ -323,6 +372,7 @@ def load_embedder(settings: Settings, *, cache: bool = True) -> Embedder:
     from indexer.models.onnx_export import UnsupportedModel
 
     _offline()
+    _device(settings.device)  # a wrong value fails before the model is converted
     files = resolve_model(settings.model, settings.model_cache_path)
     inner: Embedder | None = None
     if settings.onnx:
@@ -331,7 +381,8 @@ def load_embedder(settings: Settings, *, cache: bool = True) -> Embedder:
         except (UnsupportedModel, ImportError) as exc:  # an optional speed-up: torch is the slow path
             log.warning("embedding with torch: %s", exc)
     if inner is None:
-        inner = SentenceTransformerEmbedder(files, batch_size=settings.embed_batch_size, threads=settings.threads)
+        inner = SentenceTransformerEmbedder(files, batch_size=settings.embed_batch_size, threads=settings.threads,
+                                            device=settings.device)
     log.info("embedding model %s (%s, %d dims)", inner.model_id, getattr(inner, "runtime", "?"), inner.dims)
     if not cache:
         return inner

@@ -61,6 +61,8 @@ class Settings:
     model_cache: str | None = setting(None, "folder of converted embedding models, shared by every data folder "
         "(default: $XDG_CACHE_HOME/xuncha/models, else ~/.cache/xuncha/models)")
     onnx: bool = setting(True, "use the ONNX int8 backend when available")
+    device: str = setting("auto", "where embeddings run: auto (a CUDA GPU when onnxruntime-gpu or torch sees "
+        "one, else the CPU) | cpu | cuda (an error when no GPU is usable)")
     embed_batch_size: int = setting(32, "texts per embedding batch")
     threads: int = setting(2, "CPU threads for embedding and search")
     measure_vectors: bool = setting(False, "also embed each measure item")

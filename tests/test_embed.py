@@ -16,7 +16,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.embed import CachedEmbedder, HashingEmbedder, Runtime, check_model_id, load_embedder
+from indexer.embed import (
+    CachedEmbedder,
+    HashingEmbedder,
+    Runtime,
+    check_model_id,
+    load_embedder,
+    onnx_providers,
+    torch_device,
+)
 from indexer.errors import ConfigError, IncompatibleIndex
 from indexer.models import MODELS, resolve_model
 from indexer.models.charsmap import build_charsmap
@@ -302,3 +310,43 @@ def test_m3e_small_loads_without_prompts(tmp_path: Path) -> None:
     passages = embedder.embed_passages(["公车私用", "个别干部驾驶单位车辆办理私人事务"])
     assert np.array_equal(passages, embedder.embed_queries(["公车私用", "个别干部驾驶单位车辆办理私人事务"]))
     assert np.allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-5)
+
+
+# ---------------------------------------------------------------- device selection (no GPU needed)
+
+
+def test_device_selection_prefers_cuda_when_offered() -> None:
+    import onnxruntime as ort
+
+    cpu_only, with_cuda = ["CPUExecutionProvider"], ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    assert onnx_providers("auto", with_cuda) == with_cuda
+    assert onnx_providers("cuda", with_cuda) == with_cuda
+    assert onnx_providers("cpu", with_cuda) == cpu_only
+    assert onnx_providers("auto", cpu_only) == cpu_only
+    with pytest.raises(ConfigError, match="device cuda: this onnxruntime offers CPUExecutionProvider, not CUDA"):
+        onnx_providers("cuda", cpu_only)
+    with pytest.raises(ConfigError, match="device 'gpu': expected one of auto, cpu, cuda"):
+        onnx_providers("gpu", with_cuda)
+    assert (torch_device("auto", True), torch_device("auto", False), torch_device("cpu", True)) == ("cuda", "cpu", "cpu")
+    with pytest.raises(ConfigError, match="torch sees no CUDA GPU"):
+        torch_device("cuda", False)
+    # this machine's onnxruntime, as installed: auto means what it offers
+    assert onnx_providers("auto", ort.get_available_providers())[-1] == "CPUExecutionProvider"
+
+
+def test_a_wrong_device_fails_before_any_conversion(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="device 'gpu'"):
+        load_embedder(e5_settings(tmp_path / "models", tmp_path / "data", device="gpu"))
+    assert not (tmp_path / "models").exists()
+
+
+@pytest.mark.slow
+def test_the_embedder_runs_where_the_device_setting_says(e5_models: Path, tmp_path: Path) -> None:
+    import onnxruntime as ort
+
+    embedder = load_embedder(e5_settings(e5_models, tmp_path), cache=False)
+    assert embedder._session.get_providers() == onnx_providers("auto", ort.get_available_providers())
+    if "CUDAExecutionProvider" not in ort.get_available_providers():  # this machine: no GPU
+        assert embedder.runtime is Runtime.ONNX_INT8
+        with pytest.raises(ConfigError, match="not CUDA"):
+            load_embedder(e5_settings(e5_models, tmp_path, device="cuda"), cache=False)
