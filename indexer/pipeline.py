@@ -102,6 +102,10 @@ class _Ingester:
         self.report.write(report)
         self.finished.add(report.source)
 
+    def skip(self, source: str, reason: str) -> None:
+        """A folder entry not read (a symbolic link not followed …): one report line."""
+        self._finish(FileReport(os.path.abspath(source), Outcome.FAILED, reason=reason))
+
     def add(self, path: Path, origin: Origin | None = None) -> None:
         source = os.path.abspath(path)
         with timed(self.summary.seconds, "parse"):
@@ -227,8 +231,10 @@ class _Ingester:
 
 def ingest_paths(paths: Iterable[str | Path], settings: Settings, *, backend: Backend | None = None,
                  embedder: Embedder | None = None, progress: bool = True, report_path: str | Path | None = None,
-                 batch_size: int = BATCH_NOTICES, origins: Mapping[str, Origin] | None = None) -> IngestSummary:
-    """Read, parse, tokenise, embed and store every supported file under ``paths``.
+                 batch_size: int = BATCH_NOTICES, origins: Mapping[str, Origin] | None = None,
+                 follow_links: bool = False) -> IngestSummary:
+    """Read, parse, tokenise, embed and store every supported file under ``paths``. Symbolic links
+    out of a folder are followed only with ``follow_links``; every entry not read is reported.
 
     Each file's origin (source URL, name, publish date; :mod:`indexer.sources`) comes from
     ``origins`` (keyed by absolute path: an upload's fields), else from a manifest beside it. A
@@ -245,16 +251,19 @@ def ingest_paths(paths: Iterable[str | Path], settings: Settings, *, backend: Ba
         embedder = embedder if embedder is not None else open_embedder(settings)
         backend.check_compatible(embedder.model_id, embedder.dims, DICTIONARY_VERSION)
         paths = list(paths)
-        files = list(read.iter_files(paths))
+        not_read: list[tuple[str, str]] = []
+        files = list(read.iter_files(paths, follow_links=follow_links, skipped=not_read))
         manifests = Manifests(p for p in paths if Path(p).is_dir())
         given = {os.path.abspath(k): v for k, v in (origins or {}).items()}
         file_origins = [(path, (given.get(os.path.abspath(path)) or Origin()).over(manifests.origin_for(path)))
                         for path in files]
-        summary = IngestSummary(files=len(files))
+        summary = IngestSummary(files=len(files) + len(not_read))
         report = ReportFile(Path(report_path) if report_path else default_report_path(settings))
         summary.report_path = str(report.path)
         calls = RetryingBackend(backend, RetryParams.from_settings(settings))
         ingester = _Ingester(calls, embedder, settings, report, summary, batch_size)  # type: ignore[arg-type]
+        for source, reason in not_read:
+            ingester.skip(source, reason)
         cache_before = cache_counts(embedder)
         try:
             with show_progress(len(files), "ingest", "file", progress, every=settings.progress_seconds) as bar:
