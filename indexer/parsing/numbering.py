@@ -66,11 +66,11 @@ def cn_to_int(text: str) -> int | None:
 # dot after the marker, so dates such as "6.30日" or "2024.5" are not headings.
 _HEADING_PATTERNS: tuple[tuple[Style, re.Pattern[str]], ...] = (
     (Style.CN_PAREN, re.compile(rf"\(\s*({_CN_NUM})\s*\)")),
-    (Style.AR_PAREN, re.compile(r"\(\s*(\d{1,3})\s*\)")),
+    (Style.AR_PAREN, re.compile(r"\(\s*(\d{1,4})\s*\)")),
     (Style.CN, re.compile(rf"({_CN_NUM})\s*[、.](?![一二三四五六七八九十、])")),
-    (Style.AR, re.compile(r"(\d{1,3})\s*(?:、|\.(?![\d.]))(?!\d)")),
+    (Style.AR, re.compile(r"(\d{1,4})\s*(?:、|\.(?![\d.]))(?!\d)")),
     (Style.CIRCLED, re.compile(f"([{_CIRCLED}])")),
-    (Style.PROBLEM, re.compile(rf"问题\s*(\d{{1,3}}|{_CN_NUM})\s*[:、.]")),
+    (Style.PROBLEM, re.compile(rf"问题\s*(\d{{1,4}}|{_CN_NUM})\s*[:、.]")),
 )
 _SPACES = re.compile(r"[ \t\u3000]*")
 
