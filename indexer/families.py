@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from indexer.backends.base import Backend
+from indexer.fields import FILTERS
 from indexer.settings import Settings
 from indexer.types import DocId, Target
 
@@ -50,11 +51,8 @@ DERIVED_NAME = "families"  # Backend.put_derived name of the stored family set
 STAMP_NAME = "families-stamp"  # small companion: readers check it before reloading the set
 FORMAT_VERSION = 1
 
-# Issue fields kept for each family member: what filters and breakdowns need (notice metadata).
-MEMBER_FIELDS: tuple[str, ...] = (
-    "notice_id", "institution", "institution_type", "province", "city", "county", "level", "year", "status",
-    "categories",
-)
+# Issue fields kept for each family member: what the search filters and the breakdowns need.
+MEMBER_FIELDS: tuple[str, ...] = ("notice_id", *(f.name for f in FILTERS))
 _TOKEN_FIELDS = ("problem_tokens", "measures_tokens")
 _SCAN_FIELDS = (*MEMBER_FIELDS, "problem", *_TOKEN_FIELDS)
 KEY_TERMS = 5
@@ -229,8 +227,8 @@ def nearest(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return scores, found
 
 
-def candidate_pairs(corpus: Corpus, tokens: Any, params: FamilyParams) -> tuple[np.ndarray, np.ndarray, np.ndarray,
-                                                                                np.ndarray]:
+def candidate_pairs(corpus: Corpus, tokens: Any, params: FamilyParams, lap: Any = None
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Pairs (i < j) of issues of different notices among each other's nearest neighbours, with
     their cosine and lexical overlap, best combined score first."""
     n = len(corpus)
@@ -238,6 +236,8 @@ def candidate_pairs(corpus: Corpus, tokens: Any, params: FamilyParams) -> tuple[
     if n < 2 or corpus.vectors.shape[1] == 0:
         return empty, empty, np.zeros(0, np.float32), np.zeros(0, np.float32)
     cos, nbr = nearest(corpus.vectors, params.neighbours + 1)
+    if lap is not None:
+        lap("neighbours")
     notice_codes: dict[Any, int] = {}
     notices = np.asarray([notice_codes.setdefault(m.get("notice_id"), len(notice_codes)) for m in corpus.meta])
     rows = np.repeat(np.arange(n), nbr.shape[1])
@@ -257,14 +257,17 @@ def candidate_pairs(corpus: Corpus, tokens: Any, params: FamilyParams) -> tuple[
         a, b = lo[start:start + _PAIR_CHUNK], hi[start:start + _PAIR_CHUNK]
         lex[start:start + len(a)] = np.asarray(tokens[a].multiply(tokens[b]).sum(axis=1)).ravel()
     score = w * sims + (1.0 - w) * lex
+    if lap is not None:
+        lap("pairs")
     # best first; ties broken by the pair's position so the order never depends on the sort's luck
     order = np.lexsort((hi, lo, -np.round(score, 6)))
     return lo[order], hi[order], sims[order], lex[order]
 
 
-def group(corpus: Corpus, tokens: Any, params: FamilyParams) -> list[list[int]]:
-    """Groups of row numbers (average linkage over the candidate pairs), each sorted."""
-    lo, hi, _, lex = candidate_pairs(corpus, tokens, params)
+def group(corpus: Corpus, tokens: Any, params: FamilyParams, lap: Any = None) -> list[list[int]]:
+    """Groups of row numbers (average linkage over the candidate pairs), each sorted; ``lap(step)``
+    is told when each step ends."""
+    lo, hi, _, lex = candidate_pairs(corpus, tokens, params, lap)
     parent = list(range(len(corpus)))
     sums: dict[int, np.ndarray] = {}
     w, threshold = params.vector_weight, params.threshold
@@ -291,6 +294,8 @@ def group(corpus: Corpus, tokens: Any, params: FamilyParams) -> list[list[int]]:
         sums[root], sizes[root] = sa + sb, na + nb
         sums.pop(other, None)
         sizes.pop(other, None)
+    if lap is not None:
+        lap("linkage")
     groups: dict[int, list[int]] = {}
     for row in range(len(corpus)):
         groups.setdefault(find(row), []).append(row)
@@ -345,28 +350,38 @@ def _family(rows: Sequence[int], corpus: Corpus, idf: Mapping[str, float]) -> Fa
     )
 
 
-def compute(corpus: Corpus, params: FamilyParams) -> FamilySet:
-    """The families of a corpus (see the module docstring)."""
-    started = time.perf_counter()
+def compute(corpus: Corpus, params: FamilyParams, timings: dict[str, float] | None = None) -> FamilySet:
+    """The families of a corpus (see the module docstring); ``timings`` gets seconds per step."""
+    started = clock = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        if timings is not None:
+            timings[step] = timings.get(step, 0.0) + time.perf_counter() - clock
+        clock = time.perf_counter()
+
     tokens, idf = token_weights(corpus, params.measures_weight)
-    families = []
-    for rows in group(corpus, tokens, params):
-        if len({corpus.meta[r].get("notice_id") for r in rows}) < 2:
-            continue
-        families.append(_family(rows, corpus, idf))
+    lap("tokens")
+    rows_of = group(corpus, tokens, params, lap)
+    families = [_family(rows, corpus, idf) for rows in rows_of
+                if len({corpus.meta[r].get("notice_id") for r in rows}) >= 2]
     families.sort(key=lambda f: (-f.institutions, -len(f.members), f.id))
     index = {doc_id: row for row, doc_id in enumerate(corpus.ids)}
     members = {m: corpus.meta[index[m]] for f in families for m in f.members}
+    lap("labels")
     return FamilySet(families=families, members=members, issues=len(corpus), params=params,
                      seconds=time.perf_counter() - started)
 
 
 # -- storing and loading -------------------------------------------------------------------------
 
-def build(backend: Backend, params: FamilyParams) -> FamilySet:
+def build(backend: Backend, params: FamilyParams, timings: dict[str, float] | None = None) -> FamilySet:
     """Read the index and compute its families (nothing stored)."""
     started = time.perf_counter()
-    result = compute(read_corpus(backend), params)
+    corpus = read_corpus(backend)
+    if timings is not None:
+        timings["read"] = time.perf_counter() - started
+    result = compute(corpus, params, timings)
     result.seconds = time.perf_counter() - started
     return result
 

@@ -1,10 +1,10 @@
 """The start-up banner of ``python -m search_api serve`` / ``demo``: where the page is, where the
 data lives, what the index holds, and whether writes are enabled (and how to enable them).
 
-    >>> from indexer.settings import load_settings
+    >>> from search_api.settings import load_api_settings
     >>> from indexer.backends.base import IndexInfo
     >>> info = IndexInfo("embedded", "/srv/xuncha/data", "e5-small", 384, "d1", 3, notices=12, issues=180, measures=600)
-    >>> print(banner(load_settings({}), info))  # doctest: +NORMALIZE_WHITESPACE
+    >>> print(banner(load_api_settings({}), info))  # doctest: +NORMALIZE_WHITESPACE
     xuncha-search is ready
       page     http://127.0.0.1:8000/   (API docs: http://127.0.0.1:8000/docs)
       data     /srv/xuncha/data

@@ -23,11 +23,9 @@ from typing import Any
 from indexer import families as fam
 from indexer.backends.base import Filters
 from indexer.backends.memory import matches
-from indexer.categories import labels as category_labels
-from indexer.errors import BackendError, BadQuery
+from indexer.errors import BackendError, BadQuery, XunchaError
+from indexer.fields import FACETS, field_named
 from indexer.measure_families import group_measures
-from indexer.parsing.institutions import INSTITUTION_TYPES
-from indexer.parsing.status import STATUS_LABELS, Status
 from indexer.settings import Settings
 from indexer.types import DocId, Document, Target
 from search_api.errors import NotFound
@@ -66,20 +64,8 @@ def parse_family_request(settings: Settings, *, q: Any = None, mode: Any = Mode.
 
 
 def label_of(name: str, value: Any) -> str:
-    """Chinese label of a breakdown value."""
-    text = "" if value is None else str(value)
-    if name == "institution_type":
-        return INSTITUTION_TYPES.get(text, text) or "未识别"
-    if name == "status":
-        try:
-            return STATUS_LABELS[Status(text)]
-        except ValueError:
-            return text or "未注明"
-    if name == "category":
-        return category_labels().get(text, text)
-    if name == "year":
-        return f"{text}年" if text else "未知"
-    return text or "未知"
+    """Chinese label of a breakdown value (the field registry's)."""
+    return field_named(BREAKDOWNS[name]).value_label(value) or "未知"
 
 
 def breakdown(name: str, metas: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -94,6 +80,18 @@ def breakdown(name: str, metas: Iterable[Mapping[str, Any]]) -> list[dict[str, A
         counts.pop("", None)
     pairs = sorted(counts.items(), key=(lambda kv: kv[0]) if name == "year" else (lambda kv: (-kv[1], kv[0])))
     return [{"value": v, "label": label_of(name, v), "count": c} for v, c in pairs]
+
+
+def member_facets(metas: Iterable[Mapping[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Counts of the listed families' members per value of each facet field (the search's facets)."""
+    counts: dict[str, Counter[str]] = {f.request_param: Counter() for f in FACETS}
+    for meta in metas:
+        for f in FACETS:
+            value = meta.get(f.name)
+            values = value if isinstance(value, list) else [value]
+            counts[f.request_param].update({str(v) for v in values if v not in (None, "")})
+    return {param: [{"value": v, "count": n} for v, n in sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))]
+            for param, c in counts.items()}
 
 
 def _institutions(metas: Iterable[Mapping[str, Any]]) -> int:
@@ -168,12 +166,13 @@ class FamilyService:
                 continue
             rows.append((family, kept, institutions, min(ranks) if hits else 0, len(ranks) if hits else 0))
         rows.sort(key=lambda r: (-r[2], -len(r[1]), r[3], r[0].id))
+        facets = member_facets(meta for _, kept, *_ in rows for _, meta in kept)
         start = (request.page - 1) * request.size
         out = [self._summary(family, kept, institutions, matched)
                for family, kept, institutions, _, matched in rows[start:start + request.size]]
         return {"ok": True, "q": request.q, "mode": request.mode.value, "min_institutions": request.min_institutions,
                 "filters": request.filters.as_params(), "total": len(rows), "page": request.page,
-                "size": request.size, "families": out, "index": self._about(result),
+                "size": request.size, "families": out, "facets": facets, "index": self._about(result),
                 "took_ms": round((time.perf_counter() - started) * 1000, 2)}
 
     @staticmethod
@@ -236,6 +235,19 @@ def families_of(app_state: Any) -> FamilyService:
         service = FamilyService(app_state.search)
         app_state.families = service
     return service
+
+
+def with_families(app_state: Any, views: Iterable[dict[str, Any]]) -> None:
+    """Put each issue view's family (id, label, institutions) in it, for the 共性问题 links."""
+    try:
+        current = families_of(app_state).current()
+    except XunchaError as exc:  # the links are extras: the page shows without them
+        log.warning("problem families unavailable: %s", exc)
+        return
+    for view in views:
+        found = current.get(current.family_of(view.get("issue_id") or "") or "")
+        if found is not None:
+            view.update(family_id=found.id, family_label=found.label, family_institutions=found.institutions)
 
 
 def check_id(family_id: str) -> str:

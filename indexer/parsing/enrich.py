@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from indexer.parsing import regions
-from indexer.parsing.dates import find_dates, find_feedback, find_period, infer_year, resolve_years
+from indexer.parsing.dates import notice_dates
 from indexer.parsing.inspection import body_level, find_body, find_round, inspection_kind, inspection_type
 from indexer.parsing.institutions import institution_type
 from indexer.parsing.issue_extras import enrich_issue
@@ -60,8 +60,9 @@ def _address(lines: list[str]) -> str | None:
     return None
 
 
-def extract_meta(normalised: NormalisedText) -> NoticeMeta:
-    """Every :class:`NoticeMeta` field that the text allows (see the module docstring)."""
+def extract_meta(normalised: NormalisedText, warnings: list[str] | None = None) -> NoticeMeta:
+    """Every :class:`NoticeMeta` field that the text allows (see the module docstring); what
+    could not be read safely is added to ``warnings``."""
     lines = text_lines(normalised.text)
     info = {**info_block(lines), **{k.replace(" ", ""): v for k, v in normalised.header.items()}}
     title = find_title(lines, info)
@@ -81,18 +82,10 @@ def extract_meta(normalised: NormalisedText) -> NoticeMeta:
     round_ = find_round(title_text, intro, head)
     region = regions.resolve(institution, organization, title_text, signature.issuer, _address(lines), intro)
 
-    dates = find_dates(head)
-    years = resolve_years(dates)
     publish = find_publish_date(signature, info, lines)
-    period = find_period(head, dates, years, publish)
-    feedback = find_feedback(head, dates)
-    feedback_iso, inferred = None, False
-    if feedback is not None:
-        if feedback.year is not None:
-            feedback_iso = feedback.iso()
-        else:
-            year = infer_year(feedback, dates, years, publish)
-            feedback_iso, inferred = feedback.iso(year), year is not None
+    dates = notice_dates(head, publish)
+    if warnings is not None:
+        warnings.extend(dates.warnings)
 
     return NoticeMeta(
         title=title.text if title else None,
@@ -107,9 +100,9 @@ def extract_meta(normalised: NormalisedText) -> NoticeMeta:
         inspection_round=round_,
         inspection_kind=inspection_kind(body, round_, title_text, intro),
         inspection_type=inspection_type(title_text, intro),
-        inspection_period=period,
-        feedback_date=feedback_iso,
-        feedback_date_inferred=inferred,
+        inspection_period=dates.period,
+        feedback_date=dates.feedback,
+        feedback_date_inferred=dates.feedback_inferred,
         publish_date=publish,
         stated_totals=find_totals(normalised.text),
     )

@@ -118,7 +118,7 @@ def find_signature(lines: list[str]) -> Signature:
     one-line text glues them to the last sentence ("…联系电话：…。中共X党组2022年3月9日").
 
     >>> find_signature(["欢迎监督。", "中共某县农业农村局党组", "二〇二三年十一月二十日"])
-    Signature(issuer='中共某县农业农村局党组', date=DateMention(start=0, end=11, year=2023, month=11, day=20, text='二〇二三年十一月二十日'))
+    Signature(issuer='中共某县农业农村局党组', date=DateMention(start=0, end=11, year=2023, month=11, day=20, text='二〇二三年十一月二十日', readings=()))
     """
     tail = lines[-6:]
     for k in range(len(tail) - 1, -1, -1):
