@@ -315,14 +315,15 @@ def cache_counts(embedder: Embedder) -> tuple[int, int] | None:
 
 
 def load_embedder(settings: Settings, *, cache: bool = True) -> Embedder:
-    """The configured model, ready to embed: converts and exports on first use (under the data dir).
+    """The configured model, ready to embed: converts and exports on first use (into the user's
+    model cache, ``settings.model_cache_path``, shared by every data folder).
 
     Raises :class:`~indexer.errors.ConfigError` for an unknown or unavailable model."""
     from indexer.models import resolve_model
     from indexer.models.onnx_export import UnsupportedModel
 
     _offline()
-    files = resolve_model(settings.model, settings.data_path)
+    files = resolve_model(settings.model, settings.model_cache_path)
     inner: Embedder | None = None
     if settings.onnx:
         try:
@@ -337,16 +338,18 @@ def load_embedder(settings: Settings, *, cache: bool = True) -> Embedder:
     return CachedEmbedder(inner, VectorCache(settings.data_path / CACHE_FILE))
 
 
-def embedders_for_benchmark(settings: Settings) -> dict[str, Any]:
-    """Every runtime of the configured model, uncached, torch fp32 first (the reference)."""
+def embedders_for_benchmark(settings: Settings, *, torch: bool = True) -> dict[str, Any]:
+    """Every runtime of the configured model, uncached: torch fp32 first (the reference; left
+    out with ``torch=False``), then ONNX fp32 and int8."""
     from indexer.models import resolve_model
     from indexer.models.onnx_export import UnsupportedModel
 
     _offline()
-    files = resolve_model(settings.model, settings.data_path)
-    out: dict[str, Any] = {
-        "torch fp32": SentenceTransformerEmbedder(files, batch_size=settings.embed_batch_size, threads=settings.threads)
-    }
+    files = resolve_model(settings.model, settings.model_cache_path)
+    out: dict[str, Any] = {}
+    if torch:
+        out["torch fp32"] = SentenceTransformerEmbedder(files, batch_size=settings.embed_batch_size,
+                                                        threads=settings.threads)
     try:
         out["onnx fp32"] = _onnx_embedder(files, settings, int8=False)
         out["onnx int8"] = _onnx_embedder(files, settings, int8=True)

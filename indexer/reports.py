@@ -27,6 +27,7 @@ class Outcome(StrEnum):
     INDEXED = "indexed"  # new notice stored
     REPLACED = "replaced"  # the source's text changed: the new notice replaced the old one
     SKIPPED = "skipped"  # the same notice (same normalised text) is already stored
+    UPDATED = "updated"  # already stored; stored again for its new source details (URL, name, publish date)
     EMPTY = "empty"  # stored, but no issue was found in it
     DUPLICATE = "duplicate"  # not stored: nearly the same issues as ``duplicate_of`` (indexer.dedup)
     FAILED = "failed"  # not stored; ``reason`` says why
@@ -66,6 +67,7 @@ class IngestSummary:
     indexed: int = 0
     replaced: int = 0
     skipped: int = 0
+    updated: int = 0
     duplicates: int = 0
     empty: int = 0
     failed: int = 0
@@ -87,6 +89,8 @@ class IngestSummary:
             return
         if report.outcome is Outcome.SKIPPED:
             self.skipped += 1
+        elif report.outcome is Outcome.UPDATED:
+            self.updated += 1
         elif report.outcome is Outcome.DUPLICATE:
             self.duplicates += 1
         elif report.outcome is Outcome.EMPTY:

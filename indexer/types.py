@@ -34,6 +34,7 @@ class RawDocument:
     text: str
     format: str  # "txt" | "docx" | "html"
     encoding: str | None = None  # e.g. "utf_8", "gb18030"; None for docx
+    source_url: str | None = None  # the original's address when the file names it (an HTML canonical link)
 
 
 @dataclass(slots=True)
@@ -164,6 +165,8 @@ class ParsedNotice:
     meta: NoticeMeta
     issues: list[Issue]
     quality: QualityReport
+    source_url: str | None = None  # where the original notice is published (indexer.sources)
+    source_name: str | None = None  # the publisher or site, as the user gave it
 
     def issue_id(self, issue: Issue) -> DocId:
         return f"{self.notice_id}-{issue.seq:03d}"

@@ -213,7 +213,8 @@ def run_query(service: SearchService, query: Query, mode: Mode, to_issue: Mappin
     target = target_of(query)
     text, vector, filters, exclude = query_inputs(service, query, mode, to_issue)
     fused = service.rank(target, text=text, query_vector=vector, mode=mode, filters=filters,
-                         fusion=service.settings.fusion, depth=DEPTH, exclude_ids=exclude)
+                         fusion=service.settings.fusion, depth=DEPTH, exclude_ids=exclude,
+                         example=query.type == "qbe")
     return judged_list([f.doc_id for f in fused], target, to_seq)
 
 

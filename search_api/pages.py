@@ -49,6 +49,7 @@ from search_api.views import (
     level_label,
     measure_view,
     notice_metadata,
+    origin_link,
     pagination,
     region,
     status_label,
@@ -189,7 +190,7 @@ def notice_page(request: Request, notice_id: str) -> HTMLResponse:
         sections[-1]["issues"].append(issue)
     return _render(request, "notice.html", {
         "state": PageState(), "notice": notice, "quality": record.get("quality") or {}, "sections": sections,
-        "issue_count": len(issues), "metadata": notice_metadata(notice),
+        "issue_count": len(issues), "metadata": notice_metadata(notice), "origin": origin_link(notice),
     })
 
 

@@ -79,7 +79,8 @@ NO_FILTERS = Filters()
 
 @dataclass(frozen=True, slots=True)
 class LexicalQuery:
-    """OR of tokens, each searched in every field with the field's boost (BM25, k1=1.2, b=0.75).
+    """OR of tokens, each searched in every field with the field's boost times the term's weight
+    (BM25, k1=1.2, b=0.75).
 
     ``terms`` are already tokenised with :func:`indexer.tokenise.tokenise_query`; user text never
     reaches any query-string syntax.
@@ -87,6 +88,11 @@ class LexicalQuery:
 
     terms: tuple[str, ...]
     boosts: Mapping[str, float]  # TOKENS field name → weight
+    # term → weight of that term (a variant of the user's word weighs less); absent: 1.0
+    weights: Mapping[str, float] = field(default_factory=dict)
+
+    def weight(self, term: str) -> float:
+        return self.weights.get(term, 1.0)
 
 
 @dataclass(slots=True)

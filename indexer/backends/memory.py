@@ -181,7 +181,7 @@ class MemoryBackend:
                 for term in query.terms:
                     tf = counts.get(term, 0)
                     if tf:
-                        score += boost * bm25_term(tf, length, avg, bm25_idf(n_docs, df[term]))
+                        score += boost * query.weight(term) * bm25_term(tf, length, avg, bm25_idf(n_docs, df[term]))
             if score > 0:
                 scored.append(Hit(doc_id, score, Leg.LEXICAL))
         scored.sort(key=lambda h: (-h.score, h.doc_id))

@@ -59,6 +59,7 @@ def expectations(n: Notice, paras: list[str]) -> dict[str, Any]:
         del expect["inspection_period"]  # given to the ten days only
     if n.extra.get("joint"):
         expect["organizations"] = [n.org, n.extra["joint"]["org"]]
+        expect["institutions"] = [n.inst, n.extra["joint"]["inst"]]  # the first alone, or both
     elif n.extra["clean_title"].startswith(n.org) or n.org in paras or "《" + n.org in text:
         expect["organization"] = n.org  # the notice names it as its issuer (title, signature, its own document)
     publish = _publish_date(n, paras)

@@ -151,10 +151,13 @@ def totals_text(n: Notice, rng: random.Random) -> str:
                        d=details, t=tasks)
     counts = {s: sum(1 for i in issues if i.status == s) for s in
               ("completed", "basically_completed", "in_progress", "long_term")}
-    words = {"completed": "已完成", "basically_completed": "基本完成", "in_progress": "阶段性完成",
-             "long_term": "长期整改"}
+    # issues still in progress are counted as 正在推进 (in_progress) or 阶段性完成 (partly_completed)
+    partly = rng.random() < 0.5
+    words = {"completed": "已完成", "basically_completed": "基本完成",
+             "in_progress": "阶段性完成" if partly else "正在推进", "long_term": "长期整改"}
     parts = [f"{words[s]}{c}个" for s, c in counts.items() if c or s == "completed"]
-    expect.update({s: c for s, c in counts.items() if c or s == "completed"})
+    expect.update({("partly_completed" if s == "in_progress" and partly else s): c
+                   for s, c in counts.items() if c or s == "completed"})
     _expect(n)["stated_totals"] = expect
     return text + "。截至目前，" + "，".join(parts) + "。"
 
