@@ -29,7 +29,7 @@ PAGE_SIZE = 10
 TAB_LABELS: dict[str, str] = {Target.ISSUES.value: "问题", Target.MEASURES.value: "整改措施"}
 
 VALUE_PARAMS: tuple[str, ...] = tuple(f.request_param for f in FILTERS if f.filter is Filter.VALUES)
-RANGE_PARAMS: tuple[str, ...] = tuple(f.request_param for f in FILTERS if f.filter is Filter.RANGE)
+RANGE_PARAMS: tuple[str, ...] = tuple(f.request_param for f in FILTERS if f.is_range)
 
 
 def _one(params: Any, name: str) -> str:
@@ -92,7 +92,7 @@ class PageState:
         out: list[tuple[str, str]] = []
         for f in FILTERS:
             name = f.request_param
-            if f.filter is Filter.RANGE:
+            if f.is_range:
                 bounds = self.ranges.get(name, ("", ""))
                 out.extend((p, v) for p, v in zip(range_params(f), bounds, strict=True) if v)
             else:
@@ -167,7 +167,7 @@ class PageState:
         out = []
         for f in FILTERS:
             name = f.request_param
-            if f.filter is Filter.RANGE:
+            if f.is_range:
                 if name in self.ranges:
                     low, high = self.ranges[name]
                     label = f"{low}{f.unit}" if low == high else f"{low or '…'}–{high or '…'}{f.unit}"
