@@ -3,6 +3,7 @@ message. The API words the same errors in JSON (``search_api.errors``)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from indexer.errors import BackendError, BackendUnavailable, BadQuery, Problem, XunchaError
@@ -43,6 +44,17 @@ def bad_query_text(exc: BadQuery) -> str:
     }
     say = texts.get(exc.code)
     return say() if say is not None else f"请检查检索条件（{message_of(exc)}）。"
+
+
+def paging_text(page: int, size: int, total: int, window: int) -> str:
+    """Why a page number is past the results, with the real count."""
+    if not total:
+        return f"第 {page} 页超出范围：没有检索结果。"
+    pages = min(math.ceil(total / size), max(1, window // size))
+    text = f"第 {page} 页超出范围：共 {total} 条结果，每页 {size} 条，共 {pages} 页。"
+    if total > window:
+        text += f"最多可查看前 {window} 条，请增加筛选条件缩小范围。"
+    return text
 
 
 def error_text(exc: XunchaError) -> tuple[int, str, str]:
