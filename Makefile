@@ -11,12 +11,18 @@ PORT   ?= 8000
 
 install: $(STAMP)
 
+PIP    := $(PY) -m pip install --quiet --disable-pip-version-check
+STEP   := sh scripts/step.sh
+
 # torch first, pinned: a CPU wheel of 2.13.0 is on disk here, an unpinned torch pulls CUDA packages.
+# Each step prints what it installs and the time so far (scripts/step.sh); pip itself stays quiet.
 $(STAMP): pyproject.toml
-	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
-	touch $(STAMP)
+	@echo "==> installing xuncha-search into $(VENV) (first run only; a few minutes)"
+	@test -x $(PY) || $(STEP) "creating the virtual environment $(VENV)" python3 -m venv $(VENV)
+	@$(STEP) "installing torch 2.13.0 (CPU build, the embedding model's runtime)" $(PIP) torch==2.13.0
+	@$(STEP) "installing the project and its test tools (pyproject.toml, extras [test])" $(PIP) -e '.[test]'
+	@touch $(STAMP)
+	@echo "==> installed into $(VENV)"
 
 run: $(STAMP)
 	$(PY) -m search_api demo --host $(HOST) --port $(PORT)

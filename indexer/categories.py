@@ -12,16 +12,16 @@ How a category is chosen (the pipeline calls :func:`categorise` once per issue a
    e.g. the generic 资金). A pattern found in the problem statement adds its weight; found only
    in the measures it adds ``MEASURE_FACTOR`` × weight (measures mention many topics in passing).
    Each pattern counts once. A category scoring ≥ ``RULE_THRESHOLD`` is assigned.
-2. **Similarity.** When the issue's vector is given and prototype vectors of the same model are
-   registered (:func:`use_embedder`), the cosine of the vector to each category's prototype text
+2. **Similarity.** When the issue's vector and the prototype vectors of the same model are given
+   (:func:`prototypes_for`), the cosine of the vector to each category's prototype text
    (its ``prototype``) is computed. A category whose rule score is only supporting
    (≥ ``WEAK_THRESHOLD``) is confirmed when it is among the ``CONFIRM_TOP`` most similar
    prototypes; and when the rules assign nothing, the most similar prototype is assigned if it
    stands out (z-score over all categories ≥ ``Z_MIN``).
 
 Rules carry most of the weight: similarity never removes a rule category and adds at most one.
-A :class:`~indexer.embed.HashingEmbedder` is never registered (its similarities mean nothing),
-so with it only rules apply.
+An embedder that is not ``semantic`` (the test :class:`~indexer.embed.HashingEmbedder`) has no
+prototypes: with it only rules apply.
 
 Keys are stable English identifiers (stored in the ``categories`` field, used in filters);
 ``label`` is the Chinese name shown to people.
@@ -30,13 +30,13 @@ Keys are stable English identifiers (stored in the ``categories`` field, used in
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from indexer.embed import Embedder
 from indexer.parsing.normalise import fold
 
 MEASURE_FACTOR = 0.35
@@ -237,7 +237,7 @@ class Prototypes:
     matrix: np.ndarray  # (len(keys), dims), L2-normalised rows
 
     @classmethod
-    def build(cls, embedder: Any) -> Prototypes:
+    def build(cls, embedder: Embedder) -> Prototypes:
         keys = tuple(TAXONOMY)
         matrix = np.asarray(embedder.embed_passages([TAXONOMY[k]["prototype"] for k in keys]), dtype=np.float32)
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
@@ -254,20 +254,10 @@ class Prototypes:
         return {k: float(s) for k, s in zip(self.keys, sims, strict=True)}
 
 
-_PROTOTYPES: Prototypes | None = None
-_LOCK = threading.Lock()
-
-
-def use_embedder(embedder: Any) -> Prototypes | None:
-    """Register the model whose vectors ``categorise`` will receive (call once per process, before
-    indexing). A hashing embedder is ignored: its similarities carry no meaning."""
-    global _PROTOTYPES
-    if str(getattr(embedder, "model_id", "")).startswith("hashing"):
-        return None
-    with _LOCK:
-        if _PROTOTYPES is None or _PROTOTYPES.model_id != embedder.model_id:
-            _PROTOTYPES = Prototypes.build(embedder)
-        return _PROTOTYPES
+def prototypes_for(embedder: Embedder) -> Prototypes | None:
+    """The prototypes to pass to :func:`categorise` with this embedder's vectors; None for an
+    embedder whose similarities carry no meaning (then only the rules apply)."""
+    return Prototypes.build(embedder) if embedder.semantic else None
 
 
 def _by_similarity(scores: Mapping[str, float], sims: Mapping[str, float]) -> list[str]:
@@ -287,12 +277,14 @@ def _by_similarity(scores: Mapping[str, float], sims: Mapping[str, float]) -> li
 
 def categorise(problem: str, measures: Sequence[str], vector: np.ndarray | None = None,
                prototypes: Prototypes | None = None) -> list[str]:
-    """Category keys for one issue, most specific (highest rule score) first; [] when none applies."""
+    """Category keys for one issue, most specific (highest rule score) first; [] when none applies.
+
+    Similarity applies only with both the issue's ``vector`` and the ``prototypes`` of the model
+    that made it (:func:`prototypes_for`)."""
     scores = rule_scores(problem, measures)
     chosen = [k for k, s in scores.items() if s >= RULE_THRESHOLD]
-    protos = prototypes or _PROTOTYPES
-    if vector is not None and protos is not None:
-        sims = protos.similarities(vector)
+    if vector is not None and prototypes is not None:
+        sims = prototypes.similarities(vector)
         if sims:
             for key in _by_similarity(scores, sims):
                 if key not in chosen:

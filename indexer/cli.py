@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from indexer import quality_table
 from indexer.backends import BACKENDS
 from indexer.documents import issue_record, notice_record
 from indexer.errors import BackendError, ConfigError
@@ -32,9 +33,19 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--jsonl", "mode", flag_value="jsonl", default=True, help="one JSON object per issue (default)")
 @click.option("--notices", "mode", flag_value="notices", help="one JSON object per notice with metadata and quality")
+@click.option("--report", "mode", flag_value="report",
+              help="a table for people: issues and sections found vs stated, statuses, complete, warnings")
 def parse(paths: tuple[str, ...], mode: str) -> None:
     """Parse notices (files or folders) and print records. Errors go to stderr; the exit status
     is non-zero only when nothing could be read."""
+    if mode == "report":
+        rows = [quality_table.Row(o.source, o.notice.quality if o.notice else None, o.error)
+                for o in parse_paths(paths)]
+        for line in quality_table.render(rows):
+            click.echo(line)
+        if not any(row.quality for row in rows):
+            sys.exit(1)
+        return
     read_any = False
     for outcome in parse_paths(paths):
         if outcome.error is not None:
@@ -122,7 +133,8 @@ def ingest(paths: tuple[str, ...], backend: str | None, data_dir: str | None, es
         click.echo(
             f"read {summary.read} of {summary.files} files, parsed {summary.parsed}, "
             f"issues {summary.issues}, measures {summary.measures}; "
-            f"indexed {summary.indexed}, replaced {summary.replaced}, skipped {summary.skipped} (unchanged), "
+            f"indexed {summary.indexed}, replaced {summary.replaced}, updated {summary.updated}, "
+            f"skipped {summary.skipped} (unchanged), "
             f"empty {summary.empty}, failed {summary.failed}, warnings {summary.warnings}"
         )
         if summary.vector_cache is not None:

@@ -19,6 +19,8 @@ def notice_fields(notice: ParsedNotice) -> dict[str, Any]:
     return {
         "notice_id": notice.notice_id,
         "source": notice.source,
+        "source_url": notice.source_url,
+        "source_name": notice.source_name,
         "title": m.title,
         "organization": m.organization,
         "institution": m.institution,
@@ -88,6 +90,8 @@ def notice_record(notice: ParsedNotice, original_text: str | None = None) -> Doc
     return {
         "notice_id": notice.notice_id,
         "source": notice.source,
+        "source_url": notice.source_url,
+        "source_name": notice.source_name,
         "format": notice.format,
         "encoding": notice.encoding,
         **meta,

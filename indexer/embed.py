@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from indexer.errors import IncompatibleIndex
+from indexer.errors import ConfigError, IncompatibleIndex
 from indexer.vector_cache import VectorCache, text_hash
 
 if TYPE_CHECKING:
@@ -40,12 +40,14 @@ log = logging.getLogger(__name__)
 
 CACHE_FILE = Path("cache") / "vectors.sqlite3"  # under the data dir
 QUERY_CACHE_SIZE = 1024
+HASHING_MODEL = "hashing"  # settings.model of the model-free HashingEmbedder ("hashing-<dims>" too)
 
 
 @runtime_checkable
 class Embedder(Protocol):
     model_id: str  # recorded in the index; vectors of another model are refused
     dims: int
+    semantic: bool  # similarity of its vectors means similarity of meaning (False: HashingEmbedder)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         """(len(texts), dims) float32, L2-normalised; for documents."""
@@ -67,6 +69,7 @@ class HashingEmbedder:
     Texts sharing bigrams get similar vectors, so ranking tests still mean something."""
 
     runtime = Runtime.NONE
+    semantic = False  # shared bigrams, not meaning: no use for category prototypes
 
     def __init__(self, dims: int = 64) -> None:
         self.dims = dims
@@ -116,6 +119,7 @@ class SentenceTransformerEmbedder:
     """The model through sentence-transformers on CPU (torch fp32)."""
 
     runtime = Runtime.TORCH
+    semantic = True
 
     def __init__(self, files: ModelFiles, *, batch_size: int = 32, threads: int = 2) -> None:
         _offline()
@@ -150,6 +154,8 @@ class SentenceTransformerEmbedder:
 class OnnxEmbedder:
     """The exported graph (mean pooling and normalisation inside) through onnxruntime, with the
     ``tokenizers`` fast tokenizer. Texts are sorted by length so batches carry little padding."""
+
+    semantic = True
 
     def __init__(self, files: ModelFiles, onnx_file: Path, *, runtime: Runtime, dims: int,
                  batch_size: int = 32, threads: int = 2) -> None:  # fmt: skip
@@ -224,6 +230,7 @@ class CachedEmbedder:
         self.model_id = inner.model_id
         self.dims = inner.dims
         self.runtime: Runtime = getattr(inner, "runtime", Runtime.NONE)
+        self.semantic = inner.semantic
         self.hits = 0
         self.misses = 0
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -279,15 +286,44 @@ def _onnx_embedder(files: ModelFiles, settings: Settings, *, int8: bool | None) 
     )  # fmt: skip
 
 
+def open_embedder(settings: Settings, *, cache: bool = True) -> Embedder:
+    """The embedder named by ``settings.model``, for ingest and for queries alike.
+
+    Besides the models of :func:`load_embedder`, this accepts ``hashing`` (or ``hashing-<dims>``):
+    the model-free :class:`HashingEmbedder`, for smoke runs, benchmarks of everything but the
+    model, and machines without one. Its vectors only share character bigrams, so an index built
+    with it is a test index. ``cache=False`` skips the vector cache of a real model (benchmarks).
+
+    >>> from indexer.settings import Settings
+    >>> open_embedder(Settings(model="hashing-16")).dims
+    16
+    """
+    name = settings.model
+    if name == HASHING_MODEL or name.startswith(HASHING_MODEL + "-"):
+        dims = name[len(HASHING_MODEL) + 1:]
+        if not dims.isdigit() and dims:
+            raise ConfigError(f"model {name!r}: expected hashing or hashing-<dims>, e.g. hashing-64")
+        return HashingEmbedder(int(dims) if dims else 64)
+    return load_embedder(settings, cache=cache)
+
+
+def cache_counts(embedder: Embedder) -> tuple[int, int] | None:
+    """(hits, misses) of a :class:`CachedEmbedder`, else None."""
+    if isinstance(embedder, CachedEmbedder):
+        return embedder.hits, embedder.misses
+    return None
+
+
 def load_embedder(settings: Settings, *, cache: bool = True) -> Embedder:
-    """The configured model, ready to embed: converts and exports on first use (under the data dir).
+    """The configured model, ready to embed: converts and exports on first use (into the user's
+    model cache, ``settings.model_cache_path``, shared by every data folder).
 
     Raises :class:`~indexer.errors.ConfigError` for an unknown or unavailable model."""
     from indexer.models import resolve_model
     from indexer.models.onnx_export import UnsupportedModel
 
     _offline()
-    files = resolve_model(settings.model, settings.data_path)
+    files = resolve_model(settings.model, settings.model_cache_path)
     inner: Embedder | None = None
     if settings.onnx:
         try:
@@ -302,16 +338,18 @@ def load_embedder(settings: Settings, *, cache: bool = True) -> Embedder:
     return CachedEmbedder(inner, VectorCache(settings.data_path / CACHE_FILE))
 
 
-def embedders_for_benchmark(settings: Settings) -> dict[str, Any]:
-    """Every runtime of the configured model, uncached, torch fp32 first (the reference)."""
+def embedders_for_benchmark(settings: Settings, *, torch: bool = True) -> dict[str, Any]:
+    """Every runtime of the configured model, uncached: torch fp32 first (the reference; left
+    out with ``torch=False``), then ONNX fp32 and int8."""
     from indexer.models import resolve_model
     from indexer.models.onnx_export import UnsupportedModel
 
     _offline()
-    files = resolve_model(settings.model, settings.data_path)
-    out: dict[str, Any] = {
-        "torch fp32": SentenceTransformerEmbedder(files, batch_size=settings.embed_batch_size, threads=settings.threads)
-    }
+    files = resolve_model(settings.model, settings.model_cache_path)
+    out: dict[str, Any] = {}
+    if torch:
+        out["torch fp32"] = SentenceTransformerEmbedder(files, batch_size=settings.embed_batch_size,
+                                                        threads=settings.threads)
     try:
         out["onnx fp32"] = _onnx_embedder(files, settings, int8=False)
         out["onnx int8"] = _onnx_embedder(files, settings, int8=True)

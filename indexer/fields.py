@@ -105,6 +105,9 @@ def _notice_fields() -> tuple[Field, ...]:
     return (
         Field("notice_id", K.KEYWORD, "hash of the normalised notice text", label="通报编号"),
         Field("source", K.STORED, "file name or URL the notice came from", label="来源"),
+        Field("source_url", K.STORED, "address of the original notice (manifest, upload or HTML canonical link; "
+              "indexer.sources)", label="原文链接"),
+        Field("source_name", K.STORED, "where the notice was published, as the user gave it", label="来源名称"),
         Field("title", K.DISPLAY, "notice title", label="标题"),
         Field("organization", K.KEYWORD, "issuing organisation (中共…委员会)", label="发文单位"),
         Field("institution", K.KEYWORD, "inspected institution, short form", label="单位", filter=V, facet=True),
@@ -166,7 +169,7 @@ def _issue_fields() -> tuple[Field, ...]:
         Field("problem_tokens", K.TOKENS, "jieba tokens of problem", boost=1.0),
         Field("context_tokens", K.TOKENS, "jieba tokens of section and group titles", boost=0.5),
         Field("measures_tokens", K.TOKENS, "jieba tokens of all measures", boost=1.0),
-        Field("vector", K.VECTOR, "embedding of the problem with its measures (pipeline.issue_embedding_text)"),
+        Field("vector", K.VECTOR, "embedding of the problem with its measures (bundles.issue_embedding_text)"),
     )
 
 

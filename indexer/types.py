@@ -34,6 +34,7 @@ class RawDocument:
     text: str
     format: str  # "txt" | "docx" | "html"
     encoding: str | None = None  # e.g. "utf_8", "gb18030"; None for docx
+    source_url: str | None = None  # the original's address when the file names it (an HTML canonical link)
 
 
 @dataclass(slots=True)
@@ -65,6 +66,15 @@ class StatedTotals:
     completed: int | None = None
     in_progress: int | None = None
     raw: str | None = None
+    # The other levels a notice may state beside its problems, each in its own field.
+    categories: int | None = None  # 类 (4个方面12类问题)
+    details: int | None = None  # 具体表现 (25个问题93个具体表现)
+    tasks: int | None = None  # 整改任务 (64项整改任务)
+    measures: int | None = None  # 整改措施 (157项整改措施)
+    # Complementary counts beside completed / in_progress (阶段性完成 is kept apart from 正在推进).
+    basically_completed: int | None = None
+    partly_completed: int | None = None
+    long_term: int | None = None
 
 
 @dataclass(slots=True)
@@ -128,11 +138,19 @@ class QualityReport:
     sections_stated: int | None = None
     statuses_found: int = 0
     warnings: list[str] = field(default_factory=list)
+    truncated: bool = False  # the text ends inside an issue heading (a cut page opening)
+
+    @property
+    def sections_disagree(self) -> bool:
+        """Section headings were found, but not as many as the notice states. A notice that states
+        "4个方面" and lists its issues without section headings (none found) does not disagree."""
+        return (self.sections_stated is not None and self.sections_found > 0
+                and self.sections_found != self.sections_stated)
 
     @property
     def complete(self) -> bool:
-        """True when issues were found and nothing contradicts the stated totals."""
-        if self.issues_found == 0:
+        """True when issues were found and nothing contradicts the stated totals (issues, sections)."""
+        if self.issues_found == 0 or self.truncated or self.sections_disagree:
             return False
         return self.issues_stated is None or self.issues_stated == self.issues_found
 
@@ -147,6 +165,8 @@ class ParsedNotice:
     meta: NoticeMeta
     issues: list[Issue]
     quality: QualityReport
+    source_url: str | None = None  # where the original notice is published (indexer.sources)
+    source_name: str | None = None  # the publisher or site, as the user gave it
 
     def issue_id(self, issue: Issue) -> DocId:
         return f"{self.notice_id}-{issue.seq:03d}"

@@ -210,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import httpx
 
-    from indexer.pipeline import open_embedder
+    from indexer.embed import open_embedder
 
     data = args.data or f"/tmp/xuncha-bench-{args.issues}"
     settings = load_settings(data_dir=data, backend=args.backend, model=args.model)

@@ -34,10 +34,10 @@ sys.path.insert(0, str(ROOT))
 
 from indexer.backends.base import NoticeBundle  # noqa: E402
 from indexer.backends.elastic import ElasticBackend  # noqa: E402
+from indexer.bundles import build_bundles  # noqa: E402
 from indexer.embed import HashingEmbedder  # noqa: E402
 from indexer.parsing import read  # noqa: E402
 from indexer.parsing.parse import parse_document  # noqa: E402
-from indexer.pipeline import build_bundles  # noqa: E402
 from indexer.settings import load_settings  # noqa: E402
 from indexer.tokenise import DICTIONARY_VERSION  # noqa: E402
 

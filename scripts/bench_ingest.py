@@ -3,9 +3,12 @@
     .venv/bin/python scripts/bench_ingest.py --notices DIR [--limit N] [--data DIR] [--model NAME]
         [--backend NAME] [--embed-sample N]
 
-Prints a table and, last, one JSON line with the same figures. The embedder is the one
-``--model`` names (default: the setting), without its vector cache; if it cannot be loaded the
-benchmark says so and uses the hashing embedder. The end-to-end run ingests into ``--data``
+Prints a table and, last, one JSON line with the same figures, the load average beside them.
+The embedder is the one ``--model`` names (default: the setting), without its vector cache; if it
+cannot be loaded the benchmark says so and uses the hashing embedder. It embeds the passages
+ingest embeds (:func:`indexer.bundles.issue_embedding_text`), and the same passages are timed
+through the model's plain onnxruntime session (scripts/bench_embed.py ``PlainOnnx``) in the same
+run, so the two rates compare. The end-to-end run ingests into ``--data``
 (default: a temporary folder) with ``--backend`` (default: the setting; the memory backend if
 that one cannot be opened), embedding every problem statement afresh.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -24,13 +28,17 @@ sys.path.insert(0, str(ROOT))
 
 from indexer.backends import open_backend  # noqa: E402
 from indexer.backends.memory import MemoryBackend  # noqa: E402
-from indexer.embed import HashingEmbedder  # noqa: E402
+from indexer.bundles import issue_embedding_text  # noqa: E402
+from indexer.embed import HashingEmbedder, open_embedder  # noqa: E402
 from indexer.errors import XunchaError  # noqa: E402
 from indexer.parsing import read  # noqa: E402
 from indexer.parsing.parse import parse_document  # noqa: E402
-from indexer.pipeline import ingest_paths, open_embedder  # noqa: E402
+from indexer.pipeline import ingest_paths  # noqa: E402
 from indexer.settings import load_settings  # noqa: E402
 from indexer.tokenise import tokenise_for_index  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from bench_embed import plain_onnx  # noqa: E402
 
 
 def _rate(count: float, seconds: float) -> float:
@@ -47,6 +55,7 @@ class Clock:
     def __exit__(self, *exc: object) -> None:
         self.wall = time.perf_counter() - self._wall
         self.cpu = time.process_time() - self._cpu
+        self.load = os.getloadavg()[0]  # the machine is shared: say how busy it was
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", default=None, help="data folder for the end-to-end run (default: a temp folder)")
     parser.add_argument("--model", default=None, help="embedding model (default: the setting); 'hashing' for none")
     parser.add_argument("--backend", default=None, help="backend of the end-to-end run (default: the setting)")
-    parser.add_argument("--embed-sample", type=int, default=256, help="problem texts timed for the embed rate")
+    parser.add_argument("--embed-sample", type=int, default=256, help="passages timed for the embed rate")
     args = parser.parse_args(argv)
 
     files = list(read.iter_files([args.notices]))[: args.limit]
@@ -100,11 +109,18 @@ def main(argv: list[str] | None = None) -> int:
         notes.append(f"model {settings.model!r} not loaded ({exc}); embedding with the hashing embedder")
         embedder = HashingEmbedder()
         settings = settings.with_overrides(model="hashing")
-    sample = [i.problem for i in issues][: args.embed_sample] or ["医保基金监管不到位"]
+    sample = [issue_embedding_text(i) for i in issues][: args.embed_sample] or ["医保基金监管不到位"]
     embedder.embed_passages(sample[:2])  # warm-up
     with Clock() as embed_clock:
         embedder.embed_passages(sample)
-    rows.append((f"embed ({embedder.model_id})", "texts/s", len(sample), embed_clock))
+    rows.append((f"embed ({embedder.model_id}, {getattr(embedder, 'runtime', '?')})", "texts/s", len(sample),
+                 embed_clock))
+    plain = plain_onnx(settings, settings.threads) if settings.model != "hashing" else None
+    if plain is not None:
+        plain.embed_passages(sample[:2])
+        with Clock() as plain_clock:
+            plain.embed_passages(sample)
+        rows.append(("embed (plain onnxruntime int8, batch 32)", "texts/s", len(sample), plain_clock))
 
     # end to end
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
@@ -130,11 +146,13 @@ def main(argv: list[str] | None = None) -> int:
     for note in notes:
         print(f"note: {note}")
     width = max(len(r[0]) for r in rows)
-    print(f"{'stage':<{width}}  {'per wall s':>12}  {'per CPU s':>12}  unit")
+    print(f"{'stage':<{width}}  {'per wall s':>12}  {'per CPU s':>12}  unit         load")
     for stage, unit, count, clock in rows:
-        print(f"{stage:<{width}}  {_rate(count, clock.wall):>12,.1f}  {_rate(count, clock.cpu):>12,.1f}  {unit}")
+        print(f"{stage:<{width}}  {_rate(count, clock.wall):>12,.1f}  {_rate(count, clock.cpu):>12,.1f}  {unit:<11}  "
+              f"{clock.load:.2f}")
     split = {k: round(v, 3) for k, v in summary.seconds.items()}
-    print(f"end-to-end seconds by stage: {split}")
+    total = split.get("total") or 1.0
+    print("end-to-end seconds by stage: " + ", ".join(f"{k} {v:.1f} s ({100 * v / total:.0f}%)" for k, v in split.items()))
     print(json.dumps({
         "files": len(files), "parsed": len(parsed), "issues": len(issues), "token_docs": len(texts),
         "parse_notices_per_s": round(_rate(len(files), parse_clock.wall), 2),
@@ -146,7 +164,9 @@ def main(argv: list[str] | None = None) -> int:
         "embed_texts_per_cpu_s": round(_rate(len(sample), embed_clock.cpu), 1), "embed_model": embedder.model_id,
         "ingest_issues_per_s": round(_rate(summary.issues, e2e_clock.wall), 1),
         "ingest_issues_per_cpu_s": round(_rate(summary.issues, e2e_clock.cpu), 1), "ingest_backend": backend_name,
-        "ingest_seconds": split, "notes": notes,
+        "embed_plain_onnx_texts_per_s": round(_rate(len(sample), plain_clock.wall), 1) if plain else None,
+        "ingest_notices_per_s": round(_rate(summary.files, e2e_clock.wall), 1),
+        "ingest_seconds": split, "load_average": round(os.getloadavg()[0], 2), "notes": notes,
     }, ensure_ascii=False))
     return 0
 

@@ -8,17 +8,27 @@ row: issue count, labels, statuses, measure counts, institution, institution typ
 ``--oneline`` parses every .txt notice with its lines joined into one (as gen_corpus.py writes
 its one-line files), to test the splitter of run-together bodies on every layout; ``--no-meta``
 compares the issues only (not institution, type and region).
+Metadata is compared with the row's institution, type and region and, in a generated corpus, with
+its ``expect`` (title, organisation(s), inspecting body, kind, level, inspection period, feedback and
+publish dates, stated totals): names folded (width, traditional → simplified, no spaces or quote
+marks), dates and counts exact; an expected None must come out None. A row with ``truncated_last``
+accepts one more issue when the parser flags it as cut off (``truncated`` / ``incomplete`` true or
+``complete`` false); a row with ``problems`` compares the problem texts (wrappers stripped, quoted
+sentences kept).
 Prints one row per mismatching notice (its mismatches with ``-v``) and, last, one line of JSON:
 {"notices": …, "notices_exact": …, "issues_expected": …, "issues_found": …,
- "status_correct": …, "measures_correct": …}
+ "status_correct": …, "measures_correct": …}, plus, for a corpus made with ``--variants``,
+"by_variant": {variant: [exact, notices]} and "not_compared": {stated-total levels the parser has no field for}.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import re
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,10 +40,25 @@ from indexer.parsing.read import read_path
 from indexer.types import ParsedNotice
 
 _WHITESPACE = re.compile(r"\s+")
+_QUOTES = re.compile(r"[“”\"'‘’「」『』]")
+_NOT_COMPARED: Counter = Counter()  # stated-total levels the parser has no field for
 
 
 def _key(text: str | None) -> str:
     return _WHITESPACE.sub("", fold(text or ""))
+
+
+def _text_key(text: str) -> str:
+    """A name, title or problem compared folded, without spaces, quote marks or end punctuation."""
+    return _QUOTES.sub("", _key(text)).rstrip("。；;.")
+
+
+def _same(got: Any, want: Any) -> bool:
+    if want is None or got is None:
+        return got is want
+    if isinstance(want, str):
+        return _text_key(str(got)) == _text_key(want)
+    return got == want
 
 
 @dataclass(slots=True)
@@ -111,14 +136,64 @@ def score_against_manifest(parsed: ParsedNotice | None, row: dict[str, Any], nam
             score.measures_correct += 1
         else:
             score.problems.append(f"{tag}: {len(issue.measures)} measures, expected {measures[i]}")
-    if not meta:
-        return score
-    wanted = {"institution": row.get("institution"), "institution_type": row.get("type")}
-    wanted.update(row.get("region") or {})
+    if meta:
+        score.problems += meta_problems(parsed, row)
+    return score
+
+
+def meta_problems(parsed: ParsedNotice, row: dict[str, Any]) -> list[str]:
+    """Mismatches of the parsed metadata with the row's institution, type, region and ``expect``."""
+    meta, out = parsed.meta, []
+    wanted = {"institution": row.get("institution"), "institution_type": row.get("type"), **(row.get("region") or {})}
     for key, want in wanted.items():
-        got = getattr(parsed.meta, key, None)
-        if want is not None and got != want:
-            score.problems.append(f"{key} {got!r}, expected {want!r}")
+        if want is not None and not _same(getattr(meta, key, None), want):
+            out.append(f"{key} {getattr(meta, key, None)!r}, expected {want!r}")
+    for key, want in (row.get("expect") or {}).items():
+        got, ok = _expected(meta, key, want)
+        if not ok:
+            out.append(f"{key} {got!r}, expected {want!r}")
+    return out
+
+
+def _expected(meta: Any, key: str, want: Any) -> tuple[Any, bool]:
+    """(what the parser gave, whether it is what ``expect[key]`` says)."""
+    if key == "inspection_period":
+        got = [meta.inspection_period.start, meta.inspection_period.end]
+        return got, all(_same(g, w) for g, w in zip(got, want, strict=True))
+    if key == "stated_totals":
+        got = {}
+        for level in want:
+            if hasattr(meta.stated_totals, level):
+                got[level] = getattr(meta.stated_totals, level)
+            else:
+                _NOT_COMPARED[f"stated_totals.{level}"] += 1
+        return got, all(got[level] == want[level] for level in got)
+    if key == "organizations":  # a joint notice: both, as a list or in one name
+        got = getattr(meta, "organizations", None) or meta.organization
+        if isinstance(got, list):
+            return got, len(got) == len(want) and all(_same(g, w) for g, w in zip(got, want, strict=True))
+        return got, got is not None and all(_text_key(w) in _text_key(got) for w in want)
+    got = getattr(meta, key, None)
+    return got, _same(got, want)
+
+
+def _flagged(issue: Any) -> bool:
+    """An issue the parser marks as cut off by the end of the text."""
+    return bool(getattr(issue, "truncated", False) or getattr(issue, "incomplete", False)
+                or getattr(issue, "complete", True) is False)
+
+
+def score_row(parsed: ParsedNotice | None, row: dict[str, Any], error: str | None = None,
+              meta: bool = True) -> CorpusScore:
+    """One notice against its row: issues and metadata (``score_against_manifest``), cut-off last
+    heading, problem texts."""
+    if parsed is not None and row.get("truncated_last") and len(parsed.issues) == row["n_issues"] + 1 \
+            and _flagged(parsed.issues[-1]):
+        parsed = dataclasses.replace(parsed, issues=parsed.issues[:-1])
+    score = score_against_manifest(parsed, row, name=row["file"], error=error, meta=meta)
+    for i, (issue, want) in enumerate(zip(parsed.issues if parsed else [], row.get("problems") or [], strict=False)):
+        if _text_key(issue.problem) != _text_key(want):
+            score.problems.append(f"issue {i + 1} {issue.label}: problem {issue.problem[:50]!r}, expected {want[:50]!r}")
     return score
 
 
@@ -160,8 +235,18 @@ def score_folder(folder: Path, oneline: bool = False, meta: bool = True) -> list
             parsed, error = _parse(folder / row["file"], oneline), None
         except (ReadError, ParseError) as exc:
             parsed, error = None, str(exc)
-        scores.append(score_against_manifest(parsed, row, name=row["file"], error=error, meta=meta))
+        scores.append(score_row(parsed, row, error, meta))
     return scores
+
+
+def by_variant(scores: list[CorpusScore], rows: list[dict[str, Any]]) -> dict[str, list[int]]:
+    """variant → [notices exact, notices]."""
+    out: dict[str, list[int]] = {}
+    for score, row in zip(scores, rows, strict=True):
+        cell = out.setdefault(row.get("variant") or "none", [0, 0])
+        cell[0] += score.exact
+        cell[1] += 1
+    return dict(sorted(out.items()))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -184,7 +269,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.verbose:
             for problem in s.problems[1:]:
                 print(f"    {problem}")
-    print(json.dumps(corpus_totals(scores)))
+    summary: dict[str, Any] = corpus_totals(scores)
+    rows = truth_rows(args.folder)
+    if any("variant" in row for row in rows):
+        summary["by_variant"] = by_variant(scores, rows)
+    if _NOT_COMPARED:
+        summary["not_compared"] = dict(_NOT_COMPARED)
+    print(json.dumps(summary, ensure_ascii=False))
     return 0
 
 

@@ -60,10 +60,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from indexer import categories  # noqa: E402
 from indexer.backends import open_backend  # noqa: E402
 from indexer.backends.base import Backend, Filters  # noqa: E402
-from indexer.pipeline import ingest_paths, open_embedder  # noqa: E402
+from indexer.embed import open_embedder  # noqa: E402
+from indexer.pipeline import ingest_paths  # noqa: E402
 from indexer.settings import Settings, load_settings  # noqa: E402
 from indexer.types import Hit, Leg, Target  # noqa: E402
 from search_api.fuse import FusionParams, rrf  # noqa: E402
@@ -213,7 +213,8 @@ def run_query(service: SearchService, query: Query, mode: Mode, to_issue: Mappin
     target = target_of(query)
     text, vector, filters, exclude = query_inputs(service, query, mode, to_issue)
     fused = service.rank(target, text=text, query_vector=vector, mode=mode, filters=filters,
-                         fusion=service.settings.fusion, depth=DEPTH, exclude_ids=exclude)
+                         fusion=service.settings.fusion, depth=DEPTH, exclude_ids=exclude,
+                         example=query.type == "qbe")
     return judged_list([f.doc_id for f in fused], target, to_seq)
 
 
@@ -451,7 +452,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         backend = open_backend(settings)
         try:
             embedder = open_embedder(model_settings)
-            categories.use_embedder(embedder)
             summary = ingest_paths([args.notices], settings, backend=backend, embedder=embedder, progress=False,
                                    report_path=Path(tmp) / "ingest-report.jsonl")
             print(f"ingested {summary.files} files: {summary.indexed} indexed, {summary.skipped} already stored, "

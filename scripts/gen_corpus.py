@@ -1,6 +1,7 @@
 """Write realistic, fictional 巡察/巡视整改进展情况通报 at any scale.
 
     .venv/bin/python scripts/gen_corpus.py --out DIR --notices N [--seed S] [--formats txt,docx,html,gbk]
+        [--variants all|traditional,lost_dates,…]
 
 Every notice is invented: institution names are composed from invented name stems placed in real
 provinces / cities / counties, and the problems and measures are composed from the phrase bank
@@ -23,14 +24,21 @@ h  ``1.<problem>。`` / ``整改措施：`` / ``整改状态:完成``
 i  rectification list under ``三、``: ``问题1：`` / ``整改措施：`` / ``完成情况：``
 j  ``一、…方面`` + ``（一）`` continuous + ``整改进展：`` + measures as ``1.``/``2.`` lines
 k  a table 序号 / 问题 / 整改措施 / 整改情况 (docx and html only)
+w  headings wrapped as ``关于“X”问题的整改`` / ``关于“X”的问题`` / ``针对X问题`` (variant ``wrappers`` only)
+
+``--variants`` gives every third notice one of the patterns real pages take (see
+``scripts/corpusgen/variants.py``): traditional mirrors with pinyin, dates without 年/月/日, page
+furniture, organisational parts only, truncated endings, joint notices, self-references, multi-level
+totals, issue wrappers, thousands of items. Without it the corpus is the plain one (benchmarks).
 
 A txt notice is rendered on one single line now and then (manifest ``oneline: true``); html pages
 get site furniture (navigation, breadcrumb, 访问量, 字体大小, share buttons, footer); gbk files are
 GBK-encoded, half of them with CRLF line ends.
 
 ``manifest.jsonl`` has one JSON object per notice: file, n_issues, institution, type, region,
-layout, format and the per-issue truth (labels, statuses, n_measures) so benchmarks can check
-exact counts. The output is deterministic for a given --seed (each notice has its own RNG seeded
+layout, format, variant, the per-issue truth (labels, statuses, n_measures) so benchmarks can check
+exact counts, and ``expect``: the metadata the printed text settles (``scripts/check_corpus.py``
+compares it). The output is deterministic for a given --seed (each notice has its own RNG seeded
 from (seed, index), so notice i is the same whatever N is).
 """
 
@@ -48,17 +56,19 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scripts.corpusgen.draw import iso  # noqa: E402
-from scripts.corpusgen.notice import FORMATS, build_notice  # noqa: E402
+from scripts.corpusgen.manifest import manifest_row  # noqa: E402
+from scripts.corpusgen.model import FORMATS  # noqa: E402
+from scripts.corpusgen.notice import build_notice  # noqa: E402
 from scripts.corpusgen.render import render  # noqa: E402
+from scripts.corpusgen.variants import VARIANTS  # noqa: E402
 from scripts.corpusgen.writers import write_docx, write_html, write_text  # noqa: E402
 
 __all__ = ["FORMATS", "build_notice", "generate", "render"]
 
 
-def _one(out: Path, seed: int, i: int, formats: tuple[str, ...], width: int) -> dict:
+def _one(out: Path, seed: int, i: int, formats: tuple[str, ...], width: int, variants: tuple[str, ...]) -> dict:
     """Build, render and write notice i; return its manifest row."""
-    n = build_notice(seed, i, formats)
+    n = build_notice(seed, i, formats, variants)
     paras, table = render(n)
     ext = {"txt": "txt", "gbk": "txt", "html": "html", "docx": "docx"}[n.fmt]
     tag = "oneline" if n.oneline else n.fmt if n.fmt == "gbk" else ""
@@ -72,46 +82,26 @@ def _one(out: Path, seed: int, i: int, formats: tuple[str, ...], width: int) -> 
         write_html(path, n, paras, table)
     else:
         write_docx(path, n, paras, table)
-    iss = n.issues
-    return {
-        "file": name,
-        "n_issues": len(iss),
-        "institution": n.inst,
-        "type": n.kind,
-        "region": {"province": n.province, "city": n.city, "county": n.county},
-        "layout": n.layout,
-        "format": n.fmt,
-        "encoding": {"txt": "utf-8", "gbk": "gbk", "html": "utf-8", "docx": None}[n.fmt],
-        "oneline": n.oneline,
-        "organization": n.org,
-        "title": n.extra["title"],
-        "inspection_body": n.body,
-        "inspection_kind": n.xun,
-        "inspection_type": n.itype,
-        "feedback_date": iso(n.feedback),
-        "feedback_date_inferred": not n.feedback_year_printed,
-        "publish_date": iso(n.publish),
-        "n_sections": len(n.sections) if n.layout not in ("a", "f", "h", "i", "k") else None,
-        "labels": [x.label for x in iss],
-        "statuses": [x.status for x in iss],
-        "status_raw": [x.status_raw for x in iss],
-        "n_measures": [len(x.measures) for x in iss],
-        "topics": [x.topic for x in iss],
-    }
+    return manifest_row(n, name, paras)
 
 
-def _chunk(job: tuple[str, int, int, int, tuple[str, ...], int]) -> list[tuple[str, dict]]:
+def _chunk(job: tuple[str, int, int, int, tuple[str, ...], int, tuple[str, ...]]) -> list[tuple[str, dict]]:
     """Make notices lo..hi-1; return (manifest line, row) pairs (the row for the summary)."""
-    out, seed, lo, hi, formats, width = job
-    rows = [_one(Path(out), seed, i, formats, width) for i in range(lo, hi)]
+    out, seed, lo, hi, formats, width, variants = job
+    rows = [_one(Path(out), seed, i, formats, width, variants) for i in range(lo, hi)]
     return [(json.dumps(row, ensure_ascii=False), row) for row in rows]
 
 
 def generate(out: Path, notices: int, seed: int = 0, formats: list[str] | None = None,
-             quiet: bool = False, jobs: int = 1) -> dict:
+             quiet: bool = False, jobs: int = 1, variants: list[str] | None = None) -> dict:
     """Write ``notices`` notices and ``manifest.jsonl`` into ``out``; return the summary.
 
-    With ``jobs`` > 1 the notices are made by that many processes; the output is identical."""
+    With ``jobs`` > 1 the notices are made by that many processes; the output is identical.
+    ``variants`` (names of ``corpusgen.variants.VARIANTS``) turns those variants on for every third notice."""
+    wanted = tuple(variants or ())
+    for v in wanted:
+        if v not in VARIANTS:
+            raise SystemExit(f"unknown variant {v!r}; choose from {','.join(VARIANTS)}")
     fmts_in = tuple(formats or FORMATS)
     for f in fmts_in:
         if f not in FORMATS:
@@ -120,10 +110,11 @@ def generate(out: Path, notices: int, seed: int = 0, formats: list[str] | None =
     t0 = time.perf_counter()
     width = max(5, len(str(notices)))
     step = max(20, min(250, notices // (max(1, jobs) * 4) or 1))  # chunking never changes the output
-    work = [(str(out), seed, lo, min(notices, lo + step), fmts_in, width) for lo in range(0, notices, step)]
+    work = [(str(out), seed, lo, min(notices, lo + step), fmts_in, width, wanted) for lo in range(0, notices, step)]
     stats: Counter = Counter()
     layouts: Counter = Counter()
     kinds: Counter = Counter()
+    variant_counts: Counter = Counter()
     fmts: Counter = Counter()
     n_issues = 0
     pool = None
@@ -142,6 +133,7 @@ def generate(out: Path, notices: int, seed: int = 0, formats: list[str] | None =
                     n_issues += row["n_issues"]
                     layouts[row["layout"]] += 1
                     kinds[row["type"]] += 1
+                    variant_counts[row["variant"] or "none"] += 1
                     fmts[row["format"] + ("/oneline" if row["oneline"] else "")] += 1
                     stats.update(s or "none" for s in row["statuses"])
     finally:
@@ -160,6 +152,7 @@ def generate(out: Path, notices: int, seed: int = 0, formats: list[str] | None =
         "formats": dict(sorted(fmts.items())),
         "layouts": dict(sorted(layouts.items())),
         "types": dict(sorted(kinds.items())),
+        "variants": dict(sorted(variant_counts.items())),
         "statuses": dict(sorted(stats.items())),
     }
     if not quiet:
@@ -176,10 +169,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated subset of txt,gbk,html,docx (default: all four)")
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
                         help="worker processes (default: up to 2); the output does not depend on it")
+    parser.add_argument("--variants", default="",
+                        help="comma-separated variants for every third notice, or 'all': " + ",".join(VARIANTS))
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
-    generate(args.out, args.notices, args.seed, formats, args.quiet, max(1, args.jobs))
+    variants = list(VARIANTS) if args.variants == "all" else [v.strip() for v in args.variants.split(",") if v.strip()]
+    generate(args.out, args.notices, args.seed, formats, args.quiet, max(1, args.jobs), variants)
     return 0
 
 

@@ -221,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     mix = parse_mix(args.mix)
     headers = {"X-API-Key": args.api_key} if args.api_key else {}
 
-    from indexer.pipeline import open_embedder
+    from indexer.embed import open_embedder
     from indexer.settings import load_settings
 
     # Enough distinct texts that none repeats at ~100 req/s (an upper bound on two cores).

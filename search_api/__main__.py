@@ -15,20 +15,23 @@ from typing import Any
 
 import click
 
+from indexer.cli import backend_options, model_option
 from indexer.errors import XunchaError
-from indexer.settings import Settings, load_settings
+from indexer.settings import Settings
+from search_api.banner import announce_when_ready, base_url
+from search_api.settings import ApiSettings, load_api_settings
 
 SAMPLES = Path(__file__).resolve().parent.parent / "indexer" / "samples"
 
 
-def _settings(**overrides: Any) -> Settings:
-    return load_settings(**overrides)
-
-
-def _serve(app: Any, settings: Settings) -> None:
+def _serve(app: Any, settings: ApiSettings) -> None:
+    """Run the server; the banner (search_api.banner) is printed once it listens and the search
+    service is ready."""
     import uvicorn
 
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning"))
+    announce_when_ready(app, click.echo, lambda: server.started)
+    server.run()
 
 
 def _get(app: Any, path: str) -> int:
@@ -52,13 +55,12 @@ def _fail(message: str) -> None:
 
 
 def _common(fn: Any) -> Any:
+    """The options of both commands: the indexer's backend and model options, then where to listen."""
     for option in reversed((
-        click.option("--data", "data_dir", default=None, help="data folder of the embedded backend"),
-        click.option("--backend", type=click.Choice(["embedded", "elasticsearch", "memory"]), default=None,
-                     help="search backend (default: setting XUNCHA_BACKEND, else embedded)"),
-        click.option("--model", default=None, help="embedding model (default: setting XUNCHA_MODEL)"),
-        click.option("--host", default=None, help="address to listen on (default 127.0.0.1)"),
-        click.option("--port", type=int, default=None, help="port to listen on (default 8000)"),
+        backend_options,
+        model_option,
+        click.option("--host", default=None, help="address to listen on (default: setting XUNCHA_HOST, else 127.0.0.1)"),
+        click.option("--port", type=int, default=None, help="port to listen on (default: setting XUNCHA_PORT, else 8000)"),
     )):
         fn = option(fn)
     return fn
@@ -73,33 +75,33 @@ def cli() -> None:
 @_common
 @click.option("--get", "get_path", default=None, metavar="PATH",
               help='answer one request in-process and print it, e.g. --get "/api/search?q=招标"')
-def serve(data_dir: str | None, backend: str | None, model: str | None, host: str | None, port: int | None,
-          get_path: str | None) -> None:
+def serve(backend: str | None, data_dir: str | None, es_url: str | None, model: str | None, host: str | None,
+          port: int | None, get_path: str | None) -> None:
     """Serve the API over an existing index (the model loads in the background; see /readyz)."""
     from search_api.app import create_app
 
     try:
-        settings = _settings(data_dir=data_dir, backend=backend, model=model, host=host, port=port)
+        settings = load_api_settings(data_dir=data_dir, backend=backend, es_url=es_url, model=model, host=host,
+                                     port=port)
     except XunchaError as exc:
         _fail(str(exc))
     app = create_app(settings)
     if get_path:
         sys.exit(_get(app, get_path))
-    click.echo(f"serving http://{settings.host}:{settings.port}/api  (docs: /docs, readiness: /readyz)")
+    click.echo(f"starting on {base_url(settings)}: loading the index and the model ({settings.model}) …")
     _serve(app, settings)
 
 
 def prepare_demo(settings: Settings, samples: str | Path = SAMPLES, *, progress: bool = True) -> tuple[Any, Any, Any]:
     """Open the backend and the model, and ingest the sample notices unless already stored
     (ingest skips unchanged notices). Returns (backend, embedder, ingest summary)."""
-    from indexer import categories
     from indexer.backends import open_backend
-    from indexer.pipeline import ingest_paths, open_embedder
+    from indexer.embed import open_embedder
+    from indexer.pipeline import ingest_paths
 
     store = open_backend(settings)
     try:
         embedder = open_embedder(settings)
-        categories.use_embedder(embedder)
         summary = ingest_paths([samples], settings, backend=store, embedder=embedder, progress=progress)
     except BaseException:
         store.close()
@@ -111,13 +113,14 @@ def prepare_demo(settings: Settings, samples: str | Path = SAMPLES, *, progress:
 @_common
 @click.option("--samples", type=click.Path(exists=True, file_okay=False), default=str(SAMPLES), show_default=False,
               help="folder of notices to ingest (default: the bundled fictional samples)")
-def demo(data_dir: str | None, backend: str | None, model: str | None, host: str | None, port: int | None,
-         samples: str) -> None:
+def demo(backend: str | None, data_dir: str | None, es_url: str | None, model: str | None, host: str | None,
+         port: int | None, samples: str) -> None:
     """Ingest the bundled sample notices (if not stored yet) and serve the API."""
     from search_api.app import create_app
 
     try:
-        settings = _settings(data_dir=data_dir, backend=backend, model=model, host=host, port=port)
+        settings = load_api_settings(data_dir=data_dir, backend=backend, es_url=es_url, model=model, host=host,
+                                     port=port)
         click.echo(f"indexing the sample notices into the {settings.backend} index at "
                    f"{settings.data_path.resolve()} (model {settings.model}) …")
         store, embedder, summary = prepare_demo(settings, samples)
@@ -127,13 +130,8 @@ def demo(data_dir: str | None, backend: str | None, model: str | None, host: str
                f"{summary.replaced} replaced, {summary.empty} without issues, {summary.failed} failed")
     for failure in summary.failures:
         click.echo(f"  failed: {failure.source}: {failure.reason}", err=True)
-    info = store.info()
-    click.echo(f"index: {info.notices} notices, {info.issues} issues, {info.measures} measures "
-               f"({info.backend}, model {info.model_id})")
     app = create_app(settings, store, embedder)
     app.state.search.service().warm_up()
-    base = f"http://{settings.host}:{settings.port}"
-    click.echo(f"serving {base}/  — try {base}/api/search?q=医保基金  (API docs: {base}/docs)")
     try:
         _serve(app, settings)
     finally:

@@ -102,7 +102,7 @@ router = APIRouter(tags=["admin"], dependencies=[Depends(require_key)], response
 
 class IngestedFile(BaseModel):
     name: str = Field(description="the file name as uploaded")
-    outcome: str = Field(description="indexed | replaced | skipped | empty | duplicate | failed")
+    outcome: str = Field(description="indexed | replaced | updated | skipped | empty | duplicate | failed")
     notice_id: str | None = None
     issues: int = 0
     measures: int = 0
@@ -116,6 +116,7 @@ class IngestCounts(BaseModel):
     files: int
     indexed: int
     replaced: int
+    updated: int = Field(0, description="already stored, stored again for their new source details")
     skipped: int
     duplicates: int
     empty: int
@@ -289,7 +290,7 @@ def _ingest_uploads(uploads: list[UploadFile], settings: Settings, service: Any)
             except IncompatibleIndex as exc:
                 raise _translate_incompatible(exc) from exc
         files = _file_lines(report, names, folder)
-    counts = {k: getattr(summary, k) for k in ("files", "indexed", "replaced", "skipped", "duplicates", "empty",
+    counts = {k: getattr(summary, k) for k in ("files", "indexed", "replaced", "updated", "skipped", "duplicates", "empty",
                                                "failed", "issues", "measures", "warnings")}
     counts["seconds"] = round(summary.seconds.get("total", 0.0), 3)
     return {"ok": summary.ok, "summary": counts, "files": files, "report": str(report) if kept else None}

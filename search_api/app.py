@@ -28,10 +28,11 @@ from indexer.categories import TAXONOMY
 from indexer.embed import Embedder
 from indexer.errors import BadQuery, XunchaError
 from indexer.fields import FILTERS, Filter
-from indexer.settings import Settings, load_settings
+from indexer.settings import Settings
 from indexer.types import Target
 from search_api import schemas
 from search_api.errors import NotReady, message_of, status_of
+from search_api.families import families_of
 from search_api.fuse import FUSERS
 from search_api.parse import (
     EXCLUDE_PARAMS,
@@ -43,6 +44,7 @@ from search_api.parse import (
     range_params,
 )
 from search_api.search import SearchService
+from search_api.settings import ApiSettings, load_api_settings
 
 log = logging.getLogger("search_api")
 
@@ -59,7 +61,7 @@ def open_backend(settings: Settings) -> Backend:
 def load_embedder(settings: Settings) -> Embedder:
     """The configured embedding model (``settings.model``; ``hashing`` for a model-free run),
     loaded once per process."""
-    from indexer.pipeline import open_embedder
+    from indexer.embed import open_embedder
 
     return open_embedder(settings)
 
@@ -192,7 +194,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
                embedder: Embedder | None = None) -> FastAPI:
     """The app. Given a backend and an embedder it is ready at once (tests, ``demo``); otherwise
     it opens the configured backend and loads the model in the background at start-up."""
-    settings = settings or load_settings()
+    settings = ApiSettings.of(settings) if settings is not None else load_api_settings()
     holder = ServiceHolder(settings, backend, embedder)
 
     @asynccontextmanager
@@ -282,7 +284,9 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
              tags=["documents"], summary="One issue")
     def get_issue(issue_id: str = Path(..., description="issue id: <notice id>-<seq, 3 digits>",
                                        examples=["3f9a1c2e7b5d4a10-015"])) -> dict[str, Any]:
-        return {"ok": True, "issue": holder.service().get_issue(issue_id)}
+        issue = holder.service().get_issue(issue_id)
+        issue["family_id"] = families_of(app.state).family_of(issue_id)  # its problem family (共性问题), if any
+        return {"ok": True, "issue": issue}
 
     @app.get("/api/issues/{issue_id}/similar", response_model=schemas.SimilarResponse,
              responses={**ERRORS, **NOT_FOUND}, tags=["search"],
@@ -342,8 +346,10 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
             return {"ok": True, "status": "ready", "detail": None}
         return JSONResponse({"ok": False, "status": holder.status, "detail": holder.detail}, status_code=503)
 
-    from search_api import admin, pages, security
+    from search_api import admin, family_api, family_pages, pages, security
 
+    app.include_router(family_api.router)  # problem families: /api/common-problems
+    app.include_router(family_pages.router)  # the 共性问题 pages and the 整改台账 exports
     app.include_router(pages.router)  # the web page (/, /notices/…, /export.*): same core, HTML
     admin.install(app)  # upload, delete, reindex: the endpoints that change data
     security.install(app, settings, write_routes=admin.WRITE_ROUTES, upload_routes=admin.UPLOAD_ROUTES)

@@ -63,6 +63,11 @@ class ExportData:
     total: int  # length of the ranked list before the cap
     cap: int
     conditions: list[tuple[str, str]] = field(default_factory=list)
+    # the sheet's layout: another export (search_api.ledger, the 整改台账) writes other columns
+    columns: tuple[str, ...] = COLUMNS
+    widths: tuple[int, ...] = _WIDTH_OF
+    wrap: frozenset[str] = _WRAP
+    sheet: str = "检索结果"
 
     @property
     def truncated(self) -> bool:
@@ -127,7 +132,7 @@ def csv_cell(value: Any) -> Any:
 def to_csv(data: ExportData) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(data.columns)
     for row in data.rows:
         writer.writerow([csv_cell(v) for v in row])
     return buffer.getvalue().encode("utf-8-sig")
@@ -142,10 +147,10 @@ def to_xlsx(data: ExportData, *, now: datetime | None = None) -> bytes:
     head = book.add_format({"bold": True, "bg_color": "#E8EEF6", "border": 1, "valign": "top"})
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
     plain = book.add_format({"valign": "top"})
-    sheet = book.add_worksheet("检索结果")
-    for col, (name, width) in enumerate(zip(COLUMNS, _WIDTH_OF, strict=True)):
+    sheet = book.add_worksheet(data.sheet)
+    for col, (name, width) in enumerate(zip(data.columns, data.widths, strict=True)):
         sheet.write_string(0, col, name, head)
-        sheet.set_column(col, col, width, wrap if name in _WRAP else plain)
+        sheet.set_column(col, col, width, wrap if name in data.wrap else plain)
     for r, row in enumerate(data.rows, start=1):
         for col, value in enumerate(row):
             if value == "" or value is None:
@@ -155,7 +160,7 @@ def to_xlsx(data: ExportData, *, now: datetime | None = None) -> bytes:
             else:
                 sheet.write_string(r, col, str(value))
     sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, max(1, len(data.rows)), len(COLUMNS) - 1)
+    sheet.autofilter(0, 0, max(1, len(data.rows)), len(data.columns) - 1)
     about = book.add_worksheet("检索条件")
     about.set_column(0, 0, 14)
     about.set_column(1, 1, 80, wrap)

@@ -25,6 +25,7 @@ from indexer.backends.base import Backend, Filters, LexicalQuery
 from indexer.fields import lexical_boosts
 from indexer.tokenise import tokenise_query
 from indexer.types import Hit, Target
+from search_api import variants
 
 _IDF: dict[str, float] | None = None
 _IDF_MEDIAN = 0.0
@@ -89,11 +90,32 @@ def query_terms(text: str, max_terms: int = 0, min_idf: float = 0.0) -> tuple[st
     return select_terms(tokens, max_terms)
 
 
+def form_terms(form: str, min_idf: float) -> list[str]:
+    """What a variant form searches: its tokens (the whole form too when jieba knows it) that are
+    neither single characters nor common in general Chinese (idf < ``min_idf``) — no fallback keeps
+    generic ones, as the user's own words have: a variant's 资金 alone would match every money issue."""
+    return [t for t in query_terms(form) if len(t) > 1 and idf(t) >= min_idf]
+
+
+def build(text: str, target: Target, *, max_terms: int = 0, min_idf: float = 0.0,
+          boosts: Mapping[str, float] | None = None,
+          variant_weight: float = 0.0) -> tuple[LexicalQuery, variants.Expansion]:
+    """The lexical query of a text — its selected terms, searched in every TOKENS field of the
+    target with the field's boost (indexer.fields) — and, when ``variant_weight`` > 0, the other
+    forms of the variant groups the text mentions (search_api.variants), at that weight."""
+    terms = query_terms(text, max_terms, min_idf)
+    expansion = variants.Expansion()
+    if variant_weight > 0 and terms:
+        expansion = variants.expand(text, terms, lambda form: form_terms(form, min_idf))
+    return (LexicalQuery(terms + expansion.terms, dict(boosts or lexical_boosts(target)),
+                         dict.fromkeys(expansion.terms, variant_weight)), expansion)
+
+
 def build_query(text: str, target: Target, *, max_terms: int = 0, min_idf: float = 0.0,
-                boosts: Mapping[str, float] | None = None) -> LexicalQuery:
-    """The lexical query of a text: its selected terms, searched in every TOKENS field of the
-    target with the field's boost (indexer.fields)."""
-    return LexicalQuery(query_terms(text, max_terms, min_idf), dict(boosts or lexical_boosts(target)))
+                boosts: Mapping[str, float] | None = None, variant_weight: float = 0.0) -> LexicalQuery:
+    """:func:`build` without the expansion report."""
+    return build(text, target, max_terms=max_terms, min_idf=min_idf, boosts=boosts,
+                 variant_weight=variant_weight)[0]
 
 
 def run(backend: Backend, target: Target, query: LexicalQuery, filters: Filters, k: int) -> list[Hit]:

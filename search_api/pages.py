@@ -37,6 +37,7 @@ from indexer.settings import Settings
 from indexer.types import Target
 from search_api import export
 from search_api.errors import NotFound
+from search_api.families import with_families
 from search_api.page_errors import error_text, paging_text
 from search_api.page_state import SORT_LABELS, TAB_LABELS, PageState, parse_request, run_search
 from search_api.parse import Mode
@@ -49,6 +50,7 @@ from search_api.views import (
     level_label,
     measure_view,
     notice_metadata,
+    origin_link,
     pagination,
     region,
     status_label,
@@ -153,9 +155,11 @@ def search_page(request: Request) -> HTMLResponse:
         context["error"] = {"heading": heading, "message": message}
         return _render(request, "search.html", context, status)
     view = issue_view if result.target == Target.ISSUES.value else measure_view
+    hits = [view(h) for h in result.hits]
+    with_families(request.app.state, hits)  # 共性问题 links
     context.update(
         result=result,
-        hits=[view(h) for h in result.hits],
+        hits=hits,
         facets=facets_view(state, result.facets),
         pages=pagination(state, result.total, result.page, result.size, settings.max_result_window),
         source=issue_view({**result.source, "highlights": {}}) if result.source else None,
@@ -186,8 +190,9 @@ def issue_page(request: Request, issue_id: str) -> HTMLResponse:
         issue = _service(request).get_issue(issue_id)
     except XunchaError as exc:
         return _error_page(request, exc)
-    return _render(request, "issue.html", {"state": PageState(), "issue": issue_view({**issue, "highlights": {}}),
-                                           "doc": issue})
+    view = issue_view({**issue, "highlights": {}})
+    with_families(request.app.state, [view])  # its 共性问题
+    return _render(request, "issue.html", {"state": PageState(), "issue": view, "doc": issue})
 
 
 @router.get("/notices/{notice_id}", response_class=HTMLResponse)
@@ -198,6 +203,7 @@ def notice_page(request: Request, notice_id: str) -> HTMLResponse:
         return _error_page(request, exc)
     notice = record["notice"]
     issues = [issue_view({**i, "highlights": {}}) for i in record["issues"]]
+    with_families(request.app.state, issues)  # 共性问题 links
     sections: list[dict[str, Any]] = []
     for issue, raw in zip(issues, record["issues"], strict=True):
         title = raw.get("section") or ""
@@ -206,7 +212,7 @@ def notice_page(request: Request, notice_id: str) -> HTMLResponse:
         sections[-1]["issues"].append(issue)
     return _render(request, "notice.html", {
         "state": PageState(), "notice": notice, "quality": record.get("quality") or {}, "sections": sections,
-        "issue_count": len(issues), "metadata": notice_metadata(notice),
+        "issue_count": len(issues), "metadata": notice_metadata(notice), "origin": origin_link(notice),
     })
 
 

@@ -44,6 +44,8 @@ class Explain(BaseModel):
     fusion: str = Field(description="fusion used: rrf | linear")
     score: float
     matched_terms: list[str] = Field(description="query terms found in the hit's text")
+    variant_terms: list[str] = Field([], description="terms searched as variants of the query's words "
+                                                     "(indexer/data/variants.txt, weighted lower) found in the hit's text")
 
 
 class FacetValue(BaseModel):
@@ -109,6 +111,8 @@ class _Page(BaseModel):
     fusion: str
     q: str | None
     terms: list[str] = Field(description="the query terms searched (after tokenising and trimming)")
+    variants: dict[str, list[str]] = Field({}, description="variant forms also searched: form in the query → "
+                                                           "its other forms (indexer/data/variants.txt)")
     total: int = Field(description="length of the ranked (collapsed) list the page is cut from")
     page: int
     size: int

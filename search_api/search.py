@@ -54,6 +54,7 @@ from search_api.errors import NotFound
 from search_api.fuse import FUSERS, Fused, FusionParams
 from search_api.highlight import Highlighter
 from search_api.parse import Mode, Scope, SearchFilters, SearchRequest, SimilarRequest, Sort
+from search_api.variants import Expansion
 
 # Facets returned: request parameter name → stored field (the registry's facet fields).
 FACETS: dict[str, str] = {f.request_param: f.name for f in FACET_FIELDS}
@@ -81,6 +82,7 @@ class SearchResult:
     fusion: str
     q: str | None
     terms: list[str]
+    variants: dict[str, list[str]]
     total: int
     page: int
     size: int
@@ -100,6 +102,7 @@ class _Ranked:
     fused: list[Fused]
     terms: tuple[str, ...]
     lexical_query: LexicalQuery
+    expansion: Expansion
     vector_via: str | None = None
     facets: Future[dict[str, list[tuple[str, int]]]] | None = None  # counted beside the legs
 
@@ -143,7 +146,7 @@ class SearchService:
             request.target, text=text, query_vector=source_vector, mode=request.mode,
             filters=filters, fusion=request.fusion, page=request.page, size=request.size,
             collapse=request.collapse, facets=request.facets, exclude_ids=_own_ids(request.target, source),
-            search_filters=request.filters, sort=request.sort,
+            example=True, search_filters=request.filters, sort=request.sort,
         )
         result.q = None
         result.source = source
@@ -160,7 +163,8 @@ class SearchService:
             source, text, source_vector, filters = self._similar_inputs(request)
             target = request.target
             fused = self.rank(target, text=text, query_vector=source_vector, mode=request.mode, filters=filters,
-                              fusion=request.fusion, depth=depth, exclude_ids=_own_ids(target, source))
+                              fusion=request.fusion, depth=depth, exclude_ids=_own_ids(target, source),
+                              example=True)
         else:
             fused = self.rank(target, text=request.q, query_vector=None, mode=request.mode,
                               filters=request.filters.to_backend(), fusion=request.fusion, depth=depth)
@@ -255,16 +259,19 @@ class SearchService:
         return result
 
     def rank(self, target: Target, *, text: str, query_vector: Vector | None, mode: Mode, filters: Filters,
-             fusion: str, depth: int, exclude_ids: Iterable[DocId] = ()) -> list[Fused]:
-        """The fused ranked list only (no documents): what evaluation and exports need."""
+             fusion: str, depth: int, exclude_ids: Iterable[DocId] = (), example: bool = False) -> list[Fused]:
+        """The fused ranked list only (no documents): what evaluation and exports need. ``example``:
+        the text is an issue searched by example (:meth:`example`), not words a user typed."""
         return self._rank(target, text=text, query_vector=query_vector, mode=mode, filters=filters,
-                          fusion=fusion, depth=depth, exclude_ids=set(exclude_ids)).fused
+                          fusion=fusion, depth=depth, exclude_ids=set(exclude_ids), example=example).fused
 
     def _rank(self, target: Target, *, text: str, query_vector: Vector | None, mode: Mode, filters: Filters,
-              fusion: str, depth: int, exclude_ids: set[DocId], facets: bool = False) -> _Ranked:
+              fusion: str, depth: int, exclude_ids: set[DocId], facets: bool = False, example: bool = False) -> _Ranked:
         settings = self.settings
-        query = lexical.build_query(text, target, max_terms=settings.max_query_terms,
-                                    min_idf=settings.min_term_idf)
+        # an example is a whole issue: its variants would only add noise (measured: docs/ranking.md)
+        query, expansion = lexical.build(text, target, max_terms=settings.max_query_terms,
+                                         min_idf=settings.min_term_idf,
+                                         variant_weight=0.0 if example else settings.variant_weight)
         facet_future = None
         if facets and mode is not Mode.SEMANTIC and query.terms:
             facet_future = self._pool.submit(self.backend.facets, target, filters, list(FACETS.values()),
@@ -294,7 +301,7 @@ class SearchService:
         fused = FUSERS[fusion](legs, self.fusion_params)
         if exclude_ids:
             fused = [f for f in fused if f.doc_id not in exclude_ids]
-        return _Ranked(fused, query.terms, query, via, facet_future)
+        return _Ranked(fused, query.terms, query, expansion, via, facet_future)
 
     def _vector_leg(self, target: Target, text: str, query_vector: Vector | None, filters: Filters,
                     k: int) -> tuple[list[Hit], str]:
@@ -320,9 +327,10 @@ class SearchService:
 
     def _run(self, target: Target, *, text: str, query_vector: Vector | None, mode: Mode, filters: Filters,
              fusion: str, page: int, size: int, collapse: bool, facets: bool, exclude_ids: set[DocId],
-             search_filters: SearchFilters, sort: Sort = Sort.RELEVANCE) -> SearchResult:
+             search_filters: SearchFilters, example: bool = False, sort: Sort = Sort.RELEVANCE) -> SearchResult:
         ranked = self._rank(target, text=text, query_vector=query_vector, mode=mode, filters=filters,
-                            fusion=fusion, depth=page * size, exclude_ids=exclude_ids, facets=facets)
+                            fusion=fusion, depth=page * size, exclude_ids=exclude_ids, facets=facets,
+                            example=example)
         fused = ranked.fused
         docs: dict[DocId, Document] = {}
         need_all = collapse or sort is Sort.DATE or (facets and (mode is Mode.SEMANTIC or not ranked.terms))
@@ -355,7 +363,9 @@ class SearchService:
                 counts = {param: raw.get(stored, []) for param, stored in FACETS.items()}
             facet_counts = _label_facets(counts)
         return SearchResult(
-            target=target.value, mode=mode.value, fusion=fusion, q=text, terms=list(ranked.terms),
+            target=target.value, mode=mode.value, fusion=fusion, q=text,
+            terms=[t for t in ranked.terms if t not in ranked.expansion.terms],
+            variants={form: list(others) for form, others in ranked.expansion.found.items()},
             total=len(fused), page=page, size=size, hits=hits, facets=facet_counts,
             filters=search_filters.as_params(),
         )
@@ -385,12 +395,14 @@ class SearchService:
                 vec_explain["via"] = ranked.vector_via
         out["rank"] = rank
         out["score"] = round(item.score, 6)
+        matched = highlighter.matched(*texts)
         out["explain"] = {
             "lexical": {"rank": lex.rank, "score": round(lex.score, 6)} if lex is not None else None,
             "vector": vec_explain,
             "fusion": fusion,
             "score": round(item.score, 6),
-            "matched_terms": highlighter.matched(*texts),
+            "matched_terms": [t for t in matched if t not in ranked.expansion.terms],
+            "variant_terms": [t for t in matched if t in ranked.expansion.terms],
         }
         if collapsed is not None:
             out["collapsed"] = collapsed

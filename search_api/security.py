@@ -33,7 +33,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from indexer.settings import Settings
+from search_api.settings import ApiSettings
 
 log = logging.getLogger("search_api")
 
@@ -80,7 +80,7 @@ def key_is_valid(given: str | None, expected: str) -> bool:
                                digest(expected.encode("utf-8", "surrogateescape")).digest())
 
 
-def check_access(settings: Settings, headers: Headers, *, write: bool) -> Denied | None:
+def check_access(settings: ApiSettings, headers: Headers, *, write: bool) -> Denied | None:
     """None when the request may go on, else why not."""
     if not settings.api_key:
         if write:
@@ -109,7 +109,7 @@ def _error_response(status: int, message: str) -> JSONResponse:
 class AccessMiddleware:
     """Refuses writes without the key, and reads too when ``protect_reads`` is set."""
 
-    def __init__(self, app: ASGIApp, settings: Settings, write_routes: Sequence[BaseRoute]) -> None:
+    def __init__(self, app: ASGIApp, settings: ApiSettings, write_routes: Sequence[BaseRoute]) -> None:
         self.app = app
         self.settings = settings
         self.write_routes = list(write_routes)
@@ -141,7 +141,7 @@ class BodyLimitMiddleware:
     """413 once a body passes its limit: at once from ``Content-Length``, else while counting the
     chunks as the app reads them (chunked uploads have no length to trust)."""
 
-    def __init__(self, app: ASGIApp, settings: Settings, upload_routes: Sequence[BaseRoute]) -> None:
+    def __init__(self, app: ASGIApp, settings: ApiSettings, upload_routes: Sequence[BaseRoute]) -> None:
         self.app = app
         self.upload_routes = list(upload_routes)
         self.upload_limit = int(settings.max_upload_mb * 2**20)
@@ -189,12 +189,12 @@ class BodyLimitMiddleware:
             await _error_response(413, str(exc.detail))(scope, receive, send)
 
 
-def cors_origins(settings: Settings) -> list[str]:
+def cors_origins(settings: ApiSettings) -> list[str]:
     """``"https://a.example, https://b.example"`` → the two origins; empty: CORS stays closed."""
     return [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
 
 
-def install(app: FastAPI, settings: Settings, *, write_routes: Sequence[BaseRoute],
+def install(app: FastAPI, settings: ApiSettings, *, write_routes: Sequence[BaseRoute],
             upload_routes: Sequence[BaseRoute]) -> None:
     """Add the middleware. The last added runs first: CORS (answers preflights, which carry no
     key), then access (before any body is read), then the body limits."""

@@ -6,12 +6,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
 from indexer.backends.base import Filters
 from indexer.fields import FACETS, Field, field_named
 from indexer.settings import Settings
+from indexer.sources import web_url
 from indexer.types import Target
 from search_api.highlight import mark
 from search_api.page_state import RANGE_PARAMS, PageState
@@ -200,6 +202,21 @@ def collection_overview(service: SearchService, settings: Settings, issues: int)
         if pairs:
             out.append({"title": f.label, "values": [{"label": f.value_label(v), "count": int(c)} for v, c in pairs]})
     return out
+
+
+def origin_link(notice: Mapping[str, Any]) -> dict[str, str] | None:
+    """The link to the original notice: its URL (http or https only), shown as the source name
+    given with it, else as the site's host.
+
+    >>> origin_link({"source_url": "https://www.qinghe.gov.cn/a/1.html", "source_name": None})
+    {'href': 'https://www.qinghe.gov.cn/a/1.html', 'text': 'www.qinghe.gov.cn'}
+    >>> origin_link({"source_url": "javascript:alert(1)"}) is None
+    True
+    """
+    url = web_url(str(notice.get("source_url") or ""))
+    if url is None:
+        return None
+    return {"href": url, "text": str(notice.get("source_name") or urlsplit(url).netloc)}
 
 
 def notice_metadata(notice: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -91,6 +91,36 @@ def test_lexical_scores_are_bm25_like_the_reference(backend, reference):
     assert [round(h.score, 3) for h in got] == pytest.approx([round(h.score, 3) for h in want], rel=0.02)
 
 
+def test_term_weights_rank_alike_in_every_backend(backend, reference):
+    """A weight below 1 (a variant of the user's word) lowers that term's share of the score, the
+    same way in every backend."""
+    _loaded(backend)
+    plain = LexicalQuery(("医保基金", "采购"), lexical_boosts(ISSUES))
+    light = LexicalQuery(("医保基金", "采购"), lexical_boosts(ISSUES), {"采购": 0.05})
+    for query in (plain, light):
+        got = backend.lexical(ISSUES, query, Filters(), 5)
+        want = reference.lexical(ISSUES, query, Filters(), 5)
+        assert [h.doc_id for h in got] == [h.doc_id for h in want]
+        assert [h.score for h in got] == pytest.approx([h.score for h in want], rel=0.02)
+    assert backend.lexical(ISSUES, plain, Filters(), 1)[0].doc_id == "n3-001"
+    assert backend.lexical(ISSUES, light, Filters(), 1)[0].doc_id in {"n1-001", "n2-001"}
+
+
+def test_variant_expansion_finds_the_same_issues_in_every_backend(backend, reference):
+    """三公经费 is nowhere in the corpus; its variant 公务接待 (indexer/data/variants.txt) is."""
+    from search_api import lexical
+
+    _loaded(backend)
+    literal = lexical.build_query("三公经费", ISSUES, min_idf=4.5)
+    assert backend.lexical(ISSUES, literal, Filters(), 5) == []
+    query, expansion = lexical.build("三公经费", ISSUES, min_idf=4.5, variant_weight=0.5)
+    assert "公务接待" in expansion.terms and query.weight("公务接待") == 0.5 and query.weight("三公") == 1.0
+    got = backend.lexical(ISSUES, query, Filters(), 5)
+    want = reference.lexical(ISSUES, query, Filters(), 5)
+    assert [h.doc_id for h in got] == [h.doc_id for h in want] and got[0].doc_id == "n1-003"
+    assert [h.score for h in got] == pytest.approx([h.score for h in want], rel=0.02)
+
+
 def test_measures_are_searchable_as_documents(backend):
     _loaded(backend)
     hits = backend.lexical(MEASURES, _query("医保基金 台账", MEASURES), Filters(), 3)

@@ -4,7 +4,7 @@ clear line (exit status 2, naming the URL, no traceback) and a report line for e
 emulator comes back on the same port and data folder → rerunning the same command ends with
 exactly the expected counts.
 
-The retry loop itself (indexer.pipeline.RetryingBackend) is tested without a server first.
+The retry loop itself (indexer.retry.RetryingBackend) is tested without a server first.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ import pytest
 from indexer.backends.memory import MemoryBackend
 from indexer.embed import HashingEmbedder
 from indexer.errors import BackendUnavailable
-from indexer.pipeline import RetryingBackend, RetryParams, ingest_paths
+from indexer.pipeline import ingest_paths
+from indexer.retry import RetryingBackend, RetryParams
 from indexer.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from indexer import categories
-from indexer.categories import TAXONOMY, Prototypes, categorise, labels, rule_scores, use_embedder
+from indexer.backends.memory import MemoryBackend
+from indexer.categories import TAXONOMY, Prototypes, categorise, labels, prototypes_for, rule_scores
 from indexer.embed import HashingEmbedder
+from indexer.pipeline import ingest_paths
+from indexer.settings import load_settings
+from indexer.types import Target
+
+# A fictional notice; its second issue has no rule word, so only similarity can categorise it.
+NOTICE = """中共东坪镇卫生院支部委员会关于巡察整改进展情况的通报
+
+按照县委巡察工作安排，县委第二巡察组对东坪镇卫生院开展了巡察。现将整改进展情况通报如下。
+
+一、履行职责方面
+1.关于私设小金库的问题
+整改结果：已完成
+整改情况：一是清理账外资金并全部纳入单位账户。二是对相关责任人进行诫勉谈话。
+2.关于年度重点任务推进不力的问题
+整改结果：已完成
+整改情况：一是制定推进清单。二是每月调度一次。
+"""
 
 
 def test_every_category_is_documented():
@@ -76,6 +94,7 @@ class KeywordEmbedder:
     shares most characters with it: enough to exercise the similarity path exactly."""
 
     model_id = "fake-keyword-model"
+    semantic = True
 
     def __init__(self) -> None:
         self.keys = list(TAXONOMY)
@@ -118,10 +137,28 @@ def test_vectors_of_other_dimensions_are_ignored():
     assert categorise("年度重点任务推进不力", [], np.ones(7, dtype=np.float32), prototypes=protos) == []
 
 
-def test_hashing_embedder_is_never_registered(monkeypatch):
-    monkeypatch.setattr(categories, "_PROTOTYPES", None)
-    assert use_embedder(HashingEmbedder(16)) is None
-    assert categories._PROTOTYPES is None
-    registered = use_embedder(KeywordEmbedder())
-    assert registered is not None and registered.model_id == "fake-keyword-model"
-    assert use_embedder(KeywordEmbedder()) is registered  # built once per model
+def test_only_a_semantic_embedder_has_prototypes():
+    assert prototypes_for(HashingEmbedder(16)) is None  # bigram similarities mean nothing
+    protos = prototypes_for(KeywordEmbedder())
+    assert protos is not None and protos.model_id == "fake-keyword-model"
+    assert protos.keys == tuple(TAXONOMY) and protos.matrix.shape == (len(TAXONOMY), len(TAXONOMY))
+
+
+def _categories_after_ingest(tmp_path: Path, embedder) -> dict[str, list[str]]:
+    backend = MemoryBackend()
+    folder = tmp_path / embedder.model_id
+    folder.mkdir()
+    (folder / "dongping.txt").write_text(NOTICE, encoding="utf-8")
+    settings = load_settings({}, backend="memory", data_dir=str(folder / "data"), model="hashing")
+    ingest_paths([str(folder / "dongping.txt")], settings, backend=backend, embedder=embedder, progress=False)
+    ids = [i for n in backend.iter_notices() for i in n["issue_ids"]]
+    return {d["id"]: d["categories"] for d in backend.get(Target.ISSUES, ids)}
+
+
+def test_the_ingest_hands_its_embedders_prototypes_to_categorisation(tmp_path):
+    by_rules = _categories_after_ingest(tmp_path, HashingEmbedder(len(TAXONOMY)))
+    with_similarity = _categories_after_ingest(tmp_path, KeywordEmbedder())
+    assert list(by_rules.values()) == [["finance_assets"], []]
+    first, second = with_similarity.values()
+    assert first == ["finance_assets"]  # a decisive rule: similarity adds nothing
+    assert len(second) == 1  # nothing by the rules: the stand-out prototype

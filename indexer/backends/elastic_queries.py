@@ -52,12 +52,15 @@ class SearchBodies:
         return {"filter": must, "must_not": must_not}
 
     def matches(self, query: LexicalQuery) -> list[Body]:
-        """One ``match`` per TOKENS field with a positive boost; empty when nothing can match."""
-        text = " ".join(t for t in query.terms if t and not t.isspace())
-        if not text:
-            return []
-        return [{"match": {name: {"query": text, "boost": boost}}}
-                for name, boost in query.boosts.items() if boost > 0 and name in self.tokens]
+        """One ``match`` per TOKENS field with a positive boost and per term weight (the clauses'
+        BM25 scores add up to the memory backend's score); empty when nothing can match."""
+        by_weight: dict[float, list[str]] = {}
+        for t in query.terms:
+            if t and not t.isspace():
+                by_weight.setdefault(query.weight(t), []).append(t)
+        return [{"match": {name: {"query": " ".join(terms), "boost": boost * weight}}}
+                for name, boost in query.boosts.items() if boost > 0 and name in self.tokens
+                for weight, terms in by_weight.items() if weight > 0]
 
     def lexical(self, query: LexicalQuery, filters: Filters, k: int) -> Body | None:
         """The lexical leg's body; None when nothing can match."""

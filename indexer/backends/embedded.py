@@ -434,6 +434,28 @@ class EmbeddedBackend:
     def iter_notices(self) -> Iterator[Document]:
         return self._store().iter_notices()
 
+    def scan(self, target: Target, fields: Sequence[str], *, vectors: bool = False,
+             batch: int = 1000) -> Iterator[tuple[list[Document], np.ndarray | None]]:
+        store = self._store()
+        dims = as_int(store.meta().get("dims")) or 0
+        keep = ("id", *fields)
+        for rows in store.iter_live(target, with_vector=vectors, batch=batch):
+            out = [{k: d[k] for k in keep if k in d} for d, _ in rows]
+            matrix = None
+            if vectors:
+                matrix = np.zeros((len(rows), dims), dtype=np.float32)
+                for n, (_, blob) in enumerate(rows):
+                    if blob is not None:
+                        matrix[n] = np.frombuffer(blob, dtype=np.float16)
+            yield out, matrix
+
+    def put_derived(self, name: str, data: bytes) -> None:
+        with self._write_lock, self._writing_briefly():
+            self._store().put_derived(name, data)
+
+    def get_derived(self, name: str) -> bytes | None:
+        return self._store().get_derived(name)
+
     def close(self) -> None:
         with self._write_lock, self._lock:
             if self._closed:

@@ -125,7 +125,7 @@ class Collection:
         terms = Counter(t for t in query.terms if t and not t.isspace())
         clauses = [
             (Occur.Should, Query.boost_query(Query.term_query(self.schema, name, term, index_option="freq"),
-                                             float(boost) * count))
+                                             float(boost) * count * query.weight(term)))
             for name, boost in query.boosts.items() if boost > 0 and name in self.tokens
             for term, count in terms.items()
         ]

@@ -66,6 +66,10 @@ CREATE INDEX IF NOT EXISTS docs_seq ON docs (seq);
 CREATE INDEX IF NOT EXISTS docs_notice ON docs (notice_id) WHERE deleted = 0;
 CREATE INDEX IF NOT EXISTS docs_id ON docs (target, doc_id) WHERE deleted = 0;
 CREATE INDEX IF NOT EXISTS docs_alive ON docs (target) WHERE deleted = 0;
+CREATE TABLE IF NOT EXISTS derived (
+    name  TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+) WITHOUT ROWID;
 """
 
 _CHUNK = 500  # ids per IN (...) query, well under SQLite's variable limit
@@ -305,6 +309,27 @@ class RecordStore:
                     f"AND doc_id IN ({marks})", (TARGET_CODE[target], *chunk)):
                 found[doc_id] = np.frombuffer(blob, dtype=np.float16).astype(np.float32)
         return found
+
+    def iter_live(self, target: Target, *, with_vector: bool, batch: int = 1000
+                  ) -> Iterator[list[tuple[Document, bytes | None]]]:
+        """(document, float16 vector blob or None) of every live document, by rowid pages."""
+        vector = "vector" if with_vector else "NULL"
+        last = 0
+        while True:
+            rows = self._query(f"SELECT rowid, doc, {vector} FROM docs WHERE target = ? AND deleted = 0 "
+                               "AND rowid > ? ORDER BY rowid LIMIT ?", (TARGET_CODE[target], last, batch))
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [(json.loads(r[1]), r[2]) for r in rows]
+
+    def get_derived(self, name: str) -> bytes | None:
+        rows = self._query("SELECT value FROM derived WHERE name = ?", (name,))
+        return bytes(rows[0][0]) if rows else None
+
+    def put_derived(self, name: str, data: bytes) -> None:
+        with self.transaction() as tx:
+            tx.execute("INSERT OR REPLACE INTO derived (name, value) VALUES (?, ?)", (name, data))
 
     def rowids_of(self, target: Target, ids: Sequence[DocId]) -> list[int]:
         rowids: list[int] = []

@@ -76,6 +76,7 @@ class MemoryBackend:
         self._source_to_notice: dict[str, NoticeId] = {}
         self._model: tuple[str, int, str] | None = None
         self._requested: tuple[str, int, str] | None = None  # what the next rebuild records
+        self._derived: dict[str, bytes] = {}  # put_derived(): dropped by a rebuild
 
     # -- bookkeeping ---------------------------------------------------------------------
     def info(self) -> IndexInfo:
@@ -180,7 +181,7 @@ class MemoryBackend:
                 for term in query.terms:
                     tf = counts.get(term, 0)
                     if tf:
-                        score += boost * bm25_term(tf, length, avg, bm25_idf(n_docs, df[term]))
+                        score += boost * query.weight(term) * bm25_term(tf, length, avg, bm25_idf(n_docs, df[term]))
             if score > 0:
                 scored.append(Hit(doc_id, score, Leg.LEXICAL))
         scored.sort(key=lambda h: (-h.score, h.doc_id))
@@ -224,6 +225,27 @@ class MemoryBackend:
 
     def iter_notices(self) -> Iterator[Document]:
         return (dict(n) for n in list(self._notices.values()))
+
+    def scan(self, target: Target, fields: Sequence[str], *, vectors: bool = False,
+             batch: int = 1000) -> Iterator[tuple[list[Document], np.ndarray | None]]:
+        docs, stored = list(self._docs[target].values()), self._vectors[target]
+        dims = next((len(v) for v in stored.values()), 0)
+        for start in range(0, len(docs), max(1, batch)):
+            chunk = docs[start:start + batch]
+            out = [{k: d[k] for k in ("id", *fields) if k in d} for d in chunk]
+            matrix = None
+            if vectors:
+                matrix = np.zeros((len(chunk), dims), dtype=np.float32)
+                for row, doc in enumerate(chunk):
+                    if doc["id"] in stored:
+                        matrix[row] = stored[doc["id"]]
+            yield out, matrix
+
+    def put_derived(self, name: str, data: bytes) -> None:
+        self._derived[name] = bytes(data)
+
+    def get_derived(self, name: str) -> bytes | None:
+        return self._derived.get(name)
 
     def close(self) -> None:
         return None

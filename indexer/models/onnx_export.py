@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -135,8 +135,10 @@ def _export_and_quantize(transformer_dir: Path, dest: Path, ids: np.ndarray, mas
                          reduce_range=True, weight_type=QuantType.QInt8)  # fmt: skip
 
 
-def export(model_dir: Path, dest: Path, *, prompt: str = "", threads: int = 2) -> dict[str, Any]:
-    """Write ``model.onnx`` and ``model_int8.onnx`` into ``dest``; return the check figures."""
+def export(model_dir: Path, dest: Path, *, prompt: str = "", threads: int = 2,
+           step: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
+    """Write ``model.onnx`` and ``model_int8.onnx`` into ``dest``; return the check figures.
+    ``step`` hears each stage as it starts."""
     try:
         import onnxruntime as ort
         import onnxruntime.quantization  # noqa: F401 - needs the onnx package
@@ -152,10 +154,12 @@ def export(model_dir: Path, dest: Path, *, prompt: str = "", threads: int = 2) -
     texts = [prompt + t for t in CHECK_TEXTS]
     ids, mask = _batch(tokenizer_file, texts)  # padded: the traced graph must keep the masking path
     try:
+        step("ONNX: 1/2 tracing the graph and quantising it to int8")
         _export_and_quantize(transformer_dir, dest, ids, mask)
     except (RuntimeError, ValueError, TypeError, OSError) as exc:  # tracer / exporter / quantiser failures
         raise UnsupportedModel(f"{model_dir}: ONNX export failed: {exc}") from exc
 
+    step("ONNX: 2/2 checking fp32 and int8 against torch")
     # Check against a fresh torch model (tracing may leave the traced one altered), in one padded batch.
     with torch.no_grad():
         reference = _mean_pooled(transformer_dir)(torch.from_numpy(ids), torch.from_numpy(mask)).numpy()

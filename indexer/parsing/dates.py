@@ -13,8 +13,9 @@
 
 from __future__ import annotations
 
+import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from indexer.parsing.numerals import cn_int
 from indexer.types import DateSpan
@@ -40,6 +41,9 @@ class DateMention:
     month: int
     day: int | None  # None for 上旬/底/… or a month alone
     text: str
+    # A date whose 年/月/日 the page lost ("2023815日"): every calendar-valid (month, day); month
+    # and day above are the first of them until the notice's other dates decide.
+    readings: tuple[tuple[int, int], ...] = ()
 
     def iso(self, year: int | None = None) -> str | None:
         """ISO date, partial when the day is not known; None without a year."""
@@ -52,11 +56,53 @@ class DateMention:
         return (self.month, self.day or 0)
 
 
-def find_dates(text: str) -> list[DateMention]:
-    """Every date in ``text`` (full, partial, yearless; Arabic or Chinese numerals).
+# Digits that lost their 年/月 (and sometimes 日): "2023815日", "716日", the range end "至56对".
+_LOST = re.compile(r"(?<![\d０-９.\-/:：年月第])(?:(?P<y>(?:19|20)\d{2})\s*年?)?(?P<md>\d{2,4})\s*(?P<d>[日号])?")
+_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _readings(digits: str, year: int | None) -> tuple[tuple[int, int], ...]:
+    """Every calendar-valid (month, day) a run of digits can be cut into: "114" → 1-14 or 11-4."""
+    out = []
+    for cut in range(1, len(digits)):
+        month, day = digits[:cut], digits[cut:]
+        if len(month) > 2 or len(day) > 2:
+            continue
+        m, d = int(month), int(day)
+        leap = year is None or (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0))
+        if 1 <= m <= 12 and 1 <= d <= (_DAYS[m - 1] if m != 2 or leap else 28):
+            out.append((m, d))
+    return tuple(out)
+
+
+def _lost_dates(text: str, printed: list[DateMention]) -> list[DateMention]:
+    """Dates whose 年/月/日 were lost: with a year, or 3–4 digits before 日, or (without 日) the
+    end of a range whose start lost them too."""
+    taken = [(d.start, d.end) for d in printed]
+    found: list[DateMention] = []
+    for m in _LOST.finditer(text):
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        year = int(m.group("y")) if m.group("y") else None
+        digits = m.group("md")
+        range_end = bool(found) and _RANGE_JOINER.match(text[found[-1].end : m.start()]) is not None
+        if not (m.group("d") or range_end) or (year is None and len(digits) < 3 and not range_end):
+            continue
+        readings = _readings(digits, year)
+        if readings:
+            month, day = readings[0]
+            found.append(DateMention(m.start(), m.end(), year, month, day, m.group(0).strip(), readings))
+    return found
+
+
+def find_dates(text: str, lost: bool = False) -> list[DateMention]:
+    """Every date in ``text`` (full, partial, yearless; Arabic or Chinese numerals); with
+    ``lost``, also the dates whose 年/月/日 the page lost, with their possible readings.
 
     >>> [d.iso(2000) for d in find_dates("2021年3月上旬至5月，二〇二三年九月二十日，11月7日，2023.4.17")]
     ['2021-03', '2000-05', '2023-09-20', '2000-11-07', '2023-04-17']
+    >>> [(d.year, d.readings) for d in find_dates("2023815日至1020日，2024114日反馈", lost=True)]
+    [(2023, ((8, 15),)), (None, ((10, 20),)), (2024, ((1, 14), (11, 4)))]
     """
     found = []
     for m in _DATE.finditer(text):
@@ -69,6 +115,8 @@ def find_dates(text: str) -> list[DateMention]:
         if not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
             continue
         found.append(DateMention(m.start(), m.end(), year, month, day, m.group(0).strip()))
+    if lost:
+        found = sorted([*found, *_lost_dates(text, found)], key=lambda d: d.start)
     return found
 
 
@@ -124,6 +172,28 @@ def _sentence_bounds(text: str, at: int) -> tuple[int, int]:
     return start, end_match.start() if end_match else len(text)
 
 
+def _period_range(text: str, dates: list[DateMention]) -> DateRange | None:
+    """The range followed by a 巡察组 or 开展…巡察 in its sentence, no 整改/反馈 between."""
+    for r in _ranges(text, dates):
+        _, sentence_end = _sentence_bounds(text, r.last.end)
+        after = text[r.last.end : sentence_end]
+        m = _INSPECTED.search(after)
+        if m and not re.search(r"整改|反馈", after[: m.start()]):
+            return r
+    return None
+
+
+def _span(r: DateRange, dates: list[DateMention], years: list[int | None], publish: str | None) -> DateSpan:
+    index = {id(d): i for i, d in enumerate(dates)}
+    first_year = years[index[id(r.first)]]
+    if first_year is None:  # "3月12日至5月10日": the year comes from what follows
+        first_year = _year_before(r.first, dates, years, publish)
+    last_year = years[index[id(r.last)]]
+    if last_year is None and first_year is not None:
+        last_year = _year_after(r.first, first_year, r.last)
+    return DateSpan(r.first.iso(first_year), r.last.iso(last_year))
+
+
 def find_period(
     text: str, dates: list[DateMention], years: list[int | None], publish: str | None = None
 ) -> DateSpan:
@@ -133,20 +203,8 @@ def find_period(
     >>> d = find_dates(t); find_period(t, d, resolve_years(d))
     DateSpan(start='2021-03', end='2021-05')
     """
-    index = {id(d): i for i, d in enumerate(dates)}
-    for r in _ranges(text, dates):
-        _, sentence_end = _sentence_bounds(text, r.last.end)
-        after = text[r.last.end : sentence_end]
-        m = _INSPECTED.search(after)
-        if m and not re.search(r"整改|反馈", after[: m.start()]):
-            first_year = years[index[id(r.first)]]
-            if first_year is None:  # "3月12日至5月10日": the year comes from what follows
-                first_year = _year_before(r.first, dates, years, publish)
-            last_year = years[index[id(r.last)]]
-            if last_year is None and first_year is not None:
-                last_year = _year_after(r.first, first_year, r.last)
-            return DateSpan(r.first.iso(first_year), r.last.iso(last_year))
-    return DateSpan()
+    r = _period_range(text, dates)
+    return _span(r, dates, years, publish) if r else DateSpan()
 
 
 def _year_before(date: DateMention, dates: list[DateMention], years: list[int | None], publish: str | None) -> int | None:
@@ -187,3 +245,71 @@ def infer_year(date: DateMention, dates: list[DateMention], years: list[int | No
         month = int(publish[5:7]) if len(publish) >= 7 else 12
         return year - 1 if date.month > month else year
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeDates:
+    period: DateSpan
+    feedback: str | None
+    feedback_inferred: bool  # the feedback date printed no year
+    warnings: tuple[str, ...] = ()
+
+
+def _feedback_iso(
+    feedback: DateMention | None, dates: list[DateMention], years: list[int | None], publish: str | None
+) -> tuple[str | None, bool]:
+    if feedback is None:
+        return None, False
+    if feedback.year is not None:
+        return feedback.iso(), False
+    year = infer_year(feedback, dates, years, publish)
+    return feedback.iso(year), year is not None
+
+
+def _in_order(*isos: str | None) -> bool:
+    """Inspection start ≤ end ≤ feedback ≤ publish, the period under a year (partial dates compare
+    on what they print)."""
+    known = [iso for iso in isos if iso]
+    if any(a[: len(b)] > b[: len(a)] for a, b in zip(known, known[1:], strict=False)):
+        return False
+    start, end = isos[0], isos[1]
+    return not (start and end and int(end[:4]) - int(start[:4]) > 1)
+
+
+def notice_dates(text: str, publish: str | None = None) -> NoticeDates:
+    """Inspection period and feedback date of a notice (see the module docstring).
+
+    A date that lost its 年/月/日 is read the only way that keeps start ≤ end ≤ feedback ≤
+    publish; when several readings remain, the date is left empty with a warning.
+
+    >>> notice_dates("2024927日至126日，市委第一巡察组对区教育局党组开展了巡察。2025114日，"
+    ...              "市委第一巡察组向区教育局党组反馈了巡察意见。", publish="2025-06-24")
+    NoticeDates(period=DateSpan(start='2024-09-27', end='2024-12-06'), feedback='2025-01-14', feedback_inferred=False, warnings=())
+    """
+    dates = find_dates(text, lost=True)
+    chosen = _period_range(text, dates)
+    feedback = find_feedback(text, dates)
+    at = {id(d): i for i, d in enumerate(dates)}
+    lost = sorted({at[id(d)] for d in (chosen.first if chosen else None, chosen.last if chosen else None, feedback)
+                   if d is not None and len(d.readings) > 0})
+    outcomes: set[tuple[str | None, str | None, str | None, bool]] = set()  # start, end, feedback, inferred
+    for combo in itertools.product(*(dates[i].readings for i in lost)):
+        read = list(dates)
+        for i, (month, day) in zip(lost, combo, strict=True):
+            read[i] = replace(dates[i], month=month, day=day)
+        years = resolve_years(read)
+        span = DateRange(read[at[id(chosen.first)]], read[at[id(chosen.last)]]) if chosen else None
+        period = _span(span, read, years, publish) if span else DateSpan()
+        fb, inferred = _feedback_iso(read[at[id(feedback)]] if feedback else None, read, years, publish)
+        if not lost or _in_order(period.start, period.end, fb, publish):
+            outcomes.add((period.start, period.end, fb, inferred))
+    if len(outcomes) == 1:
+        start, end, fb, inferred = outcomes.pop()
+        return NoticeDates(DateSpan(start, end), fb, inferred)
+    # Several readings (or none) fit: keep what they agree on, leave the rest empty.
+    starts, ends = {o[0] for o in outcomes}, {o[1] for o in outcomes}
+    feedbacks = {(o[2], o[3]) for o in outcomes}
+    period = DateSpan(starts.pop() if len(starts) == 1 else None, ends.pop() if len(ends) == 1 else None)
+    fb, inferred = feedbacks.pop() if len(feedbacks) == 1 else (None, False)
+    texts = ", ".join(dates[i].text for i in lost)
+    return NoticeDates(period, fb, inferred, (f"dates that lost 年/月/日 ({texts}) read several ways or none: left empty",))

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from indexer.parsing import regions
-from indexer.parsing.dates import find_dates, find_feedback, find_period, infer_year, resolve_years
+from indexer.parsing.dates import notice_dates
 from indexer.parsing.inspection import body_level, find_body, find_round, inspection_kind, inspection_type
 from indexer.parsing.institutions import institution_type
 from indexer.parsing.issue_extras import enrich_issue
@@ -34,7 +34,7 @@ from indexer.parsing.layout import (
     info_block,
     text_lines,
 )
-from indexer.parsing.organisation import choose_organization, strip_party, title_issuer
+from indexer.parsing.organisation import choose_organization, split_joint, strip_party, title_issuer
 from indexer.parsing.totals import find_totals
 from indexer.types import NormalisedText, NoticeMeta
 
@@ -60,8 +60,9 @@ def _address(lines: list[str]) -> str | None:
     return None
 
 
-def extract_meta(normalised: NormalisedText) -> NoticeMeta:
-    """Every :class:`NoticeMeta` field that the text allows (see the module docstring)."""
+def extract_meta(normalised: NormalisedText, warnings: list[str] | None = None) -> NoticeMeta:
+    """Every :class:`NoticeMeta` field that the text allows (see the module docstring); what
+    could not be read safely is added to ``warnings``."""
     lines = text_lines(normalised.text)
     info = {**info_block(lines), **{k.replace(" ", ""): v for k, v in normalised.header.items()}}
     title = find_title(lines, info)
@@ -69,31 +70,27 @@ def extract_meta(normalised: NormalisedText) -> NoticeMeta:
     head = "\n".join(lines[:400])[:12000]  # enough for the introduction and the first part
     signature = find_signature(lines)
     issuer = title_issuer(title.text) if title else None
-    organization = choose_organization(issuer, signature.issuer, intro)
-    institution = strip_party(issuer or organization) if (issuer or organization) else None
+    organization = choose_organization(issuer, signature.issuer, intro, head)
+    organizations = split_joint(organization) if organization else []
+    # A joint notice keeps both names; its type and region are those of the first.
+    institutions = [strip_party(name) for name in (split_joint(issuer) if issuer else organizations)]
+    organization = "、".join(organizations) or None
+    institution = institutions[0] if institutions else None
 
     title_text = title.text if title else ""
     body = find_body(title_text, intro, head)
     round_ = find_round(title_text, intro, head)
     region = regions.resolve(institution, organization, title_text, signature.issuer, _address(lines), intro)
 
-    dates = find_dates(head)
-    years = resolve_years(dates)
-    publish = find_publish_date(signature, info)
-    period = find_period(head, dates, years, publish)
-    feedback = find_feedback(head, dates)
-    feedback_iso, inferred = None, False
-    if feedback is not None:
-        if feedback.year is not None:
-            feedback_iso = feedback.iso()
-        else:
-            year = infer_year(feedback, dates, years, publish)
-            feedback_iso, inferred = feedback.iso(year), year is not None
+    publish = find_publish_date(signature, info, lines)
+    dates = notice_dates(head, publish)
+    if warnings is not None:
+        warnings.extend(dates.warnings)
 
     return NoticeMeta(
         title=title.text if title else None,
         organization=organization,
-        institution=institution,
+        institution="、".join(institutions) or None,
         institution_type=institution_type(institution),
         province=region.province,
         city=region.city,
@@ -103,9 +100,9 @@ def extract_meta(normalised: NormalisedText) -> NoticeMeta:
         inspection_round=round_,
         inspection_kind=inspection_kind(body, round_, title_text, intro),
         inspection_type=inspection_type(title_text, intro),
-        inspection_period=period,
-        feedback_date=feedback_iso,
-        feedback_date_inferred=inferred,
+        inspection_period=dates.period,
+        feedback_date=dates.feedback,
+        feedback_date_inferred=dates.feedback_inferred,
         publish_date=publish,
         stated_totals=find_totals(normalised.text),
     )

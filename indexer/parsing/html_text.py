@@ -212,6 +212,31 @@ def _strip_furniture(line: str) -> str | None:
     return line if re.search(r"[\w\u3400-\u9fff]", line) else None
 
 
+# The canonical link sits in the page's head: only its first characters are searched, and a tag's
+# length is bounded, so a hostile page costs no more than a short scan.
+_HEAD_CHARS = 64 * 1024
+_LINK_TAG = re.compile(r"<link\b[^<>]{0,2000}>", re.I)
+_TAG_ATTR = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+
+
+def canonical_link(markup: str) -> str | None:
+    """The href of the page's ``<link rel="canonical">`` (entities decoded), as written.
+
+    >>> canonical_link('<head><link href="https://x.gov.cn/a.html?id=1&amp;p=2" rel="Canonical"></head>')
+    'https://x.gov.cn/a.html?id=1&p=2'
+    >>> canonical_link('<link rel="stylesheet" href="a.css">') is None
+    True
+    """
+    import html
+
+    for tag in _LINK_TAG.finditer(markup, 0, _HEAD_CHARS):
+        attrs = {m.group(1).lower(): next(v for v in m.groups()[1:] if v is not None)
+                 for m in _TAG_ATTR.finditer(tag.group())}
+        if "canonical" in attrs.get("rel", "").lower().split() and attrs.get("href"):
+            return html.unescape(attrs["href"]).strip()
+    return None
+
+
 def html_to_text(markup: str) -> str:
     """The notice body of an HTML page as lines (see the module docstring)."""
     from lxml import html as lxml_html

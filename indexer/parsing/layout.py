@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from indexer.parsing.dates import DateMention, find_dates
@@ -117,7 +118,7 @@ def find_signature(lines: list[str]) -> Signature:
     one-line text glues them to the last sentence ("…联系电话：…。中共X党组2022年3月9日").
 
     >>> find_signature(["欢迎监督。", "中共某县农业农村局党组", "二〇二三年十一月二十日"])
-    Signature(issuer='中共某县农业农村局党组', date=DateMention(start=0, end=11, year=2023, month=11, day=20, text='二〇二三年十一月二十日'))
+    Signature(issuer='中共某县农业农村局党组', date=DateMention(start=0, end=11, year=2023, month=11, day=20, text='二〇二三年十一月二十日', readings=()))
     """
     tail = lines[-6:]
     for k in range(len(tail) - 1, -1, -1):
@@ -135,12 +136,32 @@ def find_signature(lines: list[str]) -> Signature:
     return Signature(last if issuer_like(last) else None, None)
 
 
-def find_publish_date(signature: Signature, info: dict[str, str]) -> str | None:
+# A repost or page-info line: "2021-02-23 12:42:06 来源: …", "发布时间：2024年3月8日 浏览次数：…".
+_PAGE_INFO_DATE = re.compile(
+    r"^(?:(?:发布|发表|更新)?(?:时间|日期)\s*[:：]\s*)?"
+    r"((?:19|20)\d{2}\s*(?:[-./]\s*\d{1,2}\s*[-./]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*\d{1,2}\s*日))"
+    r"\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:$|(?:来源|发布|作者|浏览|阅读|点击|访问|字号|字体|编辑|供稿|【|\[))"
+)
+_PAGE_INFO_LINES = 12  # the line sits above the title or just below it
+
+
+def find_publish_date(signature: Signature, info: dict[str, str], lines: Sequence[str] = ()) -> str | None:
+    """The signature's date, else the info block's 发文/成文/发布时间, else a repost or page-info
+    line at the top ("2021-02-23 12:42:06来源:…").
+
+    >>> find_publish_date(Signature(None, None), {}, ["2021-02-23 12:42:06来源:某市住建局", "根据…"])
+    '2021-02-23'
+    """
     if signature.date is not None:
         return signature.date.iso()
     for label in ("发文时间", "发文日期", "成文时间", "成文日期", "发布时间", "发布日期", "生成日期"):
         value = info.get(label)
         dates = find_dates(value) if value else []
         if dates and dates[0].year is not None:
+            return dates[0].iso()
+    for line in lines[:_PAGE_INFO_LINES]:
+        m = _PAGE_INFO_DATE.match(line.strip())
+        dates = find_dates(m.group(1)) if m else []
+        if dates and dates[0].year is not None and dates[0].day is not None:
             return dates[0].iso()
     return None

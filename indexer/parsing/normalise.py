@@ -65,11 +65,12 @@ def _fold_table() -> dict[int, str]:
         table[ord(ch)] = to
     for cp in (*range(0x2000, 0x200C), 0x202F, 0x205F, 0xFEFF, 0x2060):
         table[cp] = " "
-    for cp, to in _traditional_to_simplified().items():
+    for cp, to in _T2S.items():
         table.setdefault(cp, to)
     return table
 
 
+_T2S = _traditional_to_simplified()
 _FOLD = _fold_table()
 # str.translate is four times faster with a list than with a dict: a dict raises (and catches)
 # KeyError for every character it does not map. The list covers the BMP; the few astral
@@ -80,6 +81,32 @@ for _cp, _to in _FOLD.items():
         _FOLD_BMP[_cp] = ord(_to)
 _FOLD_ASTRAL = {cp: to for cp, to in _FOLD.items() if cp >= 0x10000}
 _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+
+
+_T2S_BMP = list(range(0x10000))
+for _cp, _to in _T2S.items():
+    if _cp < 0x10000:
+        _T2S_BMP[_cp] = ord(_to)
+# A text is a traditional-character copy when this share of its Chinese characters is traditional
+# (a simplified notice has a stray 覆 or 乾 at most: well under 1%).
+_TRADITIONAL_SHARE = 0.05
+_TRADITIONAL_MIN = 3
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def traditional_copy(text: str) -> str | None:
+    """The simplified-character copy of a notice printed in traditional characters (one
+    character in, one out, punctuation and width untouched), or None for a simplified notice.
+
+    >>> traditional_copy("巡察組對黨組反饋了意見"), traditional_copy("督查全覆盖")
+    ('巡察组对党组反馈了意见', None)
+    """
+    han = len(_HAN.findall(text))
+    changed = sum(1 for ch in text if ord(ch) in _T2S)
+    if changed < max(_TRADITIONAL_MIN, _TRADITIONAL_SHARE * han):
+        return None
+    simplified = text.translate(_T2S_BMP)
+    return simplified.translate(_T2S) if _ASTRAL.search(simplified) else simplified
 
 
 def fold(text: str) -> str:
@@ -105,6 +132,7 @@ _ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff]")
 _BOOKMARK = re.compile(r"\[bookmark:[^\]\n]*\]")
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 _PINYIN = re.compile(rf"(?<=[\u3400-\u9fff])[（(]((?:[a-zü{_TONED}]{{1,7}})(?:[ ,][a-zü{_TONED}]{{1,7}})*)[)）]")
+_PINYIN_CUT = re.compile(rf"(?<=[\u3400-\u9fff])[（(][a-zü{_TONED}]{{0,6}}\s*$")
 _PINYIN_HINT = re.compile(rf"[（(][a-zü{_TONED}]*[{_TONED}]")
 _PINYIN_SYLLABLE = re.compile(r"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?(?:[aeiouüv])[a-zü]{0,4}")
 _SPACED_WORD = re.compile(rf"(?:[{_CJK}]{_SPACE}+)+[{_CJK}]")
@@ -114,7 +142,13 @@ _PUBLIC_COPY = re.compile(r"[(（]\s*(?:社会)?公开(?:稿|版)\s*[)）]")
 _FURNITURE = re.compile(
     r"^(?:【?字体[:：]|【?打印(?:本页|此页)?】?$|【?关闭(?:窗口|本页)?】?$|分享到[:：]?|扫一扫|当前位置[:：]|"
     r"浏览次数|访问次数|上一篇[:：]|下一篇[:：])"
+    # Font-size controls (【大 中 小】, 字号：大|中|小), breadcrumbs (首页 > 信息公开 > …), a file name.
+    r"|^[【\[]?\s*(?:字号|字体)?\s*[:：]?\s*[大中小](?:\s*[|｜/]?\s*[大中小]){2}\s*[】\]]?$"
+    r"|^.{0,12}首页\s*[>＞»›→]|^[^\s。，,；;]{1,80}\.(?:docx?|pdf|wps|xlsx?|ofd)$",
+    re.I,
 )
+# A column tag printed before the title: "【巡察整改】中共某县…的通报".
+_COLUMN_TAG = re.compile(r"^[【\[][\u4e00-\u9fff]{2,10}[】\]]\s*(?=\S.{3,}(?:通报|报告|公告|公示|情况)$)")
 
 
 def _remove_bookmarks(text: str, removed: Removed) -> str:
@@ -153,6 +187,8 @@ def _remove_pinyin(text: str, removed: Removed) -> str:
         return kept
 
     out = _PINYIN.sub(counted, text)
+    if mirror:  # a page opening cut inside the pinyin of its last character: "黨組認(r"
+        out = _PINYIN_CUT.sub("", out)
     removed.append(f"pinyin injected after {count} characters, e.g. {toned[0].group(0)}")
     return out
 
@@ -228,12 +264,17 @@ def _take_info_block(lines: list[str], header: dict[str, str], removed: Removed)
 
 
 def _remove_furniture(lines: list[str], removed: Removed) -> list[str]:
-    """"(社会公开稿)" and page furniture (打印本页, 关闭窗口 …)."""
+    """"(社会公开稿)" and page furniture (打印本页, 关闭窗口, 【大 中 小】, breadcrumbs, a column tag
+    before the title …)."""
     out = []
     for line in lines:
         if _FURNITURE.match(line):
             removed.append(line)
             continue
+        tag = _COLUMN_TAG.match(line)
+        if tag:
+            removed.append(tag.group(0).strip())
+            line = line[tag.end() :]
         cleaned = _PUBLIC_COPY.sub("", line)
         if cleaned != line:
             removed.extend(_PUBLIC_COPY.findall(line))

@@ -72,10 +72,61 @@ def title_issuer(title: str) -> str | None:
 
 
 _INTRO_TARGET = re.compile(r"对(?:中共)?([\u4e00-\u9fff]{2,30}?(?:党委|党组|党总支|党支部))(?:开展|进行|实施)")
+# A provincial 巡视组 inspecting a city or county: "对郑州市进行了巡视" — its Party committee.
+_INTRO_PLACE = re.compile(r"对(?:中共)?([\u4e00-\u9fff]{1,8}?(?:省|市|县|区|州|旗|盟))(?:委员会|委)?(?:开展|进行|实施)")
+# "我局党组", "本中心": the notice naming itself; the head noun finds the full name elsewhere.
+_SELF = re.compile(r"(?:我|本)(局|院|委|中心|校|公司|集团|镇|乡|街道|所|站|办|馆|单位)(?:党组|党委|党总支|党支部)?")
+# Full names the text gives: the issuer of a cited document (《中共X党组关于…》), a Party body.
+_CITED_ISSUER = re.compile(r"《((?:中共|中国共产党)?[\u4e00-\u9fff]{2,40}?)关于")
+_PARTY_NAME = re.compile(
+    r"(?:中共|中国共产党)[\u4e00-\u9fff]{2,30}?(?:委员会|党组|党委|党总支|党支部|党工委)(?![\u4e00-\u9fff]{0,2}(?:书记|委员|成员))"
+)
+# Two organisations issuing together: "中共A党组 中共B党组关于…", "A党委、B党委关于…".
+_JOINT = re.compile(r"(委员会|党组|党委|党总支|党支部|党工委)\s*[、和与及]?\s*(?=中共|中国共产党)|(党组|党委)\s*[、和与及]\s*")
 
 
-def choose_organization(issuer: str | None, signature: str | None, intro: str) -> str | None:
-    """The issuing organisation (see the module docstring for the order)."""
+def split_joint(name: str) -> list[str]:
+    """The organisations of a joint notice, in order (one name when it is not joint).
+
+    >>> split_joint("中共青禾县卫生健康局党组中共青禾县红十字会党组")
+    ['中共青禾县卫生健康局党组', '中共青禾县红十字会党组']
+    >>> split_joint("中共青禾县人民医院委员会")
+    ['中共青禾县人民医院委员会']
+    """
+    parts, start = [], 0
+    for m in _JOINT.finditer(name):
+        parts.append(name[start : m.end(m.lastindex or 0)])
+        start = m.end()
+    parts = [part for part in (*parts, name[start:]) if part.strip()]
+    return parts if len(parts) > 1 and all(is_party_org(p) for p in parts) else [name]
+
+
+def resolve_self_reference(text: str) -> str | None:
+    """The full name behind 我局 / 本中心 / 我院 …: a cited document's issuer or a Party body named
+    in the text whose institution ends with the same head noun.
+
+    >>> resolve_self_reference("巡察组向我局党组反馈了意见。制定了《中共青禾县教育局党组关于巡察整改的方案》。")
+    '中共青禾县教育局党组'
+    """
+    m = _SELF.search(text)
+    if m is None:
+        return None
+    noun = m.group(1)
+    for candidate in [*_CITED_ISSUER.findall(text), *_PARTY_NAME.findall(text)]:
+        core = strip_party(candidate)
+        if core != candidate and ORG_END.search(core) and (noun == "单位" or core.endswith(noun)):
+            return candidate
+    return None
+
+
+def choose_organization(issuer: str | None, signature: str | None, intro: str, text: str = "") -> str | None:
+    """The issuing organisation (see the module docstring for the order); without one in the
+    title or signature: the Party body the introduction says was inspected, the Party committee
+    of an inspected city or county, or the full name behind 我局/本中心 (``text``).
+
+    >>> choose_organization(None, None, "省委第一巡视组对青禾市进行了巡视。")
+    '青禾市委'
+    """
     if issuer and is_party_org(issuer):
         return issuer
     if signature and is_party_org(signature):
@@ -85,4 +136,9 @@ def choose_organization(issuer: str | None, signature: str | None, intro: str) -
     if issuer:
         return issuer
     m = _INTRO_TARGET.search(intro)
-    return m.group(1) if m else None
+    if m:
+        return m.group(1)
+    place = _INTRO_PLACE.search(intro)
+    if place:
+        return place.group(1) + "委"
+    return resolve_self_reference(text or intro)

@@ -30,7 +30,11 @@ def parse_document(raw: RawDocument) -> ParsedNotice:
     normalised = normalise.normalise(raw.text)
     if not normalised.text.strip():
         raise ParseError(raw.source, "no text left after clean-up (empty or not a notice)")
-    meta = enrich.extract_meta(normalised)
+    # A traditional-character copy: metadata read from its simplified copy (the same facets as
+    # the original notice); issues keep the printed characters (segment matches on ``fold``).
+    simplified = normalise.traditional_copy(raw.text)
+    meta_warnings: list[str] = []
+    meta = enrich.extract_meta(normalised if simplified is None else normalise.normalise(simplified), meta_warnings)
     segmentation = segment.segment(normalised.text)
     for issue in segmentation.issues:
         enrich.enrich_issue(issue)
@@ -40,13 +44,18 @@ def parse_document(raw: RawDocument) -> ParsedNotice:
         sections_found=segmentation.sections_found,
         sections_stated=meta.stated_totals.sections,
         statuses_found=sum(1 for i in segmentation.issues if i.status is not None),
-        warnings=list(segmentation.warnings),
+        warnings=[*meta_warnings, *segmentation.warnings],
+        truncated=segmentation.truncated,
     )
     if not segmentation.issues:
         quality.warnings.append("no rectified issues found")
     elif quality.issues_stated is not None and quality.issues_stated != quality.issues_found:
         quality.warnings.append(
             f"the notice states {quality.issues_stated} issues but {quality.issues_found} were found"
+        )
+    if quality.sections_disagree:
+        quality.warnings.append(
+            f"the notice states {quality.sections_stated} sections but {quality.sections_found} were found"
         )
     return ParsedNotice(
         notice_id=notice_id_for(normalised.text),
@@ -57,6 +66,7 @@ def parse_document(raw: RawDocument) -> ParsedNotice:
         meta=meta,
         issues=segmentation.issues,
         quality=quality,
+        source_url=raw.source_url,
     )
 
 

@@ -25,7 +25,8 @@ from pathlib import Path
 from indexer.errors import ReadError
 from indexer.parsing.decode import Unreadable, decode
 from indexer.parsing.docx_text import DOCX_EXPANSION, MB, megabytes, read_docx_bytes
-from indexer.parsing.html_text import html_to_text
+from indexer.parsing.html_text import canonical_link, html_to_text
+from indexer.sources import web_url
 from indexer.types import RawDocument
 
 SUFFIXES = {".txt": "txt", ".docx": "docx", ".html": "html", ".htm": "html"}
@@ -87,6 +88,7 @@ def read_path(path: str | Path, *, max_mb: float | None = DEFAULT_MAX_MB) -> Raw
         raise ReadError(str(p), f"cannot read the file ({exc.strerror or exc})") from exc
     if limit is not None and size > limit:
         raise ReadError(str(p), f"file is {megabytes(size)}, over the limit of {max_mb:g} MB (setting max_notice_mb)")
+    source_url = None
     try:
         if not data:
             raise Unreadable("empty file (0 bytes)")
@@ -97,9 +99,11 @@ def read_path(path: str | Path, *, max_mb: float | None = DEFAULT_MAX_MB) -> Raw
             decoded = decode(data)
             text, encoding = decoded.text, decoded.encoding
             if fmt == "html":
+                link = canonical_link(text)
+                source_url = web_url(link) if link else None
                 text = html_to_text(text)
     except Unreadable as exc:
         raise ReadError(str(p), str(exc)) from exc
     if not text.strip():
         raise ReadError(str(p), "no text: the file holds only whitespace or markup")
-    return RawDocument(source=str(p), text=text, format=fmt, encoding=encoding)
+    return RawDocument(source=str(p), text=text, format=fmt, encoding=encoding, source_url=source_url)

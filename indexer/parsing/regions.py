@@ -44,6 +44,7 @@ _PROVINCE_SHORT = {
 _PROVINCE_SUFFIX = re.compile(r"(省|市|特别行政区|自治区)$")
 # Two-character district names that are ordinary words (城区, 郊区, 矿区): too ambiguous alone.
 _GENERIC_DISTRICT = re.compile(r"^.区$")
+_CITY_SUFFIX = re.compile(r"市$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,7 @@ def _rank(code: str) -> int:
 def _load() -> _Dataset:
     by_code: dict[str, Place] = {}
     by_name: dict[str, list[Place]] = defaultdict(list)
+    generic: list[Place] = []
     with _dataset_path().open(encoding="utf-8") as stream:
         for row in csv.DictReader(stream):
             name, code = row["name"], row["adcode"][:6]
@@ -93,12 +95,19 @@ def _load() -> _Dataset:
             if name in _PLACEHOLDER_NAMES:
                 continue
             if place.rank == COUNTY and _GENERIC_DISTRICT.match(name):
+                generic.append(place)
                 continue
             by_name[name].append(place)
             if place.rank == PROVINCE:
                 short = _PROVINCE_SHORT.get(name) or _PROVINCE_SUFFIX.sub("", name)
                 if short != name and len(short) >= 2:
                     by_name[short].append(place)
+    # A generic district is certain only after its city's name: 攀枝花市西区, 攀枝花西区.
+    for place in generic:
+        city = by_code.get(place.code[:4] + "00")
+        if city is not None and city.name not in _PLACEHOLDER_NAMES:
+            for prefix in {city.name, _CITY_SUFFIX.sub("", city.name)}:
+                by_name[prefix + place.name].append(place)
     frozen = {k: tuple(v) for k, v in by_name.items()}
     return _Dataset(by_code, frozen, max(map(len, frozen)))
 
@@ -191,6 +200,8 @@ def resolve(*texts: str | None) -> Region:
     Region(province='福建省', city='福州市', county='鼓楼区')
     >>> resolve("湖南某投资集团有限公司", "长沙市芙蓉区某路1号")
     Region(province='湖南省', city='长沙市', county=None)
+    >>> resolve("攀枝花市西区青禾社区卫生服务中心")
+    Region(province='四川省', city='攀枝花市', county='西区')
     """
     per_text = [find_places(t) for t in texts if t]
     context = [p for found in per_text for places in found if len(places) == 1 for p in places]

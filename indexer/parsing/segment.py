@@ -23,10 +23,11 @@ from （一）/1./（1） to （一）/（1）/1., both nest correctly). Then:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from indexer.parsing.heading_tree import Node, build_tree, split_lines
+from indexer.parsing.heading_tree import Line, Node, build_tree, split_lines
 from indexer.parsing.headings import Role, classify_title, problem_like
 from indexer.parsing.issue_block import make_issue, outer_headings, split_heading
 from indexer.parsing.numbering import LabelKind, Style, find_labels
@@ -38,6 +39,7 @@ class Segmentation:
     issues: list[Issue] = field(default_factory=list)
     sections_found: int = 0
     warnings: list[str] = field(default_factory=list)
+    truncated: bool = False  # the text ends inside a heading, which is not emitted
 
 
 # ---------------------------------------------------------------------------------------------
@@ -60,12 +62,18 @@ def _assign_roles(root: Node) -> None:
         node.role = classify_title(node.title_folded)
 
 
+def _has_container(root: Node) -> bool:
+    """Whether the notice names its rectification list (整改落实情况), possibly under a background part."""
+    parts = root.children
+    return any(part.role is Role.CONTAINER for part in parts) or any(
+        child.role is Role.CONTAINER for part in parts if part.role is Role.SOFT for child in part.children
+    )
+
+
 def _regions(root: Node, warnings: list[str]) -> list[Node]:
     """Nodes that may be issues or their sections: everything under the rectification list."""
     parts = root.children
-    has_container = any(part.role is Role.CONTAINER for part in parts) or any(
-        child.role is Role.CONTAINER for part in parts if part.role is Role.SOFT for child in part.children
-    )
+    has_container = _has_container(root)
     out: list[Node] = []
     for part in parts:
         if part.role is Role.HARD:
@@ -98,8 +106,20 @@ def _inside(node: Node, include_self: bool) -> list[Node]:
 _MAJORITY = 0.5
 
 
-def _issue_style(candidates: list[Node]) -> tuple[Style | None, bool]:
-    """The numbering style of the issues, and whether it was chosen from 整改结果/整改情况 labels."""
+def _aspect(node: Node) -> bool:
+    """A heading naming an aspect with items under it ("（一）关于…方面"): a section, not an issue."""
+    return bool(node.children) and _ASPECT_END.search(node.title_folded.rstrip("。.:： ")) is not None
+
+
+_ASPECT_END = re.compile(r"方面(?:的问题|问题|存在的问题)?$")
+
+
+def _issue_style(candidates: list[Node], listed: bool) -> tuple[Style | None, bool]:
+    """The numbering style of the issues, and whether it was chosen from 整改结果/整改情况 labels.
+
+    Without labels an issue needs a finding: the style whose headings read as problems. Only
+    inside a part that names the rectification list (``listed``) may plain items stand for the
+    problems (the list says what they are); elsewhere narrative items are no issues."""
     styles: dict[Style, list[Node]] = {}
     for node in candidates:
         assert node.style is not None
@@ -120,9 +140,9 @@ def _issue_style(candidates: list[Node]) -> tuple[Style | None, bool]:
         return sum(1 for n in nodes if test(n)) / len(nodes)
 
     content = [s for s in styles if share(s, lambda n: n.body or n.children or _run_in(n.title)) >= _MAJORITY]
-    problems = [s for s in content if share(s, lambda n: problem_like(n.title_folded)) >= _MAJORITY]
-    pool = problems or content or list(styles)
-    return max(pool, key=depth), False
+    problems = [s for s in content if share(s, lambda n: problem_like(n.title_folded) and not _aspect(n)) >= _MAJORITY]
+    pool = problems or (content if listed else [])
+    return (max(pool, key=depth), False) if pool else (None, False)
 
 
 def _run_in(title: str) -> bool:
@@ -152,10 +172,13 @@ def segment(text: str) -> Segmentation:
     _assign_roles(tree.root)
     warnings = list(tree.warnings)
     warnings += _numbering_warnings([n for n in tree.root.children if n.style is Style.CN], "part")
-    candidates = _regions(tree.root, warnings)
-    style, by_labels = _issue_style(candidates)
+    cut = _cut_off_heading(tree.root, lines)
+    if cut is not None:
+        warnings.append(f"the text ends inside the heading '{cut.label}{cut.title[:30]}': not an issue (truncated)")
+    candidates = [n for n in _regions(tree.root, warnings) if n is not cut]
+    style, by_labels = _issue_style(candidates, _has_container(tree.root))
     if style is None:
-        return Segmentation(warnings=[*warnings, "no numbered headings found"])
+        return Segmentation(warnings=[*warnings, "no numbered headings found"], truncated=cut is not None)
     nodes = [n for n in candidates if n.style is style]
     if by_labels:
         nodes = _absorb_restarted_items(nodes)
@@ -174,7 +197,7 @@ def segment(text: str) -> Segmentation:
     missing = sum(1 for i in issues if i.status is None)
     if 0 < missing < len(issues):
         warnings.append(f"{missing} of {len(issues)} issues have no status")
-    return Segmentation(issues=issues, sections_found=len(sections), warnings=warnings)
+    return Segmentation(issues=issues, sections_found=len(sections), warnings=warnings, truncated=cut is not None)
 
 
 def _absorb_restarted_items(nodes: list[Node]) -> list[Node]:
@@ -249,3 +272,25 @@ def _with_labelled_strays(candidates: list[Node], nodes: list[Node], style: Styl
             continue
         out.append(node)
     return sorted(out, key=lambda n: n.line.index if n.line else -1)
+
+
+_OPEN_CLOSE = (("“", "”"), ("‘", "’"), ("(", ")"), ("《", "》"), ("[", "]"), ("「", "」"))
+# A wrapped problem heading is finished by its closing word: 关于…的问题, 针对…方面, 关于…的整改情况.
+_WRAPPED_OPEN = re.compile(r"^(?:针对|关于|对于)")
+_WRAPPED_CLOSED = re.compile(r"(?:问题|方面|情况|整改|不足|短板)[”\"'’]?[。.;；:：,，]?$")
+
+
+def _cut_off_heading(root: Node, lines: list[Line]) -> Node | None:
+    """The heading the text ends in when the text stops inside it (a page opening cut at a
+    length): the last line, with nothing under it, and an open quote or bracket, or a 关于/针对
+    wrapper never closed."""
+    last = next((line for line in reversed(lines) if line.folded.strip()), None)
+    node = next((n for n in root.walk() if n.line is last), None) if last is not None else None
+    if node is None or node.body or node.children or not node.line or node.line.index != last.index:
+        return None
+    title = node.title_folded.strip()
+    if "。" in title:
+        return None  # the heading ended; the text stops in the paragraph run in after it
+    unbalanced = any(title.count(a) > title.count(b) for a, b in _OPEN_CLOSE)
+    unclosed = bool(_WRAPPED_OPEN.match(title)) and not _WRAPPED_CLOSED.search(title)
+    return node if unbalanced or unclosed else None

@@ -10,17 +10,27 @@ import re
 from collections.abc import Iterable, Iterator
 
 from indexer.parsing.numerals import COUNT, NUM, cn_int
-from indexer.parsing.status import STATUS_COUNTS, Status
+from indexer.parsing.status import PARTLY_COMPLETED_COUNTS, STATUS_COUNTS, Status
 from indexer.types import StatedTotals
 
 _N = COUNT
 _SECTIONS = re.compile(rf"{_N}\s*(?:个|大|项|类)?\s*大?方面")
 _GROUPS = re.compile(rf"{_N}\s*个?\s*大项")
 _ISSUES = re.compile(
-    rf"{_N}\s*(?:个|条|项|类|处)?\s*(?:具体|突出|主要|共性)?问题|问题(?:共计?|共有|合计|总计)?\s*({NUM})\s*(?:个|条|项)"
+    rf"{_N}\s*(?:个|条|项|处)?\s*(?:具体|突出|主要|共性)?问题|问题(?:共计?|共有|合计|总计)?\s*({NUM})\s*(?:个|条|项)"
 )
+# The other levels: 12类问题, 93个具体表现, 64项整改任务, 157项整改措施.
+_CATEGORIES = re.compile(rf"{_N}\s*(?:个|大)?\s*类\s*(?:具体|突出|主要|共性)?问题")
+_DETAILS = re.compile(rf"{_N}\s*(?:个|条|项|处)?\s*(?:具体)?表现")
+_TASKS = re.compile(rf"{_N}\s*(?:个|条|项)\s*(?:具体)?(?:整改)?任务|整改任务\s*({NUM})\s*(?:个|条|项)")
+_MEASURES = re.compile(rf"{_N}\s*(?:个|条|项)\s*(?:具体)?整改措施|整改措施\s*({NUM})\s*(?:个|条|项)")
+# More 方面 than this is a damaged count ("细化为216个方面" lost its characters), never a total.
+_MOST_SECTIONS = 30
+# "其中…": the counts that follow split the stated whole.
+_PARTITION = re.compile(r"其中")
 _COMPLETED = STATUS_COUNTS[Status.COMPLETED]
 _IN_PROGRESS = STATUS_COUNTS[Status.IN_PROGRESS]
+_STATUS_PATTERNS = tuple(p for patterns in STATUS_COUNTS.values() for p in patterns) + PARTLY_COMPLETED_COUNTS
 _NOUNS = re.compile(r"问题|措施|举措|制度|任务|事项")
 _NOT_ISSUE_NOUNS = {"措施", "举措", "制度"}
 _CLAUSE_END = re.compile(r"[，,；;：:]")
@@ -65,11 +75,36 @@ def _clauses(sentence: str, matches: list[re.Match[str]]) -> str:
     return sentence[before[-1] if before else 0 : after.start() if after else len(sentence)].strip()
 
 
+def _issue_count(sentence: str, start: int = 0) -> re.Match[str] | None:
+    """The first count of problems in ``sentence`` from ``start`` that is not a status count
+    ("其中13个问题已经整改到位" counts completed problems, not all of them)."""
+    taken = [(m.start(), m.end()) for p in _STATUS_PATTERNS for m in p.finditer(sentence)]
+    for m in _ISSUES.finditer(sentence, start):
+        if _number(m) and not any(a < m.end() and m.start() < b for a, b in taken):
+            return m
+    return None
+
+
+def _levels(totals: StatedTotals, sentence: str) -> None:
+    """Categories, details, tasks and measures stated in a sentence (first stated wins)."""
+    for name, pattern in (("categories", _CATEGORIES), ("details", _DETAILS), ("tasks", _TASKS), ("measures", _MEASURES)):
+        m = pattern.search(sentence)
+        if m and getattr(totals, name) is None and _number(m):
+            setattr(totals, name, _number(m))
+
+
 def find_totals(text: str) -> StatedTotals:
-    """Totals the notice states.
+    """Totals the notice states, at every level it states them.
+
+    The issue total is the count of problems: not 方面, 类, 具体表现, 整改任务 or 整改措施, each of
+    which has its own field; a count of completed or ongoing problems is never the total, but when
+    the notice splits a (damaged or unstated) whole with 其中 its parts add up to it.
 
     >>> find_totals("巡察反馈指出五个方面十八个问题，制定整改措施47条、建立制度9项，已完成整改15个，正在推进整改3个。")
-    StatedTotals(sections=5, groups=None, issues=18, completed=15, in_progress=3, raw='巡察反馈指出五个方面十八个问题，制定整改措施47条、建立制度9项，已完成整改15个，正在推进整改3个')
+    StatedTotals(sections=5, groups=None, issues=18, completed=15, in_progress=3, raw='巡察反馈指出五个方面十八个问题，制定整改措施47条、建立制度9项，已完成整改15个，正在推进整改3个', categories=None, details=None, tasks=None, measures=47, basically_completed=None, partly_completed=None, long_term=None)
+    >>> t = find_totals("巡察反馈3个方面8类问题。细化为25个具体问题、93个具体表现，形成64项整改任务。")
+    >>> t.sections, t.categories, t.issues, t.details, t.tasks
+    (3, 8, 25, 93, 64)
     """
     totals = StatedTotals()
     sentences = list(_sentences(text))
@@ -78,24 +113,29 @@ def find_totals(text: str) -> StatedTotals:
         m = _SECTIONS.search(s)
         if not m or (_number(m) or 0) < 2 or not re.search("问题|反馈|指出|巡察|巡视", s):
             continue
+        if (_number(m) or 0) > _MOST_SECTIONS:
+            continue  # a damaged count ("216个方面"): neither sections nor a total
         totals.sections = _number(m)
         used[i] = [m]
         groups = _GROUPS.search(s, m.end())
         if groups:
             totals.groups = _number(groups)
             used[i].append(groups)
-        issues = _ISSUES.search(s, m.end())
-        if issues and _number(issues):
+        issues = _issue_count(s, m.end())
+        if issues:
             totals.issues = _number(issues)
             used[i].append(issues)
         break
     if totals.issues is None:
         for i, s in enumerate(sentences):
-            m = _ISSUES.search(s)
-            if m and _number(m) and re.search("反馈|指出|交办|移交|巡察|巡视", s):
+            m = _issue_count(s)
+            if m and re.search("反馈|指出|交办|移交|巡察|巡视|细化", s):
                 totals.issues = _number(m)
                 used.setdefault(i, []).append(m)
                 break
+    for s in sentences:
+        if re.search("反馈|指出|巡察|巡视|整改", s):
+            _levels(totals, s)
     at = min(used) if used else None  # the sentence stating 方面/问题, if any
     best: tuple[int, int] | None = None  # (rank, index)
     for i, s in enumerate(sentences):
@@ -115,11 +155,29 @@ def find_totals(text: str) -> StatedTotals:
         if best is None or rank > best[0]:
             best = (rank, i)
     if best is not None:
-        s = sentences[best[1]]
-        done, going = _first(_COMPLETED, s), _first(_IN_PROGRESS, s)
-        totals.completed = _number(done) if done else None
-        totals.in_progress = _number(going) if going else None
-        used.setdefault(best[1], []).extend(m for m in (done, going) if m)
-    raws = [_clauses(sentences[i], used[i]) for i in sorted(used)]
+        _status_counts(totals, sentences[best[1]], used.setdefault(best[1], []))
+    raws = [_clauses(sentences[i], used[i]) for i in sorted(used) if used[i]]
     totals.raw = " / ".join(raws) or None
     return totals
+
+
+def _status_counts(totals: StatedTotals, sentence: str, used: list[re.Match[str]]) -> None:
+    """Completed, ongoing and the complementary counts of the summary sentence; when it splits
+    the whole with 其中 and no total was stated, the parts make the total."""
+    counts = {
+        "completed": _first(_COMPLETED, sentence),
+        "in_progress": _first(_IN_PROGRESS, sentence),
+        "basically_completed": _first(STATUS_COUNTS[Status.BASICALLY_COMPLETED], sentence),
+        "partly_completed": _first(PARTLY_COMPLETED_COUNTS, sentence),
+        "long_term": _first(STATUS_COUNTS[Status.LONG_TERM], sentence),
+    }
+    spans: list[tuple[int, int]] = []
+    for name, m in counts.items():
+        if m is None or any(a < m.end() and m.start() < b for a, b in spans):
+            continue  # one phrase is one count: 阶段性完成 is not also 完成
+        setattr(totals, name, _number(m))
+        spans.append((m.start(), m.end()))
+        used.append(m)
+    partition = _PARTITION.search(sentence)
+    if totals.issues is None and partition and spans and partition.start() < min(a for a, _ in spans):
+        totals.issues = sum(getattr(totals, name) or 0 for name in counts)

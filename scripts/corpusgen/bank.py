@@ -15,7 +15,8 @@ from typing import Any
 DATA = Path(__file__).resolve().parent.parent / "corpus_data"
 
 
-def _load(name: str) -> dict[str, Any]:
+def load(name: str) -> dict[str, Any]:
+    """One JSON table of ``scripts/corpus_data/``."""
     return json.loads((DATA / name).read_text(encoding="utf-8"))
 
 
@@ -23,7 +24,7 @@ def _pairs(rows: list[list]) -> list[tuple]:
     return [tuple(row) for row in rows]
 
 
-_places = _load("places.json")
+_places = load("places.json")
 REGIONS: list[tuple[str, str, str]] = _pairs(_places["regions"])
 CAPITALS: dict[str, str] = _places["capitals"]
 NAME_STEMS: list[str] = _places["name_stems"]
@@ -34,10 +35,10 @@ BUREAUS: list[str] = _places["bureaus"]
 SOE_INDUSTRIES: list[str] = _places["soe_industries"]
 
 # per institution type: fields, mission_words, special_themes, depts, upper, leaders, staff
-KIND_TABLES: dict[str, dict[str, list[str]]] = _load("kinds.json")["kinds"]
+KIND_TABLES: dict[str, dict[str, list[str]]] = load("kinds.json")["kinds"]
 KINDS: tuple[str, ...] = tuple(KIND_TABLES)
 
-_wording = _load("wording.json")
+_wording = load("wording.json")
 DOC_KINDS: dict[str, list[str]] = _wording["doc_kinds"]
 SECTION_TITLES: dict[str, list[str]] = _wording["section_titles"]
 STATUS_GROUPS: dict[str, str] = _wording["status_groups"]
@@ -55,7 +56,7 @@ WORK_ITEMS: list[tuple[str, str]] = _pairs(_wording["work_items"])
 WORK_ITEMS_SHORT: list[tuple[str, str]] = _pairs(_wording["work_items_short"])
 REMAINING_PROBLEMS: list[str] = _wording["remaining_problems"]
 
-_topics = _load("topics.json")
+_topics = load("topics.json")
 # topic key → {cat, kinds (frozenset or None: every type), group, probs, meas [(stage, template)], objs, cons}
 TOPICS: dict[str, dict[str, Any]] = {
     key: {**t, "kinds": None if t["kinds"] is None else frozenset(t["kinds"]), "meas": _pairs(t["meas"])}

@@ -20,7 +20,8 @@ from .bank import (
     WORK_ITEMS_SHORT,
 )
 from .draw import cn, pick, randint
-from .notice import NO_STATUS_LAYOUTS, STATUS_ORDER, Issue, Notice, Section
+from .model import NO_STATUS_LAYOUTS, STATUS_ORDER, Issue, Notice, Section
+from .variants import totals_text
 
 TABLE_MARK = "<<TABLE>>"  # where layout k's table goes
 
@@ -36,7 +37,10 @@ def join_measures(measures: list[str], sep: str = "。", end: str = "。") -> st
 
 def totals_sentence(rng: random.Random, n: Notice, with_distractor: bool) -> str:
     """The stated total (方面 and 问题) and how many are done; optionally a count of measures as a distractor."""
+    if n.variant == "totals":
+        return totals_text(n, n.extra["vrng"])
     issues = n.issues
+    n.extra["stated_issues"] = len(issues)
     total = len(issues)
     c = Counter(i.status for i in issues)
     done = c["completed"] + (c["long_term"] if rng.random() < 0.5 else 0)
@@ -139,6 +143,7 @@ def layout_d(rng: random.Random, n: Notice, totals: bool, distractor: bool) -> l
         grouped.append((sec, list(groups.items())))
         sec.issues = [i for items in groups.values() for i in items]  # printed order = manifest order
     issues = n.issues
+    n.extra["stated_issues"] = len(issues)
     c = Counter(i.status for i in issues)
     done = c["completed"] + c["long_term"]
     out = ["一、整改工作基本情况",
@@ -191,6 +196,7 @@ def layout_e(rng: random.Random, n: Notice, totals: bool, distractor: bool) -> l
 
 def layout_f(rng: random.Random, n: Notice, totals: bool, distractor: bool) -> list[str]:
     out = ["一、整改工作组织情况", org_paragraph(rng, n)]
+    n.extra["stated_issues"] = len(n.issues)
     c = Counter(i.status for i in n.issues)
     parts = [f"{STATUS_COUNT_WORDS[s]}{c[s]}个" for s in STATUS_ORDER if c[s]]
     out.append(f"{n.xun}反馈问题共{len(n.issues)}个。截至目前，" + "，".join(parts) + "。")
@@ -284,6 +290,26 @@ def layout_k(rng: random.Random, n: Notice, totals: bool, distractor: bool) -> l
     return out + next_steps(rng, n, "para")
 
 
+def layout_w(rng: random.Random, n: Notice, totals: bool, distractor: bool) -> list[str]:
+    """Headings wrapped as 关于“X”问题的整改 / 关于“X”的问题 / 针对X问题 (the ``wrappers`` variant)."""
+    out = ["一、整改工作开展情况", org_paragraph(rng, n)]
+    if totals:
+        out.append(totals_sentence(rng, n, distractor))
+    out.append("二、反馈问题整改落实情况")
+    k = 0
+    for s_i, sec in enumerate(n.sections, 1):
+        out.append(f"（{cn(s_i)}）{sec.title}方面")
+        for issue in sec.issues:
+            k += 1
+            issue.label = f"{k}."
+            out.append(issue.label + issue.heading)
+            if issue.measures:
+                out.append("整改情况：" + join_measures(issue.measures))
+            out.append(f"整改进展：{issue.status_raw}")
+    out.append("三、下一步工作打算")
+    return out + next_steps(rng, n, "para")
+
+
 def table_rows(n: Notice) -> list[list[str]]:
     """Layout k's table: 序号 / 问题 / 整改措施 / 整改情况."""
     return [["序号", "问题", "整改措施", "整改情况"]] + [
@@ -293,5 +319,5 @@ def table_rows(n: Notice) -> list[list[str]]:
 
 LAYOUTS: dict[str, Callable[[random.Random, Notice, bool, bool], list[str]]] = {
     "a": layout_a, "b": layout_b, "c": layout_c, "d": layout_d, "e": layout_e, "f": layout_f,
-    "g": layout_g, "h": layout_h, "i": layout_i, "j": layout_j, "k": layout_k,
+    "g": layout_g, "h": layout_h, "i": layout_i, "j": layout_j, "k": layout_k, "w": layout_w,
 }

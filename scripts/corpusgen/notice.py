@@ -1,102 +1,32 @@
-"""The notice model (Notice / Section / Issue) and ``build_notice``: who inspected whom, when, and which issues."""
+"""``build_notice``: who inspected whom, when, which issues, in which layout and format (and which variant)."""
 
 from __future__ import annotations
 
 import random
-from bisect import bisect
-from collections import Counter
-from dataclasses import dataclass, field
-from itertools import accumulate
 from typing import Any
 
-from .bank import (
-    CAT_MEASURES,
-    GENERIC_MEASURES,
-    KIND_TABLES,
-    KINDS,
-    LEADS,
-    PENDING_TAILS,
-    RELATED,
-    RUN_IN,
-    SECOND_SENTENCES,
-    SECTION_TITLES,
-    STATUS_GROUPS,
-    STATUS_RAW,
-    STATUS_RAW_H,
-    STATUS_RAW_SHORT,
-    TOPICS,
-)
-from .draw import Date, add_days, cn, pick, pick_weighted, randint
+from .bank import KIND_TABLES, KINDS, LEADS, SECTION_TITLES, STATUS_GROUPS, TOPICS
+from .draw import add_days, cn, pick, pick_weighted, randint
 from .institutions import committee_of, make_institution, party_org, province_committee
+from .issues import compose_measures, compose_problem, pick_topics, status_raw_for
+from .model import (
+    CAT_ORDER,
+    FORMAT_WEIGHTS,
+    ITYPE_WEIGHTS,
+    LAYOUTS_RICH,
+    LAYOUTS_TEXT,
+    N_MEASURES_WEIGHTS,
+    NO_STATUS_LAYOUTS,
+    STATUS_ORDER,
+    STATUS_WEIGHTS,
+    Issue,
+    Notice,
+    Section,
+)
 from .slots import Ctx
+from .variants import apply_model, variant_of
 
-FORMATS = ("txt", "gbk", "html", "docx")
-FORMAT_WEIGHTS = {"txt": 70, "gbk": 10, "html": 12, "docx": 8}
-LAYOUT_WEIGHTS = {"a": 16, "b": 14, "c": 10, "d": 10, "e": 9, "f": 7, "g": 8, "h": 8, "i": 6, "j": 8, "k": 4}
-LAYOUTS_TEXT = tuple((k, w) for k, w in LAYOUT_WEIGHTS.items() if k != "k")  # a table needs docx or html
-LAYOUTS_RICH = tuple((k, w * (4 if k == "k" else 1)) for k, w in LAYOUT_WEIGHTS.items())
-NO_STATUS_LAYOUTS = {"c", "e"}
-STATUS_WEIGHTS = (("completed", 74), ("basically_completed", 8), ("in_progress", 11), ("long_term", 7))
-N_MEASURES_WEIGHTS = ((1, 13), (2, 30), (3, 31), (4, 15), (5, 7), (6, 4))
-ITYPE_WEIGHTS = (("常规", 64), ("专项", 13), ("机动", 8), ("提级交叉", 6), (None, 9))
-CAT_ORDER = ("political", "mission", "discipline", "organisation", "rectify")
-STATUS_ORDER = ("completed", "basically_completed", "in_progress", "long_term")
 _FORMAT_TABLES: dict[tuple[str, ...], tuple] = {}
-
-
-@dataclass
-class Issue:
-    topic: str
-    cat: str
-    problem: str
-    group: str  # 大项 title (layout d)
-    status: str | None  # normalised value
-    status_raw: str | None
-    measures: list[str]
-    lead: str  # lead sentence (layout e)
-    label: str = ""
-
-
-@dataclass
-class Section:
-    title: str
-    issues: list[Issue]
-
-
-@dataclass
-class Notice:
-    index: int
-    kind: str
-    inst: str
-    short: str
-    org: str
-    target: str  # the inspected party organisation as named in the intro
-    province: str
-    city: str
-    county: str | None
-    committee: str  # 县委 / 市委 / 省委 …
-    body: str  # 县委第三巡察组
-    xun: str  # 巡察 / 巡视
-    itype: str | None
-    round_name: str | None
-    start: Date
-    end: Date
-    feedback: Date
-    publish: Date
-    sections: list[Section]
-    layout: str
-    fmt: str
-    oneline: bool = False
-    feedback_year_printed: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def issues(self) -> list[Issue]:
-        return [i for s in self.sections for i in s.issues]
-
-    @property
-    def ctx(self) -> Ctx:
-        return self.extra["ctx"]
 
 
 def _format_table(formats: tuple[str, ...]) -> tuple:
@@ -104,81 +34,6 @@ def _format_table(formats: tuple[str, ...]) -> tuple:
     if table is None:
         table = _FORMAT_TABLES[formats] = tuple((f, FORMAT_WEIGHTS[f]) for f in formats)
     return table
-
-
-def compose_problem(rng: random.Random, ctx: Ctx, topic: dict, p_index: int) -> str:
-    text = ctx.fill(topic["probs"][p_index])
-    if len(text) < 34 and topic["cons"] and rng.random() < 0.45:
-        cons = ctx.fill(pick(rng, topic["cons"]))
-        if not (cons[:2] in text or ("存在" in text and cons.startswith("存在"))):
-            text = text.rstrip("。") + "，" + cons
-    return text.rstrip("。")
-
-
-def compose_measures(rng: random.Random, ctx: Ctx, tkey: str, p_index: int, n: int,
-                     status: str | None) -> list[str]:
-    """n measures for one problem: the topic's measures that share words with the problem first
-    (best match first, ties shuffled), then the category's generic measures, then global ones."""
-    topic = TOPICS[tkey]
-    related = RELATED[tkey][p_index]  # strongest first, precomputed
-    if len(related) > 1 and rng.random() < 0.5:  # vary which related measure leads
-        related = related[1:2] + related[:1] + related[2:]
-    chosen: list[tuple[int, str]] = list(related[: max(1, n - (1 if n >= 4 else 0))])
-    for pool in (CAT_MEASURES[topic["cat"]], GENERIC_MEASURES):  # disjoint from the topic's own
-        need = n - len(chosen)
-        if need <= 0:
-            break
-        size = len(pool)
-        start = int(rng.random() * size)
-        step = 1 if rng.random() < 0.5 else size - 1  # walk the pool from a random start, either way
-        chosen.extend(pool[(start + j * step) % size] for j in range(min(need, size)))
-    chosen = chosen[:n]
-    chosen.sort(key=lambda p: p[0])
-    out = []
-    for stage, template in chosen:
-        text = ctx.fill(template)
-        if rng.random() < 0.15 and n > 1:
-            text = pick(rng, RUN_IN[stage]) + "。" + text
-        out.append(text.rstrip("。；;"))
-    if status in ("in_progress", "basically_completed") and out and rng.random() < 0.8:
-        out[-1] = out[-1] + "，" + ctx.fill(pick(rng, PENDING_TAILS))
-    if n == 1 and rng.random() < 0.5:
-        out[0] = out[0] + "。" + ctx.fill(pick(rng, SECOND_SENTENCES))
-    return out
-
-
-def pick_topics(rng: random.Random, kind: str, n: int) -> list[str]:
-    """n topic keys for an institution type, type-specific topics weighted up, at most 3 per topic."""
-    eligible = [k for k, t in TOPICS.items() if t.get("kinds") is None or kind in t["kinds"]]
-    weights = []
-    for k in eligible:
-        t = TOPICS[k]
-        w = 3.0 if t.get("kinds") is not None else 1.6
-        if t["cat"] == "rectify":
-            w = 0.8
-        weights.append(w)
-    picked: list[str] = []
-    counts: Counter = Counter()
-    cum = list(accumulate(weights))
-    total = cum[-1]
-    while len(picked) < n:
-        k = eligible[bisect(cum, rng.random() * total)]
-        if counts[k] >= min(3, len(TOPICS[k]["probs"])):
-            continue
-        counts[k] += 1
-        picked.append(k)
-    return picked
-
-
-def status_raw_for(rng: random.Random, layout: str, status: str | None) -> str | None:
-    """The status as a layout prints it (None where the layout prints none)."""
-    if layout in NO_STATUS_LAYOUTS or status is None or layout == "f":
-        return None
-    if layout == "h":
-        return pick(rng, STATUS_RAW_H[status])
-    if layout == "k":
-        return pick(rng, STATUS_RAW_SHORT[status])
-    return pick(rng, STATUS_RAW[status])
 
 
 def _inspection(rng: random.Random, info: dict[str, Any]) -> tuple[str, str, str, str | None]:
@@ -250,8 +105,9 @@ def _sections(rng: random.Random, ctx: Ctx, kind: str, layout: str, issues: list
     return sections
 
 
-def build_notice(seed: int, index: int, formats: tuple[str, ...]) -> Notice:
-    """Notice ``index`` of corpus ``seed``: its own RNG, so notice i is the same whatever N is."""
+def build_notice(seed: int, index: int, formats: tuple[str, ...], variants: tuple[str, ...] = ()) -> Notice:
+    """Notice ``index`` of corpus ``seed``: its own RNG, so notice i is the same whatever N is. ``variants``
+    enables those of :mod:`variants` (every third notice gets one)."""
     rng = random.Random(f"xuncha-corpus:{seed}:{index}")
     kind = pick(rng, KINDS)
     info = make_institution(rng, kind)
@@ -279,6 +135,11 @@ def build_notice(seed: int, index: int, formats: tuple[str, ...]) -> Notice:
                     feedback=feedback, publish=publish, sections=sections, layout=layout, fmt=fmt)
     notice.extra["info"] = info
     notice.extra["ctx"] = ctx
+    notice.variant = variant_of(index, variants)
+    if notice.variant:
+        notice.extra["vrng"] = random.Random(f"variant:{seed}:{index}")
+        apply_model(notice, notice.extra["vrng"])
+    layout = notice.layout
     notice.oneline = fmt == "txt" and rng.random() < 0.04
     notice.feedback_year_printed = rng.random() < 0.8
     for issue in notice.issues:

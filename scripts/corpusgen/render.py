@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import random
 
+from . import variants
 from .bank import KIND_TABLES, STREET_STEMS
 from .draw import date_cn, pick, randint
 from .layouts import LAYOUTS, table_rows
-from .notice import Notice
+from .model import Notice
 
 HALF_WIDTH = str.maketrans({"，": ",", "：": ":", "；": ";", "（": "(", "）": ")"})
 Table = list[list[str]]
@@ -105,9 +106,12 @@ def render(n: Notice) -> tuple[list[str], Table | None]:
     rng = random.Random(f"render:{n.index}:{n.layout}")
     layout = n.layout
     out: list[str] = []
+    vrng = n.extra.get("vrng")  # a variant's own draws
     title = title_of(rng, n)
-    n.extra["title"] = title
-    totals = rng.random() < 0.55 or layout in ("d", "g")
+    if n.variant:
+        title = variants.title(n, vrng, title)
+    n.extra["title"] = n.extra["clean_title"] = title
+    totals = rng.random() < 0.55 or layout in ("d", "g") or n.variant == "totals"
     distractor = totals and rng.random() < 0.12
 
     if layout == "d" or (layout in "abcgj" and rng.random() < 0.06):
@@ -121,10 +125,15 @@ def render(n: Notice) -> tuple[list[str], Table | None]:
         out.append("(社会公开稿)")
     if rng.random() < 0.4:
         out.append("")
-    out.append(intro_of(rng, n))
+    intro = intro_of(rng, n)
+    out.append(variants.intro(n, vrng, intro) if n.variant else intro)
+    n.extra["intro"] = out[-1]
     for issue in n.issues:
         issue.label = ""
-    out += LAYOUTS[layout](rng, n, totals, distractor)
+    if n.variant == "org_only":
+        out += variants.org_only_body(n, vrng)
+    else:
+        out += LAYOUTS[layout](rng, n, totals, distractor)
     table = table_rows(n) if layout == "k" else None
 
     out.append("")
@@ -136,4 +145,6 @@ def render(n: Notice) -> tuple[list[str], Table | None]:
                 issue.status_raw = issue.status_raw.translate(HALF_WIDTH)
     if rng.random() < 0.03 and n.fmt in ("txt", "gbk"):
         _bookmarks(rng, n, out)
+    if n.variant:
+        out, table = variants.finish(n, vrng, out, table)
     return out, table

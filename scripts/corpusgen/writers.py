@@ -12,7 +12,7 @@ from typing import Any
 
 from .draw import Date, randint
 from .layouts import TABLE_MARK
-from .notice import Notice
+from .model import Notice
 
 Table = list[list[str]] | None
 

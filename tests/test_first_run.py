@@ -1,0 +1,119 @@
+"""The first run as a new user sees it: ``make``'s install steps print our own progress lines
+(scripts/step.sh), and ``make run``'s entry point prints the start-up banner — URL, data folder,
+counts, backend, model, whether writes are enabled — once the server listens."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import shlex
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from indexer.backends.base import IndexInfo
+from search_api.banner import banner
+from search_api.settings import load_api_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+STEP = ROOT / "scripts" / "step.sh"
+START_TIMEOUT = 120  # seconds for ingesting the samples (model-free) and starting
+
+
+def _step(env_every: str, *command: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "STEP_EVERY": env_every}
+    return subprocess.run(["sh", str(STEP), "sleeping a while", *command], capture_output=True, text=True,
+                          env=env, timeout=30)
+
+
+def test_install_step_says_what_and_how_long() -> None:
+    done = _step("1", "sh", "-c", "echo pip noise; sleep 2.5")
+    assert done.returncode == 0
+    lines = done.stdout.splitlines()
+    assert lines[0] == "==> sleeping a while …"
+    assert any(re.fullmatch(r" {4}… sleeping a while: [12]s so far", line) for line in lines), lines
+    assert re.fullmatch(r" {4}done in [23]s", lines[-1]), lines
+    assert "pip noise" not in done.stdout + done.stderr  # the command's own output stays quiet
+
+
+def test_failed_install_step_shows_the_command_output() -> None:
+    done = _step("15", "sh", "-c", "echo 'ERROR: no matching distribution'; exit 3")
+    assert done.returncode == 3
+    assert "sleeping a while failed after" in done.stderr
+    assert "ERROR: no matching distribution" in done.stderr
+
+
+def test_makefile_installs_torch_first_through_the_step_script() -> None:
+    recipe = (ROOT / "Makefile").read_text(encoding="utf-8")
+    steps = [line for line in recipe.splitlines() if "$(STEP)" in line and "$(PIP)" in line]
+    assert "torch==2.13.0" in steps[0] and "-e '.[test]'" in steps[1]
+    assert "--quiet" in recipe
+
+
+def _run_command(data: Path, port: int) -> list[str]:
+    """``make run``'s recipe, as the Makefile has it, with this interpreter, a temp data folder and
+    the model-free embedder (the real model's conversion is tested elsewhere)."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = re.search(r"^run:.*\n\t(.+)$", makefile, re.M)
+    assert recipe, "the Makefile has no run target"
+    line = (recipe.group(1).replace("$(PY)", shlex.quote(sys.executable))
+            .replace("$(HOST)", "127.0.0.1").replace("$(PORT)", str(port)))
+    return [*shlex.split(line), "--data", str(data), "--model", "hashing"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_make_run_prints_the_banner(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XUNCHA_")}
+    env.update(PYTHONUNBUFFERED="1", XUNCHA_THREADS="1")
+    process = subprocess.Popen(_run_command(tmp_path / "data", port), cwd=ROOT, env=env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+    seen: list[str] = []
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not any(line.startswith("  reads") for line in seen):
+            assert process.poll() is None or not lines.empty(), f"the server exited:\n{''.join(seen)}"
+            assert time.monotonic() < deadline, f"no banner in {START_TIMEOUT}s:\n{''.join(seen)}"
+            try:
+                seen.append(lines.get(timeout=1))
+            except queue.Empty:
+                pass
+        # The banner comes once the server listens: the page answers at the URL it gives.
+        text = "".join(seen)
+        url = re.search(r"page +(http://\S+)/ ", text).group(1)
+        assert url == f"http://127.0.0.1:{port}"
+        assert httpx.get(f"{url}/healthz", timeout=5).status_code == 200
+        assert f"data     {(tmp_path / 'data').resolve()}" in text
+        assert re.search(r"index +12 notices, \d+ issues \(embedded backend, model hashing", text)
+        assert "writes   disabled: no API key is set" in text and "XUNCHA_API_KEY" in text
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_banner_with_the_api_key_says_writes_are_enabled() -> None:
+    settings = load_api_settings({"XUNCHA_API_KEY": "k" * 32, "XUNCHA_PROTECT_READS": "1", "XUNCHA_PORT": "8080",
+                                  "XUNCHA_HOST": "0.0.0.0"})
+    info = IndexInfo("memory", "memory", None, None, None, 1, notices=0, issues=0, measures=0)
+    text = banner(settings, info)
+    assert "writes   enabled with the API key (XUNCHA_API_KEY); upload page: http://127.0.0.1:8080/upload" in text
+    assert "sign in at http://127.0.0.1:8080/login" in text
+    assert "in memory only" in text and f"model {settings.model}" in text
+    assert "k" * 32 not in text  # the key itself is never printed
