@@ -43,7 +43,7 @@ from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, TypeVar
 
 import anyio
-from fastapi import APIRouter, Depends, FastAPI, File, Request, Security, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, Security, UploadFile
 from fastapi import Path as PathParam
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
@@ -57,6 +57,7 @@ from indexer.backends.embedded import EmbeddedBackend
 from indexer.errors import IncompatibleIndex, WriterBusy
 from indexer.pipeline import default_report_path, delete_notices, ingest_paths, reindex
 from indexer.settings import Settings
+from indexer.sources import Origin
 from search_api import schemas
 from search_api.errors import NotFound
 from search_api.security import KEY_HEADER, check_access
@@ -274,7 +275,21 @@ def _file_lines(report: Path, names: dict[str, str], folder: Path) -> list[dict[
     return lines
 
 
-def _ingest_uploads(uploads: list[UploadFile], settings: Settings, service: Any) -> dict[str, Any]:
+def upload_origins(sources: list[str] | None, count: int) -> list[Origin | None]:
+    """The origin of each of ``count`` uploaded files from the ``source`` fields: none, one for
+    every file, or one per file in order (an empty one: none for that file)."""
+    given = [Origin.given(s) for s in sources or []]
+    if not given:
+        return [None] * count
+    if len(given) == 1:
+        return given * count
+    if len(given) != count:
+        raise HTTPException(422, f"source: give one for all files or one per file ({count}), not {len(given)}")
+    return given
+
+
+def ingest_uploads(uploads: list[UploadFile], settings: Settings, service: Any,
+                    origins: list[Origin | None]) -> dict[str, Any]:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     with tempfile.TemporaryDirectory(prefix=f"xuncha-upload-{stamp}-") as tmp:
         folder = Path(tmp)
@@ -285,8 +300,10 @@ def _ingest_uploads(uploads: list[UploadFile], settings: Settings, service: Any)
             report = (default_report_path(settings.with_overrides(data_dir=str(backend.data_dir))) if kept
                       else folder / "report.jsonl")
             try:
+                given = {str(path): origin for (path, _), origin in zip(saved, origins, strict=True) if origin}
                 summary = ingest_paths([path for path, _ in saved], settings, backend=backend,
-                                       embedder=service.embedder, progress=False, report_path=report)
+                                       embedder=service.embedder, progress=False, report_path=report,
+                                       origins=given)
             except IncompatibleIndex as exc:
                 raise _translate_incompatible(exc) from exc
         files = _file_lines(report, names, folder)
@@ -304,11 +321,16 @@ async def upload_notices(
     request: Request,
     files: Annotated[list[UploadFile], File(description="notice files: .txt, .docx, .html (UTF-8 or GBK/GB18030); "
                                                         "the whole request at most max_upload_mb")],
+    source: Annotated[list[str] | None, Form(
+        description="where the notices were published: the URL of the original (http or https) or a name "
+                    "(青禾县人民政府网站); one for every file, or one per file in order")] = None,
 ) -> Any:
     settings, service, gate = _state(request)
     if not files:
         raise HTTPException(422, "files: give at least one notice file")
-    body = await gate.run(f"upload of {len(files)} file(s)", lambda: _ingest_uploads(files, settings, service))
+    origins = upload_origins(source, len(files))
+    body = await gate.run(f"upload of {len(files)} file(s)",
+                          lambda: ingest_uploads(files, settings, service, origins))
     if not body["ok"]:
         reasons = [f"{f['name']}: {f.get('reason') or f['outcome']}" for f in body["files"] if f["outcome"] == "failed"]
         message = f"none of the {len(body['files'])} file(s) could be ingested"
