@@ -203,9 +203,9 @@ def test_explanation_measures_and_paging(page):
 def test_mode_switch_reruns_the_search(page):
     search(page, "医保基金")
     with page.expect_navigation():
-        page.locator('input[name=mode][value=lexical]').check()
+        page.locator('#search-form input[name=mode][value=lexical]').check()
     assert query_of(page) == {"q": ["医保基金"], "mode": ["lexical"]}
-    assert page.locator("input[name=mode][value=lexical]").is_checked()
+    assert page.locator("#search-form input[name=mode][value=lexical]").is_checked()
     explains = page.locator("article.card details.why dd").all_text_contents()
     assert explains  # every hit came from the lexical leg alone
     assert all(t.startswith("第 ") for t in explains[0::4]) and set(explains[1::4]) == {"未命中"}
@@ -339,3 +339,68 @@ def test_empty_state_error_and_no_script_injection(page):
     response = page.goto(page.base + "/notices/0000000000000000")
     assert response.status == 404
     assert "未找到" in page.locator("#error").inner_text()
+
+
+# -- phone width, sort, date range, similar tabs --------------------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_phone_layout_results_first_facets_folded(page):
+    page.set_viewport_size(PHONE)
+    search(page, "医保基金")
+    first = cards(page).first
+    box = first.bounding_box()
+    assert box is not None and box["y"] + 60 < PHONE["height"], f"first result below the fold: {box}"
+    assert no_horizontal_scroll(page)
+    facet_value = page.locator(".facet a.fv").first
+    assert not facet_value.is_visible()  # folded: nothing of the ~60 facet entries before the results
+    shot(page, "20-phone-results")
+    page.locator("#facet-toggle-label").click()
+    assert facet_value.is_visible()
+    shot(page, "21-phone-facets-open")
+    with page.expect_navigation():
+        page.locator('.facet[data-facet="province"] a.fv').first.click()
+    assert "province" in query_of(page)
+    assert cards(page).first.bounding_box()["y"] < PHONE["height"]
+
+
+@pytest.mark.parametrize("viewport", [PHONE, VIEWPORT], ids=["phone", "laptop"])
+def test_anchor_lands_below_the_sticky_header(page, viewport):
+    page.set_viewport_size(viewport)
+    search(page, "医保基金")
+    href = cards(page).nth(2).locator("a", has_text="查看通报").get_attribute("href")
+    page.goto(page.base + href)
+    seq = href.split("#i-")[1]
+    header = page.locator("header.top").bounding_box()
+    target = page.locator(f"#i-{seq}").bounding_box()
+    assert header is not None and target is not None
+    if seq != "1" or target["y"] > 0:  # the first issue may sit below the header without scrolling
+        assert target["y"] >= header["y"] + header["height"] - 1, (header, target)
+    shot(page, f"22-anchor-{'phone' if viewport == PHONE else 'laptop'}")
+
+
+def test_sort_date_range_and_similar_tabs(page):
+    search(page, "医保基金")
+    with page.expect_navigation():
+        page.locator('#sort a[data-sort="date"]').click()
+    assert query_of(page)["sort"] == ["date"]
+    dates = [d for d in page.locator("article.card .card-sub").all_inner_texts()]
+    stamps = [re.search(r"(?:反馈|发布) (\d{4}(?:-\d{2})?(?:-\d{2})?)", d) for d in dates]
+    found = [m.group(1) for m in stamps if m]
+    assert found == sorted(found, reverse=True)  # newest first
+    page.fill('#date-range input[name="date_from"]', "2024-01-01")
+    with page.expect_navigation():
+        page.locator("#date-range button").click()
+    assert query_of(page)["date_from"] == ["2024-01-01"] and query_of(page)["sort"] == ["date"]
+    assert "日期：2024-01-01–…" in page.locator("#chips").inner_text()
+    if cards(page).count():
+        with page.expect_navigation():
+            cards(page).first.locator("a.similar").click()
+        assert query_of(page)["date_from"] == ["2024-01-01"]  # the similar view keeps the filters
+        with page.expect_navigation():
+            page.locator('.tabs a[data-tab="measures"]').click()
+        assert page.locator("#source").is_visible()
+        assert "类似问题的整改措施" in page.locator("#summary").inner_text()
+        shot(page, "23-similar-measures")
+    assert httpx.get(page.base + "/favicon.ico").status_code == 200
