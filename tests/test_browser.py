@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "test-output" / "screenshots"
 VIEWPORT = {"width": 1366, "height": 820}  # a laptop screen
 START_TIMEOUT = 180  # seconds for ingest + start
+API_KEY = "browser-test-key"
 
 
 def _free_port() -> int:
@@ -50,6 +51,7 @@ def server(tmp_path_factory) -> Iterator[str]:
     log_path = data / "server.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("XUNCHA_")}
     env.update(PYTHONUNBUFFERED="1", XUNCHA_THREADS="1")
+    env["XUNCHA_API_KEY"] = API_KEY  # uploads (tests/test_browser_guide.py)
     command = [sys.executable, "-m", "search_api", "demo", "--backend", "memory", "--model", "hashing",
                "--data", str(data), "--host", "127.0.0.1", "--port", str(port)]
     with open(log_path, "w", encoding="utf-8") as log:
