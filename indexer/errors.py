@@ -66,6 +66,7 @@ class Problem(StrEnum):
     REQUIRED = "required"  # missing or blank
     TOO_LONG = "too_long"  # limits: max (characters)
     NOT_INTEGER = "not_integer"
+    NOT_DATE = "not_date"  # not 2024, 2024-03 or 2024-03-05
     OUT_OF_RANGE = "out_of_range"  # limits: min, max
     NOT_ALLOWED = "not_allowed"  # limits: allowed (the values accepted)
     TOO_MANY = "too_many"  # limits: max (values)

@@ -36,14 +36,16 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from indexer import dedup, families
 from indexer.backends import open_backend
 from indexer.backends.base import Backend, IndexInfo, NoticeBundle
-from indexer.bundles import build_bundles
+from indexer.bundles import NoticeVectors, assemble_bundles, build_bundles, embed_notices
 from indexer.categories import Prototypes, prototypes_for
 from indexer.embed import Embedder, cache_counts, open_embedder
 from indexer.errors import BackendUnavailable, IncompatibleIndex, ParseError, ReadError
@@ -70,6 +72,7 @@ from indexer.types import Document, NoticeId, ParsedNotice, RawDocument
 log = logging.getLogger(__name__)
 
 BATCH_NOTICES = 32  # notices per backend write: a crash loses at most this many
+BATCHES_IN_FLIGHT = 1  # batches embedded while the next is parsed: one keeps the embedder busy
 
 
 @dataclass(slots=True)
@@ -80,7 +83,12 @@ class _Pending:
 
 
 class _Ingester:
-    """The per-run state of :func:`ingest_paths`: the batch being built and the counts."""
+    """The per-run state of :func:`ingest_paths`: the batch being built, the batches being
+    embedded, and the counts.
+
+    A full batch goes to one embedding worker thread (onnxruntime releases the GIL), and this
+    thread goes on parsing the next batch and tokenising the one before: both cores stay busy.
+    At most :data:`BATCHES_IN_FLIGHT` batches wait for their vectors, so memory stays bounded."""
 
     def __init__(self, backend: Backend, embedder: Embedder, settings: Settings, report: ReportFile,
                  summary: IngestSummary, batch_size: int) -> None:
@@ -93,9 +101,11 @@ class _Ingester:
         self.batch_size = batch_size
         self.batch: list[_Pending] = []
         self.seen: dict[NoticeId, str] = {}  # ids met in this run → source
-        self.fingerprints: dict[NoticeId, dedup.Fingerprint] = {}  # of the batch not written yet
+        self.fingerprints: dict[NoticeId, dedup.Fingerprint] = {}  # of the batches not written yet
         self.finished: set[str] = set()  # sources with a report line
         self.stored = 0  # notices written in this run
+        self.in_flight: deque[tuple[list[_Pending], Future[NoticeVectors]]] = deque()
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="embed")
 
     def _finish(self, report: FileReport) -> None:
         self.summary.count(report)
@@ -193,18 +203,32 @@ class _Ingester:
         keep_stored_origin(parsed, stored)
         return True
 
-    def flush(self) -> None:
-        if not self.batch:
-            return
-        batch, self.batch = self.batch, []
-        self.fingerprints = {}  # written notices are found by the lexical leg from now on
-        bundles = build_bundles([(p.parsed, p.original_text) for p in batch], self.embedder,
-                                prototypes=self.prototypes, measure_vectors=self.settings.measure_vectors, timings=self.summary.seconds)
+    def flush(self, *, final: bool = False) -> None:
+        """Send the batch to the embedding worker, then write the batches whose turn has come:
+        all of them when ``final``, else all but :data:`BATCHES_IN_FLIGHT`."""
+        if self.batch:
+            batch, self.batch = self.batch, []
+            notices = [p.parsed for p in batch]
+            self.in_flight.append((batch, self._worker.submit(self._embed, notices)))
+        while len(self.in_flight) > (0 if final else BATCHES_IN_FLIGHT):
+            self._write(*self.in_flight[0])
+            self.in_flight.popleft()
+
+    def _embed(self, notices: list[ParsedNotice]) -> NoticeVectors:  # in the worker thread
+        with timed(self.summary.seconds, "embed"):
+            return embed_notices(notices, self.embedder, measure_vectors=self.settings.measure_vectors)
+
+    def _write(self, batch: list[_Pending], embedding: Future[NoticeVectors]) -> None:
+        with timed(self.summary.seconds, "embed_wait"):  # the part of "embed" that did not overlap
+            vectors = embedding.result()
+        bundles = assemble_bundles([(p.parsed, p.original_text) for p in batch], vectors,
+                                   prototypes=self.prototypes, timings=self.summary.seconds)
         replaces = {p.parsed.notice_id: p.report.replaces for p in batch if p.report.replaces}
         with timed(self.summary.seconds, "write"):
             result = self.backend.write(bundles, replaces=replaces or None)
         written = set(result.written)
         for pending in batch:
+            self.fingerprints.pop(pending.parsed.notice_id, None)  # written: the lexical leg finds it now
             report = pending.report
             reason = result.failed.get(report.notice_id or "")
             if reason is not None or report.notice_id not in written:
@@ -215,9 +239,14 @@ class _Ingester:
                 self.stored += 1
             self._finish(report)
 
+    def close(self) -> None:
+        self._worker.shutdown(wait=True, cancel_futures=True)
+
     def abandon(self, files: Iterable[Path], reason: str) -> None:
-        """The run stops: the batch not written and every file not reached get a failed line."""
+        """The run stops: the batches not written and every file not reached get a failed line."""
         batch, self.batch = self.batch, []
+        while self.in_flight:
+            batch += self.in_flight.popleft()[0]
         for pending in batch:
             report = pending.report
             report.outcome, report.replaces = Outcome.FAILED, None
@@ -271,7 +300,7 @@ def ingest_paths(paths: Iterable[str | Path], settings: Settings, *, backend: Ba
                     ingester.add(path, origin)
                     bar.set_postfix(issues=summary.issues, failed=summary.failed, refresh=False)
                     bar.update()
-                ingester.flush()
+                ingester.flush(final=True)
         except BackendUnavailable as exc:
             ingester.abandon(files, one_line(exc))
             raise BackendUnavailable(
@@ -280,6 +309,7 @@ def ingest_paths(paths: Iterable[str | Path], settings: Settings, *, backend: Ba
                 f"report: {report.path}"
             ) from exc
         finally:
+            ingester.close()
             report.close()
             summary.vector_cache = cache_delta(cache_before, embedder)
         with timed(summary.seconds, "families"):

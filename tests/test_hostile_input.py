@@ -171,3 +171,8 @@ def test_the_ingest_report_lists_every_skipped_link(tmp_path):
                    for line in lines if Path(line["source"]).name != "notice.txt")
     finally:
         backend.close()
+
+
+def test_five_digit_labels_are_issues_so_a_long_notice_is_seen_whole():
+    text = "\n".join([make_hostile.TITLE, "一、问题整改情况", *make_hostile.issue_lines(4, start=9_998)])
+    assert [issue.label for issue in parse_text(text).issues] == ["9998.", "9999.", "10000.", "10001."]

@@ -22,6 +22,7 @@ from indexer.backends.memory import MemoryBackend
 from indexer.bundles import build_bundle, issue_embedding_text
 from indexer.embed import HashingEmbedder, open_embedder
 from indexer.errors import ConfigError, IncompatibleIndex
+from indexer.fields import UNSTATED
 from indexer.parsing import parse
 from indexer.pipeline import delete_notices, ingest_paths, reindex, stats
 from indexer.settings import load_settings
@@ -238,7 +239,7 @@ def test_measure_documents_carry_issue_and_notice_metadata(corpus, settings, mem
         assert doc["notice_id"] == notice.notice_id and doc["title"] == notice.meta.title
         assert doc["source"] == str(corpus / QINGHE)
         assert doc["problem"] == issue.problem and doc["section"] == issue.section
-        assert doc["status"] == (issue.status.value if issue.status else None)
+        assert doc["status"] == (issue.status.value if issue.status else UNSTATED)
         assert doc["text_tokens"] == " ".join(tokenise_for_index(doc["text"]))
         assert doc["problem_tokens"] == " ".join(tokenise_for_index(issue.problem))
     assert mem.get_vectors(Target.MEASURES, ids) == {}  # measure vectors are off by default
@@ -460,3 +461,55 @@ def test_open_backend_builds_classes_with_from_settings(monkeypatch):
     monkeypatch.setitem(BACKENDS, "fake", "fake_backend_module:Fake")
     backend = open_backend(load_settings({}, backend="fake", data_dir="somewhere"))
     assert isinstance(backend, Fake) and made == ["somewhere"]
+
+
+class _SlowEmbedder(HashingEmbedder):
+    """Hashing vectors, each call taking a moment and noting its thread and when it ran."""
+
+    def __init__(self) -> None:
+        super().__init__(32)
+        self.calls: list[tuple[str, float, float]] = []
+
+    def embed_passages(self, texts):
+        import threading
+        import time
+
+        start = time.monotonic()
+        time.sleep(0.3)
+        self.calls.append((threading.current_thread().name, start, time.monotonic()))
+        return super().embed_passages(texts)
+
+
+class _NotingBackend(MemoryBackend):
+    """The memory backend, noting when ingest asked it about each notice (that is: parsed it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[float] = []
+
+    def has_notice(self, notice_id):
+        import time
+
+        self.asked.append(time.monotonic())
+        return super().has_notice(notice_id)
+
+
+def test_ingest_parses_the_next_batch_while_the_last_is_embedded(tmp_path: Path, settings) -> None:
+    folder = tmp_path / "notices"
+    folder.mkdir()
+    for name in (QINGHE, SHIMEN, BEICHENG):
+        shutil.copy(DATA / name, folder / name)
+    embedder, backend = _SlowEmbedder(), _NotingBackend()
+    summary = run([folder], settings, backend, embedder, batch_size=1)
+    assert (summary.indexed, summary.empty, summary.failed) == (2, 1, 0) and counts(backend)[0] == 3
+    assert all(name.startswith("embed") for name, _, _ in embedder.calls)  # not the ingesting thread
+    first_start, first_end = embedder.calls[0][1:]
+    assert any(first_start < t < first_end for t in backend.asked)  # notice 2 parsed during batch 1's embedding
+    assert summary.seconds["embed"] >= 0.6 and "embed_wait" in summary.seconds
+    # the same documents as a run that embeds in the ingesting thread, batch by batch
+    again = MemoryBackend()
+    run([folder], settings, again, HashingEmbedder(32), batch_size=32)
+    ids = sorted(again._docs[Target.ISSUES])
+    assert sorted(backend._docs[Target.ISSUES]) == ids
+    mine, theirs = backend.get_vectors(Target.ISSUES, ids), again.get_vectors(Target.ISSUES, ids)
+    assert all(list(mine[i]) == list(theirs[i]) for i in ids)
