@@ -131,7 +131,7 @@ def _signed_in(page) -> None:
         sign_in.click()
     page.fill("input[name=key]", API_KEY)
     with page.expect_navigation():
-        page.locator("form button[type=submit]").click()
+        page.locator("#signin-form button[type=submit]").click()
     assert page.url.endswith("/upload"), page.url
 
 
