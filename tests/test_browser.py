@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "test-output" / "screenshots"
 VIEWPORT = {"width": 1366, "height": 820}  # a laptop screen
 START_TIMEOUT = 180  # seconds for ingest + start
+API_KEY = "browser-test-key"
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +41,7 @@ def server(tmp_path_factory) -> Iterator[str]:
     data = tmp_path_factory.mktemp("browser-data")
     env = {k: v for k, v in os.environ.items() if not k.startswith("XUNCHA_")}
     env.update(PYTHONUNBUFFERED="1", XUNCHA_THREADS="1")
+    env["XUNCHA_API_KEY"] = API_KEY  # uploads (tests/test_browser_guide.py)
     try:
         with api_server("demo", "--backend", "memory", "--model", "hashing", "--data", str(data),
                         log_path=data / "server.log", env=env, timeout=START_TIMEOUT) as base:

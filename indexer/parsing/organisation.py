@@ -78,6 +78,7 @@ _INTRO_PLACE = re.compile(r"对(?:中共)?([\u4e00-\u9fff]{1,8}?(?:省|市|县|�
 _SELF = re.compile(r"(?:我|本)(局|院|委|中心|校|公司|集团|镇|乡|街道|所|站|办|馆|单位)(?:党组|党委|党总支|党支部)?")
 # Full names the text gives: the issuer of a cited document (《中共X党组关于…》), a Party body.
 _CITED_ISSUER = re.compile(r"《((?:中共|中国共产党)?[\u4e00-\u9fff]{2,40}?)关于")
+_CITED_PLAN = re.compile(r"《((?:中共|中国共产党)[\u4e00-\u9fff]{2,40}?)关于[^《》]{0,40}(?:巡察|巡视)[^《》]{0,30}整改[^《》]{0,10}》")
 _PARTY_NAME = re.compile(
     r"(?:中共|中国共产党)[\u4e00-\u9fff]{2,30}?(?:委员会|党组|党委|党总支|党支部|党工委)(?![\u4e00-\u9fff]{0,2}(?:书记|委员|成员))"
 )
@@ -116,7 +117,9 @@ def resolve_self_reference(text: str) -> str | None:
         core = strip_party(candidate)
         if core != candidate and ORG_END.search(core) and (noun == "单位" or core.endswith(noun)):
             return candidate
-    return None
+    # The issuer of the notice's own rectification plan (《中共X党组关于落实…巡察反馈意见的整改方案》).
+    plan = _CITED_PLAN.search(text)
+    return plan.group(1) if plan and is_party_org(plan.group(1)) else None
 
 
 def choose_organization(issuer: str | None, signature: str | None, intro: str, text: str = "") -> str | None:
@@ -133,10 +136,10 @@ def choose_organization(issuer: str | None, signature: str | None, intro: str, t
         return signature
     if signature and (issuer is None or issuer in signature):
         return signature
-    if issuer:
-        return issuer
+    if issuer:  # "X关于…" where the text names X's Party organisation (中共X委员会): that one
+        return next((name for name in _PARTY_NAME.findall(text) if strip_party(name) == issuer), issuer)
     m = _INTRO_TARGET.search(intro)
-    if m:
+    if m and not _SELF.match(m.group(1)):  # "对我院党委开展了巡察": the name is given elsewhere
         return m.group(1)
     place = _INTRO_PLACE.search(intro)
     if place:
