@@ -18,6 +18,7 @@ import pytest
 
 from indexer.parsing.read import SUFFIXES
 from tests.test_browser import API_KEY, ROOT, browser_context, query_of, search, server  # noqa: F401
+from tests.test_browser import page as browser_page  # noqa: F401
 from tests.test_pipeline import DATA, QINGHE, SHIMEN
 
 pytestmark = pytest.mark.browser
@@ -29,16 +30,10 @@ COLOURS = 32  # a page of text in a few flat colours: 32 keep it sharp at a thir
 
 
 @pytest.fixture
-def page(browser_context, server):  # noqa: F811
-    page = browser_context.new_page()
-    page.set_viewport_size(GUIDE_VIEWPORT)
-    page.set_default_timeout(20_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.base = server  # type: ignore[attr-defined]
-    yield page
-    page.close()
-    assert errors == [], f"JavaScript errors on the page: {errors}"
+def guide_page(browser_page):  # noqa: F811 (the fixture imported above)
+    """The browser test's page (its fixture ``page``), in a smaller window (smaller pictures)."""
+    browser_page.set_viewport_size(GUIDE_VIEWPORT)
+    return browser_page
 
 
 def picture(page, name: str, element: str | None = None) -> Path:
@@ -56,7 +51,8 @@ def picture(page, name: str, element: str | None = None) -> Path:
     return path
 
 
-def test_guide_search_filters_similar_and_measures(page) -> None:
+def test_guide_search_filters_similar_and_measures(guide_page) -> None:
+    page = guide_page
     page.goto(page.base + "/")
     picture(page, "01-start")
     search(page, "医保基金")
@@ -104,7 +100,8 @@ def test_guide_search_filters_similar_and_measures(page) -> None:
     picture(page, "07-measures")
 
 
-def test_guide_common_problems_export_and_notice(page) -> None:
+def test_guide_common_problems_export_and_notice(guide_page) -> None:
+    page = guide_page
     page.goto(page.base + "/common-problems")
     assert page.locator("h1").count() == 1
     picture(page, "08-common-problems")
@@ -134,11 +131,12 @@ def _signed_in(page) -> None:
         sign_in.click()
     page.fill("input[name=key]", API_KEY)
     with page.expect_navigation():
-        page.locator("form button[type=submit]").click()
+        page.locator("#signin-form button[type=submit]").click()
     assert page.url.endswith("/upload"), page.url
 
 
-def test_guide_upload(page, tmp_path: Path) -> None:
+def test_guide_upload(guide_page) -> None:
+    page = guide_page
     page.goto(page.base + "/upload")
     if page.locator("#upload-sign-in").count():
         picture(page, "11-upload-sign-in")
