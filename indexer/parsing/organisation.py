@@ -125,19 +125,21 @@ def resolve_self_reference(text: str) -> str | None:
 def choose_organization(issuer: str | None, signature: str | None, intro: str, text: str = "") -> str | None:
     """The issuing organisation (see the module docstring for the order); without one in the
     title or signature: the Party body the introduction says was inspected, the Party committee
-    of an inspected city or county, or the full name behind 我局/本中心 (``text``).
+    of an inspected city or county, or the full name behind 我局/本中心 (``text``). An institution
+    issuing under its own name is given its Party organisation when the text names it.
 
     >>> choose_organization(None, None, "省委第一巡视组对青禾市进行了巡视。")
     '青禾市委'
+    >>> choose_organization("青禾县疾病预防控制中心", None, "县委第八巡察组对县疾病预防控制中心党支部进行了巡察。")
+    '青禾县疾病预防控制中心党支部'
     """
     if issuer and is_party_org(issuer):
         return issuer
     if signature and is_party_org(signature):
         return signature
-    if signature and (issuer is None or issuer in signature):
-        return signature
-    if issuer:  # "X关于…" where the text names X's Party organisation (中共X委员会): that one
-        return next((name for name in _PARTY_NAME.findall(text) if strip_party(name) == issuer), issuer)
+    named = signature if signature and (issuer is None or issuer in signature) else issuer
+    if named:
+        return _party_of(named, intro, text) or named
     m = _INTRO_TARGET.search(intro)
     if m and not _SELF.match(m.group(1)):  # "对我院党委开展了巡察": the name is given elsewhere
         return m.group(1)
@@ -145,3 +147,22 @@ def choose_organization(issuer: str | None, signature: str | None, intro: str, t
     if place:
         return place.group(1) + "委"
     return resolve_self_reference(text or intro)
+
+
+_LEVEL_PREFIX = re.compile(r"^(?:省|市|县|区|州|旗)")
+
+
+def _party_of(name: str, intro: str, text: str) -> str | None:
+    """The Party organisation of an institution named without it: 中共X委员会 named in the text,
+    or the inspected "县X党支部" of the introduction when X is the institution's name."""
+    named = next((party for party in _PARTY_NAME.findall(text) if strip_party(party) == name), None)
+    if named:
+        return named
+    m = _INTRO_TARGET.search(intro)
+    if m is None:
+        return None
+    core = strip_party(m.group(1))
+    short = _LEVEL_PREFIX.sub("", core)
+    if core != m.group(1) and len(short) >= 2 and name.endswith(short):
+        return name + m.group(1)[len(core) :]
+    return None
