@@ -288,7 +288,7 @@ def upload_origins(sources: list[str] | None, count: int) -> list[Origin | None]
     return given
 
 
-def _ingest_uploads(uploads: list[UploadFile], settings: Settings, service: Any,
+def ingest_uploads(uploads: list[UploadFile], settings: Settings, service: Any,
                     origins: list[Origin | None]) -> dict[str, Any]:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     with tempfile.TemporaryDirectory(prefix=f"xuncha-upload-{stamp}-") as tmp:
@@ -330,7 +330,7 @@ async def upload_notices(
         raise HTTPException(422, "files: give at least one notice file")
     origins = upload_origins(source, len(files))
     body = await gate.run(f"upload of {len(files)} file(s)",
-                          lambda: _ingest_uploads(files, settings, service, origins))
+                          lambda: ingest_uploads(files, settings, service, origins))
     if not body["ok"]:
         reasons = [f"{f['name']}: {f.get('reason') or f['outcome']}" for f in body["files"] if f["outcome"] == "failed"]
         message = f"none of the {len(body['files'])} file(s) could be ingested"
