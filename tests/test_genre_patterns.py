@@ -378,3 +378,15 @@ def test_a_prefecture_committee_and_a_plan_issued_by_a_branch() -> None:
     text = ("关于巡察整改进展情况的通报\n市委第二巡察组对我校党支部开展了常规巡察。我校党支部制定印发"
             "《青禾市第三初级中学党支部关于落实市委第二巡察组巡察反馈意见的整改方案》。\n")
     assert parse_text(text).meta.organization == "青禾市第三初级中学党支部"
+
+
+def test_a_day_that_lost_its_character_before_a_range_joiner() -> None:
+    for period in ("2024年3月11至5月17日", "2024311至517日"):
+        meta = parse_text(NOTICE.replace("2024年3月11日至5月17日", period)).meta
+        assert (meta.inspection_period.start, meta.inspection_period.end) == ("2024-03-11", "2024-05-17"), period
+
+
+def test_a_breadcrumb_ending_in_the_title_keeps_the_title() -> None:
+    body = NOTICE.split("\n", 1)[1]
+    meta = parse_text("当前位置：首页 > 党务公开 > " + NOTICE.split("\n", 1)[0] + "\n" + body).meta
+    assert meta.title == "中共青禾县人民医院委员会关于县委巡察反馈意见整改进展情况的通报"
