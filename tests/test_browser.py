@@ -45,11 +45,15 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[str]:
     """The demo server over the sample notices; yields its base URL."""
-    data = tmp_path_factory.mktemp("browser-data")
+    yield from demo_server(tmp_path_factory.mktemp("browser-data"))
+
+
+def demo_server(data: Path, **settings: str) -> Iterator[str]:
+    """Run ``python -m search_api demo`` over ``data`` (settings as XUNCHA_<NAME>) until closed."""
     port = _free_port()
     log_path = data / "server.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("XUNCHA_")}
-    env.update(PYTHONUNBUFFERED="1", XUNCHA_THREADS="1")
+    env.update(PYTHONUNBUFFERED="1", XUNCHA_THREADS="1", **{f"XUNCHA_{k.upper()}": v for k, v in settings.items()})
     command = [sys.executable, "-m", "search_api", "demo", "--backend", "memory", "--model", "hashing",
                "--data", str(data), "--host", "127.0.0.1", "--port", str(port)]
     with open(log_path, "w", encoding="utf-8") as log:
