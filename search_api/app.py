@@ -29,6 +29,7 @@ from indexer.embed import Embedder
 from indexer.errors import BadQuery, XunchaError
 from indexer.fields import FILTERS, Filter
 from indexer.settings import Settings
+from indexer.types import Target
 from search_api import schemas
 from search_api.errors import NotReady, message_of, status_of
 from search_api.families import families_of
@@ -37,6 +38,7 @@ from search_api.parse import (
     EXCLUDE_PARAMS,
     Mode,
     Scope,
+    Sort,
     parse_search_request,
     parse_similar_request,
     range_params,
@@ -167,10 +169,11 @@ def _filter_signature() -> inspect.Signature:
 
     params = []
     for f in FILTERS:
-        if f.filter is Filter.RANGE:
+        if f.is_range:
             start, end = range_params(f)
-            params += [param(start, int | None, f"{f.doc}: from (inclusive)"),
-                       param(end, int | None, f"{f.doc}: to (inclusive)")]
+            kind, what = (str | None, "the notice's date, 2024, 2024-03 or 2024-03-05") if f.filter is Filter.DATES \
+                else (int | None, f.doc)
+            params += [param(start, kind, f"{what}: from (inclusive)"), param(end, kind, f"{what}: to (inclusive)")]
             continue
         values = f" — one of {' | '.join(f.allowed)}" if f.allowed else ""
         params.append(param(f.request_param, list[str] | None,
@@ -249,8 +252,10 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
         size: Annotated[int, Query(description=size_doc)] = 10,
         collapse: Annotated[bool, Query(description="best hit per institution, with a count of the others")] = False,
         fusion: Annotated[str | None, Query(description=fusion_doc)] = None,
+        sort: Annotated[Sort, Query(description="relevance (the fused ranking) | date (the notice's date, newest "
+                                                "first; equal dates keep their rank, undated last)")] = Sort.RELEVANCE,
     ) -> dict[str, Any]:
-        return {"mode": mode, "page": page, "size": size, "collapse": collapse, "fusion": fusion}
+        return {"mode": mode, "page": page, "size": size, "collapse": collapse, "fusion": fusion, "sort": sort}
 
     Ranking = Annotated[dict[str, Any], Depends(ranking_params)]
     Filtering = Annotated[dict[str, Any], Depends(filter_params)]
@@ -292,8 +297,11 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
         scope: Annotated[Scope, Query(description="other_institutions (default) | other_notices "
                              "(leave out the source's notice) | all (only the source issue itself is left out)")] = Scope.OTHER_INSTITUTIONS,
         facets: Annotated[bool, Query(description=facets_doc)] = False,
+        target: Annotated[Target, Query(description="issues (similar issues) | measures (the measure items of "
+                                                     "similar issues, ranked as measures)")] = Target.ISSUES,
     ) -> dict[str, Any]:
-        request = parse_similar_request(settings, issue_id=issue_id, scope=scope, facets=facets, **ranking, **filters)
+        request = parse_similar_request(settings, issue_id=issue_id, scope=scope, facets=facets, target=target,
+                                        **ranking, **filters)
         return holder.service().similar_issues(request).to_dict()
 
     @app.get("/api/measures/{measure_id}", responses={**ERRORS, **NOT_FOUND}, tags=["documents"],

@@ -57,7 +57,7 @@ _UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 class ExportData:
     """What is written: the rows, and what they are the result of."""
 
-    kind: str  # 问题 | 整改措施 | 类似问题
+    kind: str  # 问题 | 整改措施 | 类似问题 | 类似问题的整改措施
     subject: str  # the query, or the source issue's id for 类似问题
     rows: list[list[Any]]
     total: int  # length of the ranked list before the cap
@@ -104,7 +104,8 @@ def collect(service: SearchService, request: SearchRequest | SimilarRequest, tar
             conditions: Sequence[tuple[str, str]] = ()) -> ExportData:
     """The rows of the request's result set, at most ``cap``, in rank order."""
     if isinstance(request, SimilarRequest):
-        target, kind, subject = Target.ISSUES, "类似问题", request.issue_id
+        target, subject = request.target, request.issue_id
+        kind = "类似问题" if target is Target.ISSUES else "类似问题的整改措施"
     else:
         kind, subject = KINDS[target], request.q
     ids = ranked_ids(service, request, target)

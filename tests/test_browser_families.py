@@ -8,12 +8,15 @@ download opened as a workbook, the way from an issue to its family, and the list
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Iterator
 
 import openpyxl
 import pytest
 
-from tests.test_browser import browser_context, demo_server, shot  # noqa: F401
+from indexer.child_process import ServerFailed
+from search_api.server_process import api_server
+from tests.test_browser import START_TIMEOUT, browser_context, shot  # noqa: F401
 
 pytestmark = pytest.mark.browser
 HASHING_THRESHOLD = "0.5"  # the hashing embedder's cosines run lower than a real model's
@@ -21,7 +24,15 @@ HASHING_THRESHOLD = "0.5"  # the hashing embedder's cosines run lower than a rea
 
 @pytest.fixture(scope="module")
 def family_server(tmp_path_factory) -> Iterator[str]:
-    yield from demo_server(tmp_path_factory.mktemp("browser-families"), family_threshold=HASHING_THRESHOLD)
+    data = tmp_path_factory.mktemp("browser-families")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XUNCHA_")}
+    env.update(PYTHONUNBUFFERED="1", XUNCHA_THREADS="1", XUNCHA_FAMILY_THRESHOLD=HASHING_THRESHOLD)
+    try:
+        with api_server("demo", "--backend", "memory", "--model", "hashing", "--data", str(data),
+                        log_path=data / "server.log", env=env, timeout=START_TIMEOUT) as base:
+            yield base
+    except ServerFailed as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from indexer.backends.memory import MemoryBackend
 from indexer.bundles import build_bundle, issue_embedding_text
 from indexer.embed import HashingEmbedder, open_embedder
 from indexer.errors import ConfigError, IncompatibleIndex
+from indexer.fields import UNSTATED
 from indexer.parsing import parse
 from indexer.pipeline import delete_notices, ingest_paths, reindex, stats
 from indexer.settings import load_settings
@@ -238,7 +239,7 @@ def test_measure_documents_carry_issue_and_notice_metadata(corpus, settings, mem
         assert doc["notice_id"] == notice.notice_id and doc["title"] == notice.meta.title
         assert doc["source"] == str(corpus / QINGHE)
         assert doc["problem"] == issue.problem and doc["section"] == issue.section
-        assert doc["status"] == (issue.status.value if issue.status else None)
+        assert doc["status"] == (issue.status.value if issue.status else UNSTATED)
         assert doc["text_tokens"] == " ".join(tokenise_for_index(doc["text"]))
         assert doc["problem_tokens"] == " ".join(tokenise_for_index(issue.problem))
     assert mem.get_vectors(Target.MEASURES, ids) == {}  # measure vectors are off by default
