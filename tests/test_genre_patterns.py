@@ -354,3 +354,27 @@ def test_a_municipalitys_inspection_tour_is_provincial_and_its_inspection_city_l
     body = "根据市委统一部署，2024年3月11日至5月17日，{}对重庆市青禾水务集团党委开展了巡{}。\n"
     assert parse_text(body.format("市委第四巡视组", "视")).meta.level == "province"
     assert parse_text(body.format("市委第四巡察组", "察")).meta.level == "city"
+
+
+def test_a_run_together_page_head_is_read_field_by_field() -> None:
+    body = NOTICE.split("\n", 1)[1].rsplit("中共青禾县", 1)[0].replace("\n", "")
+    page = ("首页 > 信息公开 > 巡察整改索引号：QH-2024-0031 发布机构：青禾县人民医院 成文日期：2024-10-08 "
+            "文号：青医党〔2024〕12号中共青禾县人民医院委员会关于整改的通报.docx【党务公开】"
+            "中共青禾县人民医院委员会关于县委巡察反馈意见整改进展情况的通报" + body)
+    notice = parse_text(page)
+    assert notice.meta.title == "中共青禾县人民医院委员会关于县委巡察反馈意见整改进展情况的通报"
+    assert (notice.meta.institution, notice.meta.publish_date) == ("青禾县人民医院", "2024-10-08")
+    assert len(notice.issues) == 3
+
+
+def test_a_feedback_day_that_cannot_be_a_day_alone_lost_its_month() -> None:
+    assert parse_text(NOTICE.replace("2024年6月20日", "620日")).meta.feedback_date == "2024-06-20"
+    assert parse_text(NOTICE.replace("2024年6月20日", "63日")).meta.feedback_date == "2024-06-03"
+
+
+def test_a_prefecture_committee_and_a_plan_issued_by_a_branch() -> None:
+    text = ("中共青禾苗族自治州委员会关于巡视集中整改进展情况的通报\n根据省委统一部署，省委第九巡视组对青禾苗族自治州委开展了巡视。\n")
+    assert parse_text(text).meta.institution == "青禾苗族自治州"
+    text = ("关于巡察整改进展情况的通报\n市委第二巡察组对我校党支部开展了常规巡察。我校党支部制定印发"
+            "《青禾市第三初级中学党支部关于落实市委第二巡察组巡察反馈意见的整改方案》。\n")
+    assert parse_text(text).meta.organization == "青禾市第三初级中学党支部"

@@ -88,7 +88,9 @@ def _lost_dates(text: str, printed: list[DateMention]) -> list[DateMention]:
         before = [d for d in (*printed, *found) if d.end <= m.start()]
         previous = max(before, key=lambda d: d.end) if before else None
         range_end = previous is not None and _RANGE_JOINER.match(text[previous.end : m.start()]) is not None
-        if not (m.group("d") or range_end) or (year is None and len(digits) < 3 and not range_end):
+        # Two digits without a year are a day ("15日") unless no day is that large ("63日" is 6-3).
+        short = year is None and len(digits) < 3 and int(digits) <= 31
+        if not (m.group("d") or range_end) or (short and not range_end):
             continue
         readings = _readings(digits, year)
         if readings:
@@ -103,8 +105,8 @@ def find_dates(text: str, lost: bool = False) -> list[DateMention]:
 
     >>> [d.iso(2000) for d in find_dates("2021年3月上旬至5月，二〇二三年九月二十日，11月7日，2023.4.17")]
     ['2021-03', '2000-05', '2023-09-20', '2000-11-07', '2023-04-17']
-    >>> [(d.year, d.readings) for d in find_dates("2023815日至1020日，2024114日反馈", lost=True)]
-    [(2023, ((8, 15),)), (None, ((10, 20),)), (2024, ((1, 14), (11, 4)))]
+    >>> [(d.year, d.readings) for d in find_dates("2023815日至1020日，2024114日反馈，于63日、15日", lost=True)]
+    [(2023, ((8, 15),)), (None, ((10, 20),)), (2024, ((1, 14), (11, 4))), (None, ((6, 3),))]
     """
     found = []
     for m in _DATE.finditer(text):

@@ -380,11 +380,41 @@ def _break_positions(folded: str) -> list[int]:
     return sorted(p for p in positions if p > 0)
 
 
+# The page head of a run-together page: info labels (letter-spaced or not), a column tag, the end
+# of a file name, the end of a title before its first sentence, an info value glued to the title.
+_HEAD_LABEL = re.compile(
+    "(?:" + "|".join(f"{_SPACE}*".join(label) for label in _INFO_LABELS if len(label) >= 2) + rf"){_SPACE}*[:：]"
+)
+_HEAD_BREAKS = re.compile(
+    r"(?P<tag>\[[\u4e00-\u9fff]{2,10}\])(?=\S)"  # 【党务公开】 (folded to [ ]): a break before it
+    r"|\.(?:docx?|pdf|wps)(?=\S)"  # the others: a break after them
+    r"|效力状态:(?:有效|失效|废止)"
+    r"|文号:[^:]{0,12}?[〔\[]\d{4}[〕\]]\d{1,4}号(?=[\u4e00-\u9fff])"
+    r"|(?:通报|报告|公告|公示)(?:\((?:社会)?公开稿\))?(?=根据|按照|依据|为|经|\d{4}\s*年|\d{4}[-.])"
+)
+_HEAD_SPAN = 800  # the page head sits at the start of the line
+
+
+def _head_breaks(folded: str) -> set[int]:
+    """Where the page head of a run-together page needs line breaks (info labels only when the
+    head has at least two of them: one could be a word of the text)."""
+    head = folded[:_HEAD_SPAN]
+    labels = [m.start() for m in _HEAD_LABEL.finditer(head)]
+    cuts = set(labels) if len(labels) >= 2 else set()
+    for m in _HEAD_BREAKS.finditer(head):
+        cuts.add(m.start() if m.group("tag") else m.end())
+    return cuts
+
+
 def _reflow_run_together(lines: list[str], removed: Removed) -> list[str]:
-    """A body that arrived as one single line is broken before its headings and labels."""
+    """A body that arrived as one single line is broken before its headings and labels, and its
+    page head (info block, column tag, title) into lines of their own."""
     out = []
     for line in lines:
-        cuts = _break_positions(fold(line)) if len(line) >= _LONG_LINE else []
+        folded = fold(line)
+        cuts = _break_positions(folded) if len(line) >= _LONG_LINE else []
+        if cuts:
+            cuts = sorted({*cuts, *(c for c in _head_breaks(folded) if 0 < c < len(line))})
         if not cuts:
             out.append(line)
             continue
@@ -410,10 +440,11 @@ def normalise(text: str) -> NormalisedText:
     text = _remove_bookmarks(text, removed)
     text = _remove_pinyin(text, removed)
     lines = [line.strip(" \t\u3000\xa0") for line in text.split("\n")]
-    lines = _take_info_block([line for line in lines if line], header, removed)
-    # Reflow first: in a run-together body the spaces between paragraphs are still there.
+    # Reflow first: in a run-together body the spaces between paragraphs are still there, and
+    # its info block is on lines of its own only after it.
+    lines = _reflow_run_together([line for line in lines if line], removed)
+    lines = _take_info_block(lines, header, removed)
     steps: tuple[Callable[[list[str], Removed], list[str]], ...] = (
-        _reflow_run_together,
         _tidy_spaces,
         _remove_furniture,
         _join_title,
