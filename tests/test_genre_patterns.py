@@ -390,3 +390,9 @@ def test_a_breadcrumb_ending_in_the_title_keeps_the_title() -> None:
     body = NOTICE.split("\n", 1)[1]
     meta = parse_text("当前位置：首页 > 党务公开 > " + NOTICE.split("\n", 1)[0] + "\n" + body).meta
     assert meta.title == "中共青禾县人民医院委员会关于县委巡察反馈意见整改进展情况的通报"
+
+
+def test_a_page_info_glued_after_the_title_and_a_navigation_column_above_it() -> None:
+    head = "通知公告\n" + NOTICE.split("\n", 1)[0] + " 发布时间：2024-10-09 来源：青禾县人民医院\n"
+    meta = parse_text(head + NOTICE.split("\n", 1)[1].rsplit("中共青禾县", 1)[0]).meta
+    assert (meta.title, meta.publish_date) == ("中共青禾县人民医院委员会关于县委巡察反馈意见整改进展情况的通报", "2024-10-09")
