@@ -396,3 +396,10 @@ def test_a_page_info_glued_after_the_title_and_a_navigation_column_above_it() ->
     head = "通知公告\n" + NOTICE.split("\n", 1)[0] + " 发布时间：2024-10-09 来源：青禾县人民医院\n"
     meta = parse_text(head + NOTICE.split("\n", 1)[1].rsplit("中共青禾县", 1)[0]).meta
     assert (meta.title, meta.publish_date) == ("中共青禾县人民医院委员会关于县委巡察反馈意见整改进展情况的通报", "2024-10-09")
+
+
+def test_work_phrases_are_not_findings() -> None:
+    text = ("根据县委统一部署，县委第二巡察组对县水利局党组开展了巡察。\n"
+            "（一）坚持问题导向，认真落实巡察意见。局党组逐条细化反馈问题，明确整改措施。\n"
+            "（二）补齐短板，建立长效机制。修订完善制度12项，巩固整改成果。\n")
+    assert parse_text(text).issues == []
