@@ -81,6 +81,8 @@ class Settings:
         "overloaded (Elasticsearch down, 429/503), before the ingest stops with an error a rerun resumes")
     backend_retry_backoff: float = setting(1.0, "seconds before the first such retry, doubled for each next one "
         "(capped at 60): 1+2+4+8+16 = 31 s with the defaults")
+    writer_wait_seconds: float = setting(5.0, "seconds a write into an embedded data folder waits for another "
+        "process that holds its writer lock (an ingest holds it until it ends) before failing as busy")
     # Elasticsearch
     es_url: str | None = setting(None, "Elasticsearch URL", env="ES_URL")
     es_api_key: str | None = setting(None, "Elasticsearch API key", env="ES_API_KEY", secret=True)
