@@ -6,6 +6,7 @@
      ├── BackendError         the search backend failed (tantivy, SQLite, Elasticsearch)
      │    ├── BackendUnavailable   the backend cannot be reached right now (retry later)
      │    ├── WriterBusy           another process holds the data folder's writer lock
+     │    ├── ReadOnlyIndex        the data folder can be searched, not written
      │    └── IncompatibleIndex    index built with another model / dictionary / schema
      ├── BadQuery             a query or filter a user sent is invalid
      └── ConfigError          a setting is missing or malformed
@@ -54,6 +55,10 @@ class WriterBusy(BackendError):
         super().__init__(message)
         self.holder = holder  # the pid written in the lock file, "?" if unknown
         self.lock = lock
+
+
+class ReadOnlyIndex(BackendError):
+    """The data folder can only be read (a read-only mount or copy): searching works, writing does not."""
 
 
 class IncompatibleIndex(BackendError):

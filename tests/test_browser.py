@@ -14,10 +14,6 @@ import csv
 import io
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -25,7 +21,9 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from indexer.child_process import ServerFailed
 from search_api.export import COLUMNS
+from search_api.server_process import api_server
 from tests.browser_setup import LAUNCH_ARGS, ensure_browser
 
 pytestmark = pytest.mark.browser
@@ -34,48 +32,22 @@ ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "test-output" / "screenshots"
 VIEWPORT = {"width": 1366, "height": 820}  # a laptop screen
 START_TIMEOUT = 180  # seconds for ingest + start
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+API_KEY = "browser-test-key"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[str]:
     """The demo server over the sample notices; yields its base URL."""
     data = tmp_path_factory.mktemp("browser-data")
-    port = _free_port()
-    log_path = data / "server.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("XUNCHA_")}
     env.update(PYTHONUNBUFFERED="1", XUNCHA_THREADS="1")
-    command = [sys.executable, "-m", "search_api", "demo", "--backend", "memory", "--model", "hashing",
-               "--data", str(data), "--host", "127.0.0.1", "--port", str(port)]
-    with open(log_path, "w", encoding="utf-8") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    env["XUNCHA_API_KEY"] = API_KEY  # uploads (tests/test_browser_guide.py)
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the server exited with {process.returncode}:\n{log_path.read_text('utf-8')[-3000:]}")
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the server did not get ready in {START_TIMEOUT}s:\n{log_path.read_text('utf-8')[-3000:]}")
-            time.sleep(0.3)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        with api_server("demo", "--backend", "memory", "--model", "hashing", "--data", str(data),
+                        log_path=data / "server.log", env=env, timeout=START_TIMEOUT) as base:
+            yield base
+    except ServerFailed as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="module")

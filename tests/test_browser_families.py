@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
-import httpx
 import openpyxl
 import pytest
 
-from tests.test_browser import ROOT, START_TIMEOUT, _free_port, browser_context, shot  # noqa: F401
+from indexer.child_process import ServerFailed
+from search_api.server_process import api_server
+from tests.test_browser import START_TIMEOUT, browser_context, shot  # noqa: F401
 
 pytestmark = pytest.mark.browser
 HASHING_THRESHOLD = "0.5"  # the hashing embedder's cosines run lower than a real model's
@@ -27,36 +25,14 @@ HASHING_THRESHOLD = "0.5"  # the hashing embedder's cosines run lower than a rea
 @pytest.fixture(scope="module")
 def family_server(tmp_path_factory) -> Iterator[str]:
     data = tmp_path_factory.mktemp("browser-families")
-    port = _free_port()
-    log_path = data / "server.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("XUNCHA_")}
     env.update(PYTHONUNBUFFERED="1", XUNCHA_THREADS="1", XUNCHA_FAMILY_THRESHOLD=HASHING_THRESHOLD)
-    command = [sys.executable, "-m", "search_api", "demo", "--backend", "memory", "--model", "hashing",
-               "--data", str(data), "--host", "127.0.0.1", "--port", str(port)]
-    with open(log_path, "w", encoding="utf-8") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the server exited with {process.returncode}:\n{log_path.read_text('utf-8')[-3000:]}")
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the server did not get ready in {START_TIMEOUT}s:\n{log_path.read_text('utf-8')[-3000:]}")
-            time.sleep(0.3)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        with api_server("demo", "--backend", "memory", "--model", "hashing", "--data", str(data),
+                        log_path=data / "server.log", env=env, timeout=START_TIMEOUT) as base:
+            yield base
+    except ServerFailed as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture

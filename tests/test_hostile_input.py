@@ -20,6 +20,7 @@ from indexer.embed import HashingEmbedder
 from indexer.errors import ParseError, ReadError
 from indexer.parsing import parse as parse_module
 from indexer.parsing import read
+from indexer.parsing.docx_text import XML_PART_MB
 from indexer.parsing.html_text import MAX_ATTRIBUTES, MAX_TABLE_CELLS
 from indexer.parsing.parse import MAX_ISSUES, parse_file, parse_text
 from indexer.pipeline import ingest_paths
@@ -57,6 +58,15 @@ def test_docx_whose_headers_understate_a_part_is_refused_while_inflating(tmp_pat
     assert isinstance(result, ReadError)
     assert "word/document.xml inflates to more than the 1,000 bytes its zip headers declare" in result.reason
     assert peak < 20, peak  # one inflating step (1 MB) past the declared size, not 200 MB
+
+
+def test_a_docx_whose_xml_part_is_over_the_limit_is_refused_before_unpacking(tmp_path):
+    path = tmp_path / "long.docx"
+    path.write_bytes(make_hostile.long_docx(90_000))  # 0.3 MB on disk, a 9.4 MB document.xml
+    result, peak = _peak_mb(lambda: read.read_path(path))
+    assert isinstance(result, ReadError)
+    assert f"word/document.xml unpacks to 9.4 MB, over the limit of {XML_PART_MB} MB for one XML part" in result.reason
+    assert peak < 5, peak
 
 
 def test_an_honest_docx_still_reads(tmp_path):

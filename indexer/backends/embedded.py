@@ -48,7 +48,7 @@ from indexer.backends.base import (
     batched,
     refuse_mismatch,
 )
-from indexer.backends.embedded_folder import BUILDING, CURRENT, DataFolder, WriterLock
+from indexer.backends.embedded_folder import BUILDING, CURRENT, DataFolder, WriterLock, folder_is_read_only
 from indexer.backends.embedded_generation import STORE, STORE_VERSION, Generation, disk_bytes, notice_row
 from indexer.backends.embedded_lexical import (
     COLLECTIONS,
@@ -61,7 +61,7 @@ from indexer.backends.embedded_lexical import (
 )
 from indexer.backends.embedded_store import NoticeRow, RecordStore
 from indexer.backends.vector_index import EXACT_MAX_ROWS
-from indexer.errors import BackendError, BadQuery, IncompatibleIndex
+from indexer.errors import BackendError, BadQuery, IncompatibleIndex, ReadOnlyIndex
 from indexer.fields import SCHEMA_VERSION, Kind
 from indexer.types import DocId, Document, Hit, Leg, NoticeId, Target, Vector
 
@@ -81,8 +81,11 @@ class EmbeddedBackend:
     name = "embedded"
 
     def __init__(self, data_dir: Path | str, *, threads: int = 2, lock_timeout: float = 5.0,
-                 exact_max_rows: int = EXACT_MAX_ROWS) -> None:
+                 exact_max_rows: int = EXACT_MAX_ROWS, read_only: bool | None = None) -> None:
         self.data_dir = Path(data_dir)
+        # A folder on a read-only mount (or one this user cannot write) is opened for searching
+        # only: nothing in it is written, not even on open.
+        self.read_only = folder_is_read_only(self.data_dir) if read_only is None else read_only
         self.threads = max(1, threads)
         self.lock_timeout = lock_timeout
         self.exact_max_rows = exact_max_rows
@@ -94,10 +97,11 @@ class EmbeddedBackend:
         self._requested: tuple[str, int, str] | None = None  # the last check_compatible() values
         self._holding_for_writes = False  # took the writer lock for writes (kept until close)
         self._closed = False
-        try:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise BackendError(f"cannot create the data folder {self.data_dir}: {exc}") from exc
+        if not self.read_only:
+            try:
+                self.data_dir.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise BackendError(f"cannot create the data folder {self.data_dir}: {exc}") from exc
         self.folder = DataFolder(self.data_dir)
         self._writer_lock = WriterLock(self.data_dir)
         _set_faiss_threads()
@@ -110,6 +114,8 @@ class EmbeddedBackend:
     # -- generations and the writer lock ------------------------------------------------------
     def _open_current(self) -> Generation:
         name = self.folder.read_current()
+        if name is None and self.read_only:
+            raise BackendError(f"{self.data_dir} holds no index (no {CURRENT} file), and it is read-only")
         if name is None:
             with self._writing_briefly():
                 name = self.folder.read_current()
@@ -135,11 +141,15 @@ class EmbeddedBackend:
         return generation
 
     def _generation(self, path: Path) -> Generation:
-        return Generation(path, threads=self.threads, exact_max_rows=self.exact_max_rows)
+        return Generation(path, threads=self.threads, exact_max_rows=self.exact_max_rows, read_only=self.read_only)
 
     def _heal(self, generation: Generation) -> None:
         """Replay into tantivy what a crashed writer committed to SQLite only. Done by whoever can
-        take the writer lock now; a reader that cannot leaves it to the live writer."""
+        take the writer lock now; a reader that cannot leaves it to the live writer. A read-only
+        folder is healed in its private copy only."""
+        if self.read_only:
+            generation.sync_lexical()
+            return
         if not self._writer_lock.try_acquire(timeout=0):
             return
         try:
@@ -156,6 +166,7 @@ class EmbeddedBackend:
         with self._lock:
             if self._closed:
                 raise BackendError("the embedded backend is closed")
+            self._refuse_if_read_only()
             if not self._holding_for_writes:
                 self._writer_lock.acquire(self.lock_timeout)
                 self._holding_for_writes = True
@@ -166,8 +177,13 @@ class EmbeddedBackend:
                 self.folder.remove_unfinished()
             return self._gen
 
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise ReadOnlyIndex(f"the data folder {self.data_dir} is read-only: it can be searched, not written")
+
     @contextmanager
     def _writing_briefly(self) -> Iterator[None]:
+        self._refuse_if_read_only()
         had = self._writer_lock.held
         self._writer_lock.acquire(self.lock_timeout)
         try:
@@ -247,8 +263,9 @@ class EmbeddedBackend:
             empty = store.is_empty()
             if empty or (have_model is None and have_dims in (None, dims)):
                 # A new (or emptied) index adopts the values; so does one created by a write before
-                # any check, whose dims came from its vectors.
-                store.set_meta({"model_id": model_id, "dims": dims, "dictionary_version": dictionary_version})
+                # any check, whose dims came from its vectors (a read-only one records nothing).
+                if not self.read_only:
+                    store.set_meta({"model_id": model_id, "dims": dims, "dictionary_version": dictionary_version})
                 return
             refuse_mismatch((have_model, have_dims, have_dict), model_id, dims, dictionary_version)
 

@@ -37,6 +37,16 @@ def write_atomically(path: Path, text: str) -> None:
         os.close(dir_fd)
 
 
+def folder_is_read_only(path: Path) -> bool:
+    """Whether ``path`` (an existing folder) cannot be written: a read-only mount, or no write
+    permission for this user. Probed without writing. False for a folder that does not exist yet."""
+    try:
+        read_only_mount = bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+    return read_only_mount or not os.access(path, os.W_OK)
+
+
 class DataFolder:
     """Names and pointers of one data folder; remembers the ``CURRENT`` file it last read."""
 

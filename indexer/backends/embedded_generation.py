@@ -20,6 +20,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -45,20 +47,35 @@ WRITER_HEAP = 64_000_000  # bytes of tantivy indexing memory per writer thread
 class Generation:
     """One complete index: a record store, a tantivy index per collection, vector indexes."""
 
-    def __init__(self, path: Path, *, threads: int, exact_max_rows: int) -> None:
+    def __init__(self, path: Path, *, threads: int, exact_max_rows: int, read_only: bool = False) -> None:
         self.path = path
         self.name = path.name
         self.threads = max(1, threads)
         self.exact_max_rows = exact_max_rows
-        path.mkdir(parents=True, exist_ok=True)
-        self.store = RecordStore(path / STORE)
+        self.read_only = read_only
+        self.private: Path | None = None  # read-only: where the tantivy indexes are searched from
+        if not read_only:
+            path.mkdir(parents=True, exist_ok=True)
+        self.store = RecordStore(path / STORE, read_only=read_only)
         self.indexes: dict[Target, tantivy.Index] = {}
+        if read_only:
+            # tantivy takes a lock file even to search: a read-only folder is searched through a
+            # private copy of its tantivy indexes (a temporary folder, removed on close).
+            self.private = Path(tempfile.mkdtemp(prefix="xuncha-read-only-"))
         for target, collection in COLLECTIONS.items():
             folder = path / target.value
-            folder.mkdir(exist_ok=True)
+            if self.private is not None:
+                copy = self.private / target.value
+                with tantivy_errors(f"copying {folder} to search it"):
+                    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns(".tantivy-*.lock"))
+                folder = copy
+            else:
+                folder.mkdir(exist_ok=True)
             with tantivy_errors(f"opening {folder}"):
                 self.indexes[target] = (tantivy.Index.open(str(folder)) if tantivy.Index.exists(str(folder))
                                         else tantivy.Index(collection.schema, path=str(folder), reuse=True))
+        # seq of the last change in the tantivy indexes searched (read-only: kept here, not stored)
+        self.lexical_seq = int(self.store.meta().get("lexical_seq", 0))
         self.writers: dict[Target, Any] = {}
         self.vectors: dict[Target, VectorIndex] = {}
         self.vector_seq = 0
@@ -73,7 +90,9 @@ class Generation:
     # -- tantivy -----------------------------------------------------------------------------
     def lexical_lag(self) -> bool:
         meta = self.store.meta()
-        return int(meta.get("lexical_seq", 0)) < int(meta.get("seq", 0))
+        if not self.read_only:
+            self.lexical_seq = int(meta.get("lexical_seq", 0))
+        return self.lexical_seq < int(meta.get("seq", 0))
 
     def _writer(self, target: Target) -> Any:
         if target not in self.writers:
@@ -86,10 +105,12 @@ class Generation:
     def sync_lexical(self, written: Mapping[int, Document] | None = None) -> int:
         """Replay rows newer than ``lexical_seq`` into tantivy, commit, record the new seq.
 
-        Needs the writer lock. Idempotent: each row is deleted by its rowid before it is added.
-        ``written`` holds documents just written, by rowid (the others are read back from SQLite)."""
+        Needs the writer lock (read-only: replays into the private copy, records nothing).
+        Idempotent: each row is deleted by its rowid before it is added. ``written`` holds
+        documents just written, by rowid (the others are read back from SQLite)."""
         meta = self.store.meta()
-        applied, upto = int(meta.get("lexical_seq", 0)), int(meta.get("seq", 0))
+        applied = self.lexical_seq if self.read_only else int(meta.get("lexical_seq", 0))
+        upto = int(meta.get("seq", 0))
         if applied >= upto:
             return 0
         written = written or {}
@@ -116,7 +137,9 @@ class Generation:
             for target in touched:
                 self.writers[target].commit()
                 self.indexes[target].reload()
-        self.store.set_meta({"lexical_seq": upto})
+        self.lexical_seq = upto
+        if not self.read_only:
+            self.store.set_meta({"lexical_seq": upto})
         return replayed
 
     def drop_writers(self, *, wait_for_merges: bool = False) -> None:
@@ -216,6 +239,8 @@ class Generation:
             index.close()
         self.vectors.clear()
         self.indexes.clear()
+        if self.private is not None:
+            shutil.rmtree(self.private, ignore_errors=True)
 
 
 def notice_row(bundle: NoticeBundle, dims: int | None) -> tuple[NoticeRow, int | None]:

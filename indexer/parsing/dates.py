@@ -85,7 +85,9 @@ def _lost_dates(text: str, printed: list[DateMention]) -> list[DateMention]:
             continue
         year = int(m.group("y")) if m.group("y") else None
         digits = m.group("md")
-        range_end = bool(found) and _RANGE_JOINER.match(text[found[-1].end : m.start()]) is not None
+        before = [d for d in (*printed, *found) if d.end <= m.start()]
+        previous = max(before, key=lambda d: d.end) if before else None
+        range_end = previous is not None and _RANGE_JOINER.match(text[previous.end : m.start()]) is not None
         if not (m.group("d") or range_end) or (year is None and len(digits) < 3 and not range_end):
             continue
         readings = _readings(digits, year)

@@ -20,7 +20,7 @@ from indexer.parsing.decode import Unreadable
 from indexer.parsing.tables import table_lines
 
 DOCX_EXPANSION = 5  # a .docx may unpack to this many times the size limit
-XML_PART_MB = 16  # one XML part (document.xml …) may unpack to this much; a long real notice is < 2 MB
+XML_PART_MB = 8  # one XML part (document.xml …) may unpack to this much; a long real notice is well under 1 MB
 MB = 1024 * 1024
 _CHUNK = MB  # bytes inflated per step
 

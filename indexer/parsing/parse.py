@@ -43,13 +43,13 @@ def notice_id_for(text: str) -> str:
 
 def parse_document(raw: RawDocument) -> ParsedNotice:
     """Parse one decoded document. Raises ParseError when there is no text at all."""
+    _check_plausible(raw.source, raw.text)  # before clean-up: a file of bare labels costs nothing more
     normalised = normalise.normalise(raw.text)
     if not normalised.text.strip():
         raise ParseError(raw.source, "no text left after clean-up (empty or not a notice)")
     # A traditional-character copy: metadata read from its simplified copy (the same facets as
     # the original notice); issues keep the printed characters (segment matches on ``fold``).
     simplified = normalise.traditional_copy(raw.text)
-    _check_plausible(raw.source, normalised.text)
     meta_warnings: list[str] = []
     meta = enrich.extract_meta(normalised if simplified is None else normalise.normalise(simplified), meta_warnings)
     segmentation = segment.segment(normalised.text)

@@ -77,6 +77,24 @@ def lying_docx(inflated_mb: int, declared: int = 1000, forge_crc: bool = False) 
     return bytes(data)
 
 
+def long_docx(paragraphs: int) -> bytes:
+    """An honest .docx of ``paragraphs`` short paragraphs (its document.xml grows ~105 bytes a paragraph)."""
+    from docx import Document
+
+    buf = io.BytesIO()
+    Document().save(buf)
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    paragraph = "<w:p><w:r><w:t>第{}项：对病区药品盘点记录逐份复核并补齐签字手续。</w:t></w:r></w:p>"
+    xml = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+           b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+           + "".join(paragraph.format(i) for i in range(paragraphs)).encode() + b"</w:body></w:document>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        for info in src.infolist():
+            package.writestr(info.filename, xml if info.filename == "word/document.xml" else src.read(info.filename))
+    return out.getvalue()
+
+
 # -- html ---------------------------------------------------------------------------------------------
 
 
@@ -116,6 +134,7 @@ def files() -> dict[str, tuple[bytes, dict]]:
     return {
         "docx_lying_header.docx": (lying_docx(400), {"refused": "inflates"}),
         "docx_lying_header_crc.docx": (lying_docx(400, forge_crc=True), {"refused": "inflates"}),
+        "docx_9mb_xml.docx": (long_docx(90_000), {"refused": "for one XML part"}),
         "html_100k_attributes.html": (many_attributes().encode(), {"refused": "attributes"}),
         "html_span_table.html": (spanning_table().encode(), {"refused": "table"}),
         "html_nested_300.html": (deep_nesting(300).encode(), {"parsed": 3, "keeps": MARK}),
