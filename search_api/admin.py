@@ -248,18 +248,15 @@ def safe_name(name: str | None, n: int) -> str:
 
 
 def name_problem(saved: Path, given: str) -> str | None:
-    """Why a file cannot be read as a notice because of its name (None: the name is fine).
+    """Why a file cannot be read as a notice because its name has no type (None: it has one; an
+    unsupported type is explained by the reader, which names the types it reads).
 
-    >>> name_problem(Path("upload-1"), ".."), name_problem(Path("a.pdf"), "a.pdf") is not None
-    ("the file name '..' has no type: end it with .docx, .htm, .html, .txt (the type says how to read it)", True)
+    >>> name_problem(Path("upload-1"), ".."), name_problem(Path("a.pdf"), "a.pdf")
+    ("the file name '..' has no type: end it with .docx, .htm, .html, .txt (the type says how to read it)", None)
     """
-    kinds = ", ".join(sorted(SUFFIXES))
-    suffix = saved.suffix.lower()
-    if not suffix:
-        return f"the file name {given!r} has no type: end it with {kinds} (the type says how to read it)"
-    if suffix not in SUFFIXES:
-        return f"{suffix} files cannot be read: upload {kinds} (save a .pdf or .doc as .docx first)"
-    return None
+    if saved.suffix:
+        return None
+    return f"the file name {given!r} has no type: end it with {', '.join(sorted(SUFFIXES))} (the type says how to read it)"
 
 
 def _save(uploads: list[UploadFile], folder: Path) -> list[tuple[Path, str]]:

@@ -81,7 +81,7 @@ def test_the_real_server_answers_long_urls_instead_of_resetting(tmp_path):
 @pytest.mark.parametrize("name, status, reason", [
     ("..", 422, "the file name '..' has no type: end it with .docx, .htm, .html, .txt"),
     ("通报", 422, "the file name '通报' has no type: end it with .docx, .htm, .html, .txt"),
-    ("通报.pdf", 422, ".pdf files cannot be read: upload .docx, .htm, .html, .txt"),
+    ("通报.pdf", 422, "unsupported file type '.pdf' (supported: .docx, .htm, .html, .txt)"),
     (".txt", 200, None),  # a name that is only a type is read as that type
 ])
 def test_upload_names_get_a_clear_reason(name, status, reason):
