@@ -80,6 +80,7 @@ class _Pending:
     parsed: ParsedNotice
     original_text: str
     report: FileReport
+    fingerprint: dedup.Fingerprint | None = None  # for the check again under the writer lock
 
 
 class _Ingester:
@@ -166,31 +167,64 @@ class _Ingester:
                 report.reason = "the same text is already stored from another source"
             self._finish(report)
             return
-        old = self.backend.notice_id_for_source(source)
-        if parsed.issues:
+        pending = _Pending(parsed, raw.text, report,
+                           dedup.notice_fingerprint(parsed) if parsed.issues else None)
+        if not self._accept(pending, self.fingerprints):
+            return
+        if pending.fingerprint is not None:
+            self.fingerprints[notice_id] = pending.fingerprint
+        self.seen[notice_id] = source
+        self.batch.append(pending)
+        if len(self.batch) >= self.batch_size:
+            self.flush()
+
+    def _accept(self, pending: _Pending, others: Mapping[NoticeId, dedup.Fingerprint]) -> bool:
+        """Decide a new notice's outcome against the index and ``others`` (accepted, not written):
+        a near-duplicate is reported and refused, else it is indexed, replaces the notice last
+        stored from its source, or is stored empty."""
+        parsed, report = pending.parsed, pending.report
+        old = self.backend.notice_id_for_source(report.source)
+        if pending.fingerprint is not None:
             with timed(self.summary.seconds, "dedup"):
-                fingerprint = dedup.notice_fingerprint(parsed)
                 near = dedup.find_near_duplicate(
                     parsed, self.backend, threshold=self.settings.near_duplicate_threshold,
-                    exclude=[old] if old else [], pending=self.fingerprints, fingerprint=fingerprint)
+                    exclude=[old] if old else [], pending=others, fingerprint=pending.fingerprint)
             if near is not None:
-                report.outcome = Outcome.DUPLICATE
+                report.outcome, report.replaces = Outcome.DUPLICATE, None
                 report.duplicate_of, report.similarity = near.notice_id, near.similarity
                 report.reason = (f"near-duplicate of notice {near.notice_id} (similarity {near.similarity:.3f} "
                                  f">= {self.settings.near_duplicate_threshold:g}); not stored")
                 self._finish(report)
-                return
-            self.fingerprints[notice_id] = fingerprint
-        self.seen[notice_id] = source
-        if old is not None and old != notice_id:
+                return False
+        report.outcome, report.replaces, report.reason = Outcome.INDEXED, None, None
+        if old is not None and old != parsed.notice_id:
             report.replaces = old
             report.outcome = Outcome.REPLACED
         if not parsed.issues:
             report.outcome = Outcome.EMPTY
             report.reason = "no rectified issues found; stored with its quality report"
-        self.batch.append(_Pending(parsed, raw.text, report))
-        if len(self.batch) >= self.batch_size:
-            self.flush()
+        return True
+
+    def _check_again(self, batch: list[_Pending]) -> list[_Pending]:
+        """The writer lock was just taken: another process may have stored notices since
+        :meth:`add` looked. Check the batch again, so that the duplicate check and the write are
+        one step under the lock; returns the notices still to write."""
+        kept: list[_Pending] = []
+        for pending in batch:
+            report = pending.report
+            if report.outcome is Outcome.UPDATED:
+                kept.append(pending)
+                continue
+            self.fingerprints.pop(pending.parsed.notice_id, None)
+            if self.backend.has_notice(pending.parsed.notice_id):
+                report.outcome, report.replaces = Outcome.SKIPPED, None
+                report.reason = "the same text was stored meanwhile by another ingest"
+                self._finish(report)
+                continue
+            earlier = {p.parsed.notice_id: p.fingerprint for p in kept if p.fingerprint is not None}
+            if self._accept(pending, earlier):
+                kept.append(pending)
+        return kept
 
     def _new_origin(self, parsed: ParsedNotice) -> bool:
         """Whether the notice is stored and this file says more about its origin than the store
@@ -223,6 +257,10 @@ class _Ingester:
             vectors = embedding.result()
         bundles = assemble_bundles([(p.parsed, p.original_text) for p in batch], vectors,
                                    prototypes=self.prototypes, timings=self.summary.seconds)
+        if self.backend.begin_writing():
+            kept = {id(p) for p in self._check_again(batch)}
+            bundles = [b for b, p in zip(bundles, batch, strict=True) if id(p) in kept]
+            batch = [p for p in batch if id(p) in kept]
         replaces = {p.parsed.notice_id: p.report.replaces for p in batch if p.report.replaces}
         with timed(self.summary.seconds, "write"):
             result = self.backend.write(bundles, replaces=replaces or None)

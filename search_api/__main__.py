@@ -130,7 +130,7 @@ def demo(backend: str | None, data_dir: str | None, es_url: str | None, model: s
     except XunchaError as exc:
         _fail(str(exc))
     click.echo(f"samples: {summary.files} files, {summary.indexed} indexed, {summary.skipped} already stored, "
-               f"{summary.replaced} replaced, {summary.empty} without issues, {summary.failed} failed")
+               f"{summary.replaced} replaced, {summary.updated} updated, {summary.empty} without issues, {summary.failed} failed")
     for failure in summary.failures:
         click.echo(f"  failed: {failure.source}: {failure.reason}", err=True)
     app = create_app(settings, store, embedder)

@@ -159,6 +159,10 @@ def test_guide_upload(guide_page) -> None:
     assert "unsupported file type" in rows.nth(2).inner_text()
     assert all(s in SUFFIXES for s in re.findall(r"\.\w+", rows.nth(2).inner_text()) if s != ".pdf")
     picture(page, "13-upload-results")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: the table fits the width
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert rows.nth(0).locator("a.notice-link").is_visible()
+    page.set_viewport_size(GUIDE_VIEWPORT)
     with page.expect_navigation():
         rows.nth(0).locator("a.notice-link").click()
     assert re.search(r"/notices/[0-9a-f]+$", page.url)

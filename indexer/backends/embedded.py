@@ -109,7 +109,7 @@ class EmbeddedBackend:
 
     @classmethod
     def from_settings(cls, settings: Any) -> EmbeddedBackend:
-        return cls(settings.data_path, threads=settings.threads)
+        return cls(settings.data_path, threads=settings.threads, lock_timeout=settings.writer_wait_seconds)
 
     # -- generations and the writer lock ------------------------------------------------------
     def _open_current(self) -> Generation:
@@ -280,6 +280,12 @@ class EmbeddedBackend:
             return self._gen.store.has_notice(notice_id)
 
     # -- writing -----------------------------------------------------------------------------
+    def begin_writing(self) -> bool:
+        with self._write_lock:
+            was_writer = self._holding_for_writes
+            self._acquire_for_writes()
+            return not was_writer
+
     def write(self, bundles: Sequence[NoticeBundle],
               replaces: Mapping[NoticeId, NoticeId] | None = None) -> WriteResult:
         with self._write_lock:

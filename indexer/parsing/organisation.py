@@ -21,7 +21,7 @@ _PARTY_SUFFIX = re.compile(
     r"(?:机关委员会|机关党委|党总支委员会|党支部委员会|总支部委员会|支部委员会|党总支部|党总支|党支部|党工委|党委|党组)$"
 )
 # 中共X委员会 → X only when X is a body's name (not 卫生健康委员会, which is the body itself).
-_BODY_END = re.compile(r"(?:院|局|中心|镇|乡|街道|校|学|公司|集团|所|站|社区|村|县|市|区|旗|厅|办|馆|队)$")
+_BODY_END = re.compile(r"(?:院|局|中心|镇|乡|街道|校|学|公司|集团|所|站|社区|村|省|州|盟|县|市|区|旗|厅|办|馆|队)$")
 
 
 def is_party_org(name: str) -> bool:
@@ -38,6 +38,9 @@ def strip_party(name: str) -> str:
 
     >>> strip_party("中共青禾县人民医院委员会"), strip_party("中共青禾县农业农村局党组"), strip_party("中共某县卫生健康委员会党组")
     ('青禾县人民医院', '青禾县农业农村局', '某县卫生健康委员会')
+    >>> strip_party("中共青禾苗族自治州委员会")
+    '青禾苗族自治州'
+
     """
     had_prefix = bool(_PARTY_PREFIX.search(name))
     core = _PARTY_PREFIX.sub("", name)
@@ -78,7 +81,7 @@ _INTRO_PLACE = re.compile(r"对(?:中共)?([\u4e00-\u9fff]{1,8}?(?:省|市|县|�
 _SELF = re.compile(r"(?:我|本)(局|院|委|中心|校|公司|集团|镇|乡|街道|所|站|办|馆|单位)(?:党组|党委|党总支|党支部)?")
 # Full names the text gives: the issuer of a cited document (《中共X党组关于…》), a Party body.
 _CITED_ISSUER = re.compile(r"《((?:中共|中国共产党)?[\u4e00-\u9fff]{2,40}?)关于")
-_CITED_PLAN = re.compile(r"《((?:中共|中国共产党)[\u4e00-\u9fff]{2,40}?)关于[^《》]{0,40}(?:巡察|巡视)[^《》]{0,30}整改[^《》]{0,10}》")
+_CITED_PLAN = re.compile(r"《([\u4e00-\u9fff]{2,40}?)关于[^《》]{0,40}(?:巡察|巡视)[^《》]{0,30}整改[^《》]{0,10}》")
 _PARTY_NAME = re.compile(
     r"(?:中共|中国共产党)[\u4e00-\u9fff]{2,30}?(?:委员会|党组|党委|党总支|党支部|党工委)(?![\u4e00-\u9fff]{0,2}(?:书记|委员|成员))"
 )
