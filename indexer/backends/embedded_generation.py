@@ -119,24 +119,30 @@ class Generation:
         just_written = written if applied == upto - 1 else {}
         touched: set[Target] = set()
         replayed = 0
-        with tantivy_errors(f"updating the lexical index of {self.path}"):
-            for batch in self.store.changes_since(applied, upto=upto, with_doc=False, with_vector=False):
-                missing = [c.rowid for c in batch if not c.deleted and c.rowid not in written]
-                stored = self.store.docs_by_rowid(missing) if missing else {}
-                for change in batch:
-                    writer = self._writer(change.target)
-                    if change.rowid not in just_written:
-                        writer.delete_documents_by_term(KEY, change.rowid)
-                    doc = None if change.deleted else written.get(change.rowid)
-                    if doc is None and change.rowid in stored:
-                        doc = json.loads(stored[change.rowid])
-                    if doc is not None:
-                        writer.add_document(COLLECTIONS[change.target].tantivy_doc(change.rowid, doc))
-                    touched.add(change.target)
-                    replayed += 1
-            for target in touched:
-                self.writers[target].commit()
-                self.indexes[target].reload()
+        try:
+            with tantivy_errors(f"updating the lexical index of {self.path}"):
+                for batch in self.store.changes_since(applied, upto=upto, with_doc=False, with_vector=False):
+                    missing = [c.rowid for c in batch if not c.deleted and c.rowid not in written]
+                    stored = self.store.docs_by_rowid(missing) if missing else {}
+                    for change in batch:
+                        if change.rowid not in just_written:
+                            self._writer(change.target).delete_documents_by_term(KEY, change.rowid)
+                        doc = None if change.deleted else written.get(change.rowid)
+                        if doc is None and change.rowid in stored:
+                            doc = json.loads(stored[change.rowid])
+                        if doc is not None:
+                            tantivy_doc = COLLECTIONS[change.target].tantivy_doc(change.rowid, doc)
+                            self._writer(change.target).add_document(tantivy_doc)
+                        touched.add(change.target)
+                        replayed += 1
+                for target in touched:
+                    self.writers[target].commit()
+                    self.indexes[target].reload()
+        except BackendError:
+            # A failed writer (a full disk kills it) is dropped here, not kept alive by the
+            # traceback: it holds tantivy's writer lock, which the next writer needs.
+            self.writers.clear()
+            raise
         self.lexical_seq = upto
         if not self.read_only:
             self.store.set_meta({"lexical_seq": upto})
@@ -145,14 +151,21 @@ class Generation:
     def drop_writers(self, *, wait_for_merges: bool = False) -> None:
         """Release the tantivy writers (and tantivy's own lock). Nothing is pending: every sync
         commits. On close, background segment merges are waited for so readers find few segments."""
-        for target in list(self.writers):
-            writer = self.writers.pop(target)
-            with tantivy_errors("closing a writer"):
-                if wait_for_merges:
-                    writer.wait_merging_threads()
-                else:
-                    writer.rollback()
-            del writer
+        failed: BackendError | None = None
+        while self.writers:
+            _, writer = self.writers.popitem()
+            try:
+                with tantivy_errors("closing a writer"):
+                    if wait_for_merges:
+                        writer.wait_merging_threads()
+                    else:
+                        writer.rollback()
+            except BackendError as exc:  # close the others all the same
+                failed = failed or exc
+            finally:
+                del writer  # dropping it releases tantivy's writer lock
+        if failed is not None:
+            raise failed
 
     def reload_searchers(self) -> None:
         with tantivy_errors(f"reloading {self.path}"):

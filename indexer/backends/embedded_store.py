@@ -112,6 +112,10 @@ class Change:
     vector: bytes | None
 
 
+class StoreFull(BackendError):
+    """SQLite found no space for a write (SQLITE_FULL); the transaction was rolled back."""
+
+
 def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
@@ -159,6 +163,8 @@ class RecordStore:
         try:
             yield
         except sqlite3.Error as exc:
+            if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+                raise StoreFull(f"record store {self.path}: {what} failed: {exc}") from exc
             raise BackendError(f"record store {self.path}: {what} failed: {exc}") from exc
 
     @contextmanager
@@ -168,7 +174,8 @@ class RecordStore:
             try:
                 yield self._db
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:  # SQLite rolls back by itself on some errors (a full disk)
+                    self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
 
