@@ -61,7 +61,11 @@ def parse(paths: tuple[str, ...], mode: str) -> None:
             click.echo(_dump(record))
         else:
             for issue in notice.issues:
-                click.echo(_dump(issue_record(notice, issue)))
+                record = issue_record(notice, issue)
+                # What the parser read: null where the notice prints no status (the store files
+                # such issues under fields.UNSTATED so that they can be filtered and counted).
+                record["status"] = issue.status.value if issue.status else None
+                click.echo(_dump(record))
         for warning in notice.quality.warnings:
             click.echo(f"warning: {notice.source}: {warning}", err=True)
     if not read_any:

@@ -59,7 +59,7 @@ KEY_TERMS = 5
 _PAIR_CHUNK = 100_000  # candidate pairs scored per step (bounds the sparse temporaries)
 _KNN_CHUNK = 4096  # query rows per faiss search call
 EXACT_KNN_ROWS = 20_000  # nearest neighbours by exact search up to this many issues
-NPROBE = 12  # inverted lists searched per issue above it
+NPROBE = 10  # inverted lists searched per issue above it
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,25 +186,27 @@ def read_corpus(backend: Backend) -> Corpus:
             problem_tokens.append(_ids(problem))
             measure_tokens.append(_ids(measures - problem))
         if vectors is not None:
-            blocks.append(vectors)
+            blocks.append(vectors.astype(np.float16))  # what the embedded store keeps: the same everywhere
     order = sorted(range(len(ids)), key=ids.__getitem__)
-    matrix = np.concatenate(blocks) if blocks and len({b.shape[1] for b in blocks}) == 1 else _stack(blocks, len(ids))
+    matrix = _sorted_rows(blocks, order)
     del blocks
-    matrix = normalised(matrix[order])
     terms = [""] * len(vocab)
     for term, n in vocab.items():
         terms[n] = term
-    return Corpus(ids=[ids[i] for i in order], vectors=matrix,
+    return Corpus(ids=[ids[i] for i in order], vectors=normalised(matrix),
                   problem_tokens=[problem_tokens[i] for i in order], measure_tokens=[measure_tokens[i] for i in order],
                   vocab=terms, problems=[problems[i] for i in order], rows=[meta[i] for i in order])
 
 
-def _stack(blocks: Sequence[np.ndarray], n: int) -> np.ndarray:
-    """Blocks of (possibly) different widths as one matrix, narrower rows zero-padded."""
-    matrix = np.zeros((n, max((b.shape[1] for b in blocks), default=0)), dtype=np.float32)
+def _sorted_rows(blocks: Sequence[np.ndarray], order: Sequence[int]) -> np.ndarray:
+    """The scanned vector blocks as one float32 matrix in ``order``, written straight into place
+    (narrower rows zero-padded): one full-size copy instead of three."""
+    where = np.empty(len(order), dtype=np.int64)
+    where[np.asarray(order, dtype=np.int64)] = np.arange(len(order))
+    matrix = np.zeros((len(order), max((b.shape[1] for b in blocks), default=0)), dtype=np.float32)
     row = 0
     for block in blocks:
-        matrix[row:row + len(block), :block.shape[1]] = block
+        matrix[where[row:row + len(block)], :block.shape[1]] = block
         row += len(block)
     return matrix
 
@@ -240,7 +242,7 @@ def token_weights(corpus: Corpus, measures_weight: float) -> tuple[Any, np.ndarr
 
 def nearest(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """(scores, indices) of each row's ``k`` nearest rows by inner product, itself included: exact
-    up to :data:`EXACT_KNN_ROWS` rows; above, an inverted-file index (``4·√n`` lists, ``NPROBE``
+    up to :data:`EXACT_KNN_ROWS` rows; above, an inverted-file index (``2·√n`` lists, ``NPROBE``
     searched, k-means trained on a fixed sample) — exact search is quadratic (100k rows: ~8·10¹²
     flops), and a missed far neighbour rarely matters to a family."""
     import faiss
@@ -250,8 +252,9 @@ def nearest(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     if n <= EXACT_KNN_ROWS:
         index = faiss.IndexFlatIP(dims)
     else:
-        lists = int(4 * math.sqrt(n))
+        lists = int(2 * math.sqrt(n))
         index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dims), dims, lists, faiss.METRIC_INNER_PRODUCT)
+        index.cp.niter = 10  # coarse lists only route the search: a rough k-means does
         sample = np.random.default_rng(0).choice(n, size=min(n, lists * 40), replace=False)
         index.train(vectors[np.sort(sample)])
         index.nprobe = NPROBE

@@ -15,6 +15,7 @@ The hash is BLAKE2b-128 of the UTF-8 text; the prompt is part of the model, not 
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -36,6 +37,8 @@ CREATE TABLE IF NOT EXISTS vectors (
 _CHUNK = 500  # keys per query: well under SQLite's variable limit
 
 
+log = logging.getLogger(__name__)
+
 def text_hash(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
@@ -47,6 +50,7 @@ class VectorCache:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
+        self._full = False  # a write found the disk full (warned once)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
@@ -72,15 +76,25 @@ class VectorCache:
         return found
 
     def put_many(self, model_id: str, items: Iterable[tuple[bytes, np.ndarray]]) -> None:
+        """Remember vectors. A full disk only means they are not remembered (logged once)."""
         rows = [(model_id, key, np.asarray(vector, dtype="<f4").tobytes()) for key, vector in items]
-        with self._guard():
-            self._db.execute("BEGIN IMMEDIATE")
+        with self._lock:
             try:
-                self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                if getattr(exc, "sqlite_errorcode", None) != sqlite3.SQLITE_FULL:
+                    raise BackendError(f"vector cache {self.path}: {exc} (it is only a cache: delete it to "
+                                       "start afresh)") from exc
+                if not self._full:
+                    log.warning("vector cache %s: no space left on device; vectors are not cached", self.path)
+                self._full = True
 
     def count(self, model_id: str | None = None) -> int:
         with self._guard():

@@ -39,6 +39,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
+from pathlib import PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -48,6 +49,7 @@ from indexer.embed import Embedder
 from indexer.fields import FACETS as FACET_FIELDS
 from indexer.fields import date_number
 from indexer.settings import Settings
+from indexer.sources import web_url
 from indexer.types import DocId, Document, Hit, Leg, Target, Vector
 from search_api import lexical, vector
 from search_api.errors import NotFound
@@ -64,8 +66,30 @@ _INTERNAL_KEYS = frozenset({"vector", "original_text"})
 
 
 def public(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """A stored document without what only the index needs (token fields, vectors)."""
-    return {k: v for k, v in doc.items() if k not in _INTERNAL_KEYS and not k.endswith(_INTERNAL_SUFFIXES)}
+    """A stored document without what only the index needs (token fields, vectors), and with its
+    ``source`` as people may see it (:func:`file_source`)."""
+    out = {k: v for k, v in doc.items() if k not in _INTERNAL_KEYS and not k.endswith(_INTERNAL_SUFFIXES)}
+    if "source" in out:
+        out["source"] = file_source(out["source"])
+    return out
+
+
+def file_source(source: str | None) -> str | None:
+    """A stored source as people may see it: a URL as it is, a file by its name only — never a
+    folder of this server (uploads live in temporary folders, ingests anywhere).
+
+    >>> file_source("/tmp/xuncha-upload-1/001/关于巡察整改的通报.docx"), file_source("https://a.example/n/1.html")
+    ('关于巡察整改的通报.docx', 'https://a.example/n/1.html')
+    """
+    if not source or web_url(source):
+        return source
+    return PurePosixPath(source.replace("\\", "/")).name or None
+
+
+def shown_source(doc: Mapping[str, Any]) -> str | None:
+    """Where a notice came from, for a person: the original's URL, else the name given with it,
+    else the file's name."""
+    return web_url(str(doc.get("source_url") or "")) or doc.get("source_name") or file_source(doc.get("source"))
 
 
 def measure_ids(issue: Mapping[str, Any]) -> list[DocId]:
@@ -222,7 +246,7 @@ class SearchService:
             raise NotFound(f"no notice with id {notice_id!r}")
         issue_ids = list(record.get("issue_ids") or [])
         issues = [public(d) for d in self.backend.get(Target.ISSUES, issue_ids)]
-        notice = {k: v for k, v in record.items() if k not in ("text", "original_text", "issue_ids")}
+        notice = public({k: v for k, v in record.items() if k not in ("text", "original_text", "issue_ids")})
         if include_text:
             notice["text"] = record.get("text")
         return {"ok": True, "notice": notice, "quality": record.get("quality"), "issues": issues}
@@ -232,7 +256,7 @@ class SearchService:
         return {
             "ok": True,
             "backend": info.backend,
-            "location": info.location,
+            "location": file_source(info.location),  # the data folder's name, not its path
             "notices": info.notices,
             "issues": info.issues,
             "measures": info.measures,

@@ -18,6 +18,7 @@ import pytest
 
 from indexer.parsing.read import SUFFIXES
 from tests.test_browser import API_KEY, ROOT, browser_context, query_of, search, server  # noqa: F401
+from tests.test_browser import page as browser_page  # noqa: F401
 from tests.test_pipeline import DATA, QINGHE, SHIMEN
 
 pytestmark = pytest.mark.browser
@@ -29,33 +30,29 @@ COLOURS = 32  # a page of text in a few flat colours: 32 keep it sharp at a thir
 
 
 @pytest.fixture
-def page(browser_context, server):  # noqa: F811
-    page = browser_context.new_page()
-    page.set_viewport_size(GUIDE_VIEWPORT)
-    page.set_default_timeout(20_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.base = server  # type: ignore[attr-defined]
-    yield page
-    page.close()
-    assert errors == [], f"JavaScript errors on the page: {errors}"
+def guide_page(browser_page):  # noqa: F811 (the fixture imported above)
+    """The browser test's page (its fixture ``page``), in a smaller window (smaller pictures)."""
+    browser_page.set_viewport_size(GUIDE_VIEWPORT)
+    return browser_page
 
 
-def picture(page, name: str) -> Path:
-    """A screenshot of the window for the guide, as a small palette PNG."""
+def picture(page, name: str, element: str | None = None) -> Path:
+    """A screenshot of the window (or of one element) for the guide, as a small palette PNG."""
     from PIL import Image
 
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"{name}.png"
-    image = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    shot = page.locator(element).screenshot() if element else page.screenshot()
+    image = Image.open(io.BytesIO(shot)).convert("RGB")
     image.quantize(colors=COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
         path, "PNG", optimize=True)
     size = path.stat().st_size
-    assert 5_000 < size < MAX_IMAGE_BYTES, f"{path}: {size} bytes"
+    assert 1_000 < size < MAX_IMAGE_BYTES, f"{path}: {size} bytes"
     return path
 
 
-def test_guide_search_filters_similar_and_measures(page) -> None:
+def test_guide_search_filters_similar_and_measures(guide_page) -> None:
+    page = guide_page
     page.goto(page.base + "/")
     picture(page, "01-start")
     search(page, "医保基金")
@@ -69,38 +66,49 @@ def test_guide_search_filters_similar_and_measures(page) -> None:
         facet.click()
     assert query_of(page)["institution_type"] == [value]
     assert page.locator("#chips .chip").count() == 1
+    with page.expect_navigation():
+        page.locator('#sort a[data-sort]').first.click()
+    assert "sort" in query_of(page)
     picture(page, "03-filter")
 
+    page.fill("#date-range input[name=date_from]", "2021-01-01")
+    page.fill("#date-range input[name=date_to]", "2024-12-31")
+    with page.expect_navigation():
+        page.locator("#date-range button[type=submit]").click()
+    assert (query_of(page)["date_from"], query_of(page)["date_to"]) == (["2021-01-01"], ["2024-12-31"])
+    assert query_of(page)["institution_type"] == [value]  # the other filters stay
+    picture(page, "04-date-range", element="#date-range")
+
+    search(page, "医保基金")
     first = page.locator("article.card").first
     why = first.locator("details.why")
     why.locator("summary").click()
     assert "融合得分" in why.inner_text()
     first.scroll_into_view_if_needed()
-    picture(page, "04-why")
+    picture(page, "05-why")
 
     with page.expect_navigation():
         first.locator("a.similar").click()
     assert "similar" in query_of(page)
     assert page.locator("#source").is_visible()
-    picture(page, "05-similar")
+    picture(page, "06-similar")
 
     search(page, "医保基金")
     with page.expect_navigation():
         page.locator('.tabs a[data-tab="measures"]').click()
     assert page.locator("article.measure-card").count() > 0
-    picture(page, "06-measures")
+    picture(page, "07-measures")
 
 
-def test_guide_common_problems_export_and_notice(page) -> None:
+def test_guide_common_problems_export_and_notice(guide_page) -> None:
+    page = guide_page
     page.goto(page.base + "/common-problems")
     assert page.locator("h1").count() == 1
-    picture(page, "07-common-problems")
+    picture(page, "08-common-problems")
 
     search(page, "医保基金")
-    export = page.locator("#export-csv")
-    assert export.is_visible() and page.locator("#export-xlsx").is_visible()
-    export.scroll_into_view_if_needed()
-    picture(page, "08-export")
+    assert page.locator("#export-csv").is_visible() and page.locator("#export-xlsx").is_visible()
+    picture(page, "09-export", element=".results .summary")
 
     # A sample with a source manifest entry: its notice page links to the original.
     page.goto(page.base + "/?q=" + "东岭人民医院")
@@ -110,7 +118,7 @@ def test_guide_common_problems_export_and_notice(page) -> None:
     link = page.locator("#origin-link")
     assert link.get_attribute("href").startswith("https://dongling-hospital.example/")
     assert "解析质量" in page.locator("#quality").inner_text()
-    picture(page, "09-notice")
+    picture(page, "10-notice")
 
 
 def _signed_in(page) -> None:
@@ -123,14 +131,15 @@ def _signed_in(page) -> None:
         sign_in.click()
     page.fill("input[name=key]", API_KEY)
     with page.expect_navigation():
-        page.locator("form button[type=submit]").click()
+        page.locator("#signin-form button[type=submit]").click()
     assert page.url.endswith("/upload"), page.url
 
 
-def test_guide_upload(page, tmp_path: Path) -> None:
+def test_guide_upload(guide_page) -> None:
+    page = guide_page
     page.goto(page.base + "/upload")
     if page.locator("#upload-sign-in").count():
-        picture(page, "10-upload-sign-in")
+        picture(page, "11-upload-sign-in")
     if not _has_sign_in(page):
         page.set_extra_http_headers({"X-API-Key": API_KEY})
     _signed_in(page)
@@ -140,7 +149,7 @@ def test_guide_upload(page, tmp_path: Path) -> None:
     assert "已选择 3 个文件" in page.locator("#picked").inner_text()
     assert page.locator("#upload-files").evaluate("input => input.files.length") == 3
     page.fill("#upload-source", "青禾县人民政府网站（虚构）")
-    picture(page, "11-upload-form")
+    picture(page, "12-upload-form")
     with page.expect_navigation():
         page.locator("#upload-submit").click()
     rows = page.locator("#upload-results tbody tr")
@@ -149,7 +158,11 @@ def test_guide_upload(page, tmp_path: Path) -> None:
     assert outcomes[:2] in (["indexed", "indexed"], ["skipped", "skipped"]) and outcomes[2] == "failed"
     assert "unsupported file type" in rows.nth(2).inner_text()
     assert all(s in SUFFIXES for s in re.findall(r"\.\w+", rows.nth(2).inner_text()) if s != ".pdf")
-    picture(page, "12-upload-results")
+    picture(page, "13-upload-results")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: the table fits the width
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert rows.nth(0).locator("a.notice-link").is_visible()
+    page.set_viewport_size(GUIDE_VIEWPORT)
     with page.expect_navigation():
         rows.nth(0).locator("a.notice-link").click()
     assert re.search(r"/notices/[0-9a-f]+$", page.url)

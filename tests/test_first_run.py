@@ -95,3 +95,30 @@ def test_banner_with_the_api_key_says_writes_are_enabled() -> None:
     assert "sign in at http://127.0.0.1:8080/login" in text
     assert "in memory only" in text and f"model {settings.model}" in text
     assert "k" * 32 not in text  # the key itself is never printed
+
+
+def test_serve_prints_the_banner_once_the_index_and_model_have_loaded() -> None:
+    from search_api.app import create_app
+    from search_api.banner import announce_when_ready
+
+    settings = load_api_settings({}, backend="memory", model="hashing")
+    app = create_app(settings)  # ``serve``: the backend and model load in the background
+    printed: list[str] = []
+    thread = announce_when_ready(app, printed.append, timeout=60)
+    assert printed == []  # nothing is ready before the service starts loading
+    app.state.search.start()
+    thread.join(60)
+    assert len(printed) == 1 and printed[0].startswith("xuncha-search is ready")
+    assert "index    0 notices, 0 issues (memory backend" in printed[0]
+
+
+def test_serve_says_why_the_service_did_not_start() -> None:
+    from search_api.app import create_app
+    from search_api.banner import announce_when_ready
+
+    app = create_app(load_api_settings({}, backend="memory", model="no-such-model-dir"))
+    printed: list[str] = []
+    thread = announce_when_ready(app, printed.append, timeout=60)
+    app.state.search.start()
+    thread.join(60)
+    assert len(printed) == 1 and printed[0].startswith("xuncha-search could not start its search service: ")

@@ -200,7 +200,7 @@ def test_a_joint_notice_keeps_both_organisations_and_types_the_first() -> None:
             + NOTICE.split("\n", 1)[1])
     meta = parse_text(text).meta
     assert meta.organization == "中共青禾县卫生健康局党组、中共青禾县红十字会党组"
-    assert meta.institution == "青禾县卫生健康局、青禾县红十字会"
+    assert meta.institution == "青禾县卫生健康局"
     assert meta.institution_type == "health_commission"
 
 
@@ -241,6 +241,12 @@ def test_a_central_organ_inspected_by_a_central_team_is_central_level() -> None:
          {"sections": None, "issues": 18, "completed": 15, "in_progress": 3}),
         ("巡察反馈的26个问题，已完成整改20个，基本完成3个，阶段性完成1个，需长期坚持的2个。",
          {"issues": 26, "completed": 20, "basically_completed": 3, "partly_completed": 1, "long_term": 2}),
+        # 阶段性完成 is in progress (the status vocabulary); it is also kept apart.
+        ("巡察反馈4个方面18个问题，已完成13个，阶段性完成2个，正在推进1个，长期整改2个。",
+         {"issues": 18, "completed": 13, "partly_completed": 2, "in_progress": 3, "long_term": 2}),
+        # Another count of problems (a previous round's, an audit's, a damaged one) is not the total.
+        ("二是对上轮巡察反馈的23个问题逐项回头看。", {"issues": None}),
+        ("县委巡察组反馈意见指出4个方面个问题90个具体表现。", {"sections": 4, "issues": None, "details": 90}),
     ],
 )
 def test_totals_at_several_levels(sentence: str, expected: dict) -> None:
@@ -287,3 +293,113 @@ def test_thousands_of_numbered_items_are_all_issues() -> None:
     assert [i.label for i in notice.issues[998:1001]] == ["999.", "1000.", "1001."]
     assert all(len(i.measures) == 2 for i in notice.issues)
     assert not any(re.search("jumps|repeated", w) for w in notice.quality.warnings)
+
+
+# ------------------------------------------------------------------ more of the same rules
+
+
+def test_a_traditional_copy_saved_as_gbk_is_decoded() -> None:
+    raw = _S2T.convert(NOTICE).encode("gbk")
+    notice = parse_document(RawDocument("mirror.txt", read_path_bytes(raw), "txt"))
+    assert notice.meta.institution == "青禾县人民医院" and len(notice.issues) == 3
+
+
+def read_path_bytes(data: bytes) -> str:
+    from indexer.parsing.decode import decode
+
+    decoded = decode(data)
+    assert decoded.encoding == "gbk"
+    return decoded.text
+
+
+def test_widgets_glued_to_the_title_and_a_repost_line_above_it() -> None:
+    head = ("首页 / 信息公开 / 通知公告\n2024-10-09 08:15:32来源: 青禾县人民医院 【字号 大 中 小】【打印】【关闭】\n"
+            "【党务公开】中共青禾县人民医院委员会\n关于县委巡察反馈意见整改进展情况的\n通报【大 中 小】\n")
+    meta = parse_text(head + NOTICE.split("\n", 1)[1].rsplit("中共青禾县", 1)[0]).meta
+    assert meta.title == "中共青禾县人民医院委员会关于县委巡察反馈意见整改进展情况的通报"
+    assert (meta.institution, meta.publish_date) == ("青禾县人民医院", "2024-10-09")
+
+
+def test_a_signature_without_its_day_yields_to_the_full_date_of_the_info_block() -> None:
+    text = "成文日期：2024年09月30日\n发布机构：青禾县人民医院\n" + NOTICE.replace("2024年9月30日", "2024年9月")
+    assert parse_text(text).meta.publish_date == "2024-09-30"
+
+
+def test_a_range_end_that_lost_its_characters_after_a_printed_start() -> None:
+    text = NOTICE.replace("2024年3月11日至5月17日", "2024年3月11日至2024517").replace("2024年6月20日", "620日")
+    meta = parse_text(text).meta
+    assert (meta.inspection_period.end, meta.feedback_date) == ("2024-05-17", "2024-06-20")
+
+
+def test_an_institution_issuing_under_its_own_name_gets_its_party_organisation() -> None:
+    text = ("青禾县人民医院关于县委巡察反馈意见整改进展情况的通报\n根据县委统一部署，县委第二巡察组对我院党委开展了巡察。"
+            "我院党委制定印发《中共青禾县人民医院委员会关于落实县委巡察反馈意见的整改方案》。\n")
+    meta = parse_text(text).meta
+    assert (meta.organization, meta.institution) == ("中共青禾县人民医院委员会", "青禾县人民医院")
+
+
+def test_a_self_reference_resolves_through_the_notices_own_rectification_plan() -> None:
+    text = ("关于巡察整改进展情况的通报\n县委第四巡察组对我局党组开展了巡察，并反馈了巡察意见。我局党组制定印发"
+            "《中共青禾县机关事务服务中心党组关于落实县委第四巡察组巡察反馈意见的整改方案》。\n")
+    assert parse_text(text).meta.organization == "中共青禾县机关事务服务中心党组"
+
+
+def test_a_bare_last_heading_is_cut_off_when_its_peers_all_have_content() -> None:
+    text = NOTICE.split("欢迎广大")[0] + "4.门诊服务流程"
+    notice = parse_text(text)
+    assert len(notice.issues) == 3 and notice.quality.truncated
+
+
+def test_a_municipalitys_inspection_tour_is_provincial_and_its_inspection_city_level() -> None:
+    body = "根据市委统一部署，2024年3月11日至5月17日，{}对重庆市青禾水务集团党委开展了巡{}。\n"
+    assert parse_text(body.format("市委第四巡视组", "视")).meta.level == "province"
+    assert parse_text(body.format("市委第四巡察组", "察")).meta.level == "city"
+
+
+def test_a_run_together_page_head_is_read_field_by_field() -> None:
+    body = NOTICE.split("\n", 1)[1].rsplit("中共青禾县", 1)[0].replace("\n", "")
+    page = ("首页 > 信息公开 > 巡察整改索引号：QH-2024-0031 发布机构：青禾县人民医院 成文日期：2024-10-08 "
+            "文号：青医党〔2024〕12号中共青禾县人民医院委员会关于整改的通报.docx【党务公开】"
+            "中共青禾县人民医院委员会关于县委巡察反馈意见整改进展情况的通报" + body)
+    notice = parse_text(page)
+    assert notice.meta.title == "中共青禾县人民医院委员会关于县委巡察反馈意见整改进展情况的通报"
+    assert (notice.meta.institution, notice.meta.publish_date) == ("青禾县人民医院", "2024-10-08")
+    assert len(notice.issues) == 3
+
+
+def test_a_feedback_day_that_cannot_be_a_day_alone_lost_its_month() -> None:
+    assert parse_text(NOTICE.replace("2024年6月20日", "620日")).meta.feedback_date == "2024-06-20"
+    assert parse_text(NOTICE.replace("2024年6月20日", "63日")).meta.feedback_date == "2024-06-03"
+
+
+def test_a_prefecture_committee_and_a_plan_issued_by_a_branch() -> None:
+    text = ("中共青禾苗族自治州委员会关于巡视集中整改进展情况的通报\n根据省委统一部署，省委第九巡视组对青禾苗族自治州委开展了巡视。\n")
+    assert parse_text(text).meta.institution == "青禾苗族自治州"
+    text = ("关于巡察整改进展情况的通报\n市委第二巡察组对我校党支部开展了常规巡察。我校党支部制定印发"
+            "《青禾市第三初级中学党支部关于落实市委第二巡察组巡察反馈意见的整改方案》。\n")
+    assert parse_text(text).meta.organization == "青禾市第三初级中学党支部"
+
+
+def test_a_day_that_lost_its_character_before_a_range_joiner() -> None:
+    for period in ("2024年3月11至5月17日", "2024311至517日"):
+        meta = parse_text(NOTICE.replace("2024年3月11日至5月17日", period)).meta
+        assert (meta.inspection_period.start, meta.inspection_period.end) == ("2024-03-11", "2024-05-17"), period
+
+
+def test_a_breadcrumb_ending_in_the_title_keeps_the_title() -> None:
+    body = NOTICE.split("\n", 1)[1]
+    meta = parse_text("当前位置：首页 > 党务公开 > " + NOTICE.split("\n", 1)[0] + "\n" + body).meta
+    assert meta.title == "中共青禾县人民医院委员会关于县委巡察反馈意见整改进展情况的通报"
+
+
+def test_a_page_info_glued_after_the_title_and_a_navigation_column_above_it() -> None:
+    head = "通知公告\n" + NOTICE.split("\n", 1)[0] + " 发布时间：2024-10-09 来源：青禾县人民医院\n"
+    meta = parse_text(head + NOTICE.split("\n", 1)[1].rsplit("中共青禾县", 1)[0]).meta
+    assert (meta.title, meta.publish_date) == ("中共青禾县人民医院委员会关于县委巡察反馈意见整改进展情况的通报", "2024-10-09")
+
+
+def test_work_phrases_are_not_findings() -> None:
+    text = ("根据县委统一部署，县委第二巡察组对县水利局党组开展了巡察。\n"
+            "（一）坚持问题导向，认真落实巡察意见。局党组逐条细化反馈问题，明确整改措施。\n"
+            "（二）补齐短板，建立长效机制。修订完善制度12项，巩固整改成果。\n")
+    assert parse_text(text).issues == []

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 
@@ -111,6 +112,10 @@ class Change:
     vector: bytes | None
 
 
+class StoreFull(BackendError):
+    """SQLite found no space for a write (SQLITE_FULL); the transaction was rolled back."""
+
+
 def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
@@ -119,9 +124,13 @@ class RecordStore:
     """A SQLite file in WAL mode, shared safely between threads (one lock) and processes (one
     writer at a time, enforced by the backend's lock file; readers never block)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
+        self.read_only = read_only
         self._lock = threading.RLock()
+        if read_only:
+            self._db = self._open_read_only(path)
+            return
         with self._errors("open"):
             self._db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -131,11 +140,31 @@ class RecordStore:
             self._db.execute("PRAGMA cache_size=-32000")
             self._db.executescript(_SCHEMA)
 
+    def _open_read_only(self, path: Path) -> sqlite3.Connection:
+        """Open without writing anything. With no ``-wal`` file (every writer closed cleanly) the
+        file is opened as immutable: SQLite then makes no ``-shm`` / ``-wal`` file either. With
+        one, its writes are read in ``mode=ro``, which needs the ``-shm`` file: on a read-only file
+        system that only works if the folder was copied with it."""
+        uri = f"file:{quote(str(path))}"
+        wal = path.with_name(path.name + "-wal")
+        pending = wal.exists() and wal.stat().st_size > 0
+        try:
+            db = sqlite3.connect(f"{uri}?mode=ro" if pending else f"{uri}?immutable=1", uri=True,
+                                 check_same_thread=False, isolation_level=None)
+            db.execute("SELECT count(*) FROM meta").fetchone()
+            return db
+        except sqlite3.Error as exc:
+            reason = (f"{wal.name} holds writes not yet merged into it; open the folder once where it can be "
+                      "written (closing the index merges them), then copy it again") if pending else str(exc)
+            raise BackendError(f"record store {path}: cannot be opened read-only: {reason}") from exc
+
     @contextmanager
     def _errors(self, what: str) -> Iterator[None]:
         try:
             yield
         except sqlite3.Error as exc:
+            if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+                raise StoreFull(f"record store {self.path}: {what} failed: {exc}") from exc
             raise BackendError(f"record store {self.path}: {what} failed: {exc}") from exc
 
     @contextmanager
@@ -145,7 +174,8 @@ class RecordStore:
             try:
                 yield self._db
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:  # SQLite rolls back by itself on some errors (a full disk)
+                    self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
 
