@@ -8,6 +8,7 @@ measure document carries its issue's and notice's metadata; measure vectors only
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -43,6 +44,26 @@ def _embed(embedder: Embedder, texts: list[str]) -> np.ndarray:
     return vectors
 
 
+@dataclass(frozen=True, slots=True)
+class NoticeVectors:
+    """The vectors of a batch of notices, in issue order (and measure order, when asked for)."""
+
+    issues: np.ndarray
+    measures: np.ndarray | None = None
+
+
+def embed_notices(notices: Sequence[ParsedNotice], embedder: Embedder, *,
+                  measure_vectors: bool = False) -> NoticeVectors:
+    """Embed every issue of ``notices`` in one call (and each measure item, when asked for).
+
+    Needs nothing but the parsed notices, so ingest runs it in a worker thread beside parsing
+    and tokenising (:mod:`indexer.pipeline`)."""
+    issues = _embed(embedder, [issue_embedding_text(i) for parsed in notices for i in parsed.issues])
+    measures = (_embed(embedder, [m for parsed in notices for i in parsed.issues for m in i.measures])
+                if measure_vectors else None)
+    return NoticeVectors(issues, measures)
+
+
 def build_bundles(items: Sequence[tuple[ParsedNotice, str | None]], embedder: Embedder, *,
                   prototypes: Prototypes | None = None, measure_vectors: bool = False,
                   timings: Timings | None = None) -> list[NoticeBundle]:
@@ -52,9 +73,14 @@ def build_bundles(items: Sequence[tuple[ParsedNotice, str | None]], embedder: Em
     are the category prototypes of ``embedder``'s model (:func:`indexer.categories.prototypes_for`);
     without them categories come from the rules alone."""
     with timed(timings, "embed"):
-        problems = _embed(embedder, [issue_embedding_text(i) for parsed, _ in items for i in parsed.issues])
-        measure_rows = (_embed(embedder, [m for parsed, _ in items for i in parsed.issues for m in i.measures])
-                        if measure_vectors else None)
+        vectors = embed_notices([parsed for parsed, _ in items], embedder, measure_vectors=measure_vectors)
+    return assemble_bundles(items, vectors, prototypes=prototypes, timings=timings)
+
+
+def assemble_bundles(items: Sequence[tuple[ParsedNotice, str | None]], vectors: NoticeVectors, *,
+                     prototypes: Prototypes | None = None, timings: Timings | None = None) -> list[NoticeBundle]:
+    """Bundles for several notices whose vectors are known: tokenise, categorise, build records."""
+    problems, measure_rows = vectors.issues, vectors.measures
     bundles = []
     row = measure_row = 0
     with timed(timings, "tokenise"):

@@ -61,7 +61,11 @@ def parse(paths: tuple[str, ...], mode: str) -> None:
             click.echo(_dump(record))
         else:
             for issue in notice.issues:
-                click.echo(_dump(issue_record(notice, issue)))
+                record = issue_record(notice, issue)
+                # What the parser read: null where the notice prints no status (the store files
+                # such issues under fields.UNSTATED so that they can be filtered and counted).
+                record["status"] = issue.status.value if issue.status else None
+                click.echo(_dump(record))
         for warning in notice.quality.warnings:
             click.echo(f"warning: {notice.source}: {warning}", err=True)
     if not read_any:
@@ -114,17 +118,19 @@ model_option = click.option("--model", default=None,
 @model_option
 @click.option("--report", "report_path", default=None, type=click.Path(dir_okay=False),
               help="JSON-lines report, one line per file (default: <data>/reports/ingest-<time>.jsonl)")
+@click.option("--follow-links", is_flag=True,
+              help="follow symbolic links that point out of the given folders (default: skip and report them)")
 @quiet_option
 @json_option
 @handle_errors
 def ingest(paths: tuple[str, ...], backend: str | None, data_dir: str | None, es_url: str | None,
-           model: str | None, report_path: str | None, quiet: bool, as_json: bool) -> None:
+           model: str | None, report_path: str | None, follow_links: bool, quiet: bool, as_json: bool) -> None:
     """Index notices (files or folders). Unchanged notices are skipped, changed files replace
     what was stored from them. Exit status 1 when nothing could be read or every file failed."""
     from indexer.pipeline import ingest_paths
 
     settings = _settings(backend=backend, data_dir=data_dir, es_url=es_url, model=model)
-    summary = ingest_paths(paths, settings, progress=not quiet, report_path=report_path)
+    summary = ingest_paths(paths, settings, progress=not quiet, report_path=report_path, follow_links=follow_links)
     if as_json:
         click.echo(_dump(summary.to_dict()))
     else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from indexer.fields import UNSTATED, date_number
 from indexer.types import Document, Issue, ParsedNotice
 
 
@@ -35,6 +36,7 @@ def notice_fields(notice: ParsedNotice) -> dict[str, Any]:
         "feedback_date": m.feedback_date,
         "publish_date": m.publish_date,
         "year": m.year,
+        "date": date_number(m.feedback_date or m.publish_date or m.inspection_period.start),
     }
 
 
@@ -50,7 +52,7 @@ def issue_record(notice: ParsedNotice, issue: Issue) -> Document:
         "group": issue.group,
         "group_label": issue.group_label,
         "problem": issue.problem,
-        "status": issue.status.value if issue.status else None,
+        "status": issue.status.value if issue.status else UNSTATED,
         "status_raw": issue.status_raw,
         "measures": list(issue.measures),
         "measures_intro": issue.measures_intro,
@@ -75,7 +77,7 @@ def measure_records(notice: ParsedNotice, issue: Issue) -> list[Document]:
             "text": text,
             "problem": issue.problem,
             "section": issue.section,
-            "status": issue.status.value if issue.status else None,
+            "status": issue.status.value if issue.status else UNSTATED,
             "categories": list(issue.categories),
         }
         for n, text in enumerate(issue.measures, start=1)

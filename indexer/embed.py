@@ -16,21 +16,23 @@ of another id (:func:`check_model_id`). Tests that need no model use :class:`Has
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from indexer.errors import ConfigError, IncompatibleIndex
-from indexer.vector_cache import VectorCache, text_hash
+from indexer.errors import ConfigError, DiskFull, IncompatibleIndex
+from indexer.vector_cache import VectorCache, rounded, text_hash
 
 if TYPE_CHECKING:
     from indexer.models import ModelFiles
@@ -40,6 +42,7 @@ log = logging.getLogger(__name__)
 
 CACHE_FILE = Path("cache") / "vectors.sqlite3"  # under the data dir
 QUERY_CACHE_SIZE = 1024
+MODEL_SPACE_MB = 1300  # the e5-small conversion with its ONNX fp32 and int8 exports, measured
 HASHING_MODEL = "hashing"  # settings.model of the model-free HashingEmbedder ("hashing-<dims>" too)
 
 
@@ -61,6 +64,50 @@ class Runtime(StrEnum):
     ONNX_FP32 = "onnx-fp32"
     ONNX_INT8 = "onnx-int8"
     NONE = "none"  # no model (HashingEmbedder)
+
+
+class Device(StrEnum):
+    AUTO = "auto"  # a CUDA GPU when one is usable, else the CPU
+    CPU = "cpu"
+    CUDA = "cuda"
+
+
+CPU_PROVIDER, CUDA_PROVIDER = "CPUExecutionProvider", "CUDAExecutionProvider"
+
+
+def _device(name: str) -> Device:
+    try:
+        return Device(name)
+    except ValueError as exc:
+        raise ConfigError(f"device {name!r}: expected one of {', '.join(Device)}") from exc
+
+
+def onnx_providers(device: str, available: Sequence[str]) -> list[str]:
+    """The onnxruntime execution providers to ask for, given ``settings.device`` and the providers
+    this onnxruntime build offers (``onnxruntime.get_available_providers()``).
+
+    >>> onnx_providers("auto", ["CUDAExecutionProvider", "CPUExecutionProvider"])
+    ['CUDAExecutionProvider', 'CPUExecutionProvider']
+    >>> onnx_providers("auto", ["CPUExecutionProvider"])
+    ['CPUExecutionProvider']
+    """
+    wanted = _device(device)
+    if wanted is not Device.CPU and CUDA_PROVIDER in available:
+        return [CUDA_PROVIDER, CPU_PROVIDER]  # the CPU takes any operator CUDA lacks
+    if wanted is Device.CUDA:
+        raise ConfigError(f"device cuda: this onnxruntime offers {', '.join(available)}, not CUDA "
+                          "(install onnxruntime-gpu on a machine with an NVIDIA GPU, or set XUNCHA_DEVICE=cpu)")
+    return [CPU_PROVIDER]
+
+
+def torch_device(device: str, cuda_available: bool) -> str:
+    """The torch device for ``settings.device`` (``cuda_available``: ``torch.cuda.is_available()``)."""
+    wanted = _device(device)
+    if wanted is not Device.CPU and cuda_available:
+        return "cuda"
+    if wanted is Device.CUDA:
+        raise ConfigError("device cuda: torch sees no CUDA GPU (set XUNCHA_DEVICE=cpu)")
+    return "cpu"
 
 
 class HashingEmbedder:
@@ -115,13 +162,26 @@ def _empty(dims: int) -> np.ndarray:
     return np.zeros((0, dims), dtype=np.float32)
 
 
+def passage_limit(model_id: str, model_limit: int, max_passage_tokens: int) -> tuple[str, int]:
+    """(model id, passage token limit): a cap below the model's own limit makes other vectors,
+    so it is part of the model id every index records.
+
+    >>> passage_limit("e5", 512, 96), passage_limit("e5", 512, 0)
+    (('e5+max96', 96), ('e5', 512))
+    """
+    if 0 < max_passage_tokens < model_limit:
+        return f"{model_id}+max{max_passage_tokens}", max_passage_tokens
+    return model_id, model_limit
+
+
 class SentenceTransformerEmbedder:
     """The model through sentence-transformers on CPU (torch fp32)."""
 
     runtime = Runtime.TORCH
     semantic = True
 
-    def __init__(self, files: ModelFiles, *, batch_size: int = 32, threads: int = 2) -> None:
+    def __init__(self, files: ModelFiles, *, batch_size: int = 32, threads: int = 2, device: str = "cpu",
+                 max_passage_tokens: int = 0) -> None:
         _offline()
         import torch
         from sentence_transformers import SentenceTransformer
@@ -129,26 +189,31 @@ class SentenceTransformerEmbedder:
 
         torch.set_num_threads(threads)  # a deliberate count: the machine is shared with tokenising and search
         transformers_logging.disable_progress_bar()
-        self._model = SentenceTransformer(str(files.path), device="cpu", local_files_only=True)
-        self.model_id = files.model_id
+        device = torch_device(device, torch.cuda.is_available())
+        self._model = SentenceTransformer(str(files.path), device=device, local_files_only=True)
+        self._query_tokens = int(self._model.max_seq_length)
+        self.model_id, self._passage_tokens = passage_limit(files.model_id, self._query_tokens, max_passage_tokens)
+        self._limit_lock = threading.Lock()  # max_seq_length is model state: one encode at a time
         # sentence-transformers 6 renamed the method; 5 has only the old name
         dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dims = int(dimension() or 0)
         self._prompts = (files.query_prompt, files.passage_prompt)
         self._batch_size = batch_size
 
-    def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:
+    def _encode(self, texts: Sequence[str], prompt: str, max_tokens: int) -> np.ndarray:
         if not texts:
             return _empty(self.dims)
-        vectors = self._model.encode(list(texts), prompt=prompt, batch_size=self._batch_size,
-                                     normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)  # fmt: skip
+        with self._limit_lock:
+            self._model.max_seq_length = max_tokens
+            vectors = self._model.encode(list(texts), prompt=prompt, batch_size=self._batch_size,
+                                         normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)  # fmt: skip
         return np.asarray(vectors, dtype=np.float32)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, self._prompts[1])
+        return self._encode(texts, self._prompts[1], self._passage_tokens)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, self._prompts[0])
+        return self._encode(texts, self._prompts[0], self._query_tokens)
 
 
 class OnnxEmbedder:
@@ -158,7 +223,8 @@ class OnnxEmbedder:
     semantic = True
 
     def __init__(self, files: ModelFiles, onnx_file: Path, *, runtime: Runtime, dims: int,
-                 batch_size: int = 32, threads: int = 2) -> None:  # fmt: skip
+                 batch_size: int = 32, threads: int = 2, providers: Sequence[str] = (CPU_PROVIDER,),
+                 max_passage_tokens: int = 0) -> None:  # fmt: skip
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -170,22 +236,25 @@ class OnnxEmbedder:
         # No busy-waiting between operators: on 2 shared cores a spinning thread steals the core
         # the other one (or jieba, or the API) needs; measured 66 vs 46 texts per CPU-second.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+        self._session = ort.InferenceSession(str(onnx_file), options, providers=list(providers))
         folder = transformer_folder(files.path)
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.no_padding()
-        self._tokenizer.enable_truncation(max_length=_max_tokens(files.path, folder))
-        self.model_id = files.model_id
+        limit = _max_tokens(files.path, folder)
+        self._tokenizer.enable_truncation(max_length=limit)
+        self.model_id, self._passage_tokens = passage_limit(files.model_id, limit, max_passage_tokens)
         self.dims = dims
         self.runtime = runtime
         self._prompts = (files.query_prompt, files.passage_prompt)
         self._batch_size = batch_size
 
-    def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:
+    def _encode(self, texts: Sequence[str], prompt: str, max_tokens: int | None = None) -> np.ndarray:
         if not texts:
             return _empty(self.dims)
-        encodings = self._tokenizer.encode_batch([prompt + t for t in texts])
-        lengths = np.array([len(e.ids) for e in encodings])
+        token_ids = [e.ids for e in self._tokenizer.encode_batch([prompt + t for t in texts])]
+        if max_tokens is not None:  # cut as the tokenizer's truncation does: the closing token stays
+            token_ids = [ids if len(ids) <= max_tokens else [*ids[: max_tokens - 1], ids[-1]] for ids in token_ids]
+        lengths = np.array([len(ids) for ids in token_ids])
         order = np.argsort(lengths, kind="stable")
         out = np.empty((len(texts), self.dims), dtype=np.float32)
         for start in range(0, len(order), self._batch_size):
@@ -193,13 +262,13 @@ class OnnxEmbedder:
             ids = np.zeros((len(rows), int(lengths[rows].max())), dtype=np.int64)
             mask = np.zeros_like(ids)
             for i, row in enumerate(rows):
-                ids[i, : lengths[row]] = encodings[row].ids
+                ids[i, : lengths[row]] = token_ids[row]
                 mask[i, : lengths[row]] = 1
             out[rows] = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
         return out
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, self._prompts[1])
+        return self._encode(texts, self._prompts[1], self._passage_tokens)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, self._prompts[0])
@@ -246,7 +315,7 @@ class CachedEmbedder:
             if key not in found:
                 todo.setdefault(key, text)
         if todo:
-            vectors = self.inner.embed_passages(list(todo.values()))
+            vectors = rounded(self.inner.embed_passages(list(todo.values())))  # as the cache gives them back
             fresh = dict(zip(todo, vectors, strict=True))
             self.cache.put_many(self.model_id, fresh.items())
             found.update(fresh)
@@ -274,15 +343,20 @@ class CachedEmbedder:
 
 def _onnx_embedder(files: ModelFiles, settings: Settings, *, int8: bool | None) -> OnnxEmbedder:
     """``int8=None``: int8 if its export check held, else fp32."""
+    import onnxruntime as ort
+
     from indexer.models import ensure_onnx
     from indexer.models.onnx_export import FP32_FILE, INT8_FILE
 
+    providers = onnx_providers(settings.device, ort.get_available_providers())
     folder, info = ensure_onnx(files, threads=settings.threads)
-    use_int8 = info["int8_holds"] if int8 is None else int8
+    # dynamic int8 is a CPU format (its quantise/integer-matmul operators run on the CPU): a GPU runs fp32
+    use_int8 = (info["int8_holds"] and CUDA_PROVIDER not in providers) if int8 is None else int8
     return OnnxEmbedder(
         files, folder / (INT8_FILE if use_int8 else FP32_FILE),
         runtime=Runtime.ONNX_INT8 if use_int8 else Runtime.ONNX_FP32, dims=info["dims"],
-        batch_size=settings.embed_batch_size, threads=settings.threads,
+        batch_size=settings.embed_batch_size, threads=settings.threads, providers=providers,
+        max_passage_tokens=settings.embed_max_tokens,
     )  # fmt: skip
 
 
@@ -314,6 +388,19 @@ def cache_counts(embedder: Embedder) -> tuple[int, int] | None:
     return None
 
 
+@contextmanager
+def _model_space(folder: Path) -> Iterator[None]:
+    """A full disk while converting or exporting the model is one clear error, not a traceback."""
+    try:
+        yield
+    except (OSError, RuntimeError) as exc:
+        if getattr(exc, "errno", None) != errno.ENOSPC and "No space left on device" not in str(exc):
+            raise
+        raise DiskFull(f"no space left on device (needed ~{MODEL_SPACE_MB} MB) while preparing the embedding "
+                       f"model in {folder}: free some space, or set XUNCHA_MODEL_CACHE to a folder on another "
+                       "disk", needed_mb=MODEL_SPACE_MB) from exc
+
+
 def load_embedder(settings: Settings, *, cache: bool = True) -> Embedder:
     """The configured model, ready to embed: converts and exports on first use (into the user's
     model cache, ``settings.model_cache_path``, shared by every data folder).
@@ -323,15 +410,18 @@ def load_embedder(settings: Settings, *, cache: bool = True) -> Embedder:
     from indexer.models.onnx_export import UnsupportedModel
 
     _offline()
-    files = resolve_model(settings.model, settings.model_cache_path)
-    inner: Embedder | None = None
-    if settings.onnx:
-        try:
-            inner = _onnx_embedder(files, settings, int8=None)
-        except (UnsupportedModel, ImportError) as exc:  # an optional speed-up: torch is the slow path
-            log.warning("embedding with torch: %s", exc)
+    _device(settings.device)  # a wrong value fails before the model is converted
+    with _model_space(settings.model_cache_path):
+        files = resolve_model(settings.model, settings.model_cache_path)
+        inner: Embedder | None = None
+        if settings.onnx:
+            try:
+                inner = _onnx_embedder(files, settings, int8=None)
+            except (UnsupportedModel, ImportError) as exc:  # an optional speed-up: torch is the slow path
+                log.warning("embedding with torch: %s", exc)
     if inner is None:
-        inner = SentenceTransformerEmbedder(files, batch_size=settings.embed_batch_size, threads=settings.threads)
+        inner = SentenceTransformerEmbedder(files, batch_size=settings.embed_batch_size, threads=settings.threads,
+                                            device=settings.device, max_passage_tokens=settings.embed_max_tokens)
     log.info("embedding model %s (%s, %d dims)", inner.model_id, getattr(inner, "runtime", "?"), inner.dims)
     if not cache:
         return inner
@@ -349,7 +439,8 @@ def embedders_for_benchmark(settings: Settings, *, torch: bool = True) -> dict[s
     out: dict[str, Any] = {}
     if torch:
         out["torch fp32"] = SentenceTransformerEmbedder(files, batch_size=settings.embed_batch_size,
-                                                        threads=settings.threads)
+                                                        threads=settings.threads,
+                                                        max_passage_tokens=settings.embed_max_tokens)
     try:
         out["onnx fp32"] = _onnx_embedder(files, settings, int8=False)
         out["onnx int8"] = _onnx_embedder(files, settings, int8=True)

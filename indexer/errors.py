@@ -6,6 +6,8 @@
      ├── BackendError         the search backend failed (tantivy, SQLite, Elasticsearch)
      │    ├── BackendUnavailable   the backend cannot be reached right now (retry later)
      │    ├── WriterBusy           another process holds the data folder's writer lock
+     │    ├── ReadOnlyIndex        the data folder can be searched, not written
+     │    ├── DiskFull             no space left on the device of the data folder
      │    └── IncompatibleIndex    index built with another model / dictionary / schema
      ├── BadQuery             a query or filter a user sent is invalid
      └── ConfigError          a setting is missing or malformed
@@ -56,6 +58,19 @@ class WriterBusy(BackendError):
         self.lock = lock
 
 
+class ReadOnlyIndex(BackendError):
+    """The data folder can only be read (a read-only mount or copy): searching works, writing does not."""
+
+
+class DiskFull(BackendError):
+    """No space left on the device that holds the data folder; says about how much more a write needed."""
+
+    def __init__(self, message: str, *, needed_mb: float = 0.0, written: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.needed_mb = needed_mb
+        self.written = list(written or [])  # notices stored before the space ran out (they are kept)
+
+
 class IncompatibleIndex(BackendError):
     """The index was built with another embedding model, dictionary or schema version."""
 
@@ -66,6 +81,7 @@ class Problem(StrEnum):
     REQUIRED = "required"  # missing or blank
     TOO_LONG = "too_long"  # limits: max (characters)
     NOT_INTEGER = "not_integer"
+    NOT_DATE = "not_date"  # not 2024, 2024-03 or 2024-03-05
     OUT_OF_RANGE = "out_of_range"  # limits: min, max
     NOT_ALLOWED = "not_allowed"  # limits: allowed (the values accepted)
     TOO_MANY = "too_many"  # limits: max (values)

@@ -58,6 +58,8 @@ _SCAN_FIELDS = (*MEMBER_FIELDS, "problem", *_TOKEN_FIELDS)
 KEY_TERMS = 5
 _PAIR_CHUNK = 100_000  # candidate pairs scored per step (bounds the sparse temporaries)
 _KNN_CHUNK = 4096  # query rows per faiss search call
+EXACT_KNN_ROWS = 20_000  # nearest neighbours by exact search up to this many issues
+NPROBE = 10  # inverted lists searched per issue above it
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,16 +136,25 @@ class FamilySet:
 @dataclass(slots=True)
 class Corpus:
     """The issues of an index as arrays, sorted by id (so the grouping does not depend on the
-    order a backend returns them in)."""
+    order a backend returns them in). Tokens are kept as ids into ``vocab``: at 100k issues the
+    token strings themselves would take more memory than everything else together."""
 
     ids: list[DocId]
     vectors: np.ndarray  # float32, L2-normalised rows (zeros where an issue has no vector)
-    tokens: list[tuple[list[str], list[str]]]  # (problem tokens, measures tokens)
+    problem_tokens: list[np.ndarray]  # distinct token ids of the problem
+    measure_tokens: list[np.ndarray]  # distinct token ids of the measures not in the problem
+    vocab: list[str]
     problems: list[str]
-    meta: list[dict[str, Any]]
+    rows: list[tuple[Any, ...]]  # MEMBER_FIELDS values (tuples: a dict per issue costs ~10× more at 100k)
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def meta(self, row: int) -> dict[str, Any]:
+        return dict(zip(MEMBER_FIELDS, self.rows[row], strict=True))
+
+    def notice(self, row: int) -> Any:
+        return self.rows[row][0]  # MEMBER_FIELDS starts with notice_id
 
 
 def _token_list(value: Any) -> list[str]:
@@ -152,72 +163,101 @@ def _token_list(value: Any) -> list[str]:
     return value.split() if isinstance(value, str) else [str(t) for t in value]
 
 
+def _ids(tokens: set[int]) -> np.ndarray:
+    return np.fromiter(sorted(tokens), dtype=np.int32, count=len(tokens))
+
+
 def read_corpus(backend: Backend) -> Corpus:
     """Every issue of the index, through the backend contract (``scan``)."""
-    docs: list[dict[str, Any]] = []
+    ids: list[DocId] = []
+    problems: list[str] = []
+    meta: list[tuple[Any, ...]] = []
+    problem_tokens: list[np.ndarray] = []
+    measure_tokens: list[np.ndarray] = []
     blocks: list[np.ndarray] = []
+    vocab: dict[str, int] = {}
     for batch, vectors in backend.scan(Target.ISSUES, _SCAN_FIELDS, vectors=True, batch=2000):
-        docs.extend(batch)
+        for doc in batch:
+            ids.append(doc["id"])
+            problems.append(doc.get("problem") or "")
+            meta.append(tuple(doc.get(k) for k in MEMBER_FIELDS))
+            problem = {vocab.setdefault(t, len(vocab)) for t in _token_list(doc.get("problem_tokens"))}
+            measures = {vocab.setdefault(t, len(vocab)) for t in _token_list(doc.get("measures_tokens"))}
+            problem_tokens.append(_ids(problem))
+            measure_tokens.append(_ids(measures - problem))
         if vectors is not None:
-            blocks.append(vectors)
-    order = sorted(range(len(docs)), key=lambda i: docs[i]["id"])
-    dims = max((b.shape[1] for b in blocks), default=0)
-    matrix = np.zeros((len(docs), dims), dtype=np.float32)
+            blocks.append(vectors.astype(np.float16))  # what the embedded store keeps: the same everywhere
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    matrix = _sorted_rows(blocks, order)
+    del blocks
+    terms = [""] * len(vocab)
+    for term, n in vocab.items():
+        terms[n] = term
+    return Corpus(ids=[ids[i] for i in order], vectors=normalised(matrix),
+                  problem_tokens=[problem_tokens[i] for i in order], measure_tokens=[measure_tokens[i] for i in order],
+                  vocab=terms, problems=[problems[i] for i in order], rows=[meta[i] for i in order])
+
+
+def _sorted_rows(blocks: Sequence[np.ndarray], order: Sequence[int]) -> np.ndarray:
+    """The scanned vector blocks as one float32 matrix in ``order``, written straight into place
+    (narrower rows zero-padded): one full-size copy instead of three."""
+    where = np.empty(len(order), dtype=np.int64)
+    where[np.asarray(order, dtype=np.int64)] = np.arange(len(order))
+    matrix = np.zeros((len(order), max((b.shape[1] for b in blocks), default=0)), dtype=np.float32)
     row = 0
     for block in blocks:
-        matrix[row:row + len(block), :block.shape[1]] = block
+        matrix[where[row:row + len(block)], :block.shape[1]] = block
         row += len(block)
-    return Corpus(ids=[docs[i]["id"] for i in order], vectors=normalised(matrix[order]),
-                  tokens=[(_token_list(docs[i].get("problem_tokens")), _token_list(docs[i].get("measures_tokens")))
-                          for i in order],
-                  problems=[docs[i].get("problem") or "" for i in order],
-                  meta=[{k: docs[i].get(k) for k in MEMBER_FIELDS} for i in order])
+    return matrix
 
 
 def normalised(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length, in place (zero rows stay zero)."""
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+    np.divide(vectors, norms, out=vectors, where=norms > 0)
+    return vectors
 
 
 # -- the grouping ------------------------------------------------------------------------------
 
-def token_weights(corpus: Corpus, measures_weight: float) -> tuple[Any, dict[str, float]]:
-    """The issues' L2-normalised tf-idf token vectors (a scipy CSR matrix) and the idf table."""
-    from scipy.sparse import csr_matrix
+def token_weights(corpus: Corpus, measures_weight: float) -> tuple[Any, np.ndarray]:
+    """The issues' L2-normalised tf-idf token vectors (a scipy CSR matrix: problem tokens weigh 1,
+    measures tokens ``measures_weight``) and the idf of every token id (ln N / df)."""
+    from scipy.sparse import coo_matrix
 
-    vocab: dict[str, int] = {}
-    df: Counter[str] = Counter()
-    rows: list[dict[str, float]] = []
-    for problem, measures in corpus.tokens:
-        weights = dict.fromkeys(measures, measures_weight)
-        weights.update(dict.fromkeys(problem, 1.0))
-        rows.append(weights)
-        df.update(weights.keys())
-    n = max(1, len(corpus))
-    idf = {t: math.log(n / c) for t, c in df.items()}
-    indptr = [0]
-    indices: list[int] = []
-    data: list[float] = []
-    for weights in rows:
-        for token, weight in weights.items():
-            indices.append(vocab.setdefault(token, len(vocab)))
-            data.append(weight * idf[token])
-        indptr.append(len(indices))
-    matrix = csr_matrix((np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int64),
-                         np.asarray(indptr, dtype=np.int64)), shape=(len(rows), max(1, len(vocab))))
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    matrix = csr_matrix(matrix.multiply(1.0 / norms[:, None]))
-    return matrix, idf
+    n, size = len(corpus), max(1, len(corpus.vocab))
+    problem = np.concatenate(corpus.problem_tokens) if n else np.zeros(0, np.int32)
+    measures = np.concatenate(corpus.measure_tokens) if n else np.zeros(0, np.int32)
+    df = np.bincount(np.concatenate((problem, measures)), minlength=size)
+    idf = np.log(max(1, n) / np.maximum(df, 1)).astype(np.float32)
+    rows = np.concatenate((np.repeat(np.arange(n), [len(t) for t in corpus.problem_tokens]),
+                           np.repeat(np.arange(n), [len(t) for t in corpus.measure_tokens])))
+    cols = np.concatenate((problem, measures))
+    data = idf[cols] * np.concatenate((np.ones(len(problem), np.float32),
+                                       np.full(len(measures), measures_weight, np.float32)))
+    norms = np.sqrt(np.bincount(rows, weights=data.astype(np.float64) ** 2, minlength=n))
+    data = (data / np.where(norms > 0, norms, 1.0)[rows]).astype(np.float32)
+    return coo_matrix((data, (rows, cols)), shape=(n, size)).tocsr(), idf
 
 
 def nearest(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """(scores, indices) of each row's ``k`` nearest rows by inner product, itself included."""
+    """(scores, indices) of each row's ``k`` nearest rows by inner product, itself included: exact
+    up to :data:`EXACT_KNN_ROWS` rows; above, an inverted-file index (``2·√n`` lists, ``NPROBE``
+    searched, k-means trained on a fixed sample) — exact search is quadratic (100k rows: ~8·10¹²
+    flops), and a missed far neighbour rarely matters to a family."""
     import faiss
 
     n, dims = vectors.shape
     k = min(k, n)
-    index = faiss.IndexFlatIP(dims)
+    if n <= EXACT_KNN_ROWS:
+        index = faiss.IndexFlatIP(dims)
+    else:
+        lists = int(2 * math.sqrt(n))
+        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dims), dims, lists, faiss.METRIC_INNER_PRODUCT)
+        index.cp.niter = 10  # coarse lists only route the search: a rough k-means does
+        sample = np.random.default_rng(0).choice(n, size=min(n, lists * 40), replace=False)
+        index.train(vectors[np.sort(sample)])
+        index.nprobe = NPROBE
     index.add(vectors)
     scores = np.empty((n, k), dtype=np.float32)
     found = np.empty((n, k), dtype=np.int64)
@@ -239,7 +279,7 @@ def candidate_pairs(corpus: Corpus, tokens: Any, params: FamilyParams, lap: Any 
     if lap is not None:
         lap("neighbours")
     notice_codes: dict[Any, int] = {}
-    notices = np.asarray([notice_codes.setdefault(m.get("notice_id"), len(notice_codes)) for m in corpus.meta])
+    notices = np.asarray([notice_codes.setdefault(corpus.notice(r), len(notice_codes)) for r in range(n)])
     rows = np.repeat(np.arange(n), nbr.shape[1])
     cols, sims = nbr.ravel(), cos.ravel()
     keep = (cols >= 0) & (cols != rows) & (notices[np.maximum(cols, 0)] != notices[rows])
@@ -306,18 +346,21 @@ def _institution_key(meta: Mapping[str, Any]) -> str:
     return meta.get("institution") or f"notice:{meta.get('notice_id')}"
 
 
-def key_terms(rows: Sequence[int], corpus: Corpus, idf: Mapping[str, float], limit: int = KEY_TERMS) -> list[str]:
+def key_terms(rows: Sequence[int], corpus: Corpus, idf: np.ndarray, limit: int = KEY_TERMS) -> list[str]:
     """Tokens most members share (problem tokens count double), weighted by idf; at least two
     characters, and no token that is only part of a longer chosen one."""
-    counts: Counter[str] = Counter()
-    for row in rows:
-        problem, measures = corpus.tokens[row]
-        counts.update(dict.fromkeys(problem, 2))
-        counts.update({t: 1 for t in set(measures) - set(problem)})
+    problem = np.concatenate([corpus.problem_tokens[r] for r in rows])
+    measures = np.concatenate([corpus.measure_tokens[r] for r in rows])
+    counts = Counter(dict(zip(*np.unique(problem, return_counts=True), strict=True)))
+    for token, count in zip(*np.unique(measures, return_counts=True), strict=True):
+        counts[token] += count
+    for token in problem.tolist():
+        counts[token] += 1  # problem tokens count double
     # a member contributes at most 2 (its problem): 3 means at least two members share the term
     need = max(3, len(rows))
-    scored = sorted(((c * idf.get(t, 0.0), c, t) for t, c in counts.items()
-                     if len(t) >= 2 and c >= 3 and not t.isdigit()), key=lambda x: (-x[0], x[2]))
+    scored = sorted(((int(c) * float(idf[t]), int(c), corpus.vocab[t]) for t, c in counts.items() if c >= 3),
+                    key=lambda x: (-x[0], x[2]))
+    scored = [x for x in scored if len(x[2]) >= 2 and not x[2].isdigit()]
     chosen: list[str] = []
     for pass_need in (need, 3):  # the widely shared terms first; fewer than 3 of them: fill up
         for _, count, term in scored:
@@ -331,14 +374,14 @@ def key_terms(rows: Sequence[int], corpus: Corpus, idf: Mapping[str, float], lim
     return chosen
 
 
-def _family(rows: Sequence[int], corpus: Corpus, idf: Mapping[str, float]) -> Family:
+def _family(rows: Sequence[int], corpus: Corpus, idf: np.ndarray) -> Family:
     vectors = corpus.vectors[list(rows)]
     centroid = vectors.sum(axis=0)
     norm = float(np.linalg.norm(centroid))
     closeness = vectors @ (centroid / norm) if norm else np.zeros(len(rows), dtype=np.float32)
     best = min(range(len(rows)), key=lambda i: (-round(float(closeness[i]), 6), corpus.ids[rows[i]]))
     label_row = rows[best]
-    metas = [corpus.meta[r] for r in rows]
+    metas = [corpus.meta(r) for r in rows]
     label_id = corpus.ids[label_row]
     return Family(
         id="f" + hashlib.sha1(label_id.encode("utf-8")).hexdigest()[:12],
@@ -364,10 +407,10 @@ def compute(corpus: Corpus, params: FamilyParams, timings: dict[str, float] | No
     lap("tokens")
     rows_of = group(corpus, tokens, params, lap)
     families = [_family(rows, corpus, idf) for rows in rows_of
-                if len({corpus.meta[r].get("notice_id") for r in rows}) >= 2]
+                if len({corpus.notice(r) for r in rows}) >= 2]
     families.sort(key=lambda f: (-f.institutions, -len(f.members), f.id))
     index = {doc_id: row for row, doc_id in enumerate(corpus.ids)}
-    members = {m: corpus.meta[index[m]] for f in families for m in f.members}
+    members = {m: corpus.meta(index[m]) for f in families for m in f.members}
     lap("labels")
     return FamilySet(families=families, members=members, issues=len(corpus), params=params,
                      seconds=time.perf_counter() - started)

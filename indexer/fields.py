@@ -18,11 +18,13 @@ Kinds:
 * ``STORED``   any JSON value kept with the document (lists, flags), not searched.
 
 Filters: ``Filter.VALUES`` fields take ``?param=a&param=b`` (any of the values; a closed
-``vocabulary`` rejects others), ``Filter.RANGE`` fields take ``?param_from=&param_to=``.
+``vocabulary`` rejects others), ``Filter.RANGE`` and ``Filter.DATES`` fields take
+``?param_from=&param_to=``.
 """
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -46,7 +48,8 @@ class Kind(StrEnum):
 
 class Filter(StrEnum):
     VALUES = "values"  # any of the given values
-    RANGE = "range"  # an inclusive range, either end optional
+    RANGE = "range"  # an inclusive range of numbers, either end optional
+    DATES = "dates"  # an inclusive range of dates (2024, 2024-03 or 2024-03-05), stored as yyyymmdd
 
 
 # The labels of the inspecting body's level (indexer.parsing.inspection.LEVELS maps committees to these keys).
@@ -66,6 +69,7 @@ class Field:
     vocabulary: tuple[tuple[str, str], ...] | None = None  # closed: the allowed values and their labels
     unit: str = ""  # appended to a value to label it (2024 → 2024年)
     missing: str = ""  # label of "no value" (a notice that prints no status)
+    absent: str | None = None  # the value stored when the notice gives none (so it can be filtered and counted)
     bounds: tuple[int, int] | None = None  # the values a range filter accepts
     multi: bool = False
     boost: float = 1.0
@@ -73,6 +77,10 @@ class Field:
     @property
     def request_param(self) -> str:
         return self.param or self.name
+
+    @property
+    def is_range(self) -> bool:
+        return self.filter in (Filter.RANGE, Filter.DATES)
 
     @property
     def allowed(self) -> tuple[str, ...] | None:
@@ -120,12 +128,17 @@ def _notice_fields() -> tuple[Field, ...]:
         Field("publish_date", K.DATE, "date the notice was published", label="发布日期"),
         Field("year", K.INTEGER, "year the notice is filed under (feedback, else publish date)", label="年份",
               filter=Filter.RANGE, facet=True, panel=True, unit="年", bounds=(1949, 2100)),
+        Field("date", K.INTEGER, "the date the notice is filed under as yyyymmdd (a partial date at its first day)",
+              label="日期", filter=Filter.DATES, bounds=(19490101, 21001231)),
     )
+
+
+UNSTATED = "unspecified"  # the status of an issue whose notice prints none
 
 
 def _status_field(doc: str) -> Field:
     return Field("status", Kind.KEYWORD, doc, label="整改状态", filter=Filter.VALUES, facet=True, panel=True,
-                 vocabulary=_vocabulary(STATUS_LABELS), missing="未注明")
+                 vocabulary=(*_vocabulary(STATUS_LABELS), (UNSTATED, "未注明")), missing="未注明", absent=UNSTATED)
 
 
 def _categories_field(doc: str) -> Field:
@@ -185,7 +198,8 @@ FIELDS: dict[Target, tuple[Field, ...]] = {
 }
 
 # Bump when a field is added, removed or changes kind: an index of another version is refused.
-SCHEMA_VERSION = 1
+# 2: ``date`` (yyyymmdd) added; an issue without a status stores ``unspecified``.
+SCHEMA_VERSION = 2
 
 
 def fields_of(target: Target, *kinds: Kind) -> tuple[Field, ...]:
@@ -202,6 +216,29 @@ def facet_fields(target: Target) -> tuple[str, ...]:
 FILTERS: tuple[Field, ...] = tuple(f for f in FIELDS[Target.ISSUES] if f.filter is not None)
 FACETS: tuple[Field, ...] = tuple(f for f in FIELDS[Target.ISSUES] if f.facet)
 BY_PARAM: dict[str, Field] = {f.request_param: f for f in FILTERS}
+
+
+def date_number(text: str | None, *, end: bool = False) -> int | None:
+    """An ISO date, possibly partial, as yyyymmdd: its first day, or its last with ``end``; None
+    when it is not a date.
+
+    >>> date_number("2024-03-05"), date_number("2024-03"), date_number("2024", end=True), date_number("2024-2", end=True)
+    (20240305, 20240301, 20241231, 20240229)
+    """
+    parts = (text or "").strip().replace("/", "-").replace(".", "-").split("-")
+    if not 1 <= len(parts) <= 3 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
+        return None
+    year, month, day = int(parts[0]), *(int(p) for p in parts[1:]), *([None] * (3 - len(parts)))
+    if month is None:
+        month = 12 if end else 1
+    if not 1 <= month <= 12:
+        return None
+    last = calendar.monthrange(year, month)[1]
+    if day is None:
+        day = last if end else 1
+    if not 1 <= day <= last:
+        return None
+    return year * 10000 + month * 100 + day
 
 
 def field_named(name: str, target: Target = Target.ISSUES) -> Field:

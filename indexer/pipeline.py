@@ -36,17 +36,19 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from indexer import dedup, families
 from indexer.backends import open_backend
-from indexer.backends.base import Backend, IndexInfo, NoticeBundle
-from indexer.bundles import build_bundles
+from indexer.backends.base import Backend, IndexInfo, NoticeBundle, WriteResult
+from indexer.bundles import NoticeVectors, assemble_bundles, build_bundles, embed_notices
 from indexer.categories import Prototypes, prototypes_for
 from indexer.embed import Embedder, cache_counts, open_embedder
-from indexer.errors import BackendUnavailable, IncompatibleIndex, ParseError, ReadError
+from indexer.errors import BackendUnavailable, DiskFull, IncompatibleIndex, ParseError, ReadError
 from indexer.parsing import read
 from indexer.parsing.parse import parse_document
 from indexer.progress import progress as show_progress
@@ -63,13 +65,14 @@ from indexer.reports import (
 )
 from indexer.retry import RetryingBackend, RetryParams, one_line
 from indexer.settings import Settings
-from indexer.sources import Manifests, Origin, adds_origin, apply_origin
+from indexer.sources import Manifests, Origin, adds_origin, apply_origin, keep_stored_origin
 from indexer.tokenise import DICTIONARY_VERSION
 from indexer.types import Document, NoticeId, ParsedNotice, RawDocument
 
 log = logging.getLogger(__name__)
 
 BATCH_NOTICES = 32  # notices per backend write: a crash loses at most this many
+BATCHES_IN_FLIGHT = 1  # batches embedded while the next is parsed: one keeps the embedder busy
 
 
 @dataclass(slots=True)
@@ -77,10 +80,16 @@ class _Pending:
     parsed: ParsedNotice
     original_text: str
     report: FileReport
+    fingerprint: dedup.Fingerprint | None = None  # for the check again under the writer lock
 
 
 class _Ingester:
-    """The per-run state of :func:`ingest_paths`: the batch being built and the counts."""
+    """The per-run state of :func:`ingest_paths`: the batch being built, the batches being
+    embedded, and the counts.
+
+    A full batch goes to one embedding worker thread (onnxruntime releases the GIL), and this
+    thread goes on parsing the next batch and tokenising the one before: both cores stay busy.
+    At most :data:`BATCHES_IN_FLIGHT` batches wait for their vectors, so memory stays bounded."""
 
     def __init__(self, backend: Backend, embedder: Embedder, settings: Settings, report: ReportFile,
                  summary: IngestSummary, batch_size: int) -> None:
@@ -93,14 +102,20 @@ class _Ingester:
         self.batch_size = batch_size
         self.batch: list[_Pending] = []
         self.seen: dict[NoticeId, str] = {}  # ids met in this run → source
-        self.fingerprints: dict[NoticeId, dedup.Fingerprint] = {}  # of the batch not written yet
+        self.fingerprints: dict[NoticeId, dedup.Fingerprint] = {}  # of the batches not written yet
         self.finished: set[str] = set()  # sources with a report line
         self.stored = 0  # notices written in this run
+        self.in_flight: deque[tuple[list[_Pending], Future[NoticeVectors]]] = deque()
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="embed")
 
     def _finish(self, report: FileReport) -> None:
         self.summary.count(report)
         self.report.write(report)
         self.finished.add(report.source)
+
+    def skip(self, source: str, reason: str) -> None:
+        """A folder entry not read (a symbolic link not followed …): one report line."""
+        self._finish(FileReport(os.path.abspath(source), Outcome.FAILED, reason=reason))
 
     def add(self, path: Path, origin: Origin | None = None) -> None:
         source = os.path.abspath(path)
@@ -152,66 +167,137 @@ class _Ingester:
                 report.reason = "the same text is already stored from another source"
             self._finish(report)
             return
-        old = self.backend.notice_id_for_source(source)
-        if parsed.issues:
+        pending = _Pending(parsed, raw.text, report,
+                           dedup.notice_fingerprint(parsed) if parsed.issues else None)
+        if not self._accept(pending, self.fingerprints):
+            return
+        if pending.fingerprint is not None:
+            self.fingerprints[notice_id] = pending.fingerprint
+        self.seen[notice_id] = source
+        self.batch.append(pending)
+        if len(self.batch) >= self.batch_size:
+            self.flush()
+
+    def _accept(self, pending: _Pending, others: Mapping[NoticeId, dedup.Fingerprint]) -> bool:
+        """Decide a new notice's outcome against the index and ``others`` (accepted, not written):
+        a near-duplicate is reported and refused, else it is indexed, replaces the notice last
+        stored from its source, or is stored empty."""
+        parsed, report = pending.parsed, pending.report
+        old = self.backend.notice_id_for_source(report.source)
+        if pending.fingerprint is not None:
             with timed(self.summary.seconds, "dedup"):
-                fingerprint = dedup.notice_fingerprint(parsed)
                 near = dedup.find_near_duplicate(
                     parsed, self.backend, threshold=self.settings.near_duplicate_threshold,
-                    exclude=[old] if old else [], pending=self.fingerprints, fingerprint=fingerprint)
+                    exclude=[old] if old else [], pending=others, fingerprint=pending.fingerprint)
             if near is not None:
-                report.outcome = Outcome.DUPLICATE
+                report.outcome, report.replaces = Outcome.DUPLICATE, None
                 report.duplicate_of, report.similarity = near.notice_id, near.similarity
                 report.reason = (f"near-duplicate of notice {near.notice_id} (similarity {near.similarity:.3f} "
                                  f">= {self.settings.near_duplicate_threshold:g}); not stored")
                 self._finish(report)
-                return
-            self.fingerprints[notice_id] = fingerprint
-        self.seen[notice_id] = source
-        if old is not None and old != notice_id:
+                return False
+        report.outcome, report.replaces, report.reason = Outcome.INDEXED, None, None
+        if old is not None and old != parsed.notice_id:
             report.replaces = old
             report.outcome = Outcome.REPLACED
         if not parsed.issues:
             report.outcome = Outcome.EMPTY
             report.reason = "no rectified issues found; stored with its quality report"
-        self.batch.append(_Pending(parsed, raw.text, report))
-        if len(self.batch) >= self.batch_size:
-            self.flush()
+        return True
+
+    def _check_again(self, batch: list[_Pending]) -> list[_Pending]:
+        """The writer lock was just taken: another process may have stored notices since
+        :meth:`add` looked. Check the batch again, so that the duplicate check and the write are
+        one step under the lock; returns the notices still to write."""
+        kept: list[_Pending] = []
+        for pending in batch:
+            report = pending.report
+            if report.outcome is Outcome.UPDATED:
+                kept.append(pending)
+                continue
+            self.fingerprints.pop(pending.parsed.notice_id, None)
+            if self.backend.has_notice(pending.parsed.notice_id):
+                report.outcome, report.replaces = Outcome.SKIPPED, None
+                report.reason = "the same text was stored meanwhile by another ingest"
+                self._finish(report)
+                continue
+            earlier = {p.parsed.notice_id: p.fingerprint for p in kept if p.fingerprint is not None}
+            if self._accept(pending, earlier):
+                kept.append(pending)
+        return kept
 
     def _new_origin(self, parsed: ParsedNotice) -> bool:
-        """Whether the notice is stored and this file says more about its origin than the store."""
+        """Whether the notice is stored and this file says more about its origin than the store
+        (then the stored details it does not repeat are kept)."""
         if not (parsed.source_url or parsed.source_name or parsed.meta.publish_date):
             return False
         stored = self.backend.get_notice(parsed.notice_id)
-        return stored is not None and adds_origin(parsed, stored)
+        if stored is None or not adds_origin(parsed, stored):
+            return False
+        keep_stored_origin(parsed, stored)
+        return True
 
-    def flush(self) -> None:
-        if not self.batch:
-            return
-        batch, self.batch = self.batch, []
-        self.fingerprints = {}  # written notices are found by the lexical leg from now on
-        bundles = build_bundles([(p.parsed, p.original_text) for p in batch], self.embedder,
-                                prototypes=self.prototypes, measure_vectors=self.settings.measure_vectors, timings=self.summary.seconds)
+    def flush(self, *, final: bool = False) -> None:
+        """Send the batch to the embedding worker, then write the batches whose turn has come:
+        all of them when ``final``, else all but :data:`BATCHES_IN_FLIGHT`."""
+        if self.batch:
+            batch, self.batch = self.batch, []
+            notices = [p.parsed for p in batch]
+            self.in_flight.append((batch, self._worker.submit(self._embed, notices)))
+        while len(self.in_flight) > (0 if final else BATCHES_IN_FLIGHT):
+            self._write(*self.in_flight[0])
+            self.in_flight.popleft()
+
+    def _embed(self, notices: list[ParsedNotice]) -> NoticeVectors:  # in the worker thread
+        with timed(self.summary.seconds, "embed"):
+            return embed_notices(notices, self.embedder, measure_vectors=self.settings.measure_vectors)
+
+    def _write(self, batch: list[_Pending], embedding: Future[NoticeVectors]) -> None:
+        with timed(self.summary.seconds, "embed_wait"):  # the part of "embed" that did not overlap
+            vectors = embedding.result()
+        bundles = assemble_bundles([(p.parsed, p.original_text) for p in batch], vectors,
+                                   prototypes=self.prototypes, timings=self.summary.seconds)
+        if self.backend.begin_writing():
+            kept = {id(p) for p in self._check_again(batch)}
+            bundles = [b for b, p in zip(bundles, batch, strict=True) if id(p) in kept]
+            batch = [p for p in batch if id(p) in kept]
         replaces = {p.parsed.notice_id: p.report.replaces for p in batch if p.report.replaces}
-        with timed(self.summary.seconds, "write"):
-            result = self.backend.write(bundles, replaces=replaces or None)
+        try:
+            with timed(self.summary.seconds, "write"):
+                result = self.backend.write(bundles, replaces=replaces or None)
+        except DiskFull as exc:
+            # The notices stored before the space ran out are kept: their lines say so.
+            self.report.release_reserve()
+            self._report_batch(batch, WriteResult(written=exc.written), f"not stored: {one_line(exc)}")
+            raise
+        self._report_batch(batch, result, "backend refused the notice: not written")
+
+    def _report_batch(self, batch: list[_Pending], result: WriteResult, not_written: str) -> None:
         written = set(result.written)
         for pending in batch:
+            self.fingerprints.pop(pending.parsed.notice_id, None)  # written: the lexical leg finds it now
             report = pending.report
             reason = result.failed.get(report.notice_id or "")
             if reason is not None or report.notice_id not in written:
                 report.outcome = Outcome.FAILED
-                report.reason = f"backend refused the notice: {reason or 'not written'}"
+                report.reason = f"backend refused the notice: {reason}" if reason is not None else not_written
                 report.replaces = None
             else:
                 self.stored += 1
             self._finish(report)
 
+    def close(self) -> None:
+        self._worker.shutdown(wait=True, cancel_futures=True)
+
     def abandon(self, files: Iterable[Path], reason: str) -> None:
-        """The run stops: the batch not written and every file not reached get a failed line."""
+        """The run stops: the batches not written and every file not reached get a failed line."""
         batch, self.batch = self.batch, []
+        while self.in_flight:
+            batch += self.in_flight.popleft()[0]
         for pending in batch:
             report = pending.report
+            if report.source in self.finished:  # its line is written already (the batch that failed)
+                continue
             report.outcome, report.replaces = Outcome.FAILED, None
             report.reason = f"not stored: the run stopped ({reason})"
             self._finish(report)
@@ -223,8 +309,10 @@ class _Ingester:
 
 def ingest_paths(paths: Iterable[str | Path], settings: Settings, *, backend: Backend | None = None,
                  embedder: Embedder | None = None, progress: bool = True, report_path: str | Path | None = None,
-                 batch_size: int = BATCH_NOTICES, origins: Mapping[str, Origin] | None = None) -> IngestSummary:
-    """Read, parse, tokenise, embed and store every supported file under ``paths``.
+                 batch_size: int = BATCH_NOTICES, origins: Mapping[str, Origin] | None = None,
+                 follow_links: bool = False) -> IngestSummary:
+    """Read, parse, tokenise, embed and store every supported file under ``paths``. Symbolic links
+    out of a folder are followed only with ``follow_links``; every entry not read is reported.
 
     Each file's origin (source URL, name, publish date; :mod:`indexer.sources`) comes from
     ``origins`` (keyed by absolute path: an upload's fields), else from a manifest beside it. A
@@ -241,16 +329,19 @@ def ingest_paths(paths: Iterable[str | Path], settings: Settings, *, backend: Ba
         embedder = embedder if embedder is not None else open_embedder(settings)
         backend.check_compatible(embedder.model_id, embedder.dims, DICTIONARY_VERSION)
         paths = list(paths)
-        files = list(read.iter_files(paths))
+        not_read: list[tuple[str, str]] = []
+        files = list(read.iter_files(paths, follow_links=follow_links, skipped=not_read))
         manifests = Manifests(p for p in paths if Path(p).is_dir())
         given = {os.path.abspath(k): v for k, v in (origins or {}).items()}
         file_origins = [(path, (given.get(os.path.abspath(path)) or Origin()).over(manifests.origin_for(path)))
                         for path in files]
-        summary = IngestSummary(files=len(files))
-        report = ReportFile(Path(report_path) if report_path else default_report_path(settings))
+        summary = IngestSummary(files=len(files) + len(not_read))
+        report = ReportFile(Path(report_path) if report_path else default_report_path(settings), files=len(files))
         summary.report_path = str(report.path)
         calls = RetryingBackend(backend, RetryParams.from_settings(settings))
         ingester = _Ingester(calls, embedder, settings, report, summary, batch_size)  # type: ignore[arg-type]
+        for source, reason in not_read:
+            ingester.skip(source, reason)
         cache_before = cache_counts(embedder)
         try:
             with show_progress(len(files), "ingest", "file", progress, every=settings.progress_seconds) as bar:
@@ -258,15 +349,17 @@ def ingest_paths(paths: Iterable[str | Path], settings: Settings, *, backend: Ba
                     ingester.add(path, origin)
                     bar.set_postfix(issues=summary.issues, failed=summary.failed, refresh=False)
                     bar.update()
-                ingester.flush()
-        except BackendUnavailable as exc:
+                ingester.flush(final=True)
+        except (BackendUnavailable, DiskFull) as exc:
+            report.release_reserve()
             ingester.abandon(files, one_line(exc))
-            raise BackendUnavailable(
-                f"{one_line(exc)}; the ingest stopped after storing {ingester.stored} notice(s) in this run, "
-                f"which are kept: rerun the same command to resume (stored notices are skipped); "
-                f"report: {report.path}"
-            ) from exc
+            message = (f"{one_line(exc)}; the ingest stopped after storing {ingester.stored} notice(s) in this run, "
+                       f"which are kept: rerun the same command to resume (stored notices are skipped); "
+                       f"report: {report.path}")
+            raise (DiskFull(message, needed_mb=exc.needed_mb) if isinstance(exc, DiskFull)
+                   else BackendUnavailable(message)) from exc
         finally:
+            ingester.close()
             report.close()
             summary.vector_cache = cache_delta(cache_before, embedder)
         with timed(summary.seconds, "families"):

@@ -106,6 +106,18 @@ def apply_origin(notice: ParsedNotice, origin: Origin | None) -> None:
         notice.meta.publish_date = origin.published
 
 
+def keep_stored_origin(notice: ParsedNotice, stored: Mapping[str, object]) -> None:
+    """Fill what the parsed notice does not say about its origin from its stored record (an
+    update that names the source keeps the URL given before)."""
+    notice.source_url = notice.source_url or _text(stored.get("source_url"))
+    notice.source_name = notice.source_name or _text(stored.get("source_name"))
+    notice.meta.publish_date = notice.meta.publish_date or _text(stored.get("publish_date"))
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 def adds_origin(notice: ParsedNotice, stored: Mapping[str, object]) -> bool:
     """Whether the parsed notice says something about its origin (URL, name, publish date) that
     its stored record does not: a file without source details never erases stored ones."""

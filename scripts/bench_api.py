@@ -25,13 +25,9 @@ import argparse
 import json
 import os
 import random
-import signal
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -167,30 +163,6 @@ def queries(n: int, seed: int) -> list[str]:
     return out
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_ready(client: Any, base: str, proc: subprocess.Popen, timeout: float = 600) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"the server exited with status {proc.returncode}")
-        try:
-            response = client.get(f"{base}/readyz")
-            if response.status_code == 200:
-                return
-            if response.json().get("status") == "failed":
-                raise SystemExit(f"the server failed to load: {response.json().get('detail')}")
-        except Exception as exc:  # noqa: BLE001 - not listening yet
-            if isinstance(exc, SystemExit):
-                raise
-        time.sleep(0.5)
-    raise SystemExit("the server did not become ready in time")
-
-
 def percentile(values: list[float], p: float) -> float:
     return float(np.percentile(np.asarray(values), p)) if values else float("nan")
 
@@ -211,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     import httpx
 
     from indexer.embed import open_embedder
+    from search_api.server_process import api_server
 
     data = args.data or f"/tmp/xuncha-bench-{args.issues}"
     settings = load_settings(data_dir=data, backend=args.backend, model=args.model)
@@ -218,40 +191,29 @@ def main(argv: list[str] | None = None) -> int:
     build_index(settings, args.issues, embedder.dims, embedder.model_id)
     del embedder
 
-    port = free_port()
     env = {**os.environ, "XUNCHA_MODEL": settings.model, "XUNCHA_BACKEND": settings.backend,
            "XUNCHA_DATA_DIR": data}
-    cmd = [sys.executable, "-m", "search_api", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
     results: dict[str, dict[str, float]] = {}
-    try:
-        with httpx.Client(timeout=60) as client:
-            wait_ready(client, base, proc)
-            texts = queries(len(MODES) * (args.requests + args.warmup), args.seed)
-            for i, mode in enumerate(MODES):
-                chunk = texts[i * (args.requests + args.warmup):(i + 1) * (args.requests + args.warmup)]
-                wall, server = [], []
-                for n, q in enumerate(chunk):
-                    params = {"q": q, "mode": mode, "size": args.size, "facets": args.facets}
-                    start = time.perf_counter()
-                    response = client.get(f"{base}/api/search", params=params)
-                    elapsed = (time.perf_counter() - start) * 1000
-                    if response.status_code != 200:
-                        raise SystemExit(f"{mode} {q!r}: HTTP {response.status_code} {response.text[:200]}")
-                    if n >= args.warmup:
-                        wall.append(elapsed)
-                        server.append(response.json()["took_ms"])
-                results[mode] = {"p50": round(percentile(wall, 50), 1), "p95": round(percentile(wall, 95), 1),
-                                 "max": round(max(wall), 1), "server_p50": round(percentile(server, 50), 1),
-                                 "server_p95": round(percentile(server, 95), 1)}
-            stats = client.get(f"{base}/api/stats").json()
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with api_server("serve", env=env, log_path=Path(data) / "bench-server.log") as base, \
+            httpx.Client(timeout=60) as client:
+        texts = queries(len(MODES) * (args.requests + args.warmup), args.seed)
+        for i, mode in enumerate(MODES):
+            chunk = texts[i * (args.requests + args.warmup):(i + 1) * (args.requests + args.warmup)]
+            wall, server = [], []
+            for n, q in enumerate(chunk):
+                params = {"q": q, "mode": mode, "size": args.size, "facets": args.facets}
+                start = time.perf_counter()
+                response = client.get(f"{base}/api/search", params=params)
+                elapsed = (time.perf_counter() - start) * 1000
+                if response.status_code != 200:
+                    raise SystemExit(f"{mode} {q!r}: HTTP {response.status_code} {response.text[:200]}")
+                if n >= args.warmup:
+                    wall.append(elapsed)
+                    server.append(response.json()["took_ms"])
+            results[mode] = {"p50": round(percentile(wall, 50), 1), "p95": round(percentile(wall, 95), 1),
+                             "max": round(max(wall), 1), "server_p50": round(percentile(server, 50), 1),
+                             "server_p95": round(percentile(server, 95), 1)}
+        stats = client.get(f"{base}/api/stats").json()
     print(f"{stats['issues']} issues, {stats['measures']} measures ({stats['backend']}), query model "
           f"{stats['query_model_id']}; {args.requests} distinct queries per mode, size {args.size}, "
           f"facets {args.facets}; one sequential client")

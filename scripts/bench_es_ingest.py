@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
     server = None
     if not settings.es_url:
-        from tests.es_server import start_emulator
+        from indexer.backends.es_emulator import start_emulator
 
         server = start_emulator()
         settings = server.settings

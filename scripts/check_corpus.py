@@ -145,6 +145,9 @@ def meta_problems(parsed: ParsedNotice, row: dict[str, Any]) -> list[str]:
     """Mismatches of the parsed metadata with the row's institution, type, region and ``expect``."""
     meta, out = parsed.meta, []
     wanted = {"institution": row.get("institution"), "institution_type": row.get("type"), **(row.get("region") or {})}
+    joint = (row.get("expect") or {}).get("institutions")
+    if joint and _text_key(meta.institution or "").replace("、", "") == "".join(map(_text_key, joint)):
+        del wanted["institution"]  # a joint notice may name both institutions
     for key, want in wanted.items():
         if want is not None and not _same(getattr(meta, key, None), want):
             out.append(f"{key} {getattr(meta, key, None)!r}, expected {want!r}")
@@ -168,6 +171,8 @@ def _expected(meta: Any, key: str, want: Any) -> tuple[Any, bool]:
             else:
                 _NOT_COMPARED[f"stated_totals.{level}"] += 1
         return got, all(got[level] == want[level] for level in got)
+    if key == "institutions":  # checked with the institution
+        return None, True
     if key == "organizations":  # a joint notice: both, as a list or in one name
         got = getattr(meta, "organizations", None) or meta.organization
         if isinstance(got, list):

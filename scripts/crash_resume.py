@@ -135,7 +135,7 @@ class BackendUnderTest:
         self.server = None
         self.url = args.es_url or os.environ.get("ES_URL")
         if self.kind == "elasticsearch" and not self.url:
-            from tests.es_server import start_emulator
+            from indexer.backends.es_emulator import start_emulator
 
             self.server = start_emulator()
             self.url = self.server.url

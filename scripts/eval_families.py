@@ -34,9 +34,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from indexer import categories, families  # noqa: E402
+from indexer import families  # noqa: E402
 from indexer.backends import open_backend  # noqa: E402
-from indexer.pipeline import ingest_paths, open_embedder  # noqa: E402
+from indexer.embed import open_embedder  # noqa: E402
+from indexer.pipeline import ingest_paths  # noqa: E402
 from indexer.settings import load_settings  # noqa: E402
 from scripts.eval_search import Query, load_qrels, seq_ids  # noqa: E402
 
@@ -100,7 +101,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         backend = open_backend(settings)
         try:
             embedder = open_embedder(model_settings)
-            categories.use_embedder(embedder)
             ingest_paths([args.notices], settings, backend=backend, embedder=embedder, progress=False,
                          report_path=Path(tmp) / "ingest-report.jsonl")
             to_issue, to_seq = seq_ids(backend)

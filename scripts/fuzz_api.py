@@ -12,18 +12,17 @@ with a random API key, so the write endpoints (upload, delete, reindex) are fuzz
 answer 401/403. ``--max-examples`` cases per operation and per kind (valid, invalid).
 
 Prints one line per operation (cases, status codes seen, failures), then each distinct failure with
-a curl command that replays it; exits 1 if there was any. :func:`fuzz` is the library function
-(tests/test_fuzz.py runs it in-process on the ASGI app).
+a curl command that replays it; exits 1 if there was any (``--json``: then the report as one JSON
+line, which tests/test_fuzz.py reads).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -85,6 +84,14 @@ class FuzzReport:
     @property
     def ok(self) -> bool:
         return not self.findings and self.server_errors == 0 and not any(o.error for o in self.operations)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as one JSON object (``--json``), for tests and other programs."""
+        return {"ok": self.ok, "calls": self.calls, "server_errors": self.server_errors,
+                "findings": len(self.findings), "seconds": round(self.seconds, 1),
+                "operations": {o.label: {"calls": o.calls, "statuses": {str(k): v for k, v in sorted(o.statuses.items())},
+                                         "findings": [f"{f.check} (status {f.status})" for f in o.findings],
+                                         "error": o.error} for o in self.operations}}
 
     def summary(self) -> str:
         lines = [f"{'operation':<36}{'cases':>6}{'s':>6}  statuses"]
@@ -224,52 +231,19 @@ def _runner(op: OperationReport, checks: list[Callable], headers: dict[str, str]
 
 # -- its own server -------------------------------------------------------------------------
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_ready(url: str, proc: subprocess.Popen, timeout: float = 300) -> None:
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"the server exited with status {proc.returncode}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit("the server did not become ready in time")
-
-
 @contextmanager
 def own_server(api_key: str) -> Iterator[str]:
     """``python -m search_api demo`` over a temporary data folder; yields its URL."""
+    from search_api.server_process import api_server
+
     folder = Path(tempfile.mkdtemp(prefix="xuncha-fuzz-"))
-    port = _free_port()
     env = {**os.environ, "XUNCHA_API_KEY": api_key, "XUNCHA_MODEL": "hashing", "XUNCHA_BACKEND": "embedded"}
-    cmd = [sys.executable, "-m", "search_api", "demo", "--data", str(folder / "data"), "--host", "127.0.0.1",
-           "--port", str(port)]
-    with (folder / "server.log").open("wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    log = folder / "server.log"
     try:
-        _wait_ready(url, proc)
-        yield url
+        with api_server("demo", "--data", str(folder / "data"), env=env, log_path=log, timeout=300) as url:
+            yield url
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log_text = (folder / "server.log").read_text("utf-8", "replace")
+        log_text = log.read_text("utf-8", "replace") if log.exists() else ""
         if "Traceback" in log_text:
             print("the server logged tracebacks (server.log):\n" + log_text[-3000:], file=sys.stderr)
         shutil.rmtree(folder, ignore_errors=True)
@@ -284,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reindex-examples", type=int, default=5,
                         help="cases of POST /api/reindex (each one rebuilds the whole index)")
     parser.add_argument("--seed", type=int, default=0, help="hypothesis seed (reproducible runs)")
+    parser.add_argument("--json", action="store_true", help="end with the report as one JSON line")
     args = parser.parse_args(argv)
 
     import httpx
@@ -294,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         base = url.rstrip("/")
         with httpx.Client(base_url=base, headers=headers, timeout=REQUEST_TIMEOUT) as client:
             known = discover_ids(lambda path, params: client.get(path, params=params).json())
-        schema = schemathesis.openapi.from_url(f"{base}/openapi.json", headers=headers)
+        schema = schemathesis.openapi.from_url(f"{base}/openapi.json", headers=headers or {})
         return fuzz(schema, max_examples=args.max_examples, headers=headers, seed=args.seed,
                     transport={"timeout": REQUEST_TIMEOUT}, limits={"POST /api/reindex": args.reindex_examples},
                     known_ids=known, progress=lambda line: print(line, file=sys.stderr))
@@ -309,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
         target = f"its own server (sample notices, embedded backend, hashing model) at {url}"
     print(f"schemathesis over {target}")
     print(report.summary())
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
     return 0 if report.ok else 1
 
 

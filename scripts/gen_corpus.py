@@ -29,7 +29,7 @@ w  headings wrapped as ``关于“X”问题的整改`` / ``关于“X”的问�
 ``--variants`` gives every third notice one of the patterns real pages take (see
 ``scripts/corpusgen/variants.py``): traditional mirrors with pinyin, dates without 年/月/日, page
 furniture, organisational parts only, truncated endings, joint notices, self-references, multi-level
-totals, issue wrappers, thousands of items. Without it the corpus is the plain one (benchmarks).
+totals, issue wrappers, central and provincial inspections, thousands of items. Without it the corpus is the plain one (benchmarks).
 
 A txt notice is rendered on one single line now and then (manifest ``oneline: true``); html pages
 get site furniture (navigation, breadcrumb, 访问量, 字体大小, share buttons, footer); gbk files are
@@ -132,7 +132,7 @@ def generate(out: Path, notices: int, seed: int = 0, formats: list[str] | None =
                     manifest.write(line + "\n")
                     n_issues += row["n_issues"]
                     layouts[row["layout"]] += 1
-                    kinds[row["type"]] += 1
+                    kinds[row["type"] or "unknown"] += 1
                     variant_counts[row["variant"] or "none"] += 1
                     fmts[row["format"] + ("/oneline" if row["oneline"] else "")] += 1
                     stats.update(s or "none" for s in row["statuses"])

@@ -30,11 +30,10 @@ import asyncio
 import json
 import os
 import random
-import signal
-import subprocess
 import sys
 import time
 from collections import Counter
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,7 +45,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scripts.bench_api import build_index, free_port, queries, wait_ready  # noqa: E402
+from scripts.bench_api import build_index, queries  # noqa: E402
+from search_api.server_process import api_server  # noqa: E402
 
 KINDS = ("search", "similar", "measure")
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -226,28 +226,19 @@ def main(argv: list[str] | None = None) -> int:
 
     # Enough distinct texts that none repeats at ~100 req/s (an upper bound on two cores).
     texts = queries(int(min(200_000, 150 * (args.duration + args.warmup) + 1000)), args.seed)
-    proc = None
-    if args.url:
-        check_loopback(args.url)
-        base, label = args.url.rstrip("/"), f"server at {args.url}"
-    else:
-        data = args.data or f"/tmp/xuncha-bench-{args.issues}"
-        settings = load_settings(data_dir=data, backend="embedded", model=args.model)
-        embedder = open_embedder(settings)  # its id and dims; the server loads its own
-        build_index(settings, args.issues, embedder.dims, embedder.model_id)
-        del embedder
-        port = free_port()
-        env = {**os.environ, "XUNCHA_MODEL": settings.model, "XUNCHA_BACKEND": "embedded", "XUNCHA_DATA_DIR": data}
-        proc = subprocess.Popen([sys.executable, "-m", "search_api", "serve", "--host", "127.0.0.1", "--port",
-                                 str(port)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        base = f"http://127.0.0.1:{port}"
-        label = f"embedded index {data} (≥ {args.issues} issues), model {settings.model}, server {base}"
-    try:
-        if proc is not None:
-            import httpx
-
-            with httpx.Client(timeout=60) as client:
-                wait_ready(client, base, proc)
+    with ExitStack() as stack:
+        if args.url:
+            check_loopback(args.url)
+            base, label = args.url.rstrip("/"), f"server at {args.url}"
+        else:
+            data = args.data or f"/tmp/xuncha-bench-{args.issues}"
+            settings = load_settings(data_dir=data, backend="embedded", model=args.model)
+            embedder = open_embedder(settings)  # its id and dims; the server loads its own
+            build_index(settings, args.issues, embedder.dims, embedder.model_id)
+            del embedder
+            env = {**os.environ, "XUNCHA_MODEL": settings.model, "XUNCHA_BACKEND": "embedded", "XUNCHA_DATA_DIR": data}
+            base = stack.enter_context(api_server("serve", env=env, log_path=Path(data) / "load-server.log"))
+            label = f"embedded index {data} (≥ {args.issues} issues), model {settings.model}, server {base}"
         issue_ids = asyncio.run(collect_issue_ids(base, texts[-200:], headers, SIMILAR_POOL))
         if "similar" in mix and not issue_ids:
             raise SystemExit("no issue found to ask for similar ones: is the index empty?")
@@ -255,14 +246,6 @@ def main(argv: list[str] | None = None) -> int:
         results = asyncio.run(drive(base, workload, clients=args.clients, warmup=args.warmup,
                                     duration=args.duration, max_requests=args.max_requests,
                                     timeout=args.timeout, headers=headers))
-    finally:
-        if proc is not None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
     summary = report(results, clients=args.clients, target_p99=args.target_p99, label=label)
     return 0 if summary["target_met"] else 1
 

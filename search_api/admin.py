@@ -43,7 +43,7 @@ from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, TypeVar
 
 import anyio
-from fastapi import APIRouter, Depends, FastAPI, File, Request, Security, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, Security, UploadFile
 from fastapi import Path as PathParam
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
@@ -55,8 +55,10 @@ from indexer.backends import open_backend
 from indexer.backends.base import Backend
 from indexer.backends.embedded import EmbeddedBackend
 from indexer.errors import IncompatibleIndex, WriterBusy
+from indexer.parsing.read import SUFFIXES
 from indexer.pipeline import default_report_path, delete_notices, ingest_paths, reindex
 from indexer.settings import Settings
+from indexer.sources import Origin
 from search_api import schemas
 from search_api.errors import NotFound
 from search_api.security import KEY_HEADER, check_access
@@ -131,7 +133,7 @@ class IngestResponse(BaseModel):
     ok: bool = Field(description="false (with status 422) when no file could be ingested")
     summary: IngestCounts
     files: list[IngestedFile]
-    report: str | None = Field(None, description="the JSON-lines report kept in the data folder (embedded backend)")
+    report: str | None = Field(None, description="name of the JSON-lines report kept in the data folder's reports/ (embedded backend)")
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "ok": True,
         "summary": {"files": 2, "indexed": 1, "replaced": 0, "skipped": 1, "duplicates": 0, "empty": 0, "failed": 0,
@@ -141,7 +143,7 @@ class IngestResponse(BaseModel):
                   {"name": "青禾县人民医院（转载）.txt", "outcome": "skipped", "notice_id": "3f9a1c2e7b5d4a10",
                    "issues": 22, "measures": 66, "reason": "same text as 青禾县人民医院.docx, ingested in this run",
                    "warnings": []}],
-        "report": "data/reports/ingest-20250301-101500.jsonl",
+        "report": "ingest-20250301-101500.jsonl",
     }]})
 
 
@@ -228,17 +230,33 @@ def safe_name(name: str | None, n: int) -> str:
 
     >>> safe_name("../../etc/关于巡察整改进展情况的通报.docx", 1), safe_name("C:\\\\x\\\\a.txt", 2), safe_name("..", 3)
     ('关于巡察整改进展情况的通报.docx', 'a.txt', 'upload-3')
+    >>> safe_name(".txt", 4)  # a name that is only a type
+    'upload-4.txt'
     """
     base = PurePosixPath((name or "").replace("\\", "/")).name
     base = "".join(c for c in base if c.isprintable() and c not in "/\x00").strip()
     if base in ("", ".", ".."):
         return f"upload-{n}"
+    if base.startswith(".") and base.count(".") == 1:
+        base = f"upload-{n}{base}"
     stem, suffix = os.path.splitext(base)
     if len(suffix.encode()) > 16:
         stem, suffix = base, ""
     while len((stem + suffix).encode()) > MAX_NAME_BYTES:
         stem = stem[:-1]
     return stem + suffix
+
+
+def name_problem(saved: Path, given: str) -> str | None:
+    """Why a file cannot be read as a notice because its name has no type (None: it has one; an
+    unsupported type is explained by the reader, which names the types it reads).
+
+    >>> name_problem(Path("upload-1"), ".."), name_problem(Path("a.pdf"), "a.pdf")
+    ("the file name '..' has no type: end it with .docx, .htm, .html, .txt (the type says how to read it)", None)
+    """
+    if saved.suffix:
+        return None
+    return f"the file name {given!r} has no type: end it with {', '.join(sorted(SUFFIXES))} (the type says how to read it)"
 
 
 def _save(uploads: list[UploadFile], folder: Path) -> list[tuple[Path, str]]:
@@ -264,7 +282,10 @@ def _file_lines(report: Path, names: dict[str, str], folder: Path) -> list[dict[
         source = entry.pop("source")
         entry["_order"] = order.get(source, len(order))
         entry["name"] = names.get(source, os.path.basename(source))
-        if entry.get("reason"):
+        problem = name_problem(Path(source), entry["name"]) if entry.get("outcome") == "failed" else None
+        if problem:
+            entry["reason"] = problem
+        elif entry.get("reason"):
             for path, name in names.items():
                 entry["reason"] = entry["reason"].replace(path, name)
             entry["reason"] = entry["reason"].replace(prefix, "(upload)")
@@ -274,7 +295,21 @@ def _file_lines(report: Path, names: dict[str, str], folder: Path) -> list[dict[
     return lines
 
 
-def _ingest_uploads(uploads: list[UploadFile], settings: Settings, service: Any) -> dict[str, Any]:
+def upload_origins(sources: list[str] | None, count: int) -> list[Origin | None]:
+    """The origin of each of ``count`` uploaded files from the ``source`` fields: none, one for
+    every file, or one per file in order (an empty one: none for that file)."""
+    given = [Origin.given(s) for s in sources or []]
+    if not given:
+        return [None] * count
+    if len(given) == 1:
+        return given * count
+    if len(given) != count:
+        raise HTTPException(422, f"source: give one for all files or one per file ({count}), not {len(given)}")
+    return given
+
+
+def ingest_uploads(uploads: list[UploadFile], settings: Settings, service: Any,
+                    origins: list[Origin | None]) -> dict[str, Any]:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     with tempfile.TemporaryDirectory(prefix=f"xuncha-upload-{stamp}-") as tmp:
         folder = Path(tmp)
@@ -285,15 +320,18 @@ def _ingest_uploads(uploads: list[UploadFile], settings: Settings, service: Any)
             report = (default_report_path(settings.with_overrides(data_dir=str(backend.data_dir))) if kept
                       else folder / "report.jsonl")
             try:
+                given = {str(path): origin for (path, _), origin in zip(saved, origins, strict=True) if origin}
                 summary = ingest_paths([path for path, _ in saved], settings, backend=backend,
-                                       embedder=service.embedder, progress=False, report_path=report)
+                                       embedder=service.embedder, progress=False, report_path=report,
+                                       origins=given)
             except IncompatibleIndex as exc:
                 raise _translate_incompatible(exc) from exc
         files = _file_lines(report, names, folder)
     counts = {k: getattr(summary, k) for k in ("files", "indexed", "replaced", "updated", "skipped", "duplicates", "empty",
                                                "failed", "issues", "measures", "warnings")}
     counts["seconds"] = round(summary.seconds.get("total", 0.0), 3)
-    return {"ok": summary.ok, "summary": counts, "files": files, "report": str(report) if kept else None}
+    # the report's name in the data folder's reports/, never the folder's path on this server
+    return {"ok": summary.ok, "summary": counts, "files": files, "report": report.name if kept else None}
 
 
 @router.post("/api/notices", response_model=IngestResponse, summary="Upload notices: parse, index, one outcome per file",
@@ -304,11 +342,16 @@ async def upload_notices(
     request: Request,
     files: Annotated[list[UploadFile], File(description="notice files: .txt, .docx, .html (UTF-8 or GBK/GB18030); "
                                                         "the whole request at most max_upload_mb")],
+    source: Annotated[list[str] | None, Form(
+        description="where the notices were published: the URL of the original (http or https) or a name "
+                    "(青禾县人民政府网站); one for every file, or one per file in order")] = None,
 ) -> Any:
     settings, service, gate = _state(request)
     if not files:
         raise HTTPException(422, "files: give at least one notice file")
-    body = await gate.run(f"upload of {len(files)} file(s)", lambda: _ingest_uploads(files, settings, service))
+    origins = upload_origins(source, len(files))
+    body = await gate.run(f"upload of {len(files)} file(s)",
+                          lambda: ingest_uploads(files, settings, service, origins))
     if not body["ok"]:
         reasons = [f"{f['name']}: {f.get('reason') or f['outcome']}" for f in body["files"] if f["outcome"] == "failed"]
         message = f"none of the {len(body['files'])} file(s) could be ingested"

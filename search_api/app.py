@@ -22,6 +22,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException
 
 from indexer.backends.base import Backend
 from indexer.categories import TAXONOMY
@@ -29,6 +30,7 @@ from indexer.embed import Embedder
 from indexer.errors import BadQuery, XunchaError
 from indexer.fields import FILTERS, Filter
 from indexer.settings import Settings
+from indexer.types import Target
 from search_api import schemas
 from search_api.errors import NotReady, message_of, status_of
 from search_api.families import families_of
@@ -37,6 +39,7 @@ from search_api.parse import (
     EXCLUDE_PARAMS,
     Mode,
     Scope,
+    Sort,
     parse_search_request,
     parse_similar_request,
     range_params,
@@ -135,6 +138,14 @@ def _error(status: int, message: str, **detail: Any) -> JSONResponse:
                         status_code=status)
 
 
+def multipart_message(exc: MultiPartException) -> str:
+    """What was wrong with a multipart body, for the person who sent it (Starlette says only
+    "Invalid multipart data"; the parser's reason is its cause)."""
+    reason = str(exc.__cause__ or exc.message).strip().rstrip(".")
+    return (f"the upload could not be read as multipart form data ({reason}): each part's headers, the file "
+            "name included, are limited to 4 KB; give files names of at most 200 characters")
+
+
 def _validation_message(exc: RequestValidationError) -> str:
     parts = []
     for err in exc.errors():
@@ -167,10 +178,11 @@ def _filter_signature() -> inspect.Signature:
 
     params = []
     for f in FILTERS:
-        if f.filter is Filter.RANGE:
+        if f.is_range:
             start, end = range_params(f)
-            params += [param(start, int | None, f"{f.doc}: from (inclusive)"),
-                       param(end, int | None, f"{f.doc}: to (inclusive)")]
+            kind, what = (str | None, "the notice's date, 2024, 2024-03 or 2024-03-05") if f.filter is Filter.DATES \
+                else (int | None, f.doc)
+            params += [param(start, kind, f"{what}: from (inclusive)"), param(end, kind, f"{what}: to (inclusive)")]
             continue
         values = f" — one of {' | '.join(f.allowed)}" if f.allowed else ""
         params.append(param(f.request_param, list[str] | None,
@@ -228,6 +240,8 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
         message = exc.detail if isinstance(exc.detail, str) else "error"
         if exc.status_code == 404 and message == "Not Found":
             message = f"no such endpoint: {request.url.path}"
+        if isinstance(exc.__context__, MultiPartException):  # Starlette could not read the form
+            message = multipart_message(exc.__context__)
         return _error(exc.status_code, message)
 
     @app.exception_handler(Exception)
@@ -249,8 +263,10 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
         size: Annotated[int, Query(description=size_doc)] = 10,
         collapse: Annotated[bool, Query(description="best hit per institution, with a count of the others")] = False,
         fusion: Annotated[str | None, Query(description=fusion_doc)] = None,
+        sort: Annotated[Sort, Query(description="relevance (the fused ranking) | date (the notice's date, newest "
+                                                "first; equal dates keep their rank, undated last)")] = Sort.RELEVANCE,
     ) -> dict[str, Any]:
-        return {"mode": mode, "page": page, "size": size, "collapse": collapse, "fusion": fusion}
+        return {"mode": mode, "page": page, "size": size, "collapse": collapse, "fusion": fusion, "sort": sort}
 
     Ranking = Annotated[dict[str, Any], Depends(ranking_params)]
     Filtering = Annotated[dict[str, Any], Depends(filter_params)]
@@ -292,8 +308,11 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
         scope: Annotated[Scope, Query(description="other_institutions (default) | other_notices "
                              "(leave out the source's notice) | all (only the source issue itself is left out)")] = Scope.OTHER_INSTITUTIONS,
         facets: Annotated[bool, Query(description=facets_doc)] = False,
+        target: Annotated[Target, Query(description="issues (similar issues) | measures (the measure items of "
+                                                     "similar issues, ranked as measures)")] = Target.ISSUES,
     ) -> dict[str, Any]:
-        request = parse_similar_request(settings, issue_id=issue_id, scope=scope, facets=facets, **ranking, **filters)
+        request = parse_similar_request(settings, issue_id=issue_id, scope=scope, facets=facets, target=target,
+                                        **ranking, **filters)
         return holder.service().similar_issues(request).to_dict()
 
     @app.get("/api/measures/{measure_id}", responses={**ERRORS, **NOT_FOUND}, tags=["documents"],
@@ -338,11 +357,14 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
             return {"ok": True, "status": "ready", "detail": None}
         return JSONResponse({"ok": False, "status": holder.status, "detail": holder.detail}, status_code=503)
 
-    from search_api import admin, family_api, family_pages, pages, security
+    from search_api import admin, family_api, family_pages, pages, security, signin, upload_page
 
     app.include_router(family_api.router)  # problem families: /api/common-problems
     app.include_router(family_pages.router)  # the 共性问题 pages and the 整改台账 exports
     app.include_router(pages.router)  # the web page (/, /notices/…, /export.*): same core, HTML
+    app.include_router(upload_page.router)  # /upload: drop files, see each one's outcome
+    app.include_router(signin.router)  # /login: the key for a session cookie (browsers cannot send headers)
     admin.install(app)  # upload, delete, reindex: the endpoints that change data
-    security.install(app, settings, write_routes=admin.WRITE_ROUTES, upload_routes=admin.UPLOAD_ROUTES)
+    security.install(app, settings, write_routes=[*admin.WRITE_ROUTES, *upload_page.WRITE_ROUTES],
+                     upload_routes=[*admin.UPLOAD_ROUTES, *upload_page.WRITE_ROUTES])
     return app

@@ -1,8 +1,9 @@
 """Small bar charts drawn on the server as inline SVG (no script, no charting library, no CDN).
 
 Two shapes: :func:`columns` (one bar per value left to right, for years) and :func:`rows` (one
-labelled bar per line, for institution types, regions, statuses, categories). Both scale to their
-container (``viewBox``, width 100%), so they stay readable at phone width; labels are text in the
+labelled bar per line, for institution types, regions, statuses, categories). Both are drawn at their
+natural size and shrink with a narrow container (``viewBox``, CSS ``max-width: 100%``), so they stay
+readable at phone width; labels are text in the
 SVG, in the page's fonts. Every chart has a ``<title>`` and an ``aria-label`` that says what it counts.
 """
 
@@ -21,7 +22,7 @@ MUTED = "#66727f"
 def _svg(width: int, height: int, title: str, body: str, css_class: str) -> Markup:
     label = escape(title)
     return Markup(
-        f'<svg class="chart {css_class}" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'<svg class="chart {css_class}" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
         f'aria-label="{label}" preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">'
         f"<title>{label}</title>{body}</svg>")
 

@@ -14,6 +14,7 @@ from indexer.errors import (
     IncompatibleIndex,
     ParseError,
     ReadError,
+    ReadOnlyIndex,
     XunchaError,
 )
 
@@ -32,6 +33,7 @@ STATUS_OF: tuple[tuple[type[XunchaError], int], ...] = (
     (BadQuery, 400),
     (ReadError, 400),
     (ParseError, 400),
+    (ReadOnlyIndex, 409),  # a read-only data folder: searching works, writing cannot
     (IncompatibleIndex, 503),
     (BackendUnavailable, 503),
     (BackendError, 502),
@@ -56,6 +58,6 @@ def message_of(error: XunchaError) -> str:
     if isinstance(error, BackendUnavailable) and not isinstance(error, IncompatibleIndex):
         return f"the search backend is unavailable, retry later ({text})" if text else \
             "the search backend is unavailable, retry later"
-    if isinstance(error, BackendError) and not isinstance(error, IncompatibleIndex):
+    if isinstance(error, BackendError) and not isinstance(error, IncompatibleIndex | ReadOnlyIndex):
         return f"the search backend failed ({text})" if text else "the search backend failed"
     return text or error.__class__.__name__

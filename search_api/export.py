@@ -29,7 +29,7 @@ from urllib.parse import quote
 from indexer.fields import EXPORT_FIELDS, field_named
 from indexer.types import DocId, Target
 from search_api.parse import SearchRequest, SimilarRequest
-from search_api.search import SearchService
+from search_api.search import SearchService, shown_source
 
 _FIELDS = tuple(field_named(name) for name in EXPORT_FIELDS)
 COLUMNS: tuple[str, ...] = ("排名", *(f.label for f in _FIELDS))
@@ -57,7 +57,7 @@ _UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 class ExportData:
     """What is written: the rows, and what they are the result of."""
 
-    kind: str  # 问题 | 整改措施 | 类似问题
+    kind: str  # 问题 | 整改措施 | 类似问题 | 类似问题的整改措施
     subject: str  # the query, or the source issue's id for 类似问题
     rows: list[list[Any]]
     total: int  # length of the ranked list before the cap
@@ -84,6 +84,8 @@ def row_of(rank: int, doc: Mapping[str, Any], target: Target) -> list[Any]:
         value = values.get(f.name)
         if f.name == "measures":
             value = "\n".join(m for m in value or [] if m)
+        elif f.name == "source":
+            value = shown_source(doc)
         elif f.name == "status" and not value and doc.get("status_raw"):
             value = doc["status_raw"]  # printed, but not one of the vocabulary's wordings
         elif f.name in _LABELLED:
@@ -104,7 +106,8 @@ def collect(service: SearchService, request: SearchRequest | SimilarRequest, tar
             conditions: Sequence[tuple[str, str]] = ()) -> ExportData:
     """The rows of the request's result set, at most ``cap``, in rank order."""
     if isinstance(request, SimilarRequest):
-        target, kind, subject = Target.ISSUES, "类似问题", request.issue_id
+        target, subject = request.target, request.issue_id
+        kind = "类似问题" if target is Target.ISSUES else "类似问题的整改措施"
     else:
         kind, subject = KINDS[target], request.q
     ids = ranked_ids(service, request, target)

@@ -3,10 +3,11 @@ message. The API words the same errors in JSON (``search_api.errors``)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from indexer.errors import BackendError, BackendUnavailable, BadQuery, Problem, XunchaError
-from indexer.fields import BY_PARAM, Filter
+from indexer.fields import BY_PARAM
 from search_api.errors import NotFound, NotReady, message_of
 
 # Request parameters that are not filters, as the page names them.
@@ -20,7 +21,7 @@ def param_name(param: str) -> str:
         return _PARAM_NAMES[param]
     for suffix, word in (("_from", "起始"), ("_to", "截止")):
         f = BY_PARAM.get(param.removesuffix(suffix))
-        if param.endswith(suffix) and f is not None and f.filter is Filter.RANGE:
+        if param.endswith(suffix) and f is not None and f.is_range:
             return word + f.label
     f = BY_PARAM.get(param)
     return f.label if f is not None else param
@@ -34,6 +35,7 @@ def bad_query_text(exc: BadQuery) -> str:
         Problem.TOO_LONG: lambda: (f"检索内容过长：最多 {limits['max']} 字，当前 {got} 字。请只保留问题描述的关键部分。"
                                    if exc.field == "q" else f"{name}过长：最多 {limits['max']} 字。"),
         Problem.NOT_INTEGER: lambda: f"{name}必须是整数（收到 {got!r}）。",
+        Problem.NOT_DATE: lambda: f"{name}应为日期，如 2024、2024-03 或 2024-03-05（收到 {got!r}）。",
         Problem.OUT_OF_RANGE: lambda: f"{name}须在 {limits['min']} 到 {limits['max']} 之间（收到 {got}）。",
         Problem.NOT_ALLOWED: lambda: f"{name}的取值 {got!r} 无效，可选：{', '.join(limits['allowed'])}。",
         Problem.TOO_MANY: lambda: f"{name}最多可选 {limits['max']} 项（收到 {got} 项）。",
@@ -42,6 +44,17 @@ def bad_query_text(exc: BadQuery) -> str:
     }
     say = texts.get(exc.code)
     return say() if say is not None else f"请检查检索条件（{message_of(exc)}）。"
+
+
+def paging_text(page: int, size: int, total: int, window: int) -> str:
+    """Why a page number is past the results, with the real count."""
+    if not total:
+        return f"第 {page} 页超出范围：没有检索结果。"
+    pages = min(math.ceil(total / size), max(1, window // size))
+    text = f"第 {page} 页超出范围：共 {total} 条结果，每页 {size} 条，共 {pages} 页。"
+    if total > window:
+        text += f"最多可查看前 {window} 条，请增加筛选条件缩小范围。"
+    return text
 
 
 def error_text(exc: XunchaError) -> tuple[int, str, str]:

@@ -1,7 +1,7 @@
 """The search page's state: read from the URL, written back into links, turned into core requests.
 
 The whole state is in the URL, so a search can be shared and bookmarked: ``q``, ``mode``, ``tab``,
-``page``, ``size``, ``similar`` (an issue id: query-by-example) and the registry's filters
+``sort``, ``page``, ``size``, ``similar`` (an issue id: query-by-example) and the registry's filters
 (``indexer.fields.FILTERS``: ``?status=…&category=…`` and ranges ``?year_from=…&year_to=…``).
 """
 
@@ -19,6 +19,7 @@ from search_api.parse import (
     Mode,
     SearchRequest,
     SimilarRequest,
+    Sort,
     parse_search_request,
     parse_similar_request,
     range_params,
@@ -27,9 +28,10 @@ from search_api.search import SearchResult, SearchService
 
 PAGE_SIZE = 10
 TAB_LABELS: dict[str, str] = {Target.ISSUES.value: "问题", Target.MEASURES.value: "整改措施"}
+SORT_LABELS: dict[str, str] = {Sort.RELEVANCE.value: "按相关度", Sort.DATE.value: "按日期（新→旧）"}
 
 VALUE_PARAMS: tuple[str, ...] = tuple(f.request_param for f in FILTERS if f.filter is Filter.VALUES)
-RANGE_PARAMS: tuple[str, ...] = tuple(f.request_param for f in FILTERS if f.filter is Filter.RANGE)
+RANGE_PARAMS: tuple[str, ...] = tuple(f.request_param for f in FILTERS if f.is_range)
 
 
 def _one(params: Any, name: str) -> str:
@@ -46,6 +48,7 @@ class PageState:
     page: str = "1"
     size: str = ""  # hits per page; empty: PAGE_SIZE
     similar: str = ""
+    sort: str = Sort.RELEVANCE.value
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # value filters, by parameter
     ranges: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # range filters: (from, to), "" = open
 
@@ -71,13 +74,14 @@ class PageState:
             page=_one(params, "page") or "1",
             size=_one(params, "size"),
             similar="" if q else _one(params, "similar"),  # a query typed on a "similar" page starts a new search
+            sort=_one(params, "sort") or Sort.RELEVANCE.value,
             filters=filters,
             ranges=ranges,
         )
 
     @property
     def target(self) -> Target:
-        return Target.ISSUES if self.similar else Target(self.tab)
+        return Target(self.tab)
 
     @property
     def has_filters(self) -> bool:
@@ -92,7 +96,7 @@ class PageState:
         out: list[tuple[str, str]] = []
         for f in FILTERS:
             name = f.request_param
-            if f.filter is Filter.RANGE:
+            if f.is_range:
                 bounds = self.ranges.get(name, ("", ""))
                 out.extend((p, v) for p, v in zip(range_params(f), bounds, strict=True) if v)
             else:
@@ -114,8 +118,10 @@ class PageState:
             out.append(("q", self.q))
         if self.mode != Mode.HYBRID.value:
             out.append(("mode", self.mode))
-        if self.tab != Target.ISSUES.value and not self.similar:
+        if self.tab != Target.ISSUES.value:
             out.append(("tab", self.tab))
+        if self.sort != Sort.RELEVANCE.value:
+            out.append(("sort", self.sort))
         out.extend(self.filter_pairs())
         if self.size and self.size != str(PAGE_SIZE):
             out.append(("size", self.size))
@@ -136,6 +142,17 @@ class PageState:
 
     def with_mode(self, mode: str) -> str:
         return replace(self, mode=mode, page="1").url()
+
+    def with_sort(self, sort: str) -> str:
+        return replace(self, sort=sort, page="1").url()
+
+    def similar_url(self, issue_id: str) -> str:
+        """Query-by-example from an issue (similar issues first), keeping the mode, sort and filters."""
+        return replace(self, q="", similar=issue_id, tab=Target.ISSUES.value, page="1").url()
+
+    def hidden_fields(self, *, without: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+        """The state as (name, value) pairs for a form's hidden inputs (the form adds the rest)."""
+        return [(k, v) for k, v in self.params() if k not in without]
 
     def toggle(self, name: str, value: str) -> str:
         """The URL with a facet value switched on or off (a range facet: that one value)."""
@@ -167,7 +184,7 @@ class PageState:
         out = []
         for f in FILTERS:
             name = f.request_param
-            if f.filter is Filter.RANGE:
+            if f.is_range:
                 if name in self.ranges:
                     low, high = self.ranges[name]
                     label = f"{low}{f.unit}" if low == high else f"{low or '…'}–{high or '…'}{f.unit}"
@@ -185,9 +202,9 @@ def parse_request(settings: Settings, state: PageState, *, page: Any = None,
     size = state.size or PAGE_SIZE
     if state.similar:
         return parse_similar_request(settings, issue_id=state.similar, mode=state.mode, page=page, size=size,
-                                     facets=facets, **state.filter_args())
+                                     facets=facets, target=state.target, sort=state.sort, **state.filter_args())
     return parse_search_request(settings, q=state.q, mode=state.mode, page=page, size=size, facets=facets,
-                                **state.filter_args())
+                                sort=state.sort, **state.filter_args())
 
 
 def run_search(service: SearchService, state: PageState, request: SearchRequest | SimilarRequest) -> SearchResult:

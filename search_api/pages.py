@@ -23,6 +23,7 @@ message (400), an unknown id 404, a backend that cannot be reached a friendly 50
 from __future__ import annotations
 
 import hashlib
+import math
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,14 +32,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from indexer.errors import XunchaError
+from indexer.errors import BadQuery, Problem, XunchaError
 from indexer.settings import Settings
 from indexer.types import Target
 from search_api import export
 from search_api.errors import NotFound
 from search_api.families import with_families
-from search_api.page_errors import error_text
-from search_api.page_state import TAB_LABELS, PageState, parse_request, run_search
+from search_api.page_errors import error_text, paging_text
+from search_api.page_state import SORT_LABELS, TAB_LABELS, PageState, parse_request, run_search
 from search_api.parse import Mode
 from search_api.search import SearchService
 from search_api.views import (
@@ -93,7 +94,8 @@ STATIC_VERSION = _static_version()
 _MEDIA = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
 
 templates.env.globals.update(
-    MODE_LABELS=MODE_LABELS, MODE_HINTS=MODE_HINTS, TAB_LABELS=TAB_LABELS, STATIC_VERSION=STATIC_VERSION,
+    MODE_LABELS=MODE_LABELS, MODE_HINTS=MODE_HINTS, TAB_LABELS=TAB_LABELS, SORT_LABELS=SORT_LABELS,
+    STATIC_VERSION=STATIC_VERSION,
     status_label=status_label, type_label=type_label, level_label=level_label, category_label=category_label,
     region=region,
 )
@@ -142,7 +144,11 @@ def search_page(request: Request) -> HTMLResponse:
         core_request = parse_request(settings, state)
         service = _service(request)
         result = run_search(service, state, core_request)
+        if result.page > 1 and not result.hits:
+            return _past_the_end(request, context, service, result.page, result.size)
     except XunchaError as exc:
+        if isinstance(exc, BadQuery) and exc.code is Problem.TOO_DEEP:
+            return _past_the_end(request, context, _service(request), exc.limits["page"], exc.limits["size"])
         status, heading, message = error_text(exc)
         if isinstance(exc, NotFound) and state.similar:
             message = f"没有编号为 {state.similar} 的问题，无法查找类似问题。"
@@ -160,6 +166,22 @@ def search_page(request: Request) -> HTMLResponse:
         export_cap=settings.export_cap,
     )
     return _render(request, "search.html", context)
+
+
+def _past_the_end(request: Request, context: dict[str, Any], service: SearchService, page: int,
+                  size: int) -> HTMLResponse:
+    """A page number past the results: say how many there are (the first page is searched for it)."""
+    settings, state = _settings(request), context["state"]
+    try:
+        total = run_search(service, state, parse_request(settings, state, page=1, facets=False)).total
+    except XunchaError as exc:
+        status, heading, message = error_text(exc)
+        context["error"] = {"heading": heading, "message": message}
+        return _render(request, "search.html", context, status)
+    last = min(math.ceil(total / size), max(1, settings.max_result_window // size))
+    context["error"] = {"heading": "页码超出范围", "message": paging_text(page, size, total, settings.max_result_window),
+                        "link": (state.with_page(last), f"转到第 {last} 页") if last else None}
+    return _render(request, "search.html", context, 400)
 
 
 @router.get("/issues/{issue_id}", response_class=HTMLResponse)
@@ -227,6 +249,12 @@ def export_csv(request: Request) -> Response:
 @router.get("/export.xlsx")
 def export_xlsx(request: Request) -> Response:
     return _export(request, "xlsx")
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico whatever the page links; the page's SVG icon answers."""
+    return static_file("favicon.svg")
 
 
 @router.get("/static/{name}")

@@ -27,8 +27,9 @@ from typing import Any
 
 from indexer.backends.base import Filters
 from indexer.errors import BadQuery, Problem
-from indexer.fields import BY_PARAM, FILTERS, Field, Filter
+from indexer.fields import BY_PARAM, FILTERS, Field, Filter, date_number
 from indexer.settings import Settings
+from indexer.types import Target
 from search_api.fuse import FUSERS
 
 
@@ -38,6 +39,13 @@ class Mode(StrEnum):
     HYBRID = "hybrid"
     LEXICAL = "lexical"
     SEMANTIC = "semantic"
+
+
+class Sort(StrEnum):
+    """The order of the results: the fused ranking, or the notice's date (newest first)."""
+
+    RELEVANCE = "relevance"
+    DATE = "date"
 
 
 class Scope(StrEnum):
@@ -61,7 +69,7 @@ def range_params(f: Field) -> tuple[str, str]:
 
 # Every request parameter that filters (the registry's filters, and the exclusions).
 FILTER_PARAMS: tuple[str, ...] = (
-    *(p for f in FILTERS for p in ((f.request_param,) if f.filter is Filter.VALUES else range_params(f))),
+    *(p for f in FILTERS for p in (range_params(f) if f.is_range else (f.request_param,))),
     *EXCLUDE_PARAMS,
 )
 
@@ -90,10 +98,16 @@ class SearchFilters:
         """The filters as request parameters (for echoing back and for links)."""
         out: dict[str, Any] = {param: list(values) for param, values in (*self.values.items(), *self.excludes.items())}
         for param, bounds in self.ranges.items():
-            for name, bound in zip(range_params(BY_PARAM[param]), bounds, strict=True):
+            f = BY_PARAM[param]
+            for name, bound in zip(range_params(f), bounds, strict=True):
                 if bound is not None:
-                    out[name] = bound
+                    out[name] = _iso(bound) if f.filter is Filter.DATES else bound
         return out
+
+
+def _iso(number: int) -> str:
+    """yyyymmdd → ISO: 20240301 → 2024-03-01."""
+    return f"{number // 10000:04d}-{number // 100 % 100:02d}-{number % 100:02d}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -106,6 +120,7 @@ class _Ranking:
     size: int = 10
     collapse: bool = False
     fusion: str = "rrf"
+    sort: Sort = Sort.RELEVANCE
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -118,6 +133,7 @@ class SearchRequest(_Ranking):
 class SimilarRequest(_Ranking):
     issue_id: str
     scope: Scope = Scope.OTHER_INSTITUTIONS
+    target: Target = Target.ISSUES  # similar issues, or measures of similar issues
     facets: bool = False
 
 
@@ -180,14 +196,29 @@ def _int(name: str, value: Any, low: int, high: int) -> int:
     return number
 
 
+def _date(name: str, value: Any, *, end: bool) -> int:
+    number = date_number(str(value), end=end)
+    if number is None:
+        raise bad(name, Problem.NOT_DATE, f"{name} must be a date: 2024, 2024-03 or 2024-03-05 (got {value!r})",
+                  got=value)
+    return number
+
+
 def _range(f: Field, start: Any, end: Any) -> tuple[int | None, int | None] | None:
-    """A range filter's bounds (checked against the field's bounds), None when neither is given."""
+    """A range filter's bounds (checked against the field's bounds), None when neither is given.
+    A date range takes dates, partial ones from their first day to their last."""
     names = range_params(f)
     low, high = f.bounds or (-(2**31), 2**31 - 1)
-    bounds = [None if v in (None, "") else _int(n, v, low, high) for n, v in zip(names, (start, end), strict=True)]
+    bounds: list[int | None] = []
+    for name, value, is_end in zip(names, (start, end), (False, True), strict=True):
+        if value in (None, ""):
+            bounds.append(None)
+            continue
+        number = _date(name, value, end=is_end) if f.filter is Filter.DATES else value
+        bounds.append(_int(name, number, low, high))
     if bounds[0] is not None and bounds[1] is not None and bounds[0] > bounds[1]:
-        raise bad(names[0], Problem.REVERSED, f"{names[0]} ({bounds[0]}) is after {names[1]} ({bounds[1]})",
-                  got=bounds[0], to=bounds[1])
+        raise bad(names[0], Problem.REVERSED, f"{names[0]} ({start}) is after {names[1]} ({end})",
+                  got=start, to=end)
     return None if bounds == [None, None] else (bounds[0], bounds[1])
 
 
@@ -200,7 +231,7 @@ def parse_filters(**params: Any) -> SearchFilters:
     ranges: dict[str, tuple[int | None, int | None]] = {}
     for f in FILTERS:
         param = f.request_param
-        if f.filter is Filter.RANGE:
+        if f.is_range:
             bounds = _range(f, *(params.get(n) for n in range_params(f)))
             if bounds is not None:
                 ranges[param] = bounds
@@ -240,11 +271,12 @@ def parse_query_text(settings: Settings, q: Any) -> str:
 
 
 def _ranking(settings: Settings, *, mode: Any, page: Any, size: Any, collapse: bool, fusion: Any,
-             **filters: Any) -> dict[str, Any]:
+             sort: Any = Sort.RELEVANCE, **filters: Any) -> dict[str, Any]:
     """The validated fields every request has (see :class:`_Ranking`)."""
     page_n, size_n = _paging(settings, page, size)
     return {"mode": _choice("mode", mode, Mode), "filters": parse_filters(**filters), "page": page_n,
-            "size": size_n, "collapse": bool(collapse), "fusion": _fusion(settings, fusion)}
+            "size": size_n, "collapse": bool(collapse), "fusion": _fusion(settings, fusion),
+            "sort": _choice("sort", sort or Sort.RELEVANCE, Sort)}
 
 
 def parse_search_request(settings: Settings, *, q: Any, mode: Any = Mode.HYBRID, page: Any = 1, size: Any = 10,
@@ -259,11 +291,12 @@ def parse_search_request(settings: Settings, *, q: Any, mode: Any = Mode.HYBRID,
 def parse_similar_request(settings: Settings, *, issue_id: Any, mode: Any = Mode.HYBRID,
                           scope: Any = Scope.OTHER_INSTITUTIONS, page: Any = 1, size: Any = 10,
                           collapse: bool = False, facets: bool = False, fusion: Any = None,
-                          **filters: Any) -> SimilarRequest:
+                          target: Any = Target.ISSUES, **filters: Any) -> SimilarRequest:
     """Validate a query-by-example: the source issue id, mode, scope, paging, fusion, filters."""
     issue = clean_text(issue_id)
     if not issue or len(issue) > MAX_VALUE_CHARS:
         raise bad("similar", Problem.REQUIRED if not issue else Problem.TOO_LONG,
                   f"issue id must be 1 to {MAX_VALUE_CHARS} characters", got=len(issue), max=MAX_VALUE_CHARS)
     ranking = _ranking(settings, mode=mode, page=page, size=size, collapse=collapse, fusion=fusion, **filters)
-    return SimilarRequest(issue_id=issue, scope=_choice("scope", scope, Scope), facets=bool(facets), **ranking)
+    return SimilarRequest(issue_id=issue, scope=_choice("scope", scope, Scope), facets=bool(facets),
+                          target=_choice("target", target, Target), **ranking)

@@ -133,6 +133,7 @@ class IssueSearchResponse(_Page):
 
 
 class SimilarResponse(IssueSearchResponse):
+    hits: list[IssueHit | MeasureHit] = Field(description="issues; with target=measures, measure items")  # type: ignore[assignment]
     source: dict[str, Any] = Field(description="the issue the search started from")
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "ok": True, "target": "issues", "mode": "hybrid", "fusion": "rrf", "q": None,

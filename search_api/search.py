@@ -40,6 +40,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
+from pathlib import PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -47,13 +48,15 @@ import numpy as np
 from indexer.backends.base import Backend, Filters, LexicalQuery
 from indexer.embed import Embedder
 from indexer.fields import FACETS as FACET_FIELDS
+from indexer.fields import date_number
 from indexer.settings import Settings
+from indexer.sources import web_url
 from indexer.types import DocId, Document, Hit, Leg, Target, Vector
 from search_api import floor, lexical, vector
 from search_api.errors import NotFound
 from search_api.fuse import FUSERS, Fused, FusionParams
 from search_api.highlight import Highlighter
-from search_api.parse import Mode, Scope, SearchFilters, SearchRequest, SimilarRequest
+from search_api.parse import Mode, Scope, SearchFilters, SearchRequest, SimilarRequest, Sort
 from search_api.variants import Expansion
 
 # Facets returned: request parameter name → stored field (the registry's facet fields).
@@ -64,8 +67,30 @@ _INTERNAL_KEYS = frozenset({"vector", "original_text"})
 
 
 def public(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """A stored document without what only the index needs (token fields, vectors)."""
-    return {k: v for k, v in doc.items() if k not in _INTERNAL_KEYS and not k.endswith(_INTERNAL_SUFFIXES)}
+    """A stored document without what only the index needs (token fields, vectors), and with its
+    ``source`` as people may see it (:func:`file_source`)."""
+    out = {k: v for k, v in doc.items() if k not in _INTERNAL_KEYS and not k.endswith(_INTERNAL_SUFFIXES)}
+    if "source" in out:
+        out["source"] = file_source(out["source"])
+    return out
+
+
+def file_source(source: str | None) -> str | None:
+    """A stored source as people may see it: a URL as it is, a file by its name only — never a
+    folder of this server (uploads live in temporary folders, ingests anywhere).
+
+    >>> file_source("/tmp/xuncha-upload-1/001/关于巡察整改的通报.docx"), file_source("https://a.example/n/1.html")
+    ('关于巡察整改的通报.docx', 'https://a.example/n/1.html')
+    """
+    if not source or web_url(source):
+        return source
+    return PurePosixPath(source.replace("\\", "/")).name or None
+
+
+def shown_source(doc: Mapping[str, Any]) -> str | None:
+    """Where a notice came from, for a person: the original's URL, else the name given with it,
+    else the file's name."""
+    return web_url(str(doc.get("source_url") or "")) or doc.get("source_name") or file_source(doc.get("source"))
 
 
 def measure_ids(issue: Mapping[str, Any]) -> list[DocId]:
@@ -138,14 +163,15 @@ class SearchService:
         return self._search(Target.MEASURES, request)
 
     def similar_issues(self, request: SimilarRequest) -> SearchResult:
-        """Issues like the given one (query-by-example); see the module docstring."""
+        """Issues (or, with ``target`` measures, measure items) like the given issue
+        (query-by-example); see the module docstring."""
         started = time.perf_counter()
         source, text, source_vector, filters = self._similar_inputs(request)
         result = self._run(
-            Target.ISSUES, text=text, query_vector=source_vector, mode=request.mode,
+            request.target, text=text, query_vector=source_vector, mode=request.mode,
             filters=filters, fusion=request.fusion, page=request.page, size=request.size,
-            collapse=request.collapse, facets=request.facets, exclude_ids={request.issue_id}, example=True,
-            search_filters=request.filters,
+            collapse=request.collapse, facets=request.facets, exclude_ids=_own_ids(request.target, source),
+            example=True, search_filters=request.filters, sort=request.sort,
         )
         result.q = None
         result.source = source
@@ -154,17 +180,22 @@ class SearchService:
 
     def ranked(self, request: SearchRequest | SimilarRequest, target: Target = Target.ISSUES,
                depth: int | None = None) -> list[Fused]:
-        """The fused ranked list of a search or a query-by-example, exactly as the API ranks it,
-        without documents (exports, evaluation). ``depth`` defaults to page × size; query-by-example
-        always ranks issues."""
+        """The fused ranked list of a search or a query-by-example, exactly as the API ranks (and
+        sorts) it, without documents (exports, evaluation). ``depth`` defaults to page × size;
+        query-by-example ranks its request's target."""
         depth = depth if depth is not None else request.page * request.size
         if isinstance(request, SimilarRequest):
-            _, text, source_vector, filters = self._similar_inputs(request)
-            return self.rank(Target.ISSUES, text=text, query_vector=source_vector, mode=request.mode,
-                             filters=filters, fusion=request.fusion, depth=depth, exclude_ids={request.issue_id},
-                             example=True)
-        return self.rank(target, text=request.q, query_vector=None, mode=request.mode,
-                         filters=request.filters.to_backend(), fusion=request.fusion, depth=depth)
+            source, text, source_vector, filters = self._similar_inputs(request)
+            target = request.target
+            fused = self.rank(target, text=text, query_vector=source_vector, mode=request.mode, filters=filters,
+                              fusion=request.fusion, depth=depth, exclude_ids=_own_ids(target, source),
+                              example=True)
+        else:
+            fused = self.rank(target, text=request.q, query_vector=None, mode=request.mode,
+                              filters=request.filters.to_backend(), fusion=request.fusion, depth=depth)
+        if request.sort is Sort.DATE:
+            fused = _by_date(fused, {d["id"]: d for d in self.backend.get(target, [f.doc_id for f in fused])})
+        return fused
 
     def _similar_inputs(self, request: SimilarRequest) -> tuple[dict[str, Any], str, Vector | None, Filters]:
         source, text, source_vector = self.example(request.issue_id, with_vector=request.mode is not Mode.LEXICAL)
@@ -216,7 +247,7 @@ class SearchService:
             raise NotFound(f"no notice with id {notice_id!r}")
         issue_ids = list(record.get("issue_ids") or [])
         issues = [public(d) for d in self.backend.get(Target.ISSUES, issue_ids)]
-        notice = {k: v for k, v in record.items() if k not in ("text", "original_text", "issue_ids")}
+        notice = public({k: v for k, v in record.items() if k not in ("text", "original_text", "issue_ids")})
         if include_text:
             notice["text"] = record.get("text")
         return {"ok": True, "notice": notice, "quality": record.get("quality"), "issues": issues}
@@ -226,7 +257,7 @@ class SearchService:
         return {
             "ok": True,
             "backend": info.backend,
-            "location": info.location,
+            "location": file_source(info.location),  # the data folder's name, not its path
             "notices": info.notices,
             "issues": info.issues,
             "measures": info.measures,
@@ -247,7 +278,7 @@ class SearchService:
         result = self._run(
             target, text=request.q, query_vector=None, mode=request.mode, filters=filters,
             fusion=request.fusion, page=request.page, size=request.size, collapse=request.collapse,
-            facets=request.facets, exclude_ids=set(), search_filters=request.filters,
+            facets=request.facets, exclude_ids=set(), search_filters=request.filters, sort=request.sort,
         )
         result.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return result
@@ -336,18 +367,20 @@ class SearchService:
 
     def _run(self, target: Target, *, text: str, query_vector: Vector | None, mode: Mode, filters: Filters,
              fusion: str, page: int, size: int, collapse: bool, facets: bool, exclude_ids: set[DocId],
-             search_filters: SearchFilters, example: bool = False) -> SearchResult:
+             search_filters: SearchFilters, example: bool = False, sort: Sort = Sort.RELEVANCE) -> SearchResult:
         ranked = self._rank(target, text=text, query_vector=query_vector, mode=mode, filters=filters,
                             fusion=fusion, depth=page * size, exclude_ids=exclude_ids, example=example)
         fused = ranked.fused
         docs = dict(ranked.docs)
-        if collapse or facets:  # both need every hit's document
+        if collapse or facets or sort is Sort.DATE:  # each needs every hit's document
             unread = [f.doc_id for f in fused if f.doc_id not in docs]
             if unread:
                 docs.update({d["id"]: d for d in self.backend.get(target, unread)})
         collapsed: dict[DocId, int] = {}
         if collapse:
             fused, collapsed = _collapse(fused, docs)
+        if sort is Sort.DATE:
+            fused = _by_date(fused, docs)
         start = (page - 1) * size
         page_items = fused[start:start + size]
         missing = [f.doc_id for f in page_items if f.doc_id not in docs]
@@ -410,6 +443,21 @@ class SearchService:
         if collapsed is not None:
             out["collapsed"] = collapsed
         return out
+
+
+def _own_ids(target: Target, source: Mapping[str, Any]) -> set[DocId]:
+    """What query-by-example always leaves out: the source issue, or its measures."""
+    return set(measure_ids(source)) if target is Target.MEASURES else {source["id"]}
+
+
+def date_key(doc: Mapping[str, Any]) -> int:
+    """The date a document is sorted by (yyyymmdd; 0 when the notice gives none)."""
+    return doc.get("date") or date_number(doc.get("feedback_date") or doc.get("publish_date")) or 0
+
+
+def _by_date(fused: Sequence[Fused], docs: Mapping[DocId, Document]) -> list[Fused]:
+    """Newest first; equal dates keep their rank, undated documents come last."""
+    return sorted(fused, key=lambda f: -date_key(docs.get(f.doc_id) or {}))
 
 
 def _collapse(fused: Sequence[Fused], docs: Mapping[DocId, Document]) -> tuple[list[Fused], dict[DocId, int]]:

@@ -7,6 +7,7 @@ adds the model's query prompt (e5: ``"query: "``).
 from __future__ import annotations
 
 import threading
+import unicodedata
 from collections import OrderedDict
 
 from indexer.backends.base import Backend, Filters
@@ -14,9 +15,19 @@ from indexer.embed import Embedder
 from indexer.types import Hit, Target, Vector
 
 
+def normalised_query(text: str) -> str:
+    """The cache key and the text embedded: NFKC-folded (the model's tokenizer folds the same way,
+    so the vector does not change), whitespace runs collapsed, ends trimmed.
+
+    >>> normalised_query(" 公车　私用  ＡＢＣ ")
+    '公车 私用 ABC'
+    """
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
 class QueryEncoder:
-    """Query embeddings with a small LRU cache (thread-safe; the model call itself is not
-    serialised by the cache)."""
+    """Query embeddings with a small LRU cache keyed by :func:`normalised_query` (thread-safe;
+    the model call itself is not serialised by the cache)."""
 
     def __init__(self, embedder: Embedder, cache_size: int = 1024) -> None:
         self.embedder = embedder
@@ -25,6 +36,7 @@ class QueryEncoder:
         self._lock = threading.Lock()
 
     def encode(self, text: str) -> Vector:
+        text = normalised_query(text)
         with self._lock:
             cached = self._cache.get(text)
             if cached is not None:

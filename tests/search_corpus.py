@@ -3,7 +3,8 @@ so that ranking assertions do not move when parsing improves. Vectors come from
 ``HashingEmbedder(64)`` and tokens from the real tokeniser; categories from ``categorise``.
 
 Four notices, three institutions: 青禾县人民医院 has two notices (2023 and 2025), so
-query-by-example scopes and collapse counts can be told apart.
+query-by-example scopes and collapse counts can be told apart. Feedback dates: one full, one
+partial (a month), one missing; an issue without a status stores ``unspecified`` as indexing does.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ from __future__ import annotations
 from indexer.backends.base import NoticeBundle
 from indexer.categories import categorise
 from indexer.embed import HashingEmbedder
+from indexer.fields import UNSTATED, date_number
 from indexer.tokenise import DICTIONARY_VERSION, tokenise_for_index
 
 EMBEDDER = HashingEmbedder(dims=64)
+
+FEEDBACK_DATES = {"qh2023": "2023-06-20", "sm2024": "2024-03", "bc2022": None, "qh2025": "2025-01-10"}
 
 # notice_id, institution, type, province, city, level, year, issues [(problem, status, measures)]
 NOTICES = [
@@ -60,7 +64,8 @@ def make_bundles() -> list[NoticeBundle]:
         title = f"中共{institution}委员会关于巡察整改进展情况的通报"
         base = {"notice_id": notice_id, "source": f"{notice_id}.txt", "title": title, "institution": institution,
                 "institution_type": itype, "province": province, "city": city, "level": level, "year": year,
-                "inspection_kind": "巡察"}
+                "inspection_kind": "巡察", "feedback_date": FEEDBACK_DATES[notice_id],
+                "date": date_number(FEEDBACK_DATES[notice_id])}
         issue_docs, measure_docs = [], []
         for seq, (problem, status, measures) in enumerate(issues, start=1):
             issue_id = f"{notice_id}-{seq:03d}"
@@ -68,14 +73,14 @@ def make_bundles() -> list[NoticeBundle]:
             cats = categorise(problem, measures)
             issue_docs.append({
                 "id": issue_id, **base, "seq": seq, "label": f"{seq}.", "section": None, "group": None,
-                "problem": problem, "status": status, "status_raw": None, "measures": measures,
+                "problem": problem, "status": status or UNSTATED, "status_raw": None, "measures": measures,
                 "categories": cats, "problem_tokens": _tokens(problem), "context_tokens": "",
                 "measures_tokens": _tokens("\n".join(measures)), "vector": vector.tolist(),
             })
             for n, text in enumerate(measures, start=1):
                 measure_docs.append({
                     "id": f"{issue_id}-m{n}", "issue_id": issue_id, **base, "seq": seq, "measure_seq": n,
-                    "text": text, "problem": problem, "section": None, "status": status, "categories": cats,
+                    "text": text, "problem": problem, "section": None, "status": status or UNSTATED, "categories": cats,
                     "text_tokens": _tokens(text), "problem_tokens": _tokens(problem),
                 })
         quality = {"issues_found": len(issues), "issues_stated": len(issues), "sections_found": 0,

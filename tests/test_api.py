@@ -151,6 +151,58 @@ def _passes(hit: dict, params: dict) -> bool:
     return True
 
 
+# -- sort, date range, unstated status, similar measures ----------------------------------------
+
+def test_sort_by_date_puts_the_newest_notices_first(client):
+    relevance = ids(client.get("/api/search", params={"q": "医保基金"}))
+    by_date = ids(client.get("/api/search", params={"q": "医保基金", "sort": "date"}))
+    assert sorted(by_date) == sorted(relevance) and by_date != relevance
+    # 2025-01-10, then 2024-03 (a month), then 2023-06-20; equal dates keep their rank
+    assert by_date == ["qh2025-001", "qh2025-002", "sm2024-001", "sm2024-003", "qh2023-001", "qh2023-002", "qh2023-003"]
+    # a notice without a date comes last, whatever its rank
+    assert ids(client.get("/api/search", params={"q": "医保基金 采购", "mode": "lexical"}))[1] == "bc2022-001"
+    assert ids(client.get("/api/search", params={"q": "医保基金 采购", "mode": "lexical", "sort": "date"})) == [
+        "qh2025-001", "sm2024-001", "qh2023-001", "bc2022-001"]
+
+
+@pytest.mark.parametrize("params, expected", [
+    ({"date_from": "2024-01", "date_to": "2024-12"}, ["sm2024-001"]),
+    ({"date_from": "2024-03"}, ["qh2025-001", "sm2024-001"]),  # a month stored as its first day
+    ({"date_from": "2024-03-15"}, ["qh2025-001"]),
+    ({"date_to": "2024"}, ["sm2024-001", "qh2023-001"]),  # a year up to its last day
+    ({"date_from": "2023-06-20", "date_to": "2023-06-20"}, ["qh2023-001"]),
+])
+def test_date_range_filter(client, params, expected):
+    response = client.get("/api/search", params={"q": "医保基金", "mode": "lexical", **params})
+    assert ids(response) == expected
+    assert set(response.json()["filters"]) == set(params)
+
+
+def test_date_range_errors_name_the_parameter(client):
+    body = client.get("/api/search", params={"q": "x", "date_from": "2024-13"}).json()
+    assert (body["status"], body["field"], body["code"]) == (400, "date_from", "not_date")
+    body = client.get("/api/search", params={"q": "x", "date_from": "2025", "date_to": "2024-06"}).json()
+    assert (body["field"], body["code"], body["error"]) == (
+        "date_from", "reversed", "date_from (2025) is after date_to (2024-06)")
+
+
+def test_an_unstated_status_is_a_value_to_filter_and_count(client):
+    assert ids(client.get("/api/search", params={"q": "采购", "mode": "lexical", "status": "unspecified"})) == [
+        "bc2022-001"]
+    facets = client.get("/api/search", params={"q": "采购", "mode": "lexical"}).json()["facets"]
+    assert facets["status"] == [{"value": "unspecified", "count": 1, "label": "未注明"}]
+
+
+def test_similar_measures_leave_out_the_source_issue_and_its_institution(client):
+    response = client.get("/api/issues/qh2023-001/similar", params={"target": "measures", "mode": "lexical"})
+    assert ids(response) == ["sm2024-001-m1", "sm2024-001-m2", "bc2022-002-m2"]
+    body = response.json()
+    assert (body["target"], body["source"]["id"]) == ("measures", "qh2023-001")
+    # the filters apply to the measures too
+    assert ids(client.get("/api/issues/qh2023-001/similar", params={
+        "target": "measures", "mode": "lexical", "province": "江西省"})) == ["bc2022-002-m2"]
+
+
 # -- facets ---------------------------------------------------------------------------------------
 
 def _values_of(hit: dict, param: str) -> list[str]:
@@ -363,7 +415,7 @@ def test_json_endpoints_leave_the_root_to_the_web_page(client):
     ("/api/search", {"q": "x", "mode": "fuzzy"}, 422, "mode: Input should be 'hybrid', 'lexical' or 'semantic'"),
     ("/api/search", {"q": "x", "fusion": "max"}, 400, "fusion must be one of rrf, linear (got 'max')"),
     ("/api/search", {"q": "x", "status": "done"}, 400,
-     "status must be one of completed, basically_completed, in_progress, long_term (got 'done')"),
+     "status must be one of completed, basically_completed, in_progress, long_term, unspecified (got 'done')"),
     ("/api/search", {"q": "x", "level": "town"}, 400, "level must be one of central, province, city, county (got 'town')"),
     ("/api/search", {"q": "x", "category": "sports"}, 400,
      "category must be one of theory_study, party_building, ideology, democratic_centralism, accountability, "
@@ -498,9 +550,10 @@ def test_every_endpoint_is_in_the_schema_with_an_example(client):
         name = ok["$ref"].rsplit("/", 1)[1]
         assert components[name].get("examples"), f"{path}: response model {name} has no example"
     search_params = {p["name"]: p for p in schema["paths"]["/api/search"]["get"]["parameters"]}
-    assert set(search_params) == {"q", "mode", "page", "size", "collapse", "facets", "fusion", "institution_type",
-                                  "province", "city", "county", "level", "inspection_kind", "inspection_type", "status", "year_from", "year_to",
-                                  "institution", "category", "exclude_institution", "exclude_notice"}
+    assert set(search_params) == {
+        "q", "mode", "page", "size", "collapse", "facets", "fusion", "sort", "institution_type", "province", "city",
+        "county", "level", "inspection_kind", "inspection_type", "status", "year_from", "year_to", "date_from",
+        "date_to", "institution", "category", "exclude_institution", "exclude_notice"}
     assert search_params["q"]["examples"]["keyword"]["value"] == "医保基金"
     assert "at most 2000 characters" in search_params["q"]["description"]
     assert "1 to 100" in search_params["size"]["description"]

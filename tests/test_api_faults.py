@@ -30,7 +30,7 @@ UNAVAILABLE = "the search backend is unavailable, retry later (Elasticsearch is 
 def private_emulator():
     if load_settings().es_url:
         pytest.skip("stops and restarts the server: needs the noida-db emulator, not the ES_URL cluster")
-    from tests.es_server import start_emulator
+    from indexer.backends.es_emulator import start_emulator
 
     server = start_emulator()
     try:
@@ -45,7 +45,8 @@ def _no_trace(text: str) -> None:
 
 
 def test_api_answers_503_while_elasticsearch_is_down_and_recovers_by_itself(private_emulator):
-    from tests.es_server import TestElasticBackend, restart_emulator, unique_prefix
+    from indexer.backends.es_emulator import restart_emulator
+    from tests.es_server import TestElasticBackend, unique_prefix
 
     server = private_emulator
     backend = TestElasticBackend(server.settings, prefix=unique_prefix())

@@ -104,13 +104,13 @@ def _lines(path: Path) -> list[dict]:
 
 @pytest.mark.elasticsearch
 def test_emulator_stopped_mid_ingest_then_rerun_resumes(tmp_path):
-    from scripts.gen_corpus import generate
-    from tests.es_server import restart_emulator, start_emulator
+    from indexer.backends.es_emulator import restart_emulator, start_emulator
 
     if load_settings().es_url:
         pytest.skip("needs a private emulator to stop (ES_URL points at a shared cluster)")
     corpus = tmp_path / "corpus"
-    generate(corpus, 160, seed=3, quiet=True)
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_corpus.py"), "--out", str(corpus), "--notices", "160",
+                    "--seed", "3", "--jobs", "1", "--quiet"], cwd=ROOT, check=True, timeout=600)
     manifest = [json.loads(line) for line in (corpus / "manifest.jsonl").read_text("utf-8").splitlines()]
     server = start_emulator()
     try:

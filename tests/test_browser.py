@@ -14,10 +14,6 @@ import csv
 import io
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -25,7 +21,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 import pytest
 
+from indexer.child_process import ServerFailed
 from search_api.export import COLUMNS
+from search_api.server_process import api_server
 from tests.browser_setup import LAUNCH_ARGS, ensure_browser
 
 pytestmark = pytest.mark.browser
@@ -34,48 +32,22 @@ ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "test-output" / "screenshots"
 VIEWPORT = {"width": 1366, "height": 820}  # a laptop screen
 START_TIMEOUT = 180  # seconds for ingest + start
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+API_KEY = "browser-test-key"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[str]:
     """The demo server over the sample notices; yields its base URL."""
     data = tmp_path_factory.mktemp("browser-data")
-    port = _free_port()
-    log_path = data / "server.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("XUNCHA_")}
     env.update(PYTHONUNBUFFERED="1", XUNCHA_THREADS="1")
-    command = [sys.executable, "-m", "search_api", "demo", "--backend", "memory", "--model", "hashing",
-               "--data", str(data), "--host", "127.0.0.1", "--port", str(port)]
-    with open(log_path, "w", encoding="utf-8") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    env["XUNCHA_API_KEY"] = API_KEY  # uploads (tests/test_browser_guide.py)
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the server exited with {process.returncode}:\n{log_path.read_text('utf-8')[-3000:]}")
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the server did not get ready in {START_TIMEOUT}s:\n{log_path.read_text('utf-8')[-3000:]}")
-            time.sleep(0.3)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        with api_server("demo", "--backend", "memory", "--model", "hashing", "--data", str(data),
+                        log_path=data / "server.log", env=env, timeout=START_TIMEOUT) as base:
+            yield base
+    except ServerFailed as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="module")
@@ -234,9 +206,9 @@ def test_explanation_measures_and_paging(page):
 def test_mode_switch_reruns_the_search(page):
     search(page, "医保基金")
     with page.expect_navigation():
-        page.locator('input[name=mode][value=lexical]').check()
+        page.locator('#search-form input[name=mode][value=lexical]').check()
     assert query_of(page) == {"q": ["医保基金"], "mode": ["lexical"]}
-    assert page.locator("input[name=mode][value=lexical]").is_checked()
+    assert page.locator("#search-form input[name=mode][value=lexical]").is_checked()
     explains = page.locator("article.card details.why dd").all_text_contents()
     assert explains  # every hit came from the lexical leg alone
     assert all(t.startswith("第 ") for t in explains[0::4]) and set(explains[1::4]) == {"未命中"}
@@ -382,3 +354,116 @@ def test_empty_state_error_and_no_script_injection(page):
     response = page.goto(page.base + "/notices/0000000000000000")
     assert response.status == 404
     assert "未找到" in page.locator("#error").inner_text()
+
+
+# -- phone width, sort, date range, similar tabs --------------------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_phone_layout_results_first_facets_folded(page):
+    page.set_viewport_size(PHONE)
+    search(page, "医保基金")
+    first = cards(page).first
+    box = first.bounding_box()
+    assert box is not None and box["y"] + 60 < PHONE["height"], f"first result below the fold: {box}"
+    assert no_horizontal_scroll(page)
+    facet_value = page.locator(".facet a.fv").first
+    assert not facet_value.is_visible()  # folded: nothing of the ~60 facet entries before the results
+    shot(page, "20-phone-results")
+    page.locator("#facet-toggle-label").click()
+    assert facet_value.is_visible()
+    shot(page, "21-phone-facets-open")
+    with page.expect_navigation():
+        page.locator('.facet[data-facet="province"] a.fv').first.click()
+    assert "province" in query_of(page)
+    assert cards(page).first.bounding_box()["y"] < PHONE["height"]
+
+
+@pytest.mark.parametrize("viewport", [PHONE, VIEWPORT], ids=["phone", "laptop"])
+def test_anchor_lands_below_the_sticky_header(page, viewport):
+    page.set_viewport_size(viewport)
+    search(page, "医保基金")
+    href = cards(page).nth(2).locator("a", has_text="查看通报").get_attribute("href")
+    page.goto(page.base + href)
+    seq = href.split("#i-")[1]
+    header = page.locator("header.top").bounding_box()
+    target = page.locator(f"#i-{seq}").bounding_box()
+    assert header is not None and target is not None
+    if seq != "1" or target["y"] > 0:  # the first issue may sit below the header without scrolling
+        assert target["y"] >= header["y"] + header["height"] - 1, (header, target)
+    shot(page, f"22-anchor-{'phone' if viewport == PHONE else 'laptop'}")
+
+
+def test_sort_date_range_and_similar_tabs(page):
+    search(page, "医保基金")
+    with page.expect_navigation():
+        page.locator('#sort a[data-sort="date"]').click()
+    assert query_of(page)["sort"] == ["date"]
+    dates = [d for d in page.locator("article.card .card-sub").all_inner_texts()]
+    stamps = [re.search(r"(?:反馈|发布) (\d{4}(?:-\d{2})?(?:-\d{2})?)", d) for d in dates]
+    found = [m.group(1) for m in stamps if m]
+    assert found == sorted(found, reverse=True)  # newest first
+    page.fill('#date-range input[name="date_from"]', "2024-01-01")
+    with page.expect_navigation():
+        page.locator("#date-range button").click()
+    assert query_of(page)["date_from"] == ["2024-01-01"] and query_of(page)["sort"] == ["date"]
+    assert "日期：2024-01-01–…" in page.locator("#chips").inner_text()
+    if cards(page).count():
+        with page.expect_navigation():
+            cards(page).first.locator("a.similar").click()
+        assert query_of(page)["date_from"] == ["2024-01-01"]  # the similar view keeps the filters
+        with page.expect_navigation():
+            page.locator('.tabs a[data-tab="measures"]').click()
+        assert page.locator("#source").is_visible()
+        assert "类似问题的整改措施" in page.locator("#summary").inner_text()
+        shot(page, "23-similar-measures")
+    assert httpx.get(page.base + "/favicon.ico").status_code == 200
+
+
+# -- content security policy, sign-in (reliability) ------------------------------------------------
+
+@pytest.mark.reliability
+def test_the_page_works_under_its_content_security_policy(page):
+    violations: list[str] = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    response = page.goto(page.base + "/")
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    search(page, "医保基金")
+    # the scripts ran: the box grew to its text, the header height is measured for anchor jumps
+    assert page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--header-h')").endswith("px")
+    with page.expect_navigation():
+        cards(page).first.locator("a", has_text="查看通报").click()
+    page.locator("details.fulltext summary").click()
+    assert page.locator("details.fulltext pre").is_visible()
+    assert violations == []
+
+
+@pytest.mark.reliability
+def test_sign_in_when_reads_are_protected(browser_context, tmp_path):
+    key = "browser-test-key-51"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XUNCHA_")}
+    env.update(XUNCHA_PROTECT_READS="1", XUNCHA_API_KEY=key, XUNCHA_THREADS="1", PYTHONUNBUFFERED="1")
+    with api_server("serve", "--backend", "memory", "--model", "hashing", "--data", str(tmp_path / "data"),
+                    log_path=tmp_path / "server.log", env=env, timeout=180) as base:
+        page = browser_context.new_page()
+        try:
+            page.goto(base + "/?q=医保")
+            assert urlsplit(page.url).path == "/login"
+            shot(page, "24-sign-in")
+            page.fill("#key", "wrong")
+            with page.expect_navigation():
+                page.locator("#signin-form button").click()
+            assert "密钥不正确" in page.locator("#error").inner_text()
+            page.fill("#key", key)
+            with page.expect_navigation():
+                page.locator("#signin-form button").click()
+            assert urlsplit(page.url).path == "/" and query_of(page) == {"q": ["医保"]}
+            assert page.locator("#summary, #empty").first.is_visible()
+            cookie = next(c for c in browser_context.cookies(base) if c["name"] == "xuncha_session")
+            assert (cookie["httpOnly"], cookie["secure"], cookie["sameSite"]) == (True, True, "Strict")
+            assert page.evaluate("document.cookie") == ""  # HttpOnly: scripts cannot read it
+        finally:
+            page.close()
+            browser_context.clear_cookies()

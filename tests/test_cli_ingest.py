@@ -16,6 +16,7 @@ from indexer import pipeline
 from indexer.backends.memory import MemoryBackend
 from indexer.cli import cli
 from indexer.errors import BackendUnavailable
+from indexer.fields import SCHEMA_VERSION
 from indexer.parsing.parse import parse_file
 from indexer.tokenise import DICTIONARY_VERSION
 from tests.test_pipeline import DATA, QINGHE, SHIMEN, expected
@@ -101,7 +102,7 @@ def test_stats_json_shape(shared_backend, notices, tmp_path):
     issues, measures = expected(QINGHE, SHIMEN)
     assert info == {
         "backend": "memory", "location": "memory", "model_id": "hashing-bigram-64", "dims": 64,
-        "dictionary_version": DICTIONARY_VERSION, "schema_version": 1,
+        "dictionary_version": DICTIONARY_VERSION, "schema_version": SCHEMA_VERSION,
         "notices": 2, "issues": issues, "measures": measures, "extra": {},
     }
     text = invoke("stats", *backend_args(tmp_path))

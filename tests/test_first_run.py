@@ -5,19 +5,17 @@ counts, backend, model, whether writes are enabled — once the server listens."
 from __future__ import annotations
 
 import os
-import queue
 import re
 import shlex
-import socket
+import signal
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import httpx
 
 from indexer.backends.base import IndexInfo
+from indexer.child_process import free_port, start, stop, wait_until
 from search_api.banner import banner
 from search_api.settings import load_api_settings
 
@@ -67,45 +65,25 @@ def _run_command(data: Path, port: int) -> list[str]:
     return [*shlex.split(line), "--data", str(data), "--model", "hashing"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_make_run_prints_the_banner(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("XUNCHA_")}
     env.update(PYTHONUNBUFFERED="1", XUNCHA_THREADS="1")
-    process = subprocess.Popen(_run_command(tmp_path / "data", port), cwd=ROOT, env=env, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
-    seen: list[str] = []
+    log = tmp_path / "run.log"
+    process = start(_run_command(tmp_path / "data", port), log_path=log, cwd=ROOT, env=env)
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not any(line.startswith("  reads") for line in seen):
-            assert process.poll() is None or not lines.empty(), f"the server exited:\n{''.join(seen)}"
-            assert time.monotonic() < deadline, f"no banner in {START_TIMEOUT}s:\n{''.join(seen)}"
-            try:
-                seen.append(lines.get(timeout=1))
-            except queue.Empty:
-                pass
-        # The banner comes once the server listens: the page answers at the URL it gives.
-        text = "".join(seen)
+        # The banner comes once the server listens (its last line says who may read).
+        wait_until(lambda: re.search(r"^  reads", log.read_text("utf-8"), re.M) is not None, process,
+                   timeout=START_TIMEOUT, what="make run", log_path=log)
+        text = log.read_text("utf-8")
         url = re.search(r"page +(http://\S+)/ ", text).group(1)
         assert url == f"http://127.0.0.1:{port}"
-        assert httpx.get(f"{url}/healthz", timeout=5).status_code == 200
+        assert httpx.get(f"{url}/healthz", timeout=5).status_code == 200  # the page answers at that URL
         assert f"data     {(tmp_path / 'data').resolve()}" in text
         assert re.search(r"index +12 notices, \d+ issues \(embedded backend, model hashing", text)
         assert "writes   disabled: no API key is set" in text and "XUNCHA_API_KEY" in text
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, first=signal.SIGINT)
 
 
 def test_banner_with_the_api_key_says_writes_are_enabled() -> None:
@@ -117,3 +95,30 @@ def test_banner_with_the_api_key_says_writes_are_enabled() -> None:
     assert "sign in at http://127.0.0.1:8080/login" in text
     assert "in memory only" in text and f"model {settings.model}" in text
     assert "k" * 32 not in text  # the key itself is never printed
+
+
+def test_serve_prints_the_banner_once_the_index_and_model_have_loaded() -> None:
+    from search_api.app import create_app
+    from search_api.banner import announce_when_ready
+
+    settings = load_api_settings({}, backend="memory", model="hashing")
+    app = create_app(settings)  # ``serve``: the backend and model load in the background
+    printed: list[str] = []
+    thread = announce_when_ready(app, printed.append, timeout=60)
+    assert printed == []  # nothing is ready before the service starts loading
+    app.state.search.start()
+    thread.join(60)
+    assert len(printed) == 1 and printed[0].startswith("xuncha-search is ready")
+    assert "index    0 notices, 0 issues (memory backend" in printed[0]
+
+
+def test_serve_says_why_the_service_did_not_start() -> None:
+    from search_api.app import create_app
+    from search_api.banner import announce_when_ready
+
+    app = create_app(load_api_settings({}, backend="memory", model="no-such-model-dir"))
+    printed: list[str] = []
+    thread = announce_when_ready(app, printed.append, timeout=60)
+    app.state.search.start()
+    thread.join(60)
+    assert len(printed) == 1 and printed[0].startswith("xuncha-search could not start its search service: ")

@@ -7,61 +7,76 @@ operation, and valid cases on stored ids → no server error, and every answer a
 
 from __future__ import annotations
 
-import pytest
-from fastapi.testclient import TestClient
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
+import pytest
+
+from indexer.child_process import free_port
 from search_api.app import create_app
 from search_api.settings import ApiSettings
 
 pytestmark = pytest.mark.reliability
 
-schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is a test extra: pip install -e '.[test]'")
+pytest.importorskip("schemathesis", reason="schemathesis is a test extra: pip install -e '.[test]'")
 
-KEY = "fuzz-key"
-MAX_EXAMPLES = 25  # per operation and pass: about 30 s on two shared cores
-
-
-def _load_script():
-    from scripts import fuzz_api
-
-    return fuzz_api
+ROOT = Path(__file__).resolve().parent.parent
+MAX_EXAMPLES = 25  # per operation and pass: about a minute on two shared cores
 
 
-@pytest.fixture(scope="module")
-def sample_app(tmp_path_factory):
-    from search_api.__main__ import SAMPLES, prepare_demo
+def _fuzz(*args: str) -> tuple[int, dict]:
+    """scripts/fuzz_api.py as a person runs it; (exit status, its report)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XUNCHA_")}
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "fuzz_api.py"), "--seed", "0", "--json", *args],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
+    lines = done.stdout.strip().splitlines()
+    assert lines and lines[-1].startswith("{"), done.stdout[-3000:] + done.stderr[-3000:]
+    return done.returncode, json.loads(lines[-1])
 
-    settings = ApiSettings(backend="embedded", model="hashing", api_key=KEY,
-                        data_dir=str(tmp_path_factory.mktemp("fuzz") / "data"))
-    store, embedder, _ = prepare_demo(settings, SAMPLES, progress=False)
-    yield create_app(settings, store, embedder)
-    store.close()
 
-
-def test_fuzzing_every_operation_finds_no_server_error(sample_app):
-    fuzz_api = _load_script()
-    client = TestClient(sample_app)
-    known = fuzz_api.discover_ids(lambda path, params: client.get(path, params=params).json())
-    assert set(known) == {"issue_id", "measure_id", "notice_id"}
-    schema = schemathesis.openapi.from_asgi("/openapi.json", sample_app)
-    report = fuzz_api.fuzz(schema, max_examples=MAX_EXAMPLES, headers={"X-API-Key": KEY}, seed=0,
-                           limits={"POST /api/reindex": 2}, known_ids=known)
-    print(report.summary())
-    assert report.ok, report.summary()
-    assert report.server_errors == 0
-    operations = {o.label: o for o in report.operations}
-    assert set(operations) == {
+def test_fuzzing_every_operation_finds_no_server_error():
+    # Its own server: the sample notices, embedded backend, hashing embedder, with an API key.
+    status, report = _fuzz("--max-examples", str(MAX_EXAMPLES), "--reindex-examples", "2")
+    assert status == 0 and report["ok"], report
+    assert report["server_errors"] == 0
+    operations = report["operations"]
+    assert set(operations) >= {
         "GET /api/search", "GET /api/measures/search", "GET /api/issues/{issue_id}",
         "GET /api/issues/{issue_id}/similar", "GET /api/measures/{measure_id}", "GET /api/notices/{notice_id}",
         "DELETE /api/notices/{notice_id}", "GET /api/stats", "GET /api/categories", "GET /healthz", "GET /readyz",
         "POST /api/notices", "POST /api/reindex"}
-    assert report.calls > 300
+    assert report["calls"] > 300
     for label in ("GET /api/search", "GET /api/issues/{issue_id}/similar", "POST /api/reindex"):
-        assert operations[label].statuses[200] > 0, label  # the fuzz reached past validation
+        assert operations[label]["statuses"].get("200", 0) > 0, label  # the fuzz reached past validation
+
+
+@contextmanager
+def _serving(app) -> Iterator[str]:
+    """The app under uvicorn in a thread of this process, on a free loopback port."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            assert thread.is_alive(), "uvicorn did not start"
+            thread.join(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 def test_a_server_error_is_reported():
-    """The harness itself: an app whose model fails answers 500 to searches, and the fuzz says so."""
+    """The harness itself: a server whose model fails answers 500 to searches, and the fuzz says so."""
     from indexer.backends.memory import MemoryBackend
     from tests import search_corpus
 
@@ -71,10 +86,8 @@ def test_a_server_error_is_reported():
 
     backend = MemoryBackend()
     search_corpus.load(backend)
-    app = create_app(ApiSettings(backend="memory"), backend, Broken(64))
-    fuzz_api = _load_script()
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
-    report = fuzz_api.fuzz(schema, max_examples=5, seed=0)
-    assert not report.ok and report.server_errors > 0
-    assert {f.operation for f in report.findings if f.status == 500} >= {"GET /api/search"}
-    assert "FAILURES" in report.summary()
+    with _serving(create_app(ApiSettings(backend="memory"), backend, Broken(64))) as url:
+        status, report = _fuzz("--url", url, "--max-examples", "5")
+    assert status == 1 and not report["ok"] and report["server_errors"] > 0
+    assert "500" in report["operations"]["GET /api/search"]["statuses"]
+    assert any("status 500" in f for f in report["operations"]["GET /api/search"]["findings"])

@@ -79,13 +79,13 @@ def test_variants_make_the_patterns_real_pages_take(tmp_path):
     from tests.test_samples import _check_row, _run_gen
 
     out = tmp_path / "v"
-    summary = _run_gen(out, 60, seed=5, formats="txt,gbk,html,docx", variants="all")
+    summary = _run_gen(out, 63, seed=5, formats="txt,gbk,html,docx", variants="all")  # one turn of the rotation
     rows = [json.loads(line) for line in (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
     by = {}
     for row in rows:
         by.setdefault(row["variant"], []).append(row)
     assert set(by) == {None, *VARIANTS}
-    assert summary["variants"]["none"] == 40
+    assert summary["variants"]["none"] == 42
     for row in rows:
         if row["n_issues"]:
             _check_row(out / row["file"], row)
@@ -106,6 +106,8 @@ def test_variants_make_the_patterns_real_pages_take(tmp_path):
         assert len(row["expect"]["organizations"]) == 2
     for row in by["wrappers"]:
         assert len(row["problems"]) == row["n_issues"]
+    for row in by["level"]:
+        assert row["expect"]["level"] in ("central", "province") and "巡视组" in row["expect"]["inspection_body"]
 
 
 def _text(out, row) -> str:

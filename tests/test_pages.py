@@ -160,7 +160,8 @@ def test_issue_card_shows_institution_status_highlight_and_measures(client):
     assert measures.css_first("summary").text() == "整改措施（1 条，1 条含检索词）"
     assert [li.html for li in measures.css("li")] == ["<li>再次开展<mark>医保基金</mark>自查</li>"]
     similar = first.css_first("a.similar")
-    assert (similar.text(), similar.attributes["href"]) == ("类似问题（其他单位）", "/?similar=qh2025-001")
+    # the mode (and any filters and sort) come along to the similar view
+    assert (similar.text(), similar.attributes["href"]) == ("类似问题（其他单位）", "/?similar=qh2025-001&mode=lexical")
     # a status the notice does not print
     tree = html(client.get("/", params={"q": "政府采购", "mode": "lexical"}))
     assert card_ids(tree)[0] == "bc2022-001"
@@ -256,7 +257,7 @@ def test_measures_tab(client):
         '<p class="measure-text"><span class="label">措施 1</span>再次开展<mark>医保基金</mark>自查</p>')
     assert first.css_first(".for-problem").text() == "针对问题：违规使用医保基金问题整改不彻底"
     assert [a.attributes["href"] for a in first.css(".actions a")] == [
-        "/?similar=qh2025-001", "/issues/qh2025-001", "/notices/qh2025#i-1"]
+        "/?similar=qh2025-001&mode=lexical", "/issues/qh2025-001", "/notices/qh2025#i-1"]
     assert tree.css_first(".facet") is not None  # measures have facets on the page
     tabs = [(a.text(), a.attributes["href"]) for a in tree.css(".tabs a")]
     assert tabs == [("问题", "/?q=%E5%8C%BB%E4%BF%9D%E5%9F%BA%E9%87%91&mode=lexical"),
@@ -274,9 +275,85 @@ def test_similar_shows_the_source_and_other_institutions_only(client):
     assert "青禾县人民医院" in source.text() and "违规使用医保基金，存在串换项目收费问题" in source.text()
     assert "青禾县人民医院" not in [n.text() for n in tree.css("article.card .inst")]
     assert tree.css_first("#summary").text().split()[0:3] == ["共", "5", "条类似问题"]
-    assert tree.css(".tabs") == []
+    assert [(a.text(), a.attributes["href"]) for a in tree.css(".tabs a")] == [
+        ("问题", "/?similar=qh2023-001"), ("整改措施", "/?similar=qh2023-001&tab=measures")]
     # typing a query on a similar page starts a new search
     assert card_ids(html(client.get("/", params={"similar": "qh2023-001", "q": "党费"})))[0] == "qh2025-002"
+
+
+def test_similar_keeps_the_filters_and_has_both_tabs(client):
+    tree = html(client.get("/", params={"q": "医保基金", "province": "江西省", "sort": "date"}))
+    link = tree.css_first("article.card a.similar").attributes["href"]
+    assert parse_qs(urlsplit(link).query) == {"similar": ["qh2025-001"], "province": ["江西省"], "sort": ["date"]}
+    similar = html(client.get(link))
+    assert card_ids(similar) == api_ids(client, "/api/issues/qh2025-001/similar", province="江西省", sort="date")
+    assert card_ids(similar) and all(i.startswith("bc2022") for i in card_ids(similar))  # 湖南省 filtered out
+    assert [c.text().split(" ")[0] for c in similar.css(".chip")] == ["省份：江西省"]
+    tab = similar.css(".tabs a")[1]
+    assert tab.text() == "整改措施"
+    measures = html(client.get(tab.attributes["href"]))
+    assert card_ids(measures) == api_ids(client, "/api/issues/qh2025-001/similar", province="江西省", sort="date",
+                                         target="measures")
+    assert measures.css("article.measure-card") and measures.css_first("#source") is not None
+    assert measures.css_first("#summary").text().split()[2] == "条类似问题的整改措施"
+
+
+def test_sort_by_date_on_the_page(client):
+    tree = html(client.get("/", params={"q": "医保基金"}))
+    assert tree.css_first("#sort strong").text() == "按相关度"
+    by_date = tree.css_first('#sort a[data-sort="date"]').attributes["href"]
+    assert by_date == "/?q=%E5%8C%BB%E4%BF%9D%E5%9F%BA%E9%87%91&sort=date"
+    assert card_ids(html(client.get(by_date))) == api_ids(client, "/api/search", q="医保基金", sort="date") == [
+        "qh2025-001", "qh2025-002", "sm2024-001", "sm2024-003", "qh2023-001", "qh2023-002", "qh2023-003"]
+
+
+def test_date_range_on_the_page(client):
+    tree = html(client.get("/", params={"q": "医保基金", "mode": "lexical"}))
+    form = tree.css_first("form#date-range")
+    hidden = {i.attributes["name"]: i.attributes["value"] for i in form.css("input[type=hidden]")}
+    assert hidden == {"q": "医保基金", "mode": "lexical"}
+    assert [i.attributes["name"] for i in form.css("input[type=date]")] == ["date_from", "date_to"]
+    filtered = html(client.get("/", params={**hidden, "date_from": "2024-01-01", "date_to": "2024-12-31"}))
+    assert card_ids(filtered) == ["sm2024-001"]
+    assert [c.text().split(" ")[0] for c in filtered.css(".chip")] == ["日期：2024-01-01–2024-12-31"]
+    assert filtered.css_first('form#date-range input[name="date_from"]').attributes["value"] == "2024-01-01"
+    bad = client.get("/", params={**hidden, "date_from": "2024-02-30"})
+    assert bad.status_code == 400
+    assert html(bad).css_first("#error p").text() == "起始日期应为日期，如 2024、2024-03 或 2024-03-05（收到 '2024-02-30'）。"
+
+
+def test_unstated_status_is_shown_filtered_and_exported(client):
+    tree = html(client.get("/", params={"q": "采购", "mode": "lexical"}))
+    assert facet(tree, "status")[0][:3] == ("未注明", "1", False)
+    card = html(client.get(facet(tree, "status")[0][3]))
+    assert card_ids(card) == ["bc2022-001"]
+    badge = card.css_first("article.card .badge")
+    assert (badge.text(), badge.attributes["class"]) == ("未注明", "badge st-unspecified")
+    rows = read_csv(client.get("/export.csv", params={"q": "采购", "mode": "lexical", "status": "unspecified"}))
+    assert [(r[13], r[16]) for r in rows[1:]] == [("未注明", "bc2022-001")]
+
+
+def test_a_page_past_the_results_states_the_real_count(client, store):
+    response = client.get("/", params={"q": "医保基金", "mode": "lexical", "page": "2"})
+    assert response.status_code == 400
+    tree = html(response)
+    assert tree.css_first("#error strong").text() == "页码超出范围"
+    assert tree.css_first("#error p").text() == "第 2 页超出范围：共 3 条结果，每页 10 条，共 1 页。"
+    assert tree.css_first("#error-link").attributes["href"] == "/?q=%E5%8C%BB%E4%BF%9D%E5%9F%BA%E9%87%91&mode=lexical"
+    # beyond the result window: the real count, and the window
+    narrow = make_client(store, max_result_window=4)
+    tree = html(narrow.get("/", params={"q": "医保基金", "size": "2", "page": "3"}))
+    assert tree.css_first("#error p").text() == (
+        "第 3 页超出范围：共 7 条结果，每页 2 条，共 2 页。最多可查看前 4 条，请增加筛选条件缩小范围。")
+    assert tree.css_first("#error-link").text() == "转到第 2 页"
+
+
+def test_favicon(client):
+    response = client.get("/favicon.ico")
+    assert (response.status_code, response.headers["content-type"]) == (200, "image/svg+xml")
+    assert response.content.startswith(b"<svg")
+    icon = html(client.get("/")).css_first('link[rel="icon"]').attributes["href"]
+    assert client.get(icon).content == response.content
 
 
 def test_pagination_links(client):
@@ -310,9 +387,9 @@ def test_no_results(client):
 @pytest.mark.parametrize("params, message", [
     ({"q": "医保", "page": "abc"}, "页码必须是整数（收到 'abc'）。"),
     ({"q": "医保", "mode": "fuzzy"}, "检索方式的取值 'fuzzy' 无效，可选：hybrid, lexical, semantic。"),
-    ({"q": "医保", "page": "200"}, "翻页过深：最多可查看前 1000 条结果，请增加筛选条件缩小范围。"),
+    ({"q": "医保", "page": "200"}, "第 200 页超出范围：共 5 条结果，每页 10 条，共 1 页。"),
     ({"q": "医保", "year_from": "2025", "year_to": "2020"}, "起始年份 2025 晚于截止年份 2020。"),
-    ({"q": "医保", "status": "done"}, "整改状态的取值 'done' 无效，可选：completed, basically_completed, in_progress, long_term。"),
+    ({"q": "医保", "status": "done"}, "整改状态的取值 'done' 无效，可选：completed, basically_completed, in_progress, long_term, unspecified。"),
     ({"q": "医" * 2001}, "检索内容过长：最多 2000 字，当前 2001 字。请只保留问题描述的关键部分。"),
     ({"province": "江西省"}, "筛选条件需要和检索词一起使用：请先输入关键词或粘贴一段问题描述。"),
 ])
@@ -486,7 +563,7 @@ def read_xlsx(response) -> tuple[list[list], dict]:
     return rows, about
 
 
-QH2025_001 = ["1", "青禾县人民医院", "医院", "江西省", "吉安市", "", "", "", "", "", "", "1",
+QH2025_001 = ["1", "青禾县人民医院", "医院", "江西省", "吉安市", "", "", "", "2025-01-10", "", "", "1",
               "违规使用医保基金问题整改不彻底", "推进中", "再次开展医保基金自查", "qh2025.txt", "qh2025-001"]
 
 
@@ -503,7 +580,7 @@ def test_export_csv_cell_by_cell(client):
         "排名", "单位", "单位类型", "省份", "城市", "区县", "巡察组", "巡察轮次", "反馈日期", "发布日期",
         "方面", "序号", "问题", "整改状态", "整改措施", "来源", "问题编号"]
     assert rows[1] == QH2025_001
-    assert rows[3] == ["3", "青禾县人民医院", "医院", "江西省", "吉安市", "", "", "", "", "", "", "1",
+    assert rows[3] == ["3", "青禾县人民医院", "医院", "江西省", "吉安市", "", "", "", "2023-06-20", "", "", "1",
                        "违规使用医保基金，存在串换项目收费问题", "已完成",
                        "开展医保基金专项自查自纠，退回违规费用3.2万元\n上线医保智能审核系统，从源头防范违规收费",
                        "qh2023.txt", "qh2023-001"]

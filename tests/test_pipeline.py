@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import sys
+import threading
 import types
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from indexer.backends.memory import MemoryBackend
 from indexer.bundles import build_bundle, issue_embedding_text
 from indexer.embed import HashingEmbedder, open_embedder
 from indexer.errors import ConfigError, IncompatibleIndex
+from indexer.fields import UNSTATED
 from indexer.parsing import parse
 from indexer.pipeline import delete_notices, ingest_paths, reindex, stats
 from indexer.settings import load_settings
@@ -238,7 +240,7 @@ def test_measure_documents_carry_issue_and_notice_metadata(corpus, settings, mem
         assert doc["notice_id"] == notice.notice_id and doc["title"] == notice.meta.title
         assert doc["source"] == str(corpus / QINGHE)
         assert doc["problem"] == issue.problem and doc["section"] == issue.section
-        assert doc["status"] == (issue.status.value if issue.status else None)
+        assert doc["status"] == (issue.status.value if issue.status else UNSTATED)
         assert doc["text_tokens"] == " ".join(tokenise_for_index(doc["text"]))
         assert doc["problem_tokens"] == " ".join(tokenise_for_index(issue.problem))
     assert mem.get_vectors(Target.MEASURES, ids) == {}  # measure vectors are off by default
@@ -460,3 +462,55 @@ def test_open_backend_builds_classes_with_from_settings(monkeypatch):
     monkeypatch.setitem(BACKENDS, "fake", "fake_backend_module:Fake")
     backend = open_backend(load_settings({}, backend="fake", data_dir="somewhere"))
     assert isinstance(backend, Fake) and made == ["somewhere"]
+
+
+class _WaitingEmbedder(HashingEmbedder):
+    """Hashing vectors; the first call waits (up to 10 s) until ingest has parsed another notice."""
+
+    def __init__(self, parsed_another: threading.Event) -> None:
+        super().__init__(32)
+        self.parsed_another = parsed_another
+        self.overlapped: bool | None = None
+        self.threads: list[str] = []
+
+    def embed_passages(self, texts):
+        self.threads.append(threading.current_thread().name)
+        if self.overlapped is None:
+            self.overlapped = self.parsed_another.wait(timeout=10)
+        return super().embed_passages(texts)
+
+
+class _NotingBackend(MemoryBackend):
+    """The memory backend, noting when ingest asks about a second notice (that is: parsed it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: set[str] = set()
+        self.parsed_another = threading.Event()
+
+    def has_notice(self, notice_id):
+        self.asked.add(notice_id)
+        if len(self.asked) == 2:
+            self.parsed_another.set()
+        return super().has_notice(notice_id)
+
+
+def test_ingest_parses_the_next_batch_while_the_last_is_embedded(tmp_path: Path, settings) -> None:
+    folder = tmp_path / "notices"
+    folder.mkdir()
+    for name in (QINGHE, SHIMEN):  # both with issues: each batch calls the embedder
+        shutil.copy(DATA / name, folder / name)
+    backend = _NotingBackend()
+    embedder = _WaitingEmbedder(backend.parsed_another)
+    summary = run([folder], settings, backend, embedder, batch_size=1)
+    assert (summary.indexed, summary.failed) == (2, 0) and counts(backend)[0] == 2
+    assert embedder.overlapped  # notice 2 was parsed while notice 1 was being embedded
+    assert embedder.threads and all(name.startswith("embed") for name in embedder.threads)  # a worker thread
+    assert "embed" in summary.seconds and "embed_wait" in summary.seconds
+    # the same documents as a run that embeds in the ingesting thread, batch by batch
+    again = MemoryBackend()
+    run([folder], settings, again, HashingEmbedder(32), batch_size=32)
+    ids = sorted(again._docs[Target.ISSUES])
+    assert sorted(backend._docs[Target.ISSUES]) == ids
+    mine, theirs = backend.get_vectors(Target.ISSUES, ids), again.get_vectors(Target.ISSUES, ids)
+    assert all(list(mine[i]) == list(theirs[i]) for i in ids)

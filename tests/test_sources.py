@@ -138,3 +138,23 @@ def test_notice_page_links_to_the_original(folder: Path, tmp_path: Path) -> None
         assert 'id="origin-link"' not in client.get(f"/notices/{shimen['notice_id']}").text
         api = client.get(f"/api/notices/{qinghe['notice_id']}").json()["notice"]
         assert (api["source_url"], api["source_name"]) == (QINGHE_URL, "青禾县人民政府网站")
+
+
+def test_upload_source_field_one_for_all_or_one_per_file() -> None:
+    from tests.test_security import AUTH, KEY, corpus_client, upload
+
+    client = corpus_client(api_key=KEY)
+    first, second = DATA / QINGHE, DATA / SHIMEN
+    response = client.post("/api/notices", headers=AUTH, files=upload(first, second),
+                           data={"source": [QINGHE_URL, "石门镇人民政府"]})
+    assert response.status_code == 200, response.text
+    ids = [f["notice_id"] for f in response.json()["files"]]
+    notices = [client.get(f"/api/notices/{i}").json()["notice"] for i in ids]
+    assert [(n["source_url"], n["source_name"]) for n in notices] == [(QINGHE_URL, None), (None, "石门镇人民政府")]
+    # The same file again with a name for both: stored again with it ("updated").
+    again = client.post("/api/notices", headers=AUTH, files=upload(first), data={"source": "青禾县卫生健康委员会"})
+    assert [(f["outcome"], f["notice_id"]) for f in again.json()["files"]] == [("updated", ids[0])]
+    notice = client.get(f"/api/notices/{ids[0]}").json()["notice"]
+    assert (notice["source_url"], notice["source_name"]) == (QINGHE_URL, "青禾县卫生健康委员会")
+    wrong = client.post("/api/notices", headers=AUTH, files=upload(first, second), data={"source": ["a", "b", "c"]})
+    assert (wrong.status_code, wrong.json()["error"]) == (422, "source: give one for all files or one per file (2), not 3")

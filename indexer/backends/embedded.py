@@ -29,10 +29,11 @@ file + rename); the old generation serves until then and is deleted unless ``kee
 
 from __future__ import annotations
 
+import logging
 import shutil
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,15 @@ from indexer.backends.base import (
     batched,
     refuse_mismatch,
 )
-from indexer.backends.embedded_folder import BUILDING, CURRENT, DataFolder, WriterLock
+from indexer.backends.embedded_folder import (
+    BUILDING,
+    CURRENT,
+    DataFolder,
+    WriterLock,
+    folder_is_read_only,
+    free_mb,
+    no_space,
+)
 from indexer.backends.embedded_generation import STORE, STORE_VERSION, Generation, disk_bytes, notice_row
 from indexer.backends.embedded_lexical import (
     COLLECTIONS,
@@ -59,11 +68,13 @@ from indexer.backends.embedded_lexical import (
     as_int,
     tantivy_errors,
 )
-from indexer.backends.embedded_store import NoticeRow, RecordStore
+from indexer.backends.embedded_store import NoticeRow, RecordStore, StoreFull
 from indexer.backends.vector_index import EXACT_MAX_ROWS
-from indexer.errors import BackendError, BadQuery, IncompatibleIndex
+from indexer.errors import BackendError, BadQuery, IncompatibleIndex, ReadOnlyIndex
 from indexer.fields import SCHEMA_VERSION, Kind
 from indexer.types import DocId, Document, Hit, Leg, NoticeId, Target, Vector
+
+log = logging.getLogger(__name__)
 
 REBUILD_BATCH = 200  # notices per transaction / tantivy commit while rebuilding
 
@@ -81,8 +92,11 @@ class EmbeddedBackend:
     name = "embedded"
 
     def __init__(self, data_dir: Path | str, *, threads: int = 2, lock_timeout: float = 5.0,
-                 exact_max_rows: int = EXACT_MAX_ROWS) -> None:
+                 exact_max_rows: int = EXACT_MAX_ROWS, read_only: bool | None = None) -> None:
         self.data_dir = Path(data_dir)
+        # A folder on a read-only mount (or one this user cannot write) is opened for searching
+        # only: nothing in it is written, not even on open.
+        self.read_only = folder_is_read_only(self.data_dir) if read_only is None else read_only
         self.threads = max(1, threads)
         self.lock_timeout = lock_timeout
         self.exact_max_rows = exact_max_rows
@@ -94,10 +108,11 @@ class EmbeddedBackend:
         self._requested: tuple[str, int, str] | None = None  # the last check_compatible() values
         self._holding_for_writes = False  # took the writer lock for writes (kept until close)
         self._closed = False
-        try:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise BackendError(f"cannot create the data folder {self.data_dir}: {exc}") from exc
+        if not self.read_only:
+            try:
+                self.data_dir.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise BackendError(f"cannot create the data folder {self.data_dir}: {exc}") from exc
         self.folder = DataFolder(self.data_dir)
         self._writer_lock = WriterLock(self.data_dir)
         _set_faiss_threads()
@@ -105,11 +120,13 @@ class EmbeddedBackend:
 
     @classmethod
     def from_settings(cls, settings: Any) -> EmbeddedBackend:
-        return cls(settings.data_path, threads=settings.threads)
+        return cls(settings.data_path, threads=settings.threads, lock_timeout=settings.writer_wait_seconds)
 
     # -- generations and the writer lock ------------------------------------------------------
     def _open_current(self) -> Generation:
         name = self.folder.read_current()
+        if name is None and self.read_only:
+            raise BackendError(f"{self.data_dir} holds no index (no {CURRENT} file), and it is read-only")
         if name is None:
             with self._writing_briefly():
                 name = self.folder.read_current()
@@ -135,19 +152,28 @@ class EmbeddedBackend:
         return generation
 
     def _generation(self, path: Path) -> Generation:
-        return Generation(path, threads=self.threads, exact_max_rows=self.exact_max_rows)
+        return Generation(path, threads=self.threads, exact_max_rows=self.exact_max_rows, read_only=self.read_only)
 
     def _heal(self, generation: Generation) -> None:
         """Replay into tantivy what a crashed writer committed to SQLite only. Done by whoever can
-        take the writer lock now; a reader that cannot leaves it to the live writer."""
+        take the writer lock now; a reader that cannot leaves it to the live writer. A read-only
+        folder is healed in its private copy only."""
+        if self.read_only:
+            generation.sync_lexical()
+            return
         if not self._writer_lock.try_acquire(timeout=0):
             return
         try:
             generation.sync_lexical()
             self.folder.remove_unfinished()
+        except BackendError as exc:  # a full disk, say: the index must stay readable
+            log.warning("the lexical index of %s lags its record store and could not catch up (%s); "
+                        "searches miss the words of the notices written last until it does", generation.path,
+                        str(exc))  # the text only: a kept exception would keep tantivy's writer alive
         finally:
             if not self._holding_for_writes:
-                generation.drop_writers()
+                with suppress(BackendError):
+                    generation.drop_writers()
                 self._writer_lock.release()
 
     def _acquire_for_writes(self) -> Generation:
@@ -156,6 +182,7 @@ class EmbeddedBackend:
         with self._lock:
             if self._closed:
                 raise BackendError("the embedded backend is closed")
+            self._refuse_if_read_only()
             if not self._holding_for_writes:
                 self._writer_lock.acquire(self.lock_timeout)
                 self._holding_for_writes = True
@@ -166,8 +193,13 @@ class EmbeddedBackend:
                 self.folder.remove_unfinished()
             return self._gen
 
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise ReadOnlyIndex(f"the data folder {self.data_dir} is read-only: it can be searched, not written")
+
     @contextmanager
     def _writing_briefly(self) -> Iterator[None]:
+        self._refuse_if_read_only()
         had = self._writer_lock.held
         self._writer_lock.acquire(self.lock_timeout)
         try:
@@ -247,8 +279,9 @@ class EmbeddedBackend:
             empty = store.is_empty()
             if empty or (have_model is None and have_dims in (None, dims)):
                 # A new (or emptied) index adopts the values; so does one created by a write before
-                # any check, whose dims came from its vectors.
-                store.set_meta({"model_id": model_id, "dims": dims, "dictionary_version": dictionary_version})
+                # any check, whose dims came from its vectors (a read-only one records nothing).
+                if not self.read_only:
+                    store.set_meta({"model_id": model_id, "dims": dims, "dictionary_version": dictionary_version})
                 return
             refuse_mismatch((have_model, have_dims, have_dict), model_id, dims, dictionary_version)
 
@@ -263,6 +296,12 @@ class EmbeddedBackend:
             return self._gen.store.has_notice(notice_id)
 
     # -- writing -----------------------------------------------------------------------------
+    def begin_writing(self) -> bool:
+        with self._write_lock:
+            was_writer = self._holding_for_writes
+            self._acquire_for_writes()
+            return not was_writer
+
     def write(self, bundles: Sequence[NoticeBundle],
               replaces: Mapping[NoticeId, NoticeId] | None = None) -> WriteResult:
         with self._write_lock:
@@ -283,10 +322,23 @@ class EmbeddedBackend:
             result.written.append(bundle.notice_id)
         if not rows:
             return result
-        if dims is not None and gen.store.meta().get("dims") is None:
-            gen.store.set_meta({"dims": dims})
-        _, written = gen.store.write(rows, {k: v for k, v in replaces.items() if k in set(result.written)})
-        self._apply(gen, live, written)
+        needed = _space_needed(rows)
+        try:
+            if dims is not None and gen.store.meta().get("dims") is None:
+                gen.store.set_meta({"dims": dims})
+            _, written = gen.store.write(rows, {k: v for k, v in replaces.items() if k in set(result.written)})
+        except StoreFull as exc:  # rolled back: nothing of this batch is stored
+            raise no_space(gen.path, needed, f"storing {len(rows)} notice(s)") from exc
+        try:
+            self._apply(gen, live, written)
+        except BackendError as exc:
+            if free_mb(gen.path) * 2**20 >= needed:
+                raise
+            # Stored (SQLite is the source of truth) but not yet in the lexical index: kept, and
+            # replayed into it by the next open with room to write.
+            with suppress(BackendError):
+                gen.drop_writers()
+            raise no_space(gen.path, needed, "updating the lexical index", written=result.written) from exc
         return result
 
     def _apply(self, gen: Generation, live: bool, written: Mapping[int, Document] | None = None) -> None:
@@ -473,6 +525,14 @@ class EmbeddedBackend:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+
+
+def _space_needed(rows: Sequence[NoticeRow]) -> int:
+    """Bytes a batch takes on disk, roughly: its SQLite rows, their copy in the write-ahead log
+    and the tantivy segments (measured on generated notices: about 3× the rows' payload)."""
+    payload = sum(len(r.record) + sum(len(d.doc) + len(d.shared) + len(d.keys) + len(d.vector or b"")
+                                      for d in r.docs) for r in rows)
+    return 3 * payload
 
 
 def _set_faiss_threads() -> None:

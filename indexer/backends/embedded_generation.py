@@ -20,6 +20,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -38,42 +40,61 @@ log = logging.getLogger(__name__)
 
 STORE = "store.sqlite3"
 SNAPSHOT = "vectors.npz"
-STORE_VERSION = 1  # layout of store.sqlite3 and the tantivy schemas; another one is refused on open
+STORE_VERSION = 2  # layout of store.sqlite3 and the tantivy schemas written (2: compact rows, embedded_store)
+READABLE_STORE_VERSIONS = (1, 2)  # a layout-1 store is read and written on in its own layout
 WRITER_HEAP = 64_000_000  # bytes of tantivy indexing memory per writer thread
 
 
 class Generation:
     """One complete index: a record store, a tantivy index per collection, vector indexes."""
 
-    def __init__(self, path: Path, *, threads: int, exact_max_rows: int) -> None:
+    def __init__(self, path: Path, *, threads: int, exact_max_rows: int, read_only: bool = False) -> None:
         self.path = path
         self.name = path.name
         self.threads = max(1, threads)
         self.exact_max_rows = exact_max_rows
-        path.mkdir(parents=True, exist_ok=True)
-        self.store = RecordStore(path / STORE)
+        self.read_only = read_only
+        self.private: Path | None = None  # read-only: where the tantivy indexes are searched from
+        if not read_only:
+            path.mkdir(parents=True, exist_ok=True)
+        self.store = RecordStore(path / STORE, read_only=read_only)
         self.indexes: dict[Target, tantivy.Index] = {}
+        if read_only:
+            # tantivy takes a lock file even to search: a read-only folder is searched through a
+            # private copy of its tantivy indexes (a temporary folder, removed on close).
+            self.private = Path(tempfile.mkdtemp(prefix="xuncha-read-only-"))
         for target, collection in COLLECTIONS.items():
             folder = path / target.value
-            folder.mkdir(exist_ok=True)
+            if self.private is not None:
+                copy = self.private / target.value
+                with tantivy_errors(f"copying {folder} to search it"):
+                    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns(".tantivy-*.lock"))
+                folder = copy
+            else:
+                folder.mkdir(exist_ok=True)
             with tantivy_errors(f"opening {folder}"):
                 self.indexes[target] = (tantivy.Index.open(str(folder)) if tantivy.Index.exists(str(folder))
                                         else tantivy.Index(collection.schema, path=str(folder), reuse=True))
+        # seq of the last change in the tantivy indexes searched (read-only: kept here, not stored)
+        self.lexical_seq = int(self.store.meta().get("lexical_seq", 0))
         self.writers: dict[Target, Any] = {}
         self.vectors: dict[Target, VectorIndex] = {}
         self.vector_seq = 0
         self.snapshot_seq = 0
         self.data_version = self.store.data_version()
         version = self.store.meta().get("store_version")
-        if version is not None and int(version) != STORE_VERSION:
+        if version is not None and int(version) not in READABLE_STORE_VERSIONS:
             self.store.close()
             raise BackendError(f"{path} was written by another version of the embedded backend (store layout "
-                               f"{version}, this one reads {STORE_VERSION}): ingest into a new data folder")
+                               f"{version}, this one reads {READABLE_STORE_VERSIONS}): ingest into a new data folder")
+        self.store.packed = version is None or int(version) >= 2
 
     # -- tantivy -----------------------------------------------------------------------------
     def lexical_lag(self) -> bool:
         meta = self.store.meta()
-        return int(meta.get("lexical_seq", 0)) < int(meta.get("seq", 0))
+        if not self.read_only:
+            self.lexical_seq = int(meta.get("lexical_seq", 0))
+        return self.lexical_seq < int(meta.get("seq", 0))
 
     def _writer(self, target: Target) -> Any:
         if target not in self.writers:
@@ -86,10 +107,12 @@ class Generation:
     def sync_lexical(self, written: Mapping[int, Document] | None = None) -> int:
         """Replay rows newer than ``lexical_seq`` into tantivy, commit, record the new seq.
 
-        Needs the writer lock. Idempotent: each row is deleted by its rowid before it is added.
-        ``written`` holds documents just written, by rowid (the others are read back from SQLite)."""
+        Needs the writer lock (read-only: replays into the private copy, records nothing).
+        Idempotent: each row is deleted by its rowid before it is added. ``written`` holds
+        documents just written, by rowid (the others are read back from SQLite)."""
         meta = self.store.meta()
-        applied, upto = int(meta.get("lexical_seq", 0)), int(meta.get("seq", 0))
+        applied = self.lexical_seq if self.read_only else int(meta.get("lexical_seq", 0))
+        upto = int(meta.get("seq", 0))
         if applied >= upto:
             return 0
         written = written or {}
@@ -98,38 +121,53 @@ class Generation:
         just_written = written if applied == upto - 1 else {}
         touched: set[Target] = set()
         replayed = 0
-        with tantivy_errors(f"updating the lexical index of {self.path}"):
-            for batch in self.store.changes_since(applied, upto=upto, with_doc=False, with_vector=False):
-                missing = [c.rowid for c in batch if not c.deleted and c.rowid not in written]
-                stored = self.store.docs_by_rowid(missing) if missing else {}
-                for change in batch:
-                    writer = self._writer(change.target)
-                    if change.rowid not in just_written:
-                        writer.delete_documents_by_term(KEY, change.rowid)
-                    doc = None if change.deleted else written.get(change.rowid)
-                    if doc is None and change.rowid in stored:
-                        doc = json.loads(stored[change.rowid])
-                    if doc is not None:
-                        writer.add_document(COLLECTIONS[change.target].tantivy_doc(change.rowid, doc))
-                    touched.add(change.target)
-                    replayed += 1
-            for target in touched:
-                self.writers[target].commit()
-                self.indexes[target].reload()
-        self.store.set_meta({"lexical_seq": upto})
+        try:
+            with tantivy_errors(f"updating the lexical index of {self.path}"):
+                for batch in self.store.changes_since(applied, upto=upto, with_doc=False, with_vector=False):
+                    missing = [c.rowid for c in batch if not c.deleted and c.rowid not in written]
+                    stored = self.store.docs_by_rowid(missing) if missing else {}
+                    for change in batch:
+                        if change.rowid not in just_written:
+                            self._writer(change.target).delete_documents_by_term(KEY, change.rowid)
+                        doc = None if change.deleted else written.get(change.rowid)
+                        if doc is None and change.rowid in stored:
+                            doc = json.loads(stored[change.rowid])
+                        if doc is not None:
+                            tantivy_doc = COLLECTIONS[change.target].tantivy_doc(change.rowid, doc)
+                            self._writer(change.target).add_document(tantivy_doc)
+                        touched.add(change.target)
+                        replayed += 1
+                for target in touched:
+                    self.writers[target].commit()
+                    self.indexes[target].reload()
+        except BackendError:
+            # A failed writer (a full disk kills it) is dropped here, not kept alive by the
+            # traceback: it holds tantivy's writer lock, which the next writer needs.
+            self.writers.clear()
+            raise
+        self.lexical_seq = upto
+        if not self.read_only:
+            self.store.set_meta({"lexical_seq": upto})
         return replayed
 
     def drop_writers(self, *, wait_for_merges: bool = False) -> None:
         """Release the tantivy writers (and tantivy's own lock). Nothing is pending: every sync
         commits. On close, background segment merges are waited for so readers find few segments."""
-        for target in list(self.writers):
-            writer = self.writers.pop(target)
-            with tantivy_errors("closing a writer"):
-                if wait_for_merges:
-                    writer.wait_merging_threads()
-                else:
-                    writer.rollback()
-            del writer
+        failed: BackendError | None = None
+        while self.writers:
+            _, writer = self.writers.popitem()
+            try:
+                with tantivy_errors("closing a writer"):
+                    if wait_for_merges:
+                        writer.wait_merging_threads()
+                    else:
+                        writer.rollback()
+            except BackendError as exc:  # close the others all the same
+                failed = failed or exc
+            finally:
+                del writer  # dropping it releases tantivy's writer lock
+        if failed is not None:
+            raise failed
 
     def reload_searchers(self) -> None:
         with tantivy_errors(f"reloading {self.path}"):
@@ -216,6 +254,8 @@ class Generation:
             index.close()
         self.vectors.clear()
         self.indexes.clear()
+        if self.private is not None:
+            shutil.rmtree(self.private, ignore_errors=True)
 
 
 def notice_row(bundle: NoticeBundle, dims: int | None) -> tuple[NoticeRow, int | None]:

@@ -9,7 +9,8 @@ UTF-8 first; strict UTF-8 success is proof, not a guess). Only when none of them
 plausibly (or it holds NUL bytes) is charset-normalizer asked for another codec, whose result is
 checked the same way. Its guess is not trusted alone: short Chinese-only GBK texts come back
 misnamed (``整改结果：已完成`` in GBK as ``cp949``), and GBK bytes can be valid UTF-8 (``医院`` →
-``ҽԺ``). Traditional-Chinese Big5 notices are out of scope (refused as implausible).
+``ҽԺ``). Traditional characters count as plausible (a mirror's copy saved as GBK); Big5 files
+are out of scope (refused as implausible).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+
+from indexer.parsing.characters import TRADITIONAL_TO_SIMPLIFIED
 
 
 class Unreadable(Exception):
@@ -45,18 +48,20 @@ _MIN_PLAUSIBILITY = 0.8
 _NEWLINES = re.compile(r"\r\n?")
 
 
-def _plausibility(text: str) -> float:
+def _plausibility(text: str, traditional: bool = False) -> float:
     """Share of characters expected in a Chinese notice (0..1), common characters weighing most.
 
     Real notices are >99% GB2312 level-1 characters (the 3,755 common ones); UTF-8 bytes read
-    as GBK give mostly rare or extension characters, Korean, or Latin letters.
+    as GBK give mostly rare or extension characters, Korean, or Latin letters. With
+    ``traditional`` (a GB codec), traditional characters count too: a mirror's copy saved as GBK.
 
     >>> _plausibility("整改结果：已完成"), round(_plausibility("정개결과：已完成"), 2)
     (1.0, 0.5)
     """
     if not text:
         return 0.0
-    return sum(_char_weight(ch) for ch in text) / len(text)
+    weight = _traditional_weight if traditional else _char_weight
+    return sum(weight(ch) for ch in text) / len(text)
 
 
 @cache
@@ -77,6 +82,12 @@ def _char_weight(ch: str) -> float:
     if 0x2460 <= o <= 0x24FF or 0x2160 <= o <= 0x217F or 0x25A0 <= o <= 0x25FF:
         return 1.0  # ①, Ⅳ, ■ — numbering and bullets
     return 0.0
+
+
+@cache
+def _traditional_weight(ch: str) -> float:
+    weight = _char_weight(ch)
+    return 0.9 if weight < 0.9 and ord(ch) in TRADITIONAL_TO_SIMPLIFIED else weight
 
 
 def _strict(data: bytes, codec: str) -> str | None:
@@ -142,7 +153,7 @@ def _score(data: bytes, codecs: Iterable[str], first_rank: int = 0) -> list[_Sco
     for rank, codec in enumerate(codecs, start=first_rank):
         text = _strict(data, codec)
         if text is not None:
-            scored.append((_plausibility(text), -rank, codec, text))
+            scored.append((_plausibility(text, traditional=codec in _CHINESE_CODECS), -rank, codec, text))
     return sorted(scored, reverse=True)
 
 

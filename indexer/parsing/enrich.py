@@ -72,7 +72,8 @@ def extract_meta(normalised: NormalisedText, warnings: list[str] | None = None) 
     issuer = title_issuer(title.text) if title else None
     organization = choose_organization(issuer, signature.issuer, intro, head)
     organizations = split_joint(organization) if organization else []
-    # A joint notice keeps both names; its type and region are those of the first.
+    # A joint notice keeps both organisations; its institution (a facet value), type and region
+    # are those of the first.
     institutions = [strip_party(name) for name in (split_joint(issuer) if issuer else organizations)]
     organization = "、".join(organizations) or None
     institution = institutions[0] if institutions else None
@@ -90,13 +91,13 @@ def extract_meta(normalised: NormalisedText, warnings: list[str] | None = None) 
     return NoticeMeta(
         title=title.text if title else None,
         organization=organization,
-        institution="、".join(institutions) or None,
+        institution=institution,
         institution_type=institution_type(institution),
         province=region.province,
         city=region.city,
         county=region.county,
         inspection_body=body,
-        level=body_level(body, round_, region.county, intro),
+        level=body_level(body, round_, region.county, intro, region.province is not None and region.province == region.city),
         inspection_round=round_,
         inspection_kind=inspection_kind(body, round_, title_text, intro),
         inspection_type=inspection_type(title_text, intro),

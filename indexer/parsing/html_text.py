@@ -6,6 +6,14 @@ the notice title when the title sits just above it; block elements become line b
 table (one with no table inside: not page layout) becomes lines by the same rule as a docx table
 (:func:`indexer.parsing.tables.table_lines`); 当前位置/字体大小/访问量/分享/打印 lines or
 fragments are removed.
+
+Bounds (a scraped page must not cost minutes or gigabytes): an element with more than
+:data:`MAX_ATTRIBUTES` attributes (libxml2 compares attributes pairwise) and a table that fills
+more than :data:`MAX_TABLE_CELLS` grid cells once its row and column spans are laid out are
+refused with that reason; a span counts for at most :data:`MAX_SPAN` rows or columns and never
+beyond the table. libxml2 drops what is nested deeper than 256 elements: when the parsed page has
+lost text that way, the page is read as plain text instead (tags removed, block tags as line
+breaks), so nothing is lost silently.
 """
 
 from __future__ import annotations
@@ -33,6 +41,15 @@ _BLOCK_TAGS = {
     "center", "figure", "figcaption", "address", "header", "footer", "caption",
 }
 _CJK = re.compile(r"[\u3400-\u9fff]")
+MAX_ATTRIBUTES = 1_000  # per element; real pages have a few dozen
+MAX_TABLE_CELLS = 100_000  # per table, spans laid out; a long real rectification table has a few thousand
+MAX_SPAN = 50  # rows or columns one cell may span
+# An element start and what follows it up to the next "<": attributes are counted only in long ones.
+_LONG_TAG = re.compile(r"<[A-Za-z][^<]{3000,}")
+_ATTRIBUTE = re.compile(r"\s[A-Za-z_:@][-\w:.@]*\s*=")
+_UNREAD = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+_BLOCK_TAG = re.compile(r"</?(?:" + "|".join(sorted(_BLOCK_TAGS | {"title"})) + r")\b[^>]*>", re.I)
+_ANY_TAG = re.compile(r"<[^>]*>")
 # Chinese characters allowed between a title and the body (an info line: 发布时间, 来源 …).
 _TITLE_SLACK = 80
 _ASCII_SPACE = re.compile(r"[ \t\r\n\f\v]+")
@@ -172,9 +189,14 @@ def _own_rows(table) -> list:
 
 def _span(cell, name: str) -> int:
     try:
-        return max(1, min(int(cell.get(name, "1")), 50))
+        return max(1, min(int(cell.get(name, "1")), MAX_SPAN))
     except ValueError:
         return 1
+
+
+def _too_many_cells(count: int) -> Unreadable:
+    return Unreadable(f"an HTML table fills more than {MAX_TABLE_CELLS:,} cells once its row and column spans are "
+                      f"laid out ({count:,} so far): refused, a notice's table is far smaller")
 
 
 def _html_table_rows(table) -> list[list[str]]:
@@ -184,7 +206,9 @@ def _html_table_rows(table) -> list[list[str]]:
     several problems belongs to each)."""
     rows: list[list[str]] = []
     spanned: dict[tuple[int, int], str] = {}  # (row, column) → text of a rowspan from above
-    for r, tr in enumerate(_own_rows(table)):
+    own_rows = _own_rows(table)
+    filled = 0  # grid cells laid out so far, spans included
+    for r, tr in enumerate(own_rows):
         cells: list[str] = []
         for td in (c for c in tr if _is_element(c) and c.tag in ("td", "th")):
             while (r, len(cells)) in spanned:
@@ -192,8 +216,12 @@ def _html_table_rows(table) -> list[list[str]]:
             col = len(cells)
             colspan, rowspan = _span(td, "colspan"), _span(td, "rowspan")
             text = "\n".join(_lines_of(td))
+            below_rows = range(r + 1, min(r + rowspan, len(own_rows)))
+            filled += colspan * (1 + len(below_rows))
+            if filled > MAX_TABLE_CELLS:
+                raise _too_many_cells(filled)
             cells.extend([text] + [""] * (colspan - 1))
-            for below in range(r + 1, r + rowspan):
+            for below in below_rows:
                 for c in range(col, col + colspan):
                     spanned[(below, c)] = text if c == col else ""
         while (r, len(cells)) in spanned:
@@ -242,10 +270,13 @@ def html_to_text(markup: str) -> str:
     from lxml import html as lxml_html
 
     markup = re.sub(r"^\s*<\?xml[^>]*\?>", "", markup)  # lxml refuses str with an XML declaration
+    _check_attributes(markup)
     try:
         root = lxml_html.document_fromstring(markup)
     except Exception as exc:  # lxml.etree.ParserError on empty or non-HTML input
         raise Unreadable(f"not an HTML page ({exc})") from exc
+    if _lost_text(root, markup):
+        return "\n".join(_plain_lines(markup))
     page_title = root.findtext(".//title") or ""
     _drop_furniture(root)
     body = root.find("body")
@@ -269,6 +300,31 @@ def html_to_text(markup: str) -> str:
         # The page heading repeats the title the body prints again: keep one.
         del lines[lines.index(lines[0], 1)]
     return "\n".join(lines)
+
+
+def _check_attributes(markup: str) -> None:
+    """Refuse a page with an element of more than MAX_ATTRIBUTES attributes (before libxml2 sees it)."""
+    for match in _LONG_TAG.finditer(markup):
+        count = len(_ATTRIBUTE.findall(match.group()))
+        if count > MAX_ATTRIBUTES:
+            raise Unreadable(f"an HTML element with {count:,} attributes, over the limit of {MAX_ATTRIBUTES:,}: "
+                             "refused (parsing it would take minutes)")
+
+
+def _lost_text(root, markup: str) -> bool:
+    """Whether libxml2 dropped text (it stops reading below 256 nested elements)."""
+    kept = _cjk_count(root.text_content())
+    present = _cjk_count(_ANY_TAG.sub("", _UNREAD.sub("", markup)))
+    return present > 0 and kept < 0.95 * present
+
+
+def _plain_lines(markup: str) -> list[str]:
+    """The page as plain text: unread parts and tags removed, block tags as line breaks."""
+    import html
+
+    text = _ANY_TAG.sub("", _BLOCK_TAG.sub("\n", _UNREAD.sub("", markup)))
+    lines = (_ASCII_SPACE.sub(" ", line).strip() for line in html.unescape(text).split("\n"))
+    return [kept for line in lines if line and (kept := _strip_furniture(line))]
 
 
 def _with_page_title(lines: list[str], page_title: str) -> list[str]:

@@ -100,11 +100,16 @@ def inspection_type(*texts: str) -> str | None:
     return None
 
 
-def body_level(body: str | None, round_: str | None, county: str | None, intro: str = "") -> str | None:
-    """Level of the inspecting body; a 市委 over a county-level city (邹城市) is county level.
+def body_level(
+    body: str | None, round_: str | None, county: str | None, intro: str = "", municipality: bool = False
+) -> str | None:
+    """Level of the inspecting body; a 市委 over a county-level city (邹城市) is county level, the
+    巡视组 of a municipality's 市委 (重庆市, ``municipality``) provincial.
 
     >>> body_level("市委第二巡察组", None, "邹城市"), body_level("第二巡察组", None, None, "根据县委统一部署")
     ('county', 'county')
+    >>> body_level("市委第四巡视组", None, None, municipality=True)
+    'province'
     """
     deployed = _DEPLOYED.search(intro)
     for source in (body, round_, deployed.group(1) if deployed else None):
@@ -113,6 +118,8 @@ def body_level(body: str | None, round_: str | None, county: str | None, intro: 
         m = re.search(_COMMITTEE, source)
         if m:
             committee = m.group(0)
+            if committee == "市委" and municipality and "巡视" in source:
+                return "province"  # 巡视 is the provincial inspection; a municipality's 巡察 stays city
             if committee == "市委" and county and county.endswith("市"):
                 return "county"
             return LEVELS[committee]

@@ -29,7 +29,28 @@ class _Block:
     details: list[str]
 
 
-_WRAPPED_PROBLEM = re.compile(r"^(?:针对|关于|对于)+.*?(?:问题|方面)[”\"'’]?(?=[,，。;；:：])")
+# The wrappers 关于“X”问题的整改 / 关于“X”的问题 / 针对X问题 around a problem; a quoted X is taken
+# whole (its own 。 and ， do not end it).
+_QUOTED = r"(?:“[^”]*”|\"[^\"]*\"|「[^」]*」|‘[^’]*’)"
+_WRAPPED_PROBLEM = re.compile(
+    rf"^(?:针对|关于|对于)+\s*{_QUOTED}[^“\"「‘,，。;；:：]{{0,12}}?(?:问题|方面)(?:的整改(?:落实|进展)?(?:情况)?)?(?=[,，。;；:：])"
+    r"|^(?:针对|关于|对于)+.*?(?:问题|方面)(?:的整改(?:落实|进展)?(?:情况)?)?[”\"'’]?(?=[,，。;；:：])"
+)
+_WRAPPED_TAIL = re.compile(r"(问题|方面|[”\"'’])的?整改(?:落实|进展|完成)?(?:情况)?$")
+_CLOSING_QUOTE = {"“": "”", '"': '"', "「": "」", "‘": "’"}
+
+
+def _first_sentence_end(text: str) -> int:
+    """Where the first sentence ends (its 。), a 。 inside quotes not counted; -1 when none."""
+    closing: str | None = None
+    for i, ch in enumerate(text):
+        if closing is not None:
+            closing = None if ch == closing else closing
+        elif ch in _CLOSING_QUOTE:
+            closing = _CLOSING_QUOTE[ch]
+        elif ch == SENTENCE_END:
+            return i
+    return -1
 
 
 def split_heading(rest: str, labelled: bool) -> tuple[str, str | None]:
@@ -39,6 +60,10 @@ def split_heading(rest: str, labelled: bool) -> tuple[str, str | None]:
     ('针对分级诊疗推进成效不明显的问题', '完善转诊机制，提高成效。')
     >>> split_heading("关于党费核算不准确。", labelled=True)
     ('关于党费核算不准确。', None)
+    >>> split_heading("关于“台账不全。制度缺失。”的问题。一是补齐台账。", labelled=False)
+    ('关于“台账不全。制度缺失。”的问题', '一是补齐台账。')
+    >>> split_heading("“台账不全，制度缺失。”一是补齐台账。", labelled=False)
+    ('“台账不全，制度缺失。”一是补齐台账。', None)
     """
     folded = fold(rest)
     m = _WRAPPED_PROBLEM.match(folded)
@@ -47,9 +72,9 @@ def split_heading(rest: str, labelled: bool) -> tuple[str, str | None]:
         if remainder:
             return rest[: m.end()], remainder
     if not labelled:
-        head, sep, remainder = rest.partition(SENTENCE_END)
-        if sep and remainder.strip():
-            return head + sep, remainder.strip()
+        end = _first_sentence_end(rest)
+        if end >= 0 and rest[end + 1 :].strip():
+            return rest[: end + 1], rest[end + 1 :].strip()
     return rest, None
 
 
@@ -82,13 +107,19 @@ def clean_problem(text: str) -> str:
     '“三会一课”制度落实不严'
     >>> clean_problem("关于院内感染防控不到位，应急处置能力不够强的问题")
     '院内感染防控不到位，应急处置能力不够强'
+    >>> [clean_problem(t) for t in ("关于“台账不全”问题的整改", "关于“台账不全”的问题", "针对台账不全问题")]
+    ['台账不全', '台账不全', '台账不全']
     """
     problem = text.strip().rstrip(TRAILING_PUNCT)
-    wrapped = WRAPPER.match(problem) is not None
-    problem = WRAPPER.sub("", problem)
-    if wrapped or re.search(r"(?:[”\"'’]|的)(?:问题|方面)$", problem):
-        problem = re.sub(r"(?:的)?(?:问题|方面)$", "", problem).rstrip(TRAILING_PUNCT)
-    return _strip_quotes(problem.strip()).strip()
+    key = fold(problem)  # matched on the fold (關於 is 关于), cut in the printed text
+    wrapper = WRAPPER.match(key)
+    start, end = (wrapper.end() if wrapper else 0), len(problem)
+    if wrapper:  # 关于“X”问题的整改(情况) → “X”问题
+        tail = _WRAPPED_TAIL.search(key, start)
+        end = tail.start() + len(tail.group(1)) if tail else end
+    if wrapper or re.search(r"(?:[”\"'’]|的)(?:问题|方面)$", key[start:end]):
+        end = start + len(re.sub(r"(?:的)?(?:问题|方面)$", "", key[start:end]))
+    return _strip_quotes(problem[start:end].strip().rstrip(TRAILING_PUNCT).strip()).strip()
 
 
 def _blocksplit_lines(node: Node) -> list[Line]:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 
 from indexer.parsing.dates import DATE_ANY
+from indexer.parsing.normalise import fold
 from indexer.types import Issue
 
 _DEADLINE = re.compile(
@@ -30,12 +31,12 @@ def _unique(items: Iterable[str]) -> list[str]:
 
 
 def find_deadlines(text: str) -> list[str]:
-    """Dated deadlines as printed.
+    """Dated deadlines as printed (matched on the fold, so a traditional copy's 個月 counts).
 
     >>> find_deadlines("持续整改、2026年3月底前整改到位；业务培训2025年10月完成。已于2023年10月完成。长期坚持")
     ['2026年3月底前整改到位', '2025年10月完成']
     """
-    return _unique(m.group(0).strip() for m in _DEADLINE.finditer(text))
+    return _unique(text[m.start() : m.end()].strip() for m in _DEADLINE.finditer(fold(text)))
 
 
 def find_amounts(text: str) -> list[str]:
@@ -44,7 +45,7 @@ def find_amounts(text: str) -> list[str]:
     >>> find_amounts("收入4.2万元全额退回，补缴2,500元，总投资1.6亿元，元旦前")
     ['4.2万元', '2,500元', '1.6亿元']
     """
-    return _unique(m.group(0).replace(" ", "") for m in _AMOUNT.finditer(text))
+    return _unique(text[m.start() : m.end()].replace(" ", "") for m in _AMOUNT.finditer(fold(text)))
 
 
 def find_documents(text: str) -> list[str]:
@@ -53,15 +54,16 @@ def find_documents(text: str) -> list[str]:
     >>> find_documents("印发了青医发〔2024〕17号文件和《公务接待管理办法》，见青农办发〔2023〕8号")
     ['《公务接待管理办法》', '青医发〔2024〕17号', '青农办发〔2023〕8号']
     """
-    titles = [m.group(0) for m in _DOC_TITLE.finditer(text)]
+    key = fold(text)  # matched on the fold (萬, 號 of a traditional copy), returned as printed
+    titles = [text[m.start() : m.end()] for m in _DOC_TITLE.finditer(key)]
     numbers = []
-    for m in _DOC_NUMBER.finditer(text):
-        number = m.group(0)
+    for m in _DOC_NUMBER.finditer(key):
+        start = m.start()
         prefix = m.group(1) or m.group(2) or ""
         cut = _DOC_PREFIX_CUT.match(prefix)
         if cut:
-            number = number[cut.end() :]
-        numbers.append(re.sub(r"\s+", "", number))
+            start += cut.end()
+        numbers.append(re.sub(r"\s+", "", text[start : m.end()]))
     return _unique([*titles, *numbers])
 
 

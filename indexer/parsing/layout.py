@@ -2,6 +2,8 @@
 
     >>> find_title(["中共青禾县农业农村局党组", "关于落实县委巡察反馈意见整改情况的", "通 报", "根据…"], {})
     Title(text='中共青禾县农业农村局党组关于落实县委巡察反馈意见整改情况的通报', last_line=2)
+    >>> find_title(["通知公告", "青禾县教育局巡察整改进展情况通报", "根据…"], {})
+    Title(text='青禾县教育局巡察整改进展情况通报', last_line=1)
 
 * **title** — the first lines that end in 通报/公告/报告/情况…, joined when printed over several
   lines ("中共X委员会" / "关于…的" / "通 报"), letter-spacing removed; else the info block's 标题.
@@ -15,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from indexer.parsing.dates import DateMention, find_dates
+from indexer.parsing.normalise import PAGE_INFO_LINE
 
 _LETTER_SPACING = re.compile(r"(?<=[\u3400-\u9fff])[ \u3000\xa0]+(?=[\u3400-\u9fff])")
 _INFO_LABELS = {"索引号", "主题分类", "发布机构", "成文时间", "成文日期", "文号", "发文时间", "发文日期",
@@ -22,6 +25,8 @@ _INFO_LABELS = {"索引号", "主题分类", "发布机构", "成文时间", "�
 _INFO_LINE = re.compile(r"^[-•·*\s]*([\u4e00-\u9fff][\u4e00-\u9fff \u3000]{1,8}?)\s*[:：]\s*(.*)$")
 _TITLE_END = re.compile(r"(?:通报|公告|公示|报告|情况|通告|说明|通知)(?:[（(][^）)]{1,12}[）)])?$")
 _SENTENCE_LIKE = re.compile(r"[。！？]|^(?:根据|按照|为|经)")
+# A notice title names its subject: the inspection or the rectification.
+_TITLE_TOPIC = re.compile(r"巡察|巡视|整改|关于")
 _NOT_TITLE = re.compile(r"^[（(【\[]?(?:社会公开稿|公开稿|此件公开发布|全文)[）)】\]]?$")
 ORG_END = re.compile(r"(?:委员会|党委|党组|党总支|党支部|党工委|医院|卫生院|中心|局|院|校|学|公司|集团|镇|乡|街道|办|所|站|馆|委|社区|村)$")
 
@@ -78,6 +83,8 @@ def find_title(lines: list[str], header: dict[str, str]) -> Title | None:
 
     >>> find_title(["中共青禾县农业农村局党组", "关于落实县委巡察反馈意见整改情况的", "通 报", "根据…"], {})
     Title(text='中共青禾县农业农村局党组关于落实县委巡察反馈意见整改情况的通报', last_line=2)
+    >>> find_title(["通知公告", "青禾县教育局巡察整改进展情况通报", "根据…"], {})
+    Title(text='青禾县教育局巡察整改进展情况通报', last_line=1)
     """
     for i, raw in enumerate(lines[:15]):
         line = despace(raw)
@@ -94,6 +101,8 @@ def find_title(lines: list[str], header: dict[str, str]) -> Title | None:
                 break
             parts.insert(0, previous)
             j -= 1
+        if not _TITLE_TOPIC.search("".join(parts)):
+            continue  # a navigation column ("通知公告"), not the notice's title
         return Title("".join(parts), i)
     labelled = header.get("标题")
     return Title(despace(labelled), -1) if labelled else None
@@ -136,31 +145,38 @@ def find_signature(lines: list[str]) -> Signature:
     return Signature(last if issuer_like(last) else None, None)
 
 
-# A repost or page-info line: "2021-02-23 12:42:06 来源: …", "发布时间：2024年3月8日 浏览次数：…".
-_PAGE_INFO_DATE = re.compile(
-    r"^(?:(?:发布|发表|更新)?(?:时间|日期)\s*[:：]\s*)?"
-    r"((?:19|20)\d{2}\s*(?:[-./]\s*\d{1,2}\s*[-./]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*\d{1,2}\s*日))"
-    r"\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:$|(?:来源|发布|作者|浏览|阅读|点击|访问|字号|字体|编辑|供稿|【|\[))"
-)
 _PAGE_INFO_LINES = 12  # the line sits above the title or just below it
 
 
 def find_publish_date(signature: Signature, info: dict[str, str], lines: Sequence[str] = ()) -> str | None:
     """The signature's date, else the info block's 发文/成文/发布时间, else a repost or page-info
-    line at the top ("2021-02-23 12:42:06来源:…").
+    line at the top ("2021-02-23 12:42:06来源:…"); a signature printed without its day
+    ("2024年7月") yields to a full date of the same month from those.
 
     >>> find_publish_date(Signature(None, None), {}, ["2021-02-23 12:42:06来源:某市住建局", "根据…"])
     '2021-02-23'
     """
+    printed = [d for d in (_info_date(info), _page_info_date(lines)) if d]
     if signature.date is not None:
-        return signature.date.iso()
+        signed = signature.date.iso()
+        if signed and signature.date.day is None:
+            return next((d for d in printed if d.startswith(signed) and len(d) > len(signed)), signed)
+        return signed
+    return printed[0] if printed else None
+
+
+def _info_date(info: dict[str, str]) -> str | None:
     for label in ("发文时间", "发文日期", "成文时间", "成文日期", "发布时间", "发布日期", "生成日期"):
         value = info.get(label)
         dates = find_dates(value) if value else []
         if dates and dates[0].year is not None:
             return dates[0].iso()
+    return None
+
+
+def _page_info_date(lines: Sequence[str]) -> str | None:
     for line in lines[:_PAGE_INFO_LINES]:
-        m = _PAGE_INFO_DATE.match(line.strip())
+        m = PAGE_INFO_LINE.match(line.strip())
         dates = find_dates(m.group(1)) if m else []
         if dates and dates[0].year is not None and dates[0].day is not None:
             return dates[0].iso()

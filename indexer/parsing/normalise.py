@@ -16,33 +16,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from pathlib import Path
 
 from indexer.parsing import numbering
+from indexer.parsing.characters import TRADITIONAL_TO_SIMPLIFIED
 from indexer.types import NormalisedText
 
 # ---------------------------------------------------------------------------------------------
 # fold
-
-
-def _traditional_to_simplified() -> dict[int, str]:
-    """Single-character traditional → simplified pairs from opencc's data (mirror sites print
-    notices in traditional characters). Optional: without opencc the fold simply skips it."""
-    try:
-        import opencc  # noqa: PLC0415 — optional data source
-    except ImportError:  # pragma: no cover - opencc is a dependency, but stay importable without it
-        return {}
-    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
-    table: dict[int, str] = {}
-    try:
-        lines = path.read_text("utf-8").splitlines()
-    except OSError:  # pragma: no cover
-        return {}
-    for line in lines:
-        parts = line.split()
-        if len(parts) >= 2 and len(parts[0]) == 1 and len(parts[1]) == 1 and parts[1] <= "\uffff":
-            table[ord(parts[0])] = parts[1]
-    return table
 
 
 def _fold_table() -> dict[int, str]:
@@ -70,7 +50,7 @@ def _fold_table() -> dict[int, str]:
     return table
 
 
-_T2S = _traditional_to_simplified()
+_T2S = TRADITIONAL_TO_SIMPLIFIED
 _FOLD = _fold_table()
 # str.translate is four times faster with a list than with a dict: a dict raises (and catches)
 # KeyError for every character it does not map. The list covers the BMP; the few astral
@@ -144,8 +124,28 @@ _FURNITURE = re.compile(
     r"浏览次数|访问次数|上一篇[:：]|下一篇[:：])"
     # Font-size controls (【大 中 小】, 字号：大|中|小), breadcrumbs (首页 > 信息公开 > …), a file name.
     r"|^[【\[]?\s*(?:字号|字体)?\s*[:：]?\s*[大中小](?:\s*[|｜/]?\s*[大中小]){2}\s*[】\]]?$"
-    r"|^.{0,12}首页\s*[>＞»›→]|^[^\s。，,；;]{1,80}\.(?:docx?|pdf|wps|xlsx?|ofd)$",
+    r"|^.{0,12}首页\s*[>＞»›→/]|^[^\s。，,；;]{1,80}\.(?:docx?|pdf|wps|xlsx?|ofd)$",
     re.I,
+)
+# A repost or page-info line: "2021-02-23 12:42:06 来源: …", "发布时间：2024年3月8日 浏览次数：…";
+# group 1 is its date. It is never part of the title.
+PAGE_INFO_LINE = re.compile(
+    r"^(?:(?:发布|发表|更新)?(?:时间|日期)\s*[:：]\s*)?"
+    r"((?:19|20)\d{2}\s*(?:[-./]\s*\d{1,2}\s*[-./]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*\d{1,2}\s*日))"
+    r"\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:$|(?:来源|发布|作者|浏览|阅读|点击|访问|字号|字体|编辑|供稿|【|\[))"
+)
+# Font-size controls inside a line: "…的通报字号：大 中 小", "【字体：大 中 小】".
+# and bracketed widgets: 【打印】【关闭】【大 中 小】.
+_FONT_SIZE = re.compile(
+    r"[【\[]?\s*(?:字号|字体)\s*(?:大小)?\s*[:：]?\s*[【\[]?\s*[大中小](?:\s*[|｜/]?\s*[大中小]){1,2}\s*[】\]]?"
+    r"|[【\[]\s*[大中小](?:\s*[|｜/]?\s*[大中小]){1,2}\s*[】\]]"
+    r"|[【\[]\s*(?:打印(?:本页|此页)?|关闭(?:窗口|本页)?|收藏(?:本页)?|分享|返回顶部|加入收藏)\s*[】\]]"
+)
+# A breadcrumb whose last crumb is the notice title: "首页 > 党务公开 > 中共X…的通报".
+_TITLE_CRUMB = re.compile(r"^.{0,16}首页(?:\s*[>＞»›→/]\s*[^>＞»›→/]{1,12})*\s*[>＞»›→/]\s*([^>＞»›→/]{6,120}(?:通报|报告|情况))\s*$")
+# A title with the page-info line glued after it.
+_TITLE_THEN_INFO = re.compile(
+    r"^(.{6,120}?(?:通报|报告|公告|情况))\s*((?:发布|发表|更新)?(?:时间|日期)\s*[:：].*|(?:来源|作者|浏览次数|点击数|阅读次数)\s*[:：].*)$"
 )
 # A column tag printed before the title: "【巡察整改】中共某县…的通报".
 _COLUMN_TAG = re.compile(r"^[【\[][\u4e00-\u9fff]{2,10}[】\]]\s*(?=\S.{3,}(?:通报|报告|公告|公示|情况)$)")
@@ -268,9 +268,22 @@ def _remove_furniture(lines: list[str], removed: Removed) -> list[str]:
     before the title …)."""
     out = []
     for line in lines:
-        if _FURNITURE.match(line):
+        crumb = _TITLE_CRUMB.match(line)
+        if crumb:  # a breadcrumb ending in the page's own title: the title stays
+            removed.append(line[: crumb.start(1)])
+            line = crumb.group(1)
+        elif _FURNITURE.match(line):
             removed.append(line)
             continue
+        if _FONT_SIZE.search(line):
+            removed.extend(m.group(0) for m in _FONT_SIZE.finditer(line))
+            line = _FONT_SIZE.sub("", line).strip()
+            if not line:
+                continue
+        info = _TITLE_THEN_INFO.match(line)
+        if info:  # "…的通报 发布时间：2024-03-08 来源：…": the page-info part on a line of its own
+            out.append(info.group(1))
+            line = info.group(2)
         tag = _COLUMN_TAG.match(line)
         if tag:
             removed.append(tag.group(0).strip())
@@ -296,7 +309,7 @@ def _title_lines(lines: list[str]) -> int:
     joined = ""
     for count, line in enumerate(lines[:_TITLE_MAX_LINES], start=1):
         folded = fold(line)
-        if _SENTENCE_PUNCT.search(folded) or numbering.match_heading(folded) is not None:
+        if _SENTENCE_PUNCT.search(folded) or numbering.match_heading(folded) is not None or PAGE_INFO_LINE.match(line):
             return 0
         joined += line
         if len(joined) > _TITLE_MAX_CHARS:
@@ -313,6 +326,10 @@ def _join_title(lines: list[str], removed: Removed) -> list[str]:
 
     ["中共X县卫生健康局党组", "关于…进展情况的", "通报", …] → ["中共X县卫生健康局党组关于…进展情况的通报", …]
     """
+    # A repost line above the title stays where it is (it gives the publish date).
+    above = next((i for i, line in enumerate(lines[:3]) if not PAGE_INFO_LINE.match(line)), 0)
+    if above:
+        return [*lines[:above], *_join_title(lines[above:], removed)]
     m = _TITLE_GLUED.match(lines[0]) if lines else None
     if m:  # one-line notice: the title glued to the first sentence of the body
         lines = [m.group(1), lines[0][m.end() :], *lines[1:]]
@@ -321,6 +338,10 @@ def _join_title(lines: list[str], removed: Removed) -> list[str]:
     if not count:
         return lines
     title = "".join(lines[:count])
+    tag = _COLUMN_TAG.match(title)  # a column tag before a title printed over several lines
+    if tag:
+        removed.append(tag.group(0).strip())
+        title = title[tag.end() :]
     rest = lines[count:]
     key = _compact(title)
     # The same title again right below (web page heading + document heading), whole or split.
@@ -373,11 +394,41 @@ def _break_positions(folded: str) -> list[int]:
     return sorted(p for p in positions if p > 0)
 
 
+# The page head of a run-together page: info labels (letter-spaced or not), a column tag, the end
+# of a file name, the end of a title before its first sentence, an info value glued to the title.
+_HEAD_LABEL = re.compile(
+    "(?:" + "|".join(f"{_SPACE}*".join(label) for label in _INFO_LABELS if len(label) >= 2) + rf"){_SPACE}*[:：]"
+)
+_HEAD_BREAKS = re.compile(
+    r"(?P<tag>\[[\u4e00-\u9fff]{2,10}\])(?=\S)"  # 【党务公开】 (folded to [ ]): a break before it
+    r"|\.(?:docx?|pdf|wps)(?=\S)"  # the others: a break after them
+    r"|效力状态:(?:有效|失效|废止)"
+    r"|文号:[^:]{0,12}?[〔\[]\d{4}[〕\]]\d{1,4}号(?=[\u4e00-\u9fff])"
+    r"|(?:通报|报告|公告|公示)(?:\((?:社会)?公开稿\))?(?=根据|按照|依据|为|经|\d{4}\s*年|\d{4}[-.])"
+)
+_HEAD_SPAN = 800  # the page head sits at the start of the line
+
+
+def _head_breaks(folded: str) -> set[int]:
+    """Where the page head of a run-together page needs line breaks (info labels only when the
+    head has at least two of them: one could be a word of the text)."""
+    head = folded[:_HEAD_SPAN]
+    labels = [m.start() for m in _HEAD_LABEL.finditer(head)]
+    cuts = set(labels) if len(labels) >= 2 else set()
+    for m in _HEAD_BREAKS.finditer(head):
+        cuts.add(m.start() if m.group("tag") else m.end())
+    return cuts
+
+
 def _reflow_run_together(lines: list[str], removed: Removed) -> list[str]:
-    """A body that arrived as one single line is broken before its headings and labels."""
+    """A body that arrived as one single line is broken before its headings and labels, and its
+    page head (info block, column tag, title) into lines of their own."""
     out = []
     for line in lines:
-        cuts = _break_positions(fold(line)) if len(line) >= _LONG_LINE else []
+        folded = fold(line)
+        cuts = _break_positions(folded) if len(line) >= _LONG_LINE else []
+        if cuts:
+            cuts = sorted({*cuts, *(c for c in _head_breaks(folded) if 0 < c < len(line))})
         if not cuts:
             out.append(line)
             continue
@@ -403,10 +454,11 @@ def normalise(text: str) -> NormalisedText:
     text = _remove_bookmarks(text, removed)
     text = _remove_pinyin(text, removed)
     lines = [line.strip(" \t\u3000\xa0") for line in text.split("\n")]
-    lines = _take_info_block([line for line in lines if line], header, removed)
-    # Reflow first: in a run-together body the spaces between paragraphs are still there.
+    # Reflow first: in a run-together body the spaces between paragraphs are still there, and
+    # its info block is on lines of its own only after it.
+    lines = _reflow_run_together([line for line in lines if line], removed)
+    lines = _take_info_block(lines, header, removed)
     steps: tuple[Callable[[list[str], Removed], list[str]], ...] = (
-        _reflow_run_together,
         _tidy_spaces,
         _remove_furniture,
         _join_title,

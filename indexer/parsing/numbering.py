@@ -63,14 +63,15 @@ def cn_to_int(text: str) -> int | None:
 
 
 # Line-start heading markers, tried in this order. The Arabic patterns refuse a digit or a
-# dot after the marker, so dates such as "6.30日" or "2024.5" are not headings.
+# dot after the marker, so dates such as "6.30日" or "2024.5" are not headings. Five digits:
+# a notice past the issue limit (parse.MAX_ISSUES, 10,000) must be seen whole to be refused.
 _HEADING_PATTERNS: tuple[tuple[Style, re.Pattern[str]], ...] = (
     (Style.CN_PAREN, re.compile(rf"\(\s*({_CN_NUM})\s*\)")),
-    (Style.AR_PAREN, re.compile(r"\(\s*(\d{1,3})\s*\)")),
+    (Style.AR_PAREN, re.compile(r"\(\s*(\d{1,5})\s*\)")),
     (Style.CN, re.compile(rf"({_CN_NUM})\s*[、.](?![一二三四五六七八九十、])")),
-    (Style.AR, re.compile(r"(\d{1,3})\s*(?:、|\.(?![\d.]))(?!\d)")),
+    (Style.AR, re.compile(r"(\d{1,5})\s*(?:、|\.(?![\d.]))(?!\d)")),
     (Style.CIRCLED, re.compile(f"([{_CIRCLED}])")),
-    (Style.PROBLEM, re.compile(rf"问题\s*(\d{{1,3}}|{_CN_NUM})\s*[:、.]")),
+    (Style.PROBLEM, re.compile(rf"问题\s*(\d{{1,5}}|{_CN_NUM})\s*[:、.]")),
 )
 _SPACES = re.compile(r"[ \t\u3000]*")
 

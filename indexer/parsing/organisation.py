@@ -21,7 +21,7 @@ _PARTY_SUFFIX = re.compile(
     r"(?:机关委员会|机关党委|党总支委员会|党支部委员会|总支部委员会|支部委员会|党总支部|党总支|党支部|党工委|党委|党组)$"
 )
 # 中共X委员会 → X only when X is a body's name (not 卫生健康委员会, which is the body itself).
-_BODY_END = re.compile(r"(?:院|局|中心|镇|乡|街道|校|学|公司|集团|所|站|社区|村|县|市|区|旗|厅|办|馆|队)$")
+_BODY_END = re.compile(r"(?:院|局|中心|镇|乡|街道|校|学|公司|集团|所|站|社区|村|省|州|盟|县|市|区|旗|厅|办|馆|队)$")
 
 
 def is_party_org(name: str) -> bool:
@@ -38,6 +38,9 @@ def strip_party(name: str) -> str:
 
     >>> strip_party("中共青禾县人民医院委员会"), strip_party("中共青禾县农业农村局党组"), strip_party("中共某县卫生健康委员会党组")
     ('青禾县人民医院', '青禾县农业农村局', '某县卫生健康委员会')
+    >>> strip_party("中共青禾苗族自治州委员会")
+    '青禾苗族自治州'
+
     """
     had_prefix = bool(_PARTY_PREFIX.search(name))
     core = _PARTY_PREFIX.sub("", name)
@@ -78,6 +81,7 @@ _INTRO_PLACE = re.compile(r"对(?:中共)?([\u4e00-\u9fff]{1,8}?(?:省|市|县|�
 _SELF = re.compile(r"(?:我|本)(局|院|委|中心|校|公司|集团|镇|乡|街道|所|站|办|馆|单位)(?:党组|党委|党总支|党支部)?")
 # Full names the text gives: the issuer of a cited document (《中共X党组关于…》), a Party body.
 _CITED_ISSUER = re.compile(r"《((?:中共|中国共产党)?[\u4e00-\u9fff]{2,40}?)关于")
+_CITED_PLAN = re.compile(r"《([\u4e00-\u9fff]{2,40}?)关于[^《》]{0,40}(?:巡察|巡视)[^《》]{0,30}整改[^《》]{0,10}》")
 _PARTY_NAME = re.compile(
     r"(?:中共|中国共产党)[\u4e00-\u9fff]{2,30}?(?:委员会|党组|党委|党总支|党支部|党工委)(?![\u4e00-\u9fff]{0,2}(?:书记|委员|成员))"
 )
@@ -116,29 +120,52 @@ def resolve_self_reference(text: str) -> str | None:
         core = strip_party(candidate)
         if core != candidate and ORG_END.search(core) and (noun == "单位" or core.endswith(noun)):
             return candidate
-    return None
+    # The issuer of the notice's own rectification plan (《中共X党组关于落实…巡察反馈意见的整改方案》).
+    plan = _CITED_PLAN.search(text)
+    return plan.group(1) if plan and is_party_org(plan.group(1)) else None
 
 
 def choose_organization(issuer: str | None, signature: str | None, intro: str, text: str = "") -> str | None:
     """The issuing organisation (see the module docstring for the order); without one in the
     title or signature: the Party body the introduction says was inspected, the Party committee
-    of an inspected city or county, or the full name behind 我局/本中心 (``text``).
+    of an inspected city or county, or the full name behind 我局/本中心 (``text``). An institution
+    issuing under its own name is given its Party organisation when the text names it.
 
     >>> choose_organization(None, None, "省委第一巡视组对青禾市进行了巡视。")
     '青禾市委'
+    >>> choose_organization("青禾县疾病预防控制中心", None, "县委第八巡察组对县疾病预防控制中心党支部进行了巡察。")
+    '青禾县疾病预防控制中心党支部'
     """
     if issuer and is_party_org(issuer):
         return issuer
     if signature and is_party_org(signature):
         return signature
-    if signature and (issuer is None or issuer in signature):
-        return signature
-    if issuer:
-        return issuer
+    named = signature if signature and (issuer is None or issuer in signature) else issuer
+    if named:
+        return _party_of(named, intro, text) or named
     m = _INTRO_TARGET.search(intro)
-    if m:
+    if m and not _SELF.match(m.group(1)):  # "对我院党委开展了巡察": the name is given elsewhere
         return m.group(1)
     place = _INTRO_PLACE.search(intro)
     if place:
         return place.group(1) + "委"
     return resolve_self_reference(text or intro)
+
+
+_LEVEL_PREFIX = re.compile(r"^(?:省|市|县|区|州|旗)")
+
+
+def _party_of(name: str, intro: str, text: str) -> str | None:
+    """The Party organisation of an institution named without it: 中共X委员会 named in the text,
+    or the inspected "县X党支部" of the introduction when X is the institution's name."""
+    named = next((party for party in _PARTY_NAME.findall(text) if strip_party(party) == name), None)
+    if named:
+        return named
+    m = _INTRO_TARGET.search(intro)
+    if m is None:
+        return None
+    core = strip_party(m.group(1))
+    short = _LEVEL_PREFIX.sub("", core)
+    if core != m.group(1) and len(short) >= 2 and name.endswith(short):
+        return name + m.group(1)[len(core) :]
+    return None

@@ -1,6 +1,10 @@
 """read → normalise → segment → enrich: a file or a text becomes a :class:`ParsedNotice`.
 
 This module only orchestrates; each step lives in its own module.
+
+Bounds: a notice of more than :data:`MAX_ISSUES` issues is refused (a real notice has tens; the
+single writer must not be held for hours), never truncated; a text that is mostly bare issue
+labels (``（一）`` lines with nothing after them) is refused as implausible before it is segmented.
 """
 
 from __future__ import annotations
@@ -16,6 +20,18 @@ from indexer.parsing import enrich, normalise, read, segment
 from indexer.types import ParsedNotice, QualityReport, RawDocument
 
 _WHITESPACE = re.compile(r"\s+")
+MAX_ISSUES = 10_000  # issues per notice; the one place this limit is set
+_BARE_LABEL = re.compile(r"^[(（［\[]?(?:[一二三四五六七八九十百千零〇]+|\d+)[)）］\].、．:：]?$")
+_BARE_LABELS_MIN = 1_000  # this many bare labels, over half the lines: not a notice
+
+
+def _check_plausible(source: str, text: str) -> None:
+    """Refuse a text that is mostly issue labels with nothing after them."""
+    lines = [line for line in (raw.strip() for raw in text.split("\n")) if line]
+    bare = sum(1 for line in lines if len(line) <= 8 and _BARE_LABEL.match(line))
+    if bare >= _BARE_LABELS_MIN and bare * 2 > len(lines):
+        raise ParseError(source, f"implausible notice: {bare:,} of its {len(lines):,} lines are bare issue labels "
+                                 "with no text after them; refused")
 
 
 def notice_id_for(text: str) -> str:
@@ -27,6 +43,7 @@ def notice_id_for(text: str) -> str:
 
 def parse_document(raw: RawDocument) -> ParsedNotice:
     """Parse one decoded document. Raises ParseError when there is no text at all."""
+    _check_plausible(raw.source, raw.text)  # before clean-up: a file of bare labels costs nothing more
     normalised = normalise.normalise(raw.text)
     if not normalised.text.strip():
         raise ParseError(raw.source, "no text left after clean-up (empty or not a notice)")
@@ -36,6 +53,9 @@ def parse_document(raw: RawDocument) -> ParsedNotice:
     meta_warnings: list[str] = []
     meta = enrich.extract_meta(normalised if simplified is None else normalise.normalise(simplified), meta_warnings)
     segmentation = segment.segment(normalised.text)
+    if len(segmentation.issues) > MAX_ISSUES:
+        raise ParseError(raw.source, f"{len(segmentation.issues):,} issues, over the limit of {MAX_ISSUES:,} per "
+                                     "notice (a real notice has tens): refused rather than truncated")
     for issue in segmentation.issues:
         enrich.enrich_issue(issue)
     quality = QualityReport(

@@ -45,6 +45,8 @@ _PROVINCE_SUFFIX = re.compile(r"(省|市|特别行政区|自治区)$")
 # Two-character district names that are ordinary words (城区, 郊区, 矿区): too ambiguous alone.
 _GENERIC_DISTRICT = re.compile(r"^.区$")
 _CITY_SUFFIX = re.compile(r"市$")
+# A county becomes a county-level city or a district; a county-level city a district.
+_RENAMED_FROM = {"县": ("市", "区"), "市": ("区",)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,7 @@ def _load() -> _Dataset:
     by_code: dict[str, Place] = {}
     by_name: dict[str, list[Place]] = defaultdict(list)
     generic: list[Place] = []
+    aliases: dict[str, list[Place]] = defaultdict(list)
     with _dataset_path().open(encoding="utf-8") as stream:
         for row in csv.DictReader(stream):
             name, code = row["name"], row["adcode"][:6]
@@ -102,6 +105,17 @@ def _load() -> _Dataset:
                 short = _PROVINCE_SHORT.get(name) or _PROVINCE_SUFFIX.sub("", name)
                 if short != name and len(short) >= 2:
                     by_name[short].append(place)
+    # Counties renamed since the dataset was made (荔浦县 → 荔浦市, 凤翔县 → 凤翔区): the new
+    # name finds the same place when no place has it already.
+    for place in [p for places in by_name.values() for p in places if p.rank == COUNTY]:
+        stem, suffix = place.name[:-1], place.name[-1]
+        if len(stem) >= 2 and suffix in _RENAMED_FROM:
+            for new_suffix in _RENAMED_FROM[suffix]:
+                renamed = stem + new_suffix
+                if renamed not in by_name:
+                    aliases[renamed].append(Place(renamed, place.code, place.rank))
+    for name, places in aliases.items():
+        by_name[name].extend(places)
     # A generic district is certain only after its city's name: 攀枝花市西区, 攀枝花西区.
     for place in generic:
         city = by_code.get(place.code[:4] + "00")
@@ -202,6 +216,8 @@ def resolve(*texts: str | None) -> Region:
     Region(province='湖南省', city='长沙市', county=None)
     >>> resolve("攀枝花市西区青禾社区卫生服务中心")
     Region(province='四川省', city='攀枝花市', county='西区')
+    >>> resolve("荔浦市青禾医院")  # 荔浦县 became a county-level city
+    Region(province='广西壮族自治区', city='桂林市', county='荔浦市')
     """
     per_text = [find_places(t) for t in texts if t]
     context = [p for found in per_text for places in found if len(places) == 1 for p in places]

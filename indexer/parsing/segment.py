@@ -282,8 +282,8 @@ _WRAPPED_CLOSED = re.compile(r"(?:问题|方面|情况|整改|不足|短板)[”
 
 def _cut_off_heading(root: Node, lines: list[Line]) -> Node | None:
     """The heading the text ends in when the text stops inside it (a page opening cut at a
-    length): the last line, with nothing under it, and an open quote or bracket, or a 关于/针对
-    wrapper never closed."""
+    length): the last line, with nothing under it, and an open quote or bracket, a 关于/针对
+    wrapper never closed, or no body where every heading numbered like it has one."""
     last = next((line for line in reversed(lines) if line.folded.strip()), None)
     node = next((n for n in root.walk() if n.line is last), None) if last is not None else None
     if node is None or node.body or node.children or not node.line or node.line.index != last.index:
@@ -293,4 +293,7 @@ def _cut_off_heading(root: Node, lines: list[Line]) -> Node | None:
         return None  # the heading ended; the text stops in the paragraph run in after it
     unbalanced = any(title.count(a) > title.count(b) for a, b in _OPEN_CLOSE)
     unclosed = bool(_WRAPPED_OPEN.match(title)) and not _WRAPPED_CLOSED.search(title)
-    return node if unbalanced or unclosed else None
+    # Numbered like issues that all have a body, it alone has none: the text stopped after its title.
+    peers = [n for n in root.walk() if n.style is node.style and n is not node]
+    bare = bool(peers) and all(n.body or n.children or _run_in(n.title) for n in peers)
+    return node if unbalanced or unclosed or bare else None

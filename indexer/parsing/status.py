@@ -104,16 +104,16 @@ STATUS_COUNTS: dict[Status, tuple[re.Pattern[str], ...]] = {
         re.compile(rf"{COUNT}\s*(?:个|项|条)(?:问题)?(?:正在|持续|继续|仍在){{1,2}}(?:推进|整改){{1,2}}"),
     ),
     Status.BASICALLY_COMPLETED: (
-        re.compile(rf"基本(?:完成|整改到位)(?:整改)?(?:的有)?\s*({NUM}){_UNIT}"),
+        re.compile(rf"基本(?:完成|整改到位)(?:整改)?(?:的有|的)?(?:问题)?\s*({NUM}){_UNIT}"),
         re.compile(rf"{COUNT}\s*(?:个|项|条)(?:问题)?基本(?:完成|整改到位)"),
     ),
     Status.LONG_TERM: (
-        re.compile(rf"(?:需要?)?长期(?:整改|坚持|推进|任务)(?:的有)?\s*({NUM}){_UNIT}"),
+        re.compile(rf"(?:需要?)?长期(?:整改|坚持|推进|任务)(?:的有|的)?(?:问题)?\s*({NUM}){_UNIT}"),
         re.compile(rf"{COUNT}\s*(?:个|项|条)(?:问题)?(?:需要?)?(?:长期整改|长期坚持|长期推进|持续长期)"),
     ),
 }
 # 阶段性完成 is in progress in the vocabulary; its count is kept apart from 正在推进 in summaries.
 PARTLY_COMPLETED_COUNTS: tuple[re.Pattern[str], ...] = (
-    re.compile(rf"阶段性(?:完成|成效)(?:整改)?(?:的有)?\s*({NUM}){_UNIT}"),
+    re.compile(rf"阶段性(?:完成|成效)(?:整改)?(?:的有|的)?(?:问题)?\s*({NUM}){_UNIT}"),
     re.compile(rf"{COUNT}\s*(?:个|项|条)(?:问题)?(?:取得)?阶段性(?:完成|成效)"),
 )

@@ -17,8 +17,11 @@ _N = COUNT
 _SECTIONS = re.compile(rf"{_N}\s*(?:个|大|项|类)?\s*大?方面")
 _GROUPS = re.compile(rf"{_N}\s*个?\s*大项")
 _ISSUES = re.compile(
-    rf"{_N}\s*(?:个|条|项|处)?\s*(?:具体|突出|主要|共性)?问题|问题(?:共计?|共有|合计|总计)?\s*({NUM})\s*(?:个|条|项)"
+    rf"{_N}\s*(?:个|条|项|处)?\s*(?:具体|突出|主要|共性)?问题"
+    rf"|问题(?:共计?|共有|合计|总计)?\s*({NUM})\s*(?:个|条|项)(?!\s*(?:具体)?表现)"
 )
+# Counts about something else: a previous round's or an audit's problems, a measure (一是…).
+_OTHER_COUNT = re.compile(r"上一?轮|以往|历次|审计|^\s*[一二三四五六七八九十]+是")
 # The other levels: 12类问题, 93个具体表现, 64项整改任务, 157项整改措施.
 _CATEGORIES = re.compile(rf"{_N}\s*(?:个|大)?\s*类\s*(?:具体|突出|主要|共性)?问题")
 _DETAILS = re.compile(rf"{_N}\s*(?:个|条|项|处)?\s*(?:具体)?表现")
@@ -129,7 +132,7 @@ def find_totals(text: str) -> StatedTotals:
     if totals.issues is None:
         for i, s in enumerate(sentences):
             m = _issue_count(s)
-            if m and re.search("反馈|指出|交办|移交|巡察|巡视|细化", s):
+            if m and re.search("反馈|指出|交办|移交|巡察|巡视|细化", s) and not _OTHER_COUNT.search(s):
                 totals.issues = _number(m)
                 used.setdefault(i, []).append(m)
                 break
@@ -178,6 +181,8 @@ def _status_counts(totals: StatedTotals, sentence: str, used: list[re.Match[str]
         setattr(totals, name, _number(m))
         spans.append((m.start(), m.end()))
         used.append(m)
+    if totals.partly_completed is not None:  # 阶段性完成 is in progress in the status vocabulary
+        totals.in_progress = (totals.in_progress or 0) + totals.partly_completed
     partition = _PARTITION.search(sentence)
     if totals.issues is None and partition and spans and partition.start() < min(a for a, _ in spans):
-        totals.issues = sum(getattr(totals, name) or 0 for name in counts)
+        totals.issues = sum(getattr(totals, name) or 0 for name in counts if name != "partly_completed")

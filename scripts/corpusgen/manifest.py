@@ -32,7 +32,10 @@ def _publish_date(n: Notice, paras: list[str]) -> str | None:
 
 
 def _region(n: Notice, text: str) -> dict[str, str | None]:
-    """The region as far as the text settles it: a county or city named in it settles those above."""
+    """The region as far as the text settles it: a county or city named in it settles those above
+    (a central enterprise has none, whatever its address)."""
+    if n.extra["info"].get("region") is False:
+        return {"province": None, "city": None, "county": None}
     county = n.county if n.county and n.county in text else None
     city = n.city if county or n.city in text else None
     province = n.province if city or n.province in text else None
@@ -59,6 +62,7 @@ def expectations(n: Notice, paras: list[str]) -> dict[str, Any]:
         del expect["inspection_period"]  # given to the ten days only
     if n.extra.get("joint"):
         expect["organizations"] = [n.org, n.extra["joint"]["org"]]
+        expect["institutions"] = [n.inst, n.extra["joint"]["inst"]]  # the first alone, or both
     elif n.extra["clean_title"].startswith(n.org) or n.org in paras or "《" + n.org in text:
         expect["organization"] = n.org  # the notice names it as its issuer (title, signature, its own document)
     publish = _publish_date(n, paras)
@@ -78,7 +82,7 @@ def manifest_row(n: Notice, name: str, paras: list[str]) -> dict[str, Any]:
         "file": name,
         "n_issues": len(iss),
         "institution": n.inst,
-        "type": n.kind,
+        "type": n.extra["info"].get("type", n.kind),  # None: the text does not settle it
         "region": _region(n, re.sub(r"\s", "", text)),
         "layout": n.layout,
         "format": n.fmt,

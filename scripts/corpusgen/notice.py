@@ -24,7 +24,7 @@ from .model import (
     Section,
 )
 from .slots import Ctx
-from .variants import apply_model, variant_of
+from .variants import apply_model, reinspected, variant_of
 
 _FORMAT_TABLES: dict[tuple[str, ...], tuple] = {}
 
@@ -125,6 +125,12 @@ def build_notice(seed: int, index: int, formats: tuple[str, ...], variants: tupl
     if rng.random() < 0.3:
         round_name = f"{cn(randint(rng, 11, 15))}届{committee}第{cn(randint(rng, 1, 9))}轮{xun}"
 
+    variant = variant_of(index, variants)
+    vrng = random.Random(f"variant:{seed}:{index}") if variant else None
+    if variant == "level":  # who is inspected and by whom changes before anything is written about it
+        kind, info, org, target, committee, xun, body, round_name = reinspected(vrng, info)
+        itype = "常规" if itype == "提级交叉" else itype
+
     ctx = Ctx(rng=rng, kind=kind, inst=info["inst"], short=info["short"], self_word=info["self_word"],
               abbr=info["abbr"], county_word=info["lw"], level_word=info["lw"] if info["level"] != "province" else "省",
               year=feedback[0], month=feedback[1], pub_year=publish[0], pub_month=publish[1])
@@ -135,10 +141,10 @@ def build_notice(seed: int, index: int, formats: tuple[str, ...], variants: tupl
                     feedback=feedback, publish=publish, sections=sections, layout=layout, fmt=fmt)
     notice.extra["info"] = info
     notice.extra["ctx"] = ctx
-    notice.variant = variant_of(index, variants)
-    if notice.variant:
-        notice.extra["vrng"] = random.Random(f"variant:{seed}:{index}")
-        apply_model(notice, notice.extra["vrng"])
+    notice.variant = variant
+    if variant:
+        notice.extra["vrng"] = vrng
+        apply_model(notice, vrng)
     layout = notice.layout
     notice.oneline = fmt == "txt" and rng.random() < 0.04
     notice.feedback_year_printed = rng.random() < 0.8

@@ -10,6 +10,7 @@ self_ref      the intro says 我局党组 / 本中心党支部; the full name is
 totals        stated totals at several levels (方面, 问题, 具体表现, 整改任务) and counts per status; some damaged
 wrappers      headings 关于“X”问题的整改 / 关于“X”的问题 / 针对X问题, quoted findings of several sentences
 many_items    thousands of numbered issues
+level         a central enterprise inspected by a 中央巡视组, or a city Party committee by a provincial 巡视组
 
 A variant changes the model at build time (``apply_model``) and the paragraphs at render time
 (``title``, ``intro``, ``org_only_body``, ``finish``). Variants draw from their own RNG, so with
@@ -25,13 +26,14 @@ from typing import Any
 
 from opencc import OpenCC
 
-from .bank import BUREAUS, TOPICS, load
+from .bank import BUREAUS, NAME_STEMS, TOPICS, load
 from .draw import cn, iso, pick, pick_weighted, randint
+from .institutions import province_committee
 from .issues import compose_measures, compose_problem
 from .model import STATUS_WEIGHTS, Issue, Notice, Section
 
 VARIANTS = ("traditional", "lost_dates", "furniture", "org_only", "truncated", "joint", "self_ref", "totals",
-            "wrappers", "many_items")
+            "wrappers", "level", "many_items")
 # every third notice gets a variant, in this rotation (many_items is costly: once per turn)
 _CYCLE = VARIANTS[:-1] * 2 + ("many_items",)
 _DATA = load("variants.json")
@@ -74,8 +76,30 @@ def apply_model(n: Notice, rng: random.Random) -> None:
             _wrap(issue, rng, n)
     elif v == "totals" and n.layout in ("b", "c", "d", "e", "f"):
         n.layout = pick(rng, ("a", "g", "h", "i", "j"))  # layouts that print a totals sentence and statuses
+    elif v == "traditional" and n.fmt == "gbk":
+        n.fmt = "txt"  # mirror sites serve UTF-8 (the reader leaves Big5-era traditional encodings out)
     elif v == "truncated" and n.layout == "k":
         n.layout = "a"  # a table is not cut inside a heading
+
+
+def reinspected(rng: random.Random, info: dict[str, Any]) -> tuple:
+    """(kind, info, organisation, target, committee, 巡视, body, round) of a central enterprise inspected by
+    a 中央巡视组, or of the Party committee of ``info``'s city inspected by its province's 巡视组."""
+    group = cn(randint(rng, 1, 15))
+    if rng.random() < 0.5:
+        stem, industry = pick(rng, NAME_STEMS), pick(rng, _DATA["central_industries"])
+        inst = f"中国{stem}{industry}"
+        info = dict(info, province="北京市", city="北京市", county=None, level="central", inst=inst, short=inst,
+                    self_word="集团", abbr=stem + "集团", lw="", place="北京市", region=False)
+        body = f"中央第{group}巡视组"
+        round_name = f"{cn(randint(rng, 19, 20))}届中央第{cn(randint(rng, 1, 12))}轮巡视" if rng.random() < 0.5 else None
+        return "soe", info, f"中共{inst}党组", f"{inst}党组", "中央", "巡视", body, round_name
+    city = info["city"]
+    committee = province_committee(info["province"])
+    info = dict(info, county=None, level="province", inst=city, short=city, self_word="市", abbr=city[:2],
+                lw="市", place=city, type=None)
+    body = f"{committee}第{group}巡视组"
+    return "government_bureau", info, f"中共{city}委员会", f"{city}委", committee, "巡视", body, None
 
 
 def _many_issues(n: Notice, rng: random.Random, count: int) -> list[Issue]:
@@ -151,10 +175,13 @@ def totals_text(n: Notice, rng: random.Random) -> str:
                        d=details, t=tasks)
     counts = {s: sum(1 for i in issues if i.status == s) for s in
               ("completed", "basically_completed", "in_progress", "long_term")}
-    words = {"completed": "已完成", "basically_completed": "基本完成", "in_progress": "阶段性完成",
-             "long_term": "长期整改"}
+    # issues still in progress are counted as 正在推进 (in_progress) or 阶段性完成 (partly_completed)
+    partly = rng.random() < 0.5
+    words = {"completed": "已完成", "basically_completed": "基本完成",
+             "in_progress": "阶段性完成" if partly else "正在推进", "long_term": "长期整改"}
     parts = [f"{words[s]}{c}个" for s, c in counts.items() if c or s == "completed"]
-    expect.update({s: c for s, c in counts.items() if c or s == "completed"})
+    expect.update({("partly_completed" if s == "in_progress" and partly else s): c
+                   for s, c in counts.items() if c or s == "completed"})
     _expect(n)["stated_totals"] = expect
     return text + "。截至目前，" + "，".join(parts) + "。"
 

@@ -26,6 +26,19 @@
       });
     });
   }
+  // anchor jumps land below the sticky header, whatever its height on this screen
+  var header = document.querySelector("header.top");
+  if (header) {
+    var measure = function () {
+      document.documentElement.style.setProperty("--header-h", header.offsetHeight + "px");
+    };
+    measure();
+    window.addEventListener("resize", measure);
+    if (location.hash.length > 1) {
+      var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+      if (target) target.scrollIntoView();
+    }
+  }
   Array.prototype.forEach.call(document.querySelectorAll("a[data-back]"), function (a) {
     a.addEventListener("click", function (e) {
       if (document.referrer && document.referrer.indexOf(location.origin + "/") === 0 && history.length > 1) {

@@ -1,0 +1,61 @@
+"""The API server as a child process: ``python -m search_api …`` on a free loopback port, waited for
+until ``/readyz`` answers, stopped with SIGINT. Shared by the tests and the scripts (browser tests,
+API fuzzing, benchmarks, the load test).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from indexer.child_process import ServerFailed, free_port, start, stop, wait_until
+
+ROOT = Path(__file__).resolve().parent.parent  # the project folder: ``python -m search_api`` runs from it
+START_TIMEOUT = 600.0  # seconds: ingesting the samples or loading a large index comes first
+
+
+def api_command(*args: str, port: int, host: str = "127.0.0.1") -> list[str]:
+    """``python -m search_api ARGS --host HOST --port PORT`` with this interpreter."""
+    return [sys.executable, "-m", "search_api", *args, "--host", host, "--port", str(port)]
+
+
+def is_ready(url: str) -> bool:
+    """Whether the server at ``url`` answers ``/readyz`` with 200; ServerFailed if it says it failed."""
+    try:
+        response = httpx.get(f"{url}/readyz", timeout=5)
+    except httpx.HTTPError:
+        return False  # not listening yet
+    if response.status_code == 200:
+        return True
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    if isinstance(body, dict) and body.get("status") == "failed":
+        raise ServerFailed(f"the server at {url} failed to load: {body.get('detail')}")
+    return False
+
+
+@contextmanager
+def api_server(*args: str, log_path: str | os.PathLike[str], env: Mapping[str, str] | None = None,
+               timeout: float = START_TIMEOUT) -> Iterator[str]:
+    """Run ``python -m search_api ARGS`` on a free loopback port until the block ends; yields its URL.
+
+    ``env`` replaces the environment (default: this process's). Raises ServerFailed, with the tail
+    of the server's log, when it exits or is not ready within ``timeout`` seconds."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = start(api_command(*args, port=port), log_path=log_path, cwd=ROOT,
+                    env=dict(env) if env is not None else None)
+    try:
+        wait_until(lambda: is_ready(url), process, timeout=timeout, log_path=log_path,
+                   what=f"the API server (python -m search_api {' '.join(args)})")
+        yield url
+    finally:
+        stop(process, first=signal.SIGINT, timeout=30)

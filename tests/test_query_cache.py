@@ -1,0 +1,37 @@
+"""The query-embedding cache: one model call per normalised query."""
+
+from __future__ import annotations
+
+from indexer.embed import HashingEmbedder
+from search_api.vector import QueryEncoder, normalised_query
+
+
+class CountingEmbedder(HashingEmbedder):
+    def __init__(self) -> None:
+        super().__init__(16)
+        self.asked: list[str] = []
+
+    def embed_queries(self, texts):
+        self.asked += texts
+        return super().embed_queries(texts)
+
+
+def test_spellings_of_one_query_share_one_embedding() -> None:
+    embedder = CountingEmbedder()
+    encoder = QueryEncoder(embedder, cache_size=8)
+    first = encoder.encode("公车私用 ＡＢＣ")
+    assert encoder.encode(" 公车私用　ABC ") == first  # full-width, ideographic space, padding
+    assert encoder.encode("公车私用  ABC") == first
+    assert embedder.asked == ["公车私用 ABC"]
+    encoder.encode("公务接待")
+    assert embedder.asked == ["公车私用 ABC", "公务接待"]
+    assert normalised_query("ｅ５\tsmall\n") == "e5 small"
+
+
+def test_the_cache_keeps_only_its_size() -> None:
+    embedder = CountingEmbedder()
+    encoder = QueryEncoder(embedder, cache_size=1)
+    encoder.encode("甲")
+    encoder.encode("乙")
+    encoder.encode("甲")
+    assert embedder.asked == ["甲", "乙", "甲"]
