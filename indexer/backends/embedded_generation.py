@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 
 STORE = "store.sqlite3"
 SNAPSHOT = "vectors.npz"
-STORE_VERSION = 1  # layout of store.sqlite3 and the tantivy schemas; another one is refused on open
+STORE_VERSION = 2  # layout of store.sqlite3 and the tantivy schemas written (2: compact rows, embedded_store)
+READABLE_STORE_VERSIONS = (1, 2)  # a layout-1 store is read and written on in its own layout
 WRITER_HEAP = 64_000_000  # bytes of tantivy indexing memory per writer thread
 
 
@@ -82,10 +83,11 @@ class Generation:
         self.snapshot_seq = 0
         self.data_version = self.store.data_version()
         version = self.store.meta().get("store_version")
-        if version is not None and int(version) != STORE_VERSION:
+        if version is not None and int(version) not in READABLE_STORE_VERSIONS:
             self.store.close()
             raise BackendError(f"{path} was written by another version of the embedded backend (store layout "
-                               f"{version}, this one reads {STORE_VERSION}): ingest into a new data folder")
+                               f"{version}, this one reads {READABLE_STORE_VERSIONS}): ingest into a new data folder")
+        self.store.packed = version is None or int(version) >= 2
 
     # -- tantivy -----------------------------------------------------------------------------
     def lexical_lag(self) -> bool:
