@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
@@ -317,6 +317,18 @@ def test_export_csv_and_xlsx(page, tmp_path):
     assert [str(v) if isinstance(v, int) else v for v in values[1]] == body[0]
     about = {row[0]: row[1] for row in book["检索条件"].iter_rows(values_only=True)}
     assert (about["检索内容"], about["整改状态"], about["导出条数"]) == ("医保基金", status, str(total))
+
+
+def test_nonsense_gets_the_no_results_page_with_suggestions(page):
+    """The relevance floor: a hybrid search for nonsense returns nothing, and the page says so."""
+    for query in ("zzqqxx不存在的东西", "😀😀🎉"):
+        page.goto(page.base + "/?" + urlencode({"q": query}))
+        empty = page.locator("#empty")
+        assert empty.is_visible(), query
+        assert f"没有找到与“{query}”相关的问题" in empty.inner_text()
+        assert empty.locator("li").count() >= 2  # suggestions: another wording, the other tab …
+        assert page.locator(".hits article, .hit").count() == 0
+    shot(page, "12b-nonsense")
 
 
 def test_empty_state_error_and_no_script_injection(page):
