@@ -44,11 +44,11 @@ from pathlib import Path
 
 from indexer import dedup, families
 from indexer.backends import open_backend
-from indexer.backends.base import Backend, IndexInfo, NoticeBundle
+from indexer.backends.base import Backend, IndexInfo, NoticeBundle, WriteResult
 from indexer.bundles import NoticeVectors, assemble_bundles, build_bundles, embed_notices
 from indexer.categories import Prototypes, prototypes_for
 from indexer.embed import Embedder, cache_counts, open_embedder
-from indexer.errors import BackendUnavailable, IncompatibleIndex, ParseError, ReadError
+from indexer.errors import BackendUnavailable, DiskFull, IncompatibleIndex, ParseError, ReadError
 from indexer.parsing import read
 from indexer.parsing.parse import parse_document
 from indexer.progress import progress as show_progress
@@ -80,6 +80,7 @@ class _Pending:
     parsed: ParsedNotice
     original_text: str
     report: FileReport
+    fingerprint: dedup.Fingerprint | None = None  # for the check again under the writer lock
 
 
 class _Ingester:
@@ -166,31 +167,64 @@ class _Ingester:
                 report.reason = "the same text is already stored from another source"
             self._finish(report)
             return
-        old = self.backend.notice_id_for_source(source)
-        if parsed.issues:
+        pending = _Pending(parsed, raw.text, report,
+                           dedup.notice_fingerprint(parsed) if parsed.issues else None)
+        if not self._accept(pending, self.fingerprints):
+            return
+        if pending.fingerprint is not None:
+            self.fingerprints[notice_id] = pending.fingerprint
+        self.seen[notice_id] = source
+        self.batch.append(pending)
+        if len(self.batch) >= self.batch_size:
+            self.flush()
+
+    def _accept(self, pending: _Pending, others: Mapping[NoticeId, dedup.Fingerprint]) -> bool:
+        """Decide a new notice's outcome against the index and ``others`` (accepted, not written):
+        a near-duplicate is reported and refused, else it is indexed, replaces the notice last
+        stored from its source, or is stored empty."""
+        parsed, report = pending.parsed, pending.report
+        old = self.backend.notice_id_for_source(report.source)
+        if pending.fingerprint is not None:
             with timed(self.summary.seconds, "dedup"):
-                fingerprint = dedup.notice_fingerprint(parsed)
                 near = dedup.find_near_duplicate(
                     parsed, self.backend, threshold=self.settings.near_duplicate_threshold,
-                    exclude=[old] if old else [], pending=self.fingerprints, fingerprint=fingerprint)
+                    exclude=[old] if old else [], pending=others, fingerprint=pending.fingerprint)
             if near is not None:
-                report.outcome = Outcome.DUPLICATE
+                report.outcome, report.replaces = Outcome.DUPLICATE, None
                 report.duplicate_of, report.similarity = near.notice_id, near.similarity
                 report.reason = (f"near-duplicate of notice {near.notice_id} (similarity {near.similarity:.3f} "
                                  f">= {self.settings.near_duplicate_threshold:g}); not stored")
                 self._finish(report)
-                return
-            self.fingerprints[notice_id] = fingerprint
-        self.seen[notice_id] = source
-        if old is not None and old != notice_id:
+                return False
+        report.outcome, report.replaces, report.reason = Outcome.INDEXED, None, None
+        if old is not None and old != parsed.notice_id:
             report.replaces = old
             report.outcome = Outcome.REPLACED
         if not parsed.issues:
             report.outcome = Outcome.EMPTY
             report.reason = "no rectified issues found; stored with its quality report"
-        self.batch.append(_Pending(parsed, raw.text, report))
-        if len(self.batch) >= self.batch_size:
-            self.flush()
+        return True
+
+    def _check_again(self, batch: list[_Pending]) -> list[_Pending]:
+        """The writer lock was just taken: another process may have stored notices since
+        :meth:`add` looked. Check the batch again, so that the duplicate check and the write are
+        one step under the lock; returns the notices still to write."""
+        kept: list[_Pending] = []
+        for pending in batch:
+            report = pending.report
+            if report.outcome is Outcome.UPDATED:
+                kept.append(pending)
+                continue
+            self.fingerprints.pop(pending.parsed.notice_id, None)
+            if self.backend.has_notice(pending.parsed.notice_id):
+                report.outcome, report.replaces = Outcome.SKIPPED, None
+                report.reason = "the same text was stored meanwhile by another ingest"
+                self._finish(report)
+                continue
+            earlier = {p.parsed.notice_id: p.fingerprint for p in kept if p.fingerprint is not None}
+            if self._accept(pending, earlier):
+                kept.append(pending)
+        return kept
 
     def _new_origin(self, parsed: ParsedNotice) -> bool:
         """Whether the notice is stored and this file says more about its origin than the store
@@ -223,9 +257,22 @@ class _Ingester:
             vectors = embedding.result()
         bundles = assemble_bundles([(p.parsed, p.original_text) for p in batch], vectors,
                                    prototypes=self.prototypes, timings=self.summary.seconds)
+        if self.backend.begin_writing():
+            kept = {id(p) for p in self._check_again(batch)}
+            bundles = [b for b, p in zip(bundles, batch, strict=True) if id(p) in kept]
+            batch = [p for p in batch if id(p) in kept]
         replaces = {p.parsed.notice_id: p.report.replaces for p in batch if p.report.replaces}
-        with timed(self.summary.seconds, "write"):
-            result = self.backend.write(bundles, replaces=replaces or None)
+        try:
+            with timed(self.summary.seconds, "write"):
+                result = self.backend.write(bundles, replaces=replaces or None)
+        except DiskFull as exc:
+            # The notices stored before the space ran out are kept: their lines say so.
+            self.report.release_reserve()
+            self._report_batch(batch, WriteResult(written=exc.written), f"not stored: {one_line(exc)}")
+            raise
+        self._report_batch(batch, result, "backend refused the notice: not written")
+
+    def _report_batch(self, batch: list[_Pending], result: WriteResult, not_written: str) -> None:
         written = set(result.written)
         for pending in batch:
             self.fingerprints.pop(pending.parsed.notice_id, None)  # written: the lexical leg finds it now
@@ -233,7 +280,7 @@ class _Ingester:
             reason = result.failed.get(report.notice_id or "")
             if reason is not None or report.notice_id not in written:
                 report.outcome = Outcome.FAILED
-                report.reason = f"backend refused the notice: {reason or 'not written'}"
+                report.reason = f"backend refused the notice: {reason}" if reason is not None else not_written
                 report.replaces = None
             else:
                 self.stored += 1
@@ -249,6 +296,8 @@ class _Ingester:
             batch += self.in_flight.popleft()[0]
         for pending in batch:
             report = pending.report
+            if report.source in self.finished:  # its line is written already (the batch that failed)
+                continue
             report.outcome, report.replaces = Outcome.FAILED, None
             report.reason = f"not stored: the run stopped ({reason})"
             self._finish(report)
@@ -287,7 +336,7 @@ def ingest_paths(paths: Iterable[str | Path], settings: Settings, *, backend: Ba
         file_origins = [(path, (given.get(os.path.abspath(path)) or Origin()).over(manifests.origin_for(path)))
                         for path in files]
         summary = IngestSummary(files=len(files) + len(not_read))
-        report = ReportFile(Path(report_path) if report_path else default_report_path(settings))
+        report = ReportFile(Path(report_path) if report_path else default_report_path(settings), files=len(files))
         summary.report_path = str(report.path)
         calls = RetryingBackend(backend, RetryParams.from_settings(settings))
         ingester = _Ingester(calls, embedder, settings, report, summary, batch_size)  # type: ignore[arg-type]
@@ -301,13 +350,14 @@ def ingest_paths(paths: Iterable[str | Path], settings: Settings, *, backend: Ba
                     bar.set_postfix(issues=summary.issues, failed=summary.failed, refresh=False)
                     bar.update()
                 ingester.flush(final=True)
-        except BackendUnavailable as exc:
+        except (BackendUnavailable, DiskFull) as exc:
+            report.release_reserve()
             ingester.abandon(files, one_line(exc))
-            raise BackendUnavailable(
-                f"{one_line(exc)}; the ingest stopped after storing {ingester.stored} notice(s) in this run, "
-                f"which are kept: rerun the same command to resume (stored notices are skipped); "
-                f"report: {report.path}"
-            ) from exc
+            message = (f"{one_line(exc)}; the ingest stopped after storing {ingester.stored} notice(s) in this run, "
+                       f"which are kept: rerun the same command to resume (stored notices are skipped); "
+                       f"report: {report.path}")
+            raise (DiskFull(message, needed_mb=exc.needed_mb) if isinstance(exc, DiskFull)
+                   else BackendUnavailable(message)) from exc
         finally:
             ingester.close()
             report.close()

@@ -81,6 +81,8 @@ class Settings:
         "overloaded (Elasticsearch down, 429/503), before the ingest stops with an error a rerun resumes")
     backend_retry_backoff: float = setting(1.0, "seconds before the first such retry, doubled for each next one "
         "(capped at 60): 1+2+4+8+16 = 31 s with the defaults")
+    writer_wait_seconds: float = setting(5.0, "seconds a write into an embedded data folder waits for another "
+        "process that holds its writer lock (an ingest holds it until it ends) before failing as busy")
     # Elasticsearch
     es_url: str | None = setting(None, "Elasticsearch URL", env="ES_URL")
     es_api_key: str | None = setting(None, "Elasticsearch API key", env="ES_API_KEY", secret=True)
@@ -102,6 +104,16 @@ class Settings:
     max_query_terms: int = setting(24, "a longer query (a pasted paragraph) keeps its N most specific terms (tf × idf)")
     min_term_idf: float = setting(4.5, "query terms this common in general Chinese (jieba idf below it: 不, 问题, 工作, 管理 …) "
         "are dropped when at least two other terms remain; 0 keeps every term")
+    relevance_floor: bool = setting(True, "drop hits below the relevance floor (search_api/floor.py): a query with no "
+        "good answer gets no hits; totals, facets and exports count only what clears it")
+    answer_coverage: float = setting(0.3, "relevance floor, answer gate: when some of the query's words are found, "
+        "some hit must contain this share of its specificity (idf-weighted) for the query to get any hit")
+    answer_similarity: float = setting(0.83, "relevance floor, answer gate: when none of the query's words is found, "
+        "the cosine the best hit must reach (calibrated: docs/ranking.md)")
+    min_coverage: float = setting(0.1, "relevance floor, per hit: share of the query's specificity a hit found by "
+        "words must contain")
+    similarity_window: float = setting(0.03, "relevance floor, per hit: a hit found by meaning must be within this "
+        "of the best cosine")
     variant_weight: float = setting(0.3, "weight of a variant form's terms (indexer/data/variants.txt) against the "
         "query's own words (1); 0: no variant expansion (cross-validated: docs/ranking.md)")
     family_threshold: float = setting(0.68, "problem families: least pair score (vector and token similarity) that "

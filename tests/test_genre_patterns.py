@@ -378,3 +378,28 @@ def test_a_prefecture_committee_and_a_plan_issued_by_a_branch() -> None:
     text = ("关于巡察整改进展情况的通报\n市委第二巡察组对我校党支部开展了常规巡察。我校党支部制定印发"
             "《青禾市第三初级中学党支部关于落实市委第二巡察组巡察反馈意见的整改方案》。\n")
     assert parse_text(text).meta.organization == "青禾市第三初级中学党支部"
+
+
+def test_a_day_that_lost_its_character_before_a_range_joiner() -> None:
+    for period in ("2024年3月11至5月17日", "2024311至517日"):
+        meta = parse_text(NOTICE.replace("2024年3月11日至5月17日", period)).meta
+        assert (meta.inspection_period.start, meta.inspection_period.end) == ("2024-03-11", "2024-05-17"), period
+
+
+def test_a_breadcrumb_ending_in_the_title_keeps_the_title() -> None:
+    body = NOTICE.split("\n", 1)[1]
+    meta = parse_text("当前位置：首页 > 党务公开 > " + NOTICE.split("\n", 1)[0] + "\n" + body).meta
+    assert meta.title == "中共青禾县人民医院委员会关于县委巡察反馈意见整改进展情况的通报"
+
+
+def test_a_page_info_glued_after_the_title_and_a_navigation_column_above_it() -> None:
+    head = "通知公告\n" + NOTICE.split("\n", 1)[0] + " 发布时间：2024-10-09 来源：青禾县人民医院\n"
+    meta = parse_text(head + NOTICE.split("\n", 1)[1].rsplit("中共青禾县", 1)[0]).meta
+    assert (meta.title, meta.publish_date) == ("中共青禾县人民医院委员会关于县委巡察反馈意见整改进展情况的通报", "2024-10-09")
+
+
+def test_work_phrases_are_not_findings() -> None:
+    text = ("根据县委统一部署，县委第二巡察组对县水利局党组开展了巡察。\n"
+            "（一）坚持问题导向，认真落实巡察意见。局党组逐条细化反馈问题，明确整改措施。\n"
+            "（二）补齐短板，建立长效机制。修订完善制度12项，巩固整改成果。\n")
+    assert parse_text(text).issues == []

@@ -146,6 +146,12 @@ class Backend(Protocol):
     def has_notice(self, notice_id: NoticeId) -> bool:
         """True if this notice (same normalised text) is stored."""
 
+    def begin_writing(self) -> bool:
+        """Become the index's only writer now, where the backend has such a lock (the embedded
+        one's ``writer.lock``, held until close), and see what others committed before. True when
+        this call took the lock: whatever was checked against the index before may be stale.
+        False when it was already held, or the backend has no writer lock."""
+
     def write(self, bundles: Sequence[NoticeBundle], replaces: Mapping[NoticeId, NoticeId] | None = None) -> WriteResult:
         """Store whole notices; each notice's documents become visible together, and
         ``replaces`` (new id → old id) removes the old notice in the same step."""

@@ -173,6 +173,9 @@ class ElasticBackend:
             return bool(self._client.exists(index=self.aliases[NOTICES], id=notice_id))
 
     # -- writing -------------------------------------------------------------------------
+    def begin_writing(self) -> bool:
+        return False  # no writer lock: concurrent ingests are not serialised on Elasticsearch
+
     def write(self, bundles: Sequence[NoticeBundle],
               replaces: Mapping[NoticeId, NoticeId] | None = None) -> WriteResult:
         bundles = list(bundles)

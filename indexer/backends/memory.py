@@ -103,6 +103,9 @@ class MemoryBackend:
         return notice_id in self._notices
 
     # -- writing -------------------------------------------------------------------------
+    def begin_writing(self) -> bool:
+        return False  # one process: nothing else writes
+
     def write(self, bundles: Sequence[NoticeBundle],
               replaces: Mapping[NoticeId, NoticeId] | None = None) -> WriteResult:
         result = WriteResult()

@@ -25,7 +25,9 @@ _MONTH = r"1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]"
 _DAY = r"3[01]|[12]\d|0?[1-9]|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九]"
 _DATE = re.compile(
     rf"(?<![\d０-９.年])(?:(?P<y>{_YEAR})\s*年\s*)?(?P<m>{_MONTH})\s*月份?\s*"
-    rf"(?:(?P<d>{_DAY})\s*[日号]|(?P<part>上旬|中旬|下旬|中下旬|上中旬|初|底|末|中))?"
+    rf"(?:(?P<d>{_DAY})\s*[日号]|(?P<part>上旬|中旬|下旬|中下旬|上中旬|初|底|末|中)"
+    # a day whose 日 the page lost, before a range joiner or a comma ("8月15至10月20日")
+    rf"|(?P<d0>3[01]|[12]\d|0?[1-9])(?=\s*(?:至|到|[—~～－]|[，,；;]|对)))?"
     rf"|(?<![\d.])(?P<y2>(?:19|20)\d{{2}})[.\-/](?P<m2>1[0-2]|0?[1-9])[.\-/](?P<d2>3[01]|[12]\d|0?[1-9])(?!\d)"
 )
 # The same pattern without group names, to embed in other patterns.
@@ -58,6 +60,7 @@ class DateMention:
 
 # Digits that lost their 年/月 (and sometimes 日): "2023815日", "716日", the range end "至56对".
 _LOST = re.compile(r"(?<![\d０-９.\-/:：年月第])(?:(?P<y>(?:19|20)\d{2})\s*年?)?(?P<md>\d{2,4})\s*(?P<d>[日号])?")
+_RANGE_START = re.compile(r"\s*(?:至|到)")
 _DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
@@ -90,7 +93,8 @@ def _lost_dates(text: str, printed: list[DateMention]) -> list[DateMention]:
         range_end = previous is not None and _RANGE_JOINER.match(text[previous.end : m.start()]) is not None
         # Two digits without a year are a day ("15日") unless no day is that large ("63日" is 6-3).
         short = year is None and len(digits) < 3 and int(digits) <= 31
-        if not (m.group("d") or range_end) or (short and not range_end):
+        joined = year is not None and _RANGE_START.match(text, m.end()) is not None  # "2023815至1020日"
+        if not (m.group("d") or range_end or joined) or (short and not range_end):
             continue
         readings = _readings(digits, year)
         if readings:
@@ -103,8 +107,8 @@ def find_dates(text: str, lost: bool = False) -> list[DateMention]:
     """Every date in ``text`` (full, partial, yearless; Arabic or Chinese numerals); with
     ``lost``, also the dates whose 年/月/日 the page lost, with their possible readings.
 
-    >>> [d.iso(2000) for d in find_dates("2021年3月上旬至5月，二〇二三年九月二十日，11月7日，2023.4.17")]
-    ['2021-03', '2000-05', '2023-09-20', '2000-11-07', '2023-04-17']
+    >>> [d.iso(2000) for d in find_dates("2021年3月上旬至5月，二〇二三年九月二十日，11月7日，2023.4.17，8月15至9月3日")]
+    ['2021-03', '2000-05', '2023-09-20', '2000-11-07', '2023-04-17', '2000-08-15', '2000-09-03']
     >>> [(d.year, d.readings) for d in find_dates("2023815日至1020日，2024114日反馈，于63日、15日", lost=True)]
     [(2023, ((8, 15),)), (None, ((10, 20),)), (2024, ((1, 14), (11, 4))), (None, ((6, 3),))]
     """
@@ -115,7 +119,7 @@ def find_dates(text: str, lost: bool = False) -> list[DateMention]:
         else:
             year = cn_int(m.group("y")) if m.group("y") else None
             month = cn_int(m.group("m")) or 0
-            day = cn_int(m.group("d")) if m.group("d") else None
+            day = cn_int(m.group("d")) if m.group("d") else (int(m.group("d0")) if m.group("d0") else None)
         if not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
             continue
         found.append(DateMention(m.start(), m.end(), year, month, day, m.group(0).strip()))

@@ -82,17 +82,26 @@ def classify_title(title: str) -> Role:
     return Role.PLAIN
 
 
+# Set phrases of the work, not findings: 问题导向, 聚焦问题整改, 补齐短板, 防范风险.
+_PLEDGE_PHRASES = re.compile(
+    r"(?:反馈|巡察|巡视|发现|指出|存在)?问题(?:导向|整改|清单|台账|线索|销号)|(?:整改|聚焦|解决|查找|查摆|认领)问题"
+    r"|补齐短板|补短板|缩小差距|找准差距|查找差距|防范(?:化解)?风险|化解风险|堵塞漏洞|堵漏洞"
+)
+
+
 def problem_like(title: str) -> bool:
     """Whether a heading reads as a problem rather than as a measure.
 
     >>> problem_like("针对学习贯彻不深入的问题"), problem_like("建立健全内控制度。")
     (True, False)
+    >>> problem_like("坚持问题导向，认真落实巡察意见"), problem_like("补齐短板，建立长效机制")
+    (False, False)
     """
     head = title.split(SENTENCE_END, 1)[0]
     score = 0
     if WRAPPER.match(head):
         score += 1
-    if _PROBLEM_WORDS.search(head):
+    if _PROBLEM_WORDS.search(_PLEDGE_PHRASES.sub("", head)):
         score += 1
     elif _MEASURE_START.match(head):
         score -= 2

@@ -2,6 +2,8 @@
 
     >>> find_title(["中共青禾县农业农村局党组", "关于落实县委巡察反馈意见整改情况的", "通 报", "根据…"], {})
     Title(text='中共青禾县农业农村局党组关于落实县委巡察反馈意见整改情况的通报', last_line=2)
+    >>> find_title(["通知公告", "青禾县教育局巡察整改进展情况通报", "根据…"], {})
+    Title(text='青禾县教育局巡察整改进展情况通报', last_line=1)
 
 * **title** — the first lines that end in 通报/公告/报告/情况…, joined when printed over several
   lines ("中共X委员会" / "关于…的" / "通 报"), letter-spacing removed; else the info block's 标题.
@@ -23,6 +25,8 @@ _INFO_LABELS = {"索引号", "主题分类", "发布机构", "成文时间", "�
 _INFO_LINE = re.compile(r"^[-•·*\s]*([\u4e00-\u9fff][\u4e00-\u9fff \u3000]{1,8}?)\s*[:：]\s*(.*)$")
 _TITLE_END = re.compile(r"(?:通报|公告|公示|报告|情况|通告|说明|通知)(?:[（(][^）)]{1,12}[）)])?$")
 _SENTENCE_LIKE = re.compile(r"[。！？]|^(?:根据|按照|为|经)")
+# A notice title names its subject: the inspection or the rectification.
+_TITLE_TOPIC = re.compile(r"巡察|巡视|整改|关于")
 _NOT_TITLE = re.compile(r"^[（(【\[]?(?:社会公开稿|公开稿|此件公开发布|全文)[）)】\]]?$")
 ORG_END = re.compile(r"(?:委员会|党委|党组|党总支|党支部|党工委|医院|卫生院|中心|局|院|校|学|公司|集团|镇|乡|街道|办|所|站|馆|委|社区|村)$")
 
@@ -79,6 +83,8 @@ def find_title(lines: list[str], header: dict[str, str]) -> Title | None:
 
     >>> find_title(["中共青禾县农业农村局党组", "关于落实县委巡察反馈意见整改情况的", "通 报", "根据…"], {})
     Title(text='中共青禾县农业农村局党组关于落实县委巡察反馈意见整改情况的通报', last_line=2)
+    >>> find_title(["通知公告", "青禾县教育局巡察整改进展情况通报", "根据…"], {})
+    Title(text='青禾县教育局巡察整改进展情况通报', last_line=1)
     """
     for i, raw in enumerate(lines[:15]):
         line = despace(raw)
@@ -95,6 +101,8 @@ def find_title(lines: list[str], header: dict[str, str]) -> Title | None:
                 break
             parts.insert(0, previous)
             j -= 1
+        if not _TITLE_TOPIC.search("".join(parts)):
+            continue  # a navigation column ("通知公告"), not the notice's title
         return Title("".join(parts), i)
     labelled = header.get("标题")
     return Title(despace(labelled), -1) if labelled else None

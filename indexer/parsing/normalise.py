@@ -141,6 +141,12 @@ _FONT_SIZE = re.compile(
     r"|[【\[]\s*[大中小](?:\s*[|｜/]?\s*[大中小]){1,2}\s*[】\]]"
     r"|[【\[]\s*(?:打印(?:本页|此页)?|关闭(?:窗口|本页)?|收藏(?:本页)?|分享|返回顶部|加入收藏)\s*[】\]]"
 )
+# A breadcrumb whose last crumb is the notice title: "首页 > 党务公开 > 中共X…的通报".
+_TITLE_CRUMB = re.compile(r"^.{0,16}首页(?:\s*[>＞»›→/]\s*[^>＞»›→/]{1,12})*\s*[>＞»›→/]\s*([^>＞»›→/]{6,120}(?:通报|报告|情况))\s*$")
+# A title with the page-info line glued after it.
+_TITLE_THEN_INFO = re.compile(
+    r"^(.{6,120}?(?:通报|报告|公告|情况))\s*((?:发布|发表|更新)?(?:时间|日期)\s*[:：].*|(?:来源|作者|浏览次数|点击数|阅读次数)\s*[:：].*)$"
+)
 # A column tag printed before the title: "【巡察整改】中共某县…的通报".
 _COLUMN_TAG = re.compile(r"^[【\[][\u4e00-\u9fff]{2,10}[】\]]\s*(?=\S.{3,}(?:通报|报告|公告|公示|情况)$)")
 
@@ -262,7 +268,11 @@ def _remove_furniture(lines: list[str], removed: Removed) -> list[str]:
     before the title …)."""
     out = []
     for line in lines:
-        if _FURNITURE.match(line):
+        crumb = _TITLE_CRUMB.match(line)
+        if crumb:  # a breadcrumb ending in the page's own title: the title stays
+            removed.append(line[: crumb.start(1)])
+            line = crumb.group(1)
+        elif _FURNITURE.match(line):
             removed.append(line)
             continue
         if _FONT_SIZE.search(line):
@@ -270,6 +280,10 @@ def _remove_furniture(lines: list[str], removed: Removed) -> list[str]:
             line = _FONT_SIZE.sub("", line).strip()
             if not line:
                 continue
+        info = _TITLE_THEN_INFO.match(line)
+        if info:  # "…的通报 发布时间：2024-03-08 来源：…": the page-info part on a line of its own
+            out.append(info.group(1))
+            line = info.group(2)
         tag = _COLUMN_TAG.match(line)
         if tag:
             removed.append(tag.group(0).strip())
