@@ -16,21 +16,23 @@ of another id (:func:`check_model_id`). Tests that need no model use :class:`Has
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from indexer.errors import ConfigError, IncompatibleIndex
-from indexer.vector_cache import VectorCache, text_hash
+from indexer.errors import ConfigError, DiskFull, IncompatibleIndex
+from indexer.vector_cache import VectorCache, rounded, text_hash
 
 if TYPE_CHECKING:
     from indexer.models import ModelFiles
@@ -40,6 +42,7 @@ log = logging.getLogger(__name__)
 
 CACHE_FILE = Path("cache") / "vectors.sqlite3"  # under the data dir
 QUERY_CACHE_SIZE = 1024
+MODEL_SPACE_MB = 1300  # the e5-small conversion with its ONNX fp32 and int8 exports, measured
 HASHING_MODEL = "hashing"  # settings.model of the model-free HashingEmbedder ("hashing-<dims>" too)
 
 
@@ -312,7 +315,7 @@ class CachedEmbedder:
             if key not in found:
                 todo.setdefault(key, text)
         if todo:
-            vectors = self.inner.embed_passages(list(todo.values()))
+            vectors = rounded(self.inner.embed_passages(list(todo.values())))  # as the cache gives them back
             fresh = dict(zip(todo, vectors, strict=True))
             self.cache.put_many(self.model_id, fresh.items())
             found.update(fresh)
@@ -385,6 +388,19 @@ def cache_counts(embedder: Embedder) -> tuple[int, int] | None:
     return None
 
 
+@contextmanager
+def _model_space(folder: Path) -> Iterator[None]:
+    """A full disk while converting or exporting the model is one clear error, not a traceback."""
+    try:
+        yield
+    except (OSError, RuntimeError) as exc:
+        if getattr(exc, "errno", None) != errno.ENOSPC and "No space left on device" not in str(exc):
+            raise
+        raise DiskFull(f"no space left on device (needed ~{MODEL_SPACE_MB} MB) while preparing the embedding "
+                       f"model in {folder}: free some space, or set XUNCHA_MODEL_CACHE to a folder on another "
+                       "disk", needed_mb=MODEL_SPACE_MB) from exc
+
+
 def load_embedder(settings: Settings, *, cache: bool = True) -> Embedder:
     """The configured model, ready to embed: converts and exports on first use (into the user's
     model cache, ``settings.model_cache_path``, shared by every data folder).
@@ -395,13 +411,14 @@ def load_embedder(settings: Settings, *, cache: bool = True) -> Embedder:
 
     _offline()
     _device(settings.device)  # a wrong value fails before the model is converted
-    files = resolve_model(settings.model, settings.model_cache_path)
-    inner: Embedder | None = None
-    if settings.onnx:
-        try:
-            inner = _onnx_embedder(files, settings, int8=None)
-        except (UnsupportedModel, ImportError) as exc:  # an optional speed-up: torch is the slow path
-            log.warning("embedding with torch: %s", exc)
+    with _model_space(settings.model_cache_path):
+        files = resolve_model(settings.model, settings.model_cache_path)
+        inner: Embedder | None = None
+        if settings.onnx:
+            try:
+                inner = _onnx_embedder(files, settings, int8=None)
+            except (UnsupportedModel, ImportError) as exc:  # an optional speed-up: torch is the slow path
+                log.warning("embedding with torch: %s", exc)
     if inner is None:
         inner = SentenceTransformerEmbedder(files, batch_size=settings.embed_batch_size, threads=settings.threads,
                                             device=settings.device, max_passage_tokens=settings.embed_max_tokens)

@@ -7,6 +7,7 @@
      │    ├── BackendUnavailable   the backend cannot be reached right now (retry later)
      │    ├── WriterBusy           another process holds the data folder's writer lock
      │    ├── ReadOnlyIndex        the data folder can be searched, not written
+     │    ├── DiskFull             no space left on the device of the data folder
      │    └── IncompatibleIndex    index built with another model / dictionary / schema
      ├── BadQuery             a query or filter a user sent is invalid
      └── ConfigError          a setting is missing or malformed
@@ -59,6 +60,15 @@ class WriterBusy(BackendError):
 
 class ReadOnlyIndex(BackendError):
     """The data folder can only be read (a read-only mount or copy): searching works, writing does not."""
+
+
+class DiskFull(BackendError):
+    """No space left on the device that holds the data folder; says about how much more a write needed."""
+
+    def __init__(self, message: str, *, needed_mb: float = 0.0, written: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.needed_mb = needed_mb
+        self.written = list(written or [])  # notices stored before the space ran out (they are kept)
 
 
 class IncompatibleIndex(BackendError):

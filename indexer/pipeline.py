@@ -44,11 +44,11 @@ from pathlib import Path
 
 from indexer import dedup, families
 from indexer.backends import open_backend
-from indexer.backends.base import Backend, IndexInfo, NoticeBundle
+from indexer.backends.base import Backend, IndexInfo, NoticeBundle, WriteResult
 from indexer.bundles import NoticeVectors, assemble_bundles, build_bundles, embed_notices
 from indexer.categories import Prototypes, prototypes_for
 from indexer.embed import Embedder, cache_counts, open_embedder
-from indexer.errors import BackendUnavailable, IncompatibleIndex, ParseError, ReadError
+from indexer.errors import BackendUnavailable, DiskFull, IncompatibleIndex, ParseError, ReadError
 from indexer.parsing import read
 from indexer.parsing.parse import parse_document
 from indexer.progress import progress as show_progress
@@ -262,8 +262,17 @@ class _Ingester:
             bundles = [b for b, p in zip(bundles, batch, strict=True) if id(p) in kept]
             batch = [p for p in batch if id(p) in kept]
         replaces = {p.parsed.notice_id: p.report.replaces for p in batch if p.report.replaces}
-        with timed(self.summary.seconds, "write"):
-            result = self.backend.write(bundles, replaces=replaces or None)
+        try:
+            with timed(self.summary.seconds, "write"):
+                result = self.backend.write(bundles, replaces=replaces or None)
+        except DiskFull as exc:
+            # The notices stored before the space ran out are kept: their lines say so.
+            self.report.release_reserve()
+            self._report_batch(batch, WriteResult(written=exc.written), f"not stored: {one_line(exc)}")
+            raise
+        self._report_batch(batch, result, "backend refused the notice: not written")
+
+    def _report_batch(self, batch: list[_Pending], result: WriteResult, not_written: str) -> None:
         written = set(result.written)
         for pending in batch:
             self.fingerprints.pop(pending.parsed.notice_id, None)  # written: the lexical leg finds it now
@@ -271,7 +280,7 @@ class _Ingester:
             reason = result.failed.get(report.notice_id or "")
             if reason is not None or report.notice_id not in written:
                 report.outcome = Outcome.FAILED
-                report.reason = f"backend refused the notice: {reason or 'not written'}"
+                report.reason = f"backend refused the notice: {reason}" if reason is not None else not_written
                 report.replaces = None
             else:
                 self.stored += 1
@@ -287,6 +296,8 @@ class _Ingester:
             batch += self.in_flight.popleft()[0]
         for pending in batch:
             report = pending.report
+            if report.source in self.finished:  # its line is written already (the batch that failed)
+                continue
             report.outcome, report.replaces = Outcome.FAILED, None
             report.reason = f"not stored: the run stopped ({reason})"
             self._finish(report)
@@ -325,7 +336,7 @@ def ingest_paths(paths: Iterable[str | Path], settings: Settings, *, backend: Ba
         file_origins = [(path, (given.get(os.path.abspath(path)) or Origin()).over(manifests.origin_for(path)))
                         for path in files]
         summary = IngestSummary(files=len(files) + len(not_read))
-        report = ReportFile(Path(report_path) if report_path else default_report_path(settings))
+        report = ReportFile(Path(report_path) if report_path else default_report_path(settings), files=len(files))
         summary.report_path = str(report.path)
         calls = RetryingBackend(backend, RetryParams.from_settings(settings))
         ingester = _Ingester(calls, embedder, settings, report, summary, batch_size)  # type: ignore[arg-type]
@@ -339,13 +350,14 @@ def ingest_paths(paths: Iterable[str | Path], settings: Settings, *, backend: Ba
                     bar.set_postfix(issues=summary.issues, failed=summary.failed, refresh=False)
                     bar.update()
                 ingester.flush(final=True)
-        except BackendUnavailable as exc:
+        except (BackendUnavailable, DiskFull) as exc:
+            report.release_reserve()
             ingester.abandon(files, one_line(exc))
-            raise BackendUnavailable(
-                f"{one_line(exc)}; the ingest stopped after storing {ingester.stored} notice(s) in this run, "
-                f"which are kept: rerun the same command to resume (stored notices are skipped); "
-                f"report: {report.path}"
-            ) from exc
+            message = (f"{one_line(exc)}; the ingest stopped after storing {ingester.stored} notice(s) in this run, "
+                       f"which are kept: rerun the same command to resume (stored notices are skipped); "
+                       f"report: {report.path}")
+            raise (DiskFull(message, needed_mb=exc.needed_mb) if isinstance(exc, DiskFull)
+                   else BackendUnavailable(message)) from exc
         finally:
             ingester.close()
             report.close()

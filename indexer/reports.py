@@ -4,7 +4,9 @@ report file written as outcomes become final, timings and vector-cache counts.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,10 +17,15 @@ from pathlib import Path
 from typing import IO, Any
 
 from indexer.embed import Embedder, cache_counts
+from indexer.errors import DiskFull
 from indexer.settings import Settings
 from indexer.types import NoticeId
 
 Timings = dict[str, float]  # step name → seconds
+
+RESERVE_BASE = 64 * 1024  # bytes kept free for the report's last lines …
+RESERVE_PER_FILE = 1024  # … and per file of the run (a failed line with its reason is ~300 bytes)
+RESERVE_MAX = 64 * 2**20
 
 
 class Outcome(StrEnum):
@@ -162,16 +169,47 @@ def default_report_path(settings: Settings) -> Path:
 
 
 class ReportFile:
-    """Writes report lines as outcomes become final, so a crash leaves what was done."""
+    """Writes report lines as outcomes become final, so a crash leaves what was done.
 
-    def __init__(self, path: Path) -> None:
+    Beside the report, a reserve file holds space for the lines still to come (``files`` × 1 KB,
+    at most 64 MB): when the disk fills up during the run, it is given back first, so that every
+    file still gets its line and the report matches the store."""
+
+    def __init__(self, path: Path, files: int = 0) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._file: IO[str] = path.open("w", encoding="utf-8")
+        self.reserve = path.with_name(f".{path.name}.reserve")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._file: IO[str] = path.open("w", encoding="utf-8")
+            with open(self.reserve, "wb") as fh:
+                os.posix_fallocate(fh.fileno(), 0, min(RESERVE_MAX, RESERVE_BASE + RESERVE_PER_FILE * files))
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC:
+                raise
+            self.reserve.unlink(missing_ok=True)
+            raise DiskFull(f"no space left on device for the ingest report {path} (needed "
+                           f"~{-(-(RESERVE_BASE + RESERVE_PER_FILE * files) // 2**20)} MB): free some space",
+                           needed_mb=(RESERVE_BASE + RESERVE_PER_FILE * files) / 2**20) from exc
 
     def write(self, report: FileReport) -> None:
-        self._file.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")
-        self._file.flush()
+        line = json.dumps(report.to_dict(), ensure_ascii=False) + "\n"
+        try:
+            self._file.write(line)
+            self._file.flush()
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC or not self.release_reserve():
+                raise
+            self._file.write(line)  # the reserve's space is free now
+            self._file.flush()
+
+    def release_reserve(self) -> bool:
+        """Give the reserved space back; False if it was given back already."""
+        try:
+            self.reserve.unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
     def close(self) -> None:
+        self.release_reserve()
         self._file.close()

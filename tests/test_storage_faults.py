@@ -10,9 +10,12 @@ code paths. Mounting needs root; elsewhere these tests are skipped.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -34,7 +37,8 @@ from search_api.settings import ApiSettings
 
 pytestmark = pytest.mark.reliability
 
-SAMPLES = Path(__file__).resolve().parent.parent / "indexer" / "samples"
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "indexer" / "samples"
 EMBEDDER = HashingEmbedder(64)
 KEY = "storage-key"
 
@@ -157,3 +161,63 @@ def test_a_read_only_copy_whose_lexical_index_lags_is_caught_up_in_memory(tmp_pa
     with EmbeddedBackend(mount / "data") as backend:
         assert backend.read_only and _searches(backend) == want
     assert os.listdir(mount / "data")  # still mounted read-only, untouched
+
+
+# -- a full disk -------------------------------------------------------------------------------------
+
+STORED = {"indexed", "replaced", "empty", "updated"}
+
+
+def _cli_ingest(corpus: Path, data: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XUNCHA_")}
+    return subprocess.run([sys.executable, "-m", "indexer", "ingest", str(corpus), "--data", str(data),
+                           "--model", "hashing", "--quiet"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=600)
+
+
+def _last_report(data: Path) -> list[dict]:
+    [path] = sorted((data / "reports").glob("ingest-*.jsonl"), key=lambda p: p.stat().st_mtime)[-1:]
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("full-disk") / "corpus"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_corpus.py"), "--out", str(folder), "--notices", "200",
+                    "--seed", "5", "--jobs", "1", "--formats", "txt", "--quiet"], cwd=ROOT, check=True, timeout=600)
+    return folder
+
+
+def test_a_full_disk_stops_the_ingest_clearly_with_a_true_report_and_a_readable_store(tmpfs, corpus):
+    mount = tmpfs(10)  # room for the first batches of the 200 notices, not for all
+    data = mount / "data"
+    done = _cli_ingest(corpus, data)
+    assert done.returncode == 2, done.stdout + done.stderr
+    [message] = [line for line in done.stderr.splitlines() if line.startswith("Error:")]
+    assert re.match(r"Error: no space left on device \(needed ~\d+ MB, [\d.]+ MB free", message), message
+    assert "Traceback" not in done.stderr
+
+    lines = _last_report(data)
+    files = len(list(corpus.glob("*.txt")))
+    assert len(lines) == files  # every file has its line, written after the disk filled up
+    stored_lines = {line["notice_id"] for line in lines if line["outcome"] in STORED}
+    failed = [line["reason"] for line in lines if line["outcome"] == "failed"]
+    assert failed and all("no space left on device (needed ~" in reason for reason in failed), failed[:3]
+    with EmbeddedBackend(data) as backend:  # readable while the disk is still full
+        stored = {n["notice_id"] for n in backend.iter_notices()}
+        assert stored == stored_lines and 0 < len(stored) < files
+        vector = EMBEDDER.embed_queries(["医保基金使用不规范"])[0].tolist()
+        assert backend.vector(Target.ISSUES, vector, Filters(), 5)
+    assert not list((data / "reports").glob(".*.reserve"))
+
+    # With room again, the same command resumes: what was stored is skipped, the rest stored.
+    subprocess.run(["mount", "-o", "remount,size=96m", str(mount)], check=True)
+    again = _cli_ingest(corpus, data)
+    assert again.returncode == 0, again.stderr
+    second = _last_report(data)
+    assert not [line for line in second if line["outcome"] == "failed"]
+    assert {line["notice_id"] for line in second if line["outcome"] == "skipped"} >= stored
+    with EmbeddedBackend(data) as backend:
+        info = backend.info()
+        assert info.extra["lexical_seq"] == info.extra["seq"]  # the lexical index caught up
+        assert info.extra["lexical_docs"] == {"issues": info.issues, "measures": info.measures}

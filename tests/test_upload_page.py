@@ -59,3 +59,13 @@ def test_posting_no_file_asks_for_one() -> None:
     client = corpus_client(api_key=KEY)
     page = client.post("/upload", headers=AUTH, files=[("files", ("", b""))], data={"source": ""})
     assert page.status_code == 422 and "请先选择要上传的通报文件" in page.text
+
+
+def test_the_sign_in_cookie_opens_the_upload_page_and_its_post() -> None:
+    client = corpus_client(api_key=KEY)
+    client.base_url = "https://testserver"  # the session cookie is Secure
+    signed = client.post("/login", data={"key": KEY, "next": "/upload"}, follow_redirects=False)
+    assert (signed.status_code, signed.headers["location"]) == (303, "/upload")
+    assert 'id="upload-form"' in client.get("/upload").text  # no key header: the cookie
+    page = client.post("/upload", files=[("files", (QINGHE, (DATA / QINGHE).read_bytes()))])
+    assert [outcome for outcome, _ in _rows(page.text)] == ["indexed"]

@@ -29,10 +29,11 @@ file + rename); the old generation serves until then and is deleted unless ``kee
 
 from __future__ import annotations
 
+import logging
 import shutil
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,15 @@ from indexer.backends.base import (
     batched,
     refuse_mismatch,
 )
-from indexer.backends.embedded_folder import BUILDING, CURRENT, DataFolder, WriterLock, folder_is_read_only
+from indexer.backends.embedded_folder import (
+    BUILDING,
+    CURRENT,
+    DataFolder,
+    WriterLock,
+    folder_is_read_only,
+    free_mb,
+    no_space,
+)
 from indexer.backends.embedded_generation import STORE, STORE_VERSION, Generation, disk_bytes, notice_row
 from indexer.backends.embedded_lexical import (
     COLLECTIONS,
@@ -59,11 +68,13 @@ from indexer.backends.embedded_lexical import (
     as_int,
     tantivy_errors,
 )
-from indexer.backends.embedded_store import NoticeRow, RecordStore
+from indexer.backends.embedded_store import NoticeRow, RecordStore, StoreFull
 from indexer.backends.vector_index import EXACT_MAX_ROWS
 from indexer.errors import BackendError, BadQuery, IncompatibleIndex, ReadOnlyIndex
 from indexer.fields import SCHEMA_VERSION, Kind
 from indexer.types import DocId, Document, Hit, Leg, NoticeId, Target, Vector
+
+log = logging.getLogger(__name__)
 
 REBUILD_BATCH = 200  # notices per transaction / tantivy commit while rebuilding
 
@@ -155,9 +166,14 @@ class EmbeddedBackend:
         try:
             generation.sync_lexical()
             self.folder.remove_unfinished()
+        except BackendError as exc:  # a full disk, say: the index must stay readable
+            log.warning("the lexical index of %s lags its record store and could not catch up (%s); "
+                        "searches miss the words of the notices written last until it does", generation.path,
+                        str(exc))  # the text only: a kept exception would keep tantivy's writer alive
         finally:
             if not self._holding_for_writes:
-                generation.drop_writers()
+                with suppress(BackendError):
+                    generation.drop_writers()
                 self._writer_lock.release()
 
     def _acquire_for_writes(self) -> Generation:
@@ -306,10 +322,23 @@ class EmbeddedBackend:
             result.written.append(bundle.notice_id)
         if not rows:
             return result
-        if dims is not None and gen.store.meta().get("dims") is None:
-            gen.store.set_meta({"dims": dims})
-        _, written = gen.store.write(rows, {k: v for k, v in replaces.items() if k in set(result.written)})
-        self._apply(gen, live, written)
+        needed = _space_needed(rows)
+        try:
+            if dims is not None and gen.store.meta().get("dims") is None:
+                gen.store.set_meta({"dims": dims})
+            _, written = gen.store.write(rows, {k: v for k, v in replaces.items() if k in set(result.written)})
+        except StoreFull as exc:  # rolled back: nothing of this batch is stored
+            raise no_space(gen.path, needed, f"storing {len(rows)} notice(s)") from exc
+        try:
+            self._apply(gen, live, written)
+        except BackendError as exc:
+            if free_mb(gen.path) * 2**20 >= needed:
+                raise
+            # Stored (SQLite is the source of truth) but not yet in the lexical index: kept, and
+            # replayed into it by the next open with room to write.
+            with suppress(BackendError):
+                gen.drop_writers()
+            raise no_space(gen.path, needed, "updating the lexical index", written=result.written) from exc
         return result
 
     def _apply(self, gen: Generation, live: bool, written: Mapping[int, Document] | None = None) -> None:
@@ -496,6 +525,14 @@ class EmbeddedBackend:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+
+
+def _space_needed(rows: Sequence[NoticeRow]) -> int:
+    """Bytes a batch takes on disk, roughly: its SQLite rows, their copy in the write-ahead log
+    and the tantivy segments (measured on generated notices: about 3× the rows' payload)."""
+    payload = sum(len(r.record) + sum(len(d.doc) + len(d.shared) + len(d.keys) + len(d.vector or b"")
+                                      for d in r.docs) for r in rows)
+    return 3 * payload
 
 
 def _set_faiss_threads() -> None:

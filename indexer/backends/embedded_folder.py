@@ -14,7 +14,7 @@ import shutil
 import time
 from pathlib import Path
 
-from indexer.errors import WriterBusy
+from indexer.errors import DiskFull, WriterBusy
 
 CURRENT = "CURRENT"
 LOCK = "writer.lock"
@@ -45,6 +45,22 @@ def folder_is_read_only(path: Path) -> bool:
     except OSError:
         return False
     return read_only_mount or not os.access(path, os.W_OK)
+
+
+def free_mb(path: Path) -> float:
+    """Space left on the device that holds ``path``, in MB (0 if it cannot be told)."""
+    try:
+        return shutil.disk_usage(path).free / 2**20
+    except OSError:
+        return 0.0
+
+
+def no_space(path: Path, needed_bytes: int, doing: str, *, written: list[str] | None = None) -> DiskFull:
+    """The error for a write that ran out of space: what failed, about how much more it needed."""
+    needed = max(1, -(-needed_bytes // 2**20))  # whole MB, rounded up
+    return DiskFull(f"no space left on device (needed ~{needed} MB, {free_mb(path):.1f} MB free on the device "
+                    f"of {path}) while {doing}: free some space, then rerun (what was stored is kept)",
+                    needed_mb=needed, written=written)
 
 
 class DataFolder:

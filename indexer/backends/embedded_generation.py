@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 
 STORE = "store.sqlite3"
 SNAPSHOT = "vectors.npz"
-STORE_VERSION = 1  # layout of store.sqlite3 and the tantivy schemas; another one is refused on open
+STORE_VERSION = 2  # layout of store.sqlite3 and the tantivy schemas written (2: compact rows, embedded_store)
+READABLE_STORE_VERSIONS = (1, 2)  # a layout-1 store is read and written on in its own layout
 WRITER_HEAP = 64_000_000  # bytes of tantivy indexing memory per writer thread
 
 
@@ -82,10 +83,11 @@ class Generation:
         self.snapshot_seq = 0
         self.data_version = self.store.data_version()
         version = self.store.meta().get("store_version")
-        if version is not None and int(version) != STORE_VERSION:
+        if version is not None and int(version) not in READABLE_STORE_VERSIONS:
             self.store.close()
             raise BackendError(f"{path} was written by another version of the embedded backend (store layout "
-                               f"{version}, this one reads {STORE_VERSION}): ingest into a new data folder")
+                               f"{version}, this one reads {READABLE_STORE_VERSIONS}): ingest into a new data folder")
+        self.store.packed = version is None or int(version) >= 2
 
     # -- tantivy -----------------------------------------------------------------------------
     def lexical_lag(self) -> bool:
@@ -119,24 +121,30 @@ class Generation:
         just_written = written if applied == upto - 1 else {}
         touched: set[Target] = set()
         replayed = 0
-        with tantivy_errors(f"updating the lexical index of {self.path}"):
-            for batch in self.store.changes_since(applied, upto=upto, with_doc=False, with_vector=False):
-                missing = [c.rowid for c in batch if not c.deleted and c.rowid not in written]
-                stored = self.store.docs_by_rowid(missing) if missing else {}
-                for change in batch:
-                    writer = self._writer(change.target)
-                    if change.rowid not in just_written:
-                        writer.delete_documents_by_term(KEY, change.rowid)
-                    doc = None if change.deleted else written.get(change.rowid)
-                    if doc is None and change.rowid in stored:
-                        doc = json.loads(stored[change.rowid])
-                    if doc is not None:
-                        writer.add_document(COLLECTIONS[change.target].tantivy_doc(change.rowid, doc))
-                    touched.add(change.target)
-                    replayed += 1
-            for target in touched:
-                self.writers[target].commit()
-                self.indexes[target].reload()
+        try:
+            with tantivy_errors(f"updating the lexical index of {self.path}"):
+                for batch in self.store.changes_since(applied, upto=upto, with_doc=False, with_vector=False):
+                    missing = [c.rowid for c in batch if not c.deleted and c.rowid not in written]
+                    stored = self.store.docs_by_rowid(missing) if missing else {}
+                    for change in batch:
+                        if change.rowid not in just_written:
+                            self._writer(change.target).delete_documents_by_term(KEY, change.rowid)
+                        doc = None if change.deleted else written.get(change.rowid)
+                        if doc is None and change.rowid in stored:
+                            doc = json.loads(stored[change.rowid])
+                        if doc is not None:
+                            tantivy_doc = COLLECTIONS[change.target].tantivy_doc(change.rowid, doc)
+                            self._writer(change.target).add_document(tantivy_doc)
+                        touched.add(change.target)
+                        replayed += 1
+                for target in touched:
+                    self.writers[target].commit()
+                    self.indexes[target].reload()
+        except BackendError:
+            # A failed writer (a full disk kills it) is dropped here, not kept alive by the
+            # traceback: it holds tantivy's writer lock, which the next writer needs.
+            self.writers.clear()
+            raise
         self.lexical_seq = upto
         if not self.read_only:
             self.store.set_meta({"lexical_seq": upto})
@@ -145,14 +153,21 @@ class Generation:
     def drop_writers(self, *, wait_for_merges: bool = False) -> None:
         """Release the tantivy writers (and tantivy's own lock). Nothing is pending: every sync
         commits. On close, background segment merges are waited for so readers find few segments."""
-        for target in list(self.writers):
-            writer = self.writers.pop(target)
-            with tantivy_errors("closing a writer"):
-                if wait_for_merges:
-                    writer.wait_merging_threads()
-                else:
-                    writer.rollback()
-            del writer
+        failed: BackendError | None = None
+        while self.writers:
+            _, writer = self.writers.popitem()
+            try:
+                with tantivy_errors("closing a writer"):
+                    if wait_for_merges:
+                        writer.wait_merging_threads()
+                    else:
+                        writer.rollback()
+            except BackendError as exc:  # close the others all the same
+                failed = failed or exc
+            finally:
+                del writer  # dropping it releases tantivy's writer lock
+        if failed is not None:
+            raise failed
 
     def reload_searchers(self) -> None:
         with tantivy_errors(f"reloading {self.path}"):
