@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import numpy as np
 
 from indexer.errors import ConfigError, DiskFull, IncompatibleIndex
-from indexer.vector_cache import VectorCache, text_hash
+from indexer.vector_cache import VectorCache, rounded, text_hash
 
 if TYPE_CHECKING:
     from indexer.models import ModelFiles
@@ -315,7 +315,7 @@ class CachedEmbedder:
             if key not in found:
                 todo.setdefault(key, text)
         if todo:
-            vectors = self.inner.embed_passages(list(todo.values()))
+            vectors = rounded(self.inner.embed_passages(list(todo.values())))  # as the cache gives them back
             fresh = dict(zip(todo, vectors, strict=True))
             self.cache.put_many(self.model_id, fresh.items())
             found.update(fresh)

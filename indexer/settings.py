@@ -104,10 +104,21 @@ class Settings:
     max_query_terms: int = setting(24, "a longer query (a pasted paragraph) keeps its N most specific terms (tf × idf)")
     min_term_idf: float = setting(4.5, "query terms this common in general Chinese (jieba idf below it: 不, 问题, 工作, 管理 …) "
         "are dropped when at least two other terms remain; 0 keeps every term")
+    relevance_floor: bool = setting(True, "drop hits below the relevance floor (search_api/floor.py): a query with no "
+        "good answer gets no hits; totals, facets and exports count only what clears it")
+    answer_coverage: float = setting(0.3, "relevance floor, answer gate: when some of the query's words are found, "
+        "some hit must contain this share of its specificity (idf-weighted) for the query to get any hit")
+    answer_similarity: float = setting(0.83, "relevance floor, answer gate: when none of the query's words is found, "
+        "the cosine the best hit must reach (calibrated: docs/ranking.md)")
+    min_coverage: float = setting(0.1, "relevance floor, per hit: share of the query's specificity a hit found by "
+        "words must contain")
+    similarity_window: float = setting(0.03, "relevance floor, per hit: a hit found by meaning must be within this "
+        "of the best cosine")
     variant_weight: float = setting(0.3, "weight of a variant form's terms (indexer/data/variants.txt) against the "
         "query's own words (1); 0: no variant expansion (cross-validated: docs/ranking.md)")
     family_threshold: float = setting(0.68, "problem families: least pair score (vector and token similarity) that "
-        "puts two issues in one family (chosen on the seed qrels: scripts/eval_families.py)")
+        "puts two issues in one family, for the default model (chosen on the seed qrels: "
+        "scripts/eval_families.py; the hashing embedder needs ~0.5)")
     family_neighbours: int = setting(10, "problem families: nearest issues considered per issue")
     facet_size: int = setting(30, "values returned per facet")
     embed_cache_size: int = setting(1024, "query embeddings kept in memory (0: none)")

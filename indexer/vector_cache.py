@@ -1,15 +1,17 @@
 """Vectors already computed, by (model id, text hash), in SQLite in the data dir: a reindex of
 unchanged text embeds nothing.
 
-Vectors are stored as float32 bytes, so a cached vector is bit-identical to a fresh one (the index
-may store float16; the cache must not change results depending on whether it was warm).
-The hash is BLAKE2b-128 of the UTF-8 text; the prompt is part of the model, not of the key.
+Vectors are stored as float16, as the index stores them (384 dims: 768 bytes, so a row fits in its
+B-tree page instead of spilling into an overflow page, and five share a 4 KiB page). The embedder
+that uses the cache rounds fresh vectors to float16 too (:func:`rounded`), so a cached vector is
+bit-identical to a fresh one: results never depend on whether the cache was warm. The hash is
+BLAKE2b-128 of the UTF-8 text; the prompt is part of the model, not of the key.
 
     >>> import tempfile, numpy as np
     >>> cache = VectorCache(Path(tempfile.mkdtemp()) / "vectors.sqlite3")
-    >>> cache.put_many("m", [(text_hash("整改"), np.ones(4, dtype=np.float32))])
+    >>> cache.put_many("m", [(text_hash("整改"), np.full(4, 0.1, dtype=np.float32))])
     >>> cache.get_many("m", [text_hash("整改"), text_hash("未整改")])[text_hash("整改")].tolist()
-    [1.0, 1.0, 1.0, 1.0]
+    [0.0999755859375, 0.0999755859375, 0.0999755859375, 0.0999755859375]
 """
 
 from __future__ import annotations
@@ -27,24 +29,34 @@ import numpy as np
 from indexer.errors import BackendError
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS vectors (
-    model_id  TEXT NOT NULL,
+DROP TABLE IF EXISTS vectors;  -- the float32 layout of before (one overflow page per row)
+CREATE TABLE IF NOT EXISTS models (
+    model     INTEGER PRIMARY KEY,
+    model_id  TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS vectors16 (
+    model     INTEGER NOT NULL,
     text_hash BLOB NOT NULL,
     vector    BLOB NOT NULL,
-    PRIMARY KEY (model_id, text_hash)
-) WITHOUT ROWID
+    PRIMARY KEY (model, text_hash)
+) WITHOUT ROWID;
 """
 _CHUNK = 500  # keys per query: well under SQLite's variable limit
 
-
 log = logging.getLogger(__name__)
+
 
 def text_hash(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
 
+def rounded(vectors: np.ndarray) -> np.ndarray:
+    """float32 vectors rounded to float16 precision: what the cache (and the index) keep."""
+    return np.asarray(vectors, dtype="<f2").astype(np.float32)
+
+
 class VectorCache:
-    """A SQLite table of float32 vectors; safe to share between threads, and between processes
+    """A SQLite table of float16 vectors; safe to share between threads, and between processes
     (WAL mode; a writer waits up to 30 s for another)."""
 
     def __init__(self, path: Path) -> None:
@@ -56,7 +68,7 @@ class VectorCache:
             self._db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")  # a lost cache row only costs a re-embed
-            self._db.execute(_SCHEMA)
+            self._db.executescript(_SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             raise BackendError(f"vector cache {path}: {exc} (it is only a cache: delete it to start afresh)") from exc
 
@@ -65,24 +77,34 @@ class VectorCache:
         found: dict[bytes, np.ndarray] = {}
         unique = list(dict.fromkeys(hashes))
         with self._guard():
-            for start in range(0, len(unique), _CHUNK):
+            model = self._model(model_id, create=False)
+            for start in range(0, len(unique) if model is not None else 0, _CHUNK):
                 chunk = unique[start : start + _CHUNK]
                 rows = self._db.execute(
-                    f"SELECT text_hash, vector FROM vectors WHERE model_id = ? AND text_hash IN ({','.join('?' * len(chunk))})",
-                    [model_id, *chunk],
+                    f"SELECT text_hash, vector FROM vectors16 WHERE model = ? AND text_hash IN ({','.join('?' * len(chunk))})",
+                    [model, *chunk],
                 ).fetchall()
                 for key, blob in rows:
-                    found[bytes(key)] = np.frombuffer(blob, dtype="<f4")
+                    found[bytes(key)] = np.frombuffer(blob, dtype="<f2").astype(np.float32)
         return found
+
+    def _model(self, model_id: str, *, create: bool) -> int | None:
+        """The small integer standing for ``model_id`` in every row (the id itself is ~45 bytes)."""
+        row = self._db.execute("SELECT model FROM models WHERE model_id = ?", [model_id]).fetchone()
+        if row is None and create:
+            return self._db.execute("INSERT INTO models (model_id) VALUES (?)", [model_id]).lastrowid
+        return row[0] if row else None
 
     def put_many(self, model_id: str, items: Iterable[tuple[bytes, np.ndarray]]) -> None:
         """Remember vectors. A full disk only means they are not remembered (logged once)."""
-        rows = [(model_id, key, np.asarray(vector, dtype="<f4").tobytes()) for key, vector in items]
+        rows = [(key, np.asarray(vector, dtype="<f2").tobytes()) for key, vector in items]
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
-                    self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
+                    model = self._model(model_id, create=True)
+                    self._db.executemany("INSERT OR REPLACE INTO vectors16 VALUES (?, ?, ?)",
+                                         [(model, key, blob) for key, blob in rows])
                     self._db.execute("COMMIT")
                 except BaseException:
                     if self._db.in_transaction:
@@ -99,8 +121,9 @@ class VectorCache:
     def count(self, model_id: str | None = None) -> int:
         with self._guard():
             if model_id is None:
-                return self._db.execute("SELECT count(*) FROM vectors").fetchone()[0]
-            return self._db.execute("SELECT count(*) FROM vectors WHERE model_id = ?", [model_id]).fetchone()[0]
+                return self._db.execute("SELECT count(*) FROM vectors16").fetchone()[0]
+            return self._db.execute("SELECT count(*) FROM vectors16 JOIN models USING (model) WHERE model_id = ?",
+                                    [model_id]).fetchone()[0]
 
     def close(self) -> None:
         with self._lock:

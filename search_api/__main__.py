@@ -19,6 +19,7 @@ from indexer.cli import backend_options, model_option
 from indexer.errors import XunchaError
 from indexer.settings import Settings
 from search_api.banner import announce_when_ready, base_url
+from search_api.security import MAX_HEAD_BYTES
 from search_api.settings import ApiSettings, load_api_settings
 
 SAMPLES = Path(__file__).resolve().parent.parent / "indexer" / "samples"
@@ -29,7 +30,9 @@ def _serve(app: Any, settings: ApiSettings) -> None:
     service is ready."""
     import uvicorn
 
-    server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning"))
+    # h11 reads request heads up to MAX_HEAD_BYTES, so an over-long URL gets the app's 414, not a reset
+    server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
+                                           h11_max_incomplete_event_size=MAX_HEAD_BYTES))
     announce_when_ready(app, click.echo, lambda: server.started)
     server.run()
 

@@ -55,6 +55,7 @@ from indexer.backends import open_backend
 from indexer.backends.base import Backend
 from indexer.backends.embedded import EmbeddedBackend
 from indexer.errors import IncompatibleIndex, WriterBusy
+from indexer.parsing.read import SUFFIXES
 from indexer.pipeline import default_report_path, delete_notices, ingest_paths, reindex
 from indexer.settings import Settings
 from indexer.sources import Origin
@@ -134,7 +135,7 @@ class IngestResponse(BaseModel):
     ok: bool = Field(description="false (with status 422) when no file could be ingested")
     summary: IngestCounts
     files: list[IngestedFile]
-    report: str | None = Field(None, description="the JSON-lines report kept in the data folder (embedded backend)")
+    report: str | None = Field(None, description="name of the JSON-lines report kept in the data folder's reports/ (embedded backend)")
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "ok": True,
         "summary": {"files": 2, "indexed": 1, "replaced": 0, "skipped": 1, "duplicates": 0, "empty": 0, "failed": 0,
@@ -144,7 +145,7 @@ class IngestResponse(BaseModel):
                   {"name": "青禾县人民医院（转载）.txt", "outcome": "skipped", "notice_id": "3f9a1c2e7b5d4a10",
                    "issues": 22, "measures": 66, "reason": "same text as 青禾县人民医院.docx, ingested in this run",
                    "warnings": []}],
-        "report": "data/reports/ingest-20250301-101500.jsonl",
+        "report": "ingest-20250301-101500.jsonl",
     }]})
 
 
@@ -231,17 +232,33 @@ def safe_name(name: str | None, n: int) -> str:
 
     >>> safe_name("../../etc/关于巡察整改进展情况的通报.docx", 1), safe_name("C:\\\\x\\\\a.txt", 2), safe_name("..", 3)
     ('关于巡察整改进展情况的通报.docx', 'a.txt', 'upload-3')
+    >>> safe_name(".txt", 4)  # a name that is only a type
+    'upload-4.txt'
     """
     base = PurePosixPath((name or "").replace("\\", "/")).name
     base = "".join(c for c in base if c.isprintable() and c not in "/\x00").strip()
     if base in ("", ".", ".."):
         return f"upload-{n}"
+    if base.startswith(".") and base.count(".") == 1:
+        base = f"upload-{n}{base}"
     stem, suffix = os.path.splitext(base)
     if len(suffix.encode()) > 16:
         stem, suffix = base, ""
     while len((stem + suffix).encode()) > MAX_NAME_BYTES:
         stem = stem[:-1]
     return stem + suffix
+
+
+def name_problem(saved: Path, given: str) -> str | None:
+    """Why a file cannot be read as a notice because its name has no type (None: it has one; an
+    unsupported type is explained by the reader, which names the types it reads).
+
+    >>> name_problem(Path("upload-1"), ".."), name_problem(Path("a.pdf"), "a.pdf")
+    ("the file name '..' has no type: end it with .docx, .htm, .html, .txt (the type says how to read it)", None)
+    """
+    if saved.suffix:
+        return None
+    return f"the file name {given!r} has no type: end it with {', '.join(sorted(SUFFIXES))} (the type says how to read it)"
 
 
 def _save(uploads: list[UploadFile], folder: Path) -> list[tuple[Path, str]]:
@@ -267,7 +284,10 @@ def _file_lines(report: Path, names: dict[str, str], folder: Path) -> list[dict[
         source = entry.pop("source")
         entry["_order"] = order.get(source, len(order))
         entry["name"] = names.get(source, os.path.basename(source))
-        if entry.get("reason"):
+        problem = name_problem(Path(source), entry["name"]) if entry.get("outcome") == "failed" else None
+        if problem:
+            entry["reason"] = problem
+        elif entry.get("reason"):
             for path, name in names.items():
                 entry["reason"] = entry["reason"].replace(path, name)
             entry["reason"] = entry["reason"].replace(prefix, "(upload)")
@@ -311,7 +331,8 @@ def ingest_uploads(uploads: list[UploadFile], settings: Settings, service: Any,
     counts = {k: getattr(summary, k) for k in ("files", "indexed", "replaced", "updated", "skipped", "duplicates", "empty",
                                                "failed", "issues", "measures", "warnings")}
     counts["seconds"] = round(summary.seconds.get("total", 0.0), 3)
-    return {"ok": summary.ok, "summary": counts, "files": files, "report": str(report) if kept else None}
+    # the report's name in the data folder's reports/, never the folder's path on this server
+    return {"ok": summary.ok, "summary": counts, "files": files, "report": report.name if kept else None}
 
 
 @router.post("/api/notices", response_model=IngestResponse, summary="Upload notices: parse, index, one outcome per file",

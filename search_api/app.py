@@ -22,6 +22,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException
 
 from indexer.backends.base import Backend
 from indexer.categories import TAXONOMY
@@ -137,6 +138,14 @@ def _error(status: int, message: str, **detail: Any) -> JSONResponse:
                         status_code=status)
 
 
+def multipart_message(exc: MultiPartException) -> str:
+    """What was wrong with a multipart body, for the person who sent it (Starlette says only
+    "Invalid multipart data"; the parser's reason is its cause)."""
+    reason = str(exc.__cause__ or exc.message).strip().rstrip(".")
+    return (f"the upload could not be read as multipart form data ({reason}): each part's headers, the file "
+            "name included, are limited to 4 KB; give files names of at most 200 characters")
+
+
 def _validation_message(exc: RequestValidationError) -> str:
     parts = []
     for err in exc.errors():
@@ -231,6 +240,8 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
         message = exc.detail if isinstance(exc.detail, str) else "error"
         if exc.status_code == 404 and message == "Not Found":
             message = f"no such endpoint: {request.url.path}"
+        if isinstance(exc.__context__, MultiPartException):  # Starlette could not read the form
+            message = multipart_message(exc.__context__)
         return _error(exc.status_code, message)
 
     @app.exception_handler(Exception)
@@ -346,13 +357,14 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
             return {"ok": True, "status": "ready", "detail": None}
         return JSONResponse({"ok": False, "status": holder.status, "detail": holder.detail}, status_code=503)
 
-    from search_api import admin, family_api, family_pages, pages, security, upload_page, versions_api
+    from search_api import admin, family_api, family_pages, pages, security, signin, upload_page, versions_api
 
     app.include_router(family_api.router)  # problem families: /api/common-problems
     app.include_router(versions_api.router)  # /api/notices/{id}/versions
     app.include_router(family_pages.router)  # the 共性问题 pages and the 整改台账 exports
     app.include_router(pages.router)  # the web page (/, /notices/…, /export.*): same core, HTML
     app.include_router(upload_page.router)  # /upload: drop files, see each one's outcome
+    app.include_router(signin.router)  # /login: the key for a session cookie (browsers cannot send headers)
     admin.install(app)  # upload, delete, reindex: the endpoints that change data
     security.install(app, settings, write_routes=[*admin.WRITE_ROUTES, *upload_page.WRITE_ROUTES],
                      upload_routes=[*admin.UPLOAD_ROUTES, *upload_page.WRITE_ROUTES])

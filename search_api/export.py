@@ -29,7 +29,7 @@ from urllib.parse import quote
 from indexer.fields import EXPORT_FIELDS, field_named
 from indexer.types import DocId, Target
 from search_api.parse import SearchRequest, SimilarRequest
-from search_api.search import SearchService
+from search_api.search import SearchService, shown_source
 
 _FIELDS = tuple(field_named(name) for name in EXPORT_FIELDS)
 COLUMNS: tuple[str, ...] = ("排名", *(f.label for f in _FIELDS))
@@ -84,6 +84,8 @@ def row_of(rank: int, doc: Mapping[str, Any], target: Target) -> list[Any]:
         value = values.get(f.name)
         if f.name == "measures":
             value = "\n".join(m for m in value or [] if m)
+        elif f.name == "source":
+            value = shown_source(doc)
         elif f.name == "status" and not value and doc.get("status_raw"):
             value = doc["status_raw"]  # printed, but not one of the vocabulary's wordings
         elif f.name in _LABELLED:

@@ -10,17 +10,18 @@ highlight + explain → respond:
 * **fusion**: ``FUSERS[fusion]`` (rrf by default, k = ``rrf_k``; ``linear`` as option), with the
   per-leg weights ``lexical_weight`` / ``vector_weight``. Single-leg modes go through the same
   fuser, so ``score`` always means "fusion score" and the order is the leg's own.
+* **floor** (:mod:`search_api.floor`): a query none of whose hits covers enough of its
+  specificity or comes close enough in meaning gets no hits; otherwise a hit stays if its words
+  cover enough of the query or its cosine is near the best one.
 * **collapse**: optional; the best hit per institution is kept and carries ``collapsed``, the
   count of further hits of that institution in the ranked list.
-* **pagination** is over the fused (collapsed) list; ``total`` is the length of that list.
+* **pagination** is over the fused (floored, collapsed) list; ``total`` is the length of that list.
 * **explanation**: every hit has ``explain`` = each leg's rank and score (``null`` if that leg did
-  not retrieve it), the fusion score and the query terms found in the hit's text.
+  not retrieve it), the fusion score, the query terms found in the hit's text and the variant
+  terms (:mod:`search_api.variants`) found there.
 * **highlights**: offsets into the stored original text (:mod:`search_api.highlight`).
-* **facets** (the filter fields): in ``lexical`` and ``hybrid`` mode the backend counts the
-  documents that pass the filters and match at least one query term (vector-only hits of a hybrid
-  search are not counted: they do not "match" in any countable sense). In ``semantic`` mode, and
-  whenever the query has no searchable term, the counts are over the ranked candidate list (the
-  vector top-k the pages are cut from), so they answer "of the best matches, how many are in…".
+* **facets** (the filter fields): counted over exactly the list ``total`` counts, so clicking a
+  value gives the count it showed (as long as fewer hits than a leg's top-k clear the floor).
 
 Measures: a measures search ranks measure items. Their vector leg uses measure vectors when the
 index has them (setting ``measure_vectors``); otherwise it ranks issues by their problem vector and
@@ -37,8 +38,9 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
+from pathlib import PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -48,8 +50,9 @@ from indexer.embed import Embedder
 from indexer.fields import FACETS as FACET_FIELDS
 from indexer.fields import date_number
 from indexer.settings import Settings
+from indexer.sources import web_url
 from indexer.types import DocId, Document, Hit, Leg, Target, Vector
-from search_api import lexical, vector
+from search_api import floor, lexical, vector
 from search_api.errors import NotFound
 from search_api.fuse import FUSERS, Fused, FusionParams
 from search_api.highlight import Highlighter
@@ -64,8 +67,30 @@ _INTERNAL_KEYS = frozenset({"vector", "original_text"})
 
 
 def public(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """A stored document without what only the index needs (token fields, vectors)."""
-    return {k: v for k, v in doc.items() if k not in _INTERNAL_KEYS and not k.endswith(_INTERNAL_SUFFIXES)}
+    """A stored document without what only the index needs (token fields, vectors), and with its
+    ``source`` as people may see it (:func:`file_source`)."""
+    out = {k: v for k, v in doc.items() if k not in _INTERNAL_KEYS and not k.endswith(_INTERNAL_SUFFIXES)}
+    if "source" in out:
+        out["source"] = file_source(out["source"])
+    return out
+
+
+def file_source(source: str | None) -> str | None:
+    """A stored source as people may see it: a URL as it is, a file by its name only — never a
+    folder of this server (uploads live in temporary folders, ingests anywhere).
+
+    >>> file_source("/tmp/xuncha-upload-1/001/关于巡察整改的通报.docx"), file_source("https://a.example/n/1.html")
+    ('关于巡察整改的通报.docx', 'https://a.example/n/1.html')
+    """
+    if not source or web_url(source):
+        return source
+    return PurePosixPath(source.replace("\\", "/")).name or None
+
+
+def shown_source(doc: Mapping[str, Any]) -> str | None:
+    """Where a notice came from, for a person: the original's URL, else the name given with it,
+    else the file's name."""
+    return web_url(str(doc.get("source_url") or "")) or doc.get("source_name") or file_source(doc.get("source"))
 
 
 def measure_ids(issue: Mapping[str, Any]) -> list[DocId]:
@@ -104,7 +129,7 @@ class _Ranked:
     lexical_query: LexicalQuery
     expansion: Expansion
     vector_via: str | None = None
-    facets: Future[dict[str, list[tuple[str, int]]]] | None = None  # counted beside the legs
+    docs: dict[DocId, Document] = field(default_factory=dict)  # documents already read (the lexical hits)
 
 
 class SearchService:
@@ -222,7 +247,8 @@ class SearchService:
             raise NotFound(f"no notice with id {notice_id!r}")
         issue_ids = list(record.get("issue_ids") or [])
         issues = [public(d) for d in self.backend.get(Target.ISSUES, issue_ids)]
-        notice = {k: v for k, v in record.items() if k not in ("text", "original_text", "issue_ids", "versions")}
+        notice = public({k: v for k, v in record.items()
+                         if k not in ("text", "original_text", "issue_ids", "versions")})
         notice["version_count"] = 1 + len(record.get("versions") or [])  # GET /api/notices/{id}/versions
         if include_text:
             notice["text"] = record.get("text")
@@ -233,7 +259,7 @@ class SearchService:
         return {
             "ok": True,
             "backend": info.backend,
-            "location": info.location,
+            "location": file_source(info.location),  # the data folder's name, not its path
             "notices": info.notices,
             "issues": info.issues,
             "measures": info.measures,
@@ -267,16 +293,12 @@ class SearchService:
                           fusion=fusion, depth=depth, exclude_ids=set(exclude_ids), example=example).fused
 
     def _rank(self, target: Target, *, text: str, query_vector: Vector | None, mode: Mode, filters: Filters,
-              fusion: str, depth: int, exclude_ids: set[DocId], facets: bool = False, example: bool = False) -> _Ranked:
+              fusion: str, depth: int, exclude_ids: set[DocId], example: bool = False) -> _Ranked:
         settings = self.settings
         # an example is a whole issue: its variants would only add noise (measured: docs/ranking.md)
         query, expansion = lexical.build(text, target, max_terms=settings.max_query_terms,
                                          min_idf=settings.min_term_idf,
                                          variant_weight=0.0 if example else settings.variant_weight)
-        facet_future = None
-        if facets and mode is not Mode.SEMANTIC and query.terms:
-            facet_future = self._pool.submit(self.backend.facets, target, filters, list(FACETS.values()),
-                                             query=query, size=settings.facet_size)
         extra = len(exclude_ids)
         k_lex = max(settings.lexical_top_k, depth) + extra
         k_vec = max(settings.vector_top_k, depth) + extra
@@ -302,7 +324,26 @@ class SearchService:
         fused = FUSERS[fusion](legs, self.fusion_params)
         if exclude_ids:
             fused = [f for f in fused if f.doc_id not in exclude_ids]
-        return _Ranked(fused, query.terms, query, expansion, via, facet_future)
+        fused, docs = self._floor(target, fused, legs.get(Leg.LEXICAL, ()), query, gate=not example)
+        return _Ranked(fused, query.terms, query, expansion, via, docs)
+
+    def _floor(self, target: Target, fused: list[Fused], lexical_hits: Sequence[Hit],
+               query: LexicalQuery, gate: bool) -> tuple[list[Fused], dict[DocId, Document]]:
+        """The fused hits above the relevance floor (search_api.floor), and the documents read to
+        measure the lexical hits' coverage (kept for the page)."""
+        settings = self.settings
+        docs: dict[DocId, Document] = {}
+        covered: dict[DocId, float] = {}
+        if not settings.relevance_floor:
+            return fused, docs
+        if lexical_hits:
+            docs = {d["id"]: d for d in self.backend.get(target, [h.doc_id for h in lexical_hits])}
+            fields = [name for name, boost in query.boosts.items() if boost > 0]
+            covered = {doc_id: floor.coverage(query.terms, query.weights, floor.doc_tokens(doc, fields), lexical.idf)
+                       for doc_id, doc in docs.items()}
+        return floor.apply(fused, covered, min_coverage=settings.min_coverage,
+                           similarity_window=settings.similarity_window, answer_coverage=settings.answer_coverage,
+                           answer_similarity=settings.answer_similarity, gate=gate), docs
 
     def _vector_leg(self, target: Target, text: str, query_vector: Vector | None, filters: Filters,
                     k: int) -> tuple[list[Hit], str]:
@@ -330,13 +371,13 @@ class SearchService:
              fusion: str, page: int, size: int, collapse: bool, facets: bool, exclude_ids: set[DocId],
              search_filters: SearchFilters, example: bool = False, sort: Sort = Sort.RELEVANCE) -> SearchResult:
         ranked = self._rank(target, text=text, query_vector=query_vector, mode=mode, filters=filters,
-                            fusion=fusion, depth=page * size, exclude_ids=exclude_ids, facets=facets,
-                            example=example)
+                            fusion=fusion, depth=page * size, exclude_ids=exclude_ids, example=example)
         fused = ranked.fused
-        docs: dict[DocId, Document] = {}
-        need_all = collapse or sort is Sort.DATE or (facets and (mode is Mode.SEMANTIC or not ranked.terms))
-        if need_all:
-            docs = {d["id"]: d for d in self.backend.get(target, [f.doc_id for f in fused])}
+        docs = dict(ranked.docs)
+        if collapse or facets or sort is Sort.DATE:  # each needs every hit's document
+            unread = [f.doc_id for f in fused if f.doc_id not in docs]
+            if unread:
+                docs.update({d["id"]: d for d in self.backend.get(target, unread)})
         collapsed: dict[DocId, int] = {}
         if collapse:
             fused, collapsed = _collapse(fused, docs)
@@ -356,13 +397,9 @@ class SearchService:
             hits.append(self._hit(target, doc, item, start + offset + 1, ranked, fusion, highlighter,
                                   collapsed.get(item.doc_id) if collapse else None))
         facet_counts = None
-        if facets:
-            if ranked.facets is None:  # semantic mode, or no searchable term: over the ranked candidates
-                counts = _count_facets((docs[f.doc_id] for f in fused if f.doc_id in docs), self.settings.facet_size)
-            else:
-                raw = ranked.facets.result()
-                counts = {param: raw.get(stored, []) for param, stored in FACETS.items()}
-            facet_counts = _label_facets(counts)
+        if facets:  # over exactly the hits above the floor: a facet's count is what clicking it gives
+            facet_counts = _label_facets(_count_facets((docs[f.doc_id] for f in fused if f.doc_id in docs),
+                                                       self.settings.facet_size))
         return SearchResult(
             target=target.value, mode=mode.value, fusion=fusion, q=text,
             terms=[t for t in ranked.terms if t not in ranked.expansion.terms],

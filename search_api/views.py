@@ -17,7 +17,7 @@ from indexer.sources import web_url
 from indexer.types import Target
 from search_api.highlight import mark
 from search_api.page_state import RANGE_PARAMS, PageState
-from search_api.search import SearchService
+from search_api.search import SearchService, shown_source
 
 STATUS = field_named("status")
 INSTITUTION_TYPE = field_named("institution_type")
@@ -245,7 +245,7 @@ def notice_metadata(notice: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("反馈日期", feedback),
         row("publish_date"),
         ("通报所述总数", totals.get("raw")),
-        row("source"),
+        ("来源", shown_source(notice)),
         ("格式", " / ".join(x for x in (notice.get("format"), notice.get("encoding")) if x)),
         row("notice_id"),
     ]

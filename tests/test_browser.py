@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
@@ -319,6 +319,18 @@ def test_export_csv_and_xlsx(page, tmp_path):
     assert (about["检索内容"], about["整改状态"], about["导出条数"]) == ("医保基金", status, str(total))
 
 
+def test_nonsense_gets_the_no_results_page_with_suggestions(page):
+    """The relevance floor: a hybrid search for nonsense returns nothing, and the page says so."""
+    for query in ("zzqqxx不存在的东西", "😀😀🎉"):
+        page.goto(page.base + "/?" + urlencode({"q": query}))
+        empty = page.locator("#empty")
+        assert empty.is_visible(), query
+        assert f"没有找到与“{query}”相关的问题" in empty.inner_text()
+        assert empty.locator("li").count() >= 2  # suggestions: another wording, the other tab …
+        assert page.locator(".hits article, .hit").count() == 0
+    shot(page, "12b-nonsense")
+
+
 def test_empty_state_error_and_no_script_injection(page):
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -407,3 +419,51 @@ def test_sort_date_range_and_similar_tabs(page):
         assert "类似问题的整改措施" in page.locator("#summary").inner_text()
         shot(page, "23-similar-measures")
     assert httpx.get(page.base + "/favicon.ico").status_code == 200
+
+
+# -- content security policy, sign-in (reliability) ------------------------------------------------
+
+@pytest.mark.reliability
+def test_the_page_works_under_its_content_security_policy(page):
+    violations: list[str] = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    response = page.goto(page.base + "/")
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    search(page, "医保基金")
+    # the scripts ran: the box grew to its text, the header height is measured for anchor jumps
+    assert page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--header-h')").endswith("px")
+    with page.expect_navigation():
+        cards(page).first.locator("a", has_text="查看通报").click()
+    page.locator("details.fulltext summary").click()
+    assert page.locator("details.fulltext pre").is_visible()
+    assert violations == []
+
+
+@pytest.mark.reliability
+def test_sign_in_when_reads_are_protected(browser_context, tmp_path):
+    key = "browser-test-key-51"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XUNCHA_")}
+    env.update(XUNCHA_PROTECT_READS="1", XUNCHA_API_KEY=key, XUNCHA_THREADS="1", PYTHONUNBUFFERED="1")
+    with api_server("serve", "--backend", "memory", "--model", "hashing", "--data", str(tmp_path / "data"),
+                    log_path=tmp_path / "server.log", env=env, timeout=180) as base:
+        page = browser_context.new_page()
+        try:
+            page.goto(base + "/?q=医保")
+            assert urlsplit(page.url).path == "/login"
+            shot(page, "24-sign-in")
+            page.fill("#key", "wrong")
+            with page.expect_navigation():
+                page.locator("#signin-form button").click()
+            assert "密钥不正确" in page.locator("#error").inner_text()
+            page.fill("#key", key)
+            with page.expect_navigation():
+                page.locator("#signin-form button").click()
+            assert urlsplit(page.url).path == "/" and query_of(page) == {"q": ["医保"]}
+            assert page.locator("#summary, #empty").first.is_visible()
+            cookie = next(c for c in browser_context.cookies(base) if c["name"] == "xuncha_session")
+            assert (cookie["httpOnly"], cookie["secure"], cookie["sameSite"]) == (True, True, "Strict")
+            assert page.evaluate("document.cookie") == ""  # HttpOnly: scripts cannot read it
+        finally:
+            page.close()
+            browser_context.clear_cookies()

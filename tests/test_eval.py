@@ -108,7 +108,7 @@ def test_cross_validation_scores_each_fold_with_the_config_chosen_on_the_others(
     # config A wins everywhere but on q0; held out, q0 is still scored with A (chosen on the others)
     per_config = {"A": {"q0": 0.0, "q1": 1.0, "q2": 1.0, "q3": 1.0}, "B": {"q0": 1.0, "q1": 0.5, "q2": 0.5, "q3": 0.5}}
     cv = ev.cross_validate(per_config, [{"q0"}, {"q1"}, {"q2"}, {"q3"}])
-    assert cv["chosen"] == ["A", "A", "A", "A"] and cv["held_out_ndcg@10"] == 0.75
+    assert cv["chosen"] == ["A", "A", "A", "A"] and cv["held_out_ndcg@10"] == cv["held_out"] == 0.75
 
 
 def test_qbe_leaves_out_the_source_notice(tmp_path):
@@ -119,7 +119,7 @@ def test_qbe_leaves_out_the_source_notice(tmp_path):
     from search_api.parse import Mode
     from search_api.search import SearchService
 
-    settings = Settings(backend="memory", data_dir=str(tmp_path))
+    settings = Settings(backend="memory", data_dir=str(tmp_path), relevance_floor=False)  # hashing vectors: no floor
     backend, embedder = MemoryBackend(), HashingEmbedder(64)
     ingest_paths([SAMPLES], settings, backend=backend, embedder=embedder, progress=False,
                  report_path=tmp_path / "report.jsonl")

@@ -1,25 +1,43 @@
-"""Ranking: variant expansion (the list, the expansion rule, the explanation)."""
+"""Ranking: variant expansion (the list, the expansion rule, the explanation) and the relevance
+floor (the rule; nonsense gets nothing; total, facets and export count exactly the hits above it)."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
+from fastapi.testclient import TestClient
 
 from indexer.backends.memory import MemoryBackend
 from indexer.settings import Settings
-from indexer.types import Target
-from search_api import lexical, variants
+from indexer.types import Leg, Target
+from search_api import floor, lexical, variants
+from search_api.app import create_app
+from search_api.fuse import Fused, LegRank
 from search_api.parse import parse_search_request
 from search_api.search import SearchService
 from tests import search_corpus
 
 
 @pytest.fixture(scope="module")
-def service():
-    backend = MemoryBackend()
-    search_corpus.load(backend)
-    svc = SearchService(Settings(backend="memory"), backend, search_corpus.EMBEDDER)
+def backend():
+    store = MemoryBackend()
+    search_corpus.load(store)
+    return store
+
+
+@pytest.fixture(scope="module")
+def service(backend):
+    svc = SearchService(Settings(backend="memory", relevance_floor=False), backend, search_corpus.EMBEDDER)
     yield svc
     svc.close()
+
+
+@pytest.fixture(scope="module")
+def client(backend):
+    """The API and page with the relevance floor on (its defaults)."""
+    return TestClient(create_app(Settings(backend="memory"), backend, search_corpus.EMBEDDER))
 
 
 # -- the list ---------------------------------------------------------------------------------------
@@ -81,3 +99,75 @@ def test_the_explanation_names_the_variants_a_hit_matched(service):
     assert top["problem"].startswith("公务接待超标准")
     assert "公务接待" in top["explain"]["variant_terms"]
     assert top["highlights"]["problem"][0] == (0, 4)
+
+
+# -- the relevance floor ----------------------------------------------------------------------------
+
+def fused(doc_id: str, lexical_rank: int | None = None, cosine: float | None = None) -> Fused:
+    legs = {}
+    if lexical_rank is not None:
+        legs[Leg.LEXICAL] = LegRank(lexical_rank, 1.0)
+    if cosine is not None:
+        legs[Leg.VECTOR] = LegRank(1, cosine)
+    return Fused(doc_id, 0.0, legs)
+
+
+FLOOR = {"min_coverage": 0.1, "similarity_window": 0.03, "answer_coverage": 0.3, "answer_similarity": 0.83}
+
+
+def test_coverage_weighs_terms_by_specificity_and_variants_by_their_weight():
+    idf = {"学术": 7.0, "不端": 11.0, "账外资金": 10.0}.get
+    assert floor.coverage(("学术", "不端"), {}, {"学术"}, idf) == pytest.approx(7 / 18)
+    assert floor.coverage(("学术", "不端"), {}, {"学术", "不端"}, idf) == 1.0
+    # a variant found counts at its weight; the literal terms alone make the whole
+    assert floor.coverage(("学术", "账外资金"), {"账外资金": 0.5}, {"账外资金"}, idf) == pytest.approx(5 / 7)
+    assert floor.coverage((), {}, {"学术"}, idf) == 0.0
+
+
+def test_words_found_but_only_the_generic_part_mean_no_answer():
+    hits = [fused("a", 1, 0.95), fused("b", 2, 0.90)]
+    assert floor.apply(hits, {"a": 0.25, "b": 0.2}, **FLOOR) == []  # even with a high cosine
+    assert [f.doc_id for f in floor.apply(hits, {"a": 0.5, "b": 0.2}, **FLOOR)] == ["a", "b"]
+    # query-by-example skips the gate (an issue is its own kind of answer)
+    assert [f.doc_id for f in floor.apply(hits, {"a": 0.25, "b": 0.2}, **FLOOR, gate=False)] == ["a", "b"]
+
+
+def test_no_word_found_leaves_it_to_the_best_cosine():
+    assert floor.apply([fused("a", cosine=0.81), fused("b", cosine=0.80)], {}, **FLOOR) == []
+    kept = floor.apply([fused("a", cosine=0.86), fused("b", cosine=0.84), fused("c", cosine=0.82)], {}, **FLOOR)
+    assert [f.doc_id for f in kept] == ["a", "b"]  # c is outside the window of the best cosine
+
+
+def test_a_hit_stays_on_either_legs_evidence():
+    hits = [fused("words", 1, 0.70), fused("meaning", None, 0.88), fused("weak", 2, 0.80), fused("far", None, 0.84)]
+    kept = floor.apply(hits, {"words": 0.9, "weak": 0.05}, **FLOOR)
+    assert [f.doc_id for f in kept] == ["words", "meaning"]
+
+
+@pytest.mark.parametrize("text", ["zzqqxx不存在的东西", "？？？！！！", "……", "😀😀🎉", "qwzx plmk", "asdfghjkl"])
+@pytest.mark.parametrize("mode", ["hybrid", "lexical", "semantic"])
+def test_nonsense_gets_no_hits(client, text, mode):
+    body = client.get("/api/search", params={"q": text, "mode": mode}).json()
+    assert (body["total"], body["hits"]) == (0, [])
+    assert all(entries == [] for entries in body["facets"].values())
+
+
+def test_facet_counts_are_what_clicking_gives_above_the_floor(client):
+    body = client.get("/api/search", params={"q": "医保基金", "size": 100}).json()
+    assert 0 < body["total"] == len(body["hits"])
+    for param in ("institution", "status", "year"):
+        assert sum(e["count"] for e in body["facets"][param]) == body["total"] or param == "status"
+        for entry in body["facets"][param]:
+            click = {"year_from": entry["value"], "year_to": entry["value"]} if param == "year" else {param: entry["value"]}
+            clicked = client.get("/api/search", params={"q": "医保基金", "size": 100, **click}).json()
+            assert clicked["total"] == len(clicked["hits"]) == entry["count"], (param, entry)
+
+
+def test_export_takes_exactly_the_hits_above_the_floor(client, service):
+    unfloored = service.search_issues(parse_search_request(service.settings, q="医保基金", size=100)).total
+    assert client.get("/api/search", params={"q": "医保基金"}).json()["total"] < unfloored  # the floor cuts
+    for q in ("医保基金", "zzqqxx不存在的东西"):
+        hits = [h["id"] for h in client.get("/api/search", params={"q": q, "size": 100}).json()["hits"]]
+        response = client.get("/export.csv", params={"q": q, "size": 100})
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]
+        assert int(response.headers["x-export-rows"]) == len(rows) == len(hits), q

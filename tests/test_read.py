@@ -145,6 +145,10 @@ def test_docx_paragraphs_and_table_rows_in_document_order() -> None:
             [["序号", "问题", "整改情况"], ["一", "制度缺失", "已完成"], ["序号", "问题", "整改情况"]],
             ["一、制度缺失", "整改情况：已完成"],
         ),
+        (  # a traditional-character copy: its header is recognised, its labels are kept as printed
+            [["序號", "問題", "整改情況"], ["1", "臺賬不全", "已完成"]],
+            ["1.臺賬不全", "整改情況：已完成"],
+        ),
         (  # no recognisable header: one line per cell
             [["单位", "云岭县中医医院"], ["日期", "2024年9月2日"]],
             ["单位", "云岭县中医医院", "日期", "2024年9月2日"],

@@ -284,7 +284,7 @@ def test_public_drops_tokens_and_vectors():
 def service():
     backend = MemoryBackend()
     search_corpus.load(backend)
-    svc = SearchService(Settings(backend="memory"), backend, search_corpus.EMBEDDER)
+    svc = SearchService(Settings(backend="memory", relevance_floor=False), backend, search_corpus.EMBEDDER)
     yield svc
     svc.close()
 
@@ -320,7 +320,7 @@ def test_qbe_without_a_stored_vector_embeds_the_problem():
         for doc in bundle.issues:
             doc.pop("vector")
     backend.write(bundles)
-    svc = SearchService(Settings(backend="memory"), backend, search_corpus.EMBEDDER)
+    svc = SearchService(Settings(backend="memory", relevance_floor=False), backend, search_corpus.EMBEDDER)
     request = parse_similar_request(svc.settings, issue_id="qh2023-001", mode="semantic")
     assert svc.similar_issues(request).hits == []  # nothing else has a vector to compare with
     svc.close()

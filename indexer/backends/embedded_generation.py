@@ -40,7 +40,11 @@ log = logging.getLogger(__name__)
 
 STORE = "store.sqlite3"
 SNAPSHOT = "vectors.npz"
-STORE_VERSION = 1  # layout of store.sqlite3 and the tantivy schemas; another one is refused on open
+STORE_VERSION = 2  # layout of store.sqlite3 and the tantivy schemas written (2: compact rows, embedded_store)
+READABLE_STORE_VERSIONS = (1, 2)  # a layout-1 store is read and written on in its own layout
+# Below this many vectors the snapshot is not written (and an old one is removed): loading them from
+# the record store takes well under a second there, and the file cost ~1.6 KiB per issue on disk.
+SNAPSHOT_MIN_ROWS = 20_000
 WRITER_HEAP = 64_000_000  # bytes of tantivy indexing memory per writer thread
 
 
@@ -82,10 +86,11 @@ class Generation:
         self.snapshot_seq = 0
         self.data_version = self.store.data_version()
         version = self.store.meta().get("store_version")
-        if version is not None and int(version) != STORE_VERSION:
+        if version is not None and int(version) not in READABLE_STORE_VERSIONS:
             self.store.close()
             raise BackendError(f"{path} was written by another version of the embedded backend (store layout "
-                               f"{version}, this one reads {STORE_VERSION}): ingest into a new data folder")
+                               f"{version}, this one reads {READABLE_STORE_VERSIONS}): ingest into a new data folder")
+        self.store.packed = version is None or int(version) >= 2
 
     # -- tantivy -----------------------------------------------------------------------------
     def lexical_lag(self) -> bool:
@@ -197,6 +202,10 @@ class Generation:
     def save_vectors(self) -> None:
         """Write the vector snapshot if it is behind (temporary file + rename)."""
         if self.vector_seq <= self.snapshot_seq:
+            return
+        if sum(index.size for index in self.vectors.values()) < SNAPSHOT_MIN_ROWS:
+            (self.path / SNAPSHOT).unlink(missing_ok=True)  # one written when there were more rows is stale
+            self.snapshot_seq = self.vector_seq
             return
         try:
             save_snapshot(self.path / SNAPSHOT, {t.value: index for t, index in self.vectors.items()},

@@ -14,6 +14,14 @@ their vectors (float16 blobs) and a change log in the form of a sequence number 
                notice has in common (the same text on each of its rows, so loading parses it once
                per notice), ``keys`` the document's own.
 
+Compact rows (store layout 2, issue "lean store"): the JSON of documents and notice records is
+stored zlib-compressed with a preset dictionary (``codecs``: built once per store from the
+documents of its first write, so the field names and metadata every document repeats cost a few
+bytes each); the first byte of such a blob names its codec (0: zlib without a dictionary). Rows
+of layout 1 (plain JSON text) are read as they are. ``shared`` and ``keys`` are kept only on
+rows with a vector (the vector index is their only reader). Measured on 300 generated notices:
+documents 5.7 → 1.9 KiB per issue, notice records 1.1 → 0.3 KiB.
+
 One :meth:`RecordStore.write` call is one transaction with one new ``seq``: a notice's documents
 appear and disappear together. Everything derived (tantivy, the in-memory vectors) catches up by
 replaying rows with ``seq`` greater than what it has applied; see :mod:`indexer.backends.embedded`.
@@ -24,6 +32,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -71,7 +80,13 @@ CREATE TABLE IF NOT EXISTS derived (
     name  TEXT PRIMARY KEY,
     value BLOB NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS codecs (
+    codec INTEGER PRIMARY KEY,
+    zdict BLOB NOT NULL
+);
 """
+_ZDICT_BYTES = 32768  # zlib's window: the most a preset dictionary can give
+_ZDICT_MIN_DOCS = 8  # fewer documents in the first write: plain zlib until a write brings more
 
 _CHUNK = 500  # ids per IN (...) query, well under SQLite's variable limit
 
@@ -120,6 +135,42 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
+class Codec:
+    """JSON text ⇄ compressed blob: one byte naming the preset dictionary, then raw zlib.
+
+    >>> codec = Codec({1: b'{"status":"completed","notice_id":"'})
+    >>> blob = codec.pack('{"status":"completed","notice_id":"ab12"}', 1)
+    >>> blob[0], codec.unpack(blob)
+    (1, '{"status":"completed","notice_id":"ab12"}')
+    >>> codec.unpack('{"plain":"layout 1"}')
+    '{"plain":"layout 1"}'
+    """
+
+    def __init__(self, zdicts: Mapping[int, bytes] | None = None) -> None:
+        self.zdicts: dict[int, bytes] = {0: b"", **(zdicts or {})}
+
+    def pack(self, text: str, codec: int) -> bytes:
+        zdict = self.zdicts[codec]
+        packer = zlib.compressobj(6, zlib.DEFLATED, -15, zdict=zdict) if zdict else zlib.compressobj(6, zlib.DEFLATED, -15)
+        return bytes((codec,)) + packer.compress(text.encode("utf-8")) + packer.flush()
+
+    def unpack(self, value: str | bytes) -> str:
+        if isinstance(value, str):  # layout 1: plain JSON text
+            return value
+        zdict = self.zdicts[value[0]]
+        unpacker = zlib.decompressobj(-15, zdict=zdict) if zdict else zlib.decompressobj(-15)
+        return (unpacker.decompress(value[1:]) + unpacker.flush()).decode("utf-8")
+
+    def loads(self, value: str | bytes) -> Any:
+        return json.loads(self.unpack(value))
+
+
+def build_zdict(docs: Sequence[str]) -> bytes:
+    """A preset dictionary from sample documents: zlib looks back at most 32 KiB, nearest first,
+    so the samples are interleaved (issue, measure, …) and the tail kept."""
+    return "".join(docs).encode("utf-8")[-_ZDICT_BYTES:]
+
+
 class RecordStore:
     """A SQLite file in WAL mode, shared safely between threads (one lock) and processes (one
     writer at a time, enforced by the backend's lock file; readers never block)."""
@@ -128,8 +179,10 @@ class RecordStore:
         self.path = path
         self.read_only = read_only
         self._lock = threading.RLock()
+        self.packed = True  # write compact rows (layout 2); False keeps a layout-1 store as it is
         if read_only:
             self._db = self._open_read_only(path)
+            self.codec = Codec(self._zdicts())
             return
         with self._errors("open"):
             self._db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
@@ -139,6 +192,13 @@ class RecordStore:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA cache_size=-32000")
             self._db.executescript(_SCHEMA)
+        self.codec = Codec(self._zdicts())
+
+    def _zdicts(self) -> dict[int, bytes]:
+        try:
+            return {codec: bytes(zdict) for codec, zdict in self._db.execute("SELECT codec, zdict FROM codecs")}
+        except sqlite3.OperationalError:  # a layout-1 store opened read-only: no codecs table
+            return {}
 
     def _open_read_only(self, path: Path) -> sqlite3.Connection:
         """Open without writing anything. With no ``-wal`` file (every writer closed cleanly) the
@@ -214,6 +274,8 @@ class RecordStore:
         written: dict[int, Document] = {}
         with self.transaction() as tx:
             seq = self._next_seq(tx)
+            codec = self._codec_for(tx, notices) if self.packed else None
+            pack = (lambda text: text) if codec is None else (lambda text: self.codec.pack(text, codec))
             for notice in notices:
                 for old in {notice.notice_id, replaces.get(notice.notice_id)} - {None}:
                     self._delete_notice(tx, old, seq)  # type: ignore[arg-type]
@@ -221,15 +283,31 @@ class RecordStore:
                 tx.executemany(
                     "INSERT INTO docs (target, doc_id, notice_id, seq, doc, shared, keys, vector) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(TARGET_CODE[d.target], d.doc_id, notice.notice_id, seq, d.doc, d.shared, d.keys, d.vector)
+                    [(TARGET_CODE[d.target], d.doc_id, notice.notice_id, seq, pack(d.doc),
+                      *((d.shared, d.keys) if d.vector is not None or not self.packed else (None, None)), d.vector)
                      for d in notice.docs],
                 )
                 after = self._last_rowid(tx)
                 if after - before == len(notice.docs):  # AUTOINCREMENT in one transaction: consecutive
                     written.update((before + 1 + i, d.value) for i, d in enumerate(notice.docs) if d.value is not None)
                 tx.execute("INSERT INTO notices (notice_id, source, seq, record) VALUES (?, ?, ?, ?)",
-                           (notice.notice_id, notice.source, seq, notice.record))
+                           (notice.notice_id, notice.source, seq, pack(notice.record)))
         return seq, written
+
+    def _codec_for(self, tx: sqlite3.Connection, notices: Sequence[NoticeRow]) -> int:
+        """The codec new rows are packed with: the store's dictionary, made from this write's
+        documents if it has none yet and they are enough (else plain zlib, for now)."""
+        if len(self.codec.zdicts) > 1:
+            return max(self.codec.zdicts)
+        issues = [d.doc for n in notices for d in n.docs if d.target is Target.ISSUES][:32]
+        measures = [d.doc for n in notices for d in n.docs if d.target is Target.MEASURES][:32]
+        if len(issues) + len(measures) < _ZDICT_MIN_DOCS:
+            return 0
+        mixed = [doc for pair in zip(measures, issues, strict=False) for doc in pair] or issues or measures
+        zdict = build_zdict([*measures[len(issues):], *issues[len(measures):], *mixed])
+        codec = tx.execute("INSERT INTO codecs (zdict) VALUES (?)", (zdict,)).lastrowid
+        self.codec.zdicts[codec] = zdict  # (a rolled-back write leaves an unused entry: harmless)
+        return codec
 
     @staticmethod
     def _last_rowid(tx: sqlite3.Connection) -> int:
@@ -281,7 +359,8 @@ class RecordStore:
             if not rows:
                 return
             last = rows[-1][0]
-            yield [Change(r[0], CODE_TARGET[r[1]], bool(r[2]), r[3], r[4], r[5], r[6]) for r in rows]
+            yield [Change(r[0], CODE_TARGET[r[1]], bool(r[2]), None if r[3] is None else self.codec.unpack(r[3]),
+                          r[4], r[5], r[6]) for r in rows]
 
     # -- reading -------------------------------------------------------------------------
     def counts(self) -> tuple[int, int, int]:
@@ -304,7 +383,7 @@ class RecordStore:
 
     def get_notice(self, notice_id: NoticeId) -> Document | None:
         rows = self._query("SELECT record FROM notices WHERE notice_id = ?", (notice_id,))
-        return json.loads(rows[0][0]) if rows else None
+        return self.codec.loads(rows[0][0]) if rows else None
 
     def iter_notices(self, batch: int = 200) -> Iterator[Document]:
         """Every notice record, paged by rowid so no cursor stays open between pages."""
@@ -316,7 +395,7 @@ class RecordStore:
                 return
             last = rows[-1][0]
             for _, record in rows:
-                yield json.loads(record)
+                yield self.codec.loads(record)
 
     # No ORDER BY here: with it SQLite walks every live document in rowid order instead of using
     # the (target, doc_id) index (0.5 s instead of 0.1 ms at 100k); one live row per id anyway.
@@ -327,7 +406,7 @@ class RecordStore:
             for doc_id, doc in self._query(
                     f"SELECT doc_id, doc FROM docs WHERE target = ? AND deleted = 0 AND doc_id IN ({marks})",
                     (TARGET_CODE[target], *chunk)):
-                found[doc_id] = json.loads(doc)
+                found[doc_id] = self.codec.loads(doc)
         return found
 
     def get_vectors(self, target: Target, ids: Sequence[DocId]) -> dict[DocId, np.ndarray]:
@@ -351,7 +430,7 @@ class RecordStore:
             if not rows:
                 return
             last = rows[-1][0]
-            yield [(json.loads(r[1]), r[2]) for r in rows]
+            yield [(self.codec.loads(r[1]), r[2]) for r in rows]
 
     def get_derived(self, name: str) -> bytes | None:
         rows = self._query("SELECT value FROM derived WHERE name = ?", (name,))
@@ -375,7 +454,8 @@ class RecordStore:
         found: dict[int, str] = {}
         for chunk in _chunks(list(rowids)):
             marks = ",".join("?" * len(chunk))
-            found.update(self._query(f"SELECT rowid, doc FROM docs WHERE rowid IN ({marks}) AND deleted = 0", chunk))
+            found.update((rowid, self.codec.unpack(doc)) for rowid, doc in self._query(
+                f"SELECT rowid, doc FROM docs WHERE rowid IN ({marks}) AND deleted = 0", chunk))
         return found
 
     def doc_ids_of(self, rowids: Sequence[int]) -> dict[int, DocId]:

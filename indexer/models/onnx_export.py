@@ -6,9 +6,16 @@ the ``onnx`` package (for onnxruntime's quantiser); when either is missing we st
 
 int8 is dynamic quantisation of the MatMul weights, per output channel, in 7-bit range. Measured
 (cosine to fp32, minimum over texts): per-tensor scales lose too much on e5's already 4-bit
-weights (0.984 against 0.994 per channel); and without ``reduce_range`` m3e-small fell to 0.73,
-because on AVX2 CPUs without VNNI (these machines) onnxruntime's u8×s8 kernel saturates int16 pair
-sums — with it, 0.996, at no measurable cost in speed. Whether int8 holds quality is measured here,
+weights (0.984 against 0.994 per channel); and without ``reduce_range`` m3e-small fell to 0.73 on
+AVX2 CPUs without VNNI, whose u8×s8 kernel saturates int16 pair sums — with it, 0.996, at no
+measurable cost in speed. On CPUs with AVX-512 VNNI / AMX-INT8 (these machines have both) the
+sums do not saturate; we keep ``reduce_range`` so a model cache copied to an older CPU stays
+right (on e5 ingest passages it costs 0.001 of cosine). onnxruntime 1.32 runs the quantised
+MatMuls there as ``DynamicQuantizeMatMul`` / ``MatMulIntegerToFloat`` on its AMX kernel (seen
+with ``perf``: ``tileloadd`` in the hot loop; 1.3 int8 TOPS per core against 0.15 TFLOPS fp32),
+so the int8 matrix products are cheap and the rest of the graph (softmax, layer norms, GELU, the
+fp32 attention products) is most of the time: tokens cut per passage pay more than any kernel.
+Whether int8 holds quality is measured here,
 at build time, on :data:`CHECK_TEXTS`, and recorded in the marker: below
 :data:`SAME_MODEL_MIN_COSINE` the runtime uses the fp32 graph instead, so every vector of a model id
 stays within that cosine of torch fp32.

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from indexer.parsing.normalise import fold
+
 _SEQ_HEADER = re.compile(r"^(序号|序|编号|No\.?)$", re.I)
 _PROBLEM_HEADER = re.compile(r"问题")
 _ROLE_HEADER = re.compile(r"问题|措施|情况|进展|结果|时限|责任|状态|备注|举措|表现|成效|目标")
@@ -20,7 +22,7 @@ _SPACES = re.compile(r"\s+")
 
 def _header_roles(row: list[str]) -> dict[str, int] | None:
     """Column roles when ``row`` is a header row (short cells, known labels), else None."""
-    labels = [_SPACES.sub("", c) for c in row]
+    labels = [_SPACES.sub("", fold(c)) for c in row]  # a traditional copy's 問題 is a 问题 column
     if len(labels) < 2 or any(len(label) > 12 for label in labels):
         return None
     if sum(1 for label in labels if _ROLE_HEADER.search(label)) < 1:

@@ -1,0 +1,75 @@
+"""The relevance floor: which fused hits are good enough to show, count in the total and the
+facets, and export. A query with no good answer gets no hits.
+
+Two steps, each on evidence either leg gives:
+
+* **coverage** of a hit found by words: the share of the query's specificity it contains — each
+  literal term weighted by its idf (jieba's general-Chinese table, as for term selection), a
+  variant term by its idf × its weight, capped at 1. A document matching only the generic half
+  of a query (存在 of "zzqqxx不存在的东西") covers little.
+* **cosine** of a hit found by meaning. Cosines of this model are compressed (unrelated texts
+  score 0.75–0.85, and longer queries score higher against everything), so absolute values are
+  only used for the answer gate, calibrated on judged data (docs/ranking.md).
+
+1. **Answer gate**: when some of the query's words are found, the query has an answer only if
+   some hit covers ≥ ``answer_coverage`` of it — words found but only the generic part of the
+   query mean the corpus holds something else (an education query in a health corpus finds
+   学校 and 收费, not 补课). When none of its words is found (a variant wording the list does not
+   know, or no words at all), only meaning can judge: the best cosine must reach
+   ``answer_similarity``, calibrated between wordless nonsense (punctuation, emoji, random
+   letters) and the weakest real query. Otherwise the query gets no hits at all.
+2. **Per hit**: a hit stays if its coverage is ≥ ``min_coverage`` or its cosine is within
+   ``similarity_window`` of the query's best cosine.
+
+    >>> round(coverage(("医保", "基金"), {}, {"医保"}, lambda t: {"医保": 3.0, "基金": 1.0}[t]), 2)
+    0.75
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+from indexer.types import DocId, Document, Leg
+from search_api.fuse import Fused
+
+
+def doc_tokens(doc: Document, fields: Iterable[str]) -> set[str]:
+    """The tokens of a stored document in the given TOKENS fields."""
+    out: set[str] = set()
+    for name in fields:
+        value = doc.get(name)
+        if isinstance(value, str):
+            out.update(value.split())
+        elif isinstance(value, list):
+            out.update(str(v) for v in value)
+    return out
+
+
+def coverage(terms: Sequence[str], weights: Mapping[str, float], tokens: set[str],
+             idf: Callable[[str], float]) -> float:
+    """Share of the query's specificity found in ``tokens``: Σ idf × weight of the terms present
+    over Σ idf of the literal terms (weight 1), at most 1; 0 for a query without literal terms."""
+    total = sum(idf(t) for t in terms if t not in weights)
+    if total <= 0:
+        return 0.0
+    found = sum(idf(t) * weights.get(t, 1.0) for t in terms if t in tokens)
+    return min(1.0, found / total)
+
+
+def apply(fused: Sequence[Fused], covered: Mapping[DocId, float], *, min_coverage: float, similarity_window: float,
+          answer_coverage: float, answer_similarity: float, gate: bool = True) -> list[Fused]:
+    """The fused hits above the floor, in their order (see the module docstring); ``gate=False``
+    skips the answer gate (query-by-example: an issue is an answer to itself's kind)."""
+    lexical = [covered.get(f.doc_id, 0.0) for f in fused if f.leg(Leg.LEXICAL) is not None]
+    cosines = [v.score for f in fused if (v := f.leg(Leg.VECTOR)) is not None]
+    best_cosine = max(cosines, default=0.0)
+    if gate and (max(lexical) < answer_coverage if lexical else best_cosine < answer_similarity):
+        return []
+
+    def kept(item: Fused) -> bool:
+        if item.leg(Leg.LEXICAL) is not None and covered.get(item.doc_id, 0.0) >= min_coverage:
+            return True
+        vec = item.leg(Leg.VECTOR)
+        return vec is not None and vec.score >= best_cosine - similarity_window
+
+    return [f for f in fused if kept(f)]
