@@ -48,7 +48,7 @@ def test_each_file_gets_its_outcome_quality_and_link() -> None:
     assert QINGHE in text and "已入库" in text
     assert f"问题 {quality['issues_found']}" in text and f"注明状态 {quality['statuses_found']}" in text
     assert client.get(f"/api/notices/{notice_id}").json()["notice"]["source_name"] == "青禾县人民政府网站"
-    assert "已存在，未变" in rows[1][1] and "same text as" in rows[1][1]
+    assert "已存在，未变" in rows[1][1] and "库中已有文本相同的通报" in rows[1][1]
     assert "失败" in rows[3][1] and "unsupported file type &#39;.pdf&#39;" in rows[3][1]
     assert 'href="/notices/' not in rows[3][1]
     assert re.search(r"共 4 个文件：入库 2，更新 0，已存在 1，重复 0，失败 1", page.text)
