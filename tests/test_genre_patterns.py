@@ -413,3 +413,8 @@ def test_a_status_opening_the_measures_paragraph() -> None:
     assert [(i.status, i.status_raw) for i in issues] == [
         (Status.COMPLETED, "已完成"), (Status.IN_PROGRESS, "正在推进"), (None, None)]
     assert [len(i.measures) for i in issues] == [2, 2, 2]
+
+
+def test_a_feedback_date_just_before_the_bare_verb() -> None:
+    text = NOTICE.replace("2024年6月20日，县委第二巡察组向医院党委反馈了巡察意见", "巡察组于6月20日反馈意见")
+    assert parse_text(text).meta.feedback_date == "2024-06-20"
