@@ -19,8 +19,9 @@ How issues are grouped (deterministic for a given index and parameters):
    pairs* in place of the two issues' cosine (average linkage over the candidate graph, from the
    groups' vector sums), so a chain of near pairs cannot drag unrelated problems into one family.
 5. A **family** is a group with issues of at least two notices. Its label is the member nearest
-   the group's centroid (the most representative problem text); its key terms are the tokens most
-   members share, weighted by idf; its id is derived from the label issue's id.
+   the group's centroid (the most representative problem text); its key terms (up to 5, 3 when the
+   members share that many telling words) are the tokens most members share, weighted by idf,
+   without words common in general Chinese; its id is derived from the label issue's id.
 
 The threshold was chosen on the judged seed queries (``scripts/eval_families.py``), see README.
 """
@@ -43,6 +44,7 @@ import numpy as np
 from indexer.backends.base import Backend
 from indexer.fields import FILTERS
 from indexer.settings import Settings
+from indexer.tokenise import general_idf
 from indexer.types import DocId, Target
 
 log = logging.getLogger(__name__)
@@ -58,8 +60,10 @@ _SCAN_FIELDS = (*MEMBER_FIELDS, "problem", *_TOKEN_FIELDS)
 KEY_TERMS = 5
 _PAIR_CHUNK = 100_000  # candidate pairs scored per step (bounds the sparse temporaries)
 _KNN_CHUNK = 4096  # query rows per faiss search call
+_RESCORE_CHUNK = 512  # rows whose candidates are re-scored at once (512 × 3k × dims floats)
 EXACT_KNN_ROWS = 20_000  # nearest neighbours by exact search up to this many issues
-NPROBE = 10  # inverted lists searched per issue above it
+NPROBE = 16  # inverted lists searched per issue above it
+REDUCED_DIMS = 96  # principal components the candidates are searched on above it
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +74,9 @@ class FamilyParams:
     vector_weight: float = 0.7
     measures_weight: float = 0.5
     neighbours: int = 10
+    # key terms: no word this common in general Chinese (jieba's idf: 存在 4.6, 全部 4.9, 项目 4.9, 规定
+    # 4.9 are filler in problem statements; 形式 5.0, 审计 7.4, 公务接待 12 are not)
+    min_term_idf: float = 5.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FamilyParams:
@@ -241,29 +248,55 @@ def token_weights(corpus: Corpus, measures_weight: float) -> tuple[Any, np.ndarr
 
 
 def nearest(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """(scores, indices) of each row's ``k`` nearest rows by inner product, itself included: exact
-    up to :data:`EXACT_KNN_ROWS` rows; above, an inverted-file index (``2·√n`` lists, ``NPROBE``
-    searched, k-means trained on a fixed sample) — exact search is quadratic (100k rows: ~8·10¹²
-    flops), and a missed far neighbour rarely matters to a family."""
+    """(scores, indices) of each row's ``k`` nearest rows by cosine (rows are unit vectors), itself
+    included, best first. Exact up to :data:`EXACT_KNN_ROWS` rows. Above, exact search is quadratic
+    (100k rows: ~8·10¹² flops), so candidates come from an inverted-file index over the vectors
+    projected on their :data:`REDUCED_DIMS` principal components (L2 distance there approximates
+    the full one: for unit vectors it ranks like cosine), ``3k`` per row, and are re-scored with the
+    exact cosine; a near neighbour missed now and then rarely changes a family. One faiss thread:
+    on a busy machine OpenMP's barriers cost more than a second core gains."""
     import faiss
 
     n, dims = vectors.shape
     k = min(k, n)
-    if n <= EXACT_KNN_ROWS:
-        index = faiss.IndexFlatIP(dims)
-    else:
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        if n <= EXACT_KNN_ROWS:
+            index = faiss.IndexFlatIP(dims)
+            index.add(vectors)
+            return _search(index, vectors, k)
+        rng = np.random.default_rng(0)
+        sample = vectors[np.sort(rng.choice(n, size=min(n, 20_000), replace=False))]
+        mean = sample.mean(axis=0)
+        basis = np.linalg.svd(sample - mean, full_matrices=False)[2][:REDUCED_DIMS].T.astype(np.float32)
+        reduced = np.ascontiguousarray((vectors - mean) @ basis, dtype=np.float32)
         lists = int(2 * math.sqrt(n))
-        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dims), dims, lists, faiss.METRIC_INNER_PRODUCT)
-        index.cp.niter = 10  # coarse lists only route the search: a rough k-means does
-        sample = np.random.default_rng(0).choice(n, size=min(n, lists * 40), replace=False)
-        index.train(vectors[np.sort(sample)])
+        index = faiss.IndexIVFFlat(faiss.IndexFlatL2(reduced.shape[1]), reduced.shape[1], lists)
+        index.cp.niter = 10  # the lists only route the search: a rough k-means does
+        index.train(reduced[np.sort(rng.choice(n, size=min(n, lists * 40), replace=False))])
         index.nprobe = NPROBE
-    index.add(vectors)
+        index.add(reduced)
+        _, found = _search(index, reduced, min(n, 3 * k))
+    finally:
+        faiss.omp_set_num_threads(threads)
+    scores = np.empty(found.shape, dtype=np.float32)
+    for start in range(0, n, _RESCORE_CHUNK):
+        block = found[start:start + _RESCORE_CHUNK]
+        scores[start:start + _RESCORE_CHUNK] = np.einsum("id,ijd->ij", vectors[start:start + _RESCORE_CHUNK],
+                                                         vectors[np.maximum(block, 0)])
+    scores[found < 0] = -np.inf
+    best = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    return np.take_along_axis(scores, best, axis=1), np.take_along_axis(found, best, axis=1)
+
+
+def _search(index: Any, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    n = len(queries)
     scores = np.empty((n, k), dtype=np.float32)
     found = np.empty((n, k), dtype=np.int64)
     for start in range(0, n, _KNN_CHUNK):
         scores[start:start + _KNN_CHUNK], found[start:start + _KNN_CHUNK] = index.search(
-            vectors[start:start + _KNN_CHUNK], k)
+            queries[start:start + _KNN_CHUNK], k)
     return scores, found
 
 
@@ -346,9 +379,11 @@ def _institution_key(meta: Mapping[str, Any]) -> str:
     return meta.get("institution") or f"notice:{meta.get('notice_id')}"
 
 
-def key_terms(rows: Sequence[int], corpus: Corpus, idf: np.ndarray, limit: int = KEY_TERMS) -> list[str]:
-    """Tokens most members share (problem tokens count double), weighted by idf; at least two
-    characters, and no token that is only part of a longer chosen one."""
+def key_terms(rows: Sequence[int], corpus: Corpus, idf: np.ndarray, limit: int = KEY_TERMS,
+              min_general_idf: float = 0.0) -> list[str]:
+    """Tokens most members share (problem tokens count double), weighted by their idf over the
+    index; at least two characters, not common in general Chinese (``min_general_idf``), and no
+    token that is only part of a longer chosen one."""
     problem = np.concatenate([corpus.problem_tokens[r] for r in rows])
     measures = np.concatenate([corpus.measure_tokens[r] for r in rows])
     counts = Counter(dict(zip(*np.unique(problem, return_counts=True), strict=True)))
@@ -360,12 +395,15 @@ def key_terms(rows: Sequence[int], corpus: Corpus, idf: np.ndarray, limit: int =
     need = max(3, len(rows))
     scored = sorted(((int(c) * float(idf[t]), int(c), corpus.vocab[t]) for t, c in counts.items() if c >= 3),
                     key=lambda x: (-x[0], x[2]))
-    scored = [x for x in scored if len(x[2]) >= 2 and not x[2].isdigit()]
+    scored = [x for x in scored if len(x[2]) >= 2 and not x[2].isdigit() and general_idf(x[2]) >= min_general_idf]
     chosen: list[str] = []
+    best = scored[0][0] if scored else 0.0
     for pass_need in (need, 3):  # the widely shared terms first; fewer than 3 of them: fill up
-        for _, count, term in scored:
+        for score, count, term in scored:
             if count < pass_need or any(term in c for c in chosen):
                 continue
+            if len(chosen) >= 3 and score < 0.5 * best:  # a 4th and 5th term only when nearly as telling
+                return chosen
             chosen = [c for c in chosen if c not in term] + [term]
             if len(chosen) >= limit:
                 return chosen
@@ -374,7 +412,7 @@ def key_terms(rows: Sequence[int], corpus: Corpus, idf: np.ndarray, limit: int =
     return chosen
 
 
-def _family(rows: Sequence[int], corpus: Corpus, idf: np.ndarray) -> Family:
+def _family(rows: Sequence[int], corpus: Corpus, idf: np.ndarray, params: FamilyParams) -> Family:
     vectors = corpus.vectors[list(rows)]
     centroid = vectors.sum(axis=0)
     norm = float(np.linalg.norm(centroid))
@@ -385,7 +423,8 @@ def _family(rows: Sequence[int], corpus: Corpus, idf: np.ndarray) -> Family:
     label_id = corpus.ids[label_row]
     return Family(
         id="f" + hashlib.sha1(label_id.encode("utf-8")).hexdigest()[:12],
-        label_id=label_id, label=corpus.problems[label_row], terms=key_terms(rows, corpus, idf),
+        label_id=label_id, label=corpus.problems[label_row],
+        terms=key_terms(rows, corpus, idf, min_general_idf=params.min_term_idf),
         members=sorted(corpus.ids[r] for r in rows),
         institutions=len({_institution_key(m) for m in metas}),
         notices=len({m.get("notice_id") for m in metas}),
@@ -406,7 +445,7 @@ def compute(corpus: Corpus, params: FamilyParams, timings: dict[str, float] | No
     tokens, idf = token_weights(corpus, params.measures_weight)
     lap("tokens")
     rows_of = group(corpus, tokens, params, lap)
-    families = [_family(rows, corpus, idf) for rows in rows_of
+    families = [_family(rows, corpus, idf, params) for rows in rows_of
                 if len({corpus.notice(r) for r in rows}) >= 2]
     families.sort(key=lambda f: (-f.institutions, -len(f.members), f.id))
     index = {doc_id: row for row, doc_id in enumerate(corpus.ids)}

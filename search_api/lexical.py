@@ -17,44 +17,15 @@ The kept terms stay in query order.
 from __future__ import annotations
 
 import re
-import threading
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 from indexer.backends.base import Backend, Filters, LexicalQuery
 from indexer.fields import lexical_boosts
+from indexer.tokenise import general_idf as idf
 from indexer.tokenise import tokenise_query
 from indexer.types import Hit, Target
 from search_api import variants
-
-_IDF: dict[str, float] | None = None
-_IDF_MEDIAN = 0.0
-_IDF_LOCK = threading.Lock()
-
-
-def _idf_table() -> tuple[dict[str, float], float]:
-    """jieba's idf table, loaded once per process on first need."""
-    global _IDF, _IDF_MEDIAN
-    with _IDF_LOCK:
-        if _IDF is None:
-            import jieba.analyse
-
-            path = Path(jieba.analyse.__file__).with_name("idf.txt")
-            table: dict[str, float] = {}
-            for line in path.read_text(encoding="utf-8").splitlines():
-                word, _, value = line.rpartition(" ")
-                if word:
-                    table[word] = float(value)
-            values = sorted(table.values())
-            _IDF_MEDIAN = values[len(values) // 2] if values else 0.0
-            _IDF = table
-    return _IDF, _IDF_MEDIAN
-
-
-def idf(term: str) -> float:
-    table, median = _idf_table()
-    return table.get(term, median)
 
 
 def select_terms(tokens: Sequence[str], max_terms: int) -> tuple[str, ...]:

@@ -249,7 +249,9 @@ class SearchService:
             raise NotFound(f"no notice with id {notice_id!r}")
         issue_ids = list(record.get("issue_ids") or [])
         issues = [public(d) for d in self.backend.get(Target.ISSUES, issue_ids)]
-        notice = public({k: v for k, v in record.items() if k not in ("text", "original_text", "issue_ids")})
+        notice = public({k: v for k, v in record.items()
+                         if k not in ("text", "original_text", "issue_ids", "versions")})
+        notice["version_count"] = 1 + len(record.get("versions") or [])  # GET /api/notices/{id}/versions
         if include_text:
             notice["text"] = record.get("text")
         return {"ok": True, "notice": notice, "quality": record.get("quality"), "issues": issues}

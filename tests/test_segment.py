@@ -451,3 +451,16 @@ def test_list_continued_under_a_repeated_heading() -> None:
         ("业务管理方面", "病历书写不规范", B, 2),
     ]
     assert result.warnings == ["repeated part label '二、'"]
+
+
+def test_a_text_cut_inside_a_compound_heading_does_not_emit_it():
+    text = "\n".join([
+        "二、反馈问题整改情况",
+        "1.(1)食堂采购台账登记不全。", "整改进度：已完成。", "整改措施：一是补登台账。二是每月核对。",
+        "(2)公务用车派车单审核把关不严。", "整改进度：已完成。", "整改措施：逐单复核派车记录。",
+        "2.(3)村级财务公开栏更新不及时。", "整改进度：已完成。", "整改措施：一是按月公开。二是群众监督。",
+        "3.(4)惠农补贴发放清册",  # the page stops here
+    ])
+    result = segment(text)
+    assert [issue.label for issue in result.issues] == ["1.(1)", "(2)", "2.(3)"]
+    assert result.truncated

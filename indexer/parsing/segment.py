@@ -285,7 +285,9 @@ def _cut_off_heading(root: Node, lines: list[Line]) -> Node | None:
     length): the last line, with nothing under it, and an open quote or bracket, a 关于/针对
     wrapper never closed, or no body where every heading numbered like it has one."""
     last = next((line for line in reversed(lines) if line.folded.strip()), None)
-    node = next((n for n in root.walk() if n.line is last), None) if last is not None else None
+    # The deepest node on that line: "3.(5)…" opens a group 3. and, inside it, the heading (5).
+    on_last = [n for n in root.walk() if last is not None and n.line is last]
+    node = on_last[-1] if on_last else None
     if node is None or node.body or node.children or not node.line or node.line.index != last.index:
         return None
     title = node.title_folded.strip()

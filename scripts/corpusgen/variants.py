@@ -340,6 +340,8 @@ def _lose_date_characters(n: Notice, rng: random.Random, text: str) -> str:
         if name is None:
             return match.group(0)
         year = known[name][0]
+        if not full and len(f"{m}{d}") <= 2:
+            return match.group(0)  # "1月4日" → "14日" would read as the 14th: a different date, not a lost one
         readings = _readings(f"{m}{d}", year)
         if any(zero for *_, zero in readings):
             return match.group(0)
