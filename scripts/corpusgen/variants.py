@@ -76,8 +76,6 @@ def apply_model(n: Notice, rng: random.Random) -> None:
             _wrap(issue, rng, n)
     elif v == "totals" and n.layout in ("b", "c", "d", "e", "f"):
         n.layout = pick(rng, ("a", "g", "h", "i", "j"))  # layouts that print a totals sentence and statuses
-    elif v == "traditional" and n.fmt == "gbk":
-        n.fmt = "txt"  # mirror sites serve UTF-8 (the reader leaves Big5-era traditional encodings out)
     elif v == "truncated" and n.layout == "k":
         n.layout = "a"  # a table is not cut inside a heading
 
