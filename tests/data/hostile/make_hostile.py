@@ -102,9 +102,11 @@ def _page(body: str) -> str:
     return f'<html><head><meta charset="utf-8"><title>{TITLE}</title></head><body>{body}</body></html>'
 
 
-def many_attributes(count: int = 100_000) -> str:
-    """One element with ``count`` attributes (libxml2 checks duplicates pairwise)."""
-    attributes = " ".join(f"data-a{i}=\"{i}\"" for i in range(count))
+def many_attributes(count: int = 100_000, style: str = "valued") -> str:
+    """One element with ``count`` attributes (libxml2 checks duplicates pairwise): ``valued`` a{i}="{i}",
+    ``bare`` names only, ``bracketed`` values holding "<" and ">"."""
+    form = {"valued": 'data-a{i}="{i}"', "bare": "a{i}", "bracketed": 'a{i}="<b>{i}"'}[style]
+    attributes = " ".join(form.format(i=i) for i in range(count))
     return _page(f"<div {attributes}><p>{MARK}</p></div>")
 
 
