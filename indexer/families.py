@@ -58,8 +58,10 @@ _SCAN_FIELDS = (*MEMBER_FIELDS, "problem", *_TOKEN_FIELDS)
 KEY_TERMS = 5
 _PAIR_CHUNK = 100_000  # candidate pairs scored per step (bounds the sparse temporaries)
 _KNN_CHUNK = 4096  # query rows per faiss search call
+_RESCORE_CHUNK = 512  # rows whose candidates are re-scored at once (512 × 3k × dims floats)
 EXACT_KNN_ROWS = 20_000  # nearest neighbours by exact search up to this many issues
-NPROBE = 10  # inverted lists searched per issue above it
+NPROBE = 16  # inverted lists searched per issue above it
+REDUCED_DIMS = 96  # principal components the candidates are searched on above it
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,29 +243,55 @@ def token_weights(corpus: Corpus, measures_weight: float) -> tuple[Any, np.ndarr
 
 
 def nearest(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """(scores, indices) of each row's ``k`` nearest rows by inner product, itself included: exact
-    up to :data:`EXACT_KNN_ROWS` rows; above, an inverted-file index (``2·√n`` lists, ``NPROBE``
-    searched, k-means trained on a fixed sample) — exact search is quadratic (100k rows: ~8·10¹²
-    flops), and a missed far neighbour rarely matters to a family."""
+    """(scores, indices) of each row's ``k`` nearest rows by cosine (rows are unit vectors), itself
+    included, best first. Exact up to :data:`EXACT_KNN_ROWS` rows. Above, exact search is quadratic
+    (100k rows: ~8·10¹² flops), so candidates come from an inverted-file index over the vectors
+    projected on their :data:`REDUCED_DIMS` principal components (L2 distance there approximates
+    the full one: for unit vectors it ranks like cosine), ``3k`` per row, and are re-scored with the
+    exact cosine; a near neighbour missed now and then rarely changes a family. One faiss thread:
+    on a busy machine OpenMP's barriers cost more than a second core gains."""
     import faiss
 
     n, dims = vectors.shape
     k = min(k, n)
-    if n <= EXACT_KNN_ROWS:
-        index = faiss.IndexFlatIP(dims)
-    else:
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        if n <= EXACT_KNN_ROWS:
+            index = faiss.IndexFlatIP(dims)
+            index.add(vectors)
+            return _search(index, vectors, k)
+        rng = np.random.default_rng(0)
+        sample = vectors[np.sort(rng.choice(n, size=min(n, 20_000), replace=False))]
+        mean = sample.mean(axis=0)
+        basis = np.linalg.svd(sample - mean, full_matrices=False)[2][:REDUCED_DIMS].T.astype(np.float32)
+        reduced = np.ascontiguousarray((vectors - mean) @ basis, dtype=np.float32)
         lists = int(2 * math.sqrt(n))
-        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dims), dims, lists, faiss.METRIC_INNER_PRODUCT)
-        index.cp.niter = 10  # coarse lists only route the search: a rough k-means does
-        sample = np.random.default_rng(0).choice(n, size=min(n, lists * 40), replace=False)
-        index.train(vectors[np.sort(sample)])
+        index = faiss.IndexIVFFlat(faiss.IndexFlatL2(reduced.shape[1]), reduced.shape[1], lists)
+        index.cp.niter = 10  # the lists only route the search: a rough k-means does
+        index.train(reduced[np.sort(rng.choice(n, size=min(n, lists * 40), replace=False))])
         index.nprobe = NPROBE
-    index.add(vectors)
+        index.add(reduced)
+        _, found = _search(index, reduced, min(n, 3 * k))
+    finally:
+        faiss.omp_set_num_threads(threads)
+    scores = np.empty(found.shape, dtype=np.float32)
+    for start in range(0, n, _RESCORE_CHUNK):
+        block = found[start:start + _RESCORE_CHUNK]
+        scores[start:start + _RESCORE_CHUNK] = np.einsum("id,ijd->ij", vectors[start:start + _RESCORE_CHUNK],
+                                                         vectors[np.maximum(block, 0)])
+    scores[found < 0] = -np.inf
+    best = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    return np.take_along_axis(scores, best, axis=1), np.take_along_axis(found, best, axis=1)
+
+
+def _search(index: Any, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    n = len(queries)
     scores = np.empty((n, k), dtype=np.float32)
     found = np.empty((n, k), dtype=np.int64)
     for start in range(0, n, _KNN_CHUNK):
         scores[start:start + _KNN_CHUNK], found[start:start + _KNN_CHUNK] = index.search(
-            vectors[start:start + _KNN_CHUNK], k)
+            queries[start:start + _KNN_CHUNK], k)
     return scores, found
 
 

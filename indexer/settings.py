@@ -117,7 +117,8 @@ class Settings:
     variant_weight: float = setting(0.3, "weight of a variant form's terms (indexer/data/variants.txt) against the "
         "query's own words (1); 0: no variant expansion (cross-validated: docs/ranking.md)")
     family_threshold: float = setting(0.68, "problem families: least pair score (vector and token similarity) that "
-        "puts two issues in one family (chosen on the seed qrels: scripts/eval_families.py)")
+        "puts two issues in one family, for the default model (chosen on the seed qrels: "
+        "scripts/eval_families.py; the hashing embedder needs ~0.5)")
     family_neighbours: int = setting(10, "problem families: nearest issues considered per issue")
     facet_size: int = setting(30, "values returned per facet")
     embed_cache_size: int = setting(1024, "query embeddings kept in memory (0: none)")

@@ -67,7 +67,7 @@ class StatedTotals:
     in_progress: int | None = None
     raw: str | None = None
     # The other levels a notice may state beside its problems, each in its own field.
-    categories: int | None = None  # 类 (4个方面12类问题)
+    categories: int | None = None  # 类 (3个方面6类问题)
     details: int | None = None  # 具体表现 (25个问题93个具体表现)
     tasks: int | None = None  # 整改任务 (64项整改任务)
     measures: int | None = None  # 整改措施 (157项整改措施)

@@ -10,7 +10,8 @@ ingest embeds (:func:`indexer.bundles.issue_embedding_text`), and the same passa
 through the model's plain onnxruntime session (scripts/bench_embed.py ``PlainOnnx``) in the same
 run, so the two rates compare. The end-to-end run ingests into ``--data``
 (default: a temporary folder) with ``--backend`` (default: the setting; the memory backend if
-that one cannot be opened), embedding every problem statement afresh.
+that one cannot be opened) through a fresh vector cache in that folder, as a real ingest, so every
+passage is embedded; then the disk used per issue is printed, by part.
 """
 
 from __future__ import annotations
@@ -29,13 +30,14 @@ sys.path.insert(0, str(ROOT))
 from indexer.backends import open_backend  # noqa: E402
 from indexer.backends.memory import MemoryBackend  # noqa: E402
 from indexer.bundles import issue_embedding_text  # noqa: E402
-from indexer.embed import HashingEmbedder, open_embedder  # noqa: E402
+from indexer.embed import CACHE_FILE, CachedEmbedder, HashingEmbedder, open_embedder  # noqa: E402
 from indexer.errors import XunchaError  # noqa: E402
 from indexer.parsing import read  # noqa: E402
 from indexer.parsing.parse import parse_document  # noqa: E402
 from indexer.pipeline import ingest_paths  # noqa: E402
 from indexer.settings import load_settings  # noqa: E402
 from indexer.tokenise import tokenise_for_index  # noqa: E402
+from indexer.vector_cache import VectorCache  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from bench_embed import plain_onnx  # noqa: E402
@@ -56,6 +58,27 @@ class Clock:
         self.wall = time.perf_counter() - self._wall
         self.cpu = time.process_time() - self._cpu
         self.load = os.getloadavg()[0]  # the machine is shared: say how busy it was
+
+
+def disk_use(data: Path) -> dict[str, int]:
+    """Bytes under a data folder by part: record store, lexical index, vector snapshot, vector cache, other."""
+    parts = {"store": 0, "lexical": 0, "vector snapshot": 0, "vector cache": 0, "other": 0}
+    for path in data.rglob("*"):
+        if not path.is_file():
+            continue
+        name, size = path.name, path.stat().st_size
+        if name.startswith("store.sqlite3"):
+            parts["store"] += size
+        elif path.parent.name in ("issues", "measures"):
+            parts["lexical"] += size
+        elif name.startswith("vectors.npz"):
+            parts["vector snapshot"] += size
+        elif path.parent.name == "cache":
+            parts["vector cache"] += size
+        else:
+            parts["other"] += size  # reports, locks, derived data
+    parts["total"] = sum(parts.values())
+    return parts
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         embedder.embed_passages(sample)
     rows.append((f"embed ({embedder.model_id}, {getattr(embedder, 'runtime', '?')})", "texts/s", len(sample),
                  embed_clock))
-    plain = plain_onnx(settings, settings.threads) if settings.model != "hashing" else None
+    plain = None if isinstance(embedder, HashingEmbedder) else plain_onnx(settings, settings.threads)
     if plain is not None:
         plain.embed_passages(sample[:2])
         with Clock() as plain_clock:
@@ -131,13 +154,17 @@ def main(argv: list[str] | None = None) -> int:
         except XunchaError as exc:
             notes.append(f"backend {e2e_settings.backend!r} not opened ({exc}); using the memory backend")
             backend = MemoryBackend()
+        # as a real ingest does: through a vector cache in the data folder (empty: every text is embedded)
+        cached = CachedEmbedder(embedder, VectorCache(Path(data) / CACHE_FILE))
         try:
             with Clock() as e2e_clock:
                 summary = ingest_paths([str(f) for f in files], e2e_settings, backend=backend,
-                                       embedder=embedder, progress=False)
+                                       embedder=cached, progress=False)
             backend_name = backend.name
         finally:
             backend.close()
+            cached.cache.close()
+        disk = disk_use(Path(data))
     rows.append((f"ingest end to end ({backend_name})", "issues/s", summary.issues, e2e_clock))
     rows.append((f"ingest end to end ({backend_name})", "notices/s", summary.files, e2e_clock))
 
@@ -150,6 +177,9 @@ def main(argv: list[str] | None = None) -> int:
     for stage, unit, count, clock in rows:
         print(f"{stage:<{width}}  {_rate(count, clock.wall):>12,.1f}  {_rate(count, clock.cpu):>12,.1f}  {unit:<11}  "
               f"{clock.load:.2f}")
+    per_issue = {k: round(v / max(1, summary.issues) / 1024, 2) for k, v in disk.items()}
+    print(f"disk after the ingest ({backend_name}): {per_issue['total']:.2f} KiB per issue — "
+          + ", ".join(f"{k} {v:.2f}" for k, v in per_issue.items() if k != "total"))
     split = {k: round(v, 3) for k, v in summary.seconds.items()}
     total = split.get("total") or 1.0
     print("end-to-end seconds by stage: " + ", ".join(f"{k} {v:.1f} s ({100 * v / total:.0f}%)" for k, v in split.items()))
@@ -166,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         "ingest_issues_per_cpu_s": round(_rate(summary.issues, e2e_clock.cpu), 1), "ingest_backend": backend_name,
         "embed_plain_onnx_texts_per_s": round(_rate(len(sample), plain_clock.wall), 1) if plain else None,
         "ingest_notices_per_s": round(_rate(summary.files, e2e_clock.wall), 1),
-        "ingest_seconds": split, "load_average": round(os.getloadavg()[0], 2), "notes": notes,
+        "disk_kib_per_issue": per_issue, "ingest_seconds": split, "load_average": round(os.getloadavg()[0], 2), "notes": notes,
     }, ensure_ascii=False))
     return 0
 

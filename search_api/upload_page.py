@@ -51,6 +51,31 @@ OUTCOME_TONES: dict[str, str] = {
 }
 
 
+def explanation(entry: dict[str, Any]) -> str | None:
+    """What happened, in the page's words; a failure keeps the reader's own reason (it names the
+    exact problem: the file type, the size limit, the encoding …).
+
+    >>> explanation({"outcome": "duplicate", "similarity": 0.953})
+    '与库中已有通报相似度 95%，视为同一通报的转载，未重复入库'
+    >>> explanation({"outcome": "failed", "reason": "empty file (0 bytes)"})
+    'empty file (0 bytes)'
+    """
+    outcome = entry.get("outcome")
+    if outcome == Outcome.DUPLICATE:
+        similarity = entry.get("similarity")
+        share = f"相似度 {similarity:.0%}，" if isinstance(similarity, float) else ""
+        return f"与库中已有通报{share}视为同一通报的转载，未重复入库"
+    return EXPLANATIONS.get(outcome or "") or entry.get("reason")
+
+
+EXPLANATIONS: dict[str, str] = {
+    Outcome.REPLACED: "同一来源的通报内容有变化，新版本已替换旧版本",
+    Outcome.UPDATED: "通报已在库中，本次补充了来源信息（原文地址、来源名称或发布日期）",
+    Outcome.SKIPPED: "库中已有文本相同的通报，未重复入库",
+    Outcome.EMPTY: "已保存，但未识别出问题，请打开通报对照原文核查",
+}
+
+
 def access(request: Request) -> str:
     """``ok`` (may upload), ``disabled`` (no API key configured) or ``sign_in``."""
     denied = check_access(request.app.state.settings, Headers(scope=request.scope), write=True)
@@ -66,7 +91,7 @@ def file_view(entry: dict[str, Any], quality: dict[str, Any] | None) -> dict[str
     return {
         "name": entry.get("name"), "outcome": outcome, "label": OUTCOME_LABELS.get(outcome, outcome),
         "tone": OUTCOME_TONES.get(outcome, "none"), "issues": entry.get("issues", 0),
-        "reason": entry.get("reason"), "warnings": entry.get("warnings") or [],
+        "reason": explanation(entry), "warnings": entry.get("warnings") or [],
         "notice_id": notice_id if outcome != Outcome.FAILED else None,
         "duplicate_of": entry.get("duplicate_of"), "quality": quality,
     }

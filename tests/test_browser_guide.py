@@ -123,12 +123,9 @@ def test_guide_common_problems_export_and_notice(guide_page) -> None:
 
 def _signed_in(page) -> None:
     """Sign in as a person does: the upload page's link, the key, back to the upload page."""
-    page.goto(page.base + "/upload")
-    sign_in = page.locator("#sign-in-link")
-    if sign_in.count() == 0:  # the header carries the key: nothing to do
-        return
     with page.expect_navigation():
-        sign_in.click()
+        page.locator("#sign-in-link").click()
+    assert "/login?next=/upload" in page.url
     page.fill("input[name=key]", API_KEY)
     with page.expect_navigation():
         page.locator("#signin-form button[type=submit]").click()
@@ -138,10 +135,9 @@ def _signed_in(page) -> None:
 def test_guide_upload(guide_page) -> None:
     page = guide_page
     page.goto(page.base + "/upload")
-    if page.locator("#upload-sign-in").count():
-        picture(page, "11-upload-sign-in")
-    if not _has_sign_in(page):
-        page.set_extra_http_headers({"X-API-Key": API_KEY})
+    assert page.locator("#upload-sign-in").is_visible()  # uploads need the key: sign in first
+    assert page.locator("#upload-form").count() == 0
+    picture(page, "11-upload-sign-in")
     _signed_in(page)
     assert page.locator("#upload-form").is_visible()
     drop(page, "#drop-zone", {QINGHE: (DATA / QINGHE).read_text("utf-8"), SHIMEN: (DATA / SHIMEN).read_text("utf-8"),
@@ -178,6 +174,3 @@ def drop(page, selector: str, files: dict[str, str]) -> None:
             zone.dispatchEvent(new DragEvent(type, {dataTransfer: data, bubbles: true, cancelable: true}));
     }""", files)
 
-
-def _has_sign_in(page) -> bool:
-    return page.request.get(page.base + "/login").status == 200

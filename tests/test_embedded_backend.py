@@ -233,6 +233,7 @@ def test_the_approximate_vector_index_keeps_recall_against_exact_search(tmp_path
     """Past exact_max_rows the index is SQ8 (in shards searched on two threads) + exact
     re-scoring: recall@10 ≥ 0.98 against exact search, with and without filters and deletions."""
     monkeypatch.setattr(vector_index, "SHARD_ROWS", 700)
+    monkeypatch.setattr(embedded_generation, "SNAPSHOT_MIN_ROWS", 1000)  # this small index gets a snapshot
     rng = np.random.default_rng(7)
     dims = 48
     bundles = _random_bundles(rng, 300, 10, dims)
@@ -278,6 +279,7 @@ def test_the_approximate_vector_index_keeps_recall_against_exact_search(tmp_path
 
 
 def test_the_vector_snapshot_is_a_shortcut_never_a_source_of_truth(tmp_path, monkeypatch):
+    monkeypatch.setattr(embedded_generation, "SNAPSHOT_MIN_ROWS", 0)  # snapshot even this small index
     backend = _loaded(tmp_path)
     backend.close()  # writes the snapshot
     [snapshot] = tmp_path.glob("gen-*/vectors.npz")
@@ -293,6 +295,7 @@ def test_the_vector_snapshot_is_a_shortcut_never_a_source_of_truth(tmp_path, mon
     expected = writer.vector(ISSUES, QUERY_VECTOR, Filters(), 10)
     writer.close()
     monkeypatch.undo()
+    monkeypatch.setattr(embedded_generation, "SNAPSHOT_MIN_ROWS", 0)
     assert {h.doc_id for h in expected} == {h.doc_id for h in want if not h.doc_id.startswith("n2")} | {"n4-001"}
     assert _open(tmp_path).vector(ISSUES, QUERY_VECTOR, Filters(), 10) == expected
 

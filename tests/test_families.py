@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -221,3 +222,21 @@ def test_the_bundled_samples_have_families_across_several_institutions(e5_models
     assert sum(1 for f in result.families if f.institutions >= 3) >= 5
     hospitality = next(f for f in result.families if "公务接待" in f.terms)  # 八项规定: 公务接待 at many institutions
     assert hospitality.institutions >= 4
+
+
+def test_approximate_neighbours_above_the_exact_limit_find_the_exact_ones(monkeypatch):
+    rng = np.random.default_rng(7)
+    topics = rng.standard_normal((60, 96)).astype(np.float32)
+    vectors = topics[rng.integers(0, 60, 3000)] + 0.6 * rng.standard_normal((3000, 96)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    exact_scores, exact = families.nearest(vectors, 6)
+    monkeypatch.setattr(families, "EXACT_KNN_ROWS", 500)
+    scores, found = families.nearest(vectors, 6)
+    assert found.shape == (3000, 6) and (found[:, 0] == np.arange(3000)).mean() > 0.99  # itself first
+    recall = np.mean([len(set(a) & set(b)) / 6 for a, b in zip(exact.tolist(), found.tolist(), strict=True)])
+    assert recall > 0.8  # within a topic the exact order of near-equal neighbours is partly luck
+    assert np.all(np.diff(scores, axis=1) <= 1e-6)  # best first, exact cosines
+    row = 123
+    assert np.allclose(scores[row], vectors[found[row]] @ vectors[row], atol=1e-5)
+    again = families.nearest(vectors, 6)
+    assert np.array_equal(again[1], found)  # deterministic

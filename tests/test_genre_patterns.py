@@ -112,19 +112,19 @@ def test_dates_that_lost_their_characters_are_read_when_only_one_reading_fits() 
 
 
 def test_the_other_dates_decide_between_readings() -> None:
-    # 126日 is 1-26 or 12-6, 2024114日 is 1-14 or 11-4: only 12-6 then 1-14 keeps the feedback
+    # 125日 is 1-25 or 12-5, 2023112日 is 1-12 or 11-2: only 12-5 then 1-12 keeps the feedback
     # after the inspection and before the publication.
-    text = NOTICE.replace("2024年3月11日至5月17日", "2023927日至126日").replace("2024年6月20日", "2024114日")
-    text = text.replace("2024年9月30日", "2024年5月8日")
+    text = NOTICE.replace("2024年3月11日至5月17日", "2022918日至125日").replace("2024年6月20日", "2023112日")
+    text = text.replace("2024年9月30日", "2023年5月20日")
     meta = parse_text(text).meta
-    assert (meta.inspection_period.start, meta.inspection_period.end) == ("2023-09-27", "2023-12-06")
-    assert meta.feedback_date == "2024-01-14"
+    assert (meta.inspection_period.start, meta.inspection_period.end) == ("2022-09-18", "2022-12-05")
+    assert meta.feedback_date == "2023-01-12"
 
 
 def test_an_ambiguous_lost_date_is_left_empty_with_a_warning() -> None:
-    text = NOTICE.replace("2024年3月11日至5月17日", "2023年10月11日至12月17日").replace("2024年6月20日", "2024114日")
+    text = NOTICE.replace("2024年3月11日至5月17日", "2023年10月11日至12月17日").replace("2024年6月20日", "2024113日")
     notice = parse_text(text.replace("中共青禾县人民医院委员会\n2024年9月30日", ""))
-    assert notice.meta.feedback_date is None  # 2024-01-14 and 2024-11-04 both fit, no publish date
+    assert notice.meta.feedback_date is None  # 2024-01-13 and 2024-11-03 both fit, no publish date
     assert notice.meta.inspection_period.start == "2023-10-11"
     assert any("lost 年/月/日" in w for w in notice.quality.warnings)
 
@@ -156,10 +156,10 @@ def test_a_repost_line_gives_the_publish_date() -> None:
 ORGANISATION_ONLY = """根据县委统一部署，2024年3月11日至5月17日，县委第二巡察组对县农业农村局党组开展了巡察。
 一、组织整改落实情况
 局党组把巡察整改作为重大政治任务。
-（一）提高思想认识，把握整改要求。巡察反馈会后，局党组第一时间召开专题会议研究部署整改工作。
-（二）加强组织领导，压实整改责任。成立整改工作领导小组，局党组书记任组长。
-二、局党组落实巡察整改主体责任情况
-1.强化责任担当。党组书记认真履行第一责任人职责，定期听取整改进展情况汇报。
+（一）统一思想认识，明确整改方向。反馈会后，局党组当即召开专题会议研究整改工作。
+（二）健全工作机制，层层传导压力。成立整改专班，由主要负责人牵头。
+二、局党组履行整改主体责任情况
+1.压紧压实责任。党组书记带头抓整改，每月听取一次进展汇报。
 2.完善工作机制。建立整改台账，实行销号管理。
 """
 
@@ -171,25 +171,25 @@ def test_organisational_parts_are_not_issues() -> None:
 
 
 def test_a_heading_cut_by_the_end_of_the_text_is_flagged_not_emitted() -> None:
-    notice = parse_text(ORGANISATION_ONLY + "三、巡察反馈问题整改落实情况\n（一）关于“学习贯彻上级决策部署")
+    notice = parse_text(ORGANISATION_ONLY + "三、巡察反馈问题整改落实情况\n（一）关于“医疗设备采购管理")
     assert notice.issues == []
     assert notice.quality.truncated and not notice.quality.complete
     assert any("ends inside the heading" in w for w in notice.quality.warnings)
     # The same heading finished, with its measures, is an issue.
-    done = parse_text(ORGANISATION_ONLY + "三、巡察反馈问题整改落实情况\n（一）关于“学习贯彻上级决策部署不及时”的问题\n"
+    done = parse_text(ORGANISATION_ONLY + "三、巡察反馈问题整改落实情况\n（一）关于“医疗设备采购管理不规范”的问题\n"
                       "整改措施：一是建立学习台账；二是开展专题研讨。")
-    assert [i.problem for i in done.issues] == ["学习贯彻上级决策部署不及时"] and not done.quality.truncated
+    assert [i.problem for i in done.issues] == ["医疗设备采购管理不规范"] and not done.quality.truncated
 
 
 def test_an_aspect_heading_holds_issues_but_is_none() -> None:
     text = ORGANISATION_ONLY + (
-        "三、巡察整改任务落实情况\n（一）关于贯彻落实上级决策部署方面\n"
-        "1.全面学习贯彻上级关于农业工作的部署。自巡察反馈后，组织专题学习三次，修订学习制度。\n"
+        "三、巡察整改任务落实情况\n（一）关于执行上级决策部署方面\n"
+        "1.全面推行农资采购比价制度。反馈会后，组织专题培训三次，修订采购办法。\n"
         "2.深入推进高标准农田建设。对照问题清单逐项整改，完成项目验收。\n"
     )
     notice = parse_text(text)
     assert [i.label for i in notice.issues] == ["1.", "2."]
-    assert notice.issues[0].section == "关于贯彻落实上级决策部署方面"
+    assert notice.issues[0].section == "关于执行上级决策部署方面"
 
 
 # ------------------------------------------------------------------ 5. institutions and levels
@@ -221,9 +221,9 @@ def test_a_city_inspected_by_a_provincial_team_is_its_party_committee() -> None:
 
 def test_a_central_organ_inspected_by_a_central_team_is_central_level() -> None:
     text = ("中共青禾总署党组关于中央第六轮巡视整改进展情况的通报\n根据中央统一部署，2024年3月11日至5月17日，"
-            "中央第四巡视组对青禾总署党组开展了常规巡视。2024年6月20日，中央巡视组向青禾总署党组反馈了巡视意见。\n")
+            "中央第六巡视组对青禾总署党组开展了常规巡视。2024年6月20日，中央巡视组向青禾总署党组反馈了巡视意见。\n")
     meta = parse_text(text).meta
-    assert (meta.institution, meta.inspection_body, meta.level) == ("青禾总署", "中央第四巡视组", "central")
+    assert (meta.institution, meta.inspection_body, meta.level) == ("青禾总署", "中央第六巡视组", "central")
 
 
 # ------------------------------------------------------------------ 6. stated totals
@@ -234,11 +234,11 @@ def test_a_central_organ_inspected_by_a_central_team_is_central_level() -> None:
     [
         ("县委巡察组反馈了8个方面25个问题93个具体表现，局党组制定64项整改任务。",
          {"sections": 8, "issues": 25, "details": 93, "tasks": 64}),
-        ("巡察反馈指出4个方面12类问题。局党组将反馈意见细化成39个具体问题，提出了157项整改措施。",
-         {"sections": 4, "categories": 12, "issues": 39, "measures": 157}),
+        ("巡察反馈指出3个方面7类问题。局党组将反馈意见梳理成22个具体问题，提出了86项整改措施。",
+         {"sections": 3, "categories": 7, "issues": 22, "measures": 86}),
         # A damaged count (the page lost characters) is never the total: the parts after 其中 are.
-        ("将巡察反馈意见细化为218个方面具体问题，其中的15个问题已经整改到位，还有3个问题正在整改之中。",
-         {"sections": None, "issues": 18, "completed": 15, "in_progress": 3}),
+        ("局党组把反馈意见梳理为327个方面具体问题，其中11个问题已整改到位，另有4个问题正在推进整改。",
+         {"sections": None, "issues": 15, "completed": 11, "in_progress": 4}),
         ("巡察反馈的26个问题，已完成整改20个，基本完成3个，阶段性完成1个，需长期坚持的2个。",
          {"issues": 26, "completed": 20, "basically_completed": 3, "partly_completed": 1, "long_term": 2}),
         # 阶段性完成 is in progress (the status vocabulary); it is also kept apart.
@@ -400,6 +400,6 @@ def test_a_page_info_glued_after_the_title_and_a_navigation_column_above_it() ->
 
 def test_work_phrases_are_not_findings() -> None:
     text = ("根据县委统一部署，县委第二巡察组对县水利局党组开展了巡察。\n"
-            "（一）坚持问题导向，认真落实巡察意见。局党组逐条细化反馈问题，明确整改措施。\n"
+            "（一）坚持问题导向，逐项推进整改。局党组逐条梳理反馈问题，明确整改措施。\n"
             "（二）补齐短板，建立长效机制。修订完善制度12项，巩固整改成果。\n")
     assert parse_text(text).issues == []

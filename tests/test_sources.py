@@ -158,3 +158,16 @@ def test_upload_source_field_one_for_all_or_one_per_file() -> None:
     assert (notice["source_url"], notice["source_name"]) == (QINGHE_URL, "青禾县卫生健康委员会")
     wrong = client.post("/api/notices", headers=AUTH, files=upload(first, second), data={"source": ["a", "b", "c"]})
     assert (wrong.status_code, wrong.json()["error"]) == (422, "source: give one for all files or one per file (2), not 3")
+
+
+def test_cli_ingest_names_the_bad_manifest_line_and_exits_2(folder: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from indexer.cli import cli
+
+    (folder / "notices.csv").write_text(f"file,published\n{QINGHE},2024-02-30\n", "utf-8")
+    result = CliRunner().invoke(cli, ["ingest", str(folder), "--backend", "embedded", "--data", str(tmp_path / "data"),
+                                      "--model", "hashing", "-q"])
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {folder / 'notices.csv'} line 2: published '2024-02-30' is not a date "
+                             "(e.g. 2024-03-12)\n")

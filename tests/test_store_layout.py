@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from indexer.backends.base import Filters
 from indexer.backends.embedded import EmbeddedBackend
 from indexer.backends.embedded_generation import STORE, notice_row
 from indexer.backends.embedded_store import RecordStore, dumps
@@ -65,3 +66,15 @@ def test_a_store_of_the_plain_layout_reads_old_and_new_rows(tmp_path: Path) -> N
     read_only = RecordStore(tmp_path / STORE, read_only=True)
     assert sorted(read_only.get_docs(Target.ISSUES, ids)) == sorted(ids)
     read_only.close()
+
+
+def test_a_small_index_keeps_no_vector_snapshot(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path, threads=1)
+    backend.check_compatible(EMBEDDER.model_id, EMBEDDER.dims, "test-dict")
+    backend.write(make_bundles())
+    want = backend.vector(Target.ISSUES, EMBEDDER.embed_queries(["医保基金"])[0].tolist(), Filters(), 5)
+    backend.close()
+    assert not list(tmp_path.glob("gen-*/vectors.npz"))  # loading a few vectors from the store is quick
+    again = EmbeddedBackend(tmp_path, threads=1)
+    assert again.vector(Target.ISSUES, EMBEDDER.embed_queries(["医保基金"])[0].tolist(), Filters(), 5) == want
+    again.close()

@@ -48,7 +48,7 @@ def test_each_file_gets_its_outcome_quality_and_link() -> None:
     assert QINGHE in text and "已入库" in text
     assert f"问题 {quality['issues_found']}" in text and f"注明状态 {quality['statuses_found']}" in text
     assert client.get(f"/api/notices/{notice_id}").json()["notice"]["source_name"] == "青禾县人民政府网站"
-    assert "已存在，未变" in rows[1][1] and "same text as" in rows[1][1]
+    assert "已存在，未变" in rows[1][1] and "库中已有文本相同的通报" in rows[1][1]
     assert "失败" in rows[3][1] and "unsupported file type &#39;.pdf&#39;" in rows[3][1]
     assert 'href="/notices/' not in rows[3][1]
     assert re.search(r"共 4 个文件：入库 2，更新 0，已存在 1，重复 0，失败 1", page.text)
@@ -59,3 +59,13 @@ def test_posting_no_file_asks_for_one() -> None:
     client = corpus_client(api_key=KEY)
     page = client.post("/upload", headers=AUTH, files=[("files", ("", b""))], data={"source": ""})
     assert page.status_code == 422 and "请先选择要上传的通报文件" in page.text
+
+
+def test_the_sign_in_cookie_opens_the_upload_page_and_its_post() -> None:
+    client = corpus_client(api_key=KEY)
+    client.base_url = "https://testserver"  # the session cookie is Secure
+    signed = client.post("/login", data={"key": KEY, "next": "/upload"}, follow_redirects=False)
+    assert (signed.status_code, signed.headers["location"]) == (303, "/upload")
+    assert 'id="upload-form"' in client.get("/upload").text  # no key header: the cookie
+    page = client.post("/upload", files=[("files", (QINGHE, (DATA / QINGHE).read_bytes()))])
+    assert [outcome for outcome, _ in _rows(page.text)] == ["indexed"]

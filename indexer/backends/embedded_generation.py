@@ -42,6 +42,9 @@ STORE = "store.sqlite3"
 SNAPSHOT = "vectors.npz"
 STORE_VERSION = 2  # layout of store.sqlite3 and the tantivy schemas written (2: compact rows, embedded_store)
 READABLE_STORE_VERSIONS = (1, 2)  # a layout-1 store is read and written on in its own layout
+# Below this many vectors the snapshot is not written (and an old one is removed): loading them from
+# the record store takes well under a second there, and the file cost ~1.6 KiB per issue on disk.
+SNAPSHOT_MIN_ROWS = 20_000
 WRITER_HEAP = 64_000_000  # bytes of tantivy indexing memory per writer thread
 
 
@@ -199,6 +202,10 @@ class Generation:
     def save_vectors(self) -> None:
         """Write the vector snapshot if it is behind (temporary file + rename)."""
         if self.vector_seq <= self.snapshot_seq:
+            return
+        if sum(index.size for index in self.vectors.values()) < SNAPSHOT_MIN_ROWS:
+            (self.path / SNAPSHOT).unlink(missing_ok=True)  # one written when there were more rows is stale
+            self.snapshot_seq = self.vector_seq
             return
         try:
             save_snapshot(self.path / SNAPSHOT, {t.value: index for t, index in self.vectors.items()},

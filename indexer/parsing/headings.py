@@ -33,7 +33,7 @@ _HARD_WEAK = re.compile(
 _SOFT = re.compile(
     r"^.{0,12}?(?:基本情况|总体情况|组织情况|工作开展情况|工作推进情况|整改工作情况|主要做法|工作措施|主要成效|"
     r"整改成效|取得的成效|工作成效|概况)|^(?:加强|强化)?组织(?:领导|落实)"
-    # Who organised the rectification: 组织整改落实情况, 党组书记组织落实整改工作情况, …主体责任落实情况.
+    # Who organised the rectification: 组织整改落实情况, …组织落实整改情况, …主体责任落实情况.
     r"|^.{0,24}?(?:组织(?:整改)?落实|主体责任|第一责任人|组织领导).{0,10}?情况$"
     # Background headings open with a pledge, never with a problem: 提高政治站位, 压实责任 …
     r"|^(?:提高政治站位|压实|强化|加强|扎实|切实|高度重视|坚持|聚焦|统筹|精心|细化|注重|健全)"
@@ -94,7 +94,7 @@ def problem_like(title: str) -> bool:
 
     >>> problem_like("针对学习贯彻不深入的问题"), problem_like("建立健全内控制度。")
     (True, False)
-    >>> problem_like("坚持问题导向，认真落实巡察意见"), problem_like("补齐短板，建立长效机制")
+    >>> problem_like("坚持问题导向，逐项推进整改"), problem_like("补齐短板，建立长效机制")
     (False, False)
     """
     head = title.split(SENTENCE_END, 1)[0]

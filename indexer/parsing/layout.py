@@ -150,11 +150,11 @@ _PAGE_INFO_LINES = 12  # the line sits above the title or just below it
 
 def find_publish_date(signature: Signature, info: dict[str, str], lines: Sequence[str] = ()) -> str | None:
     """The signature's date, else the info block's 发文/成文/发布时间, else a repost or page-info
-    line at the top ("2021-02-23 12:42:06来源:…"); a signature printed without its day
+    line at the top ("2022-05-17 09:31:20来源:…"); a signature printed without its day
     ("2024年7月") yields to a full date of the same month from those.
 
-    >>> find_publish_date(Signature(None, None), {}, ["2021-02-23 12:42:06来源:某市住建局", "根据…"])
-    '2021-02-23'
+    >>> find_publish_date(Signature(None, None), {}, ["2022-05-17 09:31:20来源:某市林业局", "根据…"])
+    '2022-05-17'
     """
     printed = [d for d in (_info_date(info), _page_info_date(lines)) if d]
     if signature.date is not None:

@@ -127,7 +127,7 @@ _FURNITURE = re.compile(
     r"|^.{0,12}首页\s*[>＞»›→/]|^[^\s。，,；;]{1,80}\.(?:docx?|pdf|wps|xlsx?|ofd)$",
     re.I,
 )
-# A repost or page-info line: "2021-02-23 12:42:06 来源: …", "发布时间：2024年3月8日 浏览次数：…";
+# A repost or page-info line: "2022-05-17 09:31:20 来源: …", "发布时间：2024年3月8日 浏览次数：…";
 # group 1 is its date. It is never part of the title.
 PAGE_INFO_LINE = re.compile(
     r"^(?:(?:发布|发表|更新)?(?:时间|日期)\s*[:：]\s*)?"

@@ -75,7 +75,7 @@ def title_issuer(title: str) -> str | None:
 
 
 _INTRO_TARGET = re.compile(r"对(?:中共)?([\u4e00-\u9fff]{2,30}?(?:党委|党组|党总支|党支部))(?:开展|进行|实施)")
-# A provincial 巡视组 inspecting a city or county: "对郑州市进行了巡视" — its Party committee.
+# A provincial 巡视组 inspecting a city or county: "对青禾市进行了巡视" — its Party committee.
 _INTRO_PLACE = re.compile(r"对(?:中共)?([\u4e00-\u9fff]{1,8}?(?:省|市|县|区|州|旗|盟))(?:委员会|委)?(?:开展|进行|实施)")
 # "我局党组", "本中心": the notice naming itself; the head noun finds the full name elsewhere.
 _SELF = re.compile(r"(?:我|本)(局|院|委|中心|校|公司|集团|镇|乡|街道|所|站|办|馆|单位)(?:党组|党委|党总支|党支部)?")

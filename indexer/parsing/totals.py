@@ -22,12 +22,12 @@ _ISSUES = re.compile(
 )
 # Counts about something else: a previous round's or an audit's problems, a measure (一是…).
 _OTHER_COUNT = re.compile(r"上一?轮|以往|历次|审计|^\s*[一二三四五六七八九十]+是")
-# The other levels: 12类问题, 93个具体表现, 64项整改任务, 157项整改措施.
+# The other levels: 6类问题, 93个具体表现, 64项整改任务, 88项整改措施.
 _CATEGORIES = re.compile(rf"{_N}\s*(?:个|大)?\s*类\s*(?:具体|突出|主要|共性)?问题")
 _DETAILS = re.compile(rf"{_N}\s*(?:个|条|项|处)?\s*(?:具体)?表现")
 _TASKS = re.compile(rf"{_N}\s*(?:个|条|项)\s*(?:具体)?(?:整改)?任务|整改任务\s*({NUM})\s*(?:个|条|项)")
 _MEASURES = re.compile(rf"{_N}\s*(?:个|条|项)\s*(?:具体)?整改措施|整改措施\s*({NUM})\s*(?:个|条|项)")
-# More 方面 than this is a damaged count ("细化为216个方面" lost its characters), never a total.
+# More 方面 than this is a damaged count ("梳理为327个方面" lost its characters), never a total.
 _MOST_SECTIONS = 30
 # "其中…": the counts that follow split the stated whole.
 _PARTITION = re.compile(r"其中")
@@ -80,7 +80,7 @@ def _clauses(sentence: str, matches: list[re.Match[str]]) -> str:
 
 def _issue_count(sentence: str, start: int = 0) -> re.Match[str] | None:
     """The first count of problems in ``sentence`` from ``start`` that is not a status count
-    ("其中13个问题已经整改到位" counts completed problems, not all of them)."""
+    ("其中9个问题已整改到位" counts completed problems, not all of them)."""
     taken = [(m.start(), m.end()) for p in _STATUS_PATTERNS for m in p.finditer(sentence)]
     for m in _ISSUES.finditer(sentence, start):
         if _number(m) and not any(a < m.end() and m.start() < b for a, b in taken):
@@ -117,7 +117,7 @@ def find_totals(text: str) -> StatedTotals:
         if not m or (_number(m) or 0) < 2 or not re.search("问题|反馈|指出|巡察|巡视", s):
             continue
         if (_number(m) or 0) > _MOST_SECTIONS:
-            continue  # a damaged count ("216个方面"): neither sections nor a total
+            continue  # a damaged count ("327个方面"): neither sections nor a total
         totals.sections = _number(m)
         used[i] = [m]
         groups = _GROUPS.search(s, m.end())
