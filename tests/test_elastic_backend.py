@@ -147,7 +147,7 @@ def test_another_mapping_version_is_refused(es):
     for index in es.info().extra["indices"].values():
         meta = _raw(es).indices.get_mapping(index=index)[index]["mappings"]["_meta"]
         _raw(es).indices.put_mapping(index=index, meta={**meta, "mapping_version": MAPPING_VERSION + 1})
-    with pytest.raises(IncompatibleIndex, match=f"schema/mapping version 1/{MAPPING_VERSION + 1}"):
+    with pytest.raises(IncompatibleIndex, match=f"schema/mapping version {SCHEMA_VERSION}/{MAPPING_VERSION + 1}"):
         es.check_compatible(EMBEDDER.model_id, 32, "test-dict")
 
 
