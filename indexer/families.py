@@ -19,8 +19,9 @@ How issues are grouped (deterministic for a given index and parameters):
    pairs* in place of the two issues' cosine (average linkage over the candidate graph, from the
    groups' vector sums), so a chain of near pairs cannot drag unrelated problems into one family.
 5. A **family** is a group with issues of at least two notices. Its label is the member nearest
-   the group's centroid (the most representative problem text); its key terms are the tokens most
-   members share, weighted by idf; its id is derived from the label issue's id.
+   the group's centroid (the most representative problem text); its key terms (up to 5, 3 when the
+   members share that many telling words) are the tokens most members share, weighted by idf,
+   without words common in general Chinese; its id is derived from the label issue's id.
 
 The threshold was chosen on the judged seed queries (``scripts/eval_families.py``), see README.
 """
@@ -43,6 +44,7 @@ import numpy as np
 from indexer.backends.base import Backend
 from indexer.fields import FILTERS
 from indexer.settings import Settings
+from indexer.tokenise import general_idf
 from indexer.types import DocId, Target
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,9 @@ class FamilyParams:
     vector_weight: float = 0.7
     measures_weight: float = 0.5
     neighbours: int = 10
+    # key terms: no word this common in general Chinese (jieba's idf: 存在 4.6, 全部 4.9, 项目 4.9, 规定
+    # 4.9 are filler in problem statements; 形式 5.0, 审计 7.4, 公务接待 12 are not)
+    min_term_idf: float = 5.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FamilyParams:
@@ -374,9 +379,11 @@ def _institution_key(meta: Mapping[str, Any]) -> str:
     return meta.get("institution") or f"notice:{meta.get('notice_id')}"
 
 
-def key_terms(rows: Sequence[int], corpus: Corpus, idf: np.ndarray, limit: int = KEY_TERMS) -> list[str]:
-    """Tokens most members share (problem tokens count double), weighted by idf; at least two
-    characters, and no token that is only part of a longer chosen one."""
+def key_terms(rows: Sequence[int], corpus: Corpus, idf: np.ndarray, limit: int = KEY_TERMS,
+              min_general_idf: float = 0.0) -> list[str]:
+    """Tokens most members share (problem tokens count double), weighted by their idf over the
+    index; at least two characters, not common in general Chinese (``min_general_idf``), and no
+    token that is only part of a longer chosen one."""
     problem = np.concatenate([corpus.problem_tokens[r] for r in rows])
     measures = np.concatenate([corpus.measure_tokens[r] for r in rows])
     counts = Counter(dict(zip(*np.unique(problem, return_counts=True), strict=True)))
@@ -388,12 +395,15 @@ def key_terms(rows: Sequence[int], corpus: Corpus, idf: np.ndarray, limit: int =
     need = max(3, len(rows))
     scored = sorted(((int(c) * float(idf[t]), int(c), corpus.vocab[t]) for t, c in counts.items() if c >= 3),
                     key=lambda x: (-x[0], x[2]))
-    scored = [x for x in scored if len(x[2]) >= 2 and not x[2].isdigit()]
+    scored = [x for x in scored if len(x[2]) >= 2 and not x[2].isdigit() and general_idf(x[2]) >= min_general_idf]
     chosen: list[str] = []
+    best = scored[0][0] if scored else 0.0
     for pass_need in (need, 3):  # the widely shared terms first; fewer than 3 of them: fill up
-        for _, count, term in scored:
+        for score, count, term in scored:
             if count < pass_need or any(term in c for c in chosen):
                 continue
+            if len(chosen) >= 3 and score < 0.5 * best:  # a 4th and 5th term only when nearly as telling
+                return chosen
             chosen = [c for c in chosen if c not in term] + [term]
             if len(chosen) >= limit:
                 return chosen
@@ -402,7 +412,7 @@ def key_terms(rows: Sequence[int], corpus: Corpus, idf: np.ndarray, limit: int =
     return chosen
 
 
-def _family(rows: Sequence[int], corpus: Corpus, idf: np.ndarray) -> Family:
+def _family(rows: Sequence[int], corpus: Corpus, idf: np.ndarray, params: FamilyParams) -> Family:
     vectors = corpus.vectors[list(rows)]
     centroid = vectors.sum(axis=0)
     norm = float(np.linalg.norm(centroid))
@@ -413,7 +423,8 @@ def _family(rows: Sequence[int], corpus: Corpus, idf: np.ndarray) -> Family:
     label_id = corpus.ids[label_row]
     return Family(
         id="f" + hashlib.sha1(label_id.encode("utf-8")).hexdigest()[:12],
-        label_id=label_id, label=corpus.problems[label_row], terms=key_terms(rows, corpus, idf),
+        label_id=label_id, label=corpus.problems[label_row],
+        terms=key_terms(rows, corpus, idf, min_general_idf=params.min_term_idf),
         members=sorted(corpus.ids[r] for r in rows),
         institutions=len({_institution_key(m) for m in metas}),
         notices=len({m.get("notice_id") for m in metas}),
@@ -434,7 +445,7 @@ def compute(corpus: Corpus, params: FamilyParams, timings: dict[str, float] | No
     tokens, idf = token_weights(corpus, params.measures_weight)
     lap("tokens")
     rows_of = group(corpus, tokens, params, lap)
-    families = [_family(rows, corpus, idf) for rows in rows_of
+    families = [_family(rows, corpus, idf, params) for rows in rows_of
                 if len({corpus.notice(r) for r in rows}) >= 2]
     families.sort(key=lambda f: (-f.institutions, -len(f.members), f.id))
     index = {doc_id: row for row, doc_id in enumerate(corpus.ids)}

@@ -42,11 +42,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer import dedup, families
+from indexer import dedup, families, versions
 from indexer.backends import open_backend
 from indexer.backends.base import Backend, IndexInfo, NoticeBundle, WriteResult
 from indexer.bundles import NoticeVectors, assemble_bundles, build_bundles, embed_notices
 from indexer.categories import Prototypes, prototypes_for
+from indexer.documents import notice_record
 from indexer.embed import Embedder, cache_counts, open_embedder
 from indexer.errors import BackendUnavailable, DiskFull, IncompatibleIndex, ParseError, ReadError
 from indexer.parsing import read
@@ -67,7 +68,7 @@ from indexer.retry import RetryingBackend, RetryParams, one_line
 from indexer.settings import Settings
 from indexer.sources import Manifests, Origin, adds_origin, apply_origin, keep_stored_origin
 from indexer.tokenise import DICTIONARY_VERSION
-from indexer.types import Document, NoticeId, ParsedNotice, RawDocument
+from indexer.types import Document, NoticeId, ParsedNotice, RawDocument, Target
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,7 @@ class _Pending:
     original_text: str
     report: FileReport
     fingerprint: dedup.Fingerprint | None = None  # for the check again under the writer lock
+    versions: list[Document] | None = None  # the earlier versions, when it replaces a stored notice
 
 
 class _Ingester:
@@ -189,6 +191,14 @@ class _Ingester:
                 near = dedup.find_near_duplicate(
                     parsed, self.backend, threshold=self.settings.near_duplicate_threshold,
                     exclude=[old] if old else [], pending=others, fingerprint=pending.fingerprint)
+            later = self._later_version(pending, near.notice_id) if near is not None else None
+            if near is not None and later is not None:
+                report.outcome, report.replaces = Outcome.REPLACED, near.notice_id
+                changes = versions.status_changes(later[0]["issues"], versions.parsed_issues(parsed))
+                report.reason = (f"a later version of notice {near.notice_id} ({len(changes)} status change(s)); "
+                                 "the earlier version is kept with it")
+                pending.versions = later
+                return True
             if near is not None:
                 report.outcome, report.replaces = Outcome.DUPLICATE, None
                 report.duplicate_of, report.similarity = near.notice_id, near.similarity
@@ -200,10 +210,30 @@ class _Ingester:
         if old is not None and old != parsed.notice_id:
             report.replaces = old
             report.outcome = Outcome.REPLACED
+            pending.versions = self._history(old)
         if not parsed.issues:
             report.outcome = Outcome.EMPTY
             report.reason = "no rectified issues found; stored with its quality report"
         return True
+
+    def _history(self, notice_id: NoticeId) -> list[Document] | None:
+        """The versions list of a notice that replaces the stored ``notice_id`` (None if it is gone)."""
+        record = self.backend.get_notice(notice_id)
+        if record is None:
+            return None
+        return versions.history(record, self.backend.get(Target.ISSUES, record.get("issue_ids") or []))
+
+    def _later_version(self, pending: _Pending, stored_id: NoticeId) -> list[Document] | None:
+        """The versions list if the notice is a later version of the stored one it nearly
+        duplicates (same notice, and its statuses changed or it names the same given source)."""
+        record = self.backend.get_notice(stored_id)
+        new = {**notice_record(pending.parsed), "text": None}
+        if record is None or not versions.same_notice(new, record):
+            return None
+        issues = self.backend.get(Target.ISSUES, record.get("issue_ids") or [])
+        if not (versions.statuses_differ(pending.parsed, issues) or versions.same_given_source(new, record)):
+            return None
+        return versions.history(record, issues)
 
     def _check_again(self, batch: list[_Pending]) -> list[_Pending]:
         """The writer lock was just taken: another process may have stored notices since
@@ -257,6 +287,9 @@ class _Ingester:
             vectors = embedding.result()
         bundles = assemble_bundles([(p.parsed, p.original_text) for p in batch], vectors,
                                    prototypes=self.prototypes, timings=self.summary.seconds)
+        for bundle, pending in zip(bundles, batch, strict=True):
+            if pending.versions:
+                bundle.notice["versions"] = pending.versions
         if self.backend.begin_writing():
             kept = {id(p) for p in self._check_again(batch)}
             bundles = [b for b, p in zip(bundles, batch, strict=True) if id(p) in kept]
@@ -397,6 +430,14 @@ def delete_notices(keys: Iterable[str], settings: Settings, *, backend: Backend 
     return summary
 
 
+def _with_versions(bundles: list[NoticeBundle], kept: dict[NoticeId, list[Document]]) -> list[NoticeBundle]:
+    """Rebuilt notice records keep the earlier versions their stored records kept."""
+    for bundle in bundles:
+        if bundle.notice_id in kept:
+            bundle.notice["versions"] = kept.pop(bundle.notice_id)
+    return bundles
+
+
 def _reparse(record: Document) -> tuple[ParsedNotice, str]:
     """Parse a stored notice again from its original text (else its normalised text)."""
     text = record.get("original_text") or record.get("text")
@@ -442,6 +483,7 @@ def reindex(settings: Settings, *, backend: Backend | None = None, embedder: Emb
         def bundles() -> Iterator[NoticeBundle]:
             with show_progress(total, "reindex", "notice", progress, every=settings.progress_seconds) as bar:
                 batch: list[tuple[ParsedNotice, str | None]] = []
+                kept: dict[NoticeId, list[Document]] = {}  # earlier versions, carried over
                 for record in backend.iter_notices():
                     bar.update()
                     try:
@@ -455,12 +497,14 @@ def reindex(settings: Settings, *, backend: Backend | None = None, embedder: Emb
                     summary.issues += len(parsed.issues)
                     summary.measures += sum(len(i.measures) for i in parsed.issues)
                     batch.append((parsed, text))
+                    if record.get("versions"):
+                        kept[parsed.notice_id] = record["versions"]
                     if len(batch) >= BATCH_NOTICES:
-                        yield from build_bundles(batch, embedder, prototypes=prototypes,
-                                                 measure_vectors=settings.measure_vectors)
+                        yield from _with_versions(build_bundles(batch, embedder, prototypes=prototypes,
+                                                                measure_vectors=settings.measure_vectors), kept)
                         batch = []
-                yield from build_bundles(batch, embedder, prototypes=prototypes,
-                                         measure_vectors=settings.measure_vectors)
+                yield from _with_versions(build_bundles(batch, embedder, prototypes=prototypes,
+                                                        measure_vectors=settings.measure_vectors), kept)
 
         result = backend.rebuild(bundles(), keep_old=keep_old)
         summary.vector_cache = cache_delta(cache_before, embedder)

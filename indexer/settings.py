@@ -104,6 +104,8 @@ class Settings:
     max_query_terms: int = setting(24, "a longer query (a pasted paragraph) keeps its N most specific terms (tf × idf)")
     min_term_idf: float = setting(4.5, "query terms this common in general Chinese (jieba idf below it: 不, 问题, 工作, 管理 …) "
         "are dropped when at least two other terms remain; 0 keeps every term")
+    example_measures: bool = setting(True, "query-by-example: the lexical leg searches the source's measures too, "
+        "not only its problem (cross-validated: docs/ranking.md)")
     relevance_floor: bool = setting(True, "drop hits below the relevance floor (search_api/floor.py): a query with no "
         "good answer gets no hits; totals, facets and exports count only what clears it")
     answer_coverage: float = setting(0.3, "relevance floor, answer gate: when some of the query's words are found, "

@@ -238,3 +238,34 @@ def tokenise_query(text: str) -> list[str]:
 def tokenise_with_offsets(text: str) -> list[Token]:
     """(token, start, end) on the original text, for highlighting."""
     return get_tokeniser().with_offsets(text)
+
+
+_IDF: dict[str, float] | None = None
+_IDF_MEDIAN = 0.0
+_IDF_LOCK = threading.Lock()
+
+
+def _idf_table() -> tuple[dict[str, float], float]:
+    """jieba's idf table of general Chinese, loaded once per process on first need."""
+    global _IDF, _IDF_MEDIAN
+    with _IDF_LOCK:
+        if _IDF is None:
+            import jieba.analyse
+
+            path = Path(jieba.analyse.__file__).with_name("idf.txt")
+            table: dict[str, float] = {}
+            for line in path.read_text(encoding="utf-8").splitlines():
+                word, _, value = line.rpartition(" ")
+                if word:
+                    table[word] = float(value)
+            values = sorted(table.values())
+            _IDF_MEDIAN = values[len(values) // 2] if values else 0.0
+            _IDF = table
+    return _IDF, _IDF_MEDIAN
+
+
+def general_idf(term: str) -> float:
+    """How specific a word is in general Chinese (jieba's idf; unknown words get its median): the
+    query's term selection (search_api.lexical) and the families' key terms drop the common ones."""
+    table, median = _idf_table()
+    return table.get(term, median)

@@ -109,6 +109,8 @@ class IngestedFile(BaseModel):
     issues: int = 0
     measures: int = 0
     duplicate_of: str | None = Field(None, description="the stored notice a near-duplicate repeats")
+    replaces: str | None = Field(None, description="the stored notice this one replaced (an earlier version: "
+                                 "GET /api/notices/{notice_id}/versions)")
     similarity: float | None = None
     reason: str | None = Field(None, description="why it failed, was skipped or is a duplicate")
     warnings: list[str] = Field(default_factory=list, description="parse-quality warnings")
@@ -289,7 +291,6 @@ def _file_lines(report: Path, names: dict[str, str], folder: Path) -> list[dict[
             for path, name in names.items():
                 entry["reason"] = entry["reason"].replace(path, name)
             entry["reason"] = entry["reason"].replace(prefix, "(upload)")
-        entry.pop("replaces", None)
         lines.append(entry)
     lines.sort(key=lambda e: e.pop("_order"))
     return lines

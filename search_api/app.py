@@ -357,9 +357,10 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
             return {"ok": True, "status": "ready", "detail": None}
         return JSONResponse({"ok": False, "status": holder.status, "detail": holder.detail}, status_code=503)
 
-    from search_api import admin, family_api, family_pages, pages, security, signin, upload_page
+    from search_api import admin, family_api, family_pages, pages, security, signin, upload_page, versions_api
 
     app.include_router(family_api.router)  # problem families: /api/common-problems
+    app.include_router(versions_api.router)  # /api/notices/{id}/versions
     app.include_router(family_pages.router)  # the 共性问题 pages and the 整改台账 exports
     app.include_router(pages.router)  # the web page (/, /notices/…, /export.*): same core, HTML
     app.include_router(upload_page.router)  # /upload: drop files, see each one's outcome

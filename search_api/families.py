@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from indexer import families as fam
 from indexer.backends.base import Filters
 from indexer.backends.memory import matches
@@ -37,6 +39,7 @@ log = logging.getLogger(__name__)
 QUERY_DEPTH = 200  # ranked hits a query is matched against
 STAMP_CHECK_SECONDS = 2.0  # how often the stored stamp is read (another process may have stored new families)
 MAX_PAGE_SIZE = 100
+LISTINGS_CACHED = 32  # listings (filters, q, min_institutions) kept per family set
 BREAKDOWNS: dict[str, str] = {  # breakdown name → member field
     "institution_type": "institution_type", "province": "province", "year": "year", "status": "status",
     "category": "categories",
@@ -82,16 +85,43 @@ def breakdown(name: str, metas: Iterable[Mapping[str, Any]]) -> list[dict[str, A
     return [{"value": v, "label": label_of(name, v), "count": c} for v, c in pairs]
 
 
-def member_facets(metas: Iterable[Mapping[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """Counts of the listed families' members per value of each facet field (the search's facets)."""
-    counts: dict[str, Counter[str]] = {f.request_param: Counter() for f in FACETS}
-    for meta in metas:
+class MemberColumns:
+    """The members of a family set as integer-coded facet columns (built once per family set), so
+    that counting the facets of a listing is a numpy ``bincount``, not a loop over members."""
+
+    def __init__(self, result: fam.FamilySet) -> None:
+        ids = [m for f in result.families for m in f.members]
+        self.position = {m: i for i, m in enumerate(ids)}
+        self.span: dict[str, tuple[int, int]] = {}
+        start = 0
+        for family in result.families:
+            self.span[family.id] = (start, start + len(family.members))
+            start += len(family.members)
+        self.size = len(ids)
+        self.columns: dict[str, tuple[list[str], np.ndarray | None, np.ndarray]] = {}
         for f in FACETS:
-            value = meta.get(f.name)
-            values = value if isinstance(value, list) else [value]
-            counts[f.request_param].update({str(v) for v in values if v not in (None, "")})
-    return {param: [{"value": v, "count": n} for v, n in sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))]
-            for param, c in counts.items()}
+            vocab: dict[str, int] = {}
+            values = [result.members.get(m, {}).get(f.name) for m in ids]
+            if f.multi:
+                pairs = [(row, vocab.setdefault(str(v), len(vocab))) for row, vs in enumerate(values)
+                         for v in dict.fromkeys(vs or ()) if v not in (None, "")]
+                rows = np.asarray([r for r, _ in pairs], dtype=np.int64)
+                codes = np.asarray([c for _, c in pairs], dtype=np.int64)
+                self.columns[f.request_param] = (list(vocab), rows, codes)
+            else:
+                codes = np.asarray([-1 if v in (None, "") else vocab.setdefault(str(v), len(vocab)) for v in values],
+                                   dtype=np.int64)
+                self.columns[f.request_param] = (list(vocab), None, codes)
+
+    def facets(self, selected: np.ndarray) -> dict[str, list[dict[str, Any]]]:
+        """{param: [{value, count}]} over the selected members (a boolean mask), most first."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for param, (values, rows, codes) in self.columns.items():
+            chosen = codes[selected[rows]] if rows is not None else codes[selected & (codes >= 0)]
+            counts = np.bincount(chosen, minlength=len(values))
+            order = sorted(np.flatnonzero(counts).tolist(), key=lambda i: (-counts[i], values[i]))
+            out[param] = [{"value": values[i], "count": int(counts[i])} for i in order]
+        return out
 
 
 def _institutions(metas: Iterable[Mapping[str, Any]]) -> int:
@@ -107,6 +137,8 @@ class FamilyService:
         self._lock = threading.Lock()
         self._set: fam.FamilySet | None = None
         self._checked = 0.0
+        self._listings: dict[tuple, tuple[list[tuple], dict[str, Any]]] = {}
+        self._columns: tuple[str, MemberColumns] | None = None
 
     @property
     def search(self) -> SearchService:
@@ -136,6 +168,7 @@ class FamilyService:
                 except BackendError as exc:  # a reader that cannot write: keep them in memory
                     log.info("problem families not stored (%s)", exc)
             self._set = loaded
+            self._listings.clear()
             return loaded
 
     def family_of(self, issue_id: DocId) -> str | None:
@@ -149,24 +182,54 @@ class FamilyService:
                                   filters=filters, fusion=self.search.settings.fusion, depth=QUERY_DEPTH)
         return {f.doc_id: rank for rank, f in enumerate(ranked[:QUERY_DEPTH], start=1)}
 
-    def list(self, request: FamilyRequest) -> dict[str, Any]:
-        started = time.perf_counter()
-        result = self.current()
+    def _listing(self, result: fam.FamilySet, request: FamilyRequest) -> tuple[list[tuple], dict[str, Any]]:
+        """The listed families (family, kept members, institutions, best hit, hits) and the facet
+        counts of their members; cached per family set, since every page of a listing needs both."""
+        key = (result.stamp, repr(request.filters.as_params()), request.q, request.mode, request.min_institutions)
+        with self._lock:
+            cached = self._listings.get(key)
+        if cached is not None:
+            return cached
         filters = request.filters.to_backend()
         hits = self._hits(request, filters)
         rows = []
         for family in result.families:
-            kept = [(m, meta) for m, meta in fam.member_rows(result, family) if filters.is_empty() or matches(meta, filters)]
-            if hits:
-                ranks = [hits[m] for m, _ in kept if m in hits]
-                if not ranks:
-                    continue
-            institutions = _institutions(meta for _, meta in kept)
-            if institutions < request.min_institutions:
+            if filters.is_empty() and not hits:  # the whole family: its counts are stored with it
+                if family.institutions >= request.min_institutions:
+                    rows.append((family, list(fam.member_rows(result, family)), family.institutions, 0, 0))
                 continue
-            rows.append((family, kept, institutions, min(ranks) if hits else 0, len(ranks) if hits else 0))
+            kept = [(m, meta) for m, meta in fam.member_rows(result, family) if matches(meta, filters)]
+            ranks = [hits[m] for m, _ in kept if m in hits]
+            if hits and not ranks:
+                continue
+            institutions = _institutions(meta for _, meta in kept)
+            if institutions >= request.min_institutions:
+                rows.append((family, kept, institutions, min(ranks, default=0), len(ranks)))
         rows.sort(key=lambda r: (-r[2], -len(r[1]), r[3], r[0].id))
-        facets = member_facets(meta for _, kept, *_ in rows for _, meta in kept)
+        columns = self._columns_of(result)
+        selected = np.zeros(columns.size, dtype=bool)
+        for family, kept, *_ in rows:
+            if len(kept) == len(family.members):
+                selected[slice(*columns.span[family.id])] = True
+            else:
+                selected[[columns.position[m] for m, _ in kept]] = True
+        listing = (rows, columns.facets(selected))
+        with self._lock:
+            if len(self._listings) >= LISTINGS_CACHED:
+                self._listings.pop(next(iter(self._listings)))
+            self._listings[key] = listing
+        return listing
+
+    def _columns_of(self, result: fam.FamilySet) -> MemberColumns:
+        with self._lock:
+            if self._columns is None or self._columns[0] != result.stamp:
+                self._columns = (result.stamp, MemberColumns(result))
+            return self._columns[1]
+
+    def list(self, request: FamilyRequest) -> dict[str, Any]:
+        started = time.perf_counter()
+        result = self.current()
+        rows, facets = self._listing(result, request)
         start = (request.page - 1) * request.size
         out = [self._summary(family, kept, institutions, matched)
                for family, kept, institutions, _, matched in rows[start:start + request.size]]

@@ -14,7 +14,7 @@ Two steps, each on evidence either leg gives:
 1. **Answer gate**: when some of the query's words are found, the query has an answer only if
    some hit covers ≥ ``answer_coverage`` of it — words found but only the generic part of the
    query mean the corpus holds something else (an education query in a health corpus finds
-   学校 and 收费, not 补课). When none of its words is found (a variant wording the list does not
+   only its generic words, none of its subject). When none of its words is found (a variant wording the list does not
    know, or no words at all), only meaning can judge: the best cosine must reach
    ``answer_similarity``, calibrated between wordless nonsense (punctuation, emoji, random
    letters) and the weakest real query. Otherwise the query gets no hits at all.

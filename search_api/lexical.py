@@ -16,44 +16,16 @@ The kept terms stay in query order.
 
 from __future__ import annotations
 
-import threading
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 from indexer.backends.base import Backend, Filters, LexicalQuery
 from indexer.fields import lexical_boosts
+from indexer.tokenise import general_idf as idf
 from indexer.tokenise import tokenise_query
 from indexer.types import Hit, Target
 from search_api import variants
-
-_IDF: dict[str, float] | None = None
-_IDF_MEDIAN = 0.0
-_IDF_LOCK = threading.Lock()
-
-
-def _idf_table() -> tuple[dict[str, float], float]:
-    """jieba's idf table, loaded once per process on first need."""
-    global _IDF, _IDF_MEDIAN
-    with _IDF_LOCK:
-        if _IDF is None:
-            import jieba.analyse
-
-            path = Path(jieba.analyse.__file__).with_name("idf.txt")
-            table: dict[str, float] = {}
-            for line in path.read_text(encoding="utf-8").splitlines():
-                word, _, value = line.rpartition(" ")
-                if word:
-                    table[word] = float(value)
-            values = sorted(table.values())
-            _IDF_MEDIAN = values[len(values) // 2] if values else 0.0
-            _IDF = table
-    return _IDF, _IDF_MEDIAN
-
-
-def idf(term: str) -> float:
-    table, median = _idf_table()
-    return table.get(term, median)
 
 
 def select_terms(tokens: Sequence[str], max_terms: int) -> tuple[str, ...]:
@@ -116,6 +88,24 @@ def build_query(text: str, target: Target, *, max_terms: int = 0, min_idf: float
     """:func:`build` without the expansion report."""
     return build(text, target, max_terms=max_terms, min_idf=min_idf, boosts=boosts,
                  variant_weight=variant_weight)[0]
+
+
+# Numbers with their units, dates and amounts: specific to one notice, never to a kind of problem.
+_FIGURES = re.compile(r"[0-9０-９][0-9０-９.．,，、%％～~-]*\s*(?:万亿元|亿元|万元|千元|元|亿|万|余|多|个|人次|人|次|年度|年|月|日|天|"
+                      r"项|条|家|笔|份|张|台|批|例|名|所|户|套|件|篇|期|轮|%|％)?")
+
+
+def example_text(problem: str, measures: Sequence[str], *, with_measures: bool) -> str:
+    """The text query-by-example searches with: the problem (and, if asked, its measures) without
+    figures — numbers, dates, amounts are specific to one notice, never to a kind of problem. (The
+    source's own names stay: stripping them was measured and lost, since an institution's name
+    carries its kind — 社区卫生服务中心 — which similar issues share; docs/ranking.md.)
+
+    >>> example_text("2023年违规收费3.2万元，涉及15人次", [], with_measures=False)
+    '违规收费 ，涉及'
+    """
+    text = "。".join([problem, *measures]) if with_measures else problem
+    return " ".join(_FIGURES.sub(" ", text).split())
 
 
 def run(backend: Backend, target: Target, query: LexicalQuery, filters: Filters, k: int) -> list[Hit]:

@@ -212,12 +212,14 @@ class SearchService:
 
     def example(self, issue_id: str, *, with_vector: bool = True) -> tuple[dict[str, Any], str, Vector | None]:
         """What query-by-example searches with: the source issue; its text for the lexical leg — the
-        problem and its measures (the whole issue is the example; ``max_query_terms`` keeps the most
-        specific words); and its query vector — the mean of the stored vector and the problem
+        problem (and its measures, setting ``example_measures``) without figures
+        (:func:`search_api.lexical.example_text`; ``max_query_terms`` keeps the most specific
+        words); and its query vector — the mean of the stored vector and the problem
         embedded as a query, re-normalised (on the dev qrels the mean beats either alone)."""
         source = self.get_issue(issue_id)
         problem = source.get("problem") or ""
-        text = "。".join(t for t in (problem, "；".join(source.get("measures") or [])) if t)
+        text = lexical.example_text(problem, list(source.get("measures") or []),
+                                    with_measures=self.settings.example_measures)
         if not with_vector:
             return source, text, None
         stored = self.backend.get_vectors(Target.ISSUES, [issue_id]).get(issue_id)
@@ -247,7 +249,9 @@ class SearchService:
             raise NotFound(f"no notice with id {notice_id!r}")
         issue_ids = list(record.get("issue_ids") or [])
         issues = [public(d) for d in self.backend.get(Target.ISSUES, issue_ids)]
-        notice = public({k: v for k, v in record.items() if k not in ("text", "original_text", "issue_ids")})
+        notice = public({k: v for k, v in record.items()
+                         if k not in ("text", "original_text", "issue_ids", "versions")})
+        notice["version_count"] = 1 + len(record.get("versions") or [])  # GET /api/notices/{id}/versions
         if include_text:
             notice["text"] = record.get("text")
         return {"ok": True, "notice": notice, "quality": record.get("quality"), "issues": issues}
@@ -322,26 +326,26 @@ class SearchService:
         fused = FUSERS[fusion](legs, self.fusion_params)
         if exclude_ids:
             fused = [f for f in fused if f.doc_id not in exclude_ids]
-        fused, docs = self._floor(target, fused, legs.get(Leg.LEXICAL, ()), query, gate=not example)
+        covered: dict[DocId, float] = {}
+        docs: dict[DocId, Document] = {}
+        if settings.relevance_floor:
+            covered, docs = self._coverage(target, legs.get(Leg.LEXICAL, ()), query)
+            fused = floor.apply(fused, covered, min_coverage=settings.min_coverage,
+                                similarity_window=settings.similarity_window, answer_coverage=settings.answer_coverage,
+                                answer_similarity=settings.answer_similarity, gate=not example)
         return _Ranked(fused, query.terms, query, expansion, via, docs)
 
-    def _floor(self, target: Target, fused: list[Fused], lexical_hits: Sequence[Hit],
-               query: LexicalQuery, gate: bool) -> tuple[list[Fused], dict[DocId, Document]]:
-        """The fused hits above the relevance floor (search_api.floor), and the documents read to
-        measure the lexical hits' coverage (kept for the page)."""
-        settings = self.settings
-        docs: dict[DocId, Document] = {}
-        covered: dict[DocId, float] = {}
-        if not settings.relevance_floor:
-            return fused, docs
-        if lexical_hits:
-            docs = {d["id"]: d for d in self.backend.get(target, [h.doc_id for h in lexical_hits])}
-            fields = [name for name, boost in query.boosts.items() if boost > 0]
-            covered = {doc_id: floor.coverage(query.terms, query.weights, floor.doc_tokens(doc, fields), lexical.idf)
-                       for doc_id, doc in docs.items()}
-        return floor.apply(fused, covered, min_coverage=settings.min_coverage,
-                           similarity_window=settings.similarity_window, answer_coverage=settings.answer_coverage,
-                           answer_similarity=settings.answer_similarity, gate=gate), docs
+    def _coverage(self, target: Target, lexical_hits: Sequence[Hit],
+                  query: LexicalQuery) -> tuple[dict[DocId, float], dict[DocId, Document]]:
+        """Each lexical hit's coverage of the query (search_api.floor), and the documents read to
+        measure it (kept for the page)."""
+        if not lexical_hits:
+            return {}, {}
+        docs = {d["id"]: d for d in self.backend.get(target, [h.doc_id for h in lexical_hits])}
+        fields = [name for name, boost in query.boosts.items() if boost > 0]
+        covered = {doc_id: floor.coverage(query.terms, query.weights, floor.doc_tokens(doc, fields), lexical.idf)
+                   for doc_id, doc in docs.items()}
+        return covered, docs
 
     def _vector_leg(self, target: Target, text: str, query_vector: Vector | None, filters: Filters,
                     k: int) -> tuple[list[Hit], str]:

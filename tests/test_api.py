@@ -537,7 +537,8 @@ def test_failed_load_is_reported_by_readyz():
 
 ENDPOINTS = ["/api/search", "/api/measures/search", "/api/issues/{issue_id}", "/api/issues/{issue_id}/similar",
              "/api/measures/{measure_id}", "/api/notices/{notice_id}", "/api/stats", "/api/categories",
-             "/healthz", "/readyz", "/api/common-problems", "/api/common-problems/{family_id}"]
+             "/healthz", "/readyz", "/api/common-problems", "/api/common-problems/{family_id}",
+             "/api/notices/{notice_id}/versions"]
 WRITE_ENDPOINTS = ["/api/notices", "/api/reindex"]  # and DELETE /api/notices/{notice_id}: tests/test_security.py
 
 

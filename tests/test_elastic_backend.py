@@ -20,7 +20,7 @@ from indexer.backends.elastic_client import BulkParams, client_options, public_u
 from indexer.backends.es_mapping import COLLECTIONS, MAPPING_VERSION, index_body
 from indexer.child_process import free_port
 from indexer.errors import BackendError, BackendUnavailable, BadQuery, ConfigError, IncompatibleIndex
-from indexer.fields import lexical_boosts
+from indexer.fields import SCHEMA_VERSION, lexical_boosts
 from indexer.settings import Settings
 from indexer.tokenise import tokenise_query
 from indexer.types import Target

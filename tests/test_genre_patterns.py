@@ -403,3 +403,18 @@ def test_work_phrases_are_not_findings() -> None:
             "（一）坚持问题导向，逐项推进整改。局党组逐条梳理反馈问题，明确整改措施。\n"
             "（二）补齐短板，建立长效机制。修订完善制度12项，巩固整改成果。\n")
     assert parse_text(text).issues == []
+
+
+def test_a_status_opening_the_measures_paragraph() -> None:
+    text = ("二、巡察反馈问题整改落实情况\n（一）关于“安全生产台账不全”的问题\n整改情况：已完成。一是补建隐患台账；二是开展专项检查。\n"
+            "（二）关于“公车管理不规范”的问题\n整改情况：正在推进，一是清查车辆；二是完善制度。\n"
+            "（三）关于“食堂账目不清”的问题\n整改情况：一是立行立改，重新建账；二是每月公示。\n")
+    issues = parse_text(text).issues
+    assert [(i.status, i.status_raw) for i in issues] == [
+        (Status.COMPLETED, "已完成"), (Status.IN_PROGRESS, "正在推进"), (None, None)]
+    assert [len(i.measures) for i in issues] == [2, 2, 2]
+
+
+def test_a_feedback_date_just_before_the_bare_verb() -> None:
+    text = NOTICE.replace("2024年6月20日，县委第二巡察组向医院党委反馈了巡察意见", "巡察组于6月20日反馈意见")
+    assert parse_text(text).meta.feedback_date == "2024-06-20"

@@ -32,6 +32,7 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -40,15 +41,8 @@ from typing import Any
 import numpy as np
 from tantivy import Query
 
-from indexer.backends.base import (
-    Filters,
-    IndexInfo,
-    LexicalQuery,
-    NoticeBundle,
-    WriteResult,
-    batched,
-    refuse_mismatch,
-)
+from indexer.backends import base
+from indexer.backends.base import Filters, IndexInfo, LexicalQuery, NoticeBundle, WriteResult, refuse_mismatch
 from indexer.backends.embedded_folder import (
     BUILDING,
     CURRENT,
@@ -75,6 +69,8 @@ from indexer.fields import SCHEMA_VERSION, Kind
 from indexer.types import DocId, Document, Hit, Leg, NoticeId, Target, Vector
 
 log = logging.getLogger(__name__)
+
+FACET_CACHE_SIZE = 256  # facet counts kept per (query, filters), until the index changes
 
 REBUILD_BATCH = 200  # notices per transaction / tantivy commit while rebuilding
 
@@ -105,6 +101,7 @@ class EmbeddedBackend:
         # their slow parts (SQLite, tantivy, building a generation) without blocking searches.
         self._lock = threading.RLock()
         self._write_lock = threading.RLock()
+        self._facet_cache: OrderedDict[tuple, dict[str, list[tuple[str, int]]]] = OrderedDict()
         self._requested: tuple[str, int, str] | None = None  # the last check_compatible() values
         self._holding_for_writes = False  # took the writer lock for writes (kept until close)
         self._closed = False
@@ -369,7 +366,7 @@ class EmbeddedBackend:
                 values = {"schema_version": SCHEMA_VERSION, "store_version": STORE_VERSION, "model_id": model[0],
                           "dims": model[1], "dictionary_version": model[2]}
                 fresh.store.set_meta({k: v for k, v in values.items() if v is not None})
-                for batch in batched(bundles, REBUILD_BATCH):
+                for batch in base.batched(bundles, REBUILD_BATCH):
                     part = self._write_into(fresh, batch, {}, live=False)
                     result.written += part.written
                     result.failed.update(part.failed)
@@ -443,6 +440,24 @@ class EmbeddedBackend:
         empty: dict[str, list[tuple[str, int]]] = {name: [] for name in fields}
         if not fields or size <= 0:
             return empty
+        with self._lock:
+            self._refresh()
+            # the same counts until the index changes: a page or filter click repeats the query
+            key = (self._gen.name, self._gen.store.seq(), target, repr(filters), tuple(fields), repr(query), size)
+            cached = self._facet_cache.get(key)
+            if cached is not None:
+                self._facet_cache.move_to_end(key)
+                return {name: list(pairs) for name, pairs in cached.items()}
+        counts = self._count_facets(target, filters, fields, query, size, empty)
+        with self._lock:
+            self._facet_cache[key] = counts
+            while len(self._facet_cache) > FACET_CACHE_SIZE:
+                self._facet_cache.popitem(last=False)
+        return {name: list(pairs) for name, pairs in counts.items()}
+
+    def _count_facets(self, target: Target, filters: Filters, fields: Sequence[str], query: LexicalQuery | None,
+                      size: int, empty: dict[str, list[tuple[str, int]]]) -> dict[str, list[tuple[str, int]]]:
+        collection = COLLECTIONS[target]
         if query is not None:
             scoring = collection.scoring_query(query)
             if scoring is None:

@@ -44,9 +44,11 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 MAX_ATTRIBUTES = 1_000  # per element; real pages have a few dozen
 MAX_TABLE_CELLS = 100_000  # per table, spans laid out; a long real rectification table has a few thousand
 MAX_SPAN = 50  # rows or columns one cell may span
-# An element start and what follows it up to the next "<": attributes are counted only in long ones.
-_LONG_TAG = re.compile(r"<[A-Za-z][^<]{3000,}")
-_ATTRIBUTE = re.compile(r"\s[A-Za-z_:@][-\w:.@]*\s*=")
+# A start tag, quoted values whole (they may hold "<" or ">"); a "<" outside quotes ends the try, so
+# the scan is linear. Attributes are counted only in tags long enough to hold MAX_ATTRIBUTES of them.
+_START_TAG = re.compile(r"""<[A-Za-z][^\s/<>"']*((?:"[^"]*+"|'[^']*+'|[^'"<>]++)*+)>""")  # possessive: no backtracking
+_QUOTED = re.compile(r""""[^"]*"|'[^']*'""")
+_ATTRIBUTE = re.compile(r"""[^\s="'/]+(?:\s*=\s*(?:""|''|[^\s"']+))?""")  # name, or name=value
 _UNREAD = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
 _BLOCK_TAG = re.compile(r"</?(?:" + "|".join(sorted(_BLOCK_TAGS | {"title"})) + r")\b[^>]*>", re.I)
 _ANY_TAG = re.compile(r"<[^>]*>")
@@ -304,8 +306,10 @@ def html_to_text(markup: str) -> str:
 
 def _check_attributes(markup: str) -> None:
     """Refuse a page with an element of more than MAX_ATTRIBUTES attributes (before libxml2 sees it)."""
-    for match in _LONG_TAG.finditer(markup):
-        count = len(_ATTRIBUTE.findall(match.group()))
+    for match in _START_TAG.finditer(markup):
+        if len(match.group(1)) < 2 * MAX_ATTRIBUTES:  # " a" is the shortest attribute
+            continue
+        count = sum(1 for _ in _ATTRIBUTE.finditer(_QUOTED.sub('""', match.group(1))))
         if count > MAX_ATTRIBUTES:
             raise Unreadable(f"an HTML element with {count:,} attributes, over the limit of {MAX_ATTRIBUTES:,}: "
                              "refused (parsing it would take minutes)")

@@ -153,6 +153,8 @@ def _status_value(text: str) -> str:
 
 
 _STATUS_MAX = 30
+# A status clause opening a measures paragraph: 已完成。/ 正在推进， / 基本完成； (not 一是立行立改).
+_LEAD_STATUS = re.compile(r"\s*((?:已|均已|正在|基本|长期|阶段性|持续|尚|未|整改完成|完成)[^。；;，,]{1,10})[。；;，,]\s*(?=\S)")
 _SHORT_STATUS = 12
 
 
@@ -188,7 +190,9 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
     details: list[str] = []
     pending_status = False
     measures_labelled = False  # a 整改措施:-labelled paragraph came before
-    for kind, text in heading_tail + [seg for line in lines for seg in _segments(line.text, line.folded)]:
+    segments = heading_tail + [seg for line in lines for seg in _segments(line.text, line.folded)]
+    status_labelled = any(kind is LabelKind.STATUS for kind, _ in segments)
+    for kind, text in segments:
         if kind is LabelKind.STATUS:
             if status_raw is None:
                 status_raw = _status_value(text) or None
@@ -204,6 +208,10 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
             # the column holds a status, not measures.
             status_raw = _status_value(text)
             continue
+        lead_status = _LEAD_STATUS.match(text) if kind is LabelKind.MEASURES and not status_labelled else None
+        if lead_status and status_raw is None and _looks_like_status(lead_status.group(1), _SHORT_STATUS):
+            # "整改情况：已完成。一是…" — the status first, then the measures.
+            status_raw, text = _status_value(lead_status.group(1)), text[lead_status.end() :]
         measures_labelled = measures_labelled or kind is LabelKind.MEASURES
         if kind is LabelKind.DETAIL:
             details.append(text.strip())

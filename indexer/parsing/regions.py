@@ -1,15 +1,16 @@
 """Region lookup: province / city / county named in a notice, from the administrative-division
-dataset shipped with the PyPI package ``cpca`` (``cpca/resources/adcodes.csv``, 3,500 rows).
+dataset of the PyPI package ``cpca`` (its ``resources/adcodes.csv``, 3,500 rows, MIT), kept in
+``indexer/data/adcodes.csv``.
 
     >>> resolve("宁远县青禾医院")
     Region(province='湖南省', city='永州市', county='宁远县')
     >>> resolve("天津市北辰区青禾医院党委")
     Region(province='天津市', city='天津市', county='北辰区')
 
-Why the dataset and not ``import cpca``: cpca 0.5.5 loads its data with ``pkg_resources``, which
-setuptools ≥ 81 no longer ships, so ``import cpca`` fails; it would also pull in pandas. The
-CSV it bundles is the maintained part we need, so it is read directly, once, on first use
-(~10 ms). ``adcode`` is the national division code: ``PPCCXX`` + zeros, so a county's city is
+Why a copy of the dataset and not ``import cpca``: cpca 0.5.5 loads its data with
+``pkg_resources``, which setuptools ≥ 81 no longer ships, so ``import cpca`` fails, and it would
+pull in pandas. The CSV it bundles is the part we need; it is read once, on first use (~10 ms).
+To refresh it, copy ``resources/adcodes.csv`` of a newer cpca over ours. ``adcode`` is the national division code: ``PPCCXX`` + zeros, so a county's city is
 ``PPCC00`` and its province ``PP0000``.
 
 Matching is on full names ("宁远县", "济宁市", "浦东新区"); provinces also match without their
@@ -20,7 +21,6 @@ resolved only when another name in the same texts (a province or city) says whic
 from __future__ import annotations
 
 import csv
-import importlib.util
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -71,11 +71,8 @@ class _Dataset:
 
 
 def _dataset_path() -> Path:
-    """The CSV inside the installed cpca package, found without importing cpca (see above)."""
-    spec = importlib.util.find_spec("cpca")
-    if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError("cpca (administrative-division dataset) is not installed")
-    return Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
+    """The division CSV shipped with the package (see above)."""
+    return Path(__file__).resolve().parent.parent / "data" / "adcodes.csv"
 
 
 def _rank(code: str) -> int:

@@ -2,6 +2,8 @@
 
 Modules, in the order a notice is made: ``bank`` (phrase tables), ``draw`` (seeded draws, numerals,
 dates), ``institutions`` (invented institutions in real places), ``slots`` (template filling),
-``notice`` (the notice model and its issues), ``layouts`` and ``render`` (paragraphs), ``writers``
-(txt / GBK / html / docx files).
+``model`` (Notice / Section / Issue), ``issues`` (problems and measures from the bank),
+``notice`` (``build_notice``), ``variants`` (the layouts real pages take, issue 11), ``layouts`` and
+``render`` (paragraphs), ``writers`` (txt / GBK / html / docx files), ``manifest`` (what the
+parser must give).
 """

@@ -1,4 +1,4 @@
-"""The body of a notice in each layout family a–k (see ``scripts/gen_corpus.py``): issue labels, problems,
+"""The body of a notice in each layout family a–k and w (see ``scripts/gen_corpus.py``): issue labels, problems,
 statuses and measures as printed, with the organisational parts and totals around them.
 
 Each ``layout_x(rng, n, totals, distractor)`` returns the paragraphs after the intro and sets every

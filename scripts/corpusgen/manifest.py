@@ -63,8 +63,10 @@ def expectations(n: Notice, paras: list[str]) -> dict[str, Any]:
     if n.extra.get("joint"):
         expect["organizations"] = [n.org, n.extra["joint"]["org"]]
         expect["institutions"] = [n.inst, n.extra["joint"]["inst"]]  # the first alone, or both
-    elif n.extra["clean_title"].startswith(n.org) or n.org in paras or "《" + n.org in text:
-        expect["organization"] = n.org  # the notice names it as its issuer (title, signature, its own document)
+    elif n.extra["clean_title"].startswith(n.org) or n.org in paras:
+        expect["organization"] = n.org  # the notice names it as its issuer (title or signature)
+    elif "《" + n.org in text and n.inst not in paras:
+        expect["organization"] = n.org  # only its own document names it (and the institution does not sign)
     publish = _publish_date(n, paras)
     if publish:
         expect["publish_date"] = publish

@@ -76,8 +76,6 @@ def apply_model(n: Notice, rng: random.Random) -> None:
             _wrap(issue, rng, n)
     elif v == "totals" and n.layout in ("b", "c", "d", "e", "f"):
         n.layout = pick(rng, ("a", "g", "h", "i", "j"))  # layouts that print a totals sentence and statuses
-    elif v == "traditional" and n.fmt == "gbk":
-        n.fmt = "txt"  # mirror sites serve UTF-8 (the reader leaves Big5-era traditional encodings out)
     elif v == "truncated" and n.layout == "k":
         n.layout = "a"  # a table is not cut inside a heading
 
@@ -340,6 +338,8 @@ def _lose_date_characters(n: Notice, rng: random.Random, text: str) -> str:
         if name is None:
             return match.group(0)
         year = known[name][0]
+        if not full and len(f"{m}{d}") <= 2:
+            return match.group(0)  # "1月4日" → "14日" would read as the 14th: a different date, not a lost one
         readings = _readings(f"{m}{d}", year)
         if any(zero for *_, zero in readings):
             return match.group(0)
