@@ -20,7 +20,7 @@ from indexer.backends.elastic_client import BulkParams, client_options, public_u
 from indexer.backends.es_mapping import COLLECTIONS, MAPPING_VERSION, index_body
 from indexer.child_process import free_port
 from indexer.errors import BackendError, BackendUnavailable, BadQuery, ConfigError, IncompatibleIndex
-from indexer.fields import lexical_boosts
+from indexer.fields import SCHEMA_VERSION, lexical_boosts
 from indexer.settings import Settings
 from indexer.tokenise import tokenise_query
 from indexer.types import Target
@@ -147,7 +147,7 @@ def test_another_mapping_version_is_refused(es):
     for index in es.info().extra["indices"].values():
         meta = _raw(es).indices.get_mapping(index=index)[index]["mappings"]["_meta"]
         _raw(es).indices.put_mapping(index=index, meta={**meta, "mapping_version": MAPPING_VERSION + 1})
-    with pytest.raises(IncompatibleIndex, match=f"schema/mapping version 1/{MAPPING_VERSION + 1}"):
+    with pytest.raises(IncompatibleIndex, match=f"schema/mapping version {SCHEMA_VERSION}/{MAPPING_VERSION + 1}"):
         es.check_compatible(EMBEDDER.model_id, 32, "test-dict")
 
 

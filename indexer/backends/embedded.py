@@ -41,15 +41,8 @@ from typing import Any
 import numpy as np
 from tantivy import Query
 
-from indexer.backends.base import (
-    Filters,
-    IndexInfo,
-    LexicalQuery,
-    NoticeBundle,
-    WriteResult,
-    batched,
-    refuse_mismatch,
-)
+from indexer.backends import base
+from indexer.backends.base import Filters, IndexInfo, LexicalQuery, NoticeBundle, WriteResult, refuse_mismatch
 from indexer.backends.embedded_folder import (
     BUILDING,
     CURRENT,
@@ -373,7 +366,7 @@ class EmbeddedBackend:
                 values = {"schema_version": SCHEMA_VERSION, "store_version": STORE_VERSION, "model_id": model[0],
                           "dims": model[1], "dictionary_version": model[2]}
                 fresh.store.set_meta({k: v for k, v in values.items() if v is not None})
-                for batch in batched(bundles, REBUILD_BATCH):
+                for batch in base.batched(bundles, REBUILD_BATCH):
                     part = self._write_into(fresh, batch, {}, live=False)
                     result.written += part.written
                     result.failed.update(part.failed)

@@ -19,8 +19,8 @@ stored zlib-compressed with a preset dictionary (``codecs``: built once per stor
 documents of its first write, so the field names and metadata every document repeats cost a few
 bytes each); the first byte of such a blob names its codec (0: zlib without a dictionary). Rows
 of layout 1 (plain JSON text) are read as they are. ``shared`` and ``keys`` are kept only on
-rows with a vector (the vector index is their only reader). Measured on 300 generated notices:
-documents 5.7 → 1.9 KiB per issue, notice records 1.1 → 0.3 KiB.
+rows with a vector (the vector index is their only reader). Measured on 300 generated notices
+(per issue): documents with their filter keys 5.4 → 1.9 KiB, notice records 0.46 → 0.20 KiB.
 
 One :meth:`RecordStore.write` call is one transaction with one new ``seq``: a notice's documents
 appear and disappear together. Everything derived (tantivy, the in-memory vectors) catches up by
@@ -33,7 +33,7 @@ import json
 import sqlite3
 import threading
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,8 +146,10 @@ class Codec:
     '{"plain":"layout 1"}'
     """
 
-    def __init__(self, zdicts: Mapping[int, bytes] | None = None) -> None:
+    def __init__(self, zdicts: Mapping[int, bytes] | None = None,
+                 load: Callable[[], Mapping[int, bytes]] | None = None) -> None:
         self.zdicts: dict[int, bytes] = {0: b"", **(zdicts or {})}
+        self._load = load  # reads the store's dictionaries again: another process may have added one
 
     def pack(self, text: str, codec: int) -> bytes:
         zdict = self.zdicts[codec]
@@ -157,7 +159,12 @@ class Codec:
     def unpack(self, value: str | bytes) -> str:
         if isinstance(value, str):  # layout 1: plain JSON text
             return value
-        zdict = self.zdicts[value[0]]
+        zdict = self.zdicts.get(value[0])
+        if zdict is None and self._load is not None:
+            self.zdicts.update(self._load())
+            zdict = self.zdicts.get(value[0])
+        if zdict is None:
+            raise ValueError(f"a record packed with dictionary {value[0]}, which the store does not have")
         unpacker = zlib.decompressobj(-15, zdict=zdict) if zdict else zlib.decompressobj(-15)
         return (unpacker.decompress(value[1:]) + unpacker.flush()).decode("utf-8")
 
@@ -182,7 +189,7 @@ class RecordStore:
         self.packed = True  # write compact rows (layout 2); False keeps a layout-1 store as it is
         if read_only:
             self._db = self._open_read_only(path)
-            self.codec = Codec(self._zdicts())
+            self.codec = Codec(self._zdicts(), self._zdicts)
             return
         with self._errors("open"):
             self._db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
@@ -192,13 +199,14 @@ class RecordStore:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA cache_size=-32000")
             self._db.executescript(_SCHEMA)
-        self.codec = Codec(self._zdicts())
+        self.codec = Codec(self._zdicts(), self._zdicts)
 
     def _zdicts(self) -> dict[int, bytes]:
-        try:
-            return {codec: bytes(zdict) for codec, zdict in self._db.execute("SELECT codec, zdict FROM codecs")}
-        except sqlite3.OperationalError:  # a layout-1 store opened read-only: no codecs table
-            return {}
+        with self._lock:
+            try:
+                return {codec: bytes(zdict) for codec, zdict in self._db.execute("SELECT codec, zdict FROM codecs")}
+            except sqlite3.OperationalError:  # a layout-1 store opened read-only: no codecs table
+                return {}
 
     def _open_read_only(self, path: Path) -> sqlite3.Connection:
         """Open without writing anything. With no ``-wal`` file (every writer closed cleanly) the
@@ -297,6 +305,7 @@ class RecordStore:
     def _codec_for(self, tx: sqlite3.Connection, notices: Sequence[NoticeRow]) -> int:
         """The codec new rows are packed with: the store's dictionary, made from this write's
         documents if it has none yet and they are enough (else plain zlib, for now)."""
+        self.codec.zdicts.update(self._zdicts())  # under the writer lock: one another writer made counts
         if len(self.codec.zdicts) > 1:
             return max(self.codec.zdicts)
         issues = [d.doc for n in notices for d in n.docs if d.target is Target.ISSUES][:32]

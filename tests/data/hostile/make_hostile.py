@@ -138,6 +138,8 @@ def files() -> dict[str, tuple[bytes, dict]]:
         "docx_lying_header_crc.docx": (lying_docx(400, forge_crc=True), {"refused": "inflates"}),
         "docx_9mb_xml.docx": (long_docx(90_000), {"refused": "for one XML part"}),
         "html_100k_attributes.html": (many_attributes().encode(), {"refused": "attributes"}),
+        "html_100k_bare_attributes.html": (many_attributes(style="bare").encode(), {"refused": "attributes"}),
+        "html_100k_bracketed_attributes.html": (many_attributes(style="bracketed").encode(), {"refused": "attributes"}),
         "html_span_table.html": (spanning_table().encode(), {"refused": "table"}),
         "html_nested_300.html": (deep_nesting(300).encode(), {"parsed": 3, "keeps": MARK}),
         "html_nested_100k.html": (deep_nesting(100_000).encode(), {"parsed": 3, "keeps": MARK}),
