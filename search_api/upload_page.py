@@ -69,7 +69,7 @@ def explanation(entry: dict[str, Any]) -> str | None:
 
 
 EXPLANATIONS: dict[str, str] = {
-    Outcome.REPLACED: "同一来源的通报内容有变化，新版本已替换旧版本",
+    Outcome.REPLACED: "同一通报的新版本（如整改进展更新），已替换库中的旧版本，旧版本保留可查",
     Outcome.UPDATED: "通报已在库中，本次补充了来源信息（原文地址、来源名称或发布日期）",
     Outcome.SKIPPED: "库中已有文本相同的通报，未重复入库",
     Outcome.EMPTY: "已保存，但未识别出问题，请打开通报对照原文核查",

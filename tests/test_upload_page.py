@@ -69,3 +69,17 @@ def test_the_sign_in_cookie_opens_the_upload_page_and_its_post() -> None:
     assert 'id="upload-form"' in client.get("/upload").text  # no key header: the cookie
     page = client.post("/upload", files=[("files", (QINGHE, (DATA / QINGHE).read_bytes()))])
     assert [outcome for outcome, _ in _rows(page.text)] == ["indexed"]
+
+
+def test_a_later_version_is_shown_as_replacing_the_earlier_one() -> None:
+    from tests.test_versions import V1, V2
+
+    client = corpus_client(api_key=KEY)
+    first = client.post("/upload", headers=AUTH, files=[("files", ("东坪镇卫生院.txt", V1.encode()))])
+    assert [outcome for outcome, _ in _rows(first.text)] == ["indexed"]
+    second = client.post("/upload", headers=AUTH, files=[("files", ("东坪镇卫生院（更新）.txt", V2.encode()))])
+    [(outcome, row)] = _rows(second.text)
+    assert outcome == "replaced"
+    assert "已入库（替换旧版本）" in row and "旧版本保留可查" in row
+    notice_id = re.search(r'href="/notices/(\w+)"', row).group(1)
+    assert client.get(f"/api/notices/{notice_id}").json()["notice"]["version_count"] == 2

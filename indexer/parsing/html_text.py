@@ -46,7 +46,7 @@ MAX_TABLE_CELLS = 100_000  # per table, spans laid out; a long real rectificatio
 MAX_SPAN = 50  # rows or columns one cell may span
 # A start tag, quoted values whole (they may hold "<" or ">"); a "<" outside quotes ends the try, so
 # the scan is linear. Attributes are counted only in tags long enough to hold MAX_ATTRIBUTES of them.
-_START_TAG = re.compile(r"""<[A-Za-z][^\s/<>"']*((?:"[^"]*"|'[^']*'|[^'"<>])*)>""")
+_START_TAG = re.compile(r"""<[A-Za-z][^\s/<>"']*((?:"[^"]*+"|'[^']*+'|[^'"<>]++)*+)>""")  # possessive: no backtracking
 _QUOTED = re.compile(r""""[^"]*"|'[^']*'""")
 _ATTRIBUTE = re.compile(r"""[^\s="'/]+(?:\s*=\s*(?:""|''|[^\s"']+))?""")  # name, or name=value
 _UNREAD = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
@@ -309,7 +309,7 @@ def _check_attributes(markup: str) -> None:
     for match in _START_TAG.finditer(markup):
         if len(match.group(1)) < 2 * MAX_ATTRIBUTES:  # " a" is the shortest attribute
             continue
-        count = len(_ATTRIBUTE.findall(_QUOTED.sub('""', match.group(1))))
+        count = sum(1 for _ in _ATTRIBUTE.finditer(_QUOTED.sub('""', match.group(1))))
         if count > MAX_ATTRIBUTES:
             raise Unreadable(f"an HTML element with {count:,} attributes, over the limit of {MAX_ATTRIBUTES:,}: "
                              "refused (parsing it would take minutes)")
