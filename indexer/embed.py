@@ -393,7 +393,7 @@ def _model_space(folder: Path) -> Iterator[None]:
     """A full disk while converting or exporting the model is one clear error, not a traceback."""
     try:
         yield
-    except (OSError, RuntimeError) as exc:
+    except Exception as exc:  # OSError, or the libraries' own (safetensors, torch, onnx) naming errno 28
         if getattr(exc, "errno", None) != errno.ENOSPC and "No space left on device" not in str(exc):
             raise
         raise DiskFull(f"no space left on device (needed ~{MODEL_SPACE_MB} MB) while preparing the embedding "

@@ -162,8 +162,9 @@ def generate(out: Path, notices: int, seed: int = 0, formats: list[str] | None =
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write fictional 巡察整改进展情况通报 notices and a manifest.jsonl")
-    parser.add_argument("--out", type=Path, required=True, help="output folder (created)")
-    parser.add_argument("--notices", type=int, required=True, help="how many notices")
+    parser.add_argument("--out", type=Path, help="output folder (created)")
+    parser.add_argument("--notices", type=int, help="how many notices")
+    parser.add_argument("--self-check", action="store_true", help="check the phrase tables and exit")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--formats", default=",".join(FORMATS),
                         help="comma-separated subset of txt,gbk,html,docx (default: all four)")
@@ -173,6 +174,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated variants for every third notice, or 'all': " + ",".join(VARIANTS))
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
+    if args.self_check:
+        from scripts.corpusgen import selfcheck
+
+        return 1 if selfcheck.run() else 0
+    if args.out is None or args.notices is None:
+        parser.error("--out and --notices are required (or --self-check)")
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     variants = list(VARIANTS) if args.variants == "all" else [v.strip() for v in args.variants.split(",") if v.strip()]
     generate(args.out, args.notices, args.seed, formats, args.quiet, max(1, args.jobs), variants)

@@ -10,26 +10,20 @@ an index); tests/test_mappings.py fails when they differ from what the code gene
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from indexer.backends.es_mapping import example_bodies  # noqa: E402
+from indexer.backends.es_mapping import example_files  # noqa: E402
 
 MAPPINGS_DIR = ROOT / "mappings"
 
 
-def render(body: dict[str, Any]) -> str:
-    return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
-
-
 def generated() -> dict[Path, str]:
     """File path → the text it should hold."""
-    return {MAPPINGS_DIR / f"{collection}.json": render(body) for collection, body in example_bodies().items()}
+    return {MAPPINGS_DIR / name: text for name, text in example_files().items()}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -306,6 +306,7 @@ class SearchService:
         k_vec = max(settings.vector_top_k, depth) + extra
         legs: dict[Leg, list[Hit]] = {}
         via: str | None = None
+        measured: tuple[dict[DocId, float], dict[DocId, Document]] | None = None
         both = getattr(self.backend, "search_both", None)
         if mode is Mode.HYBRID and both is not None and (target is Target.ISSUES or settings.measure_vectors):
             # Both legs in one round trip (Elasticsearch msearch), after embedding the query.
@@ -315,9 +316,11 @@ class SearchService:
             legs[Leg.VECTOR] = [h for h in vec_hits if h.score > 0]
             via = "issue" if target is Target.ISSUES else "measure"
         elif mode is Mode.HYBRID:
-            # The vector leg (query embedding + cosine) runs beside the lexical leg.
+            # The vector leg (query embedding + cosine) runs beside the lexical leg and the reading
+            # of the lexical hits for their coverage.
             future = self._pool.submit(self._vector_leg, target, text, query_vector, filters, k_vec)
             legs[Leg.LEXICAL] = lexical.run(self.backend, target, query, filters, k_lex)
+            measured = self._coverage(target, legs[Leg.LEXICAL], query) if settings.relevance_floor else None
             legs[Leg.VECTOR], via = future.result()
         elif mode is Mode.LEXICAL:
             legs[Leg.LEXICAL] = lexical.run(self.backend, target, query, filters, k_lex)
@@ -329,7 +332,7 @@ class SearchService:
         covered: dict[DocId, float] = {}
         docs: dict[DocId, Document] = {}
         if settings.relevance_floor:
-            covered, docs = self._coverage(target, legs.get(Leg.LEXICAL, ()), query)
+            covered, docs = measured or self._coverage(target, legs.get(Leg.LEXICAL, ()), query)
             fused = floor.apply(fused, covered, min_coverage=settings.min_coverage,
                                 similarity_window=settings.similarity_window, answer_coverage=settings.answer_coverage,
                                 answer_similarity=settings.answer_similarity, gate=not example)

@@ -70,11 +70,16 @@ def browser_context(tmp_path_factory):
 
 @pytest.fixture
 def page(browser_context, server):
+    yield from checked_page(browser_context, server)
+
+
+def checked_page(browser_context, base: str) -> Iterator:
+    """A new page of the context at ``base`` (``page.base``) that fails the test on a JavaScript error."""
     page = browser_context.new_page()
     page.set_default_timeout(20_000)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.base = server  # type: ignore[attr-defined]
+    page.base = base  # type: ignore[attr-defined]
     yield page
     page.close()
     assert errors == [], f"JavaScript errors on the page: {errors}"

@@ -16,7 +16,7 @@ import pytest
 
 from indexer.child_process import ServerFailed
 from search_api.server_process import api_server
-from tests.test_browser import START_TIMEOUT, browser_context, shot  # noqa: F401
+from tests.test_browser import START_TIMEOUT, browser_context, checked_page, shot  # noqa: F401
 
 pytestmark = pytest.mark.browser
 HASHING_THRESHOLD = "0.5"  # the hashing embedder's cosines run lower than a real model's
@@ -37,14 +37,7 @@ def family_server(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser_context, family_server):  # noqa: F811 - the imported fixture is used by this one
-    page = browser_context.new_page()
-    page.set_default_timeout(20_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.base = family_server  # type: ignore[attr-defined]
-    yield page
-    page.close()
-    assert errors == [], f"JavaScript errors on the page: {errors}"
+    yield from checked_page(browser_context, family_server)
 
 
 def test_list_shows_families_across_institutions_with_charts(page):

