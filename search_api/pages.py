@@ -42,6 +42,7 @@ from search_api.page_errors import error_text, paging_text
 from search_api.page_state import SORT_LABELS, TAB_LABELS, PageState, parse_request, run_search
 from search_api.parse import Mode
 from search_api.search import SearchService
+from search_api.versions_api import notice_versions_view
 from search_api.views import (
     category_label,
     collection_overview,
@@ -210,9 +211,13 @@ def notice_page(request: Request, notice_id: str) -> HTMLResponse:
         if not sections or sections[-1]["title"] != title:
             sections.append({"title": title, "label": raw.get("section_label") or "", "issues": []})
         sections[-1]["issues"].append(issue)
+    versions = []  # earlier versions of this notice (progress updates it replaced), with status changes
+    if (notice.get("version_count") or 1) > 1:
+        versions = notice_versions_view(_service(request).backend, notice_id)["versions"]
     return _render(request, "notice.html", {
         "state": PageState(), "notice": notice, "quality": record.get("quality") or {}, "sections": sections,
         "issue_count": len(issues), "metadata": notice_metadata(notice), "origin": origin_link(notice),
+        "versions": versions,
     })
 
 

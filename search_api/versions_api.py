@@ -59,7 +59,13 @@ def notice_versions(
     notice_id: Annotated[str, Path(description="id of the current version", examples=["9c1d2e3f4a5b6c7d"])],
     include_text: Annotated[bool, Query(description="also return each version's original text")] = False,
 ) -> dict[str, Any]:
-    backend = request.app.state.search.service().backend
+    view = notice_versions_view(request.app.state.search.service().backend, notice_id, include_text=include_text)
+    return {"ok": True, **view}
+
+
+def notice_versions_view(backend: Any, notice_id: str, *, include_text: bool = False) -> dict[str, Any]:
+    """The versions of a stored notice (:func:`indexer.versions.versions_view`), each with its
+    original text when asked; the API and the notice page both show this."""
     record = backend.get_notice(notice_id)
     if record is None:
         raise NotFound(f"no notice with id {notice_id!r}")
@@ -69,4 +75,4 @@ def notice_versions(
                  *(v.get("original_text") for v in record.get("versions") or [])]
         for version, text in zip(view["versions"], texts, strict=True):
             version["original_text"] = text
-    return {"ok": True, **view}
+    return view

@@ -472,3 +472,41 @@ def test_sign_in_when_reads_are_protected(browser_context, tmp_path):
         finally:
             page.close()
             browser_context.clear_cookies()
+
+
+@pytest.mark.reliability
+def test_a_progress_update_shows_as_versions_on_the_notice_page(browser_context, tmp_path):
+    """Upload v1, then v2 of a notice with statuses moved on: search has one notice, v2's statuses,
+    and its page lists both versions with the status changes (issue "Hostile files…", defect 5)."""
+    from tests.test_versions import SOURCE, V1, V2
+
+    key = "browser-test-key-versions"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XUNCHA_")}
+    env.update(XUNCHA_API_KEY=key, XUNCHA_THREADS="1", PYTHONUNBUFFERED="1")
+    with api_server("serve", "--backend", "memory", "--model", "hashing", "--data", str(tmp_path / "data"),
+                    log_path=tmp_path / "server.log", env=env, timeout=180) as base:
+        lines = []
+        for name, text in (("东坪镇卫生院整改通报.txt", V1), ("东坪镇卫生院整改通报（更新）.txt", V2)):
+            response = httpx.post(f"{base}/api/notices", headers={"X-API-Key": key}, data={"source": SOURCE},
+                                  files=[("files", (name, text.encode("utf-8")))], timeout=120)
+            assert response.status_code == 200, response.text
+            lines += response.json()["files"]
+        assert [line["outcome"] for line in lines] == ["indexed", "replaced"]
+        page = browser_context.new_page()
+        try:
+            page.goto(f"{base}/?q=药品耗材采购&mode=lexical")
+            assert cards(page).count() == 1
+            assert "发布 2024-09-02" in cards(page).first.inner_text()  # v2, not v1 (2024-06-10)
+            with page.expect_navigation():
+                cards(page).first.locator("a", has_text="查看通报").click()
+            panel = page.locator("#versions")
+            assert panel.locator("h2").inner_text() == "版本（2）"
+            assert panel.locator("li.version").count() == 2
+            assert "（当前）" in panel.locator("li.version").first.inner_text()
+            changes = panel.locator(".status-changes li").all_inner_texts()
+            assert [c.split("：")[-1] for c in changes] == ["正在整改 → 阶段性完成", "阶段性完成 → 已完成"]
+            assert "药品耗材采购" in changes[0] and "公共卫生服务档案" in changes[1]
+            panel.scroll_into_view_if_needed()
+            shot(page, "25-notice-versions")
+        finally:
+            page.close()

@@ -117,3 +117,14 @@ def test_versions_survive_a_reindex(tmp_path):
     [after] = list(backend.iter_notices())
     assert after["versions"] == current["versions"]
     assert len(backend.get(Target.ISSUES, after["issue_ids"])) == 3
+
+
+def test_the_notice_page_lists_its_versions_with_the_status_changes(client):
+    first = _upload(client, "v1.txt", V1)
+    assert 'id="versions"' not in client.get(f"/notices/{first['notice_id']}").text  # one version: no panel
+    second = _upload(client, "v2.txt", V2)
+    page = client.get(f"/notices/{second['notice_id']}")
+    assert page.status_code == 200
+    panel = page.text[page.text.index('id="versions"'):page.text.index("问题与整改情况")]
+    assert "版本（2）" in panel and "第 2 版</strong>（当前）" in panel and "第 1 版" in panel
+    assert "正在整改 → 阶段性完成" in panel and "阶段性完成 → 已完成" in panel
