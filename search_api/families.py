@@ -31,7 +31,7 @@ from indexer.measure_families import group_measures
 from indexer.settings import Settings
 from indexer.types import DocId, Document, Target
 from search_api.errors import NotFound
-from search_api.parse import Mode, SearchFilters, _choice, _int, parse_filters, parse_query_text
+from search_api.parse import Mode, SearchFilters, parse_choice, parse_filters, parse_int, parse_query_text
 from search_api.search import SearchService, measure_ids, public
 
 log = logging.getLogger(__name__)
@@ -60,10 +60,10 @@ def parse_family_request(settings: Settings, *, q: Any = None, mode: Any = Mode.
                          page: Any = 1, size: Any = 20, **filters: Any) -> FamilyRequest:
     """Validate a family listing: optional q, mode, min_institutions (1–1000), paging, the search filters."""
     text = parse_query_text(settings, q) if q not in (None, "") and str(q).strip() else None
-    size_n = _int("size", size, 1, MAX_PAGE_SIZE)
-    page_n = _int("page", page, 1, 100_000)
-    return FamilyRequest(q=text, mode=_choice("mode", mode, Mode), filters=parse_filters(**filters),
-                         min_institutions=_int("min_institutions", min_institutions, 1, 1000), page=page_n, size=size_n)
+    size_n = parse_int("size", size, 1, MAX_PAGE_SIZE)
+    page_n = parse_int("page", page, 1, 100_000)
+    return FamilyRequest(q=text, mode=parse_choice("mode", mode, Mode), filters=parse_filters(**filters),
+                         min_institutions=parse_int("min_institutions", min_institutions, 1, 1000), page=page_n, size=size_n)
 
 
 def label_of(name: str, value: Any) -> str:

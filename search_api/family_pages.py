@@ -27,7 +27,7 @@ from search_api import charts, export, ledger
 from search_api.families import BREAKDOWNS, families_of, parse_family_request
 from search_api.page_errors import error_text
 from search_api.page_state import PageState, parse_request
-from search_api.pages import _error_page, _render, _service, _settings
+from search_api.pages import error_page, page_service, page_settings, render_page
 from search_api.views import facets_view, region
 
 router = APIRouter(include_in_schema=False)
@@ -70,7 +70,7 @@ def family_card(family: dict[str, Any]) -> dict[str, Any]:
 
 @router.get(PATH, response_class=HTMLResponse)
 def families_page(request: Request) -> HTMLResponse:
-    settings = _settings(request)
+    settings = page_settings(request)
     state = PageState.from_query(request.query_params)
     minimum = _min_institutions(request)
     context: dict[str, Any] = {"state": state, "settings": settings, "families": [], "result": None, "error": None,
@@ -83,7 +83,7 @@ def families_page(request: Request) -> HTMLResponse:
     except XunchaError as exc:
         status, heading, message = error_text(exc)
         context["error"] = {"heading": heading, "message": message}
-        return _render(request, "common_problems.html", context, status)
+        return render_page(request, "common_problems.html", context, status)
     panels = facets_view(state, result["facets"])
     for panel in panels:
         for value in panel["values"]:
@@ -99,7 +99,7 @@ def families_page(request: Request) -> HTMLResponse:
         hidden=[(k, v) for k, v in state.filter_pairs()] + ([("mode", state.mode)] if state.mode != "hybrid" else []),
         search_url=state.url("/") if state.q else None,
     )
-    return _render(request, "common_problems.html", context)
+    return render_page(request, "common_problems.html", context)
 
 
 def detail_view(family: dict[str, Any]) -> dict[str, Any]:
@@ -125,8 +125,8 @@ def family_page(request: Request, family_id: str) -> HTMLResponse:
     try:
         body = families_of(request.app.state).detail(family_id)
     except XunchaError as exc:
-        return _error_page(request, exc)
-    return _render(request, "family.html", {"state": PageState(), "family": detail_view(body["family"])})
+        return error_page(request, exc)
+    return render_page(request, "family.html", {"state": PageState(), "family": detail_view(body["family"])})
 
 
 def _download(data: export.ExportData, fmt: str) -> Response:
@@ -144,24 +144,24 @@ def _family_ledger(request: Request, family_id: str, fmt: str) -> Response:
         family = service.family(family_id)
         docs = service.member_docs(family)
     except XunchaError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     conditions = [("共性问题", family.label), ("关键词", "、".join(family.terms)),
                   ("涉及单位", str(family.institutions)), ("链接", str(request.url.replace(path=f"{PATH}/{family_id}")))]
     return _download(ledger.ledger(docs, subject=family.label, conditions=conditions), fmt)
 
 
 def _search_ledger(request: Request, fmt: str) -> Response:
-    settings = _settings(request)
+    settings = page_settings(request)
     state = PageState.from_query(request.query_params)
     if not state.is_search:
-        return _error_page(request, BadQuery("请先输入检索内容，再导出整改台账。"), state)
+        return error_page(request, BadQuery("请先输入检索内容，再导出整改台账。"), state)
     try:
         core_request = parse_request(settings, state, page=1, facets=False)
         conditions = [(chip["title"], chip["label"]) for chip in state.chips()]
         conditions.append(("链接", str(request.url.replace(path="/"))))
-        data = ledger.of_search(_service(request), core_request, cap=settings.export_cap, conditions=conditions)
+        data = ledger.of_search(page_service(request), core_request, cap=settings.export_cap, conditions=conditions)
     except XunchaError as exc:
-        return _error_page(request, exc, state)
+        return error_page(request, exc, state)
     return _download(data, fmt)
 
 

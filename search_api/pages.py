@@ -102,29 +102,33 @@ templates.env.globals.update(
 )
 
 
-def _render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+def render_page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    """A template of this package rendered for a request (every page module renders through here)."""
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
-def _settings(request: Request) -> Settings:
+def page_settings(request: Request) -> Settings:
+    """The service's settings."""
     return request.app.state.settings
 
 
-def _service(request: Request) -> SearchService:
+def page_service(request: Request) -> SearchService:
+    """The search core behind the pages (the same one the API uses)."""
     return request.app.state.search.service()
 
 
-def _error_page(request: Request, exc: XunchaError, state: PageState | None = None) -> HTMLResponse:
+def error_page(request: Request, exc: XunchaError, state: PageState | None = None) -> HTMLResponse:
+    """A typed error rendered for people: the error page with its status."""
     status, heading, message = error_text(exc)
-    return _render(request, "error.html", {"state": state or PageState(), "status": status,
-                                          "heading": heading, "message": message}, status)
+    return render_page(request, "error.html", {"state": state or PageState(), "status": status,
+                                               "heading": heading, "message": message}, status)
 
 
 # -- routes -------------------------------------------------------------------------------------------
 
 @router.get("/", response_class=HTMLResponse)
 def search_page(request: Request) -> HTMLResponse:
-    settings = _settings(request)
+    settings = page_settings(request)
     state = PageState.from_query(request.query_params)
     context: dict[str, Any] = {"state": state, "settings": settings, "examples": EXAMPLES, "error": None,
                                "result": None, "hits": [], "facets": [], "chips": state.chips(),
@@ -133,28 +137,28 @@ def search_page(request: Request) -> HTMLResponse:
         if state.has_filters:
             context["error"] = {"heading": "请输入检索内容", "message": "筛选条件需要和检索词一起使用：请先输入关键词或粘贴一段问题描述。"}
         try:
-            service = _service(request)
+            service = page_service(request)
             context["stats"] = service.stats()
             context["overview"] = collection_overview(service, settings, context["stats"]["issues"])
         except XunchaError as exc:
             status, heading, message = error_text(exc)
             context["error"] = {"heading": heading, "message": message}
-            return _render(request, "search.html", context, status)
-        return _render(request, "search.html", context, 400 if state.has_filters else 200)
+            return render_page(request, "search.html", context, status)
+        return render_page(request, "search.html", context, 400 if state.has_filters else 200)
     try:
         core_request = parse_request(settings, state)
-        service = _service(request)
+        service = page_service(request)
         result = run_search(service, state, core_request)
         if result.page > 1 and not result.hits:
             return _past_the_end(request, context, service, result.page, result.size)
     except XunchaError as exc:
         if isinstance(exc, BadQuery) and exc.code is Problem.TOO_DEEP:
-            return _past_the_end(request, context, _service(request), exc.limits["page"], exc.limits["size"])
+            return _past_the_end(request, context, page_service(request), exc.limits["page"], exc.limits["size"])
         status, heading, message = error_text(exc)
         if isinstance(exc, NotFound) and state.similar:
             message = f"没有编号为 {state.similar} 的问题，无法查找类似问题。"
         context["error"] = {"heading": heading, "message": message}
-        return _render(request, "search.html", context, status)
+        return render_page(request, "search.html", context, status)
     view = issue_view if result.target == Target.ISSUES.value else measure_view
     hits = [view(h) for h in result.hits]
     with_families(request.app.state, hits)  # 共性问题 links
@@ -166,42 +170,42 @@ def search_page(request: Request) -> HTMLResponse:
         source=issue_view({**result.source, "highlights": {}}) if result.source else None,
         export_cap=settings.export_cap,
     )
-    return _render(request, "search.html", context)
+    return render_page(request, "search.html", context)
 
 
 def _past_the_end(request: Request, context: dict[str, Any], service: SearchService, page: int,
                   size: int) -> HTMLResponse:
     """A page number past the results: say how many there are (the first page is searched for it)."""
-    settings, state = _settings(request), context["state"]
+    settings, state = page_settings(request), context["state"]
     try:
         total = run_search(service, state, parse_request(settings, state, page=1, facets=False)).total
     except XunchaError as exc:
         status, heading, message = error_text(exc)
         context["error"] = {"heading": heading, "message": message}
-        return _render(request, "search.html", context, status)
+        return render_page(request, "search.html", context, status)
     last = min(math.ceil(total / size), max(1, settings.max_result_window // size))
     context["error"] = {"heading": "页码超出范围", "message": paging_text(page, size, total, settings.max_result_window),
                         "link": (state.with_page(last), f"转到第 {last} 页") if last else None}
-    return _render(request, "search.html", context, 400)
+    return render_page(request, "search.html", context, 400)
 
 
 @router.get("/issues/{issue_id}", response_class=HTMLResponse)
 def issue_page(request: Request, issue_id: str) -> HTMLResponse:
     try:
-        issue = _service(request).get_issue(issue_id)
+        issue = page_service(request).get_issue(issue_id)
     except XunchaError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     view = issue_view({**issue, "highlights": {}})
     with_families(request.app.state, [view])  # its 共性问题
-    return _render(request, "issue.html", {"state": PageState(), "issue": view, "doc": issue})
+    return render_page(request, "issue.html", {"state": PageState(), "issue": view, "doc": issue})
 
 
 @router.get("/notices/{notice_id}", response_class=HTMLResponse)
 def notice_page(request: Request, notice_id: str) -> HTMLResponse:
     try:
-        record = _service(request).get_notice(notice_id, include_text=True)
+        record = page_service(request).get_notice(notice_id, include_text=True)
     except XunchaError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     notice = record["notice"]
     issues = [issue_view({**i, "highlights": {}}) for i in record["issues"]]
     with_families(request.app.state, issues)  # 共性问题 links
@@ -213,8 +217,8 @@ def notice_page(request: Request, notice_id: str) -> HTMLResponse:
         sections[-1]["issues"].append(issue)
     versions = []  # earlier versions of this notice (progress updates it replaced), with status changes
     if (notice.get("version_count") or 1) > 1:
-        versions = notice_versions_view(_service(request).backend, notice_id)["versions"]
-    return _render(request, "notice.html", {
+        versions = notice_versions_view(page_service(request).backend, notice_id)["versions"]
+    return render_page(request, "notice.html", {
         "state": PageState(), "notice": notice, "quality": record.get("quality") or {}, "sections": sections,
         "issue_count": len(issues), "metadata": notice_metadata(notice), "origin": origin_link(notice),
         "versions": versions,
@@ -222,20 +226,20 @@ def notice_page(request: Request, notice_id: str) -> HTMLResponse:
 
 
 def _export(request: Request, fmt: str) -> Response:
-    settings = _settings(request)
+    settings = page_settings(request)
     state = PageState.from_query(request.query_params)
     if not state.is_search:
-        return _render(request, "error.html", {"state": state, "status": 400, "heading": "检索条件有误",
+        return render_page(request, "error.html", {"state": state, "status": 400, "heading": "检索条件有误",
                                                "message": "请先输入检索内容，再导出结果。"}, 400)
     try:
         core_request = parse_request(settings, state, page=1, facets=False)
         conditions = [("检索方式", MODE_LABELS.get(state.mode, state.mode))]
         conditions += [(chip["title"], chip["label"]) for chip in state.chips()]
         conditions.append(("链接", str(request.url.replace(path="/"))))
-        data = export.collect(_service(request), core_request, state.target, cap=settings.export_cap,
+        data = export.collect(page_service(request), core_request, state.target, cap=settings.export_cap,
                               conditions=conditions)
     except XunchaError as exc:
-        return _error_page(request, exc, state)
+        return error_page(request, exc, state)
     body = export.to_csv(data) if fmt == "csv" else export.to_xlsx(data)
     name = export.filename(data, fmt, date.today())
     return Response(body, media_type=export.MEDIA_TYPES[fmt], headers={

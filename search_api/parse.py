@@ -147,7 +147,8 @@ def bad(field_name: str, code: Problem, message: str, *, got: Any = None, **limi
     return BadQuery(message, field=field_name, code=code, got=got, limits=limits)
 
 
-def _choice(name: str, value: Any, enum: type[StrEnum]) -> Any:
+def parse_choice(name: str, value: Any, enum: type[StrEnum]) -> Any:
+    """``value`` as a member of ``enum``, or :class:`BadQuery` naming parameter ``name``."""
     if isinstance(value, enum):
         return value
     try:
@@ -185,7 +186,8 @@ def _values(name: str, raw: Any, allowed: Sequence[str] | None = None) -> tuple[
     return tuple(values)
 
 
-def _int(name: str, value: Any, low: int, high: int) -> int:
+def parse_int(name: str, value: Any, low: int, high: int) -> int:
+    """``value`` as an integer in ``[low, high]``, or :class:`BadQuery` naming parameter ``name``."""
     try:
         number = int(value)
     except (TypeError, ValueError):
@@ -215,7 +217,7 @@ def _range(f: Field, start: Any, end: Any) -> tuple[int | None, int | None] | No
             bounds.append(None)
             continue
         number = _date(name, value, end=is_end) if f.filter is Filter.DATES else value
-        bounds.append(_int(name, number, low, high))
+        bounds.append(parse_int(name, number, low, high))
     if bounds[0] is not None and bounds[1] is not None and bounds[0] > bounds[1]:
         raise bad(names[0], Problem.REVERSED, f"{names[0]} ({start}) is after {names[1]} ({end})",
                   got=start, to=end)
@@ -242,8 +244,8 @@ def parse_filters(**params: Any) -> SearchFilters:
 
 
 def _paging(settings: Settings, page: Any, size: Any) -> tuple[int, int]:
-    size_n = _int("size", size, 1, settings.max_page_size)
-    page_n = _int("page", page, 1, max(1, settings.max_result_window))
+    size_n = parse_int("size", size, 1, settings.max_page_size)
+    page_n = parse_int("page", page, 1, max(1, settings.max_result_window))
     if page_n * size_n > settings.max_result_window:
         raise bad("page", Problem.TOO_DEEP,
                   f"page × size must be at most {settings.max_result_window} (got {page_n} × {size_n}); "
@@ -274,9 +276,9 @@ def _ranking(settings: Settings, *, mode: Any, page: Any, size: Any, collapse: b
              sort: Any = Sort.RELEVANCE, **filters: Any) -> dict[str, Any]:
     """The validated fields every request has (see :class:`_Ranking`)."""
     page_n, size_n = _paging(settings, page, size)
-    return {"mode": _choice("mode", mode, Mode), "filters": parse_filters(**filters), "page": page_n,
+    return {"mode": parse_choice("mode", mode, Mode), "filters": parse_filters(**filters), "page": page_n,
             "size": size_n, "collapse": bool(collapse), "fusion": _fusion(settings, fusion),
-            "sort": _choice("sort", sort or Sort.RELEVANCE, Sort)}
+            "sort": parse_choice("sort", sort or Sort.RELEVANCE, Sort)}
 
 
 def parse_search_request(settings: Settings, *, q: Any, mode: Any = Mode.HYBRID, page: Any = 1, size: Any = 10,
@@ -298,5 +300,5 @@ def parse_similar_request(settings: Settings, *, issue_id: Any, mode: Any = Mode
         raise bad("similar", Problem.REQUIRED if not issue else Problem.TOO_LONG,
                   f"issue id must be 1 to {MAX_VALUE_CHARS} characters", got=len(issue), max=MAX_VALUE_CHARS)
     ranking = _ranking(settings, mode=mode, page=page, size=size, collapse=collapse, fusion=fusion, **filters)
-    return SimilarRequest(issue_id=issue, scope=_choice("scope", scope, Scope), facets=bool(facets),
-                          target=_choice("target", target, Target), **ranking)
+    return SimilarRequest(issue_id=issue, scope=parse_choice("scope", scope, Scope), facets=bool(facets),
+                          target=parse_choice("target", target, Target), **ranking)

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from search_api.page_state import PageState
-from search_api.pages import _render
+from search_api.pages import render_page
 from search_api.security import SESSION_COOKIE, SESSION_SECONDS, SIGN_IN_PATH, key_is_valid, session_token
 
 router = APIRouter(include_in_schema=False)
@@ -42,7 +42,7 @@ def safe_next(target: str | None) -> str:
 
 def _form(request: Request, *, next_url: str, status: int = 200, error: str | None = None) -> HTMLResponse:
     configured = bool(request.app.state.settings.api_key)
-    return _render(request, "login.html", {"state": PageState(), "next": next_url, "error": error,
+    return render_page(request, "login.html", {"state": PageState(), "next": next_url, "error": error,
                                            "configured": configured}, status if configured else 403)
 
 

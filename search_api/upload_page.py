@@ -26,7 +26,7 @@ from indexer.reports import Outcome
 from search_api.admin import ingest_uploads, upload_origins
 from search_api.page_errors import error_text
 from search_api.page_state import PageState
-from search_api.pages import _render
+from search_api.pages import render_page
 from search_api.security import check_access
 
 router = APIRouter(include_in_schema=False)
@@ -109,7 +109,7 @@ def _quality(service: Any, notice_id: str | None) -> dict[str, Any] | None:
 def _page(request: Request, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     base = {"state": PageState(), "access": access(request), "accept": ACCEPT, "sign_in": f"{SIGN_IN_PATH}?next={PATH}",
             "results": None, "summary": None, "error": None, "source": ""}
-    return _render(request, "upload.html", {**base, **context}, status)
+    return render_page(request, "upload.html", {**base, **context}, status)
 
 
 @router.get(PATH, response_class=HTMLResponse)
