@@ -99,7 +99,7 @@ def _vocabulary(labels: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     return tuple((str(k), v) for k, v in labels.items())
 
 
-def _notice_fields() -> tuple[Field, ...]:
+def notice_level_fields() -> tuple[Field, ...]:
     """Fields every issue and measure document carries from its notice."""
     K, V = Kind, Filter.VALUES
     return (
@@ -150,7 +150,7 @@ def _issue_fields() -> tuple[Field, ...]:
     K = Kind
     return (
         Field("id", K.KEYWORD, "issue id: <notice_id>-<seq, 3 digits>", label="问题编号"),
-        *_notice_fields(),
+        *notice_level_fields(),
         Field("seq", K.INTEGER, "1-based order of the issue in its notice", label="序号"),
         Field("label", K.DISPLAY, "numbering as printed"),
         Field("section", K.DISPLAY, "方面 title", label="方面"),
@@ -178,7 +178,7 @@ def _measure_fields() -> tuple[Field, ...]:
     return (
         Field("id", K.KEYWORD, "measure id: <issue id>-m<n>"),
         Field("issue_id", K.KEYWORD, "id of the issue this measure belongs to"),
-        *_notice_fields(),
+        *notice_level_fields(),
         Field("seq", K.INTEGER, "order of the issue in its notice"),
         Field("measure_seq", K.INTEGER, "1-based order of the measure in its issue"),
         Field("text", K.DISPLAY, "the measure item, original text"),

@@ -22,7 +22,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from indexer.fields import FIELDS, SCHEMA_VERSION, Field, Kind, _notice_fields
+from indexer.fields import FIELDS, SCHEMA_VERSION, Field, Kind, notice_level_fields
 from indexer.types import Target
 
 # Bump when the translation below changes (analyzer, index options, settings) without a change
@@ -89,7 +89,7 @@ def notice_properties() -> dict[str, Any]:
 
     Everything else in a notice record (quality report, stated totals, text, original text) is
     kept in ``_source`` only (``dynamic: false``)."""
-    props = _properties(_notice_fields(), 0)
+    props = _properties(notice_level_fields(), 0)
     props["source"] = {"type": "keyword"}  # notice_id_for_source() looks it up
     props["issue_ids"] = {"type": "keyword"}
     props["text"] = {"type": "text", "index": False}
