@@ -27,7 +27,13 @@ ISSUE_EMBEDDING_CHARS = 256
 
 def issue_embedding_text(issue: Issue) -> str:
     """The passage embedded for an issue: its problem, then its measures, capped."""
-    text = issue.problem + ("。" + "；".join(issue.measures) if issue.measures else "")
+    return embedding_text(issue.problem, issue.measures)
+
+
+def embedding_text(problem: str, measures: Sequence[str]) -> str:
+    """The passage of :func:`issue_embedding_text` from the fields of an issue document (the
+    embedded store finds stored vectors by its hash: the vector cache)."""
+    text = problem + ("。" + "；".join(measures) if measures else "")
     return text[:ISSUE_EMBEDDING_CHARS]
 
 
