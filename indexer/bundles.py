@@ -17,7 +17,7 @@ from indexer.categories import Prototypes, categorise
 from indexer.documents import issue_record, measure_records, notice_record
 from indexer.embed import Embedder
 from indexer.reports import Timings, timed
-from indexer.tokenise import tokenise_for_index
+from indexer.tokenise import character_bigrams, tokenise_for_index
 from indexer.types import Document, Issue, ParsedNotice
 
 # Issue vectors embed the problem with its measures: the measures say what the problem is about
@@ -39,6 +39,11 @@ def embedding_text(problem: str, measures: Sequence[str]) -> str:
 
 def _tokens(text: str | None) -> str:
     return " ".join(tokenise_for_index(text)) if text else ""
+
+
+def _bigrams(*texts: str | None) -> str:
+    """The BIGRAMS field of the texts (each text's own bigrams: none spans two texts)."""
+    return " ".join(b for text in texts if text for b in character_bigrams(text))
 
 
 def _embed(embedder: Embedder, texts: list[str]) -> np.ndarray:
@@ -108,11 +113,13 @@ def assemble_bundles(items: Sequence[tuple[ParsedNotice, str | None]], vectors: 
                     problem_tokens=problem_tokens,
                     context_tokens=_tokens("\n".join(t for t in (issue.section, issue.group) if t)),
                     measures_tokens=" ".join(t for t in (_tokens(issue.measures_intro), *measure_tokens) if t),
+                    bigram_tokens=_bigrams(issue.problem, issue.measures_intro, *issue.measures),
                     vector=vector.tolist(),
                 )
                 issue_docs.append(doc)
                 for measure, text_tokens in zip(measure_records(parsed, issue), measure_tokens, strict=True):
-                    measure.update(categories=categories, text_tokens=text_tokens, problem_tokens=problem_tokens)
+                    measure.update(categories=categories, text_tokens=text_tokens, problem_tokens=problem_tokens,
+                                   bigram_tokens=_bigrams(measure.get("text")))
                     if measure_rows is not None:
                         measure["vector"] = measure_rows[measure_row].tolist()
                         measure_row += 1

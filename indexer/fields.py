@@ -11,6 +11,8 @@ Kinds:
 * ``KEYWORD``  exact value, filterable and (if ``facet``) counted; may be multi-valued.
 * ``TOKENS``   pre-tokenised text (space-joined jieba tokens), BM25-scored; ``boost`` is the
                default weight of the field in the lexical leg.
+* ``BIGRAMS``  pre-tokenised text (space-joined character bigrams, indexer.tokenise.character_bigrams),
+               BM25-scored by the bigram leg only: its own ranked list, never mixed with word tokens.
 * ``DISPLAY``  original text, stored for display and highlighting, not searched.
 * ``INTEGER``  filterable number (ranges).
 * ``DATE``     ISO date string, possibly partial ("2020-08"); stored and shown.
@@ -39,6 +41,7 @@ from indexer.types import Target
 class Kind(StrEnum):
     KEYWORD = "keyword"
     TOKENS = "tokens"
+    BIGRAMS = "bigrams"
     DISPLAY = "display"
     INTEGER = "integer"
     DATE = "date"
@@ -170,6 +173,7 @@ def _issue_fields() -> tuple[Field, ...]:
         Field("problem_tokens", K.TOKENS, "jieba tokens of problem", boost=1.0),
         Field("context_tokens", K.TOKENS, "jieba tokens of section and group titles", boost=0.5),
         Field("measures_tokens", K.TOKENS, "jieba tokens of all measures", boost=1.0),
+        Field("bigram_tokens", K.BIGRAMS, "character bigrams of problem and measures"),
         Field("vector", K.VECTOR, "embedding of the problem with its measures (bundles.issue_embedding_text)"),
     )
 
@@ -189,6 +193,7 @@ def _measure_fields() -> tuple[Field, ...]:
         _categories_field("topic categories of its issue"),
         Field("text_tokens", K.TOKENS, "jieba tokens of the measure", boost=2.0),
         Field("problem_tokens", K.TOKENS, "jieba tokens of its issue's problem", boost=0.5),
+        Field("bigram_tokens", K.BIGRAMS, "character bigrams of the measure"),
         Field("vector", K.VECTOR, "embedding of the measure (optional, behind a flag)"),
     )
     # The notice's metadata and these issue fields are copies of the issue's (the embedded store
@@ -205,7 +210,10 @@ FIELDS: dict[Target, tuple[Field, ...]] = {
 
 # Bump when a field is added, removed or changes kind: an index of another version is refused.
 # 2: ``date`` (yyyymmdd) added; an issue without a status stores ``unspecified``.
-SCHEMA_VERSION = 2
+# 3: ``bigram_tokens`` (character bigrams, the bigram leg) added.
+SCHEMA_VERSION = 3
+# Kinds stored as space-joined tokens and BM25-scored (a lexical query names the fields it searches).
+SCORED_KINDS = (Kind.TOKENS, Kind.BIGRAMS)
 
 
 def fields_of(target: Target, *kinds: Kind) -> tuple[Field, ...]:
@@ -271,3 +279,8 @@ EXPORT_FIELDS: tuple[str, ...] = (
 def lexical_boosts(target: Target) -> dict[str, float]:
     """Default field weights of the lexical leg."""
     return {f.name: f.boost for f in fields_of(target, Kind.TOKENS)}
+
+
+def bigram_boosts(target: Target) -> dict[str, float]:
+    """Field weights of the bigram leg (search_api.lexical.build_bigrams)."""
+    return {f.name: f.boost for f in fields_of(target, Kind.BIGRAMS)}

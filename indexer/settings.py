@@ -96,6 +96,12 @@ class Settings:
     rrf_k: int = setting(20, "k of reciprocal-rank fusion (tuned on the dev qrels: 20 beat 10, 40, 60)")
     lexical_weight: float = setting(1.0, "weight of the lexical leg in fusion")
     vector_weight: float = setting(0.7, "weight of the vector leg in fusion (tuned on the dev qrels)")
+    bigram_weight: float = setting(1.5, "weight of the bigram leg (BM25 over character bigrams, a third ranked list "
+        "beside the word and vector legs) in fusion; 0: no bigram leg (cross-validated: docs/ranking.md)")
+    max_bigram_terms: int = setting(64, "a longer query searches only its N most specific character bigrams "
+        "(count × idf)")
+    min_bigram_coverage: float = setting(0.5, "relevance floor, per hit: share of the query's bigrams a hit found only "
+        "by the bigram leg must contain")
     lexical_top_k: int = setting(100, "candidates taken from the lexical leg")
     vector_top_k: int = setting(100, "candidates taken from the vector leg")
     max_query_chars: int = setting(2000, "longest query accepted")

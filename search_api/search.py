@@ -7,8 +7,11 @@ highlight + explain → respond:
   cosine over embeddings (:mod:`search_api.vector`); ``mode`` says which run
   (``hybrid`` both, ``lexical``, ``semantic``). Each leg returns its top ``lexical_top_k`` /
   ``vector_top_k`` (at least page × size) under the same filters.
+* **bigram leg** (hybrid mode, ``bigram_weight`` > 0): BM25 over the character bigrams of the
+  query (:func:`search_api.lexical.build_bigrams`) in the BIGRAMS fields, a third ranked list of
+  ``lexical_top_k`` hits — a query word jieba cuts differently inside a document still meets it.
 * **fusion**: ``FUSERS[fusion]`` (rrf by default, k = ``rrf_k``; ``linear`` as option), with the
-  per-leg weights ``lexical_weight`` / ``vector_weight``. Single-leg modes go through the same
+  per-leg weights ``lexical_weight`` / ``vector_weight`` / ``bigram_weight``. Single-leg modes go through the same
   fuser, so ``score`` always means "fusion score" and the order is the leg's own.
 * **floor** (:mod:`search_api.floor`): a query none of whose hits covers enough of its
   specificity or comes close enough in meaning gets no hits; otherwise a hit stays if its words
@@ -16,7 +19,7 @@ highlight + explain → respond:
 * **collapse**: optional; the best hit per institution is kept and carries ``collapsed``, the
   count of further hits of that institution in the ranked list.
 * **pagination** is over the fused (floored, collapsed) list; ``total`` is the length of that list.
-* **explanation**: every hit has ``explain`` = each leg's rank and score (``null`` if that leg did
+* **explanation**: every hit has ``explain`` = each leg's rank and score (lexical, vector, bigram) (``null`` if that leg did
   not retrieve it), the fusion score, the query terms found in the hit's text and the variant
   terms (:mod:`search_api.variants`) found there.
 * **highlights**: offsets into the stored original text (:mod:`search_api.highlight`).
@@ -132,6 +135,15 @@ class _Ranked:
     docs: dict[DocId, Document] = field(default_factory=dict)  # documents already read (the lexical hits)
 
 
+@dataclass(slots=True)
+class _Coverage:
+    """What the relevance floor measures on the hits of the word and bigram legs."""
+
+    words: dict[DocId, float]  # lexical hit → coverage of the query (floor.coverage)
+    bigrams: dict[DocId, float]  # bigram hit → share of the query's bigrams it contains (floor.share)
+    docs: dict[DocId, Document]  # the documents read to measure them
+
+
 class SearchService:
     """The search core over one backend and one embedder (both loaded once per process)."""
 
@@ -141,7 +153,8 @@ class SearchService:
         self.embedder = embedder
         self.encoder = vector.QueryEncoder(embedder, settings.embed_cache_size)
         self.fusion_params = FusionParams(
-            k=settings.rrf_k, weights={Leg.LEXICAL: settings.lexical_weight, Leg.VECTOR: settings.vector_weight})
+            k=settings.rrf_k, weights={Leg.LEXICAL: settings.lexical_weight, Leg.VECTOR: settings.vector_weight,
+                                       Leg.BIGRAM: settings.bigram_weight})
         # the vector leg and the facet counts run beside the lexical leg
         self._pool = ThreadPoolExecutor(max_workers=max(2, settings.threads), thread_name_prefix="search")
 
@@ -272,7 +285,8 @@ class SearchService:
             "query_model_id": self.embedder.model_id,
             "fusion": self.settings.fusion,
             "rrf_k": self.settings.rrf_k,
-            "weights": {"lexical": self.settings.lexical_weight, "vector": self.settings.vector_weight},
+            "weights": {"lexical": self.settings.lexical_weight, "vector": self.settings.vector_weight,
+                        "bigram": self.settings.bigram_weight},
         }
 
     # -- the pipeline ----------------------------------------------------------------------
@@ -301,12 +315,14 @@ class SearchService:
         query, expansion = lexical.build(text, target, max_terms=settings.max_query_terms,
                                          min_idf=settings.min_term_idf,
                                          variant_weight=0.0 if example else settings.variant_weight)
+        bigrams = (lexical.build_bigrams(text, target, max_terms=settings.max_bigram_terms)
+                   if mode is Mode.HYBRID and settings.bigram_weight > 0 else None)
         extra = len(exclude_ids)
         k_lex = max(settings.lexical_top_k, depth) + extra
         k_vec = max(settings.vector_top_k, depth) + extra
         legs: dict[Leg, list[Hit]] = {}
         via: str | None = None
-        measured: tuple[dict[DocId, float], dict[DocId, Document]] | None = None
+        measured: _Coverage | None = None
         both = getattr(self.backend, "search_both", None)
         if mode is Mode.HYBRID and both is not None and (target is Target.ISSUES or settings.measure_vectors):
             # Both legs in one round trip (Elasticsearch msearch), after embedding the query.
@@ -314,13 +330,15 @@ class SearchService:
             lex_hits, vec_hits = both(target, query, q, filters, k_lex if query.terms else 0, k_vec)
             legs[Leg.LEXICAL] = lex_hits if query.terms else []
             legs[Leg.VECTOR] = [h for h in vec_hits if h.score > 0]
+            legs[Leg.BIGRAM] = self._bigram_leg(target, bigrams, filters, k_lex)
             via = "issue" if target is Target.ISSUES else "measure"
         elif mode is Mode.HYBRID:
             # The vector leg (query embedding + cosine) runs beside the lexical leg and the reading
             # of the lexical hits for their coverage.
             future = self._pool.submit(self._vector_leg, target, text, query_vector, filters, k_vec)
             legs[Leg.LEXICAL] = lexical.run(self.backend, target, query, filters, k_lex)
-            measured = self._coverage(target, legs[Leg.LEXICAL], query) if settings.relevance_floor else None
+            legs[Leg.BIGRAM] = self._bigram_leg(target, bigrams, filters, k_lex)
+            measured = self._coverage(target, legs, query, bigrams) if settings.relevance_floor else None
             legs[Leg.VECTOR], via = future.result()
         elif mode is Mode.LEXICAL:
             legs[Leg.LEXICAL] = lexical.run(self.backend, target, query, filters, k_lex)
@@ -329,26 +347,40 @@ class SearchService:
         fused = FUSERS[fusion](legs, self.fusion_params)
         if exclude_ids:
             fused = [f for f in fused if f.doc_id not in exclude_ids]
-        covered: dict[DocId, float] = {}
         docs: dict[DocId, Document] = {}
         if settings.relevance_floor:
-            covered, docs = measured or self._coverage(target, legs.get(Leg.LEXICAL, ()), query)
-            fused = floor.apply(fused, covered, min_coverage=settings.min_coverage,
+            measured = measured or self._coverage(target, legs, query, bigrams)
+            docs = measured.docs
+            fused = floor.apply(fused, measured.words, min_coverage=settings.min_coverage,
                                 similarity_window=settings.similarity_window, answer_coverage=settings.answer_coverage,
-                                answer_similarity=settings.answer_similarity, gate=not example)
+                                answer_similarity=settings.answer_similarity, gate=not example,
+                                bigram_covered=measured.bigrams, min_bigram_coverage=settings.min_bigram_coverage)
         return _Ranked(fused, query.terms, query, expansion, via, docs)
 
-    def _coverage(self, target: Target, lexical_hits: Sequence[Hit],
-                  query: LexicalQuery) -> tuple[dict[DocId, float], dict[DocId, Document]]:
-        """Each lexical hit's coverage of the query (search_api.floor), and the documents read to
-        measure it (kept for the page)."""
-        if not lexical_hits:
-            return {}, {}
-        docs = {d["id"]: d for d in self.backend.get(target, [h.doc_id for h in lexical_hits])}
+    def _bigram_leg(self, target: Target, query: LexicalQuery | None, filters: Filters, k: int) -> list[Hit]:
+        """The bigram leg's hits (the backend's lexical search over the BIGRAMS fields)."""
+        if query is None:
+            return []
+        return [Hit(h.doc_id, h.score, Leg.BIGRAM) for h in lexical.run(self.backend, target, query, filters, k)]
+
+    def _coverage(self, target: Target, legs: Mapping[Leg, Sequence[Hit]], query: LexicalQuery,
+                  bigrams: LexicalQuery | None) -> _Coverage:
+        """Each lexical hit's coverage of the query and each bigram hit's share of its bigrams
+        (search_api.floor), and the documents read to measure them (kept for the page)."""
+        lexical_hits, bigram_hits = legs.get(Leg.LEXICAL, ()), legs.get(Leg.BIGRAM, ())
+        wanted = list(dict.fromkeys(h.doc_id for h in (*lexical_hits, *bigram_hits)))
+        if not wanted:
+            return _Coverage({}, {}, {})
+        docs = {d["id"]: d for d in self.backend.get(target, wanted)}
         fields = [name for name, boost in query.boosts.items() if boost > 0]
-        covered = {doc_id: floor.coverage(query.terms, query.weights, floor.doc_tokens(doc, fields), lexical.idf)
-                   for doc_id, doc in docs.items()}
-        return covered, docs
+        words = {h.doc_id: floor.coverage(query.terms, query.weights, floor.doc_tokens(docs[h.doc_id], fields),
+                                          lexical.idf)
+                 for h in lexical_hits if h.doc_id in docs}
+        shares: dict[DocId, float] = {}
+        if bigrams is not None:
+            shares = {h.doc_id: floor.share(bigrams.terms, floor.doc_tokens(docs[h.doc_id], bigrams.boosts))
+                      for h in bigram_hits if h.doc_id in docs}
+        return _Coverage(words, shares, docs)
 
     def _vector_leg(self, target: Target, text: str, query_vector: Vector | None, filters: Filters,
                     k: int) -> tuple[list[Hit], str]:
@@ -431,6 +463,7 @@ class SearchService:
             }
         lex = item.leg(Leg.LEXICAL)
         vec = item.leg(Leg.VECTOR)
+        big = item.leg(Leg.BIGRAM)
         vec_explain = None
         if vec is not None:
             vec_explain = {"rank": vec.rank, "score": round(vec.score, 6)}
@@ -442,6 +475,7 @@ class SearchService:
         out["explain"] = {
             "lexical": {"rank": lex.rank, "score": round(lex.score, 6)} if lex is not None else None,
             "vector": vec_explain,
+            "bigram": {"rank": big.rank, "score": round(big.score, 6)} if big is not None else None,
             "fusion": fusion,
             "score": round(item.score, 6),
             "matched_terms": [t for t in matched if t not in ranked.expansion.terms],

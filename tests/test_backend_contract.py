@@ -121,6 +121,26 @@ def test_variant_expansion_finds_the_same_issues_in_every_backend(backend, refer
     assert [h.score for h in got] == pytest.approx([h.score for h in want], rel=0.02)
 
 
+def test_bigram_leg_finds_the_same_documents_in_every_backend(backend, reference):
+    """规费 is no word token of the corpus (违规费用 is cut 违规 / 费用) but is one of its character
+    bigrams: the bigram leg's query finds it, with the reference's ranking and scores."""
+    from search_api import lexical
+
+    _loaded(backend)
+    assert backend.lexical(ISSUES, lexical.build_query("规费", ISSUES), Filters(), 5) == []
+    for target, text in ((ISSUES, "规费"), (ISSUES, "医保基金监管不到位"), (MEASURES, "规费"),
+                         (MEASURES, "医保基金监管台账")):
+        query = lexical.build_bigrams(text, target)
+        got = backend.lexical(target, query, Filters(), 5)
+        want = reference.lexical(target, query, Filters(), 5)
+        assert [h.doc_id for h in got] == [h.doc_id for h in want], (target, text)
+        assert [h.score for h in got] == pytest.approx([h.score for h in want], rel=0.02)
+    assert [h.doc_id for h in backend.lexical(ISSUES, lexical.build_bigrams("规费", ISSUES), Filters(), 5)] == [
+        "n1-001"]
+    assert [h.doc_id for h in backend.lexical(MEASURES, lexical.build_bigrams("规费", MEASURES), Filters(), 5)] == [
+        "n1-001-m2"]
+
+
 def test_measures_are_searchable_as_documents(backend):
     _loaded(backend)
     hits = backend.lexical(MEASURES, _query("医保基金 台账", MEASURES), Filters(), 3)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from indexer.backends.base import Filters, IndexInfo, LexicalQuery, NoticeBundle, WriteResult, refuse_mismatch
-from indexer.fields import SCHEMA_VERSION, Kind, fields_of
+from indexer.fields import SCHEMA_VERSION, SCORED_KINDS, fields_of
 from indexer.types import DocId, Document, Hit, Leg, NoticeId, Target, Vector
 
 K1 = 1.2
@@ -125,7 +125,7 @@ class MemoryBackend:
     def _put(self, target: Target, doc: Document) -> None:
         doc_id = doc["id"]
         stored = {k: v for k, v in doc.items() if k != "vector"}
-        token_fields = [f.name for f in fields_of(target, Kind.TOKENS)]
+        token_fields = [f.name for f in fields_of(target, *SCORED_KINDS)]
         counts = {name: Counter(as_tokens(doc.get(name))) for name in token_fields}
         self._docs[target][doc_id] = stored
         self._tokens[target][doc_id] = counts
