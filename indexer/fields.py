@@ -77,6 +77,7 @@ class Field:
     multi: bool = False
     boost: float = 1.0
     from_issue: bool = False  # a measure's copy of its issue's field of the same name (kept once, on the issue)
+    derived_from: tuple[str, ...] = ()  # BIGRAMS: the text fields it is computed from (documents.field_bigrams)
 
     @property
     def request_param(self) -> str:
@@ -173,7 +174,8 @@ def _issue_fields() -> tuple[Field, ...]:
         Field("problem_tokens", K.TOKENS, "jieba tokens of problem", boost=1.0),
         Field("context_tokens", K.TOKENS, "jieba tokens of section and group titles", boost=0.5),
         Field("measures_tokens", K.TOKENS, "jieba tokens of all measures", boost=1.0),
-        Field("bigram_tokens", K.BIGRAMS, "character bigrams of problem and measures"),
+        Field("bigram_tokens", K.BIGRAMS, "character bigrams of problem and measures",
+              derived_from=("problem", "measures_intro", "measures")),
         Field("vector", K.VECTOR, "embedding of the problem with its measures (bundles.issue_embedding_text)"),
     )
 
@@ -193,7 +195,7 @@ def _measure_fields() -> tuple[Field, ...]:
         _categories_field("topic categories of its issue"),
         Field("text_tokens", K.TOKENS, "jieba tokens of the measure", boost=2.0),
         Field("problem_tokens", K.TOKENS, "jieba tokens of its issue's problem", boost=0.5),
-        Field("bigram_tokens", K.BIGRAMS, "character bigrams of the measure"),
+        Field("bigram_tokens", K.BIGRAMS, "character bigrams of the measure", derived_from=("text",)),
         Field("vector", K.VECTOR, "embedding of the measure (optional, behind a flag)"),
     )
     # The notice's metadata and these issue fields are copies of the issue's (the embedded store

@@ -105,11 +105,30 @@ def test_measure_rows_keep_their_issues_fields_once(tmp_path: Path) -> None:
     backend.close()
 
     rows = _stored_rows(tmp_path, Target.MEASURES)
-    # n1-002's measure copies every issue field: its row keeps only its own; n1-001's measures were
-    # given other categories than their issue (hand-made), so they are kept whole
+    # n1-002's measure copies every issue field: its row keeps only its own, without the bigrams
+    # (computed again on reading); n1-001's measures were given other categories than their issue
+    # (hand-made), so they keep the issue's fields
     assert rows["n1-002-m1"] == {"id": "n1-002-m1", "issue_id": "n1-002", "measure_seq": 1, "text": "修订三重一大决策制度",
-                                 "text_tokens": measures[2]["text_tokens"], "+issue": 1}
-    assert rows["n1-001-m1"] == measures[0]
+                                 "text_tokens": measures[2]["text_tokens"], "+issue": 1, "+derived": ["bigram_tokens"]}
+    assert rows["n1-001-m1"] == {**{k: v for k, v in measures[0].items() if k != "bigram_tokens"},
+                                 "+derived": ["bigram_tokens"]}
+    issues = _stored_rows(tmp_path, Target.ISSUES)
+    assert "bigram_tokens" not in issues["n1-001"] and issues["n1-001"]["+derived"] == ["bigram_tokens"]
+
+
+def test_fields_unlike_what_reading_puts_back_are_kept_as_written(tmp_path: Path) -> None:
+    bundles = make_bundles()
+    issue, measure = bundles[0].issues[1], bundles[0].measures[2]
+    issue["bigram_tokens"] = "手工 写的"  # not the bigrams of its text
+    measure["status"] = "not_started"  # not its issue's
+    backend = EmbeddedBackend(tmp_path, threads=1)
+    backend.check_compatible(EMBEDDER.model_id, EMBEDDER.dims, "test-dict")
+    backend.write(bundles)
+    assert backend.get(Target.ISSUES, [issue["id"]]) == [{k: v for k, v in issue.items() if k != "vector"}]
+    assert backend.get(Target.MEASURES, [measure["id"]]) == [measure]
+    backend.close()
+    assert _stored_rows(tmp_path, Target.ISSUES)[issue["id"]]["bigram_tokens"] == "手工 写的"
+    assert _stored_rows(tmp_path, Target.MEASURES)[measure["id"]]["status"] == "not_started"
 
 
 def test_measures_replayed_from_the_store_are_found_by_their_issues_fields(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ import tantivy
 
 from indexer.backends.base import NoticeBundle
 from indexer.backends.embedded_lexical import COLLECTIONS, KEY, as_int, tantivy_errors
-from indexer.backends.embedded_rows import stored_measure
+from indexer.backends.embedded_rows import stored_form
 from indexer.backends.embedded_store import Change, DocRow, NoticeRow, RecordStore, dumps
 from indexer.backends.vector_index import VectorIndex, load_snapshot, save_snapshot
 from indexer.bundles import embedding_text
@@ -239,7 +239,8 @@ class Generation:
                     # The rows of one notice carry the same ``shared`` text: parse it once, and
                     # hand the same value objects on, which the columns recognise (see extend()).
                     if change.shared != shared_text:
-                        shared_text, shared = change.shared, json.loads(change.shared) if change.shared else {}
+                        shared_text = change.shared
+                        shared = self.store.codec.loads(change.shared) if change.shared else {}
                     keys = {**shared, **json.loads(change.keys)} if change.keys else shared
                     adds.setdefault(change.target, []).append((change, keys))
             for target, items in adds.items():
@@ -288,7 +289,7 @@ def notice_row(bundle: NoticeBundle, dims: int | None) -> tuple[NoticeRow, int |
                 raise ValueError(f"document id {doc_id} appears twice")
             seen.add((target, doc_id))
             stored = {k: v for k, v in doc.items() if k != "vector"}
-            kept = stored_measure(stored, issues.get(doc.get("issue_id"))) if target is Target.MEASURES else stored
+            kept = stored_form(target, stored, issues.get(doc.get("issue_id")))
             blob = None
             if doc.get("vector") is not None:
                 vector = np.asarray(doc["vector"], dtype=np.float32).ravel()
