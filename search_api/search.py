@@ -93,6 +93,10 @@ def shown_source(doc: Mapping[str, Any]) -> str | None:
     return web_url(str(doc.get("source_url") or "")) or doc.get("source_name") or file_source(doc.get("source"))
 
 
+# measure hits read per issue hit wanted: issues have ~3 measure items (seed and generated notices)
+MEASURES_PER_ISSUE = 3
+
+
 def measure_ids(issue: Mapping[str, Any]) -> list[DocId]:
     """Ids of an issue's measure documents (``<issue id>-m<n>``, see indexer.documents)."""
     return [f"{issue['id']}-m{n}" for n in range(1, len(issue.get("measures") or []) + 1)]
@@ -315,6 +319,10 @@ class SearchService:
             legs[Leg.LEXICAL] = lex_hits if query.terms else []
             legs[Leg.VECTOR] = [h for h in vec_hits if h.score > 0]
             via = "issue" if target is Target.ISSUES else "measure"
+            if target is Target.ISSUES:
+                legs[Leg.VECTOR] = self._issue_vectors(legs[Leg.VECTOR], q, filters, k_vec)
+            elif not legs[Leg.VECTOR]:  # an index without measure vectors: issues stand in
+                legs[Leg.VECTOR], via = self._vector_leg(target, text, q, filters, k_vec)
         elif mode is Mode.HYBRID:
             # The vector leg (query embedding + cosine) runs beside the lexical leg and the reading
             # of the lexical hits for their coverage.
@@ -350,11 +358,19 @@ class SearchService:
                    for doc_id, doc in docs.items()}
         return covered, docs
 
+    def _issue_vectors(self, issue_hits: list[Hit], q: Vector, filters: Filters, k: int) -> list[Hit]:
+        """Issue vector hits, each issue at the best of its own and its measures' cosines when the
+        index holds measure vectors (setting ``measure_vectors``)."""
+        if not self.settings.measure_vectors:
+            return issue_hits
+        measure_hits = vector.run(self.backend, Target.MEASURES, q, filters, k * MEASURES_PER_ISSUE)
+        return vector.best_of_issue_and_measures(issue_hits, measure_hits, k)
+
     def _vector_leg(self, target: Target, text: str, query_vector: Vector | None, filters: Filters,
                     k: int) -> tuple[list[Hit], str]:
         q = query_vector if query_vector is not None else self.encoder.encode(text)
         if target is Target.ISSUES:
-            return vector.run(self.backend, target, q, filters, k), "issue"
+            return self._issue_vectors(vector.run(self.backend, target, q, filters, k), q, filters, k), "issue"
         if self.settings.measure_vectors:
             hits = vector.run(self.backend, target, q, filters, k)
             if hits:

@@ -243,15 +243,17 @@ def test_measure_documents_carry_issue_and_notice_metadata(corpus, settings, mem
         assert doc["status"] == (issue.status.value if issue.status else UNSTATED)
         assert doc["text_tokens"] == " ".join(tokenise_for_index(doc["text"]))
         assert doc["problem_tokens"] == " ".join(tokenise_for_index(issue.problem))
-    assert mem.get_vectors(Target.MEASURES, ids) == {}  # measure vectors are off by default
     assert mem.info().measures == expected(QINGHE, SHIMEN)[1]
 
 
-def test_measure_vectors_behind_the_flag(corpus, settings, mem):
-    run([corpus], settings.with_overrides(measure_vectors=True), mem)
+def test_measure_vectors_on_by_default_and_off_behind_the_flag(corpus, settings, mem, tmp_path):
+    run([corpus], settings, mem)
     notice = parse.parse_file(corpus / SHIMEN)
     ids = [f"{notice.issue_id(i)}-m{n}" for i in notice.issues for n in range(1, len(i.measures) + 1)]
     assert ids and set(mem.get_vectors(Target.MEASURES, ids)) == set(ids)
+    lean = MemoryBackend()
+    run([corpus], settings.with_overrides(measure_vectors=False, data_dir=str(tmp_path / "lean")), lean)
+    assert lean.get_vectors(Target.MEASURES, ids) == {}
 
 
 def _hand_made_notice() -> ParsedNotice:
@@ -354,6 +356,7 @@ def test_reindex_does_not_re_embed_unchanged_text(corpus, settings, mem, tmp_pat
     cache = VectorCache(tmp_path / "vectors.sqlite3")
     try:
         embedder = CachedEmbedder(HashingEmbedder(32), cache)
+        settings = settings.with_overrides(measure_vectors=False)  # count issue passages only
         first = run([corpus], settings, mem, embedder=embedder)
         distinct = len({d["problem"] for n in mem.iter_notices() for d in mem.get(Target.ISSUES, n["issue_ids"])})
         assert first.vector_cache == {"hits": first.issues - distinct, "misses": distinct}
