@@ -10,7 +10,8 @@ highlight + explain → respond:
 * **bigram leg** (hybrid mode, ``bigram_weight`` > 0): BM25 over the character bigrams of the
   query (:func:`search_api.lexical.build_bigrams`) in the BIGRAMS fields, a third ranked list of
   ``lexical_top_k`` hits — a query word jieba cuts differently inside a document still meets it.
-* **fusion**: ``FUSERS[fusion]`` (rrf by default, k = ``rrf_k``; ``linear`` as option), with the
+* **fusion**: ``FUSERS[fusion]`` (``linear`` by default: min–max scaled scores, weighted sum;
+  ``rrf`` as option, k = ``rrf_k``; chosen by cross-validation, docs/ranking.md), with the
   per-leg weights ``lexical_weight`` / ``vector_weight`` / ``bigram_weight``. Single-leg modes go through the same
   fuser, so ``score`` always means "fusion score" and the order is the leg's own.
 * **floor** (:mod:`search_api.floor`): a query none of whose hits covers enough of its

@@ -171,7 +171,7 @@ def bigram_backend():
 @pytest.mark.parametrize("weight, ranked", [(1.5, ["n1-001"]), (0.0, [])])
 def test_the_bigram_leg_ranks_and_explains_a_hit_the_words_miss(bigram_backend, weight, ranked):
     """规费 is no word token of 违规费用 (违规 / 费用); the bigram leg finds it and says so."""
-    settings = Settings(backend="memory", relevance_floor=False, bigram_weight=weight)
+    settings = Settings(backend="memory", relevance_floor=False, bigram_weight=weight, fusion="rrf")
     svc = SearchService(settings, bigram_backend, contract_corpus.EMBEDDER)
     try:
         request = parse_search_request(settings, q="规费", size=20)
