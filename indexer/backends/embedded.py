@@ -68,6 +68,7 @@ from indexer.backends.vector_index import EXACT_MAX_ROWS
 from indexer.errors import BackendError, BadQuery, IncompatibleIndex, ReadOnlyIndex
 from indexer.fields import SCHEMA_VERSION, Kind
 from indexer.types import DocId, Document, Hit, Leg, NoticeId, Target, Vector
+from indexer.vector_cache import StoredVectors
 
 log = logging.getLogger(__name__)
 
@@ -511,6 +512,11 @@ class EmbeddedBackend:
 
     def get_vectors(self, target: Target, ids: Sequence[DocId]) -> dict[DocId, Vector]:
         return {i: v.tolist() for i, v in self._store().get_vectors(target, ids).items()}
+
+    def vector_cache(self) -> StoredVectors:
+        """The embedder's vector cache: vectors already stored, found by the hash of their text
+        (in the generation serving now, also while a rebuild writes the next one)."""
+        return StoredVectors(lambda model_id, hashes: self._store().cached_vectors(model_id, hashes))
 
     def get_notice(self, notice_id: NoticeId) -> Document | None:
         return self._store().get_notice(notice_id)
