@@ -20,7 +20,6 @@ of a document once, values as strings, most frequent first, ties by value.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import islice
@@ -146,7 +145,6 @@ def count_stored(store: Any, index: Any | None, target: Any, ids: Sequence[DocId
         positions, rest = columns.split(rowids)
         counters = columns.counters(positions, fields)
     if rest:
-        stored = store.docs_by_rowid(rest)
-        for name, counter in document_counters((json.loads(text) for text in stored.values()), fields).items():
+        for name, counter in document_counters(store.docs_by_rowid(rest).values(), fields).items():
             counters[name].update(counter)
     return top(counters, size)
