@@ -24,7 +24,8 @@ highlight + explain → respond:
   not retrieve it), the fusion score, the query terms found in the hit's text and the variant
   terms (:mod:`search_api.variants`) found there.
 * **highlights**: offsets into the stored original text (:mod:`search_api.highlight`).
-* **facets** (the filter fields): counted over exactly the list ``total`` counts, so clicking a
+* **facets** (the filter fields): counted over exactly the list ``total`` counts (by the backend:
+  ``count_facets``, integer-coded columns in the embedded one), so clicking a
   value gives the count it showed (as long as fewer hits than a leg's top-k clear the floor).
 
 Measures: a measures search ranks measure items. Their vector leg uses measure vectors when the
@@ -412,7 +413,7 @@ class SearchService:
                             fusion=fusion, depth=page * size, exclude_ids=exclude_ids, example=example)
         fused = ranked.fused
         docs = dict(ranked.docs)
-        if collapse or facets or sort is Sort.DATE:  # each needs every hit's document
+        if collapse or sort is Sort.DATE:  # each needs every hit's document
             unread = [f.doc_id for f in fused if f.doc_id not in docs]
             if unread:
                 docs.update({d["id"]: d for d in self.backend.get(target, unread)})
@@ -421,6 +422,10 @@ class SearchService:
             fused, collapsed = _collapse(fused, docs)
         if sort is Sort.DATE:
             fused = _by_date(fused, docs)
+        counting = None
+        if facets:  # over exactly the hits above the floor: a facet's count is what clicking it gives
+            counting = self._pool.submit(self.backend.count_facets, target, [f.doc_id for f in fused],
+                                         list(FACETS.values()), self.settings.facet_size)
         start = (page - 1) * size
         page_items = fused[start:start + size]
         missing = [f.doc_id for f in page_items if f.doc_id not in docs]
@@ -434,10 +439,7 @@ class SearchService:
                 continue
             hits.append(self._hit(target, doc, item, start + offset + 1, ranked, fusion, highlighter,
                                   collapsed.get(item.doc_id) if collapse else None))
-        facet_counts = None
-        if facets:  # over exactly the hits above the floor: a facet's count is what clicking it gives
-            facet_counts = _label_facets(_count_facets((docs[f.doc_id] for f in fused if f.doc_id in docs),
-                                                       self.settings.facet_size))
+        facet_counts = _label_facets(counting.result()) if counting is not None else None
         return SearchResult(
             target=target.value, mode=mode.value, fusion=fusion, q=text,
             terms=[t for t in ranked.terms if t not in ranked.expansion.terms],
@@ -518,25 +520,9 @@ def _collapse(fused: Sequence[Fused], docs: Mapping[DocId, Document]) -> tuple[l
     return kept, {f.doc_id: more[f.doc_id] for f in kept}
 
 
-def _values(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, list | tuple | set):
-        return [str(v) for v in value if v is not None]
-    return [str(value)]
-
-
-def _count_facets(docs: Iterable[Document], size: int) -> dict[str, list[tuple[str, int]]]:
-    counts: dict[str, Counter[str]] = {param: Counter() for param in FACETS}
-    for doc in docs:
-        for param, stored in FACETS.items():
-            counts[param].update(set(_values(doc.get(stored))))
-    return {p: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:size] for p, c in counts.items()}
-
-
 def _label_facets(raw: Mapping[str, Sequence[tuple[str, int]]]) -> dict[str, list[dict[str, Any]]]:
-    """(value, count) pairs → {value, count, label}: the label is the registry's (Chinese)."""
-    fields_by_param = {f.request_param: f for f in FACET_FIELDS}
-    return {param: [{"value": str(value), "count": int(count), "label": fields_by_param[param].value_label(value)}
-                    for value, count in pairs]
-            for param, pairs in raw.items()}
+    """(value, count) pairs per stored field → {param: [{value, count, label}]}: the label is the
+    registry's (Chinese)."""
+    return {f.request_param: [{"value": str(value), "count": int(count), "label": f.value_label(value)}
+                              for value, count in raw.get(f.name, ())]
+            for f in FACET_FIELDS}

@@ -367,6 +367,25 @@ def test_reindex_does_not_re_embed_unchanged_text(corpus, settings, mem, tmp_pat
         cache.close()
 
 
+def test_the_embedded_backend_is_its_own_vector_cache(corpus, settings, tmp_path):
+    from indexer.backends.embedded import EmbeddedBackend
+    from indexer.embed import CachedEmbedder
+
+    backend = EmbeddedBackend(tmp_path / "embedded", threads=1)
+    try:
+        embedder = CachedEmbedder(HashingEmbedder(32), backend.vector_cache())
+        first = run([corpus], settings, backend, embedder=embedder)
+        assert first.vector_cache["misses"] > 0
+        again = CachedEmbedder(HashingEmbedder(32), backend.vector_cache())  # nothing remembered in memory
+        summary = reindex(settings, backend=backend, embedder=again, progress=False)
+        assert summary.vector_cache == {"hits": first.issues, "misses": 0}
+        # the rebuilt generation finds them too
+        third = CachedEmbedder(HashingEmbedder(32), backend.vector_cache())
+        assert reindex(settings, backend=backend, embedder=third, progress=False).vector_cache["misses"] == 0
+    finally:
+        backend.close()
+
+
 def test_reindex_keeps_a_notice_that_no_longer_parses(corpus, settings, mem, monkeypatch):
     run([corpus], settings, mem)
     broken_id = mem.notice_id_for_source(str(corpus / SHIMEN))
