@@ -14,20 +14,29 @@ import numpy as np
 
 from indexer.backends.base import NoticeBundle
 from indexer.categories import Prototypes, categorise
-from indexer.documents import issue_record, measure_records, notice_record
+from indexer.documents import field_bigrams, issue_record, measure_records, notice_record
 from indexer.embed import Embedder
+from indexer.fields import field_named
 from indexer.reports import Timings, timed
 from indexer.tokenise import tokenise_for_index
-from indexer.types import Document, Issue, ParsedNotice
+from indexer.types import Document, Issue, ParsedNotice, Target
 
 # Issue vectors embed the problem with its measures: the measures say what the problem is about
 # (dev qrels: semantic nDCG@10 0.48 → 0.64 against problem-only vectors); 256 characters was best.
 ISSUE_EMBEDDING_CHARS = 256
+_ISSUE_BIGRAMS = field_named("bigram_tokens", Target.ISSUES)
+_MEASURE_BIGRAMS = field_named("bigram_tokens", Target.MEASURES)
 
 
 def issue_embedding_text(issue: Issue) -> str:
     """The passage embedded for an issue: its problem, then its measures, capped."""
-    text = issue.problem + ("。" + "；".join(issue.measures) if issue.measures else "")
+    return embedding_text(issue.problem, issue.measures)
+
+
+def embedding_text(problem: str, measures: Sequence[str]) -> str:
+    """The passage of :func:`issue_embedding_text` from the fields of an issue document (the
+    embedded store finds stored vectors by its hash: the vector cache)."""
+    text = problem + ("。" + "；".join(measures) if measures else "")
     return text[:ISSUE_EMBEDDING_CHARS]
 
 
@@ -102,11 +111,13 @@ def assemble_bundles(items: Sequence[tuple[ParsedNotice, str | None]], vectors: 
                     problem_tokens=problem_tokens,
                     context_tokens=_tokens("\n".join(t for t in (issue.section, issue.group) if t)),
                     measures_tokens=" ".join(t for t in (_tokens(issue.measures_intro), *measure_tokens) if t),
+                    bigram_tokens=field_bigrams(doc, _ISSUE_BIGRAMS),
                     vector=vector.tolist(),
                 )
                 issue_docs.append(doc)
                 for measure, text_tokens in zip(measure_records(parsed, issue), measure_tokens, strict=True):
-                    measure.update(categories=categories, text_tokens=text_tokens, problem_tokens=problem_tokens)
+                    measure.update(categories=categories, text_tokens=text_tokens, problem_tokens=problem_tokens,
+                                   bigram_tokens=field_bigrams(measure, _MEASURE_BIGRAMS))
                     if measure_rows is not None:
                         measure["vector"] = measure_rows[measure_row].tolist()
                         measure_row += 1

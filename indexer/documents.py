@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from indexer.fields import UNSTATED, date_number
+from indexer.fields import UNSTATED, Field, date_number
+from indexer.tokenise import character_bigrams
 from indexer.types import Document, Issue, ParsedNotice
 
 
@@ -82,6 +83,19 @@ def measure_records(notice: ParsedNotice, issue: Issue) -> list[Document]:
         }
         for n, text in enumerate(issue.measures, start=1)
     ]
+
+
+def field_bigrams(doc: Document, field: Field) -> str:
+    """A BIGRAMS field's value from the document's fields it is derived from (texts or lists of
+    texts): each text's own bigrams, space-joined (none spans two texts).
+
+    >>> from indexer.fields import field_named
+    >>> field_bigrams({"problem": "公车私用", "measures": ["收回车辆"]}, field_named("bigram_tokens"))
+    '公车 车私 私用 收回 回车 车辆'
+    """
+    texts = [t for name in field.derived_from
+             for t in (doc.get(name) if isinstance(doc.get(name), list) else [doc.get(name)])]
+    return " ".join(b for text in texts if isinstance(text, str) and text for b in character_bigrams(text))
 
 
 def notice_record(notice: ParsedNotice, original_text: str | None = None) -> Document:

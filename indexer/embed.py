@@ -7,8 +7,9 @@
   sentence-transformers directory;
 * ``settings.onnx`` runs it with onnxruntime — int8 when the export check found int8 within
   cosine 0.99 of fp32, else fp32 — and otherwise (or when export is impossible) with torch;
-* passages go through the vector cache (``<data_dir>/cache/vectors.sqlite3``), so unchanged text
-  is never embedded twice; queries through a small in-process LRU.
+* passages go through a vector cache, so unchanged text is never embedded twice: the embedded
+  backend's own stored vectors, found by the hash of their text, or for other backends
+  ``<data_dir>/cache/vectors.sqlite3``; queries through a small in-process LRU.
 
 Vectors of one model id are interchangeable whichever runtime made them; an index refuses vectors
 of another id (:func:`check_model_id`). Tests that need no model use :class:`HashingEmbedder`.
@@ -360,7 +361,7 @@ def _onnx_embedder(files: ModelFiles, settings: Settings, *, int8: bool | None) 
     )  # fmt: skip
 
 
-def open_embedder(settings: Settings, *, cache: bool = True) -> Embedder:
+def open_embedder(settings: Settings, *, cache: bool = True, backend: object = None) -> Embedder:
     """The embedder named by ``settings.model``, for ingest and for queries alike.
 
     Besides the models of :func:`load_embedder`, this accepts ``hashing`` (or ``hashing-<dims>``):
@@ -378,7 +379,7 @@ def open_embedder(settings: Settings, *, cache: bool = True) -> Embedder:
         if not dims.isdigit() and dims:
             raise ConfigError(f"model {name!r}: expected hashing or hashing-<dims>, e.g. hashing-64")
         return HashingEmbedder(int(dims) if dims else 64)
-    return load_embedder(settings, cache=cache)
+    return load_embedder(settings, cache=cache, backend=backend)
 
 
 def cache_counts(embedder: Embedder) -> tuple[int, int] | None:
@@ -401,9 +402,10 @@ def _model_space(folder: Path) -> Iterator[None]:
                        "disk", needed_mb=MODEL_SPACE_MB) from exc
 
 
-def load_embedder(settings: Settings, *, cache: bool = True) -> Embedder:
+def load_embedder(settings: Settings, *, cache: bool = True, backend: object = None) -> Embedder:
     """The configured model, ready to embed: converts and exports on first use (into the user's
-    model cache, ``settings.model_cache_path``, shared by every data folder).
+    model cache, ``settings.model_cache_path``, shared by every data folder). Passages go through
+    ``backend``'s own vectors when it offers ``vector_cache()``, else through a cache file.
 
     Raises :class:`~indexer.errors.ConfigError` for an unknown or unavailable model."""
     from indexer.models import resolve_model
@@ -425,7 +427,9 @@ def load_embedder(settings: Settings, *, cache: bool = True) -> Embedder:
     log.info("embedding model %s (%s, %d dims)", inner.model_id, getattr(inner, "runtime", "?"), inner.dims)
     if not cache:
         return inner
-    return CachedEmbedder(inner, VectorCache(settings.data_path / CACHE_FILE))
+    # An index that can find its own vectors by text (the embedded backend) is the cache: no copy.
+    stored = getattr(backend, "vector_cache", None)
+    return CachedEmbedder(inner, stored() if stored is not None else VectorCache(settings.data_path / CACHE_FILE))
 
 
 def embedders_for_benchmark(settings: Settings, *, torch: bool = True) -> dict[str, Any]:

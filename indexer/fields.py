@@ -11,6 +11,8 @@ Kinds:
 * ``KEYWORD``  exact value, filterable and (if ``facet``) counted; may be multi-valued.
 * ``TOKENS``   pre-tokenised text (space-joined jieba tokens), BM25-scored; ``boost`` is the
                default weight of the field in the lexical leg.
+* ``BIGRAMS``  pre-tokenised text (space-joined character bigrams, indexer.tokenise.character_bigrams),
+               BM25-scored by the bigram leg only: its own ranked list, never mixed with word tokens.
 * ``DISPLAY``  original text, stored for display and highlighting, not searched.
 * ``INTEGER``  filterable number (ranges).
 * ``DATE``     ISO date string, possibly partial ("2020-08"); stored and shown.
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from indexer.categories import labels as category_labels
@@ -39,6 +41,7 @@ from indexer.types import Target
 class Kind(StrEnum):
     KEYWORD = "keyword"
     TOKENS = "tokens"
+    BIGRAMS = "bigrams"
     DISPLAY = "display"
     INTEGER = "integer"
     DATE = "date"
@@ -73,6 +76,8 @@ class Field:
     bounds: tuple[int, int] | None = None  # the values a range filter accepts
     multi: bool = False
     boost: float = 1.0
+    from_issue: bool = False  # a measure's copy of its issue's field of the same name (kept once, on the issue)
+    derived_from: tuple[str, ...] = ()  # BIGRAMS: the text fields it is computed from (documents.field_bigrams)
 
     @property
     def request_param(self) -> str:
@@ -169,13 +174,15 @@ def _issue_fields() -> tuple[Field, ...]:
         Field("problem_tokens", K.TOKENS, "jieba tokens of problem", boost=1.0),
         Field("context_tokens", K.TOKENS, "jieba tokens of section and group titles", boost=0.5),
         Field("measures_tokens", K.TOKENS, "jieba tokens of all measures", boost=1.0),
+        Field("bigram_tokens", K.BIGRAMS, "character bigrams of problem and measures",
+              derived_from=("problem", "measures_intro", "measures")),
         Field("vector", K.VECTOR, "embedding of the problem with its measures (bundles.issue_embedding_text)"),
     )
 
 
 def _measure_fields() -> tuple[Field, ...]:
     K = Kind
-    return (
+    fields = (
         Field("id", K.KEYWORD, "measure id: <issue id>-m<n>"),
         Field("issue_id", K.KEYWORD, "id of the issue this measure belongs to"),
         *notice_level_fields(),
@@ -188,8 +195,14 @@ def _measure_fields() -> tuple[Field, ...]:
         _categories_field("topic categories of its issue"),
         Field("text_tokens", K.TOKENS, "jieba tokens of the measure", boost=2.0),
         Field("problem_tokens", K.TOKENS, "jieba tokens of its issue's problem", boost=0.5),
+        Field("bigram_tokens", K.BIGRAMS, "character bigrams of the measure", derived_from=("text",)),
         Field("vector", K.VECTOR, "embedding of the measure (optional, behind a flag)"),
     )
+    # The notice's metadata and these issue fields are copies of the issue's (the embedded store
+    # keeps them once, on the issue, and joins them back when it reads a measure).
+    inherited = {f.name for f in notice_level_fields()} | {"seq", "problem", "section", "status", "categories",
+                                                           "problem_tokens"}
+    return tuple(replace(f, from_issue=True) if f.name in inherited else f for f in fields)
 
 
 FIELDS: dict[Target, tuple[Field, ...]] = {
@@ -199,12 +212,20 @@ FIELDS: dict[Target, tuple[Field, ...]] = {
 
 # Bump when a field is added, removed or changes kind: an index of another version is refused.
 # 2: ``date`` (yyyymmdd) added; an issue without a status stores ``unspecified``.
-SCHEMA_VERSION = 2
+# 3: ``bigram_tokens`` (character bigrams, the bigram leg) added.
+SCHEMA_VERSION = 3
+# Kinds stored as space-joined tokens and BM25-scored (a lexical query names the fields it searches).
+SCORED_KINDS = (Kind.TOKENS, Kind.BIGRAMS)
 
 
 def fields_of(target: Target, *kinds: Kind) -> tuple[Field, ...]:
     """The fields of a collection, optionally only those of the given kinds."""
     return tuple(f for f in FIELDS[target] if not kinds or f.kind in kinds)
+
+
+def issue_copies() -> tuple[str, ...]:
+    """The measure fields that copy their issue's field of the same name, in document order."""
+    return tuple(f.name for f in FIELDS[Target.MEASURES] if f.from_issue)
 
 
 def facet_fields(target: Target) -> tuple[str, ...]:
@@ -260,3 +281,8 @@ EXPORT_FIELDS: tuple[str, ...] = (
 def lexical_boosts(target: Target) -> dict[str, float]:
     """Default field weights of the lexical leg."""
     return {f.name: f.boost for f in fields_of(target, Kind.TOKENS)}
+
+
+def bigram_boosts(target: Target) -> dict[str, float]:
+    """Field weights of the bigram leg (search_api.lexical.build_bigrams)."""
+    return {f.name: f.boost for f in fields_of(target, Kind.BIGRAMS)}

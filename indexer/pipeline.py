@@ -359,7 +359,7 @@ def ingest_paths(paths: Iterable[str | Path], settings: Settings, *, backend: Ba
     own_backend = backend is None
     backend = backend if backend is not None else open_backend(settings)
     try:
-        embedder = embedder if embedder is not None else open_embedder(settings)
+        embedder = embedder if embedder is not None else open_embedder(settings, backend=backend)
         backend.check_compatible(embedder.model_id, embedder.dims, DICTIONARY_VERSION)
         paths = list(paths)
         not_read: list[tuple[str, str]] = []
@@ -470,7 +470,7 @@ def reindex(settings: Settings, *, backend: Backend | None = None, embedder: Emb
     backend = backend if backend is not None else open_backend(settings)
     summary = ReindexSummary()
     try:
-        embedder = embedder if embedder is not None else open_embedder(settings)
+        embedder = embedder if embedder is not None else open_embedder(settings, backend=backend)
         prototypes: Prototypes | None = prototypes_for(embedder)
         try:
             # Also tells the backend which model and dictionary the rebuilt index is for.

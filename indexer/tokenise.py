@@ -14,6 +14,10 @@ letters are lower-cased.
 :data:`TOKENISER_CODE_VERSION`) is recorded in the index; an index tokenised with another
 version is refused until it is rebuilt (``python -m indexer reindex``).
 
+:func:`character_bigrams` is the second representation, for the bigram leg (issue #12): the
+overlapping pairs of Chinese characters of a text, so that a query and a document meet whatever
+jieba made of either.
+
 jieba is loaded once per process, lazily and under a lock; its prefix-dictionary cache goes to a
 private folder under the system temp dir, never into site-packages.
 """
@@ -23,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import stat
 import tempfile
 import threading
@@ -36,8 +41,8 @@ import jieba
 from indexer.parsing.normalise import fold
 
 # Bump when the rules in this module change in a way that changes tokens (not for list edits:
-# those change the version by themselves).
-TOKENISER_CODE_VERSION = 1
+# those change the version by themselves). 2: character bigrams (:func:`character_bigrams`).
+TOKENISER_CODE_VERSION = 2
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 USERDICT_PATH = DATA_DIR / "userdict.txt"
@@ -238,6 +243,25 @@ def tokenise_query(text: str) -> list[str]:
 def tokenise_with_offsets(text: str) -> list[Token]:
     """(token, start, end) on the original text, for highlighting."""
     return get_tokeniser().with_offsets(text)
+
+
+# Runs of Han characters (CJK unified ideographs, extension A, compatibility, extensions B+): a
+# bigram never spans punctuation, digits, Latin letters or spaces.
+_HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]{2,}")
+
+
+def character_bigrams(text: str) -> list[str]:
+    """The overlapping pairs of Han characters of a text, in order, repeats kept (a field stores them
+    space-joined; the bigram leg searches the query's). NFKC and :func:`fold` first (full-width,
+    traditional → simplified), as the word tokens are; digits, punctuation and Latin words give
+    none — the word tokens carry those, and random letters must not match anything here; a Han
+    character standing alone gives none either.
+
+    >>> character_bigrams("违规套取医保基金，涉及2023年")
+    ['违规', '规套', '套取', '取医', '医保', '保基', '基金', '涉及']
+    """
+    folded = fold(unicodedata.normalize("NFKC", text))
+    return [run[i:i + 2] for run in _HAN_RUN.findall(folded) for i in range(len(run) - 1)]
 
 
 _IDF: dict[str, float] | None = None

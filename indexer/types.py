@@ -183,8 +183,9 @@ class Target(StrEnum):
 
 
 class Leg(StrEnum):
-    LEXICAL = "lexical"
-    VECTOR = "vector"
+    LEXICAL = "lexical"  # BM25 over jieba word tokens
+    VECTOR = "vector"  # cosine over embeddings
+    BIGRAM = "bigram"  # BM25 over character bigrams (segmentation-robust, issue #12)
 
 
 @dataclass(slots=True, frozen=True)

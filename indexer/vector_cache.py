@@ -1,5 +1,9 @@
-"""Vectors already computed, by (model id, text hash), in SQLite in the data dir: a reindex of
-unchanged text embeds nothing.
+"""Vectors already computed, by (model id, text hash): a reindex of unchanged text embeds nothing.
+
+Two kinds: :class:`StoredVectors` finds them among the vectors an index already stores (the
+embedded backend keeps each vector once, beside the hash of its text: no copy elsewhere);
+:class:`VectorCache` keeps its own copy in a SQLite file in the data dir (for backends that
+cannot look vectors up by text, such as Elasticsearch).
 
 Vectors are stored as float16, as the index stores them (384 dims: 768 bytes, so a row fits in its
 B-tree page instead of spilling into an overflow page, and five share a 4 KiB page). The embedder
@@ -20,7 +24,8 @@ import hashlib
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -53,6 +58,41 @@ def text_hash(text: str) -> bytes:
 def rounded(vectors: np.ndarray) -> np.ndarray:
     """float32 vectors rounded to float16 precision: what the cache (and the index) keep."""
     return np.asarray(vectors, dtype="<f2").astype(np.float32)
+
+
+class StoredVectors:
+    """A vector cache over an index's own vectors: ``lookup(model_id, hashes)`` finds stored ones.
+
+    Vectors embedded but not yet written (the batch in flight) are kept here, the latest
+    ``pending`` of them, so that a text repeated in the next batch is not embedded again."""
+
+    def __init__(self, lookup: Callable[[str, Sequence[bytes]], dict[bytes, np.ndarray]], *,
+                 pending: int = 20_000) -> None:
+        self._lookup = lookup
+        self._pending: OrderedDict[tuple[str, bytes], bytes] = OrderedDict()  # float16 bytes
+        self._limit = pending
+        self._lock = threading.Lock()
+
+    def get_many(self, model_id: str, hashes: Sequence[bytes]) -> dict[bytes, np.ndarray]:
+        with self._lock:
+            found = {key: np.frombuffer(blob, dtype="<f2").astype(np.float32) for key in hashes
+                     if (blob := self._pending.get((model_id, key))) is not None}
+        missing = [key for key in dict.fromkeys(hashes) if key not in found]
+        if missing:
+            found.update(self._lookup(model_id, missing))
+        return found
+
+    def put_many(self, model_id: str, items: Iterable[tuple[bytes, np.ndarray]]) -> None:
+        with self._lock:
+            for key, vector in items:
+                self._pending[(model_id, key)] = np.asarray(vector, dtype="<f2").tobytes()
+                self._pending.move_to_end((model_id, key))
+            while len(self._pending) > self._limit:
+                self._pending.popitem(last=False)
+
+    def close(self) -> None:
+        with self._lock:
+            self._pending.clear()
 
 
 class VectorCache:

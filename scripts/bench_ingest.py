@@ -154,8 +154,10 @@ def main(argv: list[str] | None = None) -> int:
         except XunchaError as exc:
             notes.append(f"backend {e2e_settings.backend!r} not opened ({exc}); using the memory backend")
             backend = MemoryBackend()
-        # as a real ingest does: through a vector cache in the data folder (empty: every text is embedded)
-        cached = CachedEmbedder(embedder, VectorCache(Path(data) / CACHE_FILE))
+        # as a real ingest does: through the backend's own vectors, or a cache file in the data folder
+        # (empty either way: every text is embedded)
+        stored = getattr(backend, "vector_cache", None)
+        cached = CachedEmbedder(embedder, stored() if stored is not None else VectorCache(Path(data) / CACHE_FILE))
         try:
             with Clock() as e2e_clock:
                 summary = ingest_paths([str(f) for f in files], e2e_settings, backend=backend,

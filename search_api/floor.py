@@ -19,7 +19,10 @@ Two steps, each on evidence either leg gives:
    ``answer_similarity``, calibrated between wordless nonsense (punctuation, emoji, random
    letters) and the weakest real query. Otherwise the query gets no hits at all.
 2. **Per hit**: a hit stays if its coverage is ≥ ``min_coverage`` or its cosine is within
-   ``similarity_window`` of the query's best cosine.
+   ``similarity_window`` of the query's best cosine, or — a hit of the bigram leg — it contains
+   ≥ ``min_bigram_coverage`` of the query's distinct character bigrams. The bigram leg never
+   opens the answer gate: it matches pieces of words (存在 of 不存在), so a query whose words
+   are not found stays unanswered whatever bigrams match.
 
     >>> round(coverage(("医保", "基金"), {}, {"医保"}, lambda t: {"医保": 3.0, "基金": 1.0}[t]), 2)
     0.75
@@ -45,6 +48,16 @@ def doc_tokens(doc: Document, fields: Iterable[str]) -> set[str]:
     return out
 
 
+def share(terms: Sequence[str], tokens: set[str]) -> float:
+    """Share of the distinct terms found in ``tokens`` (0 without terms): a bigram hit's coverage.
+
+    >>> share(("医保", "保基", "基金", "医保"), {"医保", "基金"})
+    0.6666666666666666
+    """
+    distinct = set(terms)
+    return len(distinct & tokens) / len(distinct) if distinct else 0.0
+
+
 def coverage(terms: Sequence[str], weights: Mapping[str, float], tokens: set[str],
              idf: Callable[[str], float]) -> float:
     """Share of the query's specificity found in ``tokens``: Σ idf × weight of the terms present
@@ -57,9 +70,12 @@ def coverage(terms: Sequence[str], weights: Mapping[str, float], tokens: set[str
 
 
 def apply(fused: Sequence[Fused], covered: Mapping[DocId, float], *, min_coverage: float, similarity_window: float,
-          answer_coverage: float, answer_similarity: float, gate: bool = True) -> list[Fused]:
+          answer_coverage: float, answer_similarity: float, gate: bool = True,
+          bigram_covered: Mapping[DocId, float] | None = None, min_bigram_coverage: float = 1.0) -> list[Fused]:
     """The fused hits above the floor, in their order (see the module docstring); ``gate=False``
-    skips the answer gate (query-by-example: an issue is an answer to itself's kind)."""
+    skips the answer gate (query-by-example: an issue is an answer to itself's kind).
+    ``bigram_covered``: the share of the query's bigrams each bigram-leg hit contains."""
+    bigram_covered = bigram_covered or {}
     lexical = [covered.get(f.doc_id, 0.0) for f in fused if f.leg(Leg.LEXICAL) is not None]
     cosines = [v.score for f in fused if (v := f.leg(Leg.VECTOR)) is not None]
     best_cosine = max(cosines, default=0.0)
@@ -68,6 +84,8 @@ def apply(fused: Sequence[Fused], covered: Mapping[DocId, float], *, min_coverag
 
     def kept(item: Fused) -> bool:
         if item.leg(Leg.LEXICAL) is not None and covered.get(item.doc_id, 0.0) >= min_coverage:
+            return True
+        if item.leg(Leg.BIGRAM) is not None and bigram_covered.get(item.doc_id, 0.0) >= min_bigram_coverage:
             return True
         vec = item.leg(Leg.VECTOR)
         return vec is not None and vec.score >= best_cosine - similarity_window

@@ -12,6 +12,10 @@ does not know get its median, as jieba's own TF-IDF does):
   ``max_query_terms`` most specific terms: weight = count in the query × idf.
 
 The kept terms stay in query order.
+
+The bigram leg (:func:`build_bigrams`) searches the query's character bigrams
+(:func:`indexer.tokenise.character_bigrams`) in the BIGRAMS fields: a query word that jieba cuts
+differently inside a document's longer phrase still meets it there.
 """
 
 from __future__ import annotations
@@ -21,9 +25,9 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from indexer.backends.base import Backend, Filters, LexicalQuery
-from indexer.fields import lexical_boosts
+from indexer.fields import bigram_boosts, lexical_boosts
+from indexer.tokenise import character_bigrams, tokenise_query
 from indexer.tokenise import general_idf as idf
-from indexer.tokenise import tokenise_query
 from indexer.types import Hit, Target
 from search_api import variants
 
@@ -88,6 +92,17 @@ def build_query(text: str, target: Target, *, max_terms: int = 0, min_idf: float
     """:func:`build` without the expansion report."""
     return build(text, target, max_terms=max_terms, min_idf=min_idf, boosts=boosts,
                  variant_weight=variant_weight)[0]
+
+
+def build_bigrams(text: str, target: Target, *, max_terms: int = 0) -> LexicalQuery:
+    """The bigram leg's query: the text's distinct character bigrams, searched in the target's
+    BIGRAMS fields; past ``max_terms`` (a pasted paragraph, an example), the most specific ones
+    (count in the text × idf, as for words).
+
+    >>> build_bigrams("套取资金", Target.ISSUES).terms
+    ('套取', '取资', '资金')
+    """
+    return LexicalQuery(select_terms(character_bigrams(text), max_terms), bigram_boosts(target))
 
 
 # Numbers with their units, dates and amounts: specific to one notice, never to a kind of problem.

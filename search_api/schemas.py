@@ -30,7 +30,7 @@ class ErrorResponse(BaseModel):
 
 class LegExplain(BaseModel):
     rank: int = Field(description="1-based rank in this leg")
-    score: float = Field(description="the leg's own score: BM25 for lexical, cosine for vector")
+    score: float = Field(description="the leg's own score: BM25 for lexical and bigram, cosine for vector")
 
 
 class VectorExplain(LegExplain):
@@ -41,6 +41,8 @@ class VectorExplain(LegExplain):
 class Explain(BaseModel):
     lexical: LegExplain | None = Field(description="null when the lexical leg did not retrieve the hit")
     vector: VectorExplain | None = Field(description="null when the vector leg did not retrieve the hit")
+    bigram: LegExplain | None = Field(None, description="BM25 over character bigrams (hybrid mode); null when the "
+                                                        "bigram leg did not retrieve the hit")
     fusion: str = Field(description="fusion used: rrf | linear")
     score: float
     matched_terms: list[str] = Field(description="query terms found in the hit's text")

@@ -7,8 +7,12 @@ highlight + explain → respond:
   cosine over embeddings (:mod:`search_api.vector`); ``mode`` says which run
   (``hybrid`` both, ``lexical``, ``semantic``). Each leg returns its top ``lexical_top_k`` /
   ``vector_top_k`` (at least page × size) under the same filters.
-* **fusion**: ``FUSERS[fusion]`` (rrf by default, k = ``rrf_k``; ``linear`` as option), with the
-  per-leg weights ``lexical_weight`` / ``vector_weight``. Single-leg modes go through the same
+* **bigram leg** (hybrid mode, ``bigram_weight`` > 0): BM25 over the character bigrams of the
+  query (:func:`search_api.lexical.build_bigrams`) in the BIGRAMS fields, a third ranked list of
+  ``lexical_top_k`` hits — a query word jieba cuts differently inside a document still meets it.
+* **fusion**: ``FUSERS[fusion]`` (``linear`` by default: min–max scaled scores, weighted sum;
+  ``rrf`` as option, k = ``rrf_k``; chosen by cross-validation, docs/ranking.md), with the
+  per-leg weights ``lexical_weight`` / ``vector_weight`` / ``bigram_weight``. Single-leg modes go through the same
   fuser, so ``score`` always means "fusion score" and the order is the leg's own.
 * **floor** (:mod:`search_api.floor`): a query none of whose hits covers enough of its
   specificity or comes close enough in meaning gets no hits; otherwise a hit stays if its words
@@ -16,11 +20,12 @@ highlight + explain → respond:
 * **collapse**: optional; the best hit per institution is kept and carries ``collapsed``, the
   count of further hits of that institution in the ranked list.
 * **pagination** is over the fused (floored, collapsed) list; ``total`` is the length of that list.
-* **explanation**: every hit has ``explain`` = each leg's rank and score (``null`` if that leg did
+* **explanation**: every hit has ``explain`` = each leg's rank and score (lexical, vector, bigram) (``null`` if that leg did
   not retrieve it), the fusion score, the query terms found in the hit's text and the variant
   terms (:mod:`search_api.variants`) found there.
 * **highlights**: offsets into the stored original text (:mod:`search_api.highlight`).
-* **facets** (the filter fields): counted over exactly the list ``total`` counts, so clicking a
+* **facets** (the filter fields): counted over exactly the list ``total`` counts (by the backend:
+  ``count_facets``, integer-coded columns in the embedded one), so clicking a
   value gives the count it showed (as long as fewer hits than a leg's top-k clear the floor).
 
 Measures: a measures search ranks measure items. Their vector leg uses measure vectors when the
@@ -136,6 +141,15 @@ class _Ranked:
     docs: dict[DocId, Document] = field(default_factory=dict)  # documents already read (the lexical hits)
 
 
+@dataclass(slots=True)
+class _Coverage:
+    """What the relevance floor measures on the hits of the word and bigram legs."""
+
+    words: dict[DocId, float]  # lexical hit → coverage of the query (floor.coverage)
+    bigrams: dict[DocId, float]  # bigram hit → share of the query's bigrams it contains (floor.share)
+    docs: dict[DocId, Document]  # the documents read to measure them
+
+
 class SearchService:
     """The search core over one backend and one embedder (both loaded once per process)."""
 
@@ -145,7 +159,8 @@ class SearchService:
         self.embedder = embedder
         self.encoder = vector.QueryEncoder(embedder, settings.embed_cache_size)
         self.fusion_params = FusionParams(
-            k=settings.rrf_k, weights={Leg.LEXICAL: settings.lexical_weight, Leg.VECTOR: settings.vector_weight})
+            k=settings.rrf_k, weights={Leg.LEXICAL: settings.lexical_weight, Leg.VECTOR: settings.vector_weight,
+                                       Leg.BIGRAM: settings.bigram_weight})
         # the vector leg and the facet counts run beside the lexical leg
         self._pool = ThreadPoolExecutor(max_workers=max(2, settings.threads), thread_name_prefix="search")
 
@@ -276,7 +291,8 @@ class SearchService:
             "query_model_id": self.embedder.model_id,
             "fusion": self.settings.fusion,
             "rrf_k": self.settings.rrf_k,
-            "weights": {"lexical": self.settings.lexical_weight, "vector": self.settings.vector_weight},
+            "weights": {"lexical": self.settings.lexical_weight, "vector": self.settings.vector_weight,
+                        "bigram": self.settings.bigram_weight},
         }
 
     # -- the pipeline ----------------------------------------------------------------------
@@ -305,12 +321,14 @@ class SearchService:
         query, expansion = lexical.build(text, target, max_terms=settings.max_query_terms,
                                          min_idf=settings.min_term_idf,
                                          variant_weight=0.0 if example else settings.variant_weight)
+        bigrams = (lexical.build_bigrams(text, target, max_terms=settings.max_bigram_terms)
+                   if mode is Mode.HYBRID and settings.bigram_weight > 0 else None)
         extra = len(exclude_ids)
         k_lex = max(settings.lexical_top_k, depth) + extra
         k_vec = max(settings.vector_top_k, depth) + extra
         legs: dict[Leg, list[Hit]] = {}
         via: str | None = None
-        measured: tuple[dict[DocId, float], dict[DocId, Document]] | None = None
+        measured: _Coverage | None = None
         both = getattr(self.backend, "search_both", None)
         if mode is Mode.HYBRID and both is not None and (target is Target.ISSUES or settings.measure_vectors):
             # Both legs in one round trip (Elasticsearch msearch), after embedding the query.
@@ -318,6 +336,7 @@ class SearchService:
             lex_hits, vec_hits = both(target, query, q, filters, k_lex if query.terms else 0, k_vec)
             legs[Leg.LEXICAL] = lex_hits if query.terms else []
             legs[Leg.VECTOR] = [h for h in vec_hits if h.score > 0]
+            legs[Leg.BIGRAM] = self._bigram_leg(target, bigrams, filters, k_lex)
             via = "issue" if target is Target.ISSUES else "measure"
             if target is Target.ISSUES:
                 legs[Leg.VECTOR] = self._issue_vectors(legs[Leg.VECTOR], q, filters, k_vec)
@@ -328,7 +347,8 @@ class SearchService:
             # of the lexical hits for their coverage.
             future = self._pool.submit(self._vector_leg, target, text, query_vector, filters, k_vec)
             legs[Leg.LEXICAL] = lexical.run(self.backend, target, query, filters, k_lex)
-            measured = self._coverage(target, legs[Leg.LEXICAL], query) if settings.relevance_floor else None
+            legs[Leg.BIGRAM] = self._bigram_leg(target, bigrams, filters, k_lex)
+            measured = self._coverage(target, legs, query, bigrams) if settings.relevance_floor else None
             legs[Leg.VECTOR], via = future.result()
         elif mode is Mode.LEXICAL:
             legs[Leg.LEXICAL] = lexical.run(self.backend, target, query, filters, k_lex)
@@ -337,26 +357,40 @@ class SearchService:
         fused = FUSERS[fusion](legs, self.fusion_params)
         if exclude_ids:
             fused = [f for f in fused if f.doc_id not in exclude_ids]
-        covered: dict[DocId, float] = {}
         docs: dict[DocId, Document] = {}
         if settings.relevance_floor:
-            covered, docs = measured or self._coverage(target, legs.get(Leg.LEXICAL, ()), query)
-            fused = floor.apply(fused, covered, min_coverage=settings.min_coverage,
+            measured = measured or self._coverage(target, legs, query, bigrams)
+            docs = measured.docs
+            fused = floor.apply(fused, measured.words, min_coverage=settings.min_coverage,
                                 similarity_window=settings.similarity_window, answer_coverage=settings.answer_coverage,
-                                answer_similarity=settings.answer_similarity, gate=not example)
+                                answer_similarity=settings.answer_similarity, gate=not example,
+                                bigram_covered=measured.bigrams, min_bigram_coverage=settings.min_bigram_coverage)
         return _Ranked(fused, query.terms, query, expansion, via, docs)
 
-    def _coverage(self, target: Target, lexical_hits: Sequence[Hit],
-                  query: LexicalQuery) -> tuple[dict[DocId, float], dict[DocId, Document]]:
-        """Each lexical hit's coverage of the query (search_api.floor), and the documents read to
-        measure it (kept for the page)."""
-        if not lexical_hits:
-            return {}, {}
-        docs = {d["id"]: d for d in self.backend.get(target, [h.doc_id for h in lexical_hits])}
+    def _bigram_leg(self, target: Target, query: LexicalQuery | None, filters: Filters, k: int) -> list[Hit]:
+        """The bigram leg's hits (the backend's lexical search over the BIGRAMS fields)."""
+        if query is None:
+            return []
+        return [Hit(h.doc_id, h.score, Leg.BIGRAM) for h in lexical.run(self.backend, target, query, filters, k)]
+
+    def _coverage(self, target: Target, legs: Mapping[Leg, Sequence[Hit]], query: LexicalQuery,
+                  bigrams: LexicalQuery | None) -> _Coverage:
+        """Each lexical hit's coverage of the query and each bigram hit's share of its bigrams
+        (search_api.floor), and the documents read to measure them (kept for the page)."""
+        lexical_hits, bigram_hits = legs.get(Leg.LEXICAL, ()), legs.get(Leg.BIGRAM, ())
+        wanted = list(dict.fromkeys(h.doc_id for h in (*lexical_hits, *bigram_hits)))
+        if not wanted:
+            return _Coverage({}, {}, {})
+        docs = {d["id"]: d for d in self.backend.get(target, wanted)}
         fields = [name for name, boost in query.boosts.items() if boost > 0]
-        covered = {doc_id: floor.coverage(query.terms, query.weights, floor.doc_tokens(doc, fields), lexical.idf)
-                   for doc_id, doc in docs.items()}
-        return covered, docs
+        words = {h.doc_id: floor.coverage(query.terms, query.weights, floor.doc_tokens(docs[h.doc_id], fields),
+                                          lexical.idf)
+                 for h in lexical_hits if h.doc_id in docs}
+        shares: dict[DocId, float] = {}
+        if bigrams is not None:
+            shares = {h.doc_id: floor.share(bigrams.terms, floor.doc_tokens(docs[h.doc_id], bigrams.boosts))
+                      for h in bigram_hits if h.doc_id in docs}
+        return _Coverage(words, shares, docs)
 
     def _issue_vectors(self, issue_hits: list[Hit], q: Vector, filters: Filters, k: int) -> list[Hit]:
         """Issue vector hits, each issue at the best of its own and its measures' cosines when the
@@ -395,7 +429,7 @@ class SearchService:
                             fusion=fusion, depth=page * size, exclude_ids=exclude_ids, example=example)
         fused = ranked.fused
         docs = dict(ranked.docs)
-        if collapse or facets or sort is Sort.DATE:  # each needs every hit's document
+        if collapse or sort is Sort.DATE:  # each needs every hit's document
             unread = [f.doc_id for f in fused if f.doc_id not in docs]
             if unread:
                 docs.update({d["id"]: d for d in self.backend.get(target, unread)})
@@ -404,6 +438,10 @@ class SearchService:
             fused, collapsed = _collapse(fused, docs)
         if sort is Sort.DATE:
             fused = _by_date(fused, docs)
+        counting = None
+        if facets:  # over exactly the hits above the floor: a facet's count is what clicking it gives
+            counting = self._pool.submit(self.backend.count_facets, target, [f.doc_id for f in fused],
+                                         list(FACETS.values()), self.settings.facet_size)
         start = (page - 1) * size
         page_items = fused[start:start + size]
         missing = [f.doc_id for f in page_items if f.doc_id not in docs]
@@ -417,10 +455,7 @@ class SearchService:
                 continue
             hits.append(self._hit(target, doc, item, start + offset + 1, ranked, fusion, highlighter,
                                   collapsed.get(item.doc_id) if collapse else None))
-        facet_counts = None
-        if facets:  # over exactly the hits above the floor: a facet's count is what clicking it gives
-            facet_counts = _label_facets(_count_facets((docs[f.doc_id] for f in fused if f.doc_id in docs),
-                                                       self.settings.facet_size))
+        facet_counts = _label_facets(counting.result()) if counting is not None else None
         return SearchResult(
             target=target.value, mode=mode.value, fusion=fusion, q=text,
             terms=[t for t in ranked.terms if t not in ranked.expansion.terms],
@@ -447,6 +482,7 @@ class SearchService:
             }
         lex = item.leg(Leg.LEXICAL)
         vec = item.leg(Leg.VECTOR)
+        big = item.leg(Leg.BIGRAM)
         vec_explain = None
         if vec is not None:
             vec_explain = {"rank": vec.rank, "score": round(vec.score, 6)}
@@ -458,6 +494,7 @@ class SearchService:
         out["explain"] = {
             "lexical": {"rank": lex.rank, "score": round(lex.score, 6)} if lex is not None else None,
             "vector": vec_explain,
+            "bigram": {"rank": big.rank, "score": round(big.score, 6)} if big is not None else None,
             "fusion": fusion,
             "score": round(item.score, 6),
             "matched_terms": [t for t in matched if t not in ranked.expansion.terms],
@@ -499,25 +536,9 @@ def _collapse(fused: Sequence[Fused], docs: Mapping[DocId, Document]) -> tuple[l
     return kept, {f.doc_id: more[f.doc_id] for f in kept}
 
 
-def _values(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, list | tuple | set):
-        return [str(v) for v in value if v is not None]
-    return [str(value)]
-
-
-def _count_facets(docs: Iterable[Document], size: int) -> dict[str, list[tuple[str, int]]]:
-    counts: dict[str, Counter[str]] = {param: Counter() for param in FACETS}
-    for doc in docs:
-        for param, stored in FACETS.items():
-            counts[param].update(set(_values(doc.get(stored))))
-    return {p: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:size] for p, c in counts.items()}
-
-
 def _label_facets(raw: Mapping[str, Sequence[tuple[str, int]]]) -> dict[str, list[dict[str, Any]]]:
-    """(value, count) pairs → {value, count, label}: the label is the registry's (Chinese)."""
-    fields_by_param = {f.request_param: f for f in FACET_FIELDS}
-    return {param: [{"value": str(value), "count": int(count), "label": fields_by_param[param].value_label(value)}
-                    for value, count in pairs]
-            for param, pairs in raw.items()}
+    """(value, count) pairs per stored field → {param: [{value, count, label}]}: the label is the
+    registry's (Chinese)."""
+    return {f.request_param: [{"value": str(value), "count": int(count), "label": f.value_label(value)}
+                              for value, count in raw.get(f.name, ())]
+            for f in FACET_FIELDS}

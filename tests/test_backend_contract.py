@@ -121,6 +121,26 @@ def test_variant_expansion_finds_the_same_issues_in_every_backend(backend, refer
     assert [h.score for h in got] == pytest.approx([h.score for h in want], rel=0.02)
 
 
+def test_bigram_leg_finds_the_same_documents_in_every_backend(backend, reference):
+    """规费 is no word token of the corpus (违规费用 is cut 违规 / 费用) but is one of its character
+    bigrams: the bigram leg's query finds it, with the reference's ranking and scores."""
+    from search_api import lexical
+
+    _loaded(backend)
+    assert backend.lexical(ISSUES, lexical.build_query("规费", ISSUES), Filters(), 5) == []
+    for target, text in ((ISSUES, "规费"), (ISSUES, "医保基金监管不到位"), (MEASURES, "规费"),
+                         (MEASURES, "医保基金监管台账")):
+        query = lexical.build_bigrams(text, target)
+        got = backend.lexical(target, query, Filters(), 5)
+        want = reference.lexical(target, query, Filters(), 5)
+        assert [h.doc_id for h in got] == [h.doc_id for h in want], (target, text)
+        assert [h.score for h in got] == pytest.approx([h.score for h in want], rel=0.02)
+    assert [h.doc_id for h in backend.lexical(ISSUES, lexical.build_bigrams("规费", ISSUES), Filters(), 5)] == [
+        "n1-001"]
+    assert [h.doc_id for h in backend.lexical(MEASURES, lexical.build_bigrams("规费", MEASURES), Filters(), 5)] == [
+        "n1-001-m2"]
+
+
 def test_measures_are_searchable_as_documents(backend):
     _loaded(backend)
     hits = backend.lexical(MEASURES, _query("医保基金 台账", MEASURES), Filters(), 3)
@@ -176,6 +196,23 @@ def test_facets_count_filtered_and_matching_documents(backend):
     assert matching["institution"] == [("石门镇卫生院", 1), ("青禾县人民医院", 1)]
     filtered = backend.facets(ISSUES, Filters(equals={"province": ("江西省",)}), ["institution_type"])
     assert filtered["institution_type"] == [("hospital", 3), ("cdc", 2)]
+
+
+def test_count_facets_counts_exactly_the_given_documents(backend):
+    """The facets of a result list: each given document once, each of its distinct values once;
+    unknown and deleted ids are left out; measures too (which have no vectors here)."""
+    _loaded(backend)
+    ids = ["n1-001", "n1-002", "n2-001", "n3-001", "missing"]
+    counts = backend.count_facets(ISSUES, ids, ["province", "status", "year", "categories"], size=10)
+    assert counts == {"province": [("江西省", 3), ("湖南省", 1)],
+                      "status": [("completed", 2), ("in_progress", 1)],  # n3-001 has no status
+                      "year": [("2023", 2), ("2022", 1), ("2024", 1)],
+                      "categories": [("medical_insurance", 2)]}
+    assert backend.count_facets(ISSUES, ids, ["province"], size=1) == {"province": [("江西省", 3)]}
+    measures = backend.count_facets(MEASURES, ["n1-001-m1", "n1-001-m2", "n2-002-m1"], ["institution"], size=10)
+    assert measures == {"institution": [("青禾县人民医院", 2), ("石门镇卫生院", 1)]}
+    backend.delete_notices(["n2"])
+    assert backend.count_facets(ISSUES, ids, ["province"], size=10) == {"province": [("江西省", 3)]}
 
 
 def test_get_keeps_the_order_asked_and_skips_missing(backend):

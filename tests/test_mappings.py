@@ -25,6 +25,7 @@ MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "mappings"
 EXPECTED_TYPES = {
     Kind.KEYWORD: {"type": "keyword"},
     Kind.TOKENS: {"type": "text", "analyzer": "whitespace"},
+    Kind.BIGRAMS: {"type": "text", "analyzer": "whitespace"},
     Kind.DISPLAY: {"type": "text", "index": False},
     Kind.INTEGER: {"type": "integer"},
     Kind.DATE: {"type": "date", "format": "strict_date_optional_time", "ignore_malformed": True},
@@ -57,7 +58,7 @@ def test_every_field_is_mapped_by_its_kind_and_nothing_else(target):
 def test_facets_and_filters_use_keyword_or_numeric_fields(target):
     properties = index_body(target.value, model_id="m", dims=8, dictionary_version="d")["mappings"]["properties"]
     assert {properties[name]["type"] for name in facet_fields(target)} <= {"keyword", "integer"}
-    assert all(properties[f.name]["analyzer"] == "whitespace" for f in fields_of(target, Kind.TOKENS))
+    assert all(properties[f.name]["analyzer"] == "whitespace" for f in fields_of(target, Kind.TOKENS, Kind.BIGRAMS))
 
 
 def test_dims_model_and_dictionary_come_from_the_caller():

@@ -27,7 +27,7 @@ from indexer.fields import UNSTATED
 from indexer.parsing import parse
 from indexer.pipeline import delete_notices, ingest_paths, reindex, stats
 from indexer.settings import load_settings
-from indexer.tokenise import DICTIONARY_VERSION, tokenise_for_index
+from indexer.tokenise import DICTIONARY_VERSION, character_bigrams, tokenise_for_index
 from indexer.types import Issue, NoticeMeta, ParsedNotice, QualityReport, Target
 
 DATA = Path(__file__).resolve().parent / "data" / "pipeline"
@@ -225,6 +225,9 @@ def test_issue_documents_carry_tokens_vectors_and_metadata(corpus, settings, mem
         assert doc["problem_tokens"] == " ".join(tokenise_for_index(issue.problem))
         measures_text = "\n".join(t for t in (issue.measures_intro, *issue.measures) if t)
         assert doc["measures_tokens"].split() == tokenise_for_index(measures_text)
+        # no bigram spans two measures: each text's own pairs, in order
+        assert doc["bigram_tokens"].split() == [b for t in (issue.problem, issue.measures_intro, *issue.measures)
+                                                if t for b in character_bigrams(t)]
         assert vectors[doc["id"]] == pytest.approx(embedder.embed_passages([issue_embedding_text(issue)])[0].tolist(), abs=1e-6)
 
 
@@ -242,6 +245,7 @@ def test_measure_documents_carry_issue_and_notice_metadata(corpus, settings, mem
         assert doc["problem"] == issue.problem and doc["section"] == issue.section
         assert doc["status"] == (issue.status.value if issue.status else UNSTATED)
         assert doc["text_tokens"] == " ".join(tokenise_for_index(doc["text"]))
+        assert doc["bigram_tokens"] == " ".join(character_bigrams(doc["text"]))
         assert doc["problem_tokens"] == " ".join(tokenise_for_index(issue.problem))
     assert mem.info().measures == expected(QINGHE, SHIMEN)[1]
 
@@ -364,6 +368,25 @@ def test_reindex_does_not_re_embed_unchanged_text(corpus, settings, mem, tmp_pat
         assert summary.vector_cache == {"hits": first.issues, "misses": 0}
     finally:
         cache.close()
+
+
+def test_the_embedded_backend_is_its_own_vector_cache(corpus, settings, tmp_path):
+    from indexer.backends.embedded import EmbeddedBackend
+    from indexer.embed import CachedEmbedder
+
+    backend = EmbeddedBackend(tmp_path / "embedded", threads=1)
+    try:
+        embedder = CachedEmbedder(HashingEmbedder(32), backend.vector_cache())
+        first = run([corpus], settings, backend, embedder=embedder)
+        assert first.vector_cache["misses"] > 0
+        again = CachedEmbedder(HashingEmbedder(32), backend.vector_cache())  # nothing remembered in memory
+        summary = reindex(settings, backend=backend, embedder=again, progress=False)
+        assert summary.vector_cache == {"hits": first.issues, "misses": 0}
+        # the rebuilt generation finds them too
+        third = CachedEmbedder(HashingEmbedder(32), backend.vector_cache())
+        assert reindex(settings, backend=backend, embedder=third, progress=False).vector_cache["misses"] == 0
+    finally:
+        backend.close()
 
 
 def test_reindex_keeps_a_notice_that_no_longer_parses(corpus, settings, mem, monkeypatch):

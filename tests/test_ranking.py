@@ -17,7 +17,7 @@ from search_api.app import create_app
 from search_api.fuse import Fused, LegRank
 from search_api.parse import parse_search_request
 from search_api.search import SearchService
-from tests import search_corpus
+from tests import contract_corpus, search_corpus
 
 
 @pytest.fixture(scope="module")
@@ -103,12 +103,15 @@ def test_the_explanation_names_the_variants_a_hit_matched(service):
 
 # -- the relevance floor ----------------------------------------------------------------------------
 
-def fused(doc_id: str, lexical_rank: int | None = None, cosine: float | None = None) -> Fused:
+def fused(doc_id: str, lexical_rank: int | None = None, cosine: float | None = None,
+          bigram_rank: int | None = None) -> Fused:
     legs = {}
     if lexical_rank is not None:
         legs[Leg.LEXICAL] = LegRank(lexical_rank, 1.0)
     if cosine is not None:
         legs[Leg.VECTOR] = LegRank(1, cosine)
+    if bigram_rank is not None:
+        legs[Leg.BIGRAM] = LegRank(bigram_rank, 1.0)
     return Fused(doc_id, 0.0, legs)
 
 
@@ -142,6 +145,48 @@ def test_a_hit_stays_on_either_legs_evidence():
     hits = [fused("words", 1, 0.70), fused("meaning", None, 0.88), fused("weak", 2, 0.80), fused("far", None, 0.84)]
     kept = floor.apply(hits, {"words": 0.9, "weak": 0.05}, **FLOOR)
     assert [f.doc_id for f in kept] == ["words", "meaning"]
+
+
+def test_a_bigram_hit_stays_on_its_share_of_the_query_bigrams():
+    hits = [fused("words", 1, 0.90, 2), fused("pairs", None, 0.70, 1), fused("few", None, 0.70, 3)]
+    kept = floor.apply(hits, {"words": 0.9}, **FLOOR, bigram_covered={"words": 1.0, "pairs": 0.6, "few": 0.2},
+                       min_bigram_coverage=0.5)
+    assert [f.doc_id for f in kept] == ["words", "pairs"]
+    assert floor.share(("规费", "退回", "规费"), {"规费"}) == 0.5
+
+
+def test_bigrams_never_open_the_answer_gate():
+    """No word of the query found and no close meaning: bigram matches alone (存在 of 不存在) give nothing."""
+    hits = [fused("a", None, 0.80, 1), fused("b", None, 0.79, 2)]
+    assert floor.apply(hits, {}, **FLOOR, bigram_covered={"a": 1.0, "b": 1.0}, min_bigram_coverage=0.1) == []
+
+
+@pytest.fixture(scope="module")
+def bigram_backend():
+    store = MemoryBackend()
+    store.write(contract_corpus.make_bundles())
+    return store
+
+
+@pytest.mark.parametrize("weight, ranked", [(1.5, ["n1-001"]), (0.0, [])])
+def test_the_bigram_leg_ranks_and_explains_a_hit_the_words_miss(bigram_backend, weight, ranked):
+    """规费 is no word token of 违规费用 (违规 / 费用); the bigram leg finds it and says so."""
+    settings = Settings(backend="memory", relevance_floor=False, bigram_weight=weight, fusion="rrf")
+    svc = SearchService(settings, bigram_backend, contract_corpus.EMBEDDER)
+    try:
+        request = parse_search_request(settings, q="规费", size=20)
+        result = svc.search_issues(request)
+    finally:
+        svc.close()
+    by_bigram = [h["id"] for h in result.hits if h["explain"]["bigram"] is not None]
+    assert by_bigram == ranked
+    assert all(h["explain"]["lexical"] is None for h in result.hits)  # no word of the query is in the corpus
+    if ranked:
+        top = result.hits[0]
+        assert top["id"] == "n1-001"
+        assert top["explain"]["bigram"]["rank"] == 1 and top["explain"]["bigram"]["score"] > 0
+        vec = top["explain"]["vector"]
+        assert top["score"] == round(weight / 21 + (0.7 / (20 + vec["rank"]) if vec else 0.0), 6)  # rrf k 20
 
 
 @pytest.mark.parametrize("text", ["zzqqxx不存在的东西", "？？？！！！", "……", "😀😀🎉", "qwzx plmk", "asdfghjkl"])

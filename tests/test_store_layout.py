@@ -1,15 +1,18 @@
 """The embedded record store's compact rows: compressed JSON with a per-store dictionary, filter
-keys only where a vector needs them, and stores of the plain layout still read."""
+keys only where a vector needs them, measure rows without their issue's copies, stored vectors
+found by the hash of their text (the vector cache), and stores of the plain layout still read."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
-from indexer.backends.base import Filters
+from indexer.backends.base import Filters, LexicalQuery
 from indexer.backends.embedded import EmbeddedBackend
 from indexer.backends.embedded_generation import STORE, notice_row
 from indexer.backends.embedded_store import RecordStore, dumps
+from indexer.bundles import embedding_text
 from indexer.types import Target
 from tests.contract_corpus import EMBEDDER, make_bundles
 
@@ -78,3 +81,109 @@ def test_a_small_index_keeps_no_vector_snapshot(tmp_path: Path) -> None:
     again = EmbeddedBackend(tmp_path, threads=1)
     assert again.vector(Target.ISSUES, EMBEDDER.embed_queries(["医保基金"])[0].tolist(), Filters(), 5) == want
     again.close()
+
+
+def _stored_rows(data: Path, target: Target) -> dict[str, dict]:
+    store = RecordStore(_store_file(data), read_only=True)
+    try:
+        rows = store._query("SELECT doc_id, doc FROM docs WHERE target = ? AND deleted = 0", (int(target != Target.ISSUES),))
+        return {doc_id: store.codec.loads(doc) for doc_id, doc in rows}
+    finally:
+        store.close()
+
+
+def test_measure_rows_keep_their_issues_fields_once(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path, threads=1)
+    backend.check_compatible(EMBEDDER.model_id, EMBEDDER.dims, "test-dict")
+    bundles = make_bundles()
+    backend.write(bundles)
+    measures = [m for b in bundles for m in b.measures]
+    assert backend.get(Target.MEASURES, [m["id"] for m in measures]) == measures  # whole again, in order
+    assert [list(d) for d in backend.get(Target.MEASURES, [m["id"] for m in measures])] == [list(m) for m in measures]
+    scanned = [d for batch, _ in backend.scan(Target.MEASURES, ["province", "problem"]) for d in batch]
+    assert scanned == [{k: m[k] for k in ("id", "province", "problem")} for m in measures]
+    backend.close()
+
+    rows = _stored_rows(tmp_path, Target.MEASURES)
+    # n1-002's measure copies every issue field: its row keeps only its own, without the bigrams
+    # (computed again on reading); n1-001's measures were given other categories than their issue
+    # (hand-made), so they keep the issue's fields
+    assert rows["n1-002-m1"] == {"id": "n1-002-m1", "issue_id": "n1-002", "measure_seq": 1, "text": "修订三重一大决策制度",
+                                 "text_tokens": measures[2]["text_tokens"], "+issue": 1, "+derived": ["bigram_tokens"]}
+    assert rows["n1-001-m1"] == {**{k: v for k, v in measures[0].items() if k != "bigram_tokens"},
+                                 "+derived": ["bigram_tokens"]}
+    issues = _stored_rows(tmp_path, Target.ISSUES)
+    assert "bigram_tokens" not in issues["n1-001"] and issues["n1-001"]["+derived"] == ["bigram_tokens"]
+
+
+def test_fields_unlike_what_reading_puts_back_are_kept_as_written(tmp_path: Path) -> None:
+    bundles = make_bundles()
+    issue, measure = bundles[0].issues[1], bundles[0].measures[2]
+    issue["bigram_tokens"] = "手工 写的"  # not the bigrams of its text
+    measure["status"] = "not_started"  # not its issue's
+    backend = EmbeddedBackend(tmp_path, threads=1)
+    backend.check_compatible(EMBEDDER.model_id, EMBEDDER.dims, "test-dict")
+    backend.write(bundles)
+    assert backend.get(Target.ISSUES, [issue["id"]]) == [{k: v for k, v in issue.items() if k != "vector"}]
+    assert backend.get(Target.MEASURES, [measure["id"]]) == [measure]
+    backend.close()
+    assert _stored_rows(tmp_path, Target.ISSUES)[issue["id"]]["bigram_tokens"] == "手工 写的"
+    assert _stored_rows(tmp_path, Target.MEASURES)[measure["id"]]["status"] == "not_started"
+
+
+def test_measures_replayed_from_the_store_are_found_by_their_issues_fields(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path, threads=1)
+    backend.check_compatible(EMBEDDER.model_id, EMBEDDER.dims, "test-dict")
+    backend.write(make_bundles())
+    query = LexicalQuery(("制度",), {"text_tokens": 2.0, "problem_tokens": 0.5})
+    jiangxi = Filters(equals={"province": ("江西省",)})
+    want = backend.lexical(Target.MEASURES, query, jiangxi, 10)
+    backend.close()
+    # the lexical index lost: rebuilt from the store's rows alone on the next open
+    for folder in ("issues", "measures"):
+        shutil.rmtree(_store_file(tmp_path).parent / folder)
+    db = sqlite3.connect(_store_file(tmp_path))
+    db.execute("UPDATE meta SET value = '0' WHERE key = 'lexical_seq'")
+    db.commit()
+    db.close()
+    again = EmbeddedBackend(tmp_path, threads=1)
+    got = again.lexical(Target.MEASURES, query, jiangxi, 10)
+    assert got == want and "n1-002-m1" in [h.doc_id for h in got]
+    assert {h.doc_id[:2] for h in got} <= {"n1", "n3"}
+    again.close()
+
+
+def test_unchanged_texts_are_found_among_the_stored_vectors(tmp_path: Path) -> None:
+    from indexer.embed import CachedEmbedder
+    from tests.test_embed import CountingEmbedder
+
+    backend = EmbeddedBackend(tmp_path, threads=1)
+    inner = CountingEmbedder(dims=32)
+    backend.check_compatible(inner.model_id, inner.dims, "test-dict")
+    embedder = CachedEmbedder(inner, backend.vector_cache())
+    texts = [embedding_text(i["problem"], i["measures"]) for b in make_bundles() for i in b.issues]
+    vectors = embedder.embed_passages(texts)
+    assert embedder.embed_passages(texts[:2]).tolist() == vectors[:2].tolist()  # not yet written: kept meanwhile
+    bundles = make_bundles()
+    for issue, vector in zip((i for b in bundles for i in b.issues), vectors, strict=True):
+        issue["vector"] = vector.tolist()
+    backend.write(bundles)
+    assert len(inner.calls) == 1
+
+    # a new process: found in the store (no copy of them anywhere else), as they were computed
+    reader = EmbeddedBackend(tmp_path, threads=1)
+    fresh = CachedEmbedder(CountingEmbedder(dims=32), reader.vector_cache())
+    assert fresh.embed_passages([*texts, "新的问题"]).tolist()[:-1] == vectors.tolist()
+    assert fresh.inner.calls == [["新的问题"]] and (fresh.hits, fresh.misses) == (len(texts), 1)
+    reader.close()
+    assert not (tmp_path / "cache").exists()
+    # another model's vectors are never taken
+    other = CachedEmbedder(CountingEmbedder(dims=8), backend.vector_cache())
+    other.embed_passages(texts[:1])
+    assert other.inner.calls == [texts[:1]]
+    # a deleted notice's vectors are gone with it
+    backend.delete_notices(["n1"])
+    again = CachedEmbedder(CountingEmbedder(dims=32), backend.vector_cache())
+    again.embed_passages(texts)
+    assert again.inner.calls == [texts[:3]]
+    backend.close()

@@ -23,6 +23,7 @@ from indexer.tokenise import (
     USERDICT_PATH,
     Token,
     Tokeniser,
+    character_bigrams,
     dictionary_version,
     get_tokeniser,
     read_entries,
@@ -220,3 +221,27 @@ def test_tokens_do_not_depend_on_the_process(tmp_path):
     }
     assert len(outputs) == 1
     assert len(json.loads(outputs.pop())[1]) == 3
+
+
+# -- character bigrams (the bigram leg) --------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("医保基金", ["医保", "保基", "基金"]),
+    # full-width and traditional forms fold as for the word tokens (NFKC, then fold)
+    ("醫保基金", ["医保", "保基", "基金"]),
+    # digits, Latin words, punctuation and spaces break runs and give no bigrams themselves
+    ("违规收费3.2万元，KTV消费 共计", ["违规", "规收", "收费", "万元", "消费", "共计"]),
+    ("ＫＴＶ包厢", ["包厢"]),
+    # a Han character standing alone gives nothing
+    ("税 费", []),
+    ("", []),
+    ("qwzx plmk ？？？ 😀🎉", []),
+])
+def test_character_bigrams(text, expected):
+    assert character_bigrams(text) == expected
+
+
+def test_bigrams_meet_where_word_tokens_do_not():
+    """规费 (a fee word) inside 违规费用 is cut 违规 / 费用: no word token matches, a bigram does."""
+    assert "规费" not in tokenise_for_index("退回违规费用")
+    assert "规费" in character_bigrams("退回违规费用")

@@ -1,7 +1,7 @@
 """Elasticsearch request bodies of one collection's searches (lexical, vector, facets) and their hits.
 
-Scoring matches the memory backend: the lexical leg is a ``bool.should`` of one ``match`` per
-TOKENS field (whitespace analyzer, operator or, the field's boost); Elasticsearch's BM25
+Scoring matches the memory backend: the lexical leg (and the bigram leg) is a ``bool.should`` of one
+``match`` per TOKENS (BIGRAMS) field the query names (whitespace analyzer, operator or, the field's boost); Elasticsearch's BM25
 (k1=1.2, b=0.75, Lucene idf, (k1+1) kept) summed over fields. Everything lives on one shard, so
 term statistics are exact without ``dfs_query_then_fetch``. The vector leg is a ``knn`` search
 whose ``filter`` is the same filter clauses; its candidates (2× oversampled on the int8 graph)
@@ -21,7 +21,7 @@ import numpy as np
 from indexer.backends.base import Filters, LexicalQuery
 from indexer.backends.es_mapping import FACETABLE_KINDS, FILTERABLE_KINDS
 from indexer.errors import BadQuery
-from indexer.fields import Kind, fields_of
+from indexer.fields import SCORED_KINDS, fields_of
 from indexer.types import Hit, Leg, Target, Vector
 
 MAX_KNN = 10_000  # Elasticsearch's limit for k and num_candidates
@@ -36,7 +36,7 @@ class SearchBodies:
 
     def __init__(self, target: Target) -> None:
         self.collection = target.value
-        self.tokens = tuple(f.name for f in fields_of(target, Kind.TOKENS))
+        self.tokens = tuple(f.name for f in fields_of(target, *SCORED_KINDS))
         self.kinds = {f.name: f.kind for f in fields_of(target)}
 
     def filter(self, filters: Filters) -> dict[str, list[Body]]:

@@ -63,14 +63,16 @@ from indexer.backends.embedded_lexical import (
     tantivy_errors,
 )
 from indexer.backends.embedded_store import NoticeRow, RecordStore, StoreFull
+from indexer.backends.facet_columns import count_stored
 from indexer.backends.vector_index import EXACT_MAX_ROWS
 from indexer.errors import BackendError, BadQuery, IncompatibleIndex, ReadOnlyIndex
 from indexer.fields import SCHEMA_VERSION, Kind
 from indexer.types import DocId, Document, Hit, Leg, NoticeId, Target, Vector
+from indexer.vector_cache import StoredVectors
 
 log = logging.getLogger(__name__)
 
-FACET_CACHE_SIZE = 256  # facet counts kept per (query, filters), until the index changes
+FACET_CACHE_SIZE = 256  # facet counts kept per (query, filters) or hit list, until the index changes
 
 REBUILD_BATCH = 200  # notices per transaction / tantivy commit while rebuilding
 
@@ -455,6 +457,22 @@ class EmbeddedBackend:
                 self._facet_cache.popitem(last=False)
         return {name: list(pairs) for name, pairs in counts.items()}
 
+    def count_facets(self, target: Target, ids: Sequence[DocId], fields: Sequence[str],
+                     size: int = 50) -> dict[str, list[tuple[str, int]]]:
+        # the columns are the vector index's (facet_columns.py): counted under the lock a replay takes
+        with self._lock:
+            self._refresh()
+            gen = self._gen
+            key = ("hits", gen.name, gen.store.seq(), target, tuple(fields), size, tuple(ids))
+            counts = self._facet_cache.get(key)
+            if counts is None:
+                counts = self._facet_cache[key] = count_stored(gen.store, gen.vectors.get(target), target, ids,
+                                                               fields, size)
+                while len(self._facet_cache) > FACET_CACHE_SIZE:
+                    self._facet_cache.popitem(last=False)
+            self._facet_cache.move_to_end(key)
+            return {name: list(pairs) for name, pairs in counts.items()}
+
     def _count_facets(self, target: Target, filters: Filters, fields: Sequence[str], query: LexicalQuery | None,
                       size: int, empty: dict[str, list[tuple[str, int]]]) -> dict[str, list[tuple[str, int]]]:
         collection = COLLECTIONS[target]
@@ -494,6 +512,11 @@ class EmbeddedBackend:
 
     def get_vectors(self, target: Target, ids: Sequence[DocId]) -> dict[DocId, Vector]:
         return {i: v.tolist() for i, v in self._store().get_vectors(target, ids).items()}
+
+    def vector_cache(self) -> StoredVectors:
+        """The embedder's vector cache: vectors already stored, found by the hash of their text
+        (in the generation serving now, also while a rebuild writes the next one)."""
+        return StoredVectors(lambda model_id, hashes: self._store().cached_vectors(model_id, hashes))
 
     def get_notice(self, notice_id: NoticeId) -> Document | None:
         return self._store().get_notice(notice_id)

@@ -31,17 +31,24 @@ import tantivy
 
 from indexer.backends.base import NoticeBundle
 from indexer.backends.embedded_lexical import COLLECTIONS, KEY, as_int, tantivy_errors
+from indexer.backends.embedded_rows import stored_form
 from indexer.backends.embedded_store import Change, DocRow, NoticeRow, RecordStore, dumps
 from indexer.backends.vector_index import VectorIndex, load_snapshot, save_snapshot
+from indexer.bundles import embedding_text
 from indexer.errors import BackendError
 from indexer.types import Document, Target
+from indexer.vector_cache import text_hash
 
 log = logging.getLogger(__name__)
 
 STORE = "store.sqlite3"
 SNAPSHOT = "vectors.npz"
-STORE_VERSION = 2  # layout of store.sqlite3 and the tantivy schemas written (2: compact rows, embedded_store)
-READABLE_STORE_VERSIONS = (1, 2)  # a layout-1 store is read and written on in its own layout
+# Layout of store.sqlite3 and the tantivy schemas written. 2: compact rows (embedded_store); 3: measure
+# rows without their issue's copies (embedded_rows), text hashes beside vectors (the vector cache).
+STORE_VERSION = 3
+# Older layouts are read and written on in their own row format: rows of every layout are read alike,
+# and opening one for writing adds the text hash column (its vectors are found by the cache once rewritten).
+READABLE_STORE_VERSIONS = (1, 2, 3)
 # Below this many vectors the snapshot is not written (and an old one is removed): loading them from
 # the record store takes well under a second there, and the file cost ~1.6 KiB per issue on disk.
 SNAPSHOT_MIN_ROWS = 20_000
@@ -133,8 +140,8 @@ class Generation:
                         if change.rowid not in just_written:
                             self._writer(change.target).delete_documents_by_term(KEY, change.rowid)
                         doc = None if change.deleted else written.get(change.rowid)
-                        if doc is None and change.rowid in stored:
-                            doc = json.loads(stored[change.rowid])
+                        if doc is None:
+                            doc = stored.get(change.rowid)
                         if doc is not None:
                             tantivy_doc = COLLECTIONS[change.target].tantivy_doc(change.rowid, doc)
                             self._writer(change.target).add_document(tantivy_doc)
@@ -232,7 +239,8 @@ class Generation:
                     # The rows of one notice carry the same ``shared`` text: parse it once, and
                     # hand the same value objects on, which the columns recognise (see extend()).
                     if change.shared != shared_text:
-                        shared_text, shared = change.shared, json.loads(change.shared) if change.shared else {}
+                        shared_text = change.shared
+                        shared = self.store.codec.loads(change.shared) if change.shared else {}
                     keys = {**shared, **json.loads(change.keys)} if change.keys else shared
                     adds.setdefault(change.target, []).append((change, keys))
             for target, items in adds.items():
@@ -269,6 +277,7 @@ def notice_row(bundle: NoticeBundle, dims: int | None) -> tuple[NoticeRow, int |
     """The rows of one notice, checked; raises ValueError naming what is wrong."""
     docs: list[DocRow] = []
     seen: set[tuple[Target, str]] = set()
+    issues = {d.get("id"): {k: v for k, v in d.items() if k != "vector"} for d in bundle.issues}
     for target, items in ((Target.ISSUES, bundle.issues), (Target.MEASURES, bundle.measures)):
         collection = COLLECTIONS[target]
         prepared = []
@@ -280,6 +289,7 @@ def notice_row(bundle: NoticeBundle, dims: int | None) -> tuple[NoticeRow, int |
                 raise ValueError(f"document id {doc_id} appears twice")
             seen.add((target, doc_id))
             stored = {k: v for k, v in doc.items() if k != "vector"}
+            kept = stored_form(target, stored, issues.get(doc.get("issue_id")))
             blob = None
             if doc.get("vector") is not None:
                 vector = np.asarray(doc["vector"], dtype=np.float32).ravel()
@@ -290,17 +300,27 @@ def notice_row(bundle: NoticeBundle, dims: int | None) -> tuple[NoticeRow, int |
                 if not np.all(np.isfinite(vector)):
                     raise ValueError(f"document {doc_id}: vector has non-finite values")
                 blob = vector.astype(np.float16).tobytes()
-            prepared.append((doc_id, stored, collection.keys(stored), blob))
+            prepared.append((doc_id, stored, kept, collection.keys(stored), blob, _text_hash(target, doc)))
         # Filter values all the notice's documents share (its metadata) are stored as one text.
-        first = prepared[0][2] if prepared else {}
-        common = {k: v for k, v in first.items() if all(p[2].get(k) == v for p in prepared)}
+        first = prepared[0][3] if prepared else {}
+        common = {k: v for k, v in first.items() if all(p[3].get(k) == v for p in prepared)}
         shared = dumps(common)
-        for doc_id, stored, keys, blob in prepared:
+        for doc_id, stored, kept, keys, blob, hashed in prepared:
             own = {k: v for k, v in keys.items() if k not in common}
-            docs.append(DocRow(target, doc_id, dumps(stored), shared, dumps(own), blob, stored))
+            docs.append(DocRow(target, doc_id, dumps(kept), shared, dumps(own), blob, stored, hashed))
     record = {**bundle.notice, "notice_id": bundle.notice_id}
     record.setdefault("issue_ids", [d["id"] for d in bundle.issues])
     return NoticeRow(bundle.notice_id, bundle.source, dumps(record), docs), dims
+
+
+def _text_hash(target: Target, doc: Document) -> bytes | None:
+    """The hash of the passage an issue's vector was computed from (the key the vector cache
+    finds it by); None for measures and documents without the fields."""
+    problem, measures = doc.get("problem"), doc.get("measures")
+    if target is not Target.ISSUES or doc.get("vector") is None or not isinstance(problem, str) \
+            or not isinstance(measures, list):
+        return None
+    return text_hash(embedding_text(problem, measures))
 
 
 def disk_bytes(path: Path) -> int:

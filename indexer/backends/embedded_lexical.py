@@ -1,8 +1,8 @@
 """The embedded backend's lexical side: tantivy schemas, documents, queries and filters built from
 :mod:`indexer.fields`.
 
-TOKENS fields use tantivy's ``whitespace`` tokenizer over the space-joined jieba tokens
-(frequencies, no positions); a query is a boolean *should* of boosted term queries built here, so
+TOKENS and BIGRAMS fields use tantivy's ``whitespace`` tokenizer over the space-joined jieba tokens
+or character bigrams (frequencies, no positions); a query is a boolean *should* of boosted term queries built here, so
 user text never reaches a query parser. Tantivy's BM25 is Lucene's (k1=1.2, b=0.75, same idf);
 should-clauses add up, so field scores sum as in the memory backend (document lengths are stored
 in one byte, exact up to ~40 tokens, within ~2% above). KEYWORD and DATE fields are raw-tokenised
@@ -26,7 +26,7 @@ from tantivy import Occur, Query
 
 from indexer.backends.base import Filters, LexicalQuery
 from indexer.errors import BackendError, BadQuery
-from indexer.fields import Kind, fields_of
+from indexer.fields import SCORED_KINDS, Kind, fields_of
 from indexer.types import Target
 
 KEY = "rowid"  # integer fast field: the document's row in the record store
@@ -43,8 +43,8 @@ def build_schema(target: Target) -> tantivy.Schema:
     tantivy: documents are read from the record store by ``rowid``."""
     builder = tantivy.SchemaBuilder()
     builder.add_integer_field(KEY, stored=False, indexed=True, fast=True)
-    for f in fields_of(target, Kind.TOKENS, *FILTERABLE):
-        if f.kind is Kind.TOKENS:
+    for f in fields_of(target, *SCORED_KINDS, *FILTERABLE):
+        if f.kind in SCORED_KINDS:
             builder.add_text_field(f.name, stored=False, tokenizer_name="whitespace", index_option="freq")
         elif f.kind is Kind.INTEGER:
             builder.add_integer_field(f.name, stored=False, indexed=True, fast=True)
@@ -83,7 +83,7 @@ class Collection:
     def __init__(self, target: Target) -> None:
         self.target = target
         self.schema = build_schema(target)
-        self.tokens = tuple(f.name for f in fields_of(target, Kind.TOKENS))
+        self.tokens = tuple(f.name for f in fields_of(target, *SCORED_KINDS))
         self.kinds = {f.name: f.kind for f in fields_of(target, *FILTERABLE)}
         self.texts = tuple(name for name, kind in self.kinds.items() if kind is not Kind.INTEGER)
         self.integers = tuple(name for name, kind in self.kinds.items() if kind is Kind.INTEGER)

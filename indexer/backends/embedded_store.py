@@ -42,6 +42,7 @@ from urllib.parse import quote
 
 import numpy as np
 
+from indexer.backends.embedded_rows import needs_issue, whole
 from indexer.errors import BackendError
 from indexer.types import DocId, Document, NoticeId, Target
 
@@ -70,7 +71,8 @@ CREATE TABLE IF NOT EXISTS docs (
     doc       TEXT,
     shared    TEXT,
     keys      TEXT,
-    vector    BLOB
+    vector    BLOB,
+    text_hash BLOB
 );
 CREATE INDEX IF NOT EXISTS docs_seq ON docs (seq);
 CREATE INDEX IF NOT EXISTS docs_notice ON docs (notice_id) WHERE deleted = 0;
@@ -85,6 +87,10 @@ CREATE TABLE IF NOT EXISTS codecs (
     zdict BLOB NOT NULL
 );
 """
+# The embedder's cache of vectors (layout 3): a live vector found by the hash of the text it was
+# computed from, so that an unchanged text is not embedded again and no copy is kept elsewhere.
+_TEXT_INDEX = "CREATE INDEX IF NOT EXISTS docs_text ON docs (text_hash) WHERE vector IS NOT NULL"
+PAGE_SIZE = 16384
 _ZDICT_BYTES = 32768  # zlib's window: the most a preset dictionary can give
 _ZDICT_MIN_DOCS = 8  # fewer documents in the first write: plain zlib until a write brings more
 
@@ -104,6 +110,7 @@ class DocRow:
     keys: str
     vector: bytes | None
     value: Document | None = None
+    text_hash: bytes | None = None  # of the text the vector was computed from (the vector cache's key)
 
 
 @dataclass(slots=True)
@@ -122,7 +129,7 @@ class Change:
     target: Target
     deleted: bool
     doc: str | None
-    shared: str | None
+    shared: str | bytes | None  # as stored: JSON, or packed (layout 3; the same bytes for one notice's rows)
     keys: str | None
     vector: bytes | None
 
@@ -193,12 +200,18 @@ class RecordStore:
             return
         with self._errors("open"):
             self._db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+            # Rows with a vector are ~1.5-2 KiB: two to a 4 KiB page left a quarter of the file empty
+            # (300 generated notices: 4.2 → 3.4 KiB per issue at 16 KiB). Only a new file takes it.
+            self._db.execute(f"PRAGMA page_size={PAGE_SIZE}")
             self._db.execute("PRAGMA journal_mode=WAL")
             # NORMAL in WAL mode survives a killed process (not a power cut: that may lose the last
             # commits, never corrupt the file). The derived indexes replay whatever did commit.
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA cache_size=-32000")
             self._db.executescript(_SCHEMA)
+            if "text_hash" not in {row[1] for row in self._db.execute("PRAGMA table_info(docs)")}:
+                self._db.execute("ALTER TABLE docs ADD COLUMN text_hash BLOB")  # layouts 1 and 2
+            self._db.execute(_TEXT_INDEX)
         self.codec = Codec(self._zdicts(), self._zdicts)
 
     def _zdicts(self) -> dict[int, bytes]:
@@ -289,10 +302,12 @@ class RecordStore:
                     self._delete_notice(tx, old, seq)  # type: ignore[arg-type]
                 before = self._last_rowid(tx)
                 tx.executemany(
-                    "INSERT INTO docs (target, doc_id, notice_id, seq, doc, shared, keys, vector) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO docs (target, doc_id, notice_id, seq, doc, shared, keys, vector, text_hash) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [(TARGET_CODE[d.target], d.doc_id, notice.notice_id, seq, pack(d.doc),
-                      *((d.shared, d.keys) if d.vector is not None or not self.packed else (None, None)), d.vector)
+                      *((pack(d.shared), d.keys) if d.vector is not None or not self.packed else (None, None)),
+                      d.vector,
+                      d.text_hash if d.vector is not None else None)
                      for d in notice.docs],
                 )
                 after = self._last_rowid(tx)
@@ -339,8 +354,8 @@ class RecordStore:
 
     @staticmethod
     def _delete_notice(tx: sqlite3.Connection, notice_id: NoticeId, seq: int) -> bool:
-        tx.execute("UPDATE docs SET deleted = 1, seq = ?, doc = NULL, shared = NULL, keys = NULL, vector = NULL "
-                   "WHERE notice_id = ? AND deleted = 0", (seq, notice_id))
+        tx.execute("UPDATE docs SET deleted = 1, seq = ?, doc = NULL, shared = NULL, keys = NULL, vector = NULL, "
+                   "text_hash = NULL WHERE notice_id = ? AND deleted = 0", (seq, notice_id))
         return tx.execute("DELETE FROM notices WHERE notice_id = ?", (notice_id,)).rowcount > 0
 
     # -- change log ----------------------------------------------------------------------
@@ -416,7 +431,19 @@ class RecordStore:
                     f"SELECT doc_id, doc FROM docs WHERE target = ? AND deleted = 0 AND doc_id IN ({marks})",
                     (TARGET_CODE[target], *chunk)):
                 found[doc_id] = self.codec.loads(doc)
-        return found
+        return self._whole(target, found)
+
+    def _whole(self, target: Target, rows: dict[Any, Document]) -> dict[Any, Document]:
+        """Stored rows made whole documents again (embedded_rows); a measure whose issue is gone
+        (deleted between two reads) is left out."""
+        wanted = [d.get("issue_id") for d in rows.values() if needs_issue(d)]
+        issues = self.get_docs(Target.ISSUES, wanted) if wanted else {}
+        out = {}
+        for key, row in rows.items():
+            doc = whole(target, row, issues.get(row.get("issue_id")))
+            if doc is not None:
+                out[key] = doc
+        return out
 
     def get_vectors(self, target: Target, ids: Sequence[DocId]) -> dict[DocId, np.ndarray]:
         found: dict[DocId, np.ndarray] = {}
@@ -426,6 +453,24 @@ class RecordStore:
                     f"SELECT doc_id, vector FROM docs WHERE target = ? AND deleted = 0 AND vector IS NOT NULL "
                     f"AND doc_id IN ({marks})", (TARGET_CODE[target], *chunk)):
                 found[doc_id] = np.frombuffer(blob, dtype=np.float16).astype(np.float32)
+        return found
+
+    def cached_vectors(self, model_id: str, hashes: Sequence[bytes]) -> dict[bytes, np.ndarray]:
+        """Live vectors by the hash of the text they were computed from, if they are of
+        ``model_id`` (float16 values as float32; hashes not found are absent)."""
+        if not hashes or self.meta().get("model_id") != model_id:
+            return {}
+        found: dict[bytes, np.ndarray] = {}
+        try:
+            for chunk in _chunks(list(dict.fromkeys(hashes))):
+                marks = ",".join("?" * len(chunk))
+                for key, blob in self._query(f"SELECT text_hash, vector FROM docs INDEXED BY docs_text WHERE "
+                                             f"text_hash IN ({marks}) AND vector IS NOT NULL", chunk):
+                    found[bytes(key)] = np.frombuffer(blob, dtype=np.float16).astype(np.float32)
+        except BackendError:
+            if not self.read_only:
+                raise
+            return {}  # an older layout opened read-only: no text hashes to find vectors by
         return found
 
     def iter_live(self, target: Target, *, with_vector: bool, batch: int = 1000
@@ -439,7 +484,8 @@ class RecordStore:
             if not rows:
                 return
             last = rows[-1][0]
-            yield [(self.codec.loads(r[1]), r[2]) for r in rows]
+            docs = self._whole(target, {r[0]: self.codec.loads(r[1]) for r in rows})
+            yield [(docs[r[0]], r[2]) for r in rows if r[0] in docs]
 
     def get_derived(self, name: str) -> bytes | None:
         rows = self._query("SELECT value FROM derived WHERE name = ?", (name,))
@@ -458,14 +504,15 @@ class RecordStore:
                 (TARGET_CODE[target], *chunk))]
         return rowids
 
-    def docs_by_rowid(self, rowids: Sequence[int]) -> dict[int, str]:
-        """Document JSON by rowid (live rows only)."""
-        found: dict[int, str] = {}
+    def docs_by_rowid(self, rowids: Sequence[int]) -> dict[int, Document]:
+        """Whole documents by rowid (live rows only)."""
+        found: dict[Target, dict[int, Document]] = {target: {} for target in Target}
         for chunk in _chunks(list(rowids)):
             marks = ",".join("?" * len(chunk))
-            found.update((rowid, self.codec.unpack(doc)) for rowid, doc in self._query(
-                f"SELECT rowid, doc FROM docs WHERE rowid IN ({marks}) AND deleted = 0", chunk))
-        return found
+            for rowid, target, doc in self._query(
+                    f"SELECT rowid, target, doc FROM docs WHERE rowid IN ({marks}) AND deleted = 0", chunk):
+                found[CODE_TARGET[target]][rowid] = self.codec.loads(doc)
+        return {rowid: doc for target, rows in found.items() for rowid, doc in self._whole(target, rows).items()}
 
     def doc_ids_of(self, rowids: Sequence[int]) -> dict[int, DocId]:
         """Document ids by rowid (tombstoned rows included: callers decide)."""

@@ -64,6 +64,7 @@ def _vector(field: Field, dims: int) -> dict[str, Any]:
 KIND_MAPPINGS: dict[Kind, Callable[[Field, int], dict[str, Any]]] = {
     Kind.KEYWORD: lambda f, dims: {"type": "keyword"},
     Kind.TOKENS: _tokens,
+    Kind.BIGRAMS: _tokens,  # character bigrams, space-joined like the word tokens
     # Original text, kept in _source for display; highlighting is done by our search core.
     Kind.DISPLAY: lambda f, dims: {"type": "text", "index": False},
     Kind.INTEGER: lambda f, dims: {"type": "integer"},

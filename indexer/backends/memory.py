@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from indexer.backends.base import Filters, IndexInfo, LexicalQuery, NoticeBundle, WriteResult, refuse_mismatch
-from indexer.fields import SCHEMA_VERSION, Kind, fields_of
+from indexer.backends.facet_columns import count_documents
+from indexer.fields import SCHEMA_VERSION, SCORED_KINDS, fields_of
 from indexer.types import DocId, Document, Hit, Leg, NoticeId, Target, Vector
 
 K1 = 1.2
@@ -125,7 +126,7 @@ class MemoryBackend:
     def _put(self, target: Target, doc: Document) -> None:
         doc_id = doc["id"]
         stored = {k: v for k, v in doc.items() if k != "vector"}
-        token_fields = [f.name for f in fields_of(target, Kind.TOKENS)]
+        token_fields = [f.name for f in fields_of(target, *SCORED_KINDS)]
         counts = {name: Counter(as_tokens(doc.get(name))) for name in token_fields}
         self._docs[target][doc_id] = stored
         self._tokens[target][doc_id] = counts
@@ -213,6 +214,11 @@ class MemoryBackend:
             for name in fields:
                 counts[name].update(_values(doc.get(name)))
         return {name: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:size] for name, c in counts.items()}
+
+    def count_facets(self, target: Target, ids: Sequence[DocId], fields: Sequence[str],
+                     size: int = 50) -> dict[str, list[tuple[str, int]]]:
+        docs = self._docs[target]
+        return count_documents((docs[i] for i in ids if i in docs), fields, size)
 
     def get(self, target: Target, ids: Sequence[DocId]) -> list[Document]:
         docs = self._docs[target]
