@@ -40,7 +40,7 @@ from indexer.backends.base import NoticeBundle  # noqa: E402
 from indexer.categories import categorise  # noqa: E402
 from indexer.parsing.parse import parse_paths  # noqa: E402
 from indexer.settings import Settings, load_settings  # noqa: E402
-from indexer.tokenise import DICTIONARY_VERSION, tokenise_for_index  # noqa: E402
+from indexer.tokenise import DICTIONARY_VERSION, character_bigrams, tokenise_for_index  # noqa: E402
 
 SAMPLES = ROOT / "indexer" / "samples"
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -121,12 +121,15 @@ def build_index(settings: Settings, n_issues: int, dims: int, model_id: str, see
                 issue_docs.append({"id": issue_id, **base, "seq": seq, "label": f"{seq}.", "problem": problem,
                                    "status": status, "measures": items, "categories": cats,
                                    "problem_tokens": problem_tokens, "context_tokens": "",
-                                   "measures_tokens": " ".join(tokens(m) for m in items), "vector": vector.tolist()})
+                                   "measures_tokens": " ".join(tokens(m) for m in items),
+                                   "bigram_tokens": " ".join(b for t in (problem, *items) for b in character_bigrams(t)),
+                                   "vector": vector.tolist()})
                 for n, text in enumerate(items, start=1):
                     measure_docs.append({"id": f"{issue_id}-m{n}", "issue_id": issue_id, **base, "seq": seq,
                                          "measure_seq": n, "text": text, "problem": problem, "status": status,
                                          "categories": cats, "text_tokens": tokens(text),
-                                         "problem_tokens": problem_tokens})
+                                         "problem_tokens": problem_tokens,
+                                         "bigram_tokens": " ".join(character_bigrams(text))})
             written += len(issue_docs)
             notice = {**base, "issue_ids": [d["id"] for d in issue_docs], "text": "", "original_text": "",
                       "quality": {"issues_found": len(issue_docs), "warnings": []}}

@@ -18,8 +18,8 @@ nonsense queries — and, last, one JSON line:
     {"queries": N, "answerable": M, "baseline": {"ndcg@10": …, "recall@20": …, "mrr": …}, "lexical": {…}, …,
      "false_hits": {"baseline": …, "hybrid": …}}
 
-**Cross-validation** (``--grid NAME=V1,V2,…``, repeatable; optional ``--folds 5`` or
-``--folds type``): every combination of the listed setting values is run; for each fold the
+**Cross-validation** (``--grid NAME=V1,V2,…``, repeatable; optional ``--folds 5``,
+``--folds type`` or both, ``--folds 5,type``): every combination of the listed setting values is run; for each fold the
 combination with the best objective on the *other* folds is chosen and scored on the held-out
 fold. The objective is the mean over all queries of nDCG@10 (answerable queries) and of 1 / 0
 for a no-answer query answered with nothing / something (:func:`per_query_score`). The held-out mean is the figure to quote; the best in-sample figure is printed
@@ -442,7 +442,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2",
                         help="setting values to cross-validate over (repeatable: every combination is run)")
     parser.add_argument("--folds", default="5", help="cross-validation folds: a number, or 'type' (leave one "
-                        "query type out)")
+                        "query type out); several, comma-separated (5,type), are each reported")
     parser.add_argument("--no-baseline", action="store_true", help="skip the plain baseline")
     args = parser.parse_args(argv)
     for path in args.qrels:
@@ -489,16 +489,22 @@ def main(argv: Sequence[str] | None = None) -> int:
                               "nonsense_hits": sum(nonsense.values())}
     if per_config:
         answerable = {q.qid for q in queries if q.answerable}
-        print(f"\n{'config':<60}{'objective':>10}{'ndcg@10':>10}{'no-answer empty':>17}")
+        kinds = sorted({q.type for q in queries})
+        print(f"\n{'config':<60}{'objective':>10}{'ndcg@10':>10}{'no-answer empty':>17}"
+              + "".join(f"{kind:>12}" for kind in kinds))
         for name, values in per_config.items():
             ndcg = [v for qid, v in values.items() if qid in answerable]
             empty = [v for qid, v in values.items() if qid not in answerable]
+            by_kind = [[values[q.qid] for q in queries if q.type == kind and q.answerable] for kind in kinds]
             print(f"{name:<60}{sum(values.values()) / max(1, len(values)):>10.4f}"
-                  f"{sum(ndcg) / max(1, len(ndcg)):>10.4f}{sum(empty):>13.0f}/{len(empty)}")
-        cv = cross_validate(per_config, folds_of(queries, args.folds), answerable)
-        print(f"cross-validated ({args.folds} folds), held out: objective {cv['held_out']:.4f}, "
-              f"hybrid ndcg@10 {cv['held_out_ndcg@10']:.4f}; chosen per fold: {cv['chosen']}")
-        result["cv"] = {"folds": args.folds, **cv}
+                  f"{sum(ndcg) / max(1, len(ndcg)):>10.4f}{sum(empty):>13.0f}/{len(empty)}"
+                  + "".join(f"{sum(v) / max(1, len(v)):>12.4f}" for v in by_kind))
+        result["cv"] = []
+        for how in args.folds.split(","):
+            cv = cross_validate(per_config, folds_of(queries, how), answerable)
+            print(f"cross-validated ({how} folds), held out: objective {cv['held_out']:.4f}, "
+                  f"hybrid ndcg@10 {cv['held_out_ndcg@10']:.4f}; chosen per fold: {cv['chosen']}")
+            result["cv"].append({"folds": how, **cv})
     print(json.dumps(result, ensure_ascii=False))
     return 0
 

@@ -255,7 +255,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
     facets_doc = ("counts per value of the filter fields: in lexical and hybrid mode over the documents that pass "
                   "the filters and contain a query term; in semantic mode over the ranked candidates (the vector "
                   "top-k the pages are cut from)")
-    fusion_doc = f"fusion of the two legs: {' | '.join(FUSERS)} (default: setting fusion = {settings.fusion})"
+    fusion_doc = f"fusion of the ranked lists: {' | '.join(FUSERS)} (default: setting fusion = {settings.fusion})"
 
     def ranking_params(
         mode: Annotated[Mode, Query(description="hybrid (both legs fused) | lexical (BM25) | semantic (vectors)")] = Mode.HYBRID,

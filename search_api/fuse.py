@@ -1,4 +1,4 @@
-"""Fusion of the ranked lists of the two legs into one. Small pure functions, one registry.
+"""Fusion of the legs' ranked lists (word, vector, bigram) into one. Small pure functions, one registry.
 
     >>> from indexer.types import Hit, Leg
     >>> lex = [Hit("a", 9.1, Leg.LEXICAL), Hit("b", 4.0, Leg.LEXICAL)]

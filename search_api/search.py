@@ -10,7 +10,8 @@ highlight + explain → respond:
 * **bigram leg** (hybrid mode, ``bigram_weight`` > 0): BM25 over the character bigrams of the
   query (:func:`search_api.lexical.build_bigrams`) in the BIGRAMS fields, a third ranked list of
   ``lexical_top_k`` hits — a query word jieba cuts differently inside a document still meets it.
-* **fusion**: ``FUSERS[fusion]`` (rrf by default, k = ``rrf_k``; ``linear`` as option), with the
+* **fusion**: ``FUSERS[fusion]`` (``linear`` by default: min–max scaled scores, weighted sum;
+  ``rrf`` as option, k = ``rrf_k``; chosen by cross-validation, docs/ranking.md), with the
   per-leg weights ``lexical_weight`` / ``vector_weight`` / ``bigram_weight``. Single-leg modes go through the same
   fuser, so ``score`` always means "fusion score" and the order is the leg's own.
 * **floor** (:mod:`search_api.floor`): a query none of whose hits covers enough of its
@@ -23,7 +24,8 @@ highlight + explain → respond:
   not retrieve it), the fusion score, the query terms found in the hit's text and the variant
   terms (:mod:`search_api.variants`) found there.
 * **highlights**: offsets into the stored original text (:mod:`search_api.highlight`).
-* **facets** (the filter fields): counted over exactly the list ``total`` counts, so clicking a
+* **facets** (the filter fields): counted over exactly the list ``total`` counts (by the backend:
+  ``count_facets``, integer-coded columns in the embedded one), so clicking a
   value gives the count it showed (as long as fewer hits than a leg's top-k clear the floor).
 
 Measures: a measures search ranks measure items. Their vector leg uses measure vectors when the
@@ -96,6 +98,10 @@ def shown_source(doc: Mapping[str, Any]) -> str | None:
     return web_url(str(doc.get("source_url") or "")) or doc.get("source_name") or file_source(doc.get("source"))
 
 
+# measure hits read per issue hit wanted: issues have ~3 measure items (seed and generated notices)
+MEASURES_PER_ISSUE = 3
+
+
 def measure_ids(issue: Mapping[str, Any]) -> list[DocId]:
     """Ids of an issue's measure documents (``<issue id>-m<n>``, see indexer.documents)."""
     return [f"{issue['id']}-m{n}" for n in range(1, len(issue.get("measures") or []) + 1)]
@@ -142,6 +148,7 @@ class _Coverage:
     words: dict[DocId, float]  # lexical hit → coverage of the query (floor.coverage)
     bigrams: dict[DocId, float]  # bigram hit → share of the query's bigrams it contains (floor.share)
     docs: dict[DocId, Document]  # the documents read to measure them
+    concepts: dict[DocId, float]  # lexical hit → coverage with variant forms whole (floor.concept_coverage)
 
 
 class SearchService:
@@ -332,6 +339,10 @@ class SearchService:
             legs[Leg.VECTOR] = [h for h in vec_hits if h.score > 0]
             legs[Leg.BIGRAM] = self._bigram_leg(target, bigrams, filters, k_lex)
             via = "issue" if target is Target.ISSUES else "measure"
+            if target is Target.ISSUES:
+                legs[Leg.VECTOR] = self._issue_vectors(legs[Leg.VECTOR], q, filters, k_vec)
+            elif not legs[Leg.VECTOR]:  # an index without measure vectors: issues stand in
+                legs[Leg.VECTOR], via = self._vector_leg(target, text, q, filters, k_vec)
         elif mode is Mode.HYBRID:
             # The vector leg (query embedding + cosine) runs beside the lexical leg and the reading
             # of the lexical hits for their coverage.
@@ -354,7 +365,8 @@ class SearchService:
             fused = floor.apply(fused, measured.words, min_coverage=settings.min_coverage,
                                 similarity_window=settings.similarity_window, answer_coverage=settings.answer_coverage,
                                 answer_similarity=settings.answer_similarity, gate=not example,
-                                bigram_covered=measured.bigrams, min_bigram_coverage=settings.min_bigram_coverage)
+                                bigram_covered=measured.bigrams, min_bigram_coverage=settings.min_bigram_coverage,
+                                concepts=measured.concepts)
         return _Ranked(fused, query.terms, query, expansion, via, docs)
 
     def _bigram_leg(self, target: Target, query: LexicalQuery | None, filters: Filters, k: int) -> list[Hit]:
@@ -370,23 +382,31 @@ class SearchService:
         lexical_hits, bigram_hits = legs.get(Leg.LEXICAL, ()), legs.get(Leg.BIGRAM, ())
         wanted = list(dict.fromkeys(h.doc_id for h in (*lexical_hits, *bigram_hits)))
         if not wanted:
-            return _Coverage({}, {}, {})
+            return _Coverage({}, {}, {}, {})
         docs = {d["id"]: d for d in self.backend.get(target, wanted)}
         fields = [name for name, boost in query.boosts.items() if boost > 0]
-        words = {h.doc_id: floor.coverage(query.terms, query.weights, floor.doc_tokens(docs[h.doc_id], fields),
-                                          lexical.idf)
-                 for h in lexical_hits if h.doc_id in docs}
+        tokens = {h.doc_id: floor.doc_tokens(docs[h.doc_id], fields) for h in lexical_hits if h.doc_id in docs}
+        words = {i: floor.coverage(query.terms, query.weights, t, lexical.idf) for i, t in tokens.items()}
+        concepts = {i: floor.concept_coverage(query.terms, query.weights, t, lexical.idf) for i, t in tokens.items()}
         shares: dict[DocId, float] = {}
         if bigrams is not None:
             shares = {h.doc_id: floor.share(bigrams.terms, floor.doc_tokens(docs[h.doc_id], bigrams.boosts))
                       for h in bigram_hits if h.doc_id in docs}
-        return _Coverage(words, shares, docs)
+        return _Coverage(words, shares, docs, concepts)
+
+    def _issue_vectors(self, issue_hits: list[Hit], q: Vector, filters: Filters, k: int) -> list[Hit]:
+        """Issue vector hits, each issue at the best of its own and its measures' cosines when the
+        index holds measure vectors (setting ``measure_vectors``)."""
+        if not self.settings.measure_vectors:
+            return issue_hits
+        measure_hits = vector.run(self.backend, Target.MEASURES, q, filters, k * MEASURES_PER_ISSUE)
+        return vector.best_of_issue_and_measures(issue_hits, measure_hits, k)
 
     def _vector_leg(self, target: Target, text: str, query_vector: Vector | None, filters: Filters,
                     k: int) -> tuple[list[Hit], str]:
         q = query_vector if query_vector is not None else self.encoder.encode(text)
         if target is Target.ISSUES:
-            return vector.run(self.backend, target, q, filters, k), "issue"
+            return self._issue_vectors(vector.run(self.backend, target, q, filters, k), q, filters, k), "issue"
         if self.settings.measure_vectors:
             hits = vector.run(self.backend, target, q, filters, k)
             if hits:
@@ -411,7 +431,7 @@ class SearchService:
                             fusion=fusion, depth=page * size, exclude_ids=exclude_ids, example=example)
         fused = ranked.fused
         docs = dict(ranked.docs)
-        if collapse or facets or sort is Sort.DATE:  # each needs every hit's document
+        if collapse or sort is Sort.DATE:  # each needs every hit's document
             unread = [f.doc_id for f in fused if f.doc_id not in docs]
             if unread:
                 docs.update({d["id"]: d for d in self.backend.get(target, unread)})
@@ -420,6 +440,10 @@ class SearchService:
             fused, collapsed = _collapse(fused, docs)
         if sort is Sort.DATE:
             fused = _by_date(fused, docs)
+        counting = None
+        if facets:  # over exactly the hits above the floor: a facet's count is what clicking it gives
+            counting = self._pool.submit(self.backend.count_facets, target, [f.doc_id for f in fused],
+                                         list(FACETS.values()), self.settings.facet_size)
         start = (page - 1) * size
         page_items = fused[start:start + size]
         missing = [f.doc_id for f in page_items if f.doc_id not in docs]
@@ -433,10 +457,7 @@ class SearchService:
                 continue
             hits.append(self._hit(target, doc, item, start + offset + 1, ranked, fusion, highlighter,
                                   collapsed.get(item.doc_id) if collapse else None))
-        facet_counts = None
-        if facets:  # over exactly the hits above the floor: a facet's count is what clicking it gives
-            facet_counts = _label_facets(_count_facets((docs[f.doc_id] for f in fused if f.doc_id in docs),
-                                                       self.settings.facet_size))
+        facet_counts = _label_facets(counting.result()) if counting is not None else None
         return SearchResult(
             target=target.value, mode=mode.value, fusion=fusion, q=text,
             terms=[t for t in ranked.terms if t not in ranked.expansion.terms],
@@ -517,25 +538,9 @@ def _collapse(fused: Sequence[Fused], docs: Mapping[DocId, Document]) -> tuple[l
     return kept, {f.doc_id: more[f.doc_id] for f in kept}
 
 
-def _values(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, list | tuple | set):
-        return [str(v) for v in value if v is not None]
-    return [str(value)]
-
-
-def _count_facets(docs: Iterable[Document], size: int) -> dict[str, list[tuple[str, int]]]:
-    counts: dict[str, Counter[str]] = {param: Counter() for param in FACETS}
-    for doc in docs:
-        for param, stored in FACETS.items():
-            counts[param].update(set(_values(doc.get(stored))))
-    return {p: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:size] for p, c in counts.items()}
-
-
 def _label_facets(raw: Mapping[str, Sequence[tuple[str, int]]]) -> dict[str, list[dict[str, Any]]]:
-    """(value, count) pairs → {value, count, label}: the label is the registry's (Chinese)."""
-    fields_by_param = {f.request_param: f for f in FACET_FIELDS}
-    return {param: [{"value": str(value), "count": int(count), "label": fields_by_param[param].value_label(value)}
-                    for value, count in pairs]
-            for param, pairs in raw.items()}
+    """(value, count) pairs per stored field → {param: [{value, count, label}]}: the label is the
+    registry's (Chinese)."""
+    return {f.request_param: [{"value": str(value), "count": int(count), "label": f.value_label(value)}
+                              for value, count in raw.get(f.name, ())]
+            for f in FACET_FIELDS}

@@ -74,9 +74,11 @@ def notice_date(doc: Mapping[str, Any]) -> tuple[str, str]:
 
 def explain_view(explain: Mapping[str, Any] | None) -> dict[str, Any]:
     explain = explain or {}
-    lex, vec = explain.get("lexical"), explain.get("vector")
+    lex, vec, big = explain.get("lexical"), explain.get("vector"), explain.get("bigram")
+    # the bigram leg is keyword search too (over character pairs): said in the same line
     return {
-        "lexical": f"第 {lex['rank']} 名（BM25 {lex['score']:.2f}）" if lex else "未命中",
+        "lexical": (f"第 {lex['rank']} 名（BM25 {lex['score']:.2f}）" if lex else "未命中")
+                   + (f"；双字第 {big['rank']} 名（BM25 {big['score']:.2f}）" if big else ""),
         "vector": (f"第 {vec['rank']} 名（相似度 {vec['score']:.3f}）"
                    + ("，按所属问题的向量" if vec.get("via") == "issue" else "")) if vec else "未命中",
         "fusion": f"{explain.get('score', 0):.4f}（{str(explain.get('fusion', '')).upper()}）",

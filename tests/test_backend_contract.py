@@ -198,6 +198,23 @@ def test_facets_count_filtered_and_matching_documents(backend):
     assert filtered["institution_type"] == [("hospital", 3), ("cdc", 2)]
 
 
+def test_count_facets_counts_exactly_the_given_documents(backend):
+    """The facets of a result list: each given document once, each of its distinct values once;
+    unknown and deleted ids are left out; measures too (which have no vectors here)."""
+    _loaded(backend)
+    ids = ["n1-001", "n1-002", "n2-001", "n3-001", "missing"]
+    counts = backend.count_facets(ISSUES, ids, ["province", "status", "year", "categories"], size=10)
+    assert counts == {"province": [("江西省", 3), ("湖南省", 1)],
+                      "status": [("completed", 2), ("in_progress", 1)],  # n3-001 has no status
+                      "year": [("2023", 2), ("2022", 1), ("2024", 1)],
+                      "categories": [("medical_insurance", 2)]}
+    assert backend.count_facets(ISSUES, ids, ["province"], size=1) == {"province": [("江西省", 3)]}
+    measures = backend.count_facets(MEASURES, ["n1-001-m1", "n1-001-m2", "n2-002-m1"], ["institution"], size=10)
+    assert measures == {"institution": [("青禾县人民医院", 2), ("石门镇卫生院", 1)]}
+    backend.delete_notices(["n2"])
+    assert backend.count_facets(ISSUES, ids, ["province"], size=10) == {"province": [("江西省", 3)]}
+
+
 def test_get_keeps_the_order_asked_and_skips_missing(backend):
     _loaded(backend)
     docs = backend.get(ISSUES, ["n3-002", "nope", "n1-001"])

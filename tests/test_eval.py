@@ -83,7 +83,7 @@ def test_a_whole_run_over_the_samples(tmp_path, capsys):
     ]
     qrels.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
     code = ev.main(["--notices", str(SAMPLES), "--qrels", str(qrels), "--backend", "memory", "--model", "hashing",
-                    "--data", str(tmp_path / "data"), "--grid", "rrf_k=10,60", "--folds", "2"])
+                    "--data", str(tmp_path / "data"), "--grid", "rrf_k=10,60", "--folds", "2,type"])
     out = capsys.readouterr().out.strip().splitlines()
     assert code == 0
     result = json.loads(out[-1])
@@ -91,7 +91,7 @@ def test_a_whole_run_over_the_samples(tmp_path, capsys):
     assert result["queries"] == 4 and result["answerable"] == 3
     assert all(list(result[s]) == ["ndcg@10", "recall@20", "mrr"] for s in ev.SYSTEMS)
     assert set(result["false_hits"]) == set(ev.SYSTEMS)
-    assert result["cv"]["folds"] == "2" and len(result["cv"]["chosen"]) == 2
+    assert [cv["folds"] for cv in result["cv"]] == ["2", "type"] and len(result["cv"][0]["chosen"]) == 2
     assert out[0].split() == ["qid", "type", "target", "baseline", "lexical", "semantic", "hybrid"]
     # the judged issues are those whose problem or measures say 医保: both lexical legs rank them first
     # (a broken "<stem>#<seq>" mapping would score near 0)

@@ -182,7 +182,7 @@ def test_explanation_gives_each_legs_rank_and_the_matched_terms(client):
     assert why[0] == [
         f"第 1 名（BM25 {first['lexical']['score']:.2f}）",
         f"第 1 名（相似度 {first['vector']['score']:.3f}）",
-        f"{first['score']:.4f}（RRF）",
+        f"{first['score']:.4f}（LINEAR）",
         "医保 医保基金 过度 检查 过度检查",
     ]
     # every card says what the core's explanation says, leg by leg
@@ -191,7 +191,7 @@ def test_explanation_gives_each_legs_rank_and_the_matched_terms(client):
         assert shown == [
             f"第 {explain['lexical']['rank']} 名（BM25 {explain['lexical']['score']:.2f}）",
             f"第 {explain['vector']['rank']} 名（相似度 {explain['vector']['score']:.3f}）",
-            f"{explain['score']:.4f}（RRF）",
+            f"{explain['score']:.4f}（{explain['fusion'].upper()}）",
             " ".join(explain["matched_terms"]),
         ]
     # all three are found by both legs: each leg's ranks are 1, 2, 3 in some order

@@ -170,6 +170,12 @@ class Backend(Protocol):
         """Per field, (value, count) pairs, most frequent first, over documents passing the filters
         and, when ``query`` is given, matching at least one of its terms."""
 
+    def count_facets(self, target: Target, ids: Sequence[DocId], fields: Sequence[str],
+                     size: int = 50) -> dict[str, list[tuple[str, int]]]:
+        """Per field, (value, count) pairs over exactly the given (distinct) documents — each distinct
+        value of a document once, as a string — most frequent first, ties by value; unknown ids are
+        left out (the facets of a result list: :mod:`indexer.backends.facet_columns`)."""
+
     def get(self, target: Target, ids: Sequence[DocId]) -> list[Document]:
         """Documents by id, in the order asked; missing ids are left out."""
 

@@ -48,6 +48,7 @@ from indexer.backends.elastic_client import (
 from indexer.backends.elastic_namespace import ModelValues, Namespace
 from indexer.backends.elastic_queries import BODIES, facet_counts, lexical_hits, vector_hits
 from indexer.backends.es_mapping import COLLECTIONS, MAPPING_VERSION, NOTICES, REBUILD_SETTINGS, STORED_AT
+from indexer.backends.facet_columns import count_documents
 from indexer.backends.memory import as_tokens
 from indexer.errors import BackendError, IncompatibleIndex
 from indexer.fields import SCHEMA_VERSION
@@ -444,6 +445,11 @@ class ElasticBackend:
         body = BODIES[target].facets(filters, fields, query, size)
         resp = self._search(target.value, body, "counting facets") if body is not None else None
         return facet_counts(resp, fields)
+
+    def count_facets(self, target: Target, ids: Sequence[DocId], fields: Sequence[str],
+                     size: int = 50) -> dict[str, list[tuple[str, int]]]:
+        # ≤ lexical_top_k + vector_top_k documents, read by one mget: no aggregation needed
+        return count_documents(self.get(target, ids), fields, size)
 
     # -- reading -------------------------------------------------------------------------
     def _mget(self, collection: str, ids: Sequence[DocId], **source: Any) -> list[dict[str, Any]]:

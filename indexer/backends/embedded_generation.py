@@ -319,8 +319,11 @@ def notice_row(bundle: NoticeBundle, dims: int | None) -> tuple[NoticeRow, int |
 
 
 def _text_hash(target: Target, doc: Document) -> bytes | None:
-    """The hash of the passage an issue's vector was computed from (the key the vector cache
-    finds it by); None for measures and documents without the fields."""
+    """The hash of the passage a vector was computed from (the key the vector cache finds it by):
+    an issue's embedding text, a measure item's own text; None for documents without them."""
+    if target is Target.MEASURES:
+        text = doc.get("text")
+        return text_hash(text) if doc.get("vector") is not None and isinstance(text, str) else None
     problem, measures = doc.get("problem"), doc.get("measures")
     if target is not Target.ISSUES or doc.get("vector") is None or not isinstance(problem, str) \
             or not isinstance(measures, list):

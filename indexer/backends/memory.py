@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from indexer.backends.base import Filters, IndexInfo, LexicalQuery, NoticeBundle, WriteResult, refuse_mismatch
+from indexer.backends.facet_columns import count_documents
 from indexer.fields import SCHEMA_VERSION, SCORED_KINDS, fields_of
 from indexer.types import DocId, Document, Hit, Leg, NoticeId, Target, Vector
 
@@ -213,6 +214,11 @@ class MemoryBackend:
             for name in fields:
                 counts[name].update(_values(doc.get(name)))
         return {name: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:size] for name, c in counts.items()}
+
+    def count_facets(self, target: Target, ids: Sequence[DocId], fields: Sequence[str],
+                     size: int = 50) -> dict[str, list[tuple[str, int]]]:
+        docs = self._docs[target]
+        return count_documents((docs[i] for i in ids if i in docs), fields, size)
 
     def get(self, target: Target, ids: Sequence[DocId]) -> list[Document]:
         docs = self._docs[target]

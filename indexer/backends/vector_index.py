@@ -359,6 +359,10 @@ class VectorIndex:
             raise BadQuery(f"field {name!r} cannot be filtered on")
         return column.match(values)
 
+    def facet_column(self, name: str) -> _KeywordColumn | _IntegerColumn:
+        """The code column of a filter field: facet counts read it (indexer.backends.facet_columns)."""
+        return self._columns[name]
+
     # -- search --------------------------------------------------------------------------
     def search(self, query: np.ndarray, k: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
         """(rowid, cosine) of the top ``k`` positions passing ``mask``, best first (ties: lower rowid)."""
