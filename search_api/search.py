@@ -148,6 +148,7 @@ class _Coverage:
     words: dict[DocId, float]  # lexical hit → coverage of the query (floor.coverage)
     bigrams: dict[DocId, float]  # bigram hit → share of the query's bigrams it contains (floor.share)
     docs: dict[DocId, Document]  # the documents read to measure them
+    concepts: dict[DocId, float]  # lexical hit → coverage with variant forms whole (floor.concept_coverage)
 
 
 class SearchService:
@@ -364,7 +365,8 @@ class SearchService:
             fused = floor.apply(fused, measured.words, min_coverage=settings.min_coverage,
                                 similarity_window=settings.similarity_window, answer_coverage=settings.answer_coverage,
                                 answer_similarity=settings.answer_similarity, gate=not example,
-                                bigram_covered=measured.bigrams, min_bigram_coverage=settings.min_bigram_coverage)
+                                bigram_covered=measured.bigrams, min_bigram_coverage=settings.min_bigram_coverage,
+                                concepts=measured.concepts)
         return _Ranked(fused, query.terms, query, expansion, via, docs)
 
     def _bigram_leg(self, target: Target, query: LexicalQuery | None, filters: Filters, k: int) -> list[Hit]:
@@ -380,17 +382,17 @@ class SearchService:
         lexical_hits, bigram_hits = legs.get(Leg.LEXICAL, ()), legs.get(Leg.BIGRAM, ())
         wanted = list(dict.fromkeys(h.doc_id for h in (*lexical_hits, *bigram_hits)))
         if not wanted:
-            return _Coverage({}, {}, {})
+            return _Coverage({}, {}, {}, {})
         docs = {d["id"]: d for d in self.backend.get(target, wanted)}
         fields = [name for name, boost in query.boosts.items() if boost > 0]
-        words = {h.doc_id: floor.coverage(query.terms, query.weights, floor.doc_tokens(docs[h.doc_id], fields),
-                                          lexical.idf)
-                 for h in lexical_hits if h.doc_id in docs}
+        tokens = {h.doc_id: floor.doc_tokens(docs[h.doc_id], fields) for h in lexical_hits if h.doc_id in docs}
+        words = {i: floor.coverage(query.terms, query.weights, t, lexical.idf) for i, t in tokens.items()}
+        concepts = {i: floor.concept_coverage(query.terms, query.weights, t, lexical.idf) for i, t in tokens.items()}
         shares: dict[DocId, float] = {}
         if bigrams is not None:
             shares = {h.doc_id: floor.share(bigrams.terms, floor.doc_tokens(docs[h.doc_id], bigrams.boosts))
                       for h in bigram_hits if h.doc_id in docs}
-        return _Coverage(words, shares, docs)
+        return _Coverage(words, shares, docs, concepts)
 
     def _issue_vectors(self, issue_hits: list[Hit], q: Vector, filters: Filters, k: int) -> list[Hit]:
         """Issue vector hits, each issue at the best of its own and its measures' cosines when the
