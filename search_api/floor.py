@@ -71,6 +71,17 @@ def coverage(terms: Sequence[str], weights: Mapping[str, float], tokens: set[str
     return min(1.0, found / total)
 
 
+def answer_threshold(literal_terms: int, answer_coverage: float, *, short_terms: int,
+                     short_answer_coverage: float) -> float:
+    """The coverage the answer gate asks of a query with ``literal_terms`` words: a short query is
+    mostly its subject, so finding its generic half (学术 of 学术不端) is not an answer.
+
+    >>> answer_threshold(2, 0.3, short_terms=3, short_answer_coverage=0.45), answer_threshold(7, 0.3, short_terms=3, short_answer_coverage=0.45)
+    (0.45, 0.3)
+    """
+    return max(answer_coverage, short_answer_coverage) if 0 < literal_terms <= short_terms else answer_coverage
+
+
 def concept_coverage(terms: Sequence[str], weights: Mapping[str, float], tokens: set[str],
                      idf: Callable[[str], float]) -> float:
     """:func:`coverage` with every variant term at full weight: how much of what the query names is

@@ -363,7 +363,11 @@ class SearchService:
             measured = measured or self._coverage(target, legs, query, bigrams)
             docs = measured.docs
             fused = floor.apply(fused, measured.words, min_coverage=settings.min_coverage,
-                                similarity_window=settings.similarity_window, answer_coverage=settings.answer_coverage,
+                                similarity_window=settings.similarity_window,
+                                answer_coverage=floor.answer_threshold(
+                                    sum(1 for t in query.terms if t not in query.weights), settings.answer_coverage,
+                                    short_terms=settings.short_query_terms,
+                                    short_answer_coverage=settings.short_answer_coverage),
                                 answer_similarity=settings.answer_similarity, gate=not example,
                                 bigram_covered=measured.bigrams, min_bigram_coverage=settings.min_bigram_coverage,
                                 concepts=measured.concepts)

@@ -226,3 +226,14 @@ def test_export_takes_exactly_the_hits_above_the_floor(client, service):
         response = client.get("/export.csv", params={"q": q, "size": 100})
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]
         assert int(response.headers["x-export-rows"]) == len(rows) == len(hits), q
+
+
+def test_a_short_query_finding_only_its_generic_word_gets_nothing(backend):
+    """采购 is in the corpus, 造假 is not: two words, the generic one found, is no answer."""
+    def total(**settings: float) -> int:
+        app = create_app(Settings(backend="memory", **settings), backend, search_corpus.EMBEDDER)
+        return TestClient(app).get("/api/search", params={"q": "采购 造假"}).json()["total"]
+
+    assert total(short_answer_coverage=0.0) > 0  # the general gate alone lets it through
+    assert total() == 0
+    assert total(short_query_terms=1) > 0  # a two-word query is not short at 1
