@@ -444,10 +444,6 @@ class SearchService:
             fused, collapsed = _collapse(fused, docs)
         if sort is Sort.DATE:
             fused = _by_date(fused, docs)
-        counting = None
-        if facets:  # over exactly the hits above the floor: a facet's count is what clicking it gives
-            counting = self._pool.submit(self.backend.count_facets, target, [f.doc_id for f in fused],
-                                         list(FACETS.values()), self.settings.facet_size)
         start = (page - 1) * size
         page_items = fused[start:start + size]
         missing = [f.doc_id for f in page_items if f.doc_id not in docs]
@@ -461,7 +457,10 @@ class SearchService:
                 continue
             hits.append(self._hit(target, doc, item, start + offset + 1, ranked, fusion, highlighter,
                                   collapsed.get(item.doc_id) if collapse else None))
-        facet_counts = _label_facets(counting.result()) if counting is not None else None
+        facet_counts = None
+        if facets:  # over exactly the hits above the floor: a facet's count is what clicking it gives
+            facet_counts = _label_facets(self.backend.count_facets(target, [f.doc_id for f in fused],
+                                                                   list(FACETS.values()), self.settings.facet_size))
         return SearchResult(
             target=target.value, mode=mode.value, fusion=fusion, q=text,
             terms=[t for t in ranked.terms if t not in ranked.expansion.terms],
