@@ -135,14 +135,28 @@ def test_words_found_but_only_the_generic_part_mean_no_answer():
     assert [f.doc_id for f in floor.apply(hits, {"a": 0.25, "b": 0.2}, **FLOOR, gate=False)] == ["a", "b"]
 
 
-def test_a_variant_form_found_whole_opens_the_gate():
-    idf = {"迟到早退": 9.0, "考勤": 6.0}.get
-    terms, weights, tokens = ("迟到早退", "考勤"), {"考勤": 0.3}, {"考勤", "制度"}
-    covered = {"a": floor.coverage(terms, weights, tokens, idf)}  # 0.2: ranks as a lighter match
-    concepts = {"a": floor.concept_coverage(terms, weights, tokens, idf)}  # 0.67: the thing named is there
+def test_another_wording_found_whole_opens_the_gate():
+    idf = {"迟到早退": 9.0, "考勤": 6.0, "脱岗": 3.0, "离岗": 3.0}.get
+    terms, weights = ("迟到早退", "考勤", "脱岗", "离岗"), {"考勤": 0.3, "脱岗": 0.3, "离岗": 0.3}
+    alternatives = {("迟到早退",): [("考勤",), ("脱岗", "离岗")]}
     hits = [fused("a", 1, 0.86)]
-    assert floor.apply(hits, covered, **FLOOR) == []
-    assert [f.doc_id for f in floor.apply(hits, covered, **FLOOR, concepts=concepts)] == ["a"]
+
+    def kept(tokens: set[str]) -> list[str]:
+        covered = {"a": floor.coverage(terms, weights, tokens, idf)}  # ranks as a lighter match
+        concepts = {"a": floor.concept_coverage(terms, weights, tokens, idf, alternatives)}
+        assert floor.apply(hits, covered, **FLOOR) == []
+        return [f.doc_id for f in floor.apply(hits, covered, **FLOOR, concepts=concepts)]
+
+    assert kept({"考勤", "制度"}) == ["a"]  # a wording found whole: what the query names is there
+    assert kept({"脱岗", "离岗"}) == ["a"]
+    assert kept({"脱岗", "制度"}) == []  # one word of a two-word wording is not it
+
+
+def test_the_gate_takes_a_wording_from_the_list_whole(backend):
+    query, expansion = lexical.build("吃空饷", Target.ISSUES, variant_weight=0.3)
+    alternatives = lexical.alternatives(expansion, [t for t in query.terms if t not in query.weights], 0.0)
+    assert alternatives and all(wordings for wordings in alternatives.values())
+    assert all(set(replaced) <= set(query.terms) for replaced in alternatives)
 
 
 def test_no_word_found_leaves_it_to_the_best_cosine():
