@@ -12,7 +12,9 @@ Two steps, each on evidence either leg gives:
   only used for the answer gate, calibrated on judged data (docs/ranking.md).
 
 1. **Answer gate**: when some of the query's words are found, the query has an answer only if
-   some hit covers ≥ ``answer_coverage`` of it — words found but only the generic part of the
+   some hit covers ≥ ``answer_coverage`` of it (:func:`concept_coverage`: here a variant form
+   counts whole — the variant list says it names the same thing, so a notice saying 考勤 answers
+   迟到早退 even though the form weighs less in ranking) — words found but only the generic part of the
    query mean the corpus holds something else (an education query in a health corpus finds
    only its generic words, none of its subject). When none of its words is found (a variant wording the list does not
    know, or no words at all), only meaning can judge: the best cosine must reach
@@ -69,14 +71,30 @@ def coverage(terms: Sequence[str], weights: Mapping[str, float], tokens: set[str
     return min(1.0, found / total)
 
 
+def concept_coverage(terms: Sequence[str], weights: Mapping[str, float], tokens: set[str],
+                     idf: Callable[[str], float]) -> float:
+    """:func:`coverage` with every variant term at full weight: how much of what the query names is
+    in ``tokens``, in whichever of its listed wordings (the answer gate's measure).
+
+    >>> idf = {"迟到早退": 4.0, "考勤": 3.0}.get
+    >>> terms, weights = ("迟到早退", "考勤"), {"考勤": 0.3}
+    >>> round(coverage(terms, weights, {"考勤"}, idf), 3), concept_coverage(terms, weights, {"考勤"}, idf)
+    (0.225, 0.75)
+    """
+    return coverage(terms, dict.fromkeys(weights, 1.0), tokens, idf)
+
+
 def apply(fused: Sequence[Fused], covered: Mapping[DocId, float], *, min_coverage: float, similarity_window: float,
           answer_coverage: float, answer_similarity: float, gate: bool = True,
-          bigram_covered: Mapping[DocId, float] | None = None, min_bigram_coverage: float = 1.0) -> list[Fused]:
+          bigram_covered: Mapping[DocId, float] | None = None, min_bigram_coverage: float = 1.0,
+          concepts: Mapping[DocId, float] | None = None) -> list[Fused]:
     """The fused hits above the floor, in their order (see the module docstring); ``gate=False``
     skips the answer gate (query-by-example: an issue is an answer to itself's kind).
-    ``bigram_covered``: the share of the query's bigrams each bigram-leg hit contains."""
+    ``bigram_covered``: the share of the query's bigrams each bigram-leg hit contains;
+    ``concepts``: each lexical hit's :func:`concept_coverage`, for the gate (default: ``covered``)."""
     bigram_covered = bigram_covered or {}
-    lexical = [covered.get(f.doc_id, 0.0) for f in fused if f.leg(Leg.LEXICAL) is not None]
+    concepts = covered if concepts is None else concepts
+    lexical = [concepts.get(f.doc_id, 0.0) for f in fused if f.leg(Leg.LEXICAL) is not None]
     cosines = [v.score for f in fused if (v := f.leg(Leg.VECTOR)) is not None]
     best_cosine = max(cosines, default=0.0)
     if gate and (max(lexical) < answer_coverage if lexical else best_cosine < answer_similarity):

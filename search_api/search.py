@@ -98,6 +98,10 @@ def shown_source(doc: Mapping[str, Any]) -> str | None:
     return web_url(str(doc.get("source_url") or "")) or doc.get("source_name") or file_source(doc.get("source"))
 
 
+# measure hits read per issue hit wanted: issues have ~3 measure items (seed and generated notices)
+MEASURES_PER_ISSUE = 3
+
+
 def measure_ids(issue: Mapping[str, Any]) -> list[DocId]:
     """Ids of an issue's measure documents (``<issue id>-m<n>``, see indexer.documents)."""
     return [f"{issue['id']}-m{n}" for n in range(1, len(issue.get("measures") or []) + 1)]
@@ -144,6 +148,7 @@ class _Coverage:
     words: dict[DocId, float]  # lexical hit → coverage of the query (floor.coverage)
     bigrams: dict[DocId, float]  # bigram hit → share of the query's bigrams it contains (floor.share)
     docs: dict[DocId, Document]  # the documents read to measure them
+    concepts: dict[DocId, float]  # lexical hit → coverage with variant forms whole (floor.concept_coverage)
 
 
 class SearchService:
@@ -334,6 +339,10 @@ class SearchService:
             legs[Leg.VECTOR] = [h for h in vec_hits if h.score > 0]
             legs[Leg.BIGRAM] = self._bigram_leg(target, bigrams, filters, k_lex)
             via = "issue" if target is Target.ISSUES else "measure"
+            if target is Target.ISSUES:
+                legs[Leg.VECTOR] = self._issue_vectors(legs[Leg.VECTOR], q, filters, k_vec)
+            elif not legs[Leg.VECTOR]:  # an index without measure vectors: issues stand in
+                legs[Leg.VECTOR], via = self._vector_leg(target, text, q, filters, k_vec)
         elif mode is Mode.HYBRID:
             # The vector leg (query embedding + cosine) runs beside the lexical leg and the reading
             # of the lexical hits for their coverage.
@@ -356,7 +365,8 @@ class SearchService:
             fused = floor.apply(fused, measured.words, min_coverage=settings.min_coverage,
                                 similarity_window=settings.similarity_window, answer_coverage=settings.answer_coverage,
                                 answer_similarity=settings.answer_similarity, gate=not example,
-                                bigram_covered=measured.bigrams, min_bigram_coverage=settings.min_bigram_coverage)
+                                bigram_covered=measured.bigrams, min_bigram_coverage=settings.min_bigram_coverage,
+                                concepts=measured.concepts)
         return _Ranked(fused, query.terms, query, expansion, via, docs)
 
     def _bigram_leg(self, target: Target, query: LexicalQuery | None, filters: Filters, k: int) -> list[Hit]:
@@ -372,23 +382,31 @@ class SearchService:
         lexical_hits, bigram_hits = legs.get(Leg.LEXICAL, ()), legs.get(Leg.BIGRAM, ())
         wanted = list(dict.fromkeys(h.doc_id for h in (*lexical_hits, *bigram_hits)))
         if not wanted:
-            return _Coverage({}, {}, {})
+            return _Coverage({}, {}, {}, {})
         docs = {d["id"]: d for d in self.backend.get(target, wanted)}
         fields = [name for name, boost in query.boosts.items() if boost > 0]
-        words = {h.doc_id: floor.coverage(query.terms, query.weights, floor.doc_tokens(docs[h.doc_id], fields),
-                                          lexical.idf)
-                 for h in lexical_hits if h.doc_id in docs}
+        tokens = {h.doc_id: floor.doc_tokens(docs[h.doc_id], fields) for h in lexical_hits if h.doc_id in docs}
+        words = {i: floor.coverage(query.terms, query.weights, t, lexical.idf) for i, t in tokens.items()}
+        concepts = {i: floor.concept_coverage(query.terms, query.weights, t, lexical.idf) for i, t in tokens.items()}
         shares: dict[DocId, float] = {}
         if bigrams is not None:
             shares = {h.doc_id: floor.share(bigrams.terms, floor.doc_tokens(docs[h.doc_id], bigrams.boosts))
                       for h in bigram_hits if h.doc_id in docs}
-        return _Coverage(words, shares, docs)
+        return _Coverage(words, shares, docs, concepts)
+
+    def _issue_vectors(self, issue_hits: list[Hit], q: Vector, filters: Filters, k: int) -> list[Hit]:
+        """Issue vector hits, each issue at the best of its own and its measures' cosines when the
+        index holds measure vectors (setting ``measure_vectors``)."""
+        if not self.settings.measure_vectors:
+            return issue_hits
+        measure_hits = vector.run(self.backend, Target.MEASURES, q, filters, k * MEASURES_PER_ISSUE)
+        return vector.best_of_issue_and_measures(issue_hits, measure_hits, k)
 
     def _vector_leg(self, target: Target, text: str, query_vector: Vector | None, filters: Filters,
                     k: int) -> tuple[list[Hit], str]:
         q = query_vector if query_vector is not None else self.encoder.encode(text)
         if target is Target.ISSUES:
-            return vector.run(self.backend, target, q, filters, k), "issue"
+            return self._issue_vectors(vector.run(self.backend, target, q, filters, k), q, filters, k), "issue"
         if self.settings.measure_vectors:
             hits = vector.run(self.backend, target, q, filters, k)
             if hits:

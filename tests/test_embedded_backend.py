@@ -315,3 +315,24 @@ def test_multi_valued_filters_match_any_value_in_both_legs(tmp_path):
         vectors = {h.doc_id[-3:] for h in backend.vector(ISSUES, vector, filters, 50)}
         assert lexical == vectors == expected
     backend.close()
+
+
+def test_the_rescoring_copy_lives_in_an_unlinked_file_not_in_memory(tmp_path):
+    """SQ8 candidates are re-scored from float16 rows read back from a private file in the
+    generation folder (page cache, not the process's memory): exact cosines, no file left behind."""
+    rng = np.random.default_rng(3)
+    vectors = rng.standard_normal((400, 16)).astype(np.float16).astype(np.float32)
+    index = vector_index.VectorIndex(16, {}, exact_max_rows=100, spill=tmp_path)
+    index.add(list(range(1, 401)), vectors, [{}] * 400)
+    assert index.kind == "faiss-sq8+exact-rescore"
+    query = rng.standard_normal(16).astype(np.float32)
+    cosines = vectors @ query / np.linalg.norm(vectors, axis=1) / np.linalg.norm(query)
+    got = index.search(query, 10, None)
+    assert [rowid for rowid, _ in got] == [int(i) + 1 for i in np.argsort(-cosines)[:10]]
+    assert np.allclose([score for _, score in got], np.sort(cosines)[::-1][:10], atol=1e-5)
+    assert list(tmp_path.iterdir()) == []  # unlinked from the start: a crash leaves nothing
+    opened = [os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")
+              if os.path.islink(f"/proc/self/fd/{fd}")]
+    assert any(link.startswith(f"{tmp_path}/") and link.endswith("(deleted)") for link in opened)
+    assert index.stats()["approx_mb"] < 400 * (16 * 3 + 9) / 2**20  # codes only: the copy is not counted
+    index.close()

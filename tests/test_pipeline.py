@@ -247,15 +247,17 @@ def test_measure_documents_carry_issue_and_notice_metadata(corpus, settings, mem
         assert doc["text_tokens"] == " ".join(tokenise_for_index(doc["text"]))
         assert doc["bigram_tokens"] == " ".join(character_bigrams(doc["text"]))
         assert doc["problem_tokens"] == " ".join(tokenise_for_index(issue.problem))
-    assert mem.get_vectors(Target.MEASURES, ids) == {}  # measure vectors are off by default
     assert mem.info().measures == expected(QINGHE, SHIMEN)[1]
 
 
-def test_measure_vectors_behind_the_flag(corpus, settings, mem):
-    run([corpus], settings.with_overrides(measure_vectors=True), mem)
+def test_measure_vectors_on_by_default_and_off_behind_the_flag(corpus, settings, mem, tmp_path):
+    run([corpus], settings, mem)
     notice = parse.parse_file(corpus / SHIMEN)
     ids = [f"{notice.issue_id(i)}-m{n}" for i in notice.issues for n in range(1, len(i.measures) + 1)]
     assert ids and set(mem.get_vectors(Target.MEASURES, ids)) == set(ids)
+    lean = MemoryBackend()
+    run([corpus], settings.with_overrides(measure_vectors=False, data_dir=str(tmp_path / "lean")), lean)
+    assert lean.get_vectors(Target.MEASURES, ids) == {}
 
 
 def _hand_made_notice() -> ParsedNotice:
@@ -358,6 +360,7 @@ def test_reindex_does_not_re_embed_unchanged_text(corpus, settings, mem, tmp_pat
     cache = VectorCache(tmp_path / "vectors.sqlite3")
     try:
         embedder = CachedEmbedder(HashingEmbedder(32), cache)
+        settings = settings.with_overrides(measure_vectors=False)  # count issue passages only
         first = run([corpus], settings, mem, embedder=embedder)
         distinct = len({d["problem"] for n in mem.iter_notices() for d in mem.get(Target.ISSUES, n["issue_ids"])})
         assert first.vector_cache == {"hits": first.issues - distinct, "misses": distinct}
@@ -378,7 +381,7 @@ def test_the_embedded_backend_is_its_own_vector_cache(corpus, settings, tmp_path
         assert first.vector_cache["misses"] > 0
         again = CachedEmbedder(HashingEmbedder(32), backend.vector_cache())  # nothing remembered in memory
         summary = reindex(settings, backend=backend, embedder=again, progress=False)
-        assert summary.vector_cache == {"hits": first.issues, "misses": 0}
+        assert summary.vector_cache == {"hits": first.issues + first.measures, "misses": 0}
         # the rebuilt generation finds them too
         third = CachedEmbedder(HashingEmbedder(32), backend.vector_cache())
         assert reindex(settings, backend=backend, embedder=third, progress=False).vector_cache["misses"] == 0

@@ -135,6 +135,16 @@ def test_words_found_but_only_the_generic_part_mean_no_answer():
     assert [f.doc_id for f in floor.apply(hits, {"a": 0.25, "b": 0.2}, **FLOOR, gate=False)] == ["a", "b"]
 
 
+def test_a_variant_form_found_whole_opens_the_gate():
+    idf = {"迟到早退": 9.0, "考勤": 6.0}.get
+    terms, weights, tokens = ("迟到早退", "考勤"), {"考勤": 0.3}, {"考勤", "制度"}
+    covered = {"a": floor.coverage(terms, weights, tokens, idf)}  # 0.2: ranks as a lighter match
+    concepts = {"a": floor.concept_coverage(terms, weights, tokens, idf)}  # 0.67: the thing named is there
+    hits = [fused("a", 1, 0.86)]
+    assert floor.apply(hits, covered, **FLOOR) == []
+    assert [f.doc_id for f in floor.apply(hits, covered, **FLOOR, concepts=concepts)] == ["a"]
+
+
 def test_no_word_found_leaves_it_to_the_best_cosine():
     assert floor.apply([fused("a", cosine=0.81), fused("b", cosine=0.80)], {}, **FLOOR) == []
     kept = floor.apply([fused("a", cosine=0.86), fused("b", cosine=0.84), fused("c", cosine=0.82)], {}, **FLOOR)

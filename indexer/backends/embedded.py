@@ -64,6 +64,7 @@ from indexer.backends.embedded_lexical import (
 )
 from indexer.backends.embedded_store import NoticeRow, RecordStore, StoreFull
 from indexer.backends.facet_columns import count_stored
+from indexer.backends.search_gate import SearchGate
 from indexer.backends.vector_index import EXACT_MAX_ROWS
 from indexer.errors import BackendError, BadQuery, IncompatibleIndex, ReadOnlyIndex
 from indexer.fields import SCHEMA_VERSION, Kind
@@ -98,11 +99,13 @@ class EmbeddedBackend:
         self.threads = max(1, threads)
         self.lock_timeout = lock_timeout
         self.exact_max_rows = exact_max_rows
-        # _lock guards the live generation and its vector indexes (short sections: refresh, vector
-        # search, swapping generations); _write_lock serialises write / delete / rebuild, which do
-        # their slow parts (SQLite, tantivy, building a generation) without blocking searches.
+        # _lock guards the live generation and its vector indexes (short sections: refresh, swapping
+        # generations; vector scans run outside it: search_gate.py); _write_lock serialises write /
+        # delete / rebuild, which do their slow parts (SQLite, tantivy, building a generation)
+        # without blocking searches.
         self._lock = threading.RLock()
         self._write_lock = threading.RLock()
+        self._scans = SearchGate(self._lock)  # vector scans run outside _lock; changes wait for them
         self._facet_cache: OrderedDict[tuple, dict[str, list[tuple[str, int]]]] = OrderedDict()
         self._requested: tuple[str, int, str] | None = None  # the last check_compatible() values
         self._holding_for_writes = False  # took the writer lock for writes (kept until close)
@@ -225,6 +228,7 @@ class EmbeddedBackend:
             raise BackendError("the embedded backend is closed")
         if self.folder.current_moved() and self.folder.read_current() != self._gen.name:
             old, self._gen = self._gen, self._open_current()
+            self._scans.drain()
             old.close()
             return True
         version = self._gen.store.data_version()
@@ -232,6 +236,7 @@ class EmbeddedBackend:
             return False
         self._gen.data_version = version
         self._gen.reload_searchers()
+        self._scans.drain()
         self._gen.sync_vectors()
         return True
 
@@ -345,6 +350,7 @@ class EmbeddedBackend:
         gen.sync_lexical(written)
         if live:
             with self._lock:
+                self._scans.drain()
                 gen.sync_vectors()
         else:
             gen.sync_vectors()
@@ -381,6 +387,7 @@ class EmbeddedBackend:
                 raise
             with self._lock:
                 self._gen = fresh
+                self._scans.drain()
                 old.close()
             if not keep_old:
                 shutil.rmtree(old.path, ignore_errors=True)
@@ -417,6 +424,7 @@ class EmbeddedBackend:
         if k <= 0 or not np.any(query):
             return []
         with self._lock:
+            self._scans.admit()
             self._refresh()
             gen = self._gen
             index = gen.vectors.get(target)
@@ -429,8 +437,12 @@ class EmbeddedBackend:
             mask = index.mask(filters, lambda ids: gen.store.rowids_of(target, ids))
             if mask is not None and not mask.any():
                 return []
+            self._scans.enter()
+        try:
             found = index.search(query, k, mask)
-        ids = gen.store.doc_ids_of([rowid for rowid, _ in found])
+            ids = gen.store.doc_ids_of([rowid for rowid, _ in found])
+        finally:
+            self._scans.leave()
         return [Hit(ids[rowid], score, Leg.VECTOR) for rowid, score in found if rowid in ids]
 
     def facets(self, target: Target, filters: Filters, fields: Sequence[str], query: LexicalQuery | None = None,
@@ -551,6 +563,7 @@ class EmbeddedBackend:
             if self._closed:
                 return
             self._closed = True
+            self._scans.drain()
             if self._holding_for_writes:
                 self._gen.save_vectors()
             self._gen.close(wait_for_merges=True)

@@ -99,6 +99,11 @@ class Generation:
                                f"{version}, this one reads {READABLE_STORE_VERSIONS}): ingest into a new data folder")
         self.store.packed = version is None or int(version) >= 2
 
+    @property
+    def _spill(self) -> Path | None:
+        """Where vector indexes keep their re-scoring files (unlinked: nothing stays behind)."""
+        return None if self.read_only else self.path
+
     # -- tantivy -----------------------------------------------------------------------------
     def lexical_lag(self) -> bool:
         meta = self.store.meta()
@@ -192,7 +197,7 @@ class Generation:
         if path.exists():
             try:
                 meta, indexes = load_snapshot(path, {t.value: COLLECTIONS[t].filter_spec for t in Target},
-                                              threads=self.threads)
+                                              threads=self.threads, spill=self._spill)
                 if meta.get("store_version") != STORE_VERSION or int(meta["seq"]) > self.store.seq():
                     raise ValueError("the snapshot is of another layout or ahead of the store")
             except (ValueError, OSError) as exc:
@@ -249,7 +254,7 @@ class Generation:
                 if index is None:
                     index = self.vectors[target] = VectorIndex(dims, COLLECTIONS[target].filter_spec,
                                                                exact_max_rows=self.exact_max_rows,
-                                                               threads=self.threads)
+                                                               threads=self.threads, spill=self._spill)
                 last = index.rowids.view[-1] if index.size else 0
                 items = [(c, k) for c, k in items if c.rowid > last]
                 if not items:
@@ -314,8 +319,11 @@ def notice_row(bundle: NoticeBundle, dims: int | None) -> tuple[NoticeRow, int |
 
 
 def _text_hash(target: Target, doc: Document) -> bytes | None:
-    """The hash of the passage an issue's vector was computed from (the key the vector cache
-    finds it by); None for measures and documents without the fields."""
+    """The hash of the passage a vector was computed from (the key the vector cache finds it by):
+    an issue's embedding text, a measure item's own text; None for documents without them."""
+    if target is Target.MEASURES:
+        text = doc.get("text")
+        return text_hash(text) if doc.get("vector") is not None and isinstance(text, str) else None
     problem, measures = doc.get("problem"), doc.get("measures")
     if target is not Target.ISSUES or doc.get("vector") is None or not isinstance(problem, str) \
             or not isinstance(measures, list):

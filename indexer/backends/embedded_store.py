@@ -204,6 +204,10 @@ class RecordStore:
             # (300 generated notices: 4.2 → 3.4 KiB per issue at 16 KiB). Only a new file takes it.
             self._db.execute(f"PRAGMA page_size={PAGE_SIZE}")
             self._db.execute("PRAGMA journal_mode=WAL")
+            # checkpoint at ~4 MiB of log whatever the page size (the default counts 1000 pages: 16 MiB
+            # at 16 KiB, which a nearly full disk may not have)
+            page = self._db.execute("PRAGMA page_size").fetchone()[0]
+            self._db.execute(f"PRAGMA wal_autocheckpoint={4 * 2**20 // page}")
             # NORMAL in WAL mode survives a killed process (not a power cut: that may lose the last
             # commits, never corrupt the file). The derived indexes replay whatever did commit.
             self._db.execute("PRAGMA synchronous=NORMAL")
