@@ -125,6 +125,11 @@ class Settings:
         "good answer gets no hits; totals, facets and exports count only what clears it")
     answer_coverage: float = setting(0.3, "relevance floor, answer gate: when some of the query's words are found, "
         "some hit must contain this share of its specificity (idf-weighted) for the query to get any hit")
+    short_query_terms: int = setting(3, "relevance floor, answer gate: a query of at most this many words (not "
+        "counting variants) is mostly its subject, so it needs short_answer_coverage")
+    short_answer_coverage: float = setting(0.45, "relevance floor, answer gate for short queries: 学术不端 finding "
+        "only 学术 (0.39 of it) is no answer; 0.45-0.5 empty that no-answer query and cost no answerable one, 0.6 "
+        "costs keywords (docs/ranking.md)")
     answer_similarity: float = setting(0.83, "relevance floor, answer gate: when none of the query's words is found, "
         "the cosine the best hit must reach (calibrated: docs/ranking.md)")
     min_coverage: float = setting(0.1, "relevance floor, per hit: share of the query's specificity a hit found by "

@@ -16,7 +16,8 @@
    server. ``--requests`` per mode, after a warm-up; one client, sequential.
 
 Prints, per mode, p50 / p95 / max of the wall time seen by the client (request to last byte),
-and of the server's own ``took_ms``; the last line is JSON.
+of the server's own ``took_ms``, and the server process's CPU time per request (all its threads:
+the steady figure on a shared machine), then the load average; the last line is JSON.
 """
 
 from __future__ import annotations
@@ -192,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     import httpx
 
     from indexer.embed import open_embedder
-    from search_api.server_process import api_server
+    from search_api.server_process import cpu_seconds, running_server
 
     data = args.data or f"/tmp/xuncha-bench-{args.issues}"
     settings = load_settings(data_dir=data, backend=args.backend, model=args.model)
@@ -203,13 +204,16 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "XUNCHA_MODEL": settings.model, "XUNCHA_BACKEND": settings.backend,
            "XUNCHA_DATA_DIR": data}
     results: dict[str, dict[str, float]] = {}
-    with api_server("serve", env=env, log_path=Path(data) / "bench-server.log") as base, \
+    with running_server("serve", env=env, log_path=Path(data) / "bench-server.log") as (base, server_process), \
             httpx.Client(timeout=60) as client:
         texts = queries(len(MODES) * (args.requests + args.warmup), args.seed)
         for i, mode in enumerate(MODES):
             chunk = texts[i * (args.requests + args.warmup):(i + 1) * (args.requests + args.warmup)]
             wall, server = [], []
+            cpu_start = None
             for n, q in enumerate(chunk):
+                if n == args.warmup:
+                    cpu_start = cpu_seconds(server_process.pid)
                 params = {"q": q, "mode": mode, "size": args.size, "facets": args.facets}
                 start = time.perf_counter()
                 response = client.get(f"{base}/api/search", params=params)
@@ -219,18 +223,24 @@ def main(argv: list[str] | None = None) -> int:
                 if n >= args.warmup:
                     wall.append(elapsed)
                     server.append(response.json()["took_ms"])
+            cpu_end = cpu_seconds(server_process.pid)
+            cpu_ms = (cpu_end - cpu_start) * 1000 / len(wall) if cpu_start is not None and cpu_end is not None \
+                else float("nan")
             results[mode] = {"p50": round(percentile(wall, 50), 1), "p95": round(percentile(wall, 95), 1),
                              "max": round(max(wall), 1), "server_p50": round(percentile(server, 50), 1),
-                             "server_p95": round(percentile(server, 95), 1)}
+                             "server_p95": round(percentile(server, 95), 1), "server_cpu_ms": round(cpu_ms, 1)}
         stats = client.get(f"{base}/api/stats").json()
     print(f"{stats['issues']} issues, {stats['measures']} measures ({stats['backend']}), query model "
           f"{stats['query_model_id']}; {args.requests} distinct queries per mode, size {args.size}, "
           f"facets {args.facets}; one sequential client")
-    print(f"{'mode':<10}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}{'server p50':>12}{'server p95':>12}")
+    print(f"{'mode':<10}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}{'server p50':>12}{'server p95':>12}"
+          f"{'server CPU ms/request':>24}")
     for mode, r in results.items():
         print(f"{mode:<10}{r['p50']:>10.1f}{r['p95']:>10.1f}{r['max']:>10.1f}{r['server_p50']:>12.1f}"
-              f"{r['server_p95']:>12.1f}")
-    print(json.dumps({"issues": stats["issues"], "requests": args.requests, **results}))
+              f"{r['server_p95']:>12.1f}{r['server_cpu_ms']:>24.1f}")
+    load = os.getloadavg()
+    print(f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores")
+    print(json.dumps({"issues": stats["issues"], "requests": args.requests, **results, "load_average": round(load[0], 1)}))
     return 0
 
 

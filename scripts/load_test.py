@@ -18,7 +18,10 @@ with a mix of issue searches, query-by-example (similar) and measure searches.
    query-embedding cache rarely answers.
 
 Prints throughput, p50 / p95 / p99 / max latency (request to last byte, as the client sees it)
-overall and per kind, and the errors (any answer but 200, or no answer within ``--timeout``), then
+overall and per kind, and the errors (any answer but 200, or no answer within ``--timeout``); for a
+server it started, the cores it kept busy and its CPU time per request (on a shared machine the
+steady figure: with 16 clients in a closed loop the latency is 16 / throughput, and throughput is
+the CPU the server gets divided by its CPU per request); the load average; then
 whether the target (0 errors, p99 ≤ ``--target-p99`` ms) was met; the last line is JSON. Exit
 status 1 when it was not.
 """
@@ -33,8 +36,10 @@ import random
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -46,7 +51,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from scripts.bench_api import build_index, queries  # noqa: E402
-from search_api.server_process import api_server  # noqa: E402
+from search_api.server_process import cpu_seconds, running_server  # noqa: E402
 
 KINDS = ("search", "similar", "measure")
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -58,10 +63,15 @@ class Results:
     latencies: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in KINDS})
     errors: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
+    server_cpu: float | None = None  # CPU seconds the server used while measured (None: not known)
 
     @property
     def requests(self) -> int:
         return sum(len(v) for v in self.latencies.values()) + sum(self.errors.values())
+
+
+def _unknown() -> None:
+    """The CPU time of a server this script did not start (--url)."""
 
 
 def parse_mix(text: str) -> dict[str, float]:
@@ -134,7 +144,8 @@ async def collect_issue_ids(base: str, texts: list[str], headers: dict[str, str]
 
 
 async def drive(base: str, workload: Workload, *, clients: int, warmup: float, duration: float,
-                max_requests: int | None, timeout: float, headers: dict[str, str]) -> Results:
+                max_requests: int | None, timeout: float, headers: dict[str, str],
+                server_cpu: Callable[[], float | None] = _unknown) -> Results:
     import httpx
 
     results = Results()
@@ -142,6 +153,8 @@ async def drive(base: str, workload: Workload, *, clients: int, warmup: float, d
     start = loop.time()
     measure_from = start + warmup
     stop_at = measure_from + duration
+    cpu_from: list[float | None] = [None]
+    loop.call_at(measure_from, lambda: cpu_from.__setitem__(0, server_cpu()))
     budget = {"left": max_requests if max_requests is not None else float("inf")}
 
     async def client_task() -> None:
@@ -173,6 +186,9 @@ async def drive(base: str, workload: Workload, *, clients: int, warmup: float, d
     tasks = [asyncio.create_task(client_task()) for _ in range(clients)]
     await asyncio.gather(*tasks)
     results.seconds = max(0.001, min(loop.time(), stop_at) - measure_from)
+    cpu_to = server_cpu()
+    if cpu_from[0] is not None and cpu_to is not None:
+        results.server_cpu = cpu_to - cpu_from[0]
     return results
 
 
@@ -191,11 +207,20 @@ def report(results: Results, *, clients: int, target_p99: float, label: str) -> 
         print(f"{kind:<10}{n:>10}{p['p50']:>10.1f}{p['p95']:>10.1f}{p['p99']:>10.1f}{p['max']:>10.1f}")
     for what, n in results.errors.most_common():
         print(f"  error {what}: {n}")
+    load = os.getloadavg()
+    cpu = {}
+    if results.server_cpu is not None and results.requests:
+        cpu = {"server_cores": round(results.server_cpu / results.seconds, 2),
+               "server_cpu_ms_per_request": round(results.server_cpu * 1000 / results.requests, 1)}
+        print(f"server: {cpu['server_cores']} cores busy on average, {cpu['server_cpu_ms_per_request']} ms of CPU "
+              "per request")
+    print(f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores")
     met = errors == 0 and overall["p99"] <= target_p99
     print(f"target (0 errors, p99 ≤ {target_p99:g} ms): {'met' if met else 'NOT met'}")
     summary = {"clients": clients, "seconds": round(results.seconds, 1), "requests": results.requests,
                "throughput": round(throughput, 1), "errors": errors, **overall,
-               "per_kind": {k: {"requests": n, **p} for k, (n, p) in rows.items() if k != "all"}, "target_met": met}
+               "per_kind": {k: {"requests": n, **p} for k, (n, p) in rows.items() if k != "all"}, "target_met": met,
+               **cpu, "load_average": round(load[0], 1)}
     print(json.dumps(summary, ensure_ascii=False))
     return summary
 
@@ -226,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # Enough distinct texts that none repeats at ~100 req/s (an upper bound on two cores).
     texts = queries(int(min(200_000, 150 * (args.duration + args.warmup) + 1000)), args.seed)
+    server_cpu: Callable[[], float | None] = _unknown
     with ExitStack() as stack:
         if args.url:
             check_loopback(args.url)
@@ -237,7 +263,9 @@ def main(argv: list[str] | None = None) -> int:
             build_index(settings, args.issues, embedder.dims, embedder.model_id)
             del embedder
             env = {**os.environ, "XUNCHA_MODEL": settings.model, "XUNCHA_BACKEND": "embedded", "XUNCHA_DATA_DIR": data}
-            base = stack.enter_context(api_server("serve", env=env, log_path=Path(data) / "load-server.log"))
+            base, process = stack.enter_context(running_server("serve", env=env,
+                                                               log_path=Path(data) / "load-server.log"))
+            server_cpu = partial(cpu_seconds, process.pid)
             label = f"embedded index {data} (≥ {args.issues} issues), model {settings.model}, server {base}"
         issue_ids = asyncio.run(collect_issue_ids(base, texts[-200:], headers, SIMILAR_POOL))
         if "similar" in mix and not issue_ids:
@@ -245,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         workload = Workload(mix, texts[:-200], issue_ids, args.seed)
         results = asyncio.run(drive(base, workload, clients=args.clients, warmup=args.warmup,
                                     duration=args.duration, max_requests=args.max_requests,
-                                    timeout=args.timeout, headers=headers))
+                                    timeout=args.timeout, headers=headers, server_cpu=server_cpu))
     summary = report(results, clients=args.clients, target_p99=args.target_p99, label=label)
     return 0 if summary["target_met"] else 1
 

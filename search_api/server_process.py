@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -49,6 +50,14 @@ def api_server(*args: str, log_path: str | os.PathLike[str], env: Mapping[str, s
 
     ``env`` replaces the environment (default: this process's). Raises ServerFailed, with the tail
     of the server's log, when it exits or is not ready within ``timeout`` seconds."""
+    with running_server(*args, log_path=log_path, env=env, timeout=timeout) as (url, _):
+        yield url
+
+
+@contextmanager
+def running_server(*args: str, log_path: str | os.PathLike[str], env: Mapping[str, str] | None = None,
+                   timeout: float = START_TIMEOUT) -> Iterator[tuple[str, subprocess.Popen]]:
+    """:func:`api_server`, yielding the process too (benchmarks read its CPU time: :func:`cpu_seconds`)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     process = start(api_command(*args, port=port), log_path=log_path, cwd=ROOT,
@@ -56,6 +65,16 @@ def api_server(*args: str, log_path: str | os.PathLike[str], env: Mapping[str, s
     try:
         wait_until(lambda: is_ready(url), process, timeout=timeout, log_path=log_path,
                    what=f"the API server (python -m search_api {' '.join(args)})")
-        yield url
+        yield url, process
     finally:
         stop(process, first=signal.SIGINT, timeout=30)
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds a process has used (all its threads), from /proc; None elsewhere.
+    On a shared machine the server's CPU per request is the steady figure, its wall time is not."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

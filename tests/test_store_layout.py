@@ -39,7 +39,11 @@ def test_documents_are_stored_compressed_and_read_back_whole(tmp_path: Path) -> 
     # filter keys only on rows with a vector (measures have none here)
     assert db.execute("SELECT count(*) FROM docs WHERE target = 1 AND (shared IS NOT NULL OR keys IS NOT NULL)"
                       ).fetchone() == (0,)
-    assert db.execute("SELECT count(*) FROM docs WHERE target = 0 AND shared IS NULL").fetchone() == (0,)
+    assert db.execute("SELECT count(*) FROM docs WHERE target = 0 AND keys IS NULL").fetchone() == (0,)
+    # the keys a notice's documents share: once per notice (and collection), not on every row
+    assert db.execute("SELECT count(*) FROM docs WHERE shared IS NOT NULL").fetchone() == (0,)
+    assert db.execute("SELECT notice_id, target FROM shared_keys ORDER BY 1").fetchall() == [
+        ("n1", 0), ("n2", 0), ("n3", 0)]
     packed, plain = db.execute("SELECT sum(length(doc)) FROM docs").fetchone()[0], 0
     reopened = EmbeddedBackend(tmp_path, threads=1)
     for target, docs in ((Target.ISSUES, "issues"), (Target.MEASURES, "measures")):
@@ -187,3 +191,6 @@ def test_unchanged_texts_are_found_among_the_stored_vectors(tmp_path: Path) -> N
     again.embed_passages(texts)
     assert again.inner.calls == [texts[:3]]
     backend.close()
+    db = sqlite3.connect(_store_file(tmp_path))
+    assert [r[0] for r in db.execute("SELECT notice_id FROM shared_keys ORDER BY 1")] == ["n2", "n3"]  # n1's went with it
+    db.close()

@@ -17,7 +17,6 @@ a quarter of the rows.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -246,7 +245,7 @@ class Generation:
                     if change.shared != shared_text:
                         shared_text = change.shared
                         shared = self.store.codec.loads(change.shared) if change.shared else {}
-                    keys = {**shared, **json.loads(change.keys)} if change.keys else shared
+                    keys = {**shared, **self.store.codec.loads(change.keys)} if change.keys else shared
                     adds.setdefault(change.target, []).append((change, keys))
             for target, items in adds.items():
                 dims = dims or len(items[0][0].vector) // 2  # type: ignore[arg-type]

@@ -22,6 +22,12 @@ of layout 1 (plain JSON text) are read as they are. ``shared`` and ``keys`` are 
 rows with a vector (the vector index is their only reader). Measured on 300 generated notices
 (per issue): documents with their filter keys 5.4 → 1.9 KiB, notice records 0.46 → 0.20 KiB.
 
+Layout 3 (lean store): measure rows without their issue's copies and derived fields
+(:mod:`indexer.backends.embedded_rows`); the hash of the text each vector was computed from
+(``text_hash``: the embedder's vector cache finds stored vectors by it); a row's own filter keys
+packed, and the keys a notice's rows share stored once per notice and collection
+(``shared_keys``; rows of older layouts keep theirs in ``shared``); 16 KiB pages for new files.
+
 One :meth:`RecordStore.write` call is one transaction with one new ``seq``: a notice's documents
 appear and disappear together. Everything derived (tantivy, the in-memory vectors) catches up by
 replaying rows with ``seq`` greater than what it has applied; see :mod:`indexer.backends.embedded`.
@@ -82,6 +88,12 @@ CREATE TABLE IF NOT EXISTS derived (
     name  TEXT PRIMARY KEY,
     value BLOB NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS shared_keys (
+    notice_id TEXT NOT NULL,
+    target    INTEGER NOT NULL,
+    keys      BLOB NOT NULL,
+    PRIMARY KEY (notice_id, target)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS codecs (
     codec INTEGER PRIMARY KEY,
     zdict BLOB NOT NULL
@@ -130,7 +142,7 @@ class Change:
     deleted: bool
     doc: str | None
     shared: str | bytes | None  # as stored: JSON, or packed (layout 3; the same bytes for one notice's rows)
-    keys: str | None
+    keys: str | bytes | None
     vector: bytes | None
 
 
@@ -301,17 +313,27 @@ class RecordStore:
             seq = self._next_seq(tx)
             codec = self._codec_for(tx, notices) if self.packed else None
             pack = (lambda text: text) if codec is None else (lambda text: self.codec.pack(text, codec))
+
+            def filter_keys(d: DocRow) -> tuple[Any, Any]:
+                """(shared, keys) of a row: layout 1 keeps both on every row; later layouts only the
+                row's own keys, packed, on rows with a vector (shared ones: the shared_keys table)."""
+                if not self.packed:
+                    return d.shared, d.keys
+                return None, (pack(d.keys) if d.vector is not None else None)
             for notice in notices:
                 for old in {notice.notice_id, replaces.get(notice.notice_id)} - {None}:
                     self._delete_notice(tx, old, seq)  # type: ignore[arg-type]
                 before = self._last_rowid(tx)
+                if self.packed:  # layout 3: a notice's shared filter keys once per collection, not per row
+                    tx.executemany("INSERT OR REPLACE INTO shared_keys (notice_id, target, keys) VALUES (?, ?, ?)",
+                                   list({TARGET_CODE[d.target]: (notice.notice_id, TARGET_CODE[d.target],
+                                                                 pack(d.shared))
+                                         for d in notice.docs if d.vector is not None}.values()))
                 tx.executemany(
                     "INSERT INTO docs (target, doc_id, notice_id, seq, doc, shared, keys, vector, text_hash) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(TARGET_CODE[d.target], d.doc_id, notice.notice_id, seq, pack(d.doc),
-                      *((pack(d.shared), d.keys) if d.vector is not None or not self.packed else (None, None)),
-                      d.vector,
-                      d.text_hash if d.vector is not None else None)
+                    [(TARGET_CODE[d.target], d.doc_id, notice.notice_id, seq, pack(d.doc), *filter_keys(d),
+                      d.vector, d.text_hash if d.vector is not None else None)
                      for d in notice.docs],
                 )
                 after = self._last_rowid(tx)
@@ -360,6 +382,7 @@ class RecordStore:
     def _delete_notice(tx: sqlite3.Connection, notice_id: NoticeId, seq: int) -> bool:
         tx.execute("UPDATE docs SET deleted = 1, seq = ?, doc = NULL, shared = NULL, keys = NULL, vector = NULL, "
                    "text_hash = NULL WHERE notice_id = ? AND deleted = 0", (seq, notice_id))
+        tx.execute("DELETE FROM shared_keys WHERE notice_id = ?", (notice_id,))
         return tx.execute("DELETE FROM notices WHERE notice_id = ?", (notice_id,)).rowcount > 0
 
     # -- change log ----------------------------------------------------------------------
@@ -382,7 +405,8 @@ class RecordStore:
         last = 0
         while True:
             rows = self._query(
-                f"SELECT rowid, target, deleted, {doc}, shared, keys, {vector} FROM {source} "
+                f"SELECT rowid, target, deleted, {doc}, coalesce(shared, (SELECT s.keys FROM shared_keys s WHERE "
+                f"s.notice_id = docs.notice_id AND s.target = docs.target)), keys, {vector} FROM {source} "
                 f"WHERE {where} ORDER BY rowid LIMIT ?", (seq, upto, last, batch))
             if not rows:
                 return
