@@ -210,7 +210,8 @@ def test_the_bigram_leg_ranks_and_explains_a_hit_the_words_miss(bigram_backend, 
         assert top["id"] == "n1-001"
         assert top["explain"]["bigram"]["rank"] == 1 and top["explain"]["bigram"]["score"] > 0
         vec = top["explain"]["vector"]
-        assert top["score"] == round(weight / 21 + (0.7 / (20 + vec["rank"]) if vec else 0.0), 6)  # rrf k 20
+        vector_share = settings.vector_weight / (settings.rrf_k + vec["rank"]) if vec else 0.0
+        assert top["score"] == round(weight / (settings.rrf_k + 1) + vector_share, 6)
 
 
 @pytest.mark.parametrize("text", ["zzqqxx不存在的东西", "？？？！！！", "……", "😀😀🎉", "qwzx plmk", "asdfghjkl"])
