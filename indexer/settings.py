@@ -96,14 +96,15 @@ class Settings:
     es_index_prefix: str = setting("xuncha", "prefix of the Elasticsearch aliases and indices")
     # search
     fusion: str = setting("linear", "fusion of the ranked lists (word, vector, bigram legs): linear (min–max scaled "
-        "scores, weighted sum) | rrf. With the bigram leg, linear 0.7467 vs rrf 0.7346 nDCG@10 on the 70 dev queries, "
-        "5-fold held out 0.7411 with linear (docs/ranking.md)")
+        "scores, weighted sum) | rrf. Linear 0.7864 vs rrf 0.7793 nDCG@10 on the 70 dev queries at the default "
+        "weights; chosen per fold in 4 of 5 folds and in every leave-one-type-out fold (docs/ranking.md)")
     rrf_k: int = setting(20, "k of reciprocal-rank fusion (tuned on the dev qrels: 20 beat 10, 40, 60)")
-    lexical_weight: float = setting(1.0, "weight of the lexical leg in fusion")
-    vector_weight: float = setting(0.7, "weight of the vector leg in fusion (tuned on the dev qrels)")
-    bigram_weight: float = setting(1.5, "weight of the bigram leg (BM25 over character bigrams, a third ranked list "
-        "beside the word and vector legs) in fusion; 0: no bigram leg. Measured: nDCG@10 0.7146 → 0.7467 (linear), "
-        "5-fold held out 0.7411, every fold choosing 1–2 (docs/ranking.md)")
+    lexical_weight: float = setting(1.0, "weight of the word leg in fusion (the others are relative to it)")
+    vector_weight: float = setting(1.0, "weight of the vector leg in fusion: 1.0 beat 0.5, 0.7 and 1.5 with linear "
+        "fusion over issue and measure vectors, every cross-validation fold choosing it (docs/ranking.md)")
+    bigram_weight: float = setting(0.5, "weight of the bigram leg (BM25 over character bigrams, a third ranked list "
+        "beside the word and vector legs) in fusion; 0: no bigram leg. Measured: nDCG@10 0.7738 → 0.7864, held out "
+        "0.7864 (5 folds and leave one type out, every fold choosing 0.5; docs/ranking.md)")
     max_bigram_terms: int = setting(32, "a longer query searches only its N most specific character bigrams "
         "(count × idf): 32 beat 16, 64 and all (docs/ranking.md)")
     min_bigram_coverage: float = setting(0.5, "relevance floor, per hit: share of the query's distinct bigrams a hit "
@@ -124,6 +125,11 @@ class Settings:
         "good answer gets no hits; totals, facets and exports count only what clears it")
     answer_coverage: float = setting(0.3, "relevance floor, answer gate: when some of the query's words are found, "
         "some hit must contain this share of its specificity (idf-weighted) for the query to get any hit")
+    short_query_terms: int = setting(3, "relevance floor, answer gate: a query of at most this many words (not "
+        "counting variants) is mostly its subject, so it needs short_answer_coverage")
+    short_answer_coverage: float = setting(0.45, "relevance floor, answer gate for short queries: 学术不端 finding "
+        "only 学术 (0.39 of it) is no answer; 0.45-0.5 empty that no-answer query and cost no answerable one, 0.6 "
+        "costs keywords (docs/ranking.md)")
     answer_similarity: float = setting(0.83, "relevance floor, answer gate: when none of the query's words is found, "
         "the cosine the best hit must reach (calibrated: docs/ranking.md)")
     min_coverage: float = setting(0.1, "relevance floor, per hit: share of the query's specificity a hit found by "

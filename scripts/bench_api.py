@@ -39,9 +39,15 @@ if str(ROOT) not in sys.path:
 from indexer.backends import open_backend  # noqa: E402
 from indexer.backends.base import NoticeBundle  # noqa: E402
 from indexer.categories import categorise  # noqa: E402
+from indexer.documents import field_bigrams  # noqa: E402
+from indexer.fields import field_named  # noqa: E402
 from indexer.parsing.parse import parse_paths  # noqa: E402
 from indexer.settings import Settings, load_settings  # noqa: E402
-from indexer.tokenise import DICTIONARY_VERSION, character_bigrams, tokenise_for_index  # noqa: E402
+from indexer.tokenise import DICTIONARY_VERSION, tokenise_for_index  # noqa: E402
+from indexer.types import Target  # noqa: E402
+
+ISSUE_BIGRAMS = field_named("bigram_tokens", Target.ISSUES)
+MEASURE_BIGRAMS = field_named("bigram_tokens", Target.MEASURES)
 
 SAMPLES = ROOT / "indexer" / "samples"
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -123,14 +129,14 @@ def build_index(settings: Settings, n_issues: int, dims: int, model_id: str, see
                                    "status": status, "measures": items, "categories": cats,
                                    "problem_tokens": problem_tokens, "context_tokens": "",
                                    "measures_tokens": " ".join(tokens(m) for m in items),
-                                   "bigram_tokens": " ".join(b for t in (problem, *items) for b in character_bigrams(t)),
+                                   "bigram_tokens": field_bigrams({"problem": problem, "measures": items}, ISSUE_BIGRAMS),
                                    "vector": vector.tolist()})
                 for n, text in enumerate(items, start=1):
                     measure_docs.append({"id": f"{issue_id}-m{n}", "issue_id": issue_id, **base, "seq": seq,
                                          "measure_seq": n, "text": text, "problem": problem, "status": status,
                                          "categories": cats, "text_tokens": tokens(text),
                                          "problem_tokens": problem_tokens,
-                                         "bigram_tokens": " ".join(character_bigrams(text))})
+                                         "bigram_tokens": field_bigrams({"text": text}, MEASURE_BIGRAMS)})
             written += len(issue_docs)
             notice = {**base, "issue_ids": [d["id"] for d in issue_docs], "text": "", "original_text": "",
                       "quality": {"issues_found": len(issue_docs), "warnings": []}}

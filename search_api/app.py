@@ -252,9 +252,8 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
     page_doc = f"1-based page; page × size ≤ {settings.max_result_window}"
     size_doc = f"hits per page, 1 to {settings.max_page_size}"
     q_doc = f"the text to search for, at most {settings.max_query_chars} characters (never parsed as syntax)"
-    facets_doc = ("counts per value of the filter fields: in lexical and hybrid mode over the documents that pass "
-                  "the filters and contain a query term; in semantic mode over the ranked candidates (the vector "
-                  "top-k the pages are cut from)")
+    facets_doc = ("counts per value of the filter fields over exactly the ranked result list (the `total` hits the "
+                  "pages are cut from): clicking a value gives the count it shows")
     fusion_doc = f"fusion of the ranked lists: {' | '.join(FUSERS)} (default: setting fusion = {settings.fusion})"
 
     def ranking_params(

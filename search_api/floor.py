@@ -12,9 +12,9 @@ Two steps, each on evidence either leg gives:
   only used for the answer gate, calibrated on judged data (docs/ranking.md).
 
 1. **Answer gate**: when some of the query's words are found, the query has an answer only if
-   some hit covers ≥ ``answer_coverage`` of it (:func:`concept_coverage`: here a variant form
-   counts whole — the variant list says it names the same thing, so a notice saying 考勤 answers
-   迟到早退 even though the form weighs less in ranking) — words found but only the generic part of the
+   some hit covers ≥ ``answer_coverage`` of it (:func:`concept_coverage`: here another wording of
+   a listed variant group found whole counts as the query's own — the list says it names the same
+   thing, so a notice saying 考勤 answers 迟到早退 even though the form weighs less in ranking) — words found but only the generic part of the
    query mean the corpus holds something else (an education query in a health corpus finds
    only its generic words, none of its subject). When none of its words is found (a variant wording the list does not
    know, or no words at all), only meaning can judge: the best cosine must reach
@@ -71,17 +71,41 @@ def coverage(terms: Sequence[str], weights: Mapping[str, float], tokens: set[str
     return min(1.0, found / total)
 
 
-def concept_coverage(terms: Sequence[str], weights: Mapping[str, float], tokens: set[str],
-                     idf: Callable[[str], float]) -> float:
-    """:func:`coverage` with every variant term at full weight: how much of what the query names is
-    in ``tokens``, in whichever of its listed wordings (the answer gate's measure).
+def answer_threshold(literal_terms: int, answer_coverage: float, *, short_terms: int,
+                     short_answer_coverage: float) -> float:
+    """The coverage the answer gate asks of a query with ``literal_terms`` words: a short query is
+    mostly its subject, so finding its generic half (学术 of 学术不端) is not an answer.
 
-    >>> idf = {"迟到早退": 4.0, "考勤": 3.0}.get
-    >>> terms, weights = ("迟到早退", "考勤"), {"考勤": 0.3}
-    >>> round(coverage(terms, weights, {"考勤"}, idf), 3), concept_coverage(terms, weights, {"考勤"}, idf)
-    (0.225, 0.75)
+    >>> answer_threshold(2, 0.3, short_terms=3, short_answer_coverage=0.45), answer_threshold(7, 0.3, short_terms=3, short_answer_coverage=0.45)
+    (0.45, 0.3)
     """
-    return coverage(terms, dict.fromkeys(weights, 1.0), tokens, idf)
+    return max(answer_coverage, short_answer_coverage) if 0 < literal_terms <= short_terms else answer_coverage
+
+
+def concept_coverage(terms: Sequence[str], weights: Mapping[str, float], tokens: set[str],
+                     idf: Callable[[str], float],
+                     alternatives: Mapping[tuple[str, ...], Sequence[tuple[str, ...]]]) -> float:
+    """How much of what the query names is in ``tokens``, in its own words or in another listed
+    wording found whole (all of that wording's terms): the answer gate's measure. ``alternatives``:
+    literal terms of a variant form in the query → the terms of each other form of its group
+    (:func:`search_api.lexical.alternatives`). One word of a wording (论文 of 论文造假) is not it.
+
+    >>> idf = {"迟到早退": 4.0, "考勤": 3.0, "制度": 1.0}.get
+    >>> alts = {("迟到早退",): [("考勤",), ("脱岗", "离岗")]}
+    >>> concept_coverage(("迟到早退",), {"考勤": 0.3}, {"考勤", "制度"}, idf, alts)
+    1.0
+    >>> concept_coverage(("迟到早退",), {"脱岗": 0.3}, {"脱岗"}, idf, alts)
+    0.0
+    """
+    literal = [t for t in terms if t not in weights]
+    total = sum(idf(t) for t in literal)
+    if total <= 0:
+        return 0.0
+    found = {t for t in literal if t in tokens}
+    for replaced, wordings in alternatives.items():
+        if any(all(t in tokens for t in wording) for wording in wordings):
+            found.update(replaced)
+    return min(1.0, sum(idf(t) for t in found) / total)
 
 
 def apply(fused: Sequence[Fused], covered: Mapping[DocId, float], *, min_coverage: float, similarity_window: float,

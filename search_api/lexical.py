@@ -87,6 +87,20 @@ def build(text: str, target: Target, *, max_terms: int = 0, min_idf: float = 0.0
                          dict.fromkeys(expansion.terms, variant_weight)), expansion)
 
 
+def alternatives(expansion: variants.Expansion, literal: Sequence[str],
+                 min_idf: float) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
+    """For each variant form found in the query, its literal terms → the terms of each other form
+    of its group (what the answer gate accepts in their place, when a document holds all of them)."""
+    out: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    own = set(literal)
+    for form, others in expansion.found.items():
+        replaced = tuple(t for t in query_terms(form) if t in own)
+        wordings = [terms for other in others if (terms := tuple(form_terms(other, min_idf)))]
+        if replaced and wordings:
+            out.setdefault(replaced, []).extend(wordings)
+    return out
+
+
 def build_query(text: str, target: Target, *, max_terms: int = 0, min_idf: float = 0.0,
                 boosts: Mapping[str, float] | None = None, variant_weight: float = 0.0) -> LexicalQuery:
     """:func:`build` without the expansion report."""

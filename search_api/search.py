@@ -322,6 +322,8 @@ class SearchService:
         query, expansion = lexical.build(text, target, max_terms=settings.max_query_terms,
                                          min_idf=settings.min_term_idf,
                                          variant_weight=0.0 if example else settings.variant_weight)
+        alternatives = lexical.alternatives(expansion, [t for t in query.terms if t not in query.weights],
+                                            settings.min_term_idf)
         bigrams = (lexical.build_bigrams(text, target, max_terms=settings.max_bigram_terms)
                    if mode is Mode.HYBRID and settings.bigram_weight > 0 else None)
         extra = len(exclude_ids)
@@ -349,7 +351,7 @@ class SearchService:
             future = self._pool.submit(self._vector_leg, target, text, query_vector, filters, k_vec)
             legs[Leg.LEXICAL] = lexical.run(self.backend, target, query, filters, k_lex)
             legs[Leg.BIGRAM] = self._bigram_leg(target, bigrams, filters, k_lex)
-            measured = self._coverage(target, legs, query, bigrams) if settings.relevance_floor else None
+            measured = self._coverage(target, legs, query, bigrams, alternatives) if settings.relevance_floor else None
             legs[Leg.VECTOR], via = future.result()
         elif mode is Mode.LEXICAL:
             legs[Leg.LEXICAL] = lexical.run(self.backend, target, query, filters, k_lex)
@@ -360,10 +362,14 @@ class SearchService:
             fused = [f for f in fused if f.doc_id not in exclude_ids]
         docs: dict[DocId, Document] = {}
         if settings.relevance_floor:
-            measured = measured or self._coverage(target, legs, query, bigrams)
+            measured = measured or self._coverage(target, legs, query, bigrams, alternatives)
             docs = measured.docs
             fused = floor.apply(fused, measured.words, min_coverage=settings.min_coverage,
-                                similarity_window=settings.similarity_window, answer_coverage=settings.answer_coverage,
+                                similarity_window=settings.similarity_window,
+                                answer_coverage=floor.answer_threshold(
+                                    sum(1 for t in query.terms if t not in query.weights), settings.answer_coverage,
+                                    short_terms=settings.short_query_terms,
+                                    short_answer_coverage=settings.short_answer_coverage),
                                 answer_similarity=settings.answer_similarity, gate=not example,
                                 bigram_covered=measured.bigrams, min_bigram_coverage=settings.min_bigram_coverage,
                                 concepts=measured.concepts)
@@ -376,7 +382,8 @@ class SearchService:
         return [Hit(h.doc_id, h.score, Leg.BIGRAM) for h in lexical.run(self.backend, target, query, filters, k)]
 
     def _coverage(self, target: Target, legs: Mapping[Leg, Sequence[Hit]], query: LexicalQuery,
-                  bigrams: LexicalQuery | None) -> _Coverage:
+                  bigrams: LexicalQuery | None,
+                  alternatives: Mapping[tuple[str, ...], Sequence[tuple[str, ...]]]) -> _Coverage:
         """Each lexical hit's coverage of the query and each bigram hit's share of its bigrams
         (search_api.floor), and the documents read to measure them (kept for the page)."""
         lexical_hits, bigram_hits = legs.get(Leg.LEXICAL, ()), legs.get(Leg.BIGRAM, ())
@@ -387,7 +394,8 @@ class SearchService:
         fields = [name for name, boost in query.boosts.items() if boost > 0]
         tokens = {h.doc_id: floor.doc_tokens(docs[h.doc_id], fields) for h in lexical_hits if h.doc_id in docs}
         words = {i: floor.coverage(query.terms, query.weights, t, lexical.idf) for i, t in tokens.items()}
-        concepts = {i: floor.concept_coverage(query.terms, query.weights, t, lexical.idf) for i, t in tokens.items()}
+        concepts = {i: floor.concept_coverage(query.terms, query.weights, t, lexical.idf, alternatives)
+                    for i, t in tokens.items()}
         shares: dict[DocId, float] = {}
         if bigrams is not None:
             shares = {h.doc_id: floor.share(bigrams.terms, floor.doc_tokens(docs[h.doc_id], bigrams.boosts))

@@ -4,8 +4,11 @@ parser, so backend tests do not move when parsing improves."""
 from __future__ import annotations
 
 from indexer.backends.base import NoticeBundle
+from indexer.documents import field_bigrams
 from indexer.embed import HashingEmbedder
-from indexer.tokenise import character_bigrams, tokenise_for_index
+from indexer.fields import field_named
+from indexer.tokenise import tokenise_for_index
+from indexer.types import Target
 
 EMBEDDER = HashingEmbedder(dims=32)
 
@@ -31,8 +34,8 @@ def _tokens(text: str) -> str:
     return " ".join(tokenise_for_index(text))
 
 
-def _bigrams(*texts: str) -> str:
-    return " ".join(b for text in texts for b in character_bigrams(text))
+def _bigrams(doc: dict, target: Target) -> str:
+    return field_bigrams(doc, field_named("bigram_tokens", target))
 
 
 def make_bundles(notices: list = NOTICES) -> list[NoticeBundle]:
@@ -47,14 +50,14 @@ def make_bundles(notices: list = NOTICES) -> list[NoticeBundle]:
                 "id": issue_id, **base, "seq": seq, "problem": problem, "status": status, "measures": measures,
                 "categories": ["medical_insurance"] if "医保" in problem else [],
                 "problem_tokens": _tokens(problem), "measures_tokens": _tokens(" ".join(measures)),
-                "context_tokens": "", "bigram_tokens": _bigrams(problem, *measures),
+                "context_tokens": "", "bigram_tokens": _bigrams({"problem": problem, "measures": measures}, Target.ISSUES),
                 "vector": EMBEDDER.embed_passages([problem])[0].tolist(),
             })
             for n, text in enumerate(measures, start=1):
                 measure_docs.append({
                     "id": f"{issue_id}-m{n}", "issue_id": issue_id, **base, "seq": seq, "measure_seq": n,
                     "text": text, "problem": problem, "status": status, "categories": [],
-                    "text_tokens": _tokens(text), "problem_tokens": _tokens(problem), "bigram_tokens": _bigrams(text),
+                    "text_tokens": _tokens(text), "problem_tokens": _tokens(problem), "bigram_tokens": _bigrams({"text": text}, Target.MEASURES),
                 })
         notice = {**base, "issue_ids": [d["id"] for d in issue_docs], "text": "……", "original_text": "……"}
         bundles.append(NoticeBundle(notice_id, base["source"], notice, issue_docs, measure_docs))

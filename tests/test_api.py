@@ -64,14 +64,16 @@ def test_search_ranks_each_mode(client, mode, expected):
     assert (body["mode"], body["total"], body["terms"]) == (mode, len(expected), ["医保", "医保基金"])  # 基金: too common
 
 
-def test_hybrid_fuses_both_legs(client):
+def test_hybrid_fuses_both_legs(store):
+    client = make_client(store, vector_weight=0.7)  # unequal weights: a tie of ranks goes to the heavier leg
     response = client.get("/api/search", params={"q": "医保基金 过度检查", "size": 3, "fusion": "rrf"})
     assert ids(response) == ["sm2024-001", "qh2025-001", "qh2023-001"]
     explains = [(h["explain"]["lexical"]["rank"], h["explain"]["vector"]["rank"]) for h in response.json()["hits"]]
     assert explains == [(1, 1), (2, 3), (3, 2)]  # lexical weight 1.0 beats vector weight 0.7 on a tie of ranks
 
 
-def test_every_hit_is_explained(client):
+def test_every_hit_is_explained(store):
+    client = make_client(store, vector_weight=0.7)
     hit = client.get("/api/search", params={"q": "三重一大", "size": 2, "fusion": "rrf"}).json()["hits"]
     first = hit[0]["explain"]
     assert first["lexical"]["rank"] == 1 and first["vector"]["rank"] == 1
@@ -82,7 +84,8 @@ def test_every_hit_is_explained(client):
     assert hit[1]["explain"]["matched_terms"] == []
 
 
-def test_linear_fusion_can_be_chosen(client):
+def test_linear_fusion_can_be_chosen(store):
+    client = make_client(store, vector_weight=0.7)
     response = client.get("/api/search", params={"q": "采购", "fusion": "linear"})
     assert ids(response) == ["bc2022-001", "bc2022-002", "qh2023-003", "sm2024-002"]
     assert response.json()["fusion"] == "linear"

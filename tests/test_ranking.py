@@ -135,14 +135,28 @@ def test_words_found_but_only_the_generic_part_mean_no_answer():
     assert [f.doc_id for f in floor.apply(hits, {"a": 0.25, "b": 0.2}, **FLOOR, gate=False)] == ["a", "b"]
 
 
-def test_a_variant_form_found_whole_opens_the_gate():
-    idf = {"迟到早退": 9.0, "考勤": 6.0}.get
-    terms, weights, tokens = ("迟到早退", "考勤"), {"考勤": 0.3}, {"考勤", "制度"}
-    covered = {"a": floor.coverage(terms, weights, tokens, idf)}  # 0.2: ranks as a lighter match
-    concepts = {"a": floor.concept_coverage(terms, weights, tokens, idf)}  # 0.67: the thing named is there
+def test_another_wording_found_whole_opens_the_gate():
+    idf = {"迟到早退": 9.0, "考勤": 6.0, "脱岗": 3.0, "离岗": 3.0}.get
+    terms, weights = ("迟到早退", "考勤", "脱岗", "离岗"), {"考勤": 0.3, "脱岗": 0.3, "离岗": 0.3}
+    alternatives = {("迟到早退",): [("考勤",), ("脱岗", "离岗")]}
     hits = [fused("a", 1, 0.86)]
-    assert floor.apply(hits, covered, **FLOOR) == []
-    assert [f.doc_id for f in floor.apply(hits, covered, **FLOOR, concepts=concepts)] == ["a"]
+
+    def kept(tokens: set[str]) -> list[str]:
+        covered = {"a": floor.coverage(terms, weights, tokens, idf)}  # ranks as a lighter match
+        concepts = {"a": floor.concept_coverage(terms, weights, tokens, idf, alternatives)}
+        assert floor.apply(hits, covered, **FLOOR) == []
+        return [f.doc_id for f in floor.apply(hits, covered, **FLOOR, concepts=concepts)]
+
+    assert kept({"考勤", "制度"}) == ["a"]  # a wording found whole: what the query names is there
+    assert kept({"脱岗", "离岗"}) == ["a"]
+    assert kept({"脱岗", "制度"}) == []  # one word of a two-word wording is not it
+
+
+def test_the_gate_takes_a_wording_from_the_list_whole(backend):
+    query, expansion = lexical.build("吃空饷", Target.ISSUES, variant_weight=0.3)
+    alternatives = lexical.alternatives(expansion, [t for t in query.terms if t not in query.weights], 0.0)
+    assert alternatives and all(wordings for wordings in alternatives.values())
+    assert all(set(replaced) <= set(query.terms) for replaced in alternatives)
 
 
 def test_no_word_found_leaves_it_to_the_best_cosine():
@@ -196,7 +210,8 @@ def test_the_bigram_leg_ranks_and_explains_a_hit_the_words_miss(bigram_backend, 
         assert top["id"] == "n1-001"
         assert top["explain"]["bigram"]["rank"] == 1 and top["explain"]["bigram"]["score"] > 0
         vec = top["explain"]["vector"]
-        assert top["score"] == round(weight / 21 + (0.7 / (20 + vec["rank"]) if vec else 0.0), 6)  # rrf k 20
+        vector_share = settings.vector_weight / (settings.rrf_k + vec["rank"]) if vec else 0.0
+        assert top["score"] == round(weight / (settings.rrf_k + 1) + vector_share, 6)
 
 
 @pytest.mark.parametrize("text", ["zzqqxx不存在的东西", "？？？！！！", "……", "😀😀🎉", "qwzx plmk", "asdfghjkl"])
@@ -226,3 +241,14 @@ def test_export_takes_exactly_the_hits_above_the_floor(client, service):
         response = client.get("/export.csv", params={"q": q, "size": 100})
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]
         assert int(response.headers["x-export-rows"]) == len(rows) == len(hits), q
+
+
+def test_a_short_query_finding_only_its_generic_word_gets_nothing(backend):
+    """采购 is in the corpus, 造假 is not: two words, the generic one found, is no answer."""
+    def total(**settings: float) -> int:
+        app = create_app(Settings(backend="memory", **settings), backend, search_corpus.EMBEDDER)
+        return TestClient(app).get("/api/search", params={"q": "采购 造假"}).json()["total"]
+
+    assert total(short_answer_coverage=0.0) > 0  # the general gate alone lets it through
+    assert total() == 0
+    assert total(short_query_terms=1) > 0  # a two-word query is not short at 1

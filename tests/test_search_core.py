@@ -294,7 +294,8 @@ def test_service_search_returns_json_ready_pages(service):
     data = result.to_dict()
     assert (data["ok"], data["target"], data["total"], [h["id"] for h in data["hits"]]) == (
         True, "issues", 1, ["sm2024-002"])
-    assert data["hits"][0]["highlights"] == {"problem": [(11, 15)], "measures": [[], [(2, 6)]]}
+    # 乡村医生 itself, and 村卫生室 (the same variant group) highlighted as well
+    assert data["hits"][0]["highlights"] == {"problem": [(0, 4), (11, 15)], "measures": [[(1, 5)], [(2, 6)]]}
 
 
 def test_rank_gives_the_fused_list_only(service):

@@ -23,12 +23,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 import numpy as np
 
-from indexer.types import DocId, Document
+from indexer.types import DocId, Document, Target
+
+if TYPE_CHECKING:  # the memory and Elasticsearch backends count documents only: no embedded imports
+    from indexer.backends.embedded_store import RecordStore
+    from indexer.backends.vector_index import VectorIndex
 
 Counts = dict[str, list[tuple[str, int]]]
 
@@ -65,14 +69,14 @@ class FacetColumns:
     index (it keeps each keyword column's value table in code order). Callers hold the lock that
     guards the index against a concurrent replay."""
 
-    _instances: WeakKeyDictionary[Any, FacetColumns] = WeakKeyDictionary()
+    _instances: WeakKeyDictionary[VectorIndex, FacetColumns] = WeakKeyDictionary()
 
-    def __init__(self, index: Any) -> None:
+    def __init__(self, index: VectorIndex) -> None:
         self.index = index
         self._values: dict[str, list[str]] = {}
 
     @classmethod
-    def of(cls, index: Any) -> FacetColumns:
+    def of(cls, index: VectorIndex) -> FacetColumns:
         made = cls._instances.get(index)
         if made is None:
             made = cls._instances[index] = cls(index)
@@ -131,8 +135,8 @@ class FacetColumns:
         return values
 
 
-def count_stored(store: Any, index: Any | None, target: Any, ids: Sequence[DocId], fields: Sequence[str],
-                 size: int) -> Counts:
+def count_stored(store: RecordStore, index: VectorIndex | None, target: Target, ids: Sequence[DocId],
+                 fields: Sequence[str], size: int) -> Counts:
     """Facet counts over the given documents of an embedded generation: its record ``store`` gives
     their rowids, the vector ``index`` (None: the collection has none) the columns; documents the
     index does not hold are read and counted."""
