@@ -90,6 +90,11 @@ def build_index(settings: Settings, n_issues: int, dims: int, model_id: str, see
     try:
         info = backend.info()
         if info.issues >= n_issues:
+            first = next(iter(backend.iter_notices()))["issue_ids"][0]
+            if bool(backend.get_vectors(Target.MEASURES, [f"{first}-m1"])) != settings.measure_vectors:
+                raise SystemExit(f"{settings.data_dir} was built with measure vectors "
+                                 f"{'off' if settings.measure_vectors else 'on'}, the setting says "
+                                 f"{'on' if settings.measure_vectors else 'off'}: remove it or pick --data")
             print(f"index ready: {info.issues} issues in {settings.data_dir}", file=sys.stderr)
             return
         if info.issues:
@@ -132,7 +137,12 @@ def build_index(settings: Settings, n_issues: int, dims: int, model_id: str, see
                                    "bigram_tokens": field_bigrams({"problem": problem, "measures": items}, ISSUE_BIGRAMS),
                                    "vector": vector.tolist()})
                 for n, text in enumerate(items, start=1):
-                    measure_docs.append({"id": f"{issue_id}-m{n}", "issue_id": issue_id, **base, "seq": seq,
+                    # as ingest stores them: a vector per measure item when the setting says so
+                    extra = {}
+                    if settings.measure_vectors:
+                        mvec = vrng.standard_normal(dims).astype(np.float32)
+                        extra["vector"] = (mvec / np.linalg.norm(mvec)).tolist()
+                    measure_docs.append({**extra, "id": f"{issue_id}-m{n}", "issue_id": issue_id, **base, "seq": seq,
                                          "measure_seq": n, "text": text, "problem": problem, "status": status,
                                          "categories": cats, "text_tokens": tokens(text),
                                          "problem_tokens": problem_tokens,

@@ -48,6 +48,7 @@ if str(ROOT) not in sys.path:
 from indexer.backends.base import Filters, LexicalQuery, NoticeBundle  # noqa: E402
 from indexer.backends.embedded import EmbeddedBackend  # noqa: E402
 from indexer.backends.embedded_generation import STORE  # noqa: E402
+from indexer.backends.embedded_store import RecordStore  # noqa: E402
 from indexer.fields import facet_fields, lexical_boosts  # noqa: E402
 from indexer.types import Target  # noqa: E402
 
@@ -293,19 +294,19 @@ def _exact_top10(store_path: Path, queries: np.ndarray, filters: list[tuple[str 
                  ) -> tuple[list[list[int]], list[float]]:
     """Exact cosine top-10 rowids per (query, filter), and the 10th score: numpy over every
     stored issue vector."""
-    db = sqlite3.connect(f"file:{store_path}?mode=ro", uri=True)
+    store = RecordStore(store_path, read_only=True)  # filter keys as the vector index reads them
     best_scores = np.full((len(queries), 10), -np.inf, dtype=np.float32)
     best_rows = np.zeros((len(queries), 10), dtype=np.int64)
-    last = 0
-    while True:
-        rows = db.execute(
-            "SELECT rowid, vector, coalesce(json_extract(keys, '$.province'), json_extract(shared, '$.province')), "
-            "coalesce(json_extract(keys, '$.year'), json_extract(shared, '$.year')) FROM docs "
-            "WHERE target = 0 AND deleted = 0 AND vector IS NOT NULL AND rowid > ? ORDER BY rowid LIMIT 100000",
-            (last,)).fetchall()
+    for batch in store.changes_since(0, upto=store.seq(), with_doc=False, vectors_only=True, batch=100_000):
+        rows = []
+        for change in batch:
+            if change.target is not Target.ISSUES:
+                continue
+            keys = {**(store.codec.loads(change.shared) if change.shared else {}),
+                    **(store.codec.loads(change.keys) if change.keys else {})}
+            rows.append((change.rowid, change.vector, keys.get("province"), keys.get("year")))
         if not rows:
-            break
-        last = rows[-1][0]
+            continue
         rowids = np.array([r[0] for r in rows], dtype=np.int64)
         matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float16).reshape(len(rows), DIMS).astype(
             np.float32)
@@ -324,7 +325,7 @@ def _exact_top10(store_path: Path, queries: np.ndarray, filters: list[tuple[str 
             merged_r = np.concatenate([best_rows[qi], rowids[top]])
             keep = np.argsort(-merged_s, kind="stable")[:10]
             best_scores[qi], best_rows[qi] = merged_s[keep], merged_r[keep]
-    db.close()
+    store.close()
     rows = [[int(r) for r, s in zip(best_rows[qi], best_scores[qi], strict=True) if np.isfinite(s)]
             for qi in range(len(queries))]
     return rows, [float(best_scores[qi][-1]) for qi in range(len(queries))]

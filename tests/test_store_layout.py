@@ -194,3 +194,34 @@ def test_unchanged_texts_are_found_among_the_stored_vectors(tmp_path: Path) -> N
     db = sqlite3.connect(_store_file(tmp_path))
     assert [r[0] for r in db.execute("SELECT notice_id FROM shared_keys ORDER BY 1")] == ["n2", "n3"]  # n1's went with it
     db.close()
+
+
+def test_a_store_of_layout_2_is_read_and_written_on(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path, threads=1)
+    backend.check_compatible(EMBEDDER.model_id, EMBEDDER.dims, "test-dict")
+    bundles = make_bundles()
+    backend.write(bundles[:2])
+    query = EMBEDDER.embed_queries(["医保基金"])[0].tolist()
+    jiangxi = Filters(equals={"province": ("江西省",)})
+    want = backend.vector(Target.ISSUES, query, jiangxi, 5)
+    backend.close()
+    # made into what layout 2 wrote: shared filter keys on every row, no text hashes, no shared_keys
+    db = sqlite3.connect(_store_file(tmp_path))
+    db.execute("UPDATE docs SET shared = (SELECT s.keys FROM shared_keys s WHERE s.notice_id = docs.notice_id "
+               "AND s.target = docs.target) WHERE vector IS NOT NULL")
+    db.executescript("DROP TABLE shared_keys; DROP INDEX docs_text; ALTER TABLE docs DROP COLUMN text_hash; "
+                     "UPDATE meta SET value = '2' WHERE key = 'store_version';")
+    db.commit()
+    db.close()
+    for snapshot in tmp_path.glob("gen-*/vectors.npz"):
+        snapshot.unlink()
+
+    old = EmbeddedBackend(tmp_path, threads=1)
+    assert old.vector(Target.ISSUES, query, jiangxi, 5) == want  # old rows' keys read from their own column
+    old.write(bundles[2:])  # new rows in the new form beside the old ones
+    assert {h.doc_id[:2] for h in old.vector(Target.ISSUES, query, jiangxi, 10)} == {"n1", "n3"}
+    assert old.get(Target.MEASURES, [m["id"] for m in bundles[2].measures]) == bundles[2].measures
+    old.close()
+    db = sqlite3.connect(_store_file(tmp_path))
+    assert db.execute("SELECT count(*) FROM docs WHERE text_hash IS NOT NULL").fetchone() == (2,)  # n3's issues
+    db.close()
