@@ -42,8 +42,9 @@ log = logging.getLogger(__name__)
 
 STORE = "store.sqlite3"
 SNAPSHOT = "vectors.npz"
-# Layout of store.sqlite3 and the tantivy schemas written. 2: compact rows (embedded_store); 3: measure
-# rows without their issue's copies (embedded_rows), text hashes beside vectors (the vector cache).
+# Layout of store.sqlite3 and the tantivy schemas written. 2: compact rows (embedded_store); 3: rows
+# without what reading puts back (embedded_rows), text hashes beside vectors (the vector cache), shared
+# filter keys once per notice, 16 KiB pages.
 STORE_VERSION = 3
 # Older layouts are read and written on in their own row format: rows of every layout are read alike,
 # and opening one for writing adds the text hash column (its vectors are found by the cache once rewritten).
