@@ -104,7 +104,7 @@ def prepare_demo(settings: Settings, samples: str | Path = SAMPLES, *, progress:
 
     store = open_backend(settings)
     try:
-        embedder = open_embedder(settings)
+        embedder = open_embedder(settings, backend=store)  # the embedded store is its own vector cache
         summary = ingest_paths([samples], settings, backend=store, embedder=embedder, progress=progress)
     except BaseException:
         store.close()

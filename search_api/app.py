@@ -59,12 +59,12 @@ def open_backend(settings: Settings) -> Backend:
     return opener(settings)
 
 
-def load_embedder(settings: Settings) -> Embedder:
+def load_embedder(settings: Settings, backend: Backend | None = None) -> Embedder:
     """The configured embedding model (``settings.model``; ``hashing`` for a model-free run),
-    loaded once per process."""
+    loaded once per process; uploads embed passages through ``backend``'s vector cache."""
     from indexer.embed import open_embedder
 
-    return open_embedder(settings)
+    return open_embedder(settings, backend=backend)
 
 
 class ServiceHolder:
@@ -94,7 +94,7 @@ class ServiceHolder:
         try:
             backend = self._backend or open_backend(self.settings)
             self._backend = backend
-            embedder = self._embedder or load_embedder(self.settings)
+            embedder = self._embedder or load_embedder(self.settings, backend)
             self._embedder = embedder
             service = SearchService(self.settings, backend, embedder)
             self.detail = "warming up (tokeniser, model)"

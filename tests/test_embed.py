@@ -294,6 +294,21 @@ def test_onnx_int8_agrees_with_torch_and_caches(e5_models: Path, e5_torch, tmp_p
     assert np.array_equal(again.embed_passages(CHECK_TEXTS[::-1]), vectors[::-1])
     assert (again.hits, again.misses) == (len(CHECK_TEXTS), 0)
 
+    # written into the embedded backend, its stored vectors are the cache: no cache file beside them
+    from indexer.backends.embedded import EmbeddedBackend
+    from indexer.vector_cache import StoredVectors
+
+    folder = tmp_path / "embedded"
+    backend = EmbeddedBackend(folder, threads=1)
+    try:
+        stored = load_embedder(e5_settings(e5_models, folder), backend=backend)
+        assert isinstance(stored.cache, StoredVectors)
+        first = stored.embed_passages(CHECK_TEXTS[:2])
+        assert np.array_equal(stored.embed_passages(CHECK_TEXTS[:2]), first)  # kept until written
+        assert (stored.hits, stored.misses) == (2, 2) and not (folder / "cache").exists()
+    finally:
+        backend.close()
+
 
 @pytest.mark.slow
 def test_passages_are_cut_to_the_token_cap_by_both_runtimes(e5_models: Path, e5_torch, tmp_path: Path) -> None:
