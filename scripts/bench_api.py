@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     import httpx
 
     from indexer.embed import open_embedder
-    from search_api.server_process import cpu_seconds, running_server
+    from search_api.server_process import cpu_seconds, memory_mib, running_server
 
     data = args.data or f"/tmp/xuncha-bench-{args.issues}"
     settings = load_settings(data_dir=data, backend=args.backend, model=args.model)
@@ -240,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
                              "max": round(max(wall), 1), "server_p50": round(percentile(server, 50), 1),
                              "server_p95": round(percentile(server, 95), 1), "server_cpu_ms": round(cpu_ms, 1)}
         stats = client.get(f"{base}/api/stats").json()
+        memory = memory_mib(server_process.pid) or {}
     print(f"{stats['issues']} issues, {stats['measures']} measures ({stats['backend']}), query model "
           f"{stats['query_model_id']}; {args.requests} distinct queries per mode, size {args.size}, "
           f"facets {args.facets}; one sequential client")
@@ -248,9 +249,11 @@ def main(argv: list[str] | None = None) -> int:
     for mode, r in results.items():
         print(f"{mode:<10}{r['p50']:>10.1f}{r['p95']:>10.1f}{r['max']:>10.1f}{r['server_p50']:>12.1f}"
               f"{r['server_p95']:>12.1f}{r['server_cpu_ms']:>24.1f}")
+    print(f"server memory: RSS {memory.get('rss', float('nan')):.0f} MiB, peak {memory.get('peak', float('nan')):.0f} MiB")
     load = os.getloadavg()
     print(f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores")
-    print(json.dumps({"issues": stats["issues"], "requests": args.requests, **results, "load_average": round(load[0], 1)}))
+    print(json.dumps({"issues": stats["issues"], "requests": args.requests, **results,
+                      "server_memory_mib": memory, "load_average": round(load[0], 1)}))
     return 0
 
 

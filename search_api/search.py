@@ -9,7 +9,7 @@ highlight + explain → respond:
   ``vector_top_k`` (at least page × size) under the same filters.
 * **bigram leg** (hybrid mode, ``bigram_weight`` > 0): BM25 over the character bigrams of the
   query (:func:`search_api.lexical.build_bigrams`) in the BIGRAMS fields, a third ranked list of
-  ``lexical_top_k`` hits — a query word jieba cuts differently inside a document still meets it.
+  ``bigram_top_k`` hits — a query word jieba cuts differently inside a document still meets it.
 * **fusion**: ``FUSERS[fusion]`` (``linear`` by default: min–max scaled scores, weighted sum;
   ``rrf`` as option, k = ``rrf_k``; chosen by cross-validation, docs/ranking.md), with the
   per-leg weights ``lexical_weight`` / ``vector_weight`` / ``bigram_weight``. Single-leg modes go through the same
@@ -328,6 +328,7 @@ class SearchService:
                    if mode is Mode.HYBRID and settings.bigram_weight > 0 else None)
         extra = len(exclude_ids)
         k_lex = max(settings.lexical_top_k, depth) + extra
+        k_big = max(settings.bigram_top_k, depth) + extra
         k_vec = max(settings.vector_top_k, depth) + extra
         legs: dict[Leg, list[Hit]] = {}
         via: str | None = None
@@ -339,7 +340,7 @@ class SearchService:
             lex_hits, vec_hits = both(target, query, q, filters, k_lex if query.terms else 0, k_vec)
             legs[Leg.LEXICAL] = lex_hits if query.terms else []
             legs[Leg.VECTOR] = [h for h in vec_hits if h.score > 0]
-            legs[Leg.BIGRAM] = self._bigram_leg(target, bigrams, filters, k_lex)
+            legs[Leg.BIGRAM] = self._bigram_leg(target, bigrams, filters, k_big)
             via = "issue" if target is Target.ISSUES else "measure"
             if target is Target.ISSUES:
                 legs[Leg.VECTOR] = self._issue_vectors(legs[Leg.VECTOR], q, filters, k_vec)
@@ -350,7 +351,7 @@ class SearchService:
             # of the lexical hits for their coverage.
             future = self._pool.submit(self._vector_leg, target, text, query_vector, filters, k_vec)
             legs[Leg.LEXICAL] = lexical.run(self.backend, target, query, filters, k_lex)
-            legs[Leg.BIGRAM] = self._bigram_leg(target, bigrams, filters, k_lex)
+            legs[Leg.BIGRAM] = self._bigram_leg(target, bigrams, filters, k_big)
             measured = self._coverage(target, legs, query, bigrams, alternatives) if settings.relevance_floor else None
             legs[Leg.VECTOR], via = future.result()
         elif mode is Mode.LEXICAL:

@@ -70,6 +70,18 @@ def running_server(*args: str, log_path: str | os.PathLike[str], env: Mapping[st
         stop(process, first=signal.SIGINT, timeout=30)
 
 
+def memory_mib(pid: int) -> dict[str, float] | None:
+    """Resident memory of a process now and at its peak (VmRSS, VmHWM), in MiB, from /proc; None
+    elsewhere. Benchmarks print it beside their latencies."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return None
+    values = {k: int(v.split()[0]) / 1024 for k, _, v in (line.partition(":") for line in lines)
+              if k in ("VmRSS", "VmHWM")}
+    return {"rss": round(values.get("VmRSS", 0.0), 1), "peak": round(values.get("VmHWM", 0.0), 1)}
+
+
 def cpu_seconds(pid: int) -> float | None:
     """User + system CPU seconds a process has used (all its threads), from /proc; None elsewhere.
     On a shared machine the server's CPU per request is the steady figure, its wall time is not."""
