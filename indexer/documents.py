@@ -11,7 +11,7 @@ from typing import Any
 
 from indexer.fields import UNSTATED, Field, date_number
 from indexer.tokenise import character_bigrams
-from indexer.types import Document, Issue, ParsedNotice
+from indexer.types import DocId, Document, Issue, ParsedNotice
 
 
 def notice_fields(notice: ParsedNotice) -> dict[str, Any]:
@@ -64,13 +64,27 @@ def issue_record(notice: ParsedNotice, issue: Issue) -> Document:
     }
 
 
+def measure_id(issue_id: DocId, n: int) -> DocId:
+    """The id of an issue's ``n``-th measure document (from 1).
+
+    >>> measure_id("n1-003", 2), issue_of_measure(measure_id("n1-003", 2))
+    ('n1-003-m2', 'n1-003')
+    """
+    return f"{issue_id}-m{n}"
+
+
+def issue_of_measure(measure: DocId) -> DocId:
+    """The issue a measure document belongs to (the inverse of :func:`measure_id`)."""
+    return measure.rsplit("-m", 1)[0]
+
+
 def measure_records(notice: ParsedNotice, issue: Issue) -> list[Document]:
     """Each measure item of an issue as its own document (reviewers search measures)."""
     issue_id = notice.issue_id(issue)
     base = notice_fields(notice)
     return [
         {
-            "id": f"{issue_id}-m{n}",
+            "id": measure_id(issue_id, n),
             "issue_id": issue_id,
             **base,
             "seq": issue.seq,

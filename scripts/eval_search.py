@@ -63,6 +63,7 @@ if str(ROOT) not in sys.path:
 
 from indexer.backends import open_backend  # noqa: E402
 from indexer.backends.base import Backend, Filters  # noqa: E402
+from indexer.documents import issue_of_measure  # noqa: E402
 from indexer.embed import open_embedder  # noqa: E402
 from indexer.pipeline import ingest_paths  # noqa: E402
 from indexer.settings import Settings, load_settings  # noqa: E402
@@ -171,7 +172,7 @@ def seq_ids(backend: Backend) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def issue_of(doc_id: str, target: Target) -> str:
-    return doc_id.rsplit("-m", 1)[0] if target is Target.MEASURES else doc_id
+    return issue_of_measure(doc_id) if target is Target.MEASURES else doc_id
 
 
 def target_of(query: Query) -> Target:

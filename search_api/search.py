@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 
 from indexer.backends.base import Backend, Filters, LexicalQuery
+from indexer.documents import measure_id
 from indexer.embed import Embedder
 from indexer.fields import FACETS as FACET_FIELDS
 from indexer.fields import date_number
@@ -103,8 +104,8 @@ MEASURES_PER_ISSUE = 3
 
 
 def measure_ids(issue: Mapping[str, Any]) -> list[DocId]:
-    """Ids of an issue's measure documents (``<issue id>-m<n>``, see indexer.documents)."""
-    return [f"{issue['id']}-m{n}" for n in range(1, len(issue.get("measures") or []) + 1)]
+    """Ids of an issue's measure documents (:func:`indexer.documents.measure_id`)."""
+    return [measure_id(issue["id"], n) for n in range(1, len(issue.get("measures") or []) + 1)]
 
 
 @dataclass(slots=True)
@@ -322,8 +323,8 @@ class SearchService:
         query, expansion = lexical.build(text, target, max_terms=settings.max_query_terms,
                                          min_idf=settings.min_term_idf,
                                          variant_weight=0.0 if example else settings.variant_weight)
-        alternatives = lexical.alternatives(expansion, [t for t in query.terms if t not in query.weights],
-                                            settings.min_term_idf)
+        literal = query.literal_terms()
+        alternatives = lexical.alternatives(expansion, literal, settings.min_term_idf)
         bigrams = (lexical.build_bigrams(text, target, max_terms=settings.max_bigram_terms)
                    if mode is Mode.HYBRID and settings.bigram_weight > 0 else None)
         extra = len(exclude_ids)
@@ -368,7 +369,7 @@ class SearchService:
             fused = floor.apply(fused, measured.words, min_coverage=settings.min_coverage,
                                 similarity_window=settings.similarity_window,
                                 answer_coverage=floor.answer_threshold(
-                                    sum(1 for t in query.terms if t not in query.weights), settings.answer_coverage,
+                                    len(literal), settings.answer_coverage,
                                     short_terms=settings.short_query_terms,
                                     short_answer_coverage=settings.short_answer_coverage),
                                 answer_similarity=settings.answer_similarity, gate=not example,

@@ -11,6 +11,7 @@ import unicodedata
 from collections import OrderedDict
 
 from indexer.backends.base import Backend, Filters
+from indexer.documents import issue_of_measure
 from indexer.embed import Embedder
 from indexer.types import DocId, Hit, Leg, Target, Vector
 
@@ -57,15 +58,6 @@ def run(backend: Backend, target: Target, vector: Vector, filters: Filters, k: i
     if k <= 0:
         return []
     return [h for h in backend.vector(target, vector, filters, k) if h.score > 0]
-
-
-def issue_of_measure(measure_id: DocId) -> DocId:
-    """The issue a measure document belongs to (measure ids are ``<issue id>-m<n>``).
-
-    >>> issue_of_measure("n1-3-m2")
-    'n1-3'
-    """
-    return measure_id.rsplit("-m", 1)[0]
 
 
 def best_of_issue_and_measures(issue_hits: list[Hit], measure_hits: list[Hit], k: int) -> list[Hit]:

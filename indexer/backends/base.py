@@ -94,6 +94,10 @@ class LexicalQuery:
     def weight(self, term: str) -> float:
         return self.weights.get(term, 1.0)
 
+    def literal_terms(self) -> list[str]:
+        """The terms of the user's own words (a variant term has a weight of its own)."""
+        return [t for t in self.terms if t not in self.weights]
+
 
 @dataclass(slots=True)
 class NoticeBundle:
