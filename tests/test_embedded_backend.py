@@ -242,7 +242,7 @@ def test_the_approximate_vector_index_keeps_recall_against_exact_search(tmp_path
         backend.write(bundles[start:start + 50])
     backend.delete_notices([f"r{n:04d}" for n in range(0, 300, 7)])
     stats = backend.info().extra["vectors"]["issues"]
-    assert (stats["kind"], stats["shards"]) == ("faiss-sq8+exact-rescore", 5)
+    assert (stats["kind"], stats["shards"]) == ("faiss-pq4fs+exact-rescore", 5)
 
     live = [d for b in bundles if int(b.notice_id[1:]) % 7 for d in b.issues]
     ids = np.array([d["id"] for d in live])
@@ -324,7 +324,7 @@ def test_the_rescoring_copy_lives_in_an_unlinked_file_not_in_memory(tmp_path):
     vectors = rng.standard_normal((400, 16)).astype(np.float16).astype(np.float32)
     index = vector_index.VectorIndex(16, {}, exact_max_rows=100, spill=tmp_path)
     index.add(list(range(1, 401)), vectors, [{}] * 400)
-    assert index.kind == "faiss-sq8+exact-rescore"
+    assert index.kind == "faiss-pq4fs+exact-rescore"
     query = rng.standard_normal(16).astype(np.float32)
     cosines = vectors @ query / np.linalg.norm(vectors, axis=1) / np.linalg.norm(query)
     got = index.search(query, 10, None)

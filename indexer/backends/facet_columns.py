@@ -128,7 +128,7 @@ class FacetColumns:
         return np.unique(distinct % width, return_counts=True)
 
     def _value_table(self, name: str, vocab: Mapping[str, int]) -> list[str]:
-        # codes are given in insertion order (vector_index._KeywordColumn): the table only grows
+        # codes are given in insertion order (vector_rows.KeywordColumn): the table only grows
         values = self._values.setdefault(name, [])
         if len(values) < len(vocab):
             values.extend(islice(vocab, len(values), None))

@@ -1,0 +1,168 @@
+"""The vector index's compressed layouts (PQ 4-bit fast scan, SQ8) with exact re-scoring, on
+small data: ``exact_max_rows`` is lowered so a few thousand rows use them."""
+
+import json
+
+import numpy as np
+import pytest
+
+from indexer.backends import embedded_generation, vector_index
+from indexer.backends.base import Filters
+from indexer.backends.embedded import EmbeddedBackend
+from indexer.backends.vector_index import VectorIndex, load_snapshot, save_snapshot
+from indexer.types import Target
+from tests.test_embedded_backend import _random_bundles  # clustered notices with vectors
+
+DIMS = 64
+SPEC = {"province": "keyword", "year": "integer"}
+NO_IDS = lambda ids: []  # noqa: E731 - no "id" filter here
+
+
+def _clustered(rng: np.random.Generator, rows: int) -> np.ndarray:
+    centres = rng.standard_normal((60, DIMS)).astype(np.float32)
+    vectors = centres[rng.integers(len(centres), size=rows)] + 0.7 * rng.standard_normal((rows, DIMS))
+    return vectors.astype(np.float16).astype(np.float32)  # what the store gives back
+
+
+def _keys(rows: int) -> list[dict]:
+    return [{"province": f"p{i % 25}", "year": 2019 + i % 7} for i in range(rows)]
+
+
+def _index(rng: np.random.Generator, rows: int = 4000, **kwargs) -> tuple[VectorIndex, np.ndarray]:
+    vectors = _clustered(rng, rows)
+    index = VectorIndex(DIMS, SPEC, exact_max_rows=1500, **kwargs)
+    for start in range(0, rows, 700):  # in batches, as writes come: rows past the switch are added to trained codes
+        index.add(range(start + 1, min(rows, start + 700) + 1), vectors[start:start + 700], _keys(rows)[start:start + 700])
+    return index, vectors
+
+
+def _exact(vectors: np.ndarray, query: np.ndarray, allowed: np.ndarray, k: int = 10) -> list[int]:
+    cosines = vectors @ query / np.linalg.norm(vectors, axis=1) / np.linalg.norm(query)
+    cosines[~allowed] = -np.inf
+    return [int(i) + 1 for i in np.argsort(-cosines, kind="stable")[:k] if np.isfinite(cosines[i])]
+
+
+@pytest.mark.parametrize("layout", ["pq4fs", "sq8"])
+def test_recall_after_exact_rescoring_with_and_without_filters(monkeypatch, layout):
+    monkeypatch.setattr(vector_index, "SHARD_ROWS", 1024)  # several shards, the last one partly filled
+    rng = np.random.default_rng(11)
+    index, vectors = _index(rng, compressed=layout, threads=2)
+    assert (index.kind, index.stats()["shards"]) == (f"faiss-{layout}+exact-rescore", 4)
+    keys = _keys(len(vectors))
+    province = np.array([k["province"] for k in keys])
+    year = np.array([k["year"] for k in keys])
+    cases = [(Filters(), np.ones(len(vectors), bool)),  # every row
+             (Filters(ranges={"year": (2022, None)}), year >= 2022),  # ~4/7 of the rows: over-fetch
+             (Filters(equals={"province": ("p3",)}), province == "p3")]  # 4%: a shard's every passing row
+    for filters, allowed in cases:
+        mask = index.mask(filters, NO_IDS)
+        recalls = []
+        for _ in range(30):
+            query = vectors[rng.integers(len(vectors))] + 0.4 * rng.standard_normal(DIMS).astype(np.float32)
+            got = index.search(query, 10, mask)
+            assert len(got) == 10 and all(allowed[rowid - 1] for rowid, _ in got)
+            assert [s for _, s in got] == sorted((s for _, s in got), reverse=True)
+            recalls.append(len(set(_exact(vectors, query, allowed)) & {r for r, _ in got}) / 10)
+        assert np.mean(recalls) >= 0.98, (layout, filters)
+    index.close()
+
+
+def test_scores_are_exact_cosines_and_a_rare_filter_gives_the_exact_answer():
+    rng = np.random.default_rng(5)
+    index, vectors = _index(rng)
+    # 3 rows pass: fewer than the candidates wanted, so all three are re-scored, whatever their code
+    allowed = np.zeros(len(vectors), bool)
+    allowed[[10, 2500, 3999]] = True
+    mask = index.mask(Filters(), NO_IDS)
+    assert mask is None
+    query = rng.standard_normal(DIMS).astype(np.float32)
+    got = index.search(query, 10, allowed)
+    assert [r for r, _ in got] == _exact(vectors, query, allowed)
+    cosines = vectors @ query / np.linalg.norm(vectors, axis=1) / np.linalg.norm(query)
+    assert np.allclose([s for _, s in got], [cosines[r - 1] for r, _ in got], atol=1e-5)
+    index.close()
+
+
+def test_deleted_rows_never_come_back_and_new_rows_are_found():
+    rng = np.random.default_rng(6)
+    index, vectors = _index(rng)
+    query = vectors[123]
+    top = [r for r, _ in index.search(query, 10, None)]
+    assert top[0] == 124  # the row itself
+    index.remove(top[:5])
+    mask = index.mask(Filters(), NO_IDS)
+    got = [r for r, _ in index.search(query, 10, mask)]
+    assert not set(got) & set(top[:5]) and got[:5] == top[5:]
+    # rows added after training are coded with the trained centroids and found like the others
+    fresh = rng.standard_normal((3, DIMS)).astype(np.float16).astype(np.float32) * 3
+    index.add([5001, 5002, 5003], fresh, _keys(3))
+    for i, vector in enumerate(fresh):
+        assert index.search(vector, 1, index.mask(Filters(), NO_IDS))[0][0] == 5001 + i
+    index.close()
+
+
+@pytest.mark.parametrize("layout", ["pq4fs", "sq8"])
+def test_snapshot_round_trip_keeps_the_layout_and_the_answers(tmp_path, layout):
+    rng = np.random.default_rng(8)
+    index, vectors = _index(rng, compressed=layout)
+    index.remove([7, 8, 9])
+    queries = rng.standard_normal((5, DIMS)).astype(np.float32)
+    filters = Filters(equals={"province": ("p1", "p2")})
+    before = [index.search(q, 10, index.mask(filters, NO_IDS)) for q in queries]
+    save_snapshot(tmp_path / "v.npz", {"issues": index}, {"seq": 3})
+    meta, loaded = load_snapshot(tmp_path / "v.npz", {"issues": SPEC}, spill=tmp_path)
+    again = loaded["issues"]
+    assert meta["seq"] == 3 and again.kind == index.kind and again.deleted == 3
+    assert [again.search(q, 10, again.mask(filters, NO_IDS)) for q in queries] == before
+    again.add([4001], vectors[:1], _keys(1))  # still growing after a load
+    assert again.search(vectors[0], 2, again.mask(Filters(), NO_IDS))[0][1] == pytest.approx(1.0, abs=1e-5)
+    index.close()
+    again.close()
+
+
+def test_a_layout_4_snapshot_loads_when_exact_and_is_refused_when_sq8():
+    """Snapshots written before the PQ layout: an exact one is still read; an SQ8 one raises
+    ValueError, which the generation answers by rebuilding from the store (next test)."""
+    rng = np.random.default_rng(9)
+    for layout, rows in (("exact", 1000), ("sq8", 4000)):
+        index, _ = _index(rng, rows, compressed="sq8")
+        arrays = dict(index.arrays("issues/"))
+        meta = json.loads(bytes(arrays["issues/meta"]))
+        meta = {**{k: v for k, v in meta.items() if k != "compressed"}, "layout": 4, "sq8": layout == "sq8"}
+        arrays["issues/meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+        if layout == "exact":
+            loaded = VectorIndex.from_arrays(arrays, "issues/", SPEC)
+            assert loaded.kind == "exact-float32" and loaded.size == 1000
+            assert loaded.compressed == vector_index.COMPRESSED  # what it becomes once it grows
+            loaded.close()
+        else:
+            with pytest.raises(ValueError, match="layout 4"):
+                VectorIndex.from_arrays(arrays, "issues/", SPEC)
+        index.close()
+
+
+def test_an_old_sq8_snapshot_is_rebuilt_from_the_store_as_pq_codes(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(embedded_generation, "SNAPSHOT_MIN_ROWS", 500)
+    monkeypatch.setattr(vector_index, "COMPRESSED", "sq8")  # the previous program's layout
+    rng = np.random.default_rng(4)
+    backend = EmbeddedBackend(tmp_path, exact_max_rows=1000)
+    backend.write(_random_bundles(rng, 150, 10, 48))
+    assert backend.info().extra["vectors"]["issues"]["kind"] == "faiss-sq8+exact-rescore"
+    probe = rng.standard_normal(48).tolist()
+    before = [h.doc_id for h in backend.vector(Target.ISSUES, probe, Filters(), 10)]
+    backend.close()
+    monkeypatch.setattr(vector_index, "COMPRESSED", "pq4fs")
+    [snapshot] = tmp_path.glob("gen-*/vectors.npz")
+    with np.load(snapshot) as npz:  # its SQ8 shards, with the meta that program wrote (layout 4)
+        arrays = {name: npz[name] for name in npz.files}
+    for name in [n for n in arrays if n.endswith("/meta")]:
+        meta = json.loads(bytes(arrays[name]))
+        old = {**{k: v for k, v in meta.items() if k != "compressed"}, "layout": 4, "sq8": bool(meta["compressed"])}
+        arrays[name] = np.frombuffer(json.dumps(old).encode(), dtype=np.uint8)
+    np.savez(snapshot, **arrays)
+    again = EmbeddedBackend(tmp_path, exact_max_rows=1000)
+    assert "has layout 4" in caplog.text  # refused, then loaded from the stored vectors
+    stats = again.info().extra["vectors"]["issues"]
+    assert (stats["kind"], stats["rows"]) == ("faiss-pq4fs+exact-rescore", 1500)
+    assert [h.doc_id for h in again.vector(Target.ISSUES, probe, Filters(), 10)] == before
+    again.close()
