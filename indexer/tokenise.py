@@ -281,18 +281,22 @@ _IDF_LOCK = threading.Lock()
 
 
 def _idf_table() -> tuple[dict[str, float], float]:
-    """jieba's idf table of general Chinese, loaded once per process on first need."""
+    """jieba's idf table of general Chinese, loaded once per process on first need. The file is
+    found beside ``jieba.analyse`` without importing it (that import loads jieba's part-of-speech
+    model, ~100 MB of process memory this program never uses) and read a line at a time, equal
+    values shared (3.3k distinct values over 270k words)."""
     global _IDF, _IDF_MEDIAN
     with _IDF_LOCK:
         if _IDF is None:
-            import jieba.analyse
-
-            path = Path(jieba.analyse.__file__).with_name("idf.txt")
+            path = Path(jieba.__file__).with_name("analyse") / "idf.txt"
             table: dict[str, float] = {}
-            for line in path.read_text(encoding="utf-8").splitlines():
-                word, _, value = line.rpartition(" ")
-                if word:
-                    table[word] = float(value)
+            shared: dict[float, float] = {}
+            with path.open(encoding="utf-8") as lines:
+                for line in lines:
+                    word, _, value = line.rstrip("\n").rpartition(" ")
+                    if word:
+                        number = float(value)
+                        table[word] = shared.setdefault(number, number)
             values = sorted(table.values())
             _IDF_MEDIAN = values[len(values) // 2] if values else 0.0
             _IDF = table
