@@ -10,7 +10,7 @@ from dataclasses import asdict
 from typing import Any
 
 from indexer.fields import UNSTATED, Field, date_number
-from indexer.tokenise import character_bigrams
+from indexer.tokenise import bigram_text, character_bigrams
 from indexer.types import DocId, Document, Issue, ParsedNotice
 
 
@@ -73,6 +73,17 @@ def measure_id(issue_id: DocId, n: int) -> DocId:
     return f"{issue_id}-m{n}"
 
 
+def measure_id_bounds(issue_id: DocId) -> tuple[DocId, DocId]:
+    """``(low, high)``: every measure id of the issue sorts in ``[low, high)`` (a store finds an
+    issue's measures with one range scan of its id index).
+
+    >>> low, high = measure_id_bounds("n1-003")
+    >>> low <= measure_id("n1-003", 12) < high, low <= "n1-0031-m1" < high
+    (True, False)
+    """
+    return f"{issue_id}-m", f"{issue_id}-n"
+
+
 def issue_of_measure(measure: DocId) -> DocId:
     """The issue a measure document belongs to (the inverse of :func:`measure_id`)."""
     return measure.rsplit("-m", 1)[0]
@@ -107,9 +118,25 @@ def field_bigrams(doc: Document, field: Field) -> str:
     >>> field_bigrams({"problem": "公车私用", "measures": ["收回车辆"]}, field_named("bigram_tokens"))
     '公车 车私 私用 收回 回车 车辆'
     """
-    texts = [t for name in field.derived_from
-             for t in (doc.get(name) if isinstance(doc.get(name), list) else [doc.get(name)])]
-    return " ".join(b for text in texts if isinstance(text, str) and text for b in character_bigrams(text))
+    return " ".join(b for text in _texts(doc, field) for b in character_bigrams(text))
+
+
+def field_bigram_text(doc: Document, field: Field) -> str:
+    """The texts a BIGRAMS field is derived from, as :func:`indexer.tokenise.bigram_text` reads
+    them, one per line (no bigram spans two): a bigram is in :func:`field_bigrams` exactly when it
+    occurs here.
+
+    >>> from indexer.fields import field_named
+    >>> "车私" in field_bigram_text({"problem": "公車私用", "measures": ["收回车辆"]}, field_named("bigram_tokens"))
+    True
+    """
+    return "\n".join(bigram_text(text) for text in _texts(doc, field))
+
+
+def _texts(doc: Document, field: Field) -> list[str]:
+    values = [v for name in field.derived_from
+              for v in (doc.get(name) if isinstance(doc.get(name), list) else [doc.get(name)])]
+    return [v for v in values if isinstance(v, str) and v]
 
 
 def notice_record(notice: ParsedNotice, original_text: str | None = None) -> Document:

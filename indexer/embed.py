@@ -219,7 +219,9 @@ class SentenceTransformerEmbedder:
 
 class OnnxEmbedder:
     """The exported graph (mean pooling and normalisation inside) through onnxruntime, with the
-    ``tokenizers`` fast tokenizer. Texts are sorted by length so batches carry little padding."""
+    ``tokenizers`` fast tokenizer. Texts are sorted by length so batches carry little padding.
+    The word embeddings are read here from the table beside the graph (see
+    :mod:`indexer.models.onnx_export`): it stays on disk, not ~660 MiB of the process's memory."""
 
     semantic = True
 
@@ -229,7 +231,7 @@ class OnnxEmbedder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        from indexer.models.onnx_export import transformer_folder
+        from indexer.models.onnx_export import WordEmbeddings, transformer_folder
 
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads  # deliberate: 2 cores, shared
@@ -238,6 +240,7 @@ class OnnxEmbedder:
         # the other one (or jieba, or the API) needs; measured 66 vs 46 texts per CPU-second.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(str(onnx_file), options, providers=list(providers))
+        self._words = WordEmbeddings(onnx_file.parent)
         folder = transformer_folder(files.path)
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.no_padding()
@@ -265,7 +268,7 @@ class OnnxEmbedder:
             for i, row in enumerate(rows):
                 ids[i, : lengths[row]] = token_ids[row]
                 mask[i, : lengths[row]] = 1
-            out[rows] = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+            out[rows] = self._session.run(None, self._words.feed(ids, mask))[0]
         return out
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:

@@ -34,7 +34,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from indexer.types import DocId, Document, Leg
+from indexer.documents import field_bigram_text
+from indexer.fields import field_named
+from indexer.types import DocId, Document, Leg, Target
 from search_api.fuse import Fused
 
 
@@ -58,6 +60,25 @@ def share(terms: Sequence[str], tokens: set[str]) -> float:
     """
     distinct = set(terms)
     return len(distinct & tokens) / len(distinct) if distinct else 0.0
+
+
+def bigram_share(terms: Sequence[str], doc: Document, fields: Iterable[str], target: Target) -> float:
+    """:func:`share` of a document's bigrams in the given BIGRAMS fields: the stored tokens when
+    the document has them, else looked up in the texts they derive from (a document read with
+    ``derived=False``: listing every bigram of a hundred hits costs more than finding the
+    query's few).
+
+    >>> bigram_share(("公车", "车私", "私用", "用车"), {"problem": "公車私用", "measures": []}, ["bigram_tokens"], Target.ISSUES)
+    0.75
+    """
+    distinct = set(terms)
+    if not distinct:
+        return 0.0
+    names = list(fields)
+    if all(name in doc for name in names):
+        return share(terms, doc_tokens(doc, names))
+    text = "\n".join(field_bigram_text(doc, field_named(name, target)) for name in names)
+    return sum(term in text for term in distinct) / len(distinct)
 
 
 def coverage(terms: Sequence[str], weights: Mapping[str, float], tokens: set[str],

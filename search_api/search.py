@@ -40,6 +40,7 @@ source issue is always left out, and by default every issue of its institution t
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -346,19 +347,24 @@ class SearchService:
             if target is Target.ISSUES:
                 legs[Leg.VECTOR] = self._issue_vectors(legs[Leg.VECTOR], q, filters, k_vec)
             elif not legs[Leg.VECTOR]:  # an index without measure vectors: issues stand in
-                legs[Leg.VECTOR], via = self._vector_leg(target, text, q, filters, k_vec)
+                legs[Leg.VECTOR], via, _ = self._vector_leg(target, text, q, filters, k_vec)
         elif mode is Mode.HYBRID:
             # The vector leg (query embedding + cosine) runs beside the lexical leg and the reading
-            # of the lexical hits for their coverage.
-            future = self._pool.submit(self._vector_leg, target, text, query_vector, filters, k_vec)
+            # of the lexical hits for their coverage; the measure vectors of the issues either
+            # leg found are scored after both.
+            future = self._pool.submit(self._vector_leg, target, text, query_vector, filters, k_vec,
+                                       with_measures=False)
             legs[Leg.LEXICAL] = lexical.run(self.backend, target, query, filters, k_lex)
             legs[Leg.BIGRAM] = self._bigram_leg(target, bigrams, filters, k_big)
             measured = self._coverage(target, legs, query, bigrams, alternatives) if settings.relevance_floor else None
-            legs[Leg.VECTOR], via = future.result()
+            legs[Leg.VECTOR], via, q = future.result()
+            if target is Target.ISSUES:
+                found = [h.doc_id for h in (*legs[Leg.LEXICAL], *legs[Leg.BIGRAM])]
+                legs[Leg.VECTOR] = self._issue_vectors(legs[Leg.VECTOR], q, filters, k_vec, candidates=found)
         elif mode is Mode.LEXICAL:
             legs[Leg.LEXICAL] = lexical.run(self.backend, target, query, filters, k_lex)
         else:
-            legs[Leg.VECTOR], via = self._vector_leg(target, text, query_vector, filters, k_vec)
+            legs[Leg.VECTOR], via, _ = self._vector_leg(target, text, query_vector, filters, k_vec)
         fused = FUSERS[fusion](legs, self.fusion_params)
         if exclude_ids:
             fused = [f for f in fused if f.doc_id not in exclude_ids]
@@ -392,35 +398,50 @@ class SearchService:
         wanted = list(dict.fromkeys(h.doc_id for h in (*lexical_hits, *bigram_hits)))
         if not wanted:
             return _Coverage({}, {}, {}, {})
-        docs = {d["id"]: d for d in self.backend.get(target, wanted)}
+        docs = {d["id"]: d for d in self.backend.get(target, wanted, derived=False)}
         fields = [name for name, boost in query.boosts.items() if boost > 0]
+        idf = functools.cache(lexical.idf)  # the same few terms, looked up for every hit
         tokens = {h.doc_id: floor.doc_tokens(docs[h.doc_id], fields) for h in lexical_hits if h.doc_id in docs}
-        words = {i: floor.coverage(query.terms, query.weights, t, lexical.idf) for i, t in tokens.items()}
-        concepts = {i: floor.concept_coverage(query.terms, query.weights, t, lexical.idf, alternatives)
+        words = {i: floor.coverage(query.terms, query.weights, t, idf) for i, t in tokens.items()}
+        concepts = {i: floor.concept_coverage(query.terms, query.weights, t, idf, alternatives)
                     for i, t in tokens.items()}
         shares: dict[DocId, float] = {}
         if bigrams is not None:
-            shares = {h.doc_id: floor.share(bigrams.terms, floor.doc_tokens(docs[h.doc_id], bigrams.boosts))
+            shares = {h.doc_id: floor.bigram_share(bigrams.terms, docs[h.doc_id], bigrams.boosts, target)
                       for h in bigram_hits if h.doc_id in docs}
         return _Coverage(words, shares, docs, concepts)
 
-    def _issue_vectors(self, issue_hits: list[Hit], q: Vector, filters: Filters, k: int) -> list[Hit]:
+    def _issue_vectors(self, issue_hits: list[Hit], q: Vector, filters: Filters, k: int,
+                       candidates: Sequence[DocId] | None = None) -> list[Hit]:
         """Issue vector hits, each issue at the best of its own and its measures' cosines when the
-        index holds measure vectors (setting ``measure_vectors``)."""
+        index holds measure vectors (setting ``measure_vectors``). Given the other legs' hits as
+        ``candidates``, a backend that reads an issue's vectors together
+        (:class:`~indexer.backends.base.RescoresIssueFamilies`) has measure vectors scored for the
+        vector hits and the candidates only (hybrid search: an issue near the query through one
+        measure alone is almost always found by words too); else — a semantic search, or
+        Elasticsearch — the measure vectors are searched whole."""
         if not self.settings.measure_vectors:
             return issue_hits
-        measure_hits = vector.run(self.backend, Target.MEASURES, q, filters, k * MEASURES_PER_ISSUE)
-        return vector.best_of_issue_and_measures(issue_hits, measure_hits, k)
+        family = getattr(self.backend, "issue_family_vectors", None)
+        if family is None or candidates is None:
+            measure_hits = vector.run(self.backend, Target.MEASURES, q, filters, k * MEASURES_PER_ISSUE)
+            return vector.best_of_issue_and_measures(issue_hits, measure_hits, k)
+        owners, matrix = family([*(h.doc_id for h in issue_hits), *candidates])
+        return vector.best_of_family(owners, matrix, q, k)
 
     def _vector_leg(self, target: Target, text: str, query_vector: Vector | None, filters: Filters,
-                    k: int) -> tuple[list[Hit], str]:
+                    k: int, *, with_measures: bool = True) -> tuple[list[Hit], str, Vector]:
+        """The vector leg's hits, how measures were ranked (``via``), and the query vector.
+        ``with_measures=False``: issue hits by their own vectors only (the caller adds the
+        measures' cosines once the other legs' candidates are known)."""
         q = query_vector if query_vector is not None else self.encoder.encode(text)
         if target is Target.ISSUES:
-            return self._issue_vectors(vector.run(self.backend, target, q, filters, k), q, filters, k), "issue"
+            hits = vector.run(self.backend, target, q, filters, k)
+            return (self._issue_vectors(hits, q, filters, k) if with_measures else hits), "issue", q
         if self.settings.measure_vectors:
             hits = vector.run(self.backend, target, q, filters, k)
             if hits:
-                return hits, "measure"
+                return hits, "measure", q
         # No measure vectors: issues ranked by their problem vector stand in for their measures.
         issue_hits = vector.run(self.backend, Target.ISSUES, q, filters, k)
         issues = self.backend.get(Target.ISSUES, [h.doc_id for h in issue_hits])
@@ -432,7 +453,7 @@ class SearchService:
                 out.extend(Hit(mid, hit.score, Leg.VECTOR) for mid in measure_ids(issue))
             if len(out) >= k:
                 break
-        return out[:k], "issue"
+        return out[:k], "issue", q
 
     def _run(self, target: Target, *, text: str, query_vector: Vector | None, mode: Mode, filters: Filters,
              fusion: str, page: int, size: int, collapse: bool, facets: bool, exclude_ids: set[DocId],

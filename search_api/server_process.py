@@ -72,14 +72,15 @@ def running_server(*args: str, log_path: str | os.PathLike[str], env: Mapping[st
 
 def memory_mib(pid: int) -> dict[str, float] | None:
     """Resident memory of a process now and at its peak (VmRSS, VmHWM), in MiB, from /proc; None
-    elsewhere. Benchmarks print it beside their latencies."""
+    elsewhere. Benchmarks print it beside their latencies. ``anon`` and ``file`` split ``rss``:
+    file-backed pages (a memory-mapped table) are shared and reclaimable, anonymous ones are not."""
     try:
         lines = Path(f"/proc/{pid}/status").read_text().splitlines()
     except OSError:
         return None
-    values = {k: int(v.split()[0]) / 1024 for k, _, v in (line.partition(":") for line in lines)
-              if k in ("VmRSS", "VmHWM")}
-    return {"rss": round(values.get("VmRSS", 0.0), 1), "peak": round(values.get("VmHWM", 0.0), 1)}
+    keys = {"VmRSS": "rss", "VmHWM": "peak", "RssAnon": "anon", "RssFile": "file"}
+    values = {keys[k]: int(v.split()[0]) / 1024 for k, _, v in (line.partition(":") for line in lines) if k in keys}
+    return {name: round(values.get(name, 0.0), 1) for name in keys.values()}
 
 
 def cpu_seconds(pid: int) -> float | None:

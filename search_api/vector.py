@@ -9,6 +9,9 @@ from __future__ import annotations
 import threading
 import unicodedata
 from collections import OrderedDict
+from collections.abc import Sequence
+
+import numpy as np
 
 from indexer.backends.base import Backend, Filters
 from indexer.documents import issue_of_measure
@@ -78,5 +81,28 @@ def best_of_issue_and_measures(issue_hits: list[Hit], measure_hits: list[Hit], k
     for hit in measure_hits:
         issue = issue_of_measure(hit.doc_id)
         best[issue] = max(best.get(issue, hit.score), hit.score)
+    ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:k]
+    return [Hit(doc_id, score, Leg.VECTOR) for doc_id, score in ranked]
+
+
+def best_of_family(owners: Sequence[DocId], matrix: np.ndarray, vector: Vector, k: int) -> list[Hit]:
+    """Issues ranked by the best cosine of their rows (their own vector and their measures', as
+    :meth:`~indexer.backends.base.RescoresIssueFamilies.issue_family_vectors` gives them): the
+    ranking of :func:`best_of_issue_and_measures`, scored for given issues only; a cosine ≤ 0 is
+    not a match.
+
+    >>> best_of_family(["a", "a", "b"], np.array([[1.0, 0.0], [0.6, 0.8], [0.0, 1.0]]), [0.0, 2.0], 5)
+    [Hit(doc_id='b', score=1.0, leg=<Leg.VECTOR: 'vector'>), Hit(doc_id='a', score=0.8, leg=<Leg.VECTOR: 'vector'>)]
+    """
+    if not len(owners):
+        return []
+    q = np.asarray(vector, dtype=np.float32).ravel()
+    q = q / (np.linalg.norm(q) or 1.0)
+    norms = np.linalg.norm(matrix, axis=1)
+    scores = (matrix @ q) / np.where(norms > 0, norms, 1.0)
+    best: dict[DocId, float] = {}
+    for owner, score in zip(owners, scores.tolist(), strict=True):
+        if score > best.get(owner, 0.0):
+            best[owner] = score
     ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:k]
     return [Hit(doc_id, score, Leg.VECTOR) for doc_id, score in ranked]

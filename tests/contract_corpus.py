@@ -38,7 +38,8 @@ def _bigrams(doc: dict, target: Target) -> str:
     return field_bigrams(doc, field_named("bigram_tokens", target))
 
 
-def make_bundles(notices: list = NOTICES) -> list[NoticeBundle]:
+def make_bundles(notices: list = NOTICES, *, measure_vectors: bool = False) -> list[NoticeBundle]:
+    """The corpus's bundles; ``measure_vectors``: measures get vectors too (else only issues have them)."""
     bundles = []
     for notice_id, institution, itype, province, year, issues in notices:
         base = {"notice_id": notice_id, "source": f"{notice_id}.txt", "title": f"{institution}巡察整改进展情况的通报",
@@ -59,6 +60,8 @@ def make_bundles(notices: list = NOTICES) -> list[NoticeBundle]:
                     "text": text, "problem": problem, "status": status, "categories": [],
                     "text_tokens": _tokens(text), "problem_tokens": _tokens(problem), "bigram_tokens": _bigrams({"text": text}, Target.MEASURES),
                 })
+                if measure_vectors:
+                    measure_docs[-1]["vector"] = EMBEDDER.embed_passages([text])[0].tolist()
         notice = {**base, "issue_ids": [d["id"] for d in issue_docs], "text": "……", "original_text": "……"}
         bundles.append(NoticeBundle(notice_id, base["source"], notice, issue_docs, measure_docs))
     return bundles

@@ -4,6 +4,7 @@ Rankings are compared with the memory backend, the reference implementation."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from indexer.backends.base import Backend, Filters, LexicalQuery
@@ -185,6 +186,24 @@ def test_vector_top_k_is_exact_cosine(backend, reference):
     want = reference.vector(ISSUES, query, Filters(), 4)
     assert [h.doc_id for h in got] == [h.doc_id for h in want]
     assert [h.score for h in got] == pytest.approx([h.score for h in want], abs=2e-3)
+
+
+def test_issue_family_vectors_are_an_issues_own_and_its_measures(backend):
+    """What the search core scores measure vectors from, for candidate issues only (a backend
+    without it — Elasticsearch — has the measure vectors searched whole instead)."""
+    if not hasattr(backend, "issue_family_vectors"):
+        pytest.skip("this backend searches measure vectors whole")
+    backend.check_compatible(EMBEDDER.model_id, EMBEDDER.dims, "test-dict")
+    bundles = make_bundles(measure_vectors=True)
+    backend.write(bundles)
+    owners, matrix = backend.issue_family_vectors(["n1-001", "n2-002", "missing", "n1-001"])
+    assert sorted(owners) == ["n1-001"] * 3 + ["n2-002"] * 3
+    want = {doc["id"]: doc["vector"] for b in bundles for doc in (*b.issues, *b.measures)}
+    for owner, row in zip(owners, matrix, strict=True):  # each row one of its issue's vectors (float16 stored)
+        own = [want[i] for i in want if i == owner or i.startswith(f"{owner}-m")]
+        assert min(float(np.abs(row - np.asarray(v)).max()) for v in own) < 2e-3
+    backend.delete_notices(["n2"])
+    assert backend.issue_family_vectors(["n2-002"])[0] == []
 
 
 def test_facets_count_filtered_and_matching_documents(backend):

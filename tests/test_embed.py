@@ -6,6 +6,7 @@ The real model is converted once per session into a temporary model cache (``e5_
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -182,6 +183,82 @@ def test_ensure_built_builds_once_atomically(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "models").iterdir()) == [".m.lock", ".x.lock", "m"]
 
 
+def _lookup_graph(path: Path, table: np.ndarray, positions: np.ndarray) -> None:
+    """A graph shaped like the traced BERT embeddings: a Gather of ``input_ids`` over the word
+    table, position rows taken by the ids' Shape, masked mean over tokens."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    nodes = [
+        helper.make_node("Gather", ["words", "input_ids"], ["word_rows"]),
+        helper.make_node("Shape", ["input_ids"], ["ids_shape"]),
+        helper.make_node("Gather", ["ids_shape", "one"], ["tokens"]),
+        helper.make_node("Range", ["zero", "tokens", "one"], ["position_ids"]),
+        helper.make_node("Gather", ["positions", "position_ids"], ["position_rows"]),
+        helper.make_node("Add", ["word_rows", "position_rows"], ["hidden"]),
+        helper.make_node("Cast", ["attention_mask"], ["mask_float"], to=TensorProto.FLOAT),
+        helper.make_node("Unsqueeze", ["mask_float", "minus_one"], ["mask_3d"]),
+        helper.make_node("Mul", ["hidden", "mask_3d"], ["masked"]),
+        helper.make_node("ReduceSum", ["masked", "one_axis"], ["pooled"], keepdims=0),
+    ]
+    constants = {"words": table, "positions": positions, "zero": np.array(0), "one": np.array(1),
+                 "minus_one": np.array([-1]), "one_axis": np.array([1])}
+    graph = helper.make_graph(
+        nodes, "lookup", [helper.make_tensor_value_info(n, TensorProto.INT64, ["batch", "tokens"])
+                          for n in ("input_ids", "attention_mask")],
+        [helper.make_tensor_value_info("pooled", TensorProto.FLOAT, ["batch", table.shape[1]])],
+        [numpy_helper.from_array(v, name=k) for k, v in constants.items()],
+    )  # fmt: skip
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+
+
+def test_the_word_table_leaves_the_graph_and_the_outputs_stay_exact(tmp_path: Path) -> None:
+    import onnx
+    import onnxruntime as ort
+
+    from indexer.models.onnx_export import EMBEDS_INPUT, TABLE_FILE, WordEmbeddings, detach_word_embeddings
+
+    rng = np.random.default_rng(7)
+    table = rng.standard_normal((1000, 8)).astype(np.float32)
+    graph_file = tmp_path / "model.onnx"
+    _lookup_graph(graph_file, table, rng.standard_normal((16, 8)).astype(np.float32))
+    ids = rng.integers(0, 1000, (3, 5))
+    mask = np.array([[1] * 5, [1] * 3 + [0] * 2, [1] * 4 + [0]])
+    before = ort.InferenceSession(str(graph_file)).run(None, {"input_ids": ids, "attention_mask": mask})[0]
+
+    detach_word_embeddings(graph_file, tmp_path / TABLE_FILE)
+    graph = onnx.load(str(graph_file)).graph
+    assert [i.name for i in graph.input] == [EMBEDS_INPUT, "attention_mask"]
+    assert "words" not in {init.name for init in graph.initializer}
+    assert np.array_equal(np.load(tmp_path / TABLE_FILE), table)
+    words = WordEmbeddings(tmp_path)
+    after = ort.InferenceSession(str(graph_file)).run(None, words.feed(ids, mask))[0]
+    assert np.array_equal(after, before)  # a float32 gather is exact
+    assert np.array_equal(words.rows(np.array([[5, 5, 999]])), table[[[5, 5, 999]]])
+    with pytest.raises(IndexError, match="outside the table's 1000 rows"):
+        words.rows(np.array([1000]))
+
+
+def test_reading_table_rows_leaves_the_table_out_of_memory(tmp_path: Path) -> None:
+    from indexer.models.onnx_export import TABLE_FILE, WordEmbeddings
+    from search_api.server_process import memory_mib
+
+    rows, dims = 65536, 384  # 96 MiB
+    table = np.lib.format.open_memmap(tmp_path / TABLE_FILE, mode="w+", dtype=np.float32, shape=(rows, dims))
+    table[:] = np.arange(rows, dtype=np.float32)[:, None]  # each row holds its own number
+    table.flush()
+    del table  # unmapped: only the page cache holds the file now
+    words = WordEmbeddings(tmp_path)
+    ids = np.arange(0, rows, 64).reshape(8, 128)  # 1,024 rows, spread over the whole file
+    before = memory_mib(os.getpid())
+    found = words.rows(ids)
+    after = memory_mib(os.getpid())
+    assert np.array_equal(found[..., 0], ids) and found.shape == (8, 128, dims)
+    assert before is not None and after is not None
+    # 1.5 MiB of rows read; a memory map would have made most of the 96 MiB resident (whole folios)
+    assert after["rss"] - before["rss"] < 16
+
+
 def test_resolve_model_names_and_directories(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not a known name \\(e5-small, m3e-small\\), not a directory"):
         resolve_model("no-such-model-here", tmp_path)
@@ -308,6 +385,44 @@ def test_onnx_int8_agrees_with_torch_and_caches(e5_models: Path, e5_torch, tmp_p
         assert (stored.hits, stored.misses) == (2, 2) and not (folder / "cache").exists()
     finally:
         backend.close()
+
+
+@pytest.mark.slow
+def test_the_graphs_take_word_embeddings_and_give_the_vectors_of_the_untouched_trace(
+    e5_models: Path, tmp_path: Path
+) -> None:
+    import onnx
+    import onnxruntime as ort
+    from tokenizers import Tokenizer
+
+    from indexer.embed import embedders_for_benchmark
+    from indexer.models.onnx_export import EMBEDS_INPUT, FP32_FILE, INT8_FILE, TABLE_FILE, quantize, trace
+
+    embedders = embedders_for_benchmark(e5_settings(e5_models, tmp_path, embed_batch_size=64), torch=False)
+    folder = e5_models / "e5-small" / "onnx"
+    table_shape = np.load(folder / TABLE_FILE, mmap_mode="r").shape
+    assert table_shape == (250037, 384)
+    for file in (FP32_FILE, INT8_FILE):
+        graph = onnx.load(str(folder / file)).graph
+        assert [i.name for i in graph.input] == [EMBEDS_INPUT, "attention_mask"]
+        assert all(tuple(init.dims) != table_shape for init in graph.initializer)
+        assert (folder / file).stat().st_size < 100 << 20  # 86 and 23 MB, against 470 and 407 with the table
+
+    # The trace as it was before (ids in, table inside), fed one padded batch of the texts the
+    # embedders get: the same vectors, up to float rounding (measured: bit-identical).
+    tokenizer = Tokenizer.from_file(str(e5_models / "e5-small" / "tokenizer.json"))
+    tokenizer.enable_padding()
+    encodings = tokenizer.encode_batch(["passage: " + t for t in CHECK_TEXTS])
+    ids = np.array([e.ids for e in encodings])
+    mask = np.array([e.attention_mask for e in encodings])
+    assert mask.sum(axis=1).max() <= 96  # no text cut by the passage cap
+    trace(e5_models / "e5-small", tmp_path / "ids.onnx", ids, mask)
+    quantize(tmp_path / "ids.onnx", tmp_path / "ids_int8.onnx")
+    for name, file in (("onnx fp32", "ids.onnx"), ("onnx int8", "ids_int8.onnx")):
+        session = ort.InferenceSession(str(tmp_path / file), providers=["CPUExecutionProvider"])
+        reference = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        assert np.abs(embedders[name].embed_passages(CHECK_TEXTS) - reference).max() <= 1e-6, name
+        (tmp_path / file).unlink()  # 470 and 407 MB
 
 
 @pytest.mark.slow

@@ -10,7 +10,7 @@ from indexer.backends.memory import MemoryBackend
 from indexer.bundles import ISSUE_EMBEDDING_CHARS, build_bundle, issue_embedding_text
 from indexer.embed import HashingEmbedder
 from indexer.settings import Settings
-from indexer.types import Issue, NoticeMeta, ParsedNotice, QualityReport, Target
+from indexer.types import Issue, Leg, NoticeMeta, ParsedNotice, QualityReport, Target
 from search_api.parse import Mode
 from search_api.search import SearchService
 
@@ -60,3 +60,33 @@ def test_an_issue_is_found_through_its_best_measure(backend):
 
 def test_without_measure_vectors_the_issue_vector_alone_ranks(backend):
     assert _semantic(backend, measure_vectors=False)[0] != "deep-001"
+
+
+class _MeasuresSearchedWhole(MemoryBackend):
+    """The memory backend without :class:`~indexer.backends.base.RescoresIssueFamilies`: the core
+    searches the measure vectors whole, as with Elasticsearch."""
+
+    issue_family_vectors = None
+
+
+def _hybrid(backend: MemoryBackend) -> list[tuple[str, float | None]]:
+    service = SearchService(Settings(backend="memory", relevance_floor=False, vector_top_k=1), backend, EMBEDDER)
+    try:
+        fused = service.rank(Target.ISSUES, text=QUERY, query_vector=None, mode=Mode.HYBRID, filters=Filters(),
+                             fusion="linear", depth=1)
+    finally:
+        service.close()
+    return [(f.doc_id, round(f.leg(Leg.VECTOR).score, 4) if f.leg(Leg.VECTOR) else None) for f in fused]
+
+
+def test_measure_cosines_are_scored_for_the_candidates_of_every_leg(backend):
+    """With one vector hit asked for, the issue the word leg found still gets its measure's cosine,
+    and the ranking is the one of searching all measure vectors."""
+    ranked = _hybrid(backend)
+    assert ranked[0][0] == "deep-001" and ranked[0][1] is not None
+    whole = _MeasuresSearchedWhole()
+    whole.write([build_bundle(_notice("deep", [("干部日常管理宽松", [FILLER * 10, QUERY])]), EMBEDDER, None,
+                              measure_vectors=True),
+                 build_bundle(_notice("decoy", [("考勤制度执行不严格", [FILLER]), ("请假审批流程不规范", [FILLER])]),
+                              EMBEDDER, None, measure_vectors=True)])
+    assert _hybrid(whole)[0] == ranked[0]

@@ -17,6 +17,7 @@ def test_memory_grows_with_what_the_process_holds():
         assert child.stdout is not None and child.stdout.readline() == "ok\n"
         memory = memory_mib(child.pid)
         assert memory is not None and 64 <= memory["rss"] <= memory["peak"]
+        assert memory["anon"] >= 64 and abs(memory["anon"] + memory["file"] - memory["rss"]) <= 16  # + shmem
     finally:
         child.communicate("")
 

@@ -245,3 +245,13 @@ def test_bigrams_meet_where_word_tokens_do_not():
     """规费 (a fee word) inside 违规费用 is cut 违规 / 费用: no word token matches, a bigram does."""
     assert "规费" not in tokenise_for_index("退回违规费用")
     assert "规费" in character_bigrams("退回违规费用")
+
+
+def test_the_idf_table_loads_without_jiebas_part_of_speech_model():
+    """jieba.analyse would load jieba.posseg (~100 MB a server never uses) just to find idf.txt."""
+    code = ("import sys; from indexer.tokenise import general_idf; "
+            "assert general_idf('医保') > general_idf('的'); "
+            "print(sorted(m for m in sys.modules if m.startswith('jieba.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent).stdout
+    assert "jieba.posseg" not in out and "jieba.analyse" not in out

@@ -180,8 +180,10 @@ class Backend(Protocol):
         value of a document once, as a string — most frequent first, ties by value; unknown ids are
         left out (the facets of a result list: :mod:`indexer.backends.facet_columns`)."""
 
-    def get(self, target: Target, ids: Sequence[DocId]) -> list[Document]:
-        """Documents by id, in the order asked; missing ids are left out."""
+    def get(self, target: Target, ids: Sequence[DocId], *, derived: bool = True) -> list[Document]:
+        """Documents by id, in the order asked; missing ids are left out. ``derived=False``: fields
+        computed from others (``Field.derived_from``: the bigrams) may be left out, for reads
+        that do not need them (recomputing them costs more than the read)."""
 
     def get_vectors(self, target: Target, ids: Sequence[DocId]) -> dict[DocId, Vector]:
         """Stored vectors by document id (for query-by-example)."""
@@ -224,3 +226,14 @@ class SearchesBothLegs(Protocol):
     def search_both(self, target: Target, query: LexicalQuery, vector: Vector, filters: Filters,
                     k_lexical: int, k_vector: int) -> tuple[list[Hit], list[Hit]]:
         """Exactly ``(lexical(target, query, filters, k_lexical), vector(target, vector, filters, k_vector))``."""
+
+
+class RescoresIssueFamilies(Protocol):
+    """Optional: a backend that reads the stored vectors of given issues and of their measures
+    in one go, so the search core can score measure vectors for its candidate issues only
+    (the cost no longer grows with the corpus). Without it (Elasticsearch, whose kNN over the
+    measures is cheap) the core searches the measure vectors like any other vector leg."""
+
+    def issue_family_vectors(self, issue_ids: Sequence[DocId]) -> tuple[list[DocId], np.ndarray]:
+        """``(owners, matrix)``: one row per stored vector of each issue and of each of its
+        measures, ``owners[i]`` the issue id row ``i`` belongs to; ids without vectors are left out."""

@@ -462,7 +462,7 @@ class ElasticBackend:
             return []
         return [d for d in docs if d.get("found")]
 
-    def get(self, target: Target, ids: Sequence[DocId]) -> list[Document]:
+    def get(self, target: Target, ids: Sequence[DocId], *, derived: bool = True) -> list[Document]:
         return [d["_source"] for d in self._mget(Target(target).value, ids, source_excludes=["vector"])]
 
     def get_vectors(self, target: Target, ids: Sequence[DocId]) -> dict[DocId, Vector]:

@@ -518,12 +518,15 @@ class EmbeddedBackend:
             self._refresh()
             return self._gen.store
 
-    def get(self, target: Target, ids: Sequence[DocId]) -> list[Document]:
-        found = self._store().get_docs(target, ids)
+    def get(self, target: Target, ids: Sequence[DocId], *, derived: bool = True) -> list[Document]:
+        found = self._store().get_docs(target, ids, derived=derived)
         return [found[i] for i in ids if i in found]
 
     def get_vectors(self, target: Target, ids: Sequence[DocId]) -> dict[DocId, Vector]:
         return {i: v.tolist() for i, v in self._store().get_vectors(target, ids).items()}
+
+    def issue_family_vectors(self, issue_ids: Sequence[DocId]) -> tuple[list[DocId], np.ndarray]:
+        return self._store().issue_family_vectors(issue_ids)
 
     def vector_cache(self) -> StoredVectors:
         """The embedder's vector cache: vectors already stored, found by the hash of their text

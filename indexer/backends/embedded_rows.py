@@ -55,10 +55,11 @@ def needs_issue(stored: Document) -> bool:
     return JOINED in stored
 
 
-def whole(target: Target, stored: Document, issue: Document | None = None) -> Document | None:
+def whole(target: Target, stored: Document, issue: Document | None = None, *, derived: bool = True
+          ) -> Document | None:
     """The whole document from its stored row (and a measure's issue; None: a measure row that
     needs its issue, which is gone). A joined measure's fields come in the registry's order, as
-    the pipeline made them."""
+    the pipeline made them. ``derived=False`` leaves the derived fields out (not recomputed)."""
     if JOINED not in stored and DERIVED not in stored:
         return stored
     if JOINED in stored and issue is None:
@@ -67,7 +68,7 @@ def whole(target: Target, stored: Document, issue: Document | None = None) -> Do
     if JOINED in stored:
         doc.update((name, issue[name]) for name in _COPIES if name in issue)  # type: ignore[index]
     for field in _DERIVED[target]:
-        if field.name in stored.get(DERIVED, ()):
+        if derived and field.name in stored.get(DERIVED, ()):
             doc[field.name] = field_bigrams(doc, field)  # last, where the pipeline puts them
     if JOINED not in stored:
         return doc

@@ -49,6 +49,7 @@ from urllib.parse import quote
 import numpy as np
 
 from indexer.backends.embedded_rows import needs_issue, whole
+from indexer.documents import issue_of_measure, measure_id_bounds
 from indexer.errors import BackendError
 from indexer.types import DocId, Document, NoticeId, Target
 
@@ -451,7 +452,7 @@ class RecordStore:
 
     # No ORDER BY here: with it SQLite walks every live document in rowid order instead of using
     # the (target, doc_id) index (0.5 s instead of 0.1 ms at 100k); one live row per id anyway.
-    def get_docs(self, target: Target, ids: Sequence[DocId]) -> dict[DocId, Document]:
+    def get_docs(self, target: Target, ids: Sequence[DocId], *, derived: bool = True) -> dict[DocId, Document]:
         found: dict[DocId, Document] = {}
         for chunk in _chunks(list(dict.fromkeys(ids))):
             marks = ",".join("?" * len(chunk))
@@ -459,16 +460,16 @@ class RecordStore:
                     f"SELECT doc_id, doc FROM docs WHERE target = ? AND deleted = 0 AND doc_id IN ({marks})",
                     (TARGET_CODE[target], *chunk)):
                 found[doc_id] = self.codec.loads(doc)
-        return self._whole(target, found)
+        return self._whole(target, found, derived=derived)
 
-    def _whole(self, target: Target, rows: dict[Any, Document]) -> dict[Any, Document]:
+    def _whole(self, target: Target, rows: dict[Any, Document], *, derived: bool = True) -> dict[Any, Document]:
         """Stored rows made whole documents again (embedded_rows); a measure whose issue is gone
         (deleted between two reads) is left out."""
         wanted = [d.get("issue_id") for d in rows.values() if needs_issue(d)]
-        issues = self.get_docs(Target.ISSUES, wanted) if wanted else {}
+        issues = self.get_docs(Target.ISSUES, wanted, derived=False) if wanted else {}
         out = {}
         for key, row in rows.items():
-            doc = whole(target, row, issues.get(row.get("issue_id")))
+            doc = whole(target, row, issues.get(row.get("issue_id")), derived=derived)
             if doc is not None:
                 out[key] = doc
         return out
@@ -482,6 +483,32 @@ class RecordStore:
                     f"AND doc_id IN ({marks})", (TARGET_CODE[target], *chunk)):
                 found[doc_id] = np.frombuffer(blob, dtype=np.float16).astype(np.float32)
         return found
+
+    def issue_family_vectors(self, issue_ids: Sequence[DocId]) -> tuple[list[DocId], np.ndarray]:
+        """Live vectors of the given issues and of their measures, rows labelled by their issue
+        (:meth:`indexer.backends.base.RescoresIssueFamilies.issue_family_vectors`). An issue's
+        measures are the ids between ``<issue>-m`` and ``<issue>-n`` (indexer.documents.measure_id),
+        found through the (target, doc_id) index, one range per issue."""
+        owners: list[DocId] = []
+        blobs: list[bytes] = []
+        for chunk in _chunks(list(dict.fromkeys(issue_ids)), _CHUNK // 2):
+            marks = ",".join("?" * len(chunk))
+            for doc_id, blob in self._query(
+                    f"SELECT doc_id, vector FROM docs WHERE target = ? AND deleted = 0 AND vector IS NOT NULL "
+                    f"AND doc_id IN ({marks})", (TARGET_CODE[Target.ISSUES], *chunk)):
+                owners.append(doc_id)
+                blobs.append(blob)
+            bounds = [bound for issue in chunk for bound in measure_id_bounds(issue)]
+            ranges = ",".join(["(?, ?)"] * len(chunk))
+            for doc_id, blob in self._query(
+                    f"WITH r(low, high) AS (VALUES {ranges}) SELECT d.doc_id, d.vector FROM r JOIN docs d "
+                    f"ON d.target = ? AND d.deleted = 0 AND d.doc_id >= r.low AND d.doc_id < r.high "
+                    f"WHERE d.vector IS NOT NULL", (*bounds, TARGET_CODE[Target.MEASURES])):
+                owners.append(issue_of_measure(doc_id))
+                blobs.append(blob)
+        dims = len(blobs[0]) // 2 if blobs else 0
+        matrix = np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(blobs), dims).astype(np.float32)
+        return owners, matrix
 
     def cached_vectors(self, model_id: str, hashes: Sequence[bytes]) -> dict[bytes, np.ndarray]:
         """Live vectors by the hash of the text they were computed from, if they are of

