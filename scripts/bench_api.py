@@ -1,4 +1,4 @@
-"""Latency of ``/api/search`` over HTTP at scale, per mode.
+"""Latency of ``/api/search`` over HTTP at scale, per mode, and of the load test's other kinds.
 
     python scripts/bench_api.py [--issues 100000] [--requests 200] [--data DIR] [--model M]
 
@@ -13,7 +13,9 @@
    for through ``/readyz``.
 3. **Queries**: distinct texts (keywords, and descriptive sentences of 15–40 characters), never
    repeated, so the query-embedding cache never answers; each is embedded by the real model in the
-   server. ``--requests`` per mode, after a warm-up; one client, sequential.
+   server. ``--requests`` per mode, after a warm-up; one client, sequential. Then, as
+   scripts/load_test.py asks them: ``measures`` — ``/api/measures/search`` (hybrid), and
+   ``similar`` — ``/api/issues/{id}/similar`` on distinct issues the hybrid searches found.
 
 Prints, per mode, p50 / p95 / max of the wall time seen by the client (request to last byte),
 of the server's own ``took_ms``, and the server process's CPU time per request (all its threads:
@@ -52,6 +54,7 @@ MEASURE_BIGRAMS = field_named("bigram_tokens", Target.MEASURES)
 SAMPLES = ROOT / "indexer" / "samples"
 SEEDS = ROOT.parent / "shared" / "seeds"
 MODES = ("lexical", "semantic", "hybrid")
+KINDS = (*MODES, "measures", "similar")  # rows printed: the search modes, then the load test's other kinds
 PROVINCES = ["江西省", "湖南省", "广东省", "四川省", "山东省", "河南省", "浙江省", "江苏省", "云南省", "甘肃省",
              "湖北省", "安徽省", "贵州省", "山西省", "陕西省", "福建省"]
 TYPES = ["hospital", "tcm_hospital", "township_health_centre", "community_health_centre", "cdc",
@@ -183,6 +186,15 @@ def queries(n: int, seed: int) -> list[str]:
     return out
 
 
+def request_of(kind: str, text: str, issue_id: str, size: int, facets: str) -> tuple[str, dict[str, object]]:
+    """The path and parameters of one request of a kind (``issue_id``: for ``similar``)."""
+    if kind == "measures":
+        return "/api/measures/search", {"q": text, "size": size}
+    if kind == "similar":
+        return f"/api/issues/{issue_id}/similar", {"size": size}
+    return "/api/search", {"q": text, "mode": kind, "size": size, "facets": facets}
+
+
 def percentile(values: list[float], p: float) -> float:
     return float(np.percentile(np.asarray(values), p)) if values else float("nan")
 
@@ -216,23 +228,27 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, float]] = {}
     with running_server("serve", env=env, log_path=Path(data) / "bench-server.log") as (base, server_process), \
             httpx.Client(timeout=60) as client:
-        texts = queries(len(MODES) * (args.requests + args.warmup), args.seed)
-        for i, mode in enumerate(MODES):
+        texts = queries(len(KINDS) * (args.requests + args.warmup), args.seed)
+        found: list[str] = []  # issues the hybrid searches found, for query-by-example
+        for i, mode in enumerate(KINDS):
             chunk = texts[i * (args.requests + args.warmup):(i + 1) * (args.requests + args.warmup)]
             wall, server = [], []
             cpu_start = None
             for n, q in enumerate(chunk):
                 if n == args.warmup:
                     cpu_start = cpu_seconds(server_process.pid)
-                params = {"q": q, "mode": mode, "size": args.size, "facets": args.facets}
+                path, params = request_of(mode, q, found[n % len(found)] if found else "", args.size, args.facets)
                 start = time.perf_counter()
-                response = client.get(f"{base}/api/search", params=params)
+                response = client.get(f"{base}{path}", params=params)
                 elapsed = (time.perf_counter() - start) * 1000
                 if response.status_code != 200:
                     raise SystemExit(f"{mode} {q!r}: HTTP {response.status_code} {response.text[:200]}")
+                body = response.json()
+                if mode == "hybrid":
+                    found.extend(h["id"] for h in body["hits"][:2] if h["id"] not in found)
                 if n >= args.warmup:
                     wall.append(elapsed)
-                    server.append(response.json()["took_ms"])
+                    server.append(body["took_ms"])
             cpu_end = cpu_seconds(server_process.pid)
             cpu_ms = (cpu_end - cpu_start) * 1000 / len(wall) if cpu_start is not None and cpu_end is not None \
                 else float("nan")
