@@ -120,28 +120,26 @@ def test_snapshot_round_trip_keeps_the_layout_and_the_answers(tmp_path, layout):
     again.close()
 
 
-def test_a_layout_4_snapshot_loads_when_exact_and_is_refused_when_sq8():
-    """Snapshots written before the PQ layout: an exact one is still read; an SQ8 one raises
-    ValueError, which the generation answers by rebuilding from the store (next test)."""
+def test_a_layout_4_snapshot_still_loads_and_sq8_codes_become_pq_codes():
+    """Snapshots written before the PQ layout (layout 4, no "compressed" in the meta): an exact
+    one is read as it is; an SQ8 one is re-encoded from its float16 copy, same answers."""
     rng = np.random.default_rng(9)
     for layout, rows in (("exact", 1000), ("sq8", 4000)):
-        index, _ = _index(rng, rows, compressed="sq8")
+        index, vectors = _index(rng, rows, compressed="sq8")
         arrays = dict(index.arrays("issues/"))
         meta = json.loads(bytes(arrays["issues/meta"]))
         meta = {**{k: v for k, v in meta.items() if k != "compressed"}, "layout": 4, "sq8": layout == "sq8"}
         arrays["issues/meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
-        if layout == "exact":
-            loaded = VectorIndex.from_arrays(arrays, "issues/", SPEC)
-            assert loaded.kind == "exact-float32" and loaded.size == 1000
-            assert loaded.compressed == vector_index.COMPRESSED  # what it becomes once it grows
-            loaded.close()
-        else:
-            with pytest.raises(ValueError, match="layout 4"):
-                VectorIndex.from_arrays(arrays, "issues/", SPEC)
+        loaded = VectorIndex.from_arrays(arrays, "issues/", SPEC)
+        expected = "exact-float32" if layout == "exact" else "faiss-pq4fs+exact-rescore"
+        assert (loaded.kind, loaded.size, loaded.compressed) == (expected, rows, "pq4fs")
+        query = vectors[17] + 0.3 * rng.standard_normal(DIMS).astype(np.float32)
+        assert [r for r, _ in loaded.search(query, 10, None)] == [r for r, _ in index.search(query, 10, None)]
+        loaded.close()
         index.close()
 
 
-def test_an_old_sq8_snapshot_is_rebuilt_from_the_store_as_pq_codes(tmp_path, monkeypatch, caplog):
+def test_an_old_sq8_snapshot_opens_as_pq_codes(tmp_path, monkeypatch, caplog):
     monkeypatch.setattr(embedded_generation, "SNAPSHOT_MIN_ROWS", 500)
     monkeypatch.setattr(vector_index, "COMPRESSED", "sq8")  # the previous program's layout
     rng = np.random.default_rng(4)
@@ -161,7 +159,7 @@ def test_an_old_sq8_snapshot_is_rebuilt_from_the_store_as_pq_codes(tmp_path, mon
         arrays[name] = np.frombuffer(json.dumps(old).encode(), dtype=np.uint8)
     np.savez(snapshot, **arrays)
     again = EmbeddedBackend(tmp_path, exact_max_rows=1000)
-    assert "has layout 4" in caplog.text  # refused, then loaded from the stored vectors
+    assert "ignored" not in caplog.text  # read, not rebuilt from the store
     stats = again.info().extra["vectors"]["issues"]
     assert (stats["kind"], stats["rows"]) == ("faiss-pq4fs+exact-rescore", 1500)
     assert [h.doc_id for h in again.vector(Target.ISSUES, probe, Filters(), 10)] == before

@@ -30,7 +30,8 @@ this replaces (``IndexScalarQuantizer`` 8-bit, top ``k + max(k, 40)`` re-scored,
   against SQ8 75.5 / 55.0 / 13.5 (load average 3.1–4.1). Only a selective filter costs more
   (the over-fetch: ~8,000 rows per shard for 210 passing ones), still within budget;
 * memory 100 MiB of codes per 1M rows against 375; build of 1M rows 13 s CPU (training on 50k:
-  ~2 s) against 5 s.
+  ~2 s) against 5 s. The server at 1M (bench_api.py, lean profile): RSS 911 MiB against 1,186,
+  semantic request p95 31.6 ms against 112.5.
 
 Rejected by measurement on the same machine: PQ fast scan with 4 dims a code (48 bytes a row:
 0.25 ms a shard, but on the real embeddings recall@10 0.80 with 50 candidates re-scored, 0.93 with
@@ -77,7 +78,7 @@ DIMS_PER_SUBQUANTISER = 2  # PQ fast scan: 2 dims a 4-bit code, 384 dims → 192
 RESCORE_EXTRA = {"pq4fs": 200, "sq8": 40}
 SHARD_ROWS = 1 << 16  # compressed rows per shard
 # 5: the compressed layout is named in the meta ("compressed"). A layout-4 snapshot still loads
-# when exact; an SQ8 one is refused, so the generation rebuilds it from the store (as PQ codes).
+# (an SQ8 one re-encoded from its float16 copy: see from_arrays).
 SNAPSHOT_LAYOUT = 5
 
 # (field name, kind) where kind is "keyword" (exact string values, maybe several per row) or
@@ -164,18 +165,31 @@ class VectorIndex:
 
     def _switch_to_compressed(self) -> None:
         assert self._exact is not None
-        matrix, norms = self._exact.view, self._norms.view
-        trained = self._empty_codes()
-        step = max(1, len(matrix) // TRAIN_ROWS)
-        trained.train(np.ascontiguousarray(matrix[::step] / norms[::step, None]))
-        self._trained = trained
         self._f16 = RowFile(self.dims, self.spill)
-        for start in range(0, len(matrix), 65536):
-            chunk = matrix[start:start + 65536]
-            self._add_to_shards(np.ascontiguousarray(chunk / norms[start:start + 65536, None]))
-            self._f16.extend(chunk.astype(np.float16))
+        for start in range(0, self._exact.size, 65536):
+            self._f16.extend(self._exact.view[start:start + 65536].astype(np.float16))
+        self._encode_f16()
         self._exact.release()
         self._exact = None
+
+    def _encode_f16(self) -> None:
+        """Train the codes on up to TRAIN_ROWS rows of the float16 copy and encode every row
+        (the rows come from the store as float16: the copy is exact)."""
+        assert self._f16 is not None
+        norms = self._norms.view
+        step = max(1, self._f16.size // TRAIN_ROWS)
+        sample, start = [], 0
+        for block in self._f16.blocks():  # every step-th row (copied: a view would keep the block)
+            sample.append(block[(-start) % step::step].copy())
+            start += len(block)
+        trained = self._empty_codes()
+        trained.train(np.concatenate(sample).astype(np.float32) / norms[::step, None])
+        self._trained = trained
+        del sample
+        start = 0
+        for block in self._f16.blocks():
+            self._add_to_shards(block.astype(np.float32) / norms[start:start + len(block), None])
+            start += len(block)
 
     def _add_to_shards(self, vectors: np.ndarray) -> None:
         # (faiss 1.15's QT_8bit_direct would scan 2× faster, but with the inner product and
@@ -387,16 +401,17 @@ class VectorIndex:
                     threads: int = 1, spill: Path | None = None) -> VectorIndex:
         meta = json.loads(bytes(arrays[f"{prefix}meta"]).decode())
         layout = meta.get("layout")
-        if layout not in (4, SNAPSHOT_LAYOUT) or (layout == 4 and meta.get("sq8")):
-            # (an SQ8 index of layout 4 is rebuilt from the store rather than kept: see COMPRESSED)
+        if layout not in (4, SNAPSHOT_LAYOUT):
             raise ValueError(f"the snapshot has layout {layout}, this program reads {SNAPSHOT_LAYOUT}")
         if meta["columns"] != dict(filter_spec):
             raise ValueError("the snapshot's filter columns differ from the schema's")
-        compressed = meta.get("compressed")
+        # Layout 4 (before PQ): exact, or SQ8 codes, re-encoded in the configured layout from
+        # the snapshot's float16 copy (~14 s at 1M rows; from the store it took ~55).
+        compressed = ("sq8" if meta.get("sq8") else None) if layout == 4 else meta.get("compressed")
         if compressed is not None and compressed not in RESCORE_EXTRA:
             raise ValueError(f"the snapshot's compressed layout {compressed!r} is unknown")
         index = cls(meta["dims"], filter_spec, exact_max_rows=meta["exact_max_rows"], threads=threads, spill=spill,
-                    compressed=compressed)
+                    compressed=None if layout == 4 else compressed)
         index.rowids.extend(arrays[f"{prefix}rowids"])
         index.alive.extend(arrays[f"{prefix}alive"])
         index._norms.extend(arrays[f"{prefix}norms"])
@@ -404,13 +419,16 @@ class VectorIndex:
         if compressed is not None:
             if faiss is None:
                 raise ValueError("the snapshot needs faiss")
-            index._trained = faiss.deserialize_index(np.asarray(arrays[f"{prefix}trained"]))
             index._f16 = RowFile(index.dims, spill)
             for rows in _chunks_of(arrays, f"{prefix}f16"):
                 index._f16.extend(rows)
-            index._shards = [faiss.deserialize_index(np.asarray(arrays[f"{prefix}shard{i}"]))
-                             for i in range(meta["shards"])]
             index._exact = None
+            if layout == 4:
+                index._encode_f16()
+            else:
+                index._trained = faiss.deserialize_index(np.asarray(arrays[f"{prefix}trained"]))
+                index._shards = [faiss.deserialize_index(np.asarray(arrays[f"{prefix}shard{i}"]))
+                                 for i in range(meta["shards"])]
             if sum(s.ntotal for s in index._shards) != index.size or index._f16.size != index.size:
                 raise ValueError("the snapshot's shards do not hold every row")
         else:

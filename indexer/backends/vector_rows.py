@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +68,16 @@ class RowFile:
         size = self.row_bytes
         data = b"".join(os.pread(self._fd, size, int(p) * size) for p in positions)
         return np.frombuffer(data, dtype=np.float16).reshape(len(positions), self.dims)
+
+    def blocks(self, rows: int = 65536) -> Iterator[np.ndarray]:
+        """Every row in order, ``rows`` at a time (float16), each block read with one pread: no
+        mapping of the whole file, whose pages would count in the RSS while it is read."""
+        for start in range(0, self.size, rows):
+            count = min(rows, self.size - start)
+            data = os.pread(self._fd, count * self.row_bytes, start * self.row_bytes)
+            if len(data) != count * self.row_bytes:
+                raise OSError("short read from the re-scoring file")
+            yield np.frombuffer(data, dtype=np.float16).reshape(count, self.dims)
 
     def view(self) -> np.ndarray:
         """Every row, memory-mapped (for a snapshot: read once, in order)."""
