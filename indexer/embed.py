@@ -220,7 +220,7 @@ class SentenceTransformerEmbedder:
 class OnnxEmbedder:
     """The exported graph (mean pooling and normalisation inside) through onnxruntime, with the
     model's tokenizer (:func:`indexer.models.open_tokenizer`: for e5 the ids of the ``tokenizers``
-    library from a compact trie, ~10 MiB instead of ~280). Texts are sorted by length so batches
+    library from a compact trie, ~12 MiB instead of ~280). Texts are sorted by length so batches
     carry little padding. The word embeddings are read here from the table beside the graph (see
     :mod:`indexer.models.onnx_export`): it stays on disk, not ~660 MiB of the process's memory."""
 

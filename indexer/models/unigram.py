@@ -1,17 +1,17 @@
-"""Token ids of a SentencePiece Unigram ``tokenizer.json`` (XLM-R's, e5's) in ~10 MiB, not ~280.
+"""Token ids of a SentencePiece Unigram ``tokenizer.json`` (XLM-R's, e5's) in ~12 MiB, not ~280.
 
 The ``tokenizers`` library keeps a Unigram vocabulary in a trie of hash maps: for XLM-R's 250,002
 pieces that is ~282 MiB of the process (RSS delta of ``Tokenizer.from_file``), a quarter of the
 API server at 1M issues. Here the pieces live in a character trie of flat arrays (:func:`build`
-writes it once into the model cache; 505k nodes, ~10 MiB loaded), and the library's segmentation
+writes it once into the model cache; 505k nodes, ~12 MiB loaded), and the library's segmentation
 (``Unigram::encode_optimized``: a Viterbi over the pieces that start at each character, scores
 summed in float64, the first best path kept on ties, unknown characters at the lowest score minus
 10, runs of unknowns fused into one ``<unk>``) is redone over it. Everything around the model stays
 the library's own objects, cheap without the vocabulary: the normaliser and pre-tokeniser run as
 they are; the added tokens are split out of the raw text first, as the library does with
 non-normalised ones; the template's special tokens and right truncation are applied as there.
-The ids equal the library's (tests/test_tokenizer_ids.py), in about 1.4× its CPU time (~0.15 ms a
-passage, against ~7 ms to embed it).
+The ids equal the library's (tests/test_tokenizer_ids.py), at about its CPU cost (measured ~0.11 ms
+a passage against its ~0.10, and ~14 ms to embed one; it held the GIL less, we hold it throughout).
 
 Only the configurations reproduced exactly are built (:class:`Unsupported` names the others); the
 caller then keeps the library (:func:`indexer.models.open_tokenizer`).
