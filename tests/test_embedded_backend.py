@@ -336,3 +336,27 @@ def test_the_rescoring_copy_lives_in_an_unlinked_file_not_in_memory(tmp_path):
     assert any(link.startswith(f"{tmp_path}/") and link.endswith("(deleted)") for link in opened)
     assert index.stats()["approx_mb"] < 400 * (16 * 3 + 9) / 2**20  # codes only: the copy is not counted
     index.close()
+
+
+def test_lexical_ties_at_the_cut_are_broken_by_id_and_deleted_hits_let_the_next_move_up(tmp_path):
+    # 1 issue matching both terms, 10 tied ones, 40 longer (lower-scored, also tied among them);
+    # written in reverse id order so that tantivy's own order of ties is not the ids' order
+    tokens = {1: "甲 乙"} | {n: "甲 丙" for n in range(2, 12)} | {n: "甲 丙 丁 戊" for n in range(12, 52)}
+    base = {"notice_id": "t1", "source": "t1.txt", "province": "甲省", "year": 2022}
+    issues = [{"id": f"t1-{n:03d}", **base, "seq": n, "problem": "问题", "problem_tokens": tokens[n],
+               "categories": ["c1"], "vector": [1.0] + [0.0] * (EMBEDDER.dims - 1)} for n in sorted(tokens, reverse=True)]
+    backend = _open(tmp_path)
+    backend.check_compatible(EMBEDDER.model_id, EMBEDDER.dims, "test-dict")
+    backend.write([NoticeBundle("t1", "t1.txt", dict(base), issues, [])])
+    query = _query("甲", "乙")
+    assert _ids(backend.lexical(ISSUES, query, Filters(), 5)) == ["t1-001", "t1-002", "t1-003", "t1-004", "t1-005"]
+    # rows tombstoned after the searcher was opened (another process's commit not yet refreshed):
+    # of the best eleven only two are left, so longer ones (those the search fetched) fill the page
+    store = backend._gen.store
+    with store.transaction() as tx:
+        tx.execute("UPDATE docs SET deleted = 1 WHERE doc_id IN ('t1-001', 't1-002', 't1-003', 't1-004', "
+                   "'t1-005', 't1-006', 't1-007', 't1-008', 't1-009')")
+    hits = _ids(backend.lexical(ISSUES, query, Filters(), 5))
+    assert hits[:2] == ["t1-010", "t1-011"] and len(hits) == 5
+    assert all(tokens[int(h[3:])] == "甲 丙 丁 戊" for h in hits[2:]) and hits[2:] == sorted(hits[2:])
+    backend.close()

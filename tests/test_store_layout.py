@@ -11,7 +11,7 @@ from pathlib import Path
 from indexer.backends.base import Filters, LexicalQuery
 from indexer.backends.embedded import EmbeddedBackend
 from indexer.backends.embedded_generation import STORE, notice_row
-from indexer.backends.embedded_store import RecordStore, dumps
+from indexer.backends.embedded_store import MMAP_BYTES, RecordStore, dumps
 from indexer.bundles import embedding_text
 from indexer.types import Target
 from tests.contract_corpus import EMBEDDER, make_bundles
@@ -72,6 +72,17 @@ def test_a_store_of_the_plain_layout_reads_old_and_new_rows(tmp_path: Path) -> N
     store.close()
     read_only = RecordStore(tmp_path / STORE, read_only=True)
     assert sorted(read_only.get_docs(Target.ISSUES, ids)) == sorted(ids)
+    read_only.close()
+
+
+def test_reads_map_the_store_file_whether_it_is_written_or_only_read(tmp_path: Path) -> None:
+    store = RecordStore(tmp_path / STORE)
+    store.write([notice_row(b, None)[0] for b in make_bundles()], {})
+    assert store._query("PRAGMA mmap_size") == [(MMAP_BYTES,)]
+    store.close()
+    read_only = RecordStore(tmp_path / STORE, read_only=True)
+    assert read_only._query("PRAGMA mmap_size") == [(MMAP_BYTES,)]
+    assert len(read_only.get_docs(Target.ISSUES, [d["id"] for b in make_bundles() for d in b.issues])) > 0
     read_only.close()
 
 

@@ -403,8 +403,7 @@ class EmbeddedBackend:
             return []
         with self._lock:
             self._refresh()
-            gen = self._gen
-            searcher = gen.indexes[target].searcher()
+            searcher = (gen := self._gen).indexes[target].searcher()
         with tantivy_errors("searching"):
             limit = k + 10
             while True:
@@ -413,11 +412,14 @@ class EmbeddedBackend:
                     break
                 limit *= 4  # ties at the cut: fetch them all so the order below matches the reference
             rowids = searcher.fast_field_values(KEY, [address for _, address in found])
-        ids = gen.store.doc_ids_of([int(r) for r in rowids if r is not None])
-        hits = [Hit(ids[int(r)], float(score), Leg.LEXICAL) for (score, _), r in zip(found, rowids, strict=True)
-                if r is not None and int(r) in ids]
-        hits.sort(key=lambda h: (-h.score, h.doc_id))
-        return hits[:k]
+        scored = [(float(s), int(r)) for (s, _), r in zip(found, rowids, strict=True) if r is not None]
+        # ids only for hits that can make the cut (a tie-grown list is 3/4 below it); all if some went since
+        head = [p for p in scored if p[0] >= found[k - 1][0]] if len(found) >= k else scored
+        ids = gen.store.doc_ids_of([r for _, r in head])
+        if len(ids) < k and len(head) < len(scored):
+            head, ids = scored, gen.store.doc_ids_of([r for _, r in scored])
+        return sorted((Hit(ids[r], s, Leg.LEXICAL) for s, r in head if r in ids),
+                      key=lambda h: (-h.score, h.doc_id))[:k]
 
     def vector(self, target: Target, vector: Vector, filters: Filters, k: int) -> list[Hit]:
         query = np.asarray(vector, dtype=np.float32).ravel()
@@ -580,13 +582,11 @@ class EmbeddedBackend:
         self.close()
 
 
-
 def _space_needed(rows: Sequence[NoticeRow]) -> int:
     """Bytes a batch takes on disk, roughly: its SQLite rows, their copy in the write-ahead log
     and the tantivy segments (measured on generated notices: about 3× the rows' payload)."""
-    payload = sum(len(r.record) + sum(len(d.doc) + len(d.shared) + len(d.keys) + len(d.vector or b"")
-                                      for d in r.docs) for r in rows)
-    return 3 * payload
+    return 3 * sum(len(r.record) + sum(len(d.doc) + len(d.shared) + len(d.keys) + len(d.vector or b"")
+                                       for d in r.docs) for r in rows)
 
 
 def _set_faiss_threads() -> None:
