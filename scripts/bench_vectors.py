@@ -1,7 +1,11 @@
 """Benchmark of the vector index's compressed layouts (indexer.backends.vector_index) alone.
 
-    .venv/bin/python scripts/bench_vectors.py --vectors synthetic --rows 100000 [--layouts sq8,pq96]
-    .venv/bin/python scripts/bench_vectors.py --vectors real --rows 20000 [--cache FILE]
+    .venv/bin/python scripts/bench_vectors.py --vectors synthetic --rows 100000 [--layouts sq8,pq4fs]
+    .venv/bin/python scripts/bench_vectors.py --vectors real --rows 22000 [--cache FILE]
+
+``--layouts`` takes the index's compressed layouts (``sq8``, ``pq4fs``); ``pq4fs:4:400`` tries PQ
+fast scan with 4 dims a code and ``k + max(k, 400)`` candidates re-scored (``sq8:_:100``: SQ8
+with 100), so candidate counts and code sizes are chosen by measured recall.
 
 For each layout, a :class:`VectorIndex` is filled with ``--rows`` vectors (its ``exact_max_rows``
 is set below the row count, so the compressed layout is the one measured; training runs on
@@ -41,6 +45,7 @@ import bench_engine  # noqa: E402
 from indexer.backends import vector_index  # noqa: E402
 
 K = 10
+DEFAULTS = (vector_index.DIMS_PER_SUBQUANTISER, dict(vector_index.RESCORE_EXTRA))  # before any --layouts variant
 SELECTIVE = 30  # one value in this many: the selective filter's share of rows (~3%)
 
 
@@ -131,8 +136,10 @@ def measure(corpus: Corpus, layout: str, truth: dict[str, Any], filters: dict[st
 
     # "pq4fs:2:200": PQ fast scan with 2 dims a code, k + max(k, 200) candidates re-scored
     layout, *variant = layout.split(":")
-    if variant:
+    vector_index.DIMS_PER_SUBQUANTISER, vector_index.RESCORE_EXTRA = DEFAULTS[0], dict(DEFAULTS[1])
+    if variant and variant[0] != "_":
         vector_index.DIMS_PER_SUBQUANTISER = int(variant[0])
+    if len(variant) > 1:
         vector_index.RESCORE_EXTRA[layout] = int(variant[1])
     name = f"{layout}(dims/code {vector_index.DIMS_PER_SUBQUANTISER}, re-score k+{vector_index.RESCORE_EXTRA[layout]})" \
         if layout == "pq4fs" else f"{layout}(re-score k+{vector_index.RESCORE_EXTRA[layout]})"

@@ -58,7 +58,9 @@ class Scope(StrEnum):
 
 MAX_VALUES = 20  # values per filter field
 MAX_VALUE_CHARS = 100
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Control characters, and lone surrogates (a JSON \ud800 escape gives one; no text can be
+# encoded with them, so the tokenizer would fail on the query)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 EXCLUDE_PARAMS: dict[str, str] = {"exclude_institution": "institution", "exclude_notice": "notice_id"}
 
 
@@ -138,7 +140,12 @@ class SimilarRequest(_Ranking):
 
 
 def clean_text(value: str | None) -> str:
-    """Control characters become spaces; runs of whitespace collapse; ends are trimmed."""
+    """Control characters and lone surrogates become spaces; runs of whitespace collapse; ends
+    are trimmed.
+
+    >>> clean_text(" 医保\\x00基金\\ud800 ")
+    '医保 基金'
+    """
     return " ".join(_CONTROL.sub(" ", value or "").split())
 
 

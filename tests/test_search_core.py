@@ -155,6 +155,13 @@ def test_build_query_uses_the_field_boosts():
 
 # -- parsing -----------------------------------------------------------------------------------------
 
+def test_a_lone_surrogate_in_a_query_becomes_a_space():
+    """A JSON escape like \\ud800 gives a string no encoder takes (the model's tokenizer raised)."""
+    request = parse_search_request(Settings(), q="医保\ud800基金\udfff")
+    assert request.q == "医保 基金"
+    request.q.encode("utf-8")
+
+
 def test_parse_search_request_normalises_everything():
     request = parse_search_request(Settings(), q="  医保\x00基金\n ", mode="LEXICAL", page="2", size="5",
                                    province=["江西省, 湖南省", "江西省"], year_from="2020", category="medical_insurance",

@@ -164,3 +164,29 @@ def test_an_old_sq8_snapshot_opens_as_pq_codes(tmp_path, monkeypatch, caplog):
     assert (stats["kind"], stats["rows"]) == ("faiss-pq4fs+exact-rescore", 1500)
     assert [h.doc_id for h in again.vector(Target.ISSUES, probe, Filters(), 10)] == before
     again.close()
+
+
+def test_a_mask_skewed_against_the_query_still_gives_its_best_passing_rows():
+    """The query's 1,500 nearest rows are masked out: the first over-fetch finds none passing,
+    the shard is searched again with more, and the candidates are what a selector would give:
+    the best passing rows by the codes' approximate score, then re-scored exactly."""
+    rng = np.random.default_rng(12)
+    index, vectors = _index(rng)
+    [shard] = index._shards  # 4,000 rows: one shard
+    wanted = 10 + vector_index.RESCORE_EXTRA["pq4fs"]
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    for _ in range(5):
+        query = vectors[rng.integers(len(vectors))]
+        q = (query / np.linalg.norm(query)).astype(np.float32)
+        cosines = unit @ q
+        allowed = np.ones(len(vectors), bool)
+        allowed[np.argsort(-cosines)[:1500]] = False
+        _, approx_order = shard.search(q[None], shard.ntotal)
+        candidates = [int(p) for p in approx_order[0] if allowed[p]]
+        got = index.search(query, 10, allowed)
+        assert len(got) == 10 and all(allowed[rowid - 1] for rowid, _ in got)
+        # the index's candidates hold these (rows tied on the codes' score may differ at the edge),
+        # so its i-th best is at least theirs
+        floor = np.sort(cosines[candidates[:wanted - 20]])[::-1][:10]
+        assert all(score >= f - 1e-6 for (_, score), f in zip(got, floor, strict=True))
+    index.close()

@@ -591,7 +591,7 @@ def _space_needed(rows: Sequence[NoticeRow]) -> int:
 
 def _set_faiss_threads() -> None:
     """One OpenMP thread for faiss: a single query gains nothing from more, and on a busy machine
-    OpenMP's barrier spinning made an SQ8 search 3× slower (42 ms against 15 at 100k rows). The
+    OpenMP's barrier spinning made a compressed scan 3× slower (SQ8, measured: 42 ms against 15 at 100k rows). The
     vector index parallelises over its shards with ordinary threads instead."""
     try:
         import faiss
