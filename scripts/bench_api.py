@@ -265,7 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     for mode, r in results.items():
         print(f"{mode:<10}{r['p50']:>10.1f}{r['p95']:>10.1f}{r['max']:>10.1f}{r['server_p50']:>12.1f}"
               f"{r['server_p95']:>12.1f}{r['server_cpu_ms']:>24.1f}")
-    print(f"server memory: RSS {memory.get('rss', float('nan')):.0f} MiB, peak {memory.get('peak', float('nan')):.0f} MiB")
+    print(f"server memory: RSS {memory.get('rss', float('nan')):.0f} MiB (anonymous {memory.get('anon', float('nan')):.0f}, "
+          f"file-backed {memory.get('file', float('nan')):.0f}: mapped files, reclaimable), "
+          f"peak {memory.get('peak', float('nan')):.0f} MiB")
     load = os.getloadavg()
     print(f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores")
     print(json.dumps({"issues": stats["issues"], "requests": args.requests, **results,
