@@ -70,6 +70,9 @@ class Settings:
         "p75 106 tokens) embeds 1.25× faster than no cap for the same hybrid nDCG@10 on the dev queries "
         "(semantic −0.015); 64 is 1.8× faster, semantic −0.02; 48 loses 0.06 (docs/scaling.md)")
     threads: int = setting(2, "CPU threads for embedding and search")
+    store_map_mib: int = setting(0, "memory-map this many MiB of the record store for reads (SQLite mmap_size): "
+        "3-4x less CPU per document read, ~2-4 ms per search, but the mapped pages count in the server's RSS as "
+        "file-backed pages (1M issues, 1024: RSS 1,834 MiB, of which 1,319 file-backed; 0 keeps RSS ≤ 1 GB)")
     measure_vectors: bool = setting(True, "also embed each measure item: measure searches rank by them, and an issue "
         "matches by the best of its own and its measures' vectors (dev queries, 5-fold held out: hybrid nDCG@10 "
         "0.7189 → 0.7536, every fold chose it); costs ~2.7× the embedding time of an ingest and a vector per "

@@ -11,8 +11,9 @@ from pathlib import Path
 from indexer.backends.base import Filters, LexicalQuery
 from indexer.backends.embedded import EmbeddedBackend
 from indexer.backends.embedded_generation import STORE, notice_row
-from indexer.backends.embedded_store import MMAP_BYTES, RecordStore, dumps
+from indexer.backends.embedded_store import RecordStore, dumps
 from indexer.bundles import embedding_text
+from indexer.settings import Settings
 from indexer.types import Target
 from tests.contract_corpus import EMBEDDER, make_bundles
 
@@ -75,15 +76,26 @@ def test_a_store_of_the_plain_layout_reads_old_and_new_rows(tmp_path: Path) -> N
     read_only.close()
 
 
-def test_reads_map_the_store_file_whether_it_is_written_or_only_read(tmp_path: Path) -> None:
-    store = RecordStore(tmp_path / STORE)
+def test_reads_map_the_store_file_as_the_setting_asks_whether_written_or_only_read(tmp_path: Path) -> None:
+    store = RecordStore(tmp_path / STORE, map_bytes=2**24)
     store.write([notice_row(b, None)[0] for b in make_bundles()], {})
-    assert store._query("PRAGMA mmap_size") == [(MMAP_BYTES,)]
+    assert store._query("PRAGMA mmap_size") == [(2**24,)]
     store.close()
-    read_only = RecordStore(tmp_path / STORE, read_only=True)
-    assert read_only._query("PRAGMA mmap_size") == [(MMAP_BYTES,)]
+    read_only = RecordStore(tmp_path / STORE, read_only=True, map_bytes=2**24)
+    assert read_only._query("PRAGMA mmap_size") == [(2**24,)]
     assert len(read_only.get_docs(Target.ISSUES, [d["id"] for b in make_bundles() for d in b.issues])) > 0
     read_only.close()
+    unmapped = RecordStore(tmp_path / STORE, read_only=True)  # the default: RSS holds no mapped pages
+    assert unmapped._query("PRAGMA mmap_size") == [(0,)]
+    unmapped.close()
+
+
+def test_the_backend_passes_the_setting_to_its_store(tmp_path: Path) -> None:
+    backend = EmbeddedBackend.from_settings(Settings(data_dir=str(tmp_path), store_map_mib=16))
+    backend.check_compatible(EMBEDDER.model_id, EMBEDDER.dims, "test-dict")
+    backend.write(make_bundles())
+    assert backend._store()._query("PRAGMA mmap_size") == [(2**24,)]
+    backend.close()
 
 
 def test_a_small_index_keeps_no_vector_snapshot(tmp_path: Path) -> None:

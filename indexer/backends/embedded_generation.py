@@ -58,7 +58,8 @@ WRITER_HEAP = 64_000_000  # bytes of tantivy indexing memory per writer thread
 class Generation:
     """One complete index: a record store, a tantivy index per collection, vector indexes."""
 
-    def __init__(self, path: Path, *, threads: int, exact_max_rows: int, read_only: bool = False) -> None:
+    def __init__(self, path: Path, *, threads: int, exact_max_rows: int, read_only: bool = False,
+                 store_map_bytes: int = 0) -> None:
         self.path = path
         self.name = path.name
         self.threads = max(1, threads)
@@ -67,7 +68,7 @@ class Generation:
         self.private: Path | None = None  # read-only: where the tantivy indexes are searched from
         if not read_only:
             path.mkdir(parents=True, exist_ok=True)
-        self.store = RecordStore(path / STORE, read_only=read_only)
+        self.store = RecordStore(path / STORE, read_only=read_only, map_bytes=store_map_bytes)
         self.indexes: dict[Target, tantivy.Index] = {}
         if read_only:
             # tantivy takes a lock file even to search: a read-only folder is searched through a

@@ -104,11 +104,11 @@ CREATE TABLE IF NOT EXISTS codecs (
 # computed from, so that an unchanged text is not embedded again and no copy is kept elsewhere.
 _TEXT_INDEX = "CREATE INDEX IF NOT EXISTS docs_text ON docs (text_hash) WHERE vector IS NOT NULL"
 PAGE_SIZE = 16384
-# Reads map the file's first GiB instead of copying each page into SQLite's cache: a search reads a
-# few hundred rows, each on its own page (3-4x less CPU per row read at 100k issues). Mapped pages
-# are the OS's page cache, shared and dropped under memory pressure (RSS counts them as file pages).
-# Nothing shrinks the file (no VACUUM), the one case where a mapping could fault.
-MMAP_BYTES = 2**30
+# Reads may map the file (``map_bytes``, setting ``store_map_mib``) instead of copying each page into
+# SQLite's cache: a search reads a few hundred rows, each on its own page (3-4x less CPU per row read
+# at 100k issues). Mapped pages are the OS's page cache, shared and dropped under memory pressure,
+# but RSS counts them (as file pages), so the default maps nothing. Nothing shrinks the file (no
+# VACUUM), the one case where a mapping could fault.
 _ZDICT_BYTES = 32768  # zlib's window: the most a preset dictionary can give
 _ZDICT_MIN_DOCS = 8  # fewer documents in the first write: plain zlib until a write brings more
 
@@ -207,9 +207,10 @@ class RecordStore:
     """A SQLite file in WAL mode, shared safely between threads (one lock) and processes (one
     writer at a time, enforced by the backend's lock file; readers never block)."""
 
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False, map_bytes: int = 0) -> None:
         self.path = path
         self.read_only = read_only
+        self.map_bytes = max(0, map_bytes)
         self._lock = threading.RLock()
         self.packed = True  # write compact rows (layout 2); False keeps a layout-1 store as it is
         if read_only:
@@ -230,7 +231,7 @@ class RecordStore:
             # commits, never corrupt the file). The derived indexes replay whatever did commit.
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA cache_size=-32000")
-            self._db.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+            self._db.execute(f"PRAGMA mmap_size={self.map_bytes}")
             self._db.executescript(_SCHEMA)
             if "text_hash" not in {row[1] for row in self._db.execute("PRAGMA table_info(docs)")}:
                 self._db.execute("ALTER TABLE docs ADD COLUMN text_hash BLOB")  # layouts 1 and 2
@@ -255,7 +256,7 @@ class RecordStore:
         try:
             db = sqlite3.connect(f"{uri}?mode=ro" if pending else f"{uri}?immutable=1", uri=True,
                                  check_same_thread=False, isolation_level=None)
-            db.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+            db.execute(f"PRAGMA mmap_size={self.map_bytes}")
             db.execute("SELECT count(*) FROM meta").fetchone()
             return db
         except sqlite3.Error as exc:
