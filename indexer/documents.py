@@ -73,6 +73,15 @@ def measure_id(issue_id: DocId, n: int) -> DocId:
     return f"{issue_id}-m{n}"
 
 
+def measure_ids(issue: Document) -> list[DocId]:
+    """Ids of an issue document's measure documents, in order (:func:`measure_id`).
+
+    >>> measure_ids({"id": "n1-003", "measures": ["公示", "整改"]})
+    ['n1-003-m1', 'n1-003-m2']
+    """
+    return [measure_id(issue["id"], n) for n in range(1, len(issue.get("measures") or []) + 1)]
+
+
 def measure_id_bounds(issue_id: DocId) -> tuple[DocId, DocId]:
     """``(low, high)``: every measure id of the issue sorts in ``[low, high)`` (a store finds an
     issue's measures with one range scan of its id index).

@@ -63,14 +63,14 @@ if str(ROOT) not in sys.path:
 
 from indexer.backends import open_backend  # noqa: E402
 from indexer.backends.base import Backend, Filters  # noqa: E402
-from indexer.documents import issue_of_measure  # noqa: E402
+from indexer.documents import issue_of_measure, measure_ids  # noqa: E402
 from indexer.embed import open_embedder  # noqa: E402
 from indexer.pipeline import ingest_paths  # noqa: E402
 from indexer.settings import Settings, load_settings  # noqa: E402
 from indexer.types import Hit, Leg, Target  # noqa: E402
 from search_api.fuse import FusionParams, rrf  # noqa: E402
 from search_api.parse import Mode  # noqa: E402
-from search_api.search import SearchService, measure_ids  # noqa: E402
+from search_api.search import SearchService  # noqa: E402
 
 MODES = (Mode.LEXICAL, Mode.SEMANTIC, Mode.HYBRID)
 SYSTEMS = ("baseline", "lexical", "semantic", "hybrid")

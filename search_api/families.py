@@ -25,6 +25,7 @@ import numpy as np
 from indexer import families as fam
 from indexer.backends.base import Filters
 from indexer.backends.memory import matches
+from indexer.documents import measure_ids
 from indexer.errors import BackendError, BadQuery, XunchaError
 from indexer.fields import FACETS, field_named
 from indexer.measure_families import group_measures
@@ -32,7 +33,7 @@ from indexer.settings import Settings
 from indexer.types import DocId, Document, Target
 from search_api.errors import NotFound
 from search_api.parse import Mode, SearchFilters, parse_choice, parse_filters, parse_int, parse_query_text
-from search_api.search import SearchService, measure_ids, public
+from search_api.search import SearchService, public
 
 log = logging.getLogger(__name__)
 

@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 
 from indexer.backends.base import Backend, Filters, LexicalQuery
-from indexer.documents import measure_id
+from indexer.documents import measure_ids
 from indexer.embed import Embedder
 from indexer.fields import FACETS as FACET_FIELDS
 from indexer.fields import date_number
@@ -102,11 +102,6 @@ def shown_source(doc: Mapping[str, Any]) -> str | None:
 
 # measure hits read per issue hit wanted: issues have ~3 measure items (seed and generated notices)
 MEASURES_PER_ISSUE = 3
-
-
-def measure_ids(issue: Mapping[str, Any]) -> list[DocId]:
-    """Ids of an issue's measure documents (:func:`indexer.documents.measure_id`)."""
-    return [measure_id(issue["id"], n) for n in range(1, len(issue.get("measures") or []) + 1)]
 
 
 @dataclass(slots=True)

@@ -495,8 +495,8 @@ class RecordStore:
     def issue_family_vectors(self, issue_ids: Sequence[DocId]) -> tuple[list[DocId], np.ndarray]:
         """Live vectors of the given issues and of their measures, rows labelled by their issue
         (:meth:`indexer.backends.base.RescoresIssueFamilies.issue_family_vectors`). An issue's
-        measures are the ids between ``<issue>-m`` and ``<issue>-n`` (indexer.documents.measure_id),
-        found through the (target, doc_id) index, one range per issue."""
+        measures are found by one range scan of the (target, doc_id) index per issue
+        (:func:`indexer.documents.measure_id_bounds`)."""
         owners: list[DocId] = []
         blobs: list[bytes] = []
         for chunk in _chunks(list(dict.fromkeys(issue_ids)), _CHUNK // 2):

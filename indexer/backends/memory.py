@@ -15,7 +15,7 @@ import numpy as np
 
 from indexer.backends.base import Filters, IndexInfo, LexicalQuery, NoticeBundle, WriteResult, refuse_mismatch
 from indexer.backends.facet_columns import count_documents
-from indexer.documents import measure_id
+from indexer.documents import measure_ids
 from indexer.fields import SCHEMA_VERSION, SCORED_KINDS, fields_of
 from indexer.types import DocId, Document, Hit, Leg, NoticeId, Target, Vector
 
@@ -236,8 +236,7 @@ class MemoryBackend:
             doc = self._docs[Target.ISSUES].get(issue)
             if doc is None:
                 continue
-            ids = [(Target.ISSUES, issue)] + [(Target.MEASURES, measure_id(issue, n))
-                                             for n in range(1, len(doc.get("measures") or []) + 1)]
+            ids = [(Target.ISSUES, issue)] + [(Target.MEASURES, m) for m in measure_ids(doc)]
             for target, doc_id in ids:
                 v = self._vectors[target].get(doc_id)
                 if v is not None:
