@@ -127,6 +127,8 @@ class Settings:
         "are dropped when at least two other terms remain; 0 keeps every term")
     example_measures: bool = setting(True, "query-by-example: the lexical leg searches the source's measures too, "
         "not only its problem (cross-validated: docs/ranking.md)")
+    example_category_boost: float = setting(0.1, "query-by-example: a hit sharing a topic category with the example "
+        "has its fused score × (1 + this); 0: off (cross-validated: docs/ranking.md)")
     relevance_floor: bool = setting(True, "drop hits below the relevance floor (search_api/floor.py): a query with no "
         "good answer gets no hits; totals, facets and exports count only what clears it")
     answer_coverage: float = setting(0.3, "relevance floor, answer gate: when some of the query's words are found, "
