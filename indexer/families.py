@@ -193,7 +193,7 @@ def read_corpus(backend: Backend) -> Corpus:
             problem_tokens.append(_ids(problem))
             measure_tokens.append(_ids(measures - problem))
         if vectors is not None:
-            blocks.append(vectors.astype(np.float16))  # what the embedded store keeps: the same everywhere
+            blocks.append(vectors.astype(np.float16))  # half the memory, rounded alike whatever the backend
     order = sorted(range(len(ids)), key=ids.__getitem__)
     matrix = _sorted_rows(blocks, order)
     del blocks

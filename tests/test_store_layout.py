@@ -8,6 +8,9 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from indexer.backends.base import Filters, LexicalQuery
 from indexer.backends.embedded import EmbeddedBackend
 from indexer.backends.embedded_generation import STORE, notice_row
@@ -15,12 +18,20 @@ from indexer.backends.embedded_store import RecordStore, dumps
 from indexer.bundles import embedding_text
 from indexer.settings import Settings
 from indexer.types import Target
+from indexer.vector_codec import FLOAT16, INT8
 from tests.contract_corpus import EMBEDDER, make_bundles
 
 
 def _store_file(data: Path) -> Path:
     [path] = data.glob(f"gen-*/{STORE}")
     return path
+
+
+def _vectors_as_float16(db: sqlite3.Connection) -> None:
+    """Stored vectors made what layouts 1-3 kept: float16 blobs."""
+    rows = db.execute("SELECT rowid, vector FROM docs WHERE vector IS NOT NULL").fetchall()
+    db.executemany("UPDATE docs SET vector = ? WHERE rowid = ?",
+                   [(FLOAT16.encode(INT8.decode_one(blob))[0], rowid) for rowid, blob in rows])
 
 
 def test_documents_are_stored_compressed_and_read_back_whole(tmp_path: Path) -> None:
@@ -234,17 +245,67 @@ def test_a_store_of_layout_2_is_read_and_written_on(tmp_path: Path) -> None:
                "AND s.target = docs.target) WHERE vector IS NOT NULL")
     db.executescript("DROP TABLE shared_keys; DROP INDEX docs_text; ALTER TABLE docs DROP COLUMN text_hash; "
                      "UPDATE meta SET value = '2' WHERE key = 'store_version';")
+    _vectors_as_float16(db)
     db.commit()
     db.close()
     for snapshot in tmp_path.glob("gen-*/vectors.npz"):
         snapshot.unlink()
 
     old = EmbeddedBackend(tmp_path, threads=1)
-    assert old.vector(Target.ISSUES, query, jiangxi, 5) == want  # old rows' keys read from their own column
+    got = old.vector(Target.ISSUES, query, jiangxi, 5)  # old rows' keys read from their own column
+    assert [h.doc_id for h in got] == [h.doc_id for h in want]
+    assert [h.score for h in got] == pytest.approx([h.score for h in want], abs=1e-4)  # float16 of the same
     old.write(bundles[2:])  # new rows in the new form beside the old ones
     assert {h.doc_id[:2] for h in old.vector(Target.ISSUES, query, jiangxi, 10)} == {"n1", "n3"}
     assert old.get(Target.MEASURES, [m["id"] for m in bundles[2].measures]) == bundles[2].measures
     old.close()
     db = sqlite3.connect(_store_file(tmp_path))
     assert db.execute("SELECT count(*) FROM docs WHERE text_hash IS NOT NULL").fetchone() == (2,)  # n3's issues
+    db.close()
+
+
+def test_a_store_of_float16_vectors_is_read_written_on_and_cached_from_in_float16(tmp_path: Path) -> None:
+    """Layouts 1-3 kept float16 vectors: such a store keeps them (no conversion), its vectors are
+    found by the vector cache as they are stored, and re-indexing writes int8."""
+    from indexer.embed import CachedEmbedder
+    from tests.test_embed import CountingEmbedder
+
+    backend = EmbeddedBackend(tmp_path, threads=1)
+    inner = CountingEmbedder(dims=32)
+    backend.check_compatible(inner.model_id, inner.dims, "test-dict")
+    bundles = make_bundles()
+    texts = [embedding_text(i["problem"], i["measures"]) for b in bundles for i in b.issues]
+    for issue, vector in zip((i for b in bundles for i in b.issues), inner.embed_passages(texts), strict=True):
+        issue["vector"] = vector.tolist()
+    backend.write(bundles[:2])
+    backend.close()
+    db = sqlite3.connect(_store_file(tmp_path))
+    assert {r[0] for r in db.execute("SELECT length(vector) FROM docs WHERE vector IS NOT NULL")} == {32 + 2}
+    _vectors_as_float16(db)
+    db.execute("UPDATE meta SET value = '3' WHERE key = 'store_version'")
+    db.commit()
+    db.close()
+
+    old = EmbeddedBackend(tmp_path, threads=1)
+    vectors = dict(zip((i["id"] for b in bundles for i in b.issues), inner.embed_passages(texts), strict=True))
+    ids = [i["id"] for b in bundles[:2] for i in b.issues]
+    stored = old.get_vectors(Target.ISSUES, ids)
+    for issue_id in ids:  # as layout 3 kept them: float16, read as such
+        assert stored[issue_id] == FLOAT16.rounded(INT8.rounded(vectors[issue_id]))[0].tolist()
+    [top] = old.vector(Target.ISSUES, stored[ids[1]], Filters(), 1)
+    assert top.doc_id == ids[1] and top.score == pytest.approx(1.0, abs=1e-6)
+    old.write(bundles[2:])  # written on in float16
+    db = sqlite3.connect(_store_file(tmp_path))
+    assert {r[0] for r in db.execute("SELECT length(vector) FROM docs WHERE vector IS NOT NULL")} == {32 * 2}
+    db.close()
+    embedder = CachedEmbedder(CountingEmbedder(dims=32), old.vector_cache())
+    cached = embedder.embed_passages(texts)  # every text stored: nothing embedded
+    assert embedder.inner.calls == [] and cached[0].tolist() == stored[ids[0]]
+    fresh = CachedEmbedder(CountingEmbedder(dims=32), old.vector_cache()).embed_passages(["新的问题"])
+    assert np.array_equal(fresh, FLOAT16.rounded(CountingEmbedder(dims=32).embed_passages(["新的问题"])))
+    old.rebuild(bundles)  # re-indexing writes the current layout
+    old.close()
+    db = sqlite3.connect(_store_file(tmp_path))
+    assert {r[0] for r in db.execute("SELECT length(vector) FROM docs WHERE vector IS NOT NULL")} == {32 + 2}
+    assert db.execute("SELECT value FROM meta WHERE key = 'store_version'").fetchone() == ("4",)
     db.close()

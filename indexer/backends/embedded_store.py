@@ -1,7 +1,7 @@
 """The record store of the embedded backend: one SQLite file (WAL), the source of truth.
 
 It holds every notice record (with its original text), every issue and measure document (JSON),
-their vectors (float16 blobs) and a change log in the form of a sequence number on each row:
+their vectors (:mod:`indexer.vector_codec`: int8 from layout 4, float16 before) and a change log in the form of a sequence number on each row:
 
 * ``meta``     key → value (model id, dims, dictionary and schema versions, ``seq``, ``lexical_seq``);
 * ``notices``  one row per stored notice: id, source, the ``seq`` that wrote it, the record (JSON);
@@ -27,6 +27,8 @@ Layout 3 (lean store): measure rows without their issue's copies and derived fie
 (``text_hash``: the embedder's vector cache finds stored vectors by it); a row's own filter keys
 packed, and the keys a notice's rows share stored once per notice and collection
 (``shared_keys``; rows of older layouts keep theirs in ``shared``); 16 KiB pages for new files.
+Layout 4: vectors in int8 with a scale each (float16 before: 1.4 KiB less per issue at 2.85
+measure vectors an issue); a store of an older layout keeps float16 (``vector_codec``).
 
 One :meth:`RecordStore.write` call is one transaction with one new ``seq``: a notice's documents
 appear and disappear together. Everything derived (tantivy, the in-memory vectors) catches up by
@@ -38,8 +40,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,9 +50,11 @@ from urllib.parse import quote
 import numpy as np
 
 from indexer.backends.embedded_rows import needs_issue, whole
+from indexer.backends.row_codec import Codec, build_zdict
 from indexer.documents import issue_of_measure, measure_id_bounds
 from indexer.errors import BackendError
 from indexer.types import DocId, Document, NoticeId, Target
+from indexer.vector_codec import FLOAT16, INT8, VectorCodec
 
 TARGET_CODE = {Target.ISSUES: 0, Target.MEASURES: 1}
 CODE_TARGET = {code: target for target, code in TARGET_CODE.items()}
@@ -109,10 +112,10 @@ PAGE_SIZE = 16384
 # at 100k issues). Mapped pages are the OS's page cache, shared and dropped under memory pressure,
 # but RSS counts them (as file pages), so the default maps nothing. Nothing shrinks the file (no
 # VACUUM), the one case where a mapping could fault.
-_ZDICT_BYTES = 32768  # zlib's window: the most a preset dictionary can give
 _ZDICT_MIN_DOCS = 8  # fewer documents in the first write: plain zlib until a write brings more
 
 _CHUNK = 500  # ids per IN (...) query, well under SQLite's variable limit
+INT8_LAYOUT = 4  # the store layout from which vectors are int8 (embedded_generation.STORE_VERSION)
 
 
 @dataclass(slots=True)
@@ -160,49 +163,6 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-class Codec:
-    """JSON text ⇄ compressed blob: one byte naming the preset dictionary, then raw zlib.
-
-    >>> codec = Codec({1: b'{"status":"completed","notice_id":"'})
-    >>> blob = codec.pack('{"status":"completed","notice_id":"ab12"}', 1)
-    >>> blob[0], codec.unpack(blob)
-    (1, '{"status":"completed","notice_id":"ab12"}')
-    >>> codec.unpack('{"plain":"layout 1"}')
-    '{"plain":"layout 1"}'
-    """
-
-    def __init__(self, zdicts: Mapping[int, bytes] | None = None,
-                 load: Callable[[], Mapping[int, bytes]] | None = None) -> None:
-        self.zdicts: dict[int, bytes] = {0: b"", **(zdicts or {})}
-        self._load = load  # reads the store's dictionaries again: another process may have added one
-
-    def pack(self, text: str, codec: int) -> bytes:
-        zdict = self.zdicts[codec]
-        packer = zlib.compressobj(6, zlib.DEFLATED, -15, zdict=zdict) if zdict else zlib.compressobj(6, zlib.DEFLATED, -15)
-        return bytes((codec,)) + packer.compress(text.encode("utf-8")) + packer.flush()
-
-    def unpack(self, value: str | bytes) -> str:
-        if isinstance(value, str):  # layout 1: plain JSON text
-            return value
-        zdict = self.zdicts.get(value[0])
-        if zdict is None and self._load is not None:
-            self.zdicts.update(self._load())
-            zdict = self.zdicts.get(value[0])
-        if zdict is None:
-            raise ValueError(f"a record packed with dictionary {value[0]}, which the store does not have")
-        unpacker = zlib.decompressobj(-15, zdict=zdict) if zdict else zlib.decompressobj(-15)
-        return (unpacker.decompress(value[1:]) + unpacker.flush()).decode("utf-8")
-
-    def loads(self, value: str | bytes) -> Any:
-        return json.loads(self.unpack(value))
-
-
-def build_zdict(docs: Sequence[str]) -> bytes:
-    """A preset dictionary from sample documents: zlib looks back at most 32 KiB, nearest first,
-    so the samples are interleaved (issue, measure, …) and the tail kept."""
-    return "".join(docs).encode("utf-8")[-_ZDICT_BYTES:]
-
-
 class RecordStore:
     """A SQLite file in WAL mode, shared safely between threads (one lock) and processes (one
     writer at a time, enforced by the backend's lock file; readers never block)."""
@@ -216,6 +176,7 @@ class RecordStore:
         if read_only:
             self._db = self._open_read_only(path)
             self.codec = Codec(self._zdicts(), self._zdicts)
+            self.vector_codec = self._vector_codec()
             return
         with self._errors("open"):
             self._db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
@@ -237,6 +198,12 @@ class RecordStore:
                 self._db.execute("ALTER TABLE docs ADD COLUMN text_hash BLOB")  # layouts 1 and 2
             self._db.execute(_TEXT_INDEX)
         self.codec = Codec(self._zdicts(), self._zdicts)
+        self.vector_codec = self._vector_codec()
+
+    def _vector_codec(self) -> VectorCodec:
+        """How this store keeps vectors: int8 in a new store, float16 in one of an older layout."""
+        version = self.meta().get("store_version")
+        return FLOAT16 if version is not None and int(version) < INT8_LAYOUT else INT8
 
     def _zdicts(self) -> dict[int, bytes]:
         with self._lock:
@@ -489,7 +456,7 @@ class RecordStore:
             for doc_id, blob in self._query(
                     f"SELECT doc_id, vector FROM docs WHERE target = ? AND deleted = 0 AND vector IS NOT NULL "
                     f"AND doc_id IN ({marks})", (TARGET_CODE[target], *chunk)):
-                found[doc_id] = np.frombuffer(blob, dtype=np.float16).astype(np.float32)
+                found[doc_id] = self.vector_codec.decode_one(blob)
         return found
 
     def issue_family_vectors(self, issue_ids: Sequence[DocId]) -> tuple[list[DocId], np.ndarray]:
@@ -514,13 +481,11 @@ class RecordStore:
                     f"WHERE d.vector IS NOT NULL", (*bounds, TARGET_CODE[Target.MEASURES])):
                 owners.append(issue_of_measure(doc_id))
                 blobs.append(blob)
-        dims = len(blobs[0]) // 2 if blobs else 0
-        matrix = np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(blobs), dims).astype(np.float32)
-        return owners, matrix
+        return owners, self.vector_codec.decode(blobs)
 
     def cached_vectors(self, model_id: str, hashes: Sequence[bytes]) -> dict[bytes, np.ndarray]:
         """Live vectors by the hash of the text they were computed from, if they are of
-        ``model_id`` (float16 values as float32; hashes not found are absent)."""
+        ``model_id`` (decoded; hashes not found are absent)."""
         if not hashes or self.meta().get("model_id") != model_id:
             return {}
         found: dict[bytes, np.ndarray] = {}
@@ -529,7 +494,7 @@ class RecordStore:
                 marks = ",".join("?" * len(chunk))
                 for key, blob in self._query(f"SELECT text_hash, vector FROM docs INDEXED BY docs_text WHERE "
                                              f"text_hash IN ({marks}) AND vector IS NOT NULL", chunk):
-                    found[bytes(key)] = np.frombuffer(blob, dtype=np.float16).astype(np.float32)
+                    found[bytes(key)] = self.vector_codec.decode_one(blob)
         except BackendError:
             if not self.read_only:
                 raise
@@ -538,7 +503,7 @@ class RecordStore:
 
     def iter_live(self, target: Target, *, with_vector: bool, batch: int = 1000
                   ) -> Iterator[list[tuple[Document, bytes | None]]]:
-        """(document, float16 vector blob or None) of every live document, by rowid pages."""
+        """(document, vector blob or None) of every live document, by rowid pages."""
         vector = "vector" if with_vector else "NULL"
         last = 0
         while True:
