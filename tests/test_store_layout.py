@@ -143,11 +143,15 @@ def test_measure_rows_keep_their_issues_fields_once(tmp_path: Path) -> None:
     backend.close()
 
     rows = _stored_rows(tmp_path, Target.MEASURES)
-    # n1-002's measure copies every issue field: its row keeps only its own, without the bigrams
-    # (computed again on reading); n1-001's measures were given other categories than their issue
-    # (hand-made), so they keep the issue's fields
-    assert rows["n1-002-m1"] == {"id": "n1-002-m1", "issue_id": "n1-002", "measure_seq": 1, "text": "修订三重一大决策制度",
-                                 "text_tokens": measures[2]["text_tokens"], "+issue": 1, "+derived": ["bigram_tokens"]}
+    # n1-002's measure copies every issue field: its row keeps only its own, without its text (the
+    # issue's first measure item), its tokens (the first six of the issue's measure tokens) and the
+    # bigrams (computed again on reading); n1-001's measures were given other categories than their
+    # issue (hand-made), so they keep the issue's fields
+    issue = bundles[0].issues[1]
+    assert issue["measures"][0] == measures[2]["text"] == "修订三重一大决策制度"
+    assert " ".join(issue["measures_tokens"].split()[:6]) == measures[2]["text_tokens"]
+    assert rows["n1-002-m1"] == {"id": "n1-002-m1", "issue_id": "n1-002", "measure_seq": 1, "+issue": 1, "+text": 1,
+                                 "+tokens": [0, 6], "+derived": ["bigram_tokens"]}
     assert rows["n1-001-m1"] == {**{k: v for k, v in measures[0].items() if k != "bigram_tokens"},
                                  "+derived": ["bigram_tokens"]}
     issues = _stored_rows(tmp_path, Target.ISSUES)
@@ -282,7 +286,10 @@ def test_a_store_of_float16_vectors_is_read_written_on_and_cached_from_in_float1
     db = sqlite3.connect(_store_file(tmp_path))
     assert {r[0] for r in db.execute("SELECT length(vector) FROM docs WHERE vector IS NOT NULL")} == {32 + 2}
     _vectors_as_float16(db)
-    db.execute("UPDATE meta SET value = '3' WHERE key = 'store_version'")
+    # and as layout 3 found a notice's documents: by an index on notice_id, no run of rowids
+    db.executescript("UPDATE meta SET value = '3' WHERE key = 'store_version'; "
+                     "ALTER TABLE notices DROP COLUMN docs_from; ALTER TABLE notices DROP COLUMN docs_to; "
+                     "CREATE INDEX docs_notice ON docs (notice_id) WHERE deleted = 0;")
     db.commit()
     db.close()
 
@@ -303,9 +310,38 @@ def test_a_store_of_float16_vectors_is_read_written_on_and_cached_from_in_float1
     assert embedder.inner.calls == [] and cached[0].tolist() == stored[ids[0]]
     fresh = CachedEmbedder(CountingEmbedder(dims=32), old.vector_cache()).embed_passages(["新的问题"])
     assert np.array_equal(fresh, FLOAT16.rounded(CountingEmbedder(dims=32).embed_passages(["新的问题"])))
+    assert old.delete_notices(["n1", "n3"]) == 2  # one stored before (by notice_id), one since (its run)
+    assert old.get(Target.ISSUES, ids) == [{k: v for k, v in i.items() if k != "vector"} for i in bundles[1].issues]
     old.rebuild(bundles)  # re-indexing writes the current layout
     old.close()
     db = sqlite3.connect(_store_file(tmp_path))
     assert {r[0] for r in db.execute("SELECT length(vector) FROM docs WHERE vector IS NOT NULL")} == {32 + 2}
     assert db.execute("SELECT value FROM meta WHERE key = 'store_version'").fetchone() == ("4",)
     db.close()
+
+
+def test_issue_rows_leave_out_their_notices_head_and_get_it_back_in_place(tmp_path: Path) -> None:
+    """Notice-level fields all of a notice's issues share are kept once per notice; a notice's
+    documents are found by the run of rowids its row names (no index on notice_id)."""
+    backend = EmbeddedBackend(tmp_path, threads=1)
+    backend.check_compatible(EMBEDDER.model_id, EMBEDDER.dims, "test-dict")
+    bundles = make_bundles(measure_vectors=True)
+    bundles[1].issues[1]["title"] = "另一个标题"  # this notice's issues disagree on the title: kept on their rows
+    backend.write(bundles)
+    for bundle in bundles:
+        for target, docs in ((Target.ISSUES, bundle.issues), (Target.MEASURES, bundle.measures)):
+            written = [{k: v for k, v in d.items() if k != "vector"} for d in docs]
+            got = backend.get(target, [d["id"] for d in docs])
+            assert got == written and [list(d) for d in got] == [list(d) for d in written]  # same order too
+    backend.close()
+    store = RecordStore(_store_file(tmp_path))
+    heads = {n: store.codec.loads(h) for n, h in store._query("SELECT notice_id, head FROM notice_heads")}
+    assert sorted(heads) == ["n1", "n2", "n3"] and "title" in heads["n1"] and "title" not in heads["n2"]
+    rows = {doc_id: store.codec.loads(doc) for doc_id, doc in store._query("SELECT doc_id, doc FROM docs WHERE target = 0")}
+    assert "province" not in rows["n1-001"] and rows["n2-002"]["title"] == "另一个标题"
+    assert not store._query("SELECT name FROM sqlite_master WHERE name = 'docs_notice'")
+    store.delete_notices(["n2"])
+    assert sorted(n for (n,) in store._query("SELECT notice_id FROM notice_heads")) == ["n1", "n3"]
+    assert {d for (d,) in store._query("SELECT doc_id FROM docs WHERE deleted = 0")} == {
+        d["id"] for b in (bundles[0], bundles[2]) for d in (*b.issues, *b.measures)}
+    store.close()

@@ -30,7 +30,7 @@ import tantivy
 
 from indexer.backends.base import NoticeBundle
 from indexer.backends.embedded_lexical import COLLECTIONS, KEY, as_int, tantivy_errors
-from indexer.backends.embedded_rows import stored_form
+from indexer.backends.embedded_rows import notice_head, stored_form
 from indexer.backends.embedded_store import Change, DocRow, NoticeRow, RecordStore, dumps
 from indexer.backends.vector_index import VectorIndex, load_snapshot, save_snapshot
 from indexer.bundles import embedding_text
@@ -287,6 +287,7 @@ def notice_row(bundle: NoticeBundle, dims: int | None, codec: VectorCodec = INT8
     docs: list[DocRow] = []
     seen: set[tuple[Target, str]] = set()
     issues = {d.get("id"): {k: v for k, v in d.items() if k != "vector"} for d in bundle.issues}
+    head = notice_head(list(issues.values()))
     for target, items in ((Target.ISSUES, bundle.issues), (Target.MEASURES, bundle.measures)):
         collection = COLLECTIONS[target]
         prepared = []
@@ -298,7 +299,7 @@ def notice_row(bundle: NoticeBundle, dims: int | None, codec: VectorCodec = INT8
                 raise ValueError(f"document id {doc_id} appears twice")
             seen.add((target, doc_id))
             stored = {k: v for k, v in doc.items() if k != "vector"}
-            kept = stored_form(target, stored, issues.get(doc.get("issue_id")))
+            kept = stored_form(target, stored, issues.get(doc.get("issue_id")), head)
             blob = None
             if doc.get("vector") is not None:
                 vector = np.asarray(doc["vector"], dtype=np.float32).ravel()
@@ -319,7 +320,7 @@ def notice_row(bundle: NoticeBundle, dims: int | None, codec: VectorCodec = INT8
             docs.append(DocRow(target, doc_id, dumps(kept), shared, dumps(own), blob, stored, hashed))
     record = {**bundle.notice, "notice_id": bundle.notice_id}
     record.setdefault("issue_ids", [d["id"] for d in bundle.issues])
-    return NoticeRow(bundle.notice_id, bundle.source, dumps(record), docs), dims
+    return NoticeRow(bundle.notice_id, bundle.source, dumps(record), docs, dumps(head) if head else None), dims
 
 
 def _text_hash(target: Target, doc: Document) -> bytes | None:

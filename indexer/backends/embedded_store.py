@@ -28,7 +28,10 @@ Layout 3 (lean store): measure rows without their issue's copies and derived fie
 packed, and the keys a notice's rows share stored once per notice and collection
 (``shared_keys``; rows of older layouts keep theirs in ``shared``); 16 KiB pages for new files.
 Layout 4: vectors in int8 with a scale each (float16 before: 1.4 KiB less per issue at 2.85
-measure vectors an issue); a store of an older layout keeps float16 (``vector_codec``).
+measure vectors an issue; a store of an older layout keeps float16: ``vector_codec``); issue rows
+without the notice-level fields their notice's issues share (``notice_heads``, once per notice);
+no index on ``docs.notice_id``: a notice's documents are the run of rowids its row names
+(``docs_from``, ``docs_to``; a notice stored before has none and is found by that index).
 
 One :meth:`RecordStore.write` call is one transaction with one new ``seq``: a notice's documents
 appear and disappear together. Everything derived (tantivy, the in-memory vectors) catches up by
@@ -49,7 +52,7 @@ from urllib.parse import quote
 
 import numpy as np
 
-from indexer.backends.embedded_rows import needs_issue, whole
+from indexer.backends.embedded_rows import needs_head, needs_issue, whole
 from indexer.backends.row_codec import Codec, build_zdict
 from indexer.documents import issue_of_measure, measure_id_bounds
 from indexer.errors import BackendError
@@ -68,7 +71,9 @@ CREATE TABLE IF NOT EXISTS notices (
     notice_id TEXT PRIMARY KEY,
     source    TEXT NOT NULL,
     seq       INTEGER NOT NULL,
-    record    TEXT NOT NULL
+    record    TEXT NOT NULL,
+    docs_from INTEGER,
+    docs_to   INTEGER
 );
 CREATE INDEX IF NOT EXISTS notices_source ON notices (source, seq);
 CREATE TABLE IF NOT EXISTS docs (
@@ -85,7 +90,6 @@ CREATE TABLE IF NOT EXISTS docs (
     text_hash BLOB
 );
 CREATE INDEX IF NOT EXISTS docs_seq ON docs (seq);
-CREATE INDEX IF NOT EXISTS docs_notice ON docs (notice_id) WHERE deleted = 0;
 CREATE INDEX IF NOT EXISTS docs_id ON docs (target, doc_id) WHERE deleted = 0;
 CREATE INDEX IF NOT EXISTS docs_alive ON docs (target) WHERE deleted = 0;
 CREATE TABLE IF NOT EXISTS derived (
@@ -97,6 +101,10 @@ CREATE TABLE IF NOT EXISTS shared_keys (
     target    INTEGER NOT NULL,
     keys      BLOB NOT NULL,
     PRIMARY KEY (notice_id, target)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS notice_heads (
+    notice_id TEXT PRIMARY KEY,
+    head      BLOB NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS codecs (
     codec INTEGER PRIMARY KEY,
@@ -140,6 +148,7 @@ class NoticeRow:
     source: str
     record: str
     docs: list[DocRow]
+    head: str | None = None  # the notice-level fields its issue rows leave out (JSON; embedded_rows)
 
 
 @dataclass(slots=True)
@@ -196,6 +205,9 @@ class RecordStore:
             self._db.executescript(_SCHEMA)
             if "text_hash" not in {row[1] for row in self._db.execute("PRAGMA table_info(docs)")}:
                 self._db.execute("ALTER TABLE docs ADD COLUMN text_hash BLOB")  # layouts 1 and 2
+            if "docs_from" not in {row[1] for row in self._db.execute("PRAGMA table_info(notices)")}:
+                self._db.executescript("ALTER TABLE notices ADD COLUMN docs_from INTEGER; "  # layouts 1-3
+                                       "ALTER TABLE notices ADD COLUMN docs_to INTEGER;")
             self._db.execute(_TEXT_INDEX)
         self.codec = Codec(self._zdicts(), self._zdicts)
         self.vector_codec = self._vector_codec()
@@ -315,8 +327,12 @@ class RecordStore:
                 after = self._last_rowid(tx)
                 if after - before == len(notice.docs):  # AUTOINCREMENT in one transaction: consecutive
                     written.update((before + 1 + i, d.value) for i, d in enumerate(notice.docs) if d.value is not None)
-                tx.execute("INSERT INTO notices (notice_id, source, seq, record) VALUES (?, ?, ?, ?)",
-                           (notice.notice_id, notice.source, seq, pack(notice.record)))
+                if notice.head is not None:
+                    tx.execute("INSERT OR REPLACE INTO notice_heads (notice_id, head) VALUES (?, ?)",
+                               (notice.notice_id, pack(notice.head)))
+                tx.execute("INSERT INTO notices (notice_id, source, seq, record, docs_from, docs_to) "
+                           "VALUES (?, ?, ?, ?, ?, ?)", (notice.notice_id, notice.source, seq, pack(notice.record),
+                                                         before + 1, after))
         return seq, written
 
     def _codec_for(self, tx: sqlite3.Connection, notices: Sequence[NoticeRow]) -> int:
@@ -356,9 +372,16 @@ class RecordStore:
 
     @staticmethod
     def _delete_notice(tx: sqlite3.Connection, notice_id: NoticeId, seq: int) -> bool:
+        """Tombstone a notice's documents: the run of rowids its write gave them (layout 4: no index
+        on notice_id, 0.1 KiB an issue), or for a notice stored before, by notice_id (that index)."""
+        run = tx.execute("SELECT docs_from, docs_to FROM notices WHERE notice_id = ?", (notice_id,)).fetchone()
+        if run is None:  # documents are never stored without their notice
+            return False
+        where, found = ("rowid BETWEEN ? AND ? AND ", run) if run[0] is not None else ("", ())
         tx.execute("UPDATE docs SET deleted = 1, seq = ?, doc = NULL, shared = NULL, keys = NULL, vector = NULL, "
-                   "text_hash = NULL WHERE notice_id = ? AND deleted = 0", (seq, notice_id))
+                   f"text_hash = NULL WHERE {where}notice_id = ? AND deleted = 0", (seq, *found, notice_id))
         tx.execute("DELETE FROM shared_keys WHERE notice_id = ?", (notice_id,))
+        tx.execute("DELETE FROM notice_heads WHERE notice_id = ?", (notice_id,))
         return tx.execute("DELETE FROM notices WHERE notice_id = ?", (notice_id,)).rowcount > 0
 
     # -- change log ----------------------------------------------------------------------
@@ -442,9 +465,14 @@ class RecordStore:
         (deleted between two reads) is left out."""
         wanted = [d.get("issue_id") for d in rows.values() if needs_issue(d)]
         issues = self.get_docs(Target.ISSUES, wanted, derived=False) if wanted else {}
+        heads: dict[str, Document] = {}
+        for chunk in _chunks(list({d.get("notice_id") for d in rows.values() if needs_head(d)})):
+            heads.update((notice_id, self.codec.loads(head)) for notice_id, head in self._query(
+                f"SELECT notice_id, head FROM notice_heads WHERE notice_id IN ({','.join('?' * len(chunk))})", chunk))
         out = {}
         for key, row in rows.items():
-            doc = whole(target, row, issues.get(row.get("issue_id")), derived=derived)
+            doc = whole(target, row, issues.get(row.get("issue_id")), derived=derived,
+                        head=heads.get(row.get("notice_id")))
             if doc is not None:
                 out[key] = doc
         return out
