@@ -333,6 +333,10 @@ def test_issue_rows_leave_out_their_notices_head_and_get_it_back_in_place(tmp_pa
             written = [{k: v for k, v in d.items() if k != "vector"} for d in docs]
             got = backend.get(target, [d["id"] for d in docs])
             assert got == written and [list(d) for d in got] == [list(d) for d in written]  # same order too
+    # a measure row's filter keys leave out the issue_id its id names, and filtering by it still works
+    query = EMBEDDER.embed_queries(["医保基金"])[0].tolist()
+    hits = backend.vector(Target.MEASURES, query, Filters(equals={"issue_id": ("n1-001",)}), 10)
+    assert sorted(h.doc_id for h in hits) == sorted(m["id"] for m in bundles[0].measures if m["issue_id"] == "n1-001")
     backend.close()
     store = RecordStore(_store_file(tmp_path))
     heads = {n: store.codec.loads(h) for n, h in store._query("SELECT notice_id, head FROM notice_heads")}
@@ -340,6 +344,10 @@ def test_issue_rows_leave_out_their_notices_head_and_get_it_back_in_place(tmp_pa
     rows = {doc_id: store.codec.loads(doc) for doc_id, doc in store._query("SELECT doc_id, doc FROM docs WHERE target = 0")}
     assert "province" not in rows["n1-001"] and rows["n2-002"]["title"] == "另一个标题"
     assert not store._query("SELECT name FROM sqlite_master WHERE name = 'docs_notice'")
+    keys = [store.codec.loads(k) for (k,) in store._query("SELECT keys FROM docs WHERE target = 1")]
+    assert keys and all("issue_id" not in k and k["+issue_id"] == 1 for k in keys)
+    shared = store._query("SELECT notice_id, target FROM shared_keys ORDER BY 1, 2")
+    assert ("n3", 2) in shared and ("n3", 0) not in shared  # alike for both collections: kept once
     store.delete_notices(["n2"])
     assert sorted(n for (n,) in store._query("SELECT notice_id FROM notice_heads")) == ["n1", "n3"]
     assert {d for (d,) in store._query("SELECT doc_id FROM docs WHERE deleted = 0")} == {

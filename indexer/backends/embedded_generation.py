@@ -30,7 +30,7 @@ import tantivy
 
 from indexer.backends.base import NoticeBundle
 from indexer.backends.embedded_lexical import COLLECTIONS, KEY, as_int, tantivy_errors
-from indexer.backends.embedded_rows import notice_head, stored_form
+from indexer.backends.embedded_rows import notice_head, stored_form, stored_keys, whole_keys
 from indexer.backends.embedded_store import Change, DocRow, NoticeRow, RecordStore, dumps
 from indexer.backends.vector_index import VectorIndex, load_snapshot, save_snapshot
 from indexer.bundles import embedding_text
@@ -249,7 +249,8 @@ class Generation:
                     if change.shared != shared_text:
                         shared_text = change.shared
                         shared = self.store.codec.loads(change.shared) if change.shared else {}
-                    keys = {**shared, **self.store.codec.loads(change.keys)} if change.keys else shared
+                    keys = {**shared, **whole_keys(change.doc_id, self.store.codec.loads(change.keys))} \
+                        if change.keys else shared
                     adds.setdefault(change.target, []).append((change, keys))
             for target, items in adds.items():
                 dims = dims or self.store.vector_codec.dims(len(items[0][0].vector))  # type: ignore[arg-type]
@@ -316,7 +317,7 @@ def notice_row(bundle: NoticeBundle, dims: int | None, codec: VectorCodec = INT8
         common = {k: v for k, v in first.items() if all(p[3].get(k) == v for p in prepared)}
         shared = dumps(common)
         for doc_id, stored, kept, keys, blob, hashed in prepared:
-            own = {k: v for k, v in keys.items() if k not in common}
+            own = stored_keys(target, doc_id, {k: v for k, v in keys.items() if k not in common})
             docs.append(DocRow(target, doc_id, dumps(kept), shared, dumps(own), blob, stored, hashed))
     record = {**bundle.notice, "notice_id": bundle.notice_id}
     record.setdefault("issue_ids", [d["id"] for d in bundle.issues])

@@ -61,6 +61,7 @@ from indexer.vector_codec import FLOAT16, INT8, VectorCodec
 
 TARGET_CODE = {Target.ISSUES: 0, Target.MEASURES: 1}
 CODE_TARGET = {code: target for target, code in TARGET_CODE.items()}
+BOTH_TARGETS = 2  # shared_keys.target of keys both collections of a notice share
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -162,6 +163,7 @@ class Change:
     shared: str | bytes | None  # as stored: JSON, or packed (layout 3; the same bytes for one notice's rows)
     keys: str | bytes | None
     vector: bytes | None
+    doc_id: DocId | None = None  # names a measure's issue (embedded_rows.whole_keys)
 
 
 class StoreFull(BackendError):
@@ -313,10 +315,11 @@ class RecordStore:
                     self._delete_notice(tx, old, seq)  # type: ignore[arg-type]
                 before = self._last_rowid(tx)
                 if self.packed:  # layout 3: a notice's shared filter keys once per collection, not per row
+                    shared = {TARGET_CODE[d.target]: d.shared for d in notice.docs if d.vector is not None}
+                    if len(shared) > 1 and len(set(shared.values())) == 1:  # layout 4: alike, kept once
+                        shared = {BOTH_TARGETS: shared[0]}
                     tx.executemany("INSERT OR REPLACE INTO shared_keys (notice_id, target, keys) VALUES (?, ?, ?)",
-                                   list({TARGET_CODE[d.target]: (notice.notice_id, TARGET_CODE[d.target],
-                                                                 pack(d.shared))
-                                         for d in notice.docs if d.vector is not None}.values()))
+                                   [(notice.notice_id, code, pack(keys)) for code, keys in shared.items()])
                 tx.executemany(
                     "INSERT INTO docs (target, doc_id, notice_id, seq, doc, shared, keys, vector, text_hash) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -405,13 +408,14 @@ class RecordStore:
         while True:
             rows = self._query(
                 f"SELECT rowid, target, deleted, {doc}, coalesce(shared, (SELECT s.keys FROM shared_keys s WHERE "
-                f"s.notice_id = docs.notice_id AND s.target = docs.target)), keys, {vector} FROM {source} "
+                f"s.notice_id = docs.notice_id AND s.target IN (docs.target, {BOTH_TARGETS}))), keys, {vector}, doc_id "
+                f"FROM {source} "
                 f"WHERE {where} ORDER BY rowid LIMIT ?", (seq, upto, last, batch))
             if not rows:
                 return
             last = rows[-1][0]
             yield [Change(r[0], CODE_TARGET[r[1]], bool(r[2]), None if r[3] is None else self.codec.unpack(r[3]),
-                          r[4], r[5], r[6]) for r in rows]
+                          r[4], r[5], r[6], r[7]) for r in rows]
 
     # -- reading -------------------------------------------------------------------------
     def counts(self) -> tuple[int, int, int]:
