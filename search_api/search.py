@@ -137,6 +137,7 @@ class _Ranked:
     expansion: Expansion
     vector_via: str | None = None
     docs: dict[DocId, Document] = field(default_factory=dict)  # documents already read (the lexical hits)
+    boosted_categories: frozenset[str] = frozenset()  # query-by-example: the categories whose hits were boosted
 
 
 @dataclass(slots=True)
@@ -381,9 +382,11 @@ class SearchService:
                                 answer_similarity=settings.answer_similarity, gate=not example,
                                 bigram_covered=measured.bigrams, min_bigram_coverage=settings.min_bigram_coverage,
                                 concepts=measured.concepts)
+        boosted: frozenset[str] = frozenset()
         if example and categories and settings.example_category_boost > 0:
             fused, docs = self._by_category(target, fused, docs, categories)
-        return _Ranked(fused, query.terms, query, expansion, via, docs)
+            boosted = frozenset(categories)
+        return _Ranked(fused, query.terms, query, expansion, via, docs, boosted)
 
     def _by_category(self, target: Target, fused: list[Fused], docs: dict[DocId, Document],
                      categories: Sequence[str]) -> tuple[list[Fused], dict[DocId, Document]]:
@@ -547,6 +550,7 @@ class SearchService:
             "score": round(item.score, 6),
             "matched_terms": [t for t in matched if t not in ranked.expansion.terms],
             "variant_terms": [t for t in matched if t in ranked.expansion.terms],
+            "shared_categories": sorted(ranked.boosted_categories.intersection(doc.get("categories") or ())),
         }
         if collapsed is not None:
             out["collapsed"] = collapsed

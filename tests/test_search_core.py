@@ -333,6 +333,9 @@ def test_similar_issues_rank_hits_sharing_the_examples_category_higher(boost, fi
                         backend, search_corpus.EMBEDDER)
     hits = svc.similar_issues(parse_similar_request(svc.settings, issue_id="qh2023-001", scope="all")).hits
     assert [h["id"] for h in hits][:2] == [first, *({"sm2024-001", "qh2025-001"} - {first})]
+    shared = {h["id"]: h["explain"]["shared_categories"] for h in hits}
+    assert shared["qh2025-001"] == (["rectification"] if boost else [])  # the explanation names the prior
+    assert shared["sm2024-001"] == []
     ranked = svc.ranked(parse_similar_request(svc.settings, issue_id="qh2023-001", scope="all"))
     assert [f.doc_id for f in ranked] == [h["id"] for h in hits]  # exports and evaluation rank the same
     svc.close()
