@@ -313,3 +313,67 @@ def test_jsonl_flags_the_cut_issue(tmp_path: Path) -> None:
 def test_totals_phrased_otherwise(sentence: str, expected: dict) -> None:
     totals = parse_text("根据县委统一部署，县委第一巡察组对县水务局党组开展了巡察。" + sentence).meta.stated_totals
     assert {k: getattr(totals, k) for k in expected} == expected
+
+
+# ------------------------------------------------------------------- other numbering and labels
+
+TAIL = "\n中共清河县统计局党组\n2024年10月9日"
+
+
+def test_half_bracket_numbers_and_a_status_bracket_closing_the_measures() -> None:
+    text = HEAD + "\n".join([
+        "二、巡察反馈问题整改情况",
+        "1）统计数据质量把关不严",
+        "一是建立数据审核三级把关制度；二是开展统计数据质量专项检查。（已完成）",
+        "2）统计执法检查覆盖面不足",
+        "一是制定年度执法检查计划；二是联合市局开展“双随机”检查。（正在推进）",
+    ]) + TAIL
+    assert _issues(parse_text(text)) == [
+        ("1）", "统计数据质量把关不严", C, ["建立数据审核三级把关制度", "开展统计数据质量专项检查。"]),
+        ("2）", "统计执法检查覆盖面不足", P, ["制定年度执法检查计划", "联合市局开展“双随机”检查。"]),
+    ]
+
+
+def test_word_enclosed_numbers_are_headings() -> None:
+    text = HEAD + "\n".join([
+        "二、巡察反馈问题整改情况",
+        "⑴医保基金监管存在漏洞", "整改措施：开展定点医药机构全覆盖检查。", "整改结果：已完成",
+        "⑵内部控制制度不健全", "整改措施：⒈修订内部控制管理办法；⒉开展内控培训。", "整改结果：正在推进",
+    ]) + TAIL
+    assert _issues(parse_text(text)) == [
+        ("（1）", "医保基金监管存在漏洞", C, ["开展定点医药机构全覆盖检查。"]),
+        ("（2）", "内部控制制度不健全", P, ["修订内部控制管理办法", "开展内控培训。"]),
+    ]
+
+
+def test_bracketed_problem_numbers_and_labels() -> None:
+    text = HEAD + "\n".join([
+        "【问题一】建筑工地安全监管不到位",
+        "【整改措施】开展建筑施工安全专项整治，检查工地36个。",
+        "【整改情况】已完成",
+        "【问题二】老旧小区改造推进缓慢",
+        "【整改措施】倒排工期，每周调度一次。",
+        "【整改情况】正在推进",
+    ]) + TAIL
+    assert _issues(parse_text(text)) == [
+        ("【问题一】", "建筑工地安全监管不到位", C, ["开展建筑施工安全专项整治，检查工地36个。"]),
+        ("【问题二】", "老旧小区改造推进缓慢", P, ["倒排工期，每周调度一次。"]),
+    ]
+
+
+def test_a_list_that_numbers_no_problem_is_read_by_its_problem_labels() -> None:
+    text = HEAD + "\n".join([
+        "一、整改工作组织情况",
+        "（一）加强组织领导。支部成立整改工作领导小组。",
+        "二、反馈问题整改落实情况",
+        "反馈问题：档案数字化工作推进缓慢。",
+        "整改措施：制定档案数字化三年计划。",
+        "整改情况：正在推进。",
+        "反馈问题：档案库房安全管理不到位。",
+        "整改措施：更换库房消防设备，建立库房巡查登记制度。",
+        "整改情况：已完成。",
+    ]) + TAIL
+    assert _issues(parse_text(text)) == [
+        ("反馈问题：", "档案数字化工作推进缓慢", P, ["制定档案数字化三年计划。"]),
+        ("反馈问题：", "档案库房安全管理不到位", C, ["更换库房消防设备，建立库房巡查登记制度。"]),
+    ]

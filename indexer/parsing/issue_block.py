@@ -265,9 +265,16 @@ _SENTENCE_STATUS = 16  # … or closing the last paragraph
 
 
 def _closing_status(paragraphs: list[str]) -> str | None:
-    """The status sentence that closes the last unlabelled paragraph (removed from it), or None."""
+    """The status sentence or bracket ("…专项检查。（已完成）") that closes the last unlabelled
+    paragraph (removed from it), or None."""
     last = paragraphs[-1]
     folded = fold(last)
+    bracket = _TRAILING_BRACKET.search(folded)
+    if bracket and _looks_like_status(bracket.group(1), _SHORT_STATUS):
+        paragraphs[-1] = last[: bracket.start()].strip()
+        if not paragraphs[-1]:
+            paragraphs.pop()
+        return _status_value(last[bracket.start(1) : bracket.end(1)])
     ends = [i + 1 for i, ch in enumerate(folded[:-1]) if ch in "。;；"]
     start = ends[-1] if ends else 0
     sentence = folded[start:].strip()
