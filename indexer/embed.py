@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import numpy as np
 
 from indexer.errors import ConfigError, DiskFull, IncompatibleIndex
-from indexer.vector_cache import VectorCache, rounded, text_hash
+from indexer.vector_cache import StoredVectors, VectorCache, text_hash
 
 if TYPE_CHECKING:
     from indexer.models import ModelFiles
@@ -322,7 +322,7 @@ class CachedEmbedder:
 
     ``hits`` / ``misses`` count passages, for the ingest report."""
 
-    def __init__(self, inner: Embedder, cache: VectorCache) -> None:
+    def __init__(self, inner: Embedder, cache: VectorCache | StoredVectors) -> None:
         self.inner = inner
         self.cache = cache
         self.model_id = inner.model_id
@@ -344,7 +344,7 @@ class CachedEmbedder:
             if key not in found:
                 todo.setdefault(key, text)
         if todo:
-            vectors = rounded(self.inner.embed_passages(list(todo.values())))  # as the cache gives them back
+            vectors = self.cache.rounded(self.inner.embed_passages(list(todo.values())))  # as the cache gives them back
             fresh = dict(zip(todo, vectors, strict=True))
             self.cache.put_many(self.model_id, fresh.items())
             found.update(fresh)

@@ -129,10 +129,15 @@ class Settings:
         "are dropped when at least two other terms remain; 0 keeps every term")
     example_measures: bool = setting(True, "query-by-example: the lexical leg searches the source's measures too, "
         "not only its problem (cross-validated: docs/ranking.md)")
+    example_category_boost: float = setting(0.1, "query-by-example: a hit sharing a topic category with the example "
+        "has its fused score × (1 + this); 0: off (cross-validated: docs/ranking.md)")
     relevance_floor: bool = setting(True, "drop hits below the relevance floor (search_api/floor.py): a query with no "
         "good answer gets no hits; totals, facets and exports count only what clears it")
-    answer_coverage: float = setting(0.3, "relevance floor, answer gate: when some of the query's words are found, "
-        "some hit must contain this share of its specificity (idf-weighted) for the query to get any hit")
+    answer_coverage: float = setting(0.2, "relevance floor, answer gate: when some of the query's words are found, "
+        "some hit must contain this share of its specificity (idf-weighted) for the query to get any hit. 0.15-0.3 "
+        "rank the dev queries alike; 0.2 lies midway between the no-answer query (0.13) and the least covered "
+        "answerable ones (0.30-0.35, long pasted paragraphs, which 0.3 empties once more terms are searched: "
+        "docs/ranking.md)")
     short_query_terms: int = setting(3, "relevance floor, answer gate: a query of at most this many words (not "
         "counting variants) is mostly its subject, so it needs short_answer_coverage")
     short_answer_coverage: float = setting(0.45, "relevance floor, answer gate for short queries: 学术不端 finding "

@@ -5,17 +5,20 @@ embedded backend keeps each vector once, beside the hash of its text: no copy el
 :class:`VectorCache` keeps its own copy in a SQLite file in the data dir (for backends that
 cannot look vectors up by text, such as Elasticsearch).
 
-Vectors are stored as float16, as the index stores them (384 dims: 768 bytes, so a row fits in its
-B-tree page instead of spilling into an overflow page, and five share a 4 KiB page). The embedder
-that uses the cache rounds fresh vectors to float16 too (:func:`rounded`), so a cached vector is
-bit-identical to a fresh one: results never depend on whether the cache was warm. The hash is
-BLAKE2b-128 of the UTF-8 text; the prompt is part of the model, not of the key.
+Vectors are kept as the store keeps them (:mod:`indexer.vector_codec`; int8 here: 386 bytes at
+384 dims, so a row fits in its B-tree page instead of spilling into an overflow page, and ten
+share a 4 KiB page). The embedder that uses a cache rounds fresh vectors through the cache's codec
+(``rounded``), so a cached vector is bit-identical to a fresh one: results never depend on whether
+the cache was warm. The hash is BLAKE2b-128 of the UTF-8 text; the prompt is part of the model,
+not of the key.
 
     >>> import tempfile, numpy as np
     >>> cache = VectorCache(Path(tempfile.mkdtemp()) / "vectors.sqlite3")
     >>> cache.put_many("m", [(text_hash("整改"), np.full(4, 0.1, dtype=np.float32))])
     >>> cache.get_many("m", [text_hash("整改"), text_hash("未整改")])[text_hash("整改")].tolist()
-    [0.0999755859375, 0.0999755859375, 0.0999755859375, 0.0999755859375]
+    [0.09998178482055664, 0.09998178482055664, 0.09998178482055664, 0.09998178482055664]
+    >>> cache.rounded(np.full((1, 4), 0.1)).tolist()  # what a fresh vector is made
+    [[0.09998178482055664, 0.09998178482055664, 0.09998178482055664, 0.09998178482055664]]
 """
 
 from __future__ import annotations
@@ -32,14 +35,18 @@ from pathlib import Path
 import numpy as np
 
 from indexer.errors import BackendError
+from indexer.vector_codec import INT8, VectorCodec
 
+# Earlier layouts are dropped, not converted: they are only a cache, and a vector converted would
+# differ from a fresh one by a rounding step (the float32 table spilled one overflow page per row).
 _SCHEMA = """
-DROP TABLE IF EXISTS vectors;  -- the float32 layout of before (one overflow page per row)
+DROP TABLE IF EXISTS vectors;
+DROP TABLE IF EXISTS vectors16;
 CREATE TABLE IF NOT EXISTS models (
     model     INTEGER PRIMARY KEY,
     model_id  TEXT NOT NULL UNIQUE
 );
-CREATE TABLE IF NOT EXISTS vectors16 (
+CREATE TABLE IF NOT EXISTS vectors8 (
     model     INTEGER NOT NULL,
     text_hash BLOB NOT NULL,
     vector    BLOB NOT NULL,
@@ -55,27 +62,24 @@ def text_hash(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
 
-def rounded(vectors: np.ndarray) -> np.ndarray:
-    """float32 vectors rounded to float16 precision: what the cache (and the index) keep."""
-    return np.asarray(vectors, dtype="<f2").astype(np.float32)
-
-
 class StoredVectors:
     """A vector cache over an index's own vectors: ``lookup(model_id, hashes)`` finds stored ones.
 
     Vectors embedded but not yet written (the batch in flight) are kept here, the latest
     ``pending`` of them, so that a text repeated in the next batch is not embedded again."""
 
-    def __init__(self, lookup: Callable[[str, Sequence[bytes]], dict[bytes, np.ndarray]], *,
+    def __init__(self, lookup: Callable[[str, Sequence[bytes]], dict[bytes, np.ndarray]], codec: VectorCodec, *,
                  pending: int = 20_000) -> None:
         self._lookup = lookup
-        self._pending: OrderedDict[tuple[str, bytes], bytes] = OrderedDict()  # float16 bytes
+        self.rounded = codec.rounded  # the index's vectors as they read back
+        self._codec = codec
+        self._pending: OrderedDict[tuple[str, bytes], bytes] = OrderedDict()  # encoded
         self._limit = pending
         self._lock = threading.Lock()
 
     def get_many(self, model_id: str, hashes: Sequence[bytes]) -> dict[bytes, np.ndarray]:
         with self._lock:
-            found = {key: np.frombuffer(blob, dtype="<f2").astype(np.float32) for key in hashes
+            found = {key: self._codec.decode_one(blob) for key in hashes
                      if (blob := self._pending.get((model_id, key))) is not None}
         missing = [key for key in dict.fromkeys(hashes) if key not in found]
         if missing:
@@ -84,8 +88,8 @@ class StoredVectors:
 
     def put_many(self, model_id: str, items: Iterable[tuple[bytes, np.ndarray]]) -> None:
         with self._lock:
-            for key, vector in items:
-                self._pending[(model_id, key)] = np.asarray(vector, dtype="<f2").tobytes()
+            for key, blob in _encoded(self._codec, items):
+                self._pending[(model_id, key)] = blob
                 self._pending.move_to_end((model_id, key))
             while len(self._pending) > self._limit:
                 self._pending.popitem(last=False)
@@ -96,8 +100,10 @@ class StoredVectors:
 
 
 class VectorCache:
-    """A SQLite table of float16 vectors; safe to share between threads, and between processes
+    """A SQLite table of int8 vectors; safe to share between threads, and between processes
     (WAL mode; a writer waits up to 30 s for another)."""
+
+    rounded = staticmethod(INT8.rounded)
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -121,11 +127,11 @@ class VectorCache:
             for start in range(0, len(unique) if model is not None else 0, _CHUNK):
                 chunk = unique[start : start + _CHUNK]
                 rows = self._db.execute(
-                    f"SELECT text_hash, vector FROM vectors16 WHERE model = ? AND text_hash IN ({','.join('?' * len(chunk))})",
+                    f"SELECT text_hash, vector FROM vectors8 WHERE model = ? AND text_hash IN ({','.join('?' * len(chunk))})",
                     [model, *chunk],
                 ).fetchall()
                 for key, blob in rows:
-                    found[bytes(key)] = np.frombuffer(blob, dtype="<f2").astype(np.float32)
+                    found[bytes(key)] = INT8.decode_one(blob)
         return found
 
     def _model(self, model_id: str, *, create: bool) -> int | None:
@@ -137,13 +143,13 @@ class VectorCache:
 
     def put_many(self, model_id: str, items: Iterable[tuple[bytes, np.ndarray]]) -> None:
         """Remember vectors. A full disk only means they are not remembered (logged once)."""
-        rows = [(key, np.asarray(vector, dtype="<f2").tobytes()) for key, vector in items]
+        rows = _encoded(INT8, items)
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
                     model = self._model(model_id, create=True)
-                    self._db.executemany("INSERT OR REPLACE INTO vectors16 VALUES (?, ?, ?)",
+                    self._db.executemany("INSERT OR REPLACE INTO vectors8 VALUES (?, ?, ?)",
                                          [(model, key, blob) for key, blob in rows])
                     self._db.execute("COMMIT")
                 except BaseException:
@@ -161,8 +167,8 @@ class VectorCache:
     def count(self, model_id: str | None = None) -> int:
         with self._guard():
             if model_id is None:
-                return self._db.execute("SELECT count(*) FROM vectors16").fetchone()[0]
-            return self._db.execute("SELECT count(*) FROM vectors16 JOIN models USING (model) WHERE model_id = ?",
+                return self._db.execute("SELECT count(*) FROM vectors8").fetchone()[0]
+            return self._db.execute("SELECT count(*) FROM vectors8 JOIN models USING (model) WHERE model_id = ?",
                                     [model_id]).fetchone()[0]
 
     def close(self) -> None:
@@ -177,3 +183,10 @@ class VectorCache:
                 yield
             except sqlite3.Error as exc:
                 raise BackendError(f"vector cache {self.path}: {exc} (it is only a cache: delete it to start afresh)") from exc
+
+
+def _encoded(codec: VectorCodec, items: Iterable[tuple[bytes, np.ndarray]]) -> list[tuple[bytes, bytes]]:
+    """(key, blob) of each (key, vector), encoded in one go."""
+    pairs = list(items)
+    blobs = codec.encode(np.stack([vector for _, vector in pairs])) if pairs else []
+    return [(key, blob) for (key, _), blob in zip(pairs, blobs, strict=True)]

@@ -274,6 +274,9 @@ class _Clock:
 
 def _query_vectors(store_path: Path, n: int, seed: int) -> np.ndarray:
     """Stored issue vectors plus noise: queries near the corpus, like real ones."""
+    store = RecordStore(store_path, read_only=True)
+    codec = store.vector_codec  # how its vectors are kept
+    store.close()
     db = sqlite3.connect(f"file:{store_path}?mode=ro", uri=True)
     (top,) = db.execute("SELECT max(rowid) FROM docs").fetchone()
     rng = np.random.default_rng(seed)
@@ -282,7 +285,7 @@ def _query_vectors(store_path: Path, n: int, seed: int) -> np.ndarray:
         row = db.execute("SELECT vector FROM docs WHERE rowid >= ? AND target = 0 AND deleted = 0 AND vector "
                          "IS NOT NULL LIMIT 1", (int(rng.integers(1, top + 1)),)).fetchone()
         if row:
-            picked.append(np.frombuffer(row[0], dtype=np.float16).astype(np.float32))
+            picked.append(codec.decode_one(row[0]))
     db.close()
     base = np.stack(picked)
     base /= np.linalg.norm(base, axis=1, keepdims=True)
@@ -308,8 +311,7 @@ def _exact_top10(store_path: Path, queries: np.ndarray, filters: list[tuple[str 
         if not rows:
             continue
         rowids = np.array([r[0] for r in rows], dtype=np.int64)
-        matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float16).reshape(len(rows), DIMS).astype(
-            np.float32)
+        matrix = store.vector_codec.decode([r[1] for r in rows])
         matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
         province = np.array([r[2] for r in rows], dtype=object)
         year = np.array([r[3] if r[3] is not None else -1 for r in rows], dtype=np.int64)

@@ -11,8 +11,10 @@ For each layout, a :class:`VectorIndex` is filled with ``--rows`` vectors (its `
 is set below the row count, so the compressed layout is the one measured; training runs on
 the first 50k rows as in serving), then ``--queries`` top-10 queries run on one thread without a
 filter, with a broad filter (~40% of rows) and a selective one (~3%). Printed per layout and
-filter: recall@10 against exact float32 search (exact ties counted as hits: templated texts give
-identical vectors), CPU ms per query (p50 / p95 of this thread's CPU time, so other processes'
+filter: recall@10 against exact float32 search over the vectors before they are stored (exact ties
+counted as hits: templated texts give identical vectors; the index gets them as the store gives
+them back, ``--stored int8`` as now or ``float16`` as before store layout 4, so the figure counts
+that rounding too), CPU ms per query (p50 / p95 of this thread's CPU time, so other processes'
 load does not count), build time, memory per row of the in-process part, and the load average
 beside each line. The last line is one JSON object with every figure.
 
@@ -43,6 +45,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import bench_engine  # noqa: E402
 
 from indexer.backends import vector_index  # noqa: E402
+from indexer.vector_codec import CODECS, INT8, VectorCodec  # noqa: E402
 
 K = 10
 DEFAULTS = (vector_index.DIMS_PER_SUBQUANTISER, dict(vector_index.RESCORE_EXTRA))  # before any --layouts variant
@@ -88,8 +91,8 @@ class Corpus:
     """Rows in blocks (vectors, province codes, years), the same for every layout, and the
     exact top-10 of each (query, filter) kept up to date as blocks go by."""
 
-    def __init__(self, kind: str, rows: int, queries: int, cache: Path | None) -> None:
-        self.kind, self.rows = kind, rows
+    def __init__(self, kind: str, rows: int, queries: int, cache: Path | None, stored: VectorCodec) -> None:
+        self.kind, self.rows, self.stored = kind, rows, stored
         rng = np.random.default_rng(bench_engine.SEED + 1)
         if kind == "real":
             self._real, self.queries = real_vectors(rows, cache)
@@ -102,21 +105,21 @@ class Corpus:
             self.queries = noisy / np.linalg.norm(noisy, axis=1, keepdims=True)
         self.queries = self.queries.astype(np.float32)
 
-    def blocks(self, size: int = 65536) -> Any:
-        """(float16-exact float32 vectors, province numbers, years) in blocks of ``size`` rows."""
+    def blocks(self, size: int = 65536, *, raw: bool = False) -> Any:
+        """(float32 vectors, as stored unless ``raw``; province numbers, years) in blocks of ``size`` rows."""
         keys = np.random.default_rng(bench_engine.SEED + 2)
         vectors = bench_engine._synthetic_vectors(bench_engine.SEED) if self._real is None else iter(self._real)
         for start in range(0, self.rows, size):
             n = min(size, self.rows - start)
-            block = np.stack([next(vectors) for _ in range(n)]).astype(np.float16).astype(np.float32)
-            yield block, keys.integers(0, SELECTIVE, n), keys.integers(2019, 2026, n)
+            block = np.stack([next(vectors) for _ in range(n)]).astype(np.float32)
+            yield block if raw else self.stored.rounded(block), keys.integers(0, SELECTIVE, n), keys.integers(2019, 2026, n)
 
     def exact(self, filters: dict[str, Any]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Per filter name: (top-10 positions, top-10 cosines) per query, exact float32."""
         best = {name: (np.zeros((len(self.queries), 0), np.int64), np.zeros((len(self.queries), 0), np.float32))
                 for name in filters}
         start = 0
-        for block, province, year in self.blocks():
+        for block, province, year in self.blocks(raw=True):
             cos = (block / np.linalg.norm(block, axis=1, keepdims=True)) @ self.queries.T  # rows × queries
             for name, test in filters.items():
                 scores = np.where(test(province, year)[:, None], cos, -np.inf).T  # queries × rows
@@ -145,7 +148,7 @@ def measure(corpus: Corpus, layout: str, truth: dict[str, Any], filters: dict[st
         if layout == "pq4fs" else f"{layout}(re-score k+{vector_index.RESCORE_EXTRA[layout]})"
     exact_max = vector_index.EXACT_MAX_ROWS if corpus.rows > 2 * vector_index.EXACT_MAX_ROWS else corpus.rows // 2
     index = vector_index.VectorIndex(bench_engine.DIMS, {"province": "keyword", "year": "integer"},
-                                     exact_max_rows=exact_max, threads=1, compressed=layout)
+                                     exact_max_rows=exact_max, threads=1, compressed=layout, codec=corpus.stored)
     build = switch = 0.0
     start = 0
     for block, province, year in corpus.blocks():
@@ -161,11 +164,11 @@ def measure(corpus: Corpus, layout: str, truth: dict[str, Any], filters: dict[st
     stats = index.stats()
     masks = {"none": Filters(), "broad": Filters(ranges={"year": (2023, None)}),
              "selective": Filters(equals={"province": ("7",)})}
-    out: dict[str, Any] = {"layout": name, "rows": corpus.rows, "kind": stats["kind"], "build_s": round(build, 1),
+    out: dict[str, Any] = {"layout": name, "stored": corpus.stored.name, "rows": corpus.rows, "kind": stats["kind"], "build_s": round(build, 1),
                            "train_and_first_rows_s": round(switch, 1),
                            "bytes_per_row": round(stats["approx_mb"] * 2**20 / corpus.rows, 1),
                            "mib_per_1m_rows": round(stats["approx_mb"] * 1e6 / corpus.rows, 1)}
-    print(f"{name}: {corpus.rows} rows built in {build:.1f}s CPU (training + first {exact_max} rows "
+    print(f"{name}, vectors stored as {corpus.stored.name}: {corpus.rows} rows built in {build:.1f}s CPU (training + first {exact_max} rows "
           f"{switch:.1f}s), {out['bytes_per_row']} B a row in memory = {out['mib_per_1m_rows']} MiB per 1M rows  "
           f"[{_load()}]", flush=True)
     for name in filters:
@@ -197,11 +200,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--layouts", default="sq8,pq4fs", help="compressed layouts to compare, comma-separated")
     parser.add_argument("--cache", type=Path, default=None, help="real vectors: .npz kept between runs")
     parser.add_argument("--embed-only", action="store_true", help="real vectors: fill --cache and stop")
+    parser.add_argument("--stored", choices=sorted(CODECS), default=INT8.name,
+                        help="how the store keeps vectors (what the index is given): int8 (now) or float16")
     args = parser.parse_args(argv)
     import faiss
 
     faiss.omp_set_num_threads(1)  # as the server runs it (indexer.backends.embedded)
-    corpus = Corpus(args.vectors, args.rows, args.queries, args.cache)
+    corpus = Corpus(args.vectors, args.rows, args.queries, args.cache, CODECS[args.stored])
     if args.embed_only:
         return 0
     filters = {"none": lambda p, y: np.ones(len(p), bool), "broad": lambda p, y: y >= 2023,

@@ -194,18 +194,20 @@ def judged_list(doc_ids: Sequence[str], target: Target, to_seq: Mapping[str, str
 # -- this project's search -------------------------------------------------------------------
 
 def query_inputs(service: SearchService, query: Query, mode: Mode,
-                 to_issue: Mapping[str, str]) -> tuple[str, Any, Filters, set[str]]:
-    """Text, query vector (qbe only), filters and excluded ids of one query."""
-    text, vector, filters, exclude = query.query, None, Filters(), set()
+                 to_issue: Mapping[str, str]) -> tuple[str, Any, Filters, set[str], list[str]]:
+    """Text, query vector (qbe only), filters, excluded ids and the example's categories (qbe only)
+    of one query."""
+    text, vector, filters, exclude, categories = query.query, None, Filters(), set(), []
     if query.type == "qbe":
         if not query.qbe_source or query.qbe_source not in to_issue:
             raise SystemExit(f"{query.qid}: qbe_source {query.qbe_source!r} is not among the ingested issues")
         source_id = to_issue[query.qbe_source]
         source, text, vector = service.example(source_id, with_vector=mode is not Mode.LEXICAL)
         exclude = {source_id}
+        categories = list(source.get("categories") or [])
         if query.exclude_same_notice:
             filters = Filters(excludes={"notice_id": (source["notice_id"],)})
-    return text, vector, filters, exclude
+    return text, vector, filters, exclude, categories
 
 
 def run_query(service: SearchService, query: Query, mode: Mode, to_issue: Mapping[str, str],
@@ -213,10 +215,10 @@ def run_query(service: SearchService, query: Query, mode: Mode, to_issue: Mappin
     """The ranked judged-id list of one query in one mode (everything the search returns, at most DEPTH
     issues)."""
     target = target_of(query)
-    text, vector, filters, exclude = query_inputs(service, query, mode, to_issue)
+    text, vector, filters, exclude, categories = query_inputs(service, query, mode, to_issue)
     fused = service.rank(target, text=text, query_vector=vector, mode=mode, filters=filters,
                          fusion=service.settings.fusion, depth=DEPTH, exclude_ids=exclude,
-                         example=query.type == "qbe")
+                         example=query.type == "qbe", categories=categories)
     return judged_list([f.doc_id for f in fused], target, to_seq)
 
 

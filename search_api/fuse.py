@@ -12,7 +12,7 @@ everywhere a fusion name is.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from indexer.types import DocId, Hit, Leg
@@ -93,6 +93,24 @@ def linear(legs: Legs, params: FusionParams) -> list[Fused]:
             if r is not None:
                 scores[doc_id] += weight * ((r.score - low) / span if span > 0 else 1.0)
     return _ordered(scores, positions)
+
+
+def boost_sharing(fused: Sequence[Fused], labels: Mapping[DocId, Iterable[str]], wanted: Iterable[str],
+                  boost: float) -> list[Fused]:
+    """A soft prior after fusion: a document carrying any of the ``wanted`` labels has its score
+    × (1 + ``boost``) — relative, so the same for every fuser's scale; the order is re-sorted
+    (stable: equal scores keep their order).
+
+    >>> f = [Fused("a", 1.0, {}), Fused("b", 0.9, {})]
+    >>> [(x.doc_id, x.score) for x in boost_sharing(f, {"b": ["union"]}, ["union"], 0.2)]
+    [('b', 1.08), ('a', 1.0)]
+    """
+    want = set(wanted)
+    if not want or boost <= 0:
+        return list(fused)
+    out = [Fused(f.doc_id, f.score * (1.0 + boost), f.legs) if want.intersection(labels.get(f.doc_id, ())) else f
+           for f in fused]
+    return sorted(out, key=lambda f: -f.score)
 
 
 Fuser = Callable[[Legs, FusionParams], list[Fused]]

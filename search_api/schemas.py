@@ -48,6 +48,8 @@ class Explain(BaseModel):
     matched_terms: list[str] = Field(description="query terms found in the hit's text")
     variant_terms: list[str] = Field([], description="terms searched as variants of the query's words "
                                                      "(indexer/data/variants.txt, weighted lower) found in the hit's text")
+    shared_categories: list[str] = Field([], description="query by example: topic categories the hit shares with the "
+                                                         "example, which raised its score (example_category_boost)")
 
 
 class FacetValue(BaseModel):

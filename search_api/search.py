@@ -34,7 +34,8 @@ each issue stands in for its measures, in order (``explain.vector.via`` = ``"iss
 
 Query-by-example (:meth:`SearchService.similar_issues`): the lexical leg searches the source
 issue's problem and measures (its most specific ``max_query_terms`` terms); the vector leg uses the
-mean of its stored vector and its problem embedded as a query (:meth:`SearchService.example`); the
+mean of its stored vector and its problem embedded as a query (:meth:`SearchService.example`); hits
+sharing a topic category with the source rank higher (``example_category_boost``); the
 source issue is always left out, and by default every issue of its institution too (``scope``).
 """
 
@@ -61,7 +62,7 @@ from indexer.sources import web_url
 from indexer.types import DocId, Document, Hit, Leg, Target, Vector
 from search_api import floor, lexical, vector
 from search_api.errors import NotFound
-from search_api.fuse import FUSERS, Fused, FusionParams
+from search_api.fuse import FUSERS, Fused, FusionParams, boost_sharing
 from search_api.highlight import Highlighter
 from search_api.parse import Mode, Scope, SearchFilters, SearchRequest, SimilarRequest, Sort
 from search_api.variants import Expansion
@@ -136,6 +137,7 @@ class _Ranked:
     expansion: Expansion
     vector_via: str | None = None
     docs: dict[DocId, Document] = field(default_factory=dict)  # documents already read (the lexical hits)
+    boosted_categories: frozenset[str] = frozenset()  # query-by-example: the categories whose hits were boosted
 
 
 @dataclass(slots=True)
@@ -188,7 +190,7 @@ class SearchService:
             request.target, text=text, query_vector=source_vector, mode=request.mode,
             filters=filters, fusion=request.fusion, page=request.page, size=request.size,
             collapse=request.collapse, facets=request.facets, exclude_ids=_own_ids(request.target, source),
-            example=True, search_filters=request.filters, sort=request.sort,
+            example=True, categories=source.get("categories") or (), search_filters=request.filters, sort=request.sort,
         )
         result.q = None
         result.source = source
@@ -206,7 +208,7 @@ class SearchService:
             target = request.target
             fused = self.rank(target, text=text, query_vector=source_vector, mode=request.mode, filters=filters,
                               fusion=request.fusion, depth=depth, exclude_ids=_own_ids(target, source),
-                              example=True)
+                              example=True, categories=source.get("categories") or ())
         else:
             fused = self.rank(target, text=request.q, query_vector=None, mode=request.mode,
                               filters=request.filters.to_backend(), fusion=request.fusion, depth=depth)
@@ -306,14 +308,18 @@ class SearchService:
         return result
 
     def rank(self, target: Target, *, text: str, query_vector: Vector | None, mode: Mode, filters: Filters,
-             fusion: str, depth: int, exclude_ids: Iterable[DocId] = (), example: bool = False) -> list[Fused]:
+             fusion: str, depth: int, exclude_ids: Iterable[DocId] = (), example: bool = False,
+             categories: Sequence[str] = ()) -> list[Fused]:
         """The fused ranked list only (no documents): what evaluation and exports need. ``example``:
-        the text is an issue searched by example (:meth:`example`), not words a user typed."""
+        the text is an issue searched by example (:meth:`example`), not words a user typed;
+        ``categories``: that issue's topic categories (hits sharing one rank higher)."""
         return self._rank(target, text=text, query_vector=query_vector, mode=mode, filters=filters,
-                          fusion=fusion, depth=depth, exclude_ids=set(exclude_ids), example=example).fused
+                          fusion=fusion, depth=depth, exclude_ids=set(exclude_ids), example=example,
+                          categories=categories).fused
 
     def _rank(self, target: Target, *, text: str, query_vector: Vector | None, mode: Mode, filters: Filters,
-              fusion: str, depth: int, exclude_ids: set[DocId], example: bool = False) -> _Ranked:
+              fusion: str, depth: int, exclude_ids: set[DocId], example: bool = False,
+              categories: Sequence[str] = ()) -> _Ranked:
         settings = self.settings
         # an example is a whole issue: its variants would only add noise (measured: docs/ranking.md)
         query, expansion = lexical.build(text, target, max_terms=settings.max_query_terms,
@@ -376,7 +382,23 @@ class SearchService:
                                 answer_similarity=settings.answer_similarity, gate=not example,
                                 bigram_covered=measured.bigrams, min_bigram_coverage=settings.min_bigram_coverage,
                                 concepts=measured.concepts)
-        return _Ranked(fused, query.terms, query, expansion, via, docs)
+        boosted: frozenset[str] = frozenset()
+        if example and categories and settings.example_category_boost > 0:
+            fused, docs = self._by_category(target, fused, docs, categories)
+            boosted = frozenset(categories)
+        return _Ranked(fused, query.terms, query, expansion, via, docs, boosted)
+
+    def _by_category(self, target: Target, fused: list[Fused], docs: dict[DocId, Document],
+                     categories: Sequence[str]) -> tuple[list[Fused], dict[DocId, Document]]:
+        """Query-by-example: hits sharing a topic category (indexer.categories) with the example
+        rank higher, score × (1 + ``example_category_boost``) — a soft prior, since issues judged
+        alike share one far more often than others (docs/ranking.md). The documents read for it
+        are kept for the page."""
+        unread = [f.doc_id for f in fused if f.doc_id not in docs]
+        if unread:
+            docs = {**docs, **{d["id"]: d for d in self.backend.get(target, unread, derived=False)}}
+        labels = {i: d.get("categories") or () for i, d in docs.items()}
+        return boost_sharing(fused, labels, categories, self.settings.example_category_boost), docs
 
     def _bigram_leg(self, target: Target, query: LexicalQuery | None, filters: Filters, k: int) -> list[Hit]:
         """The bigram leg's hits (the backend's lexical search over the BIGRAMS fields)."""
@@ -452,9 +474,11 @@ class SearchService:
 
     def _run(self, target: Target, *, text: str, query_vector: Vector | None, mode: Mode, filters: Filters,
              fusion: str, page: int, size: int, collapse: bool, facets: bool, exclude_ids: set[DocId],
-             search_filters: SearchFilters, example: bool = False, sort: Sort = Sort.RELEVANCE) -> SearchResult:
+             search_filters: SearchFilters, example: bool = False, categories: Sequence[str] = (),
+             sort: Sort = Sort.RELEVANCE) -> SearchResult:
         ranked = self._rank(target, text=text, query_vector=query_vector, mode=mode, filters=filters,
-                            fusion=fusion, depth=page * size, exclude_ids=exclude_ids, example=example)
+                            fusion=fusion, depth=page * size, exclude_ids=exclude_ids, example=example,
+                            categories=categories)
         fused = ranked.fused
         docs = dict(ranked.docs)
         if collapse or sort is Sort.DATE:  # each needs every hit's document
@@ -526,6 +550,7 @@ class SearchService:
             "score": round(item.score, 6),
             "matched_terms": [t for t in matched if t not in ranked.expansion.terms],
             "variant_terms": [t for t in matched if t in ranked.expansion.terms],
+            "shared_categories": sorted(ranked.boosted_categories.intersection(doc.get("categories") or ())),
         }
         if collapsed is not None:
             out["collapsed"] = collapsed

@@ -16,17 +16,20 @@ import numpy as np
 from indexer.backends.base import Backend, Filters
 from indexer.documents import issue_of_measure
 from indexer.embed import Embedder
+from indexer.parsing.normalise import simplified_characters
 from indexer.types import DocId, Hit, Leg, Target, Vector
 
 
 def normalised_query(text: str) -> str:
     """The cache key and the text embedded: NFKC-folded (the model's tokenizer folds the same way,
-    so the vector does not change), whitespace runs collapsed, ends trimmed.
+    so the vector does not change), traditional characters made simplified as the word leg and
+    the indexed notices have them (a query typed in traditional characters gets the same vector),
+    whitespace runs collapsed, ends trimmed.
 
-    >>> normalised_query(" 公车　私用  ＡＢＣ ")
-    '公车 私用 ABC'
+    >>> normalised_query(" 公车　私用  ＡＢＣ "), normalised_query("醫保基金")
+    ('公车 私用 ABC', '医保基金')
     """
-    return " ".join(unicodedata.normalize("NFKC", text).split())
+    return " ".join(simplified_characters(unicodedata.normalize("NFKC", text)).split())
 
 
 class QueryEncoder:

@@ -83,6 +83,7 @@ def explain_view(explain: Mapping[str, Any] | None) -> dict[str, Any]:
                    + ("，按所属问题的向量" if vec.get("via") == "issue" else "")) if vec else "未命中",
         "fusion": f"{explain.get('score', 0):.4f}（{str(explain.get('fusion', '')).upper()}）",
         "terms": list(explain.get("matched_terms") or []),
+        "categories": [category_label(c) for c in explain.get("shared_categories") or []],
     }
 
 

@@ -89,7 +89,8 @@ def test_linear_fusion_can_be_chosen(store):
     response = client.get("/api/search", params={"q": "采购", "fusion": "linear"})
     assert ids(response) == ["bc2022-001", "bc2022-002", "qh2023-003", "sm2024-002"]
     assert response.json()["fusion"] == "linear"
-    assert response.json()["hits"][0]["score"] == 1.377054  # 1 (only lexical hit) + 0.7 × scaled cosine
+    # 1 (only lexical hit) + 0.7 × scaled cosine (the embedded store's int8 vectors move it a little)
+    assert response.json()["hits"][0]["score"] == pytest.approx(1.377054, abs=0.005)
 
 
 def test_query_syntax_is_only_text(client):

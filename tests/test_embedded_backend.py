@@ -17,6 +17,7 @@ from indexer.backends.embedded_folder import CURRENT
 from indexer.errors import BackendError, BadQuery, IncompatibleIndex, WriterBusy
 from indexer.fields import SCHEMA_VERSION, lexical_boosts
 from indexer.types import Target
+from indexer.vector_codec import FLOAT16, INT8
 from tests.contract_corpus import EMBEDDER, make_bundles
 
 ISSUES = Target.ISSUES
@@ -246,7 +247,7 @@ def test_the_approximate_vector_index_keeps_recall_against_exact_search(tmp_path
 
     live = [d for b in bundles if int(b.notice_id[1:]) % 7 for d in b.issues]
     ids = np.array([d["id"] for d in live])
-    matrix = np.array([d["vector"] for d in live], dtype=np.float16).astype(np.float32)
+    matrix = INT8.rounded(np.array([d["vector"] for d in live]))  # as stored
     matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
     provinces = np.array([d["province"] for d in live])
     years = np.array([d["year"] for d in live])
@@ -317,12 +318,14 @@ def test_multi_valued_filters_match_any_value_in_both_legs(tmp_path):
     backend.close()
 
 
-def test_the_rescoring_copy_lives_in_an_unlinked_file_not_in_memory(tmp_path):
-    """SQ8 candidates are re-scored from float16 rows read back from a private file in the
-    generation folder (page cache, not the process's memory): exact cosines, no file left behind."""
+@pytest.mark.parametrize("codec", [INT8, FLOAT16])
+def test_the_rescoring_copy_lives_in_an_unlinked_file_not_in_memory(tmp_path, codec):
+    """Candidates are re-scored from rows as the store keeps them (int8, or float16 in an older
+    store) read back from a private file in the generation folder (page cache, not the process's
+    memory): exact cosines, no file left behind."""
     rng = np.random.default_rng(3)
-    vectors = rng.standard_normal((400, 16)).astype(np.float16).astype(np.float32)
-    index = vector_index.VectorIndex(16, {}, exact_max_rows=100, spill=tmp_path)
+    vectors = codec.rounded(rng.standard_normal((400, 16)))
+    index = vector_index.VectorIndex(16, {}, exact_max_rows=100, spill=tmp_path, codec=codec)
     index.add(list(range(1, 401)), vectors, [{}] * 400)
     assert index.kind == "faiss-pq4fs+exact-rescore"
     query = rng.standard_normal(16).astype(np.float32)

@@ -281,6 +281,21 @@ def test_similar_shows_the_source_and_other_institutions_only(client):
     assert card_ids(html(client.get("/", params={"similar": "qh2023-001", "q": "党费"})))[0] == "qh2025-002"
 
 
+def test_similar_explains_which_hits_share_the_examples_category(client):
+    # the prior that raised them (example_category_boost) is named in the card's 为何命中
+    tree = html(client.get("/", params={"similar": "qh2023-001"}))
+    shared = {h["id"]: h["explain"]["shared_categories"]
+              for h in client.get("/api/issues/qh2023-001/similar").json()["hits"]}
+    assert shared["sm2024-001"] == ["medical_insurance"]
+    for card in tree.css("article.card"):
+        line = next((dd.text() for dt, dd in zip(card.css(".why dt"), card.css(".why dd"), strict=True)
+                     if dt.text() == "同类问题"), None)
+        if shared[card.attributes["data-id"]]:
+            assert line is not None and category_labels()["medical_insurance"] in line
+        else:
+            assert line is None
+
+
 def test_similar_keeps_the_filters_and_has_both_tabs(client):
     tree = html(client.get("/", params={"q": "医保基金", "province": "江西省", "sort": "date"}))
     link = tree.css_first("article.card a.similar").attributes["href"]

@@ -28,6 +28,15 @@ def test_spellings_of_one_query_share_one_embedding() -> None:
     assert normalised_query("ｅ５\tsmall\n") == "e5 small"
 
 
+def test_a_query_in_traditional_characters_is_embedded_as_the_simplified_one() -> None:
+    # notices printed in traditional characters are indexed as their simplified copy, and the word
+    # leg folds the query the same way: the vector leg must see the same text
+    embedder = CountingEmbedder()
+    encoder = QueryEncoder(embedder, cache_size=8)
+    assert encoder.encode("醫保基金違規使用") == encoder.encode("医保基金违规使用")
+    assert embedder.asked == ["医保基金违规使用"]
+
+
 def test_the_cache_keeps_only_its_size() -> None:
     embedder = CountingEmbedder()
     encoder = QueryEncoder(embedder, cache_size=1)

@@ -321,6 +321,26 @@ def test_similar_issues_from_python(service):
     assert result.source["id"] == "sm2024-001" and result.q is None
 
 
+@pytest.mark.parametrize("boost, first", [(0.0, "sm2024-001"), (0.2, "qh2025-001")])
+def test_similar_issues_rank_hits_sharing_the_examples_category_higher(boost, first):
+    # the example is given a category that only the second of its two similar issues shares
+    backend = MemoryBackend()
+    bundles = search_corpus.make_bundles()
+    source = next(doc for bundle in bundles for doc in bundle.issues if doc["id"] == "qh2023-001")
+    source["categories"] = ["rectification"]
+    backend.write(bundles)
+    svc = SearchService(Settings(backend="memory", relevance_floor=False, example_category_boost=boost),
+                        backend, search_corpus.EMBEDDER)
+    hits = svc.similar_issues(parse_similar_request(svc.settings, issue_id="qh2023-001", scope="all")).hits
+    assert [h["id"] for h in hits][:2] == [first, *({"sm2024-001", "qh2025-001"} - {first})]
+    shared = {h["id"]: h["explain"]["shared_categories"] for h in hits}
+    assert shared["qh2025-001"] == (["rectification"] if boost else [])  # the explanation names the prior
+    assert shared["sm2024-001"] == []
+    ranked = svc.ranked(parse_similar_request(svc.settings, issue_id="qh2023-001", scope="all"))
+    assert [f.doc_id for f in ranked] == [h["id"] for h in hits]  # exports and evaluation rank the same
+    svc.close()
+
+
 def test_qbe_without_a_stored_vector_embeds_the_problem():
     backend = MemoryBackend()
     bundles = search_corpus.make_bundles()

@@ -8,6 +8,9 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from indexer.backends.base import Filters, LexicalQuery
 from indexer.backends.embedded import EmbeddedBackend
 from indexer.backends.embedded_generation import STORE, notice_row
@@ -15,12 +18,20 @@ from indexer.backends.embedded_store import RecordStore, dumps
 from indexer.bundles import embedding_text
 from indexer.settings import Settings
 from indexer.types import Target
+from indexer.vector_codec import FLOAT16, INT8
 from tests.contract_corpus import EMBEDDER, make_bundles
 
 
 def _store_file(data: Path) -> Path:
     [path] = data.glob(f"gen-*/{STORE}")
     return path
+
+
+def _vectors_as_float16(db: sqlite3.Connection) -> None:
+    """Stored vectors made what layouts 1-3 kept: float16 blobs."""
+    rows = db.execute("SELECT rowid, vector FROM docs WHERE vector IS NOT NULL").fetchall()
+    db.executemany("UPDATE docs SET vector = ? WHERE rowid = ?",
+                   [(FLOAT16.encode(INT8.decode_one(blob))[0], rowid) for rowid, blob in rows])
 
 
 def test_documents_are_stored_compressed_and_read_back_whole(tmp_path: Path) -> None:
@@ -132,11 +143,15 @@ def test_measure_rows_keep_their_issues_fields_once(tmp_path: Path) -> None:
     backend.close()
 
     rows = _stored_rows(tmp_path, Target.MEASURES)
-    # n1-002's measure copies every issue field: its row keeps only its own, without the bigrams
-    # (computed again on reading); n1-001's measures were given other categories than their issue
-    # (hand-made), so they keep the issue's fields
-    assert rows["n1-002-m1"] == {"id": "n1-002-m1", "issue_id": "n1-002", "measure_seq": 1, "text": "修订三重一大决策制度",
-                                 "text_tokens": measures[2]["text_tokens"], "+issue": 1, "+derived": ["bigram_tokens"]}
+    # n1-002's measure copies every issue field: its row keeps only its own, without its text (the
+    # issue's first measure item), its tokens (the first six of the issue's measure tokens) and the
+    # bigrams (computed again on reading); n1-001's measures were given other categories than their
+    # issue (hand-made), so they keep the issue's fields
+    issue = bundles[0].issues[1]
+    assert issue["measures"][0] == measures[2]["text"] == "修订三重一大决策制度"
+    assert " ".join(issue["measures_tokens"].split()[:6]) == measures[2]["text_tokens"]
+    assert rows["n1-002-m1"] == {"id": "n1-002-m1", "issue_id": "n1-002", "measure_seq": 1, "+issue": 1, "+text": 1,
+                                 "+tokens": [0, 6], "+derived": ["bigram_tokens"]}
     assert rows["n1-001-m1"] == {**{k: v for k, v in measures[0].items() if k != "bigram_tokens"},
                                  "+derived": ["bigram_tokens"]}
     issues = _stored_rows(tmp_path, Target.ISSUES)
@@ -234,13 +249,16 @@ def test_a_store_of_layout_2_is_read_and_written_on(tmp_path: Path) -> None:
                "AND s.target = docs.target) WHERE vector IS NOT NULL")
     db.executescript("DROP TABLE shared_keys; DROP INDEX docs_text; ALTER TABLE docs DROP COLUMN text_hash; "
                      "UPDATE meta SET value = '2' WHERE key = 'store_version';")
+    _vectors_as_float16(db)
     db.commit()
     db.close()
     for snapshot in tmp_path.glob("gen-*/vectors.npz"):
         snapshot.unlink()
 
     old = EmbeddedBackend(tmp_path, threads=1)
-    assert old.vector(Target.ISSUES, query, jiangxi, 5) == want  # old rows' keys read from their own column
+    got = old.vector(Target.ISSUES, query, jiangxi, 5)  # old rows' keys read from their own column
+    assert [h.doc_id for h in got] == [h.doc_id for h in want]
+    assert [h.score for h in got] == pytest.approx([h.score for h in want], abs=1e-4)  # float16 of the same
     old.write(bundles[2:])  # new rows in the new form beside the old ones
     assert {h.doc_id[:2] for h in old.vector(Target.ISSUES, query, jiangxi, 10)} == {"n1", "n3"}
     assert old.get(Target.MEASURES, [m["id"] for m in bundles[2].measures]) == bundles[2].measures
@@ -248,3 +266,90 @@ def test_a_store_of_layout_2_is_read_and_written_on(tmp_path: Path) -> None:
     db = sqlite3.connect(_store_file(tmp_path))
     assert db.execute("SELECT count(*) FROM docs WHERE text_hash IS NOT NULL").fetchone() == (2,)  # n3's issues
     db.close()
+
+
+def test_a_store_of_float16_vectors_is_read_written_on_and_cached_from_in_float16(tmp_path: Path) -> None:
+    """Layouts 1-3 kept float16 vectors: such a store keeps them (no conversion), its vectors are
+    found by the vector cache as they are stored, and re-indexing writes int8."""
+    from indexer.embed import CachedEmbedder
+    from tests.test_embed import CountingEmbedder
+
+    backend = EmbeddedBackend(tmp_path, threads=1)
+    inner = CountingEmbedder(dims=32)
+    backend.check_compatible(inner.model_id, inner.dims, "test-dict")
+    bundles = make_bundles()
+    texts = [embedding_text(i["problem"], i["measures"]) for b in bundles for i in b.issues]
+    for issue, vector in zip((i for b in bundles for i in b.issues), inner.embed_passages(texts), strict=True):
+        issue["vector"] = vector.tolist()
+    backend.write(bundles[:2])
+    backend.close()
+    db = sqlite3.connect(_store_file(tmp_path))
+    assert {r[0] for r in db.execute("SELECT length(vector) FROM docs WHERE vector IS NOT NULL")} == {32 + 2}
+    _vectors_as_float16(db)
+    # and as layout 3 found a notice's documents: by an index on notice_id, no run of rowids
+    db.executescript("UPDATE meta SET value = '3' WHERE key = 'store_version'; "
+                     "ALTER TABLE notices DROP COLUMN docs_from; ALTER TABLE notices DROP COLUMN docs_to; "
+                     "CREATE INDEX docs_notice ON docs (notice_id) WHERE deleted = 0;")
+    db.commit()
+    db.close()
+
+    old = EmbeddedBackend(tmp_path, threads=1)
+    vectors = dict(zip((i["id"] for b in bundles for i in b.issues), inner.embed_passages(texts), strict=True))
+    ids = [i["id"] for b in bundles[:2] for i in b.issues]
+    stored = old.get_vectors(Target.ISSUES, ids)
+    for issue_id in ids:  # as layout 3 kept them: float16, read as such
+        assert stored[issue_id] == FLOAT16.rounded(INT8.rounded(vectors[issue_id]))[0].tolist()
+    [top] = old.vector(Target.ISSUES, stored[ids[1]], Filters(), 1)
+    assert top.doc_id == ids[1] and top.score == pytest.approx(1.0, abs=1e-6)
+    old.write(bundles[2:])  # written on in float16
+    db = sqlite3.connect(_store_file(tmp_path))
+    assert {r[0] for r in db.execute("SELECT length(vector) FROM docs WHERE vector IS NOT NULL")} == {32 * 2}
+    db.close()
+    embedder = CachedEmbedder(CountingEmbedder(dims=32), old.vector_cache())
+    cached = embedder.embed_passages(texts)  # every text stored: nothing embedded
+    assert embedder.inner.calls == [] and cached[0].tolist() == stored[ids[0]]
+    fresh = CachedEmbedder(CountingEmbedder(dims=32), old.vector_cache()).embed_passages(["新的问题"])
+    assert np.array_equal(fresh, FLOAT16.rounded(CountingEmbedder(dims=32).embed_passages(["新的问题"])))
+    assert old.delete_notices(["n1", "n3"]) == 2  # one stored before (by notice_id), one since (its run)
+    assert old.get(Target.ISSUES, ids) == [{k: v for k, v in i.items() if k != "vector"} for i in bundles[1].issues]
+    old.rebuild(bundles)  # re-indexing writes the current layout
+    old.close()
+    db = sqlite3.connect(_store_file(tmp_path))
+    assert {r[0] for r in db.execute("SELECT length(vector) FROM docs WHERE vector IS NOT NULL")} == {32 + 2}
+    assert db.execute("SELECT value FROM meta WHERE key = 'store_version'").fetchone() == ("4",)
+    db.close()
+
+
+def test_issue_rows_leave_out_their_notices_head_and_get_it_back_in_place(tmp_path: Path) -> None:
+    """Notice-level fields all of a notice's issues share are kept once per notice; a notice's
+    documents are found by the run of rowids its row names (no index on notice_id)."""
+    backend = EmbeddedBackend(tmp_path, threads=1)
+    backend.check_compatible(EMBEDDER.model_id, EMBEDDER.dims, "test-dict")
+    bundles = make_bundles(measure_vectors=True)
+    bundles[1].issues[1]["title"] = "另一个标题"  # this notice's issues disagree on the title: kept on their rows
+    backend.write(bundles)
+    for bundle in bundles:
+        for target, docs in ((Target.ISSUES, bundle.issues), (Target.MEASURES, bundle.measures)):
+            written = [{k: v for k, v in d.items() if k != "vector"} for d in docs]
+            got = backend.get(target, [d["id"] for d in docs])
+            assert got == written and [list(d) for d in got] == [list(d) for d in written]  # same order too
+    # a measure row's filter keys leave out the issue_id its id names, and filtering by it still works
+    query = EMBEDDER.embed_queries(["医保基金"])[0].tolist()
+    hits = backend.vector(Target.MEASURES, query, Filters(equals={"issue_id": ("n1-001",)}), 10)
+    assert sorted(h.doc_id for h in hits) == sorted(m["id"] for m in bundles[0].measures if m["issue_id"] == "n1-001")
+    backend.close()
+    store = RecordStore(_store_file(tmp_path))
+    heads = {n: store.codec.loads(h) for n, h in store._query("SELECT notice_id, head FROM notice_heads")}
+    assert sorted(heads) == ["n1", "n2", "n3"] and "title" in heads["n1"] and "title" not in heads["n2"]
+    rows = {doc_id: store.codec.loads(doc) for doc_id, doc in store._query("SELECT doc_id, doc FROM docs WHERE target = 0")}
+    assert "province" not in rows["n1-001"] and rows["n2-002"]["title"] == "另一个标题"
+    assert not store._query("SELECT name FROM sqlite_master WHERE name = 'docs_notice'")
+    keys = [store.codec.loads(k) for (k,) in store._query("SELECT keys FROM docs WHERE target = 1")]
+    assert keys and all("issue_id" not in k and k["+issue_id"] == 1 for k in keys)
+    shared = store._query("SELECT notice_id, target FROM shared_keys ORDER BY 1, 2")
+    assert ("n3", 2) in shared and ("n3", 0) not in shared  # alike for both collections: kept once
+    store.delete_notices(["n2"])
+    assert sorted(n for (n,) in store._query("SELECT notice_id FROM notice_heads")) == ["n1", "n3"]
+    assert {d for (d,) in store._query("SELECT doc_id FROM docs WHERE deleted = 0")} == {
+        d["id"] for b in (bundles[0], bundles[2]) for d in (*b.issues, *b.measures)}
+    store.close()

@@ -12,6 +12,7 @@ from indexer.backends.embedded import EmbeddedBackend
 from indexer.backends.vector_index import VectorIndex, load_snapshot, save_snapshot
 from indexer.errors import BadQuery
 from indexer.types import Target
+from indexer.vector_codec import INT8
 from tests.test_embedded_backend import _random_bundles  # clustered notices with vectors
 
 DIMS = 64
@@ -22,7 +23,13 @@ NO_IDS = lambda ids: []  # noqa: E731 - no "id" filter here
 def _clustered(rng: np.random.Generator, rows: int) -> np.ndarray:
     centres = rng.standard_normal((60, DIMS)).astype(np.float32)
     vectors = centres[rng.integers(len(centres), size=rows)] + 0.7 * rng.standard_normal((rows, DIMS))
-    return vectors.astype(np.float16).astype(np.float32)  # what the store gives back
+    return INT8.rounded(vectors)  # what the store gives back
+
+
+def _rows_as_float16(arrays: dict) -> None:
+    """A snapshot's re-scoring copies made what layouts 4 and 5 kept: float16 rows named "f16"."""
+    for name in [n for n in arrays if n.endswith("/rows")]:
+        arrays[name[:-len("rows")] + "f16"] = INT8.decode(arrays.pop(name)).astype(np.float16)
 
 
 def _keys(rows: int) -> list[dict]:
@@ -95,7 +102,7 @@ def test_deleted_rows_never_come_back_and_new_rows_are_found():
     got = [r for r, _ in index.search(query, 10, mask)]
     assert not set(got) & set(top[:5]) and got[:5] == top[5:]
     # rows added after training are coded with the trained centroids and found like the others
-    fresh = rng.standard_normal((3, DIMS)).astype(np.float16).astype(np.float32) * 3
+    fresh = INT8.rounded(rng.standard_normal((3, DIMS)) * 3)
     index.add([5001, 5002, 5003], fresh, _keys(3))
     for i, vector in enumerate(fresh):
         assert index.search(vector, 1, index.mask(Filters(), NO_IDS))[0][0] == 5001 + i
@@ -131,6 +138,7 @@ def test_a_layout_4_snapshot_still_loads_and_sq8_codes_become_pq_codes():
         meta = json.loads(bytes(arrays["issues/meta"]))
         meta = {**{k: v for k, v in meta.items() if k != "compressed"}, "layout": 4, "sq8": layout == "sq8"}
         arrays["issues/meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+        _rows_as_float16(arrays)
         loaded = VectorIndex.from_arrays(arrays, "issues/", SPEC)
         expected = "exact-float32" if layout == "exact" else "faiss-pq4fs+exact-rescore"
         assert (loaded.kind, loaded.size, loaded.compressed) == (expected, rows, "pq4fs")
@@ -158,6 +166,7 @@ def test_an_old_sq8_snapshot_opens_as_pq_codes(tmp_path, monkeypatch, caplog):
         meta = json.loads(bytes(arrays[name]))
         old = {**{k: v for k, v in meta.items() if k != "compressed"}, "layout": 4, "sq8": bool(meta["compressed"])}
         arrays[name] = np.frombuffer(json.dumps(old).encode(), dtype=np.uint8)
+    _rows_as_float16(arrays)
     np.savez(snapshot, **arrays)
     again = EmbeddedBackend(tmp_path, exact_max_rows=1000)
     assert "ignored" not in caplog.text  # read, not rebuilt from the store
@@ -193,7 +202,7 @@ def test_a_mask_skewed_against_the_query_still_gives_its_best_passing_rows():
     index.close()
 
 
-@pytest.mark.parametrize("rows", [1000, 4000])  # exact layout; compressed (vectors read back from the float16 file)
+@pytest.mark.parametrize("rows", [1000, 4000])  # exact layout; compressed (vectors read back from the file)
 def test_vectors_with_a_keyword_value_are_the_live_rows_as_added(rows):
     rng = np.random.default_rng(8)
     index, vectors = _index(rng, rows)
@@ -204,7 +213,7 @@ def test_vectors_with_a_keyword_value_are_the_live_rows_as_added(rows):
     assert np.array_equal(matrix, vectors[positions])  # the very values added, in position order
     # rows added after the sorted copy was made are found too, and a read of scattered positions
     # (repeated, unordered) gives each row where it was asked for
-    fresh = rng.standard_normal((2, DIMS)).astype(np.float16).astype(np.float32)
+    fresh = INT8.rounded(rng.standard_normal((2, DIMS)))
     index.add([rows + 1, rows + 2], fresh, [{"province": "p7"}, {"province": "new"}])
     owners, matrix = index.vectors_with("province", ["new", "p7"])
     assert owners[-2:] == ["p7", "new"] and np.array_equal(matrix[-2:], fresh)

@@ -321,7 +321,7 @@ class EmbeddedBackend:
         rows: list[NoticeRow] = []
         for bundle in bundles:
             try:
-                row, dims = notice_row(bundle, dims)
+                row, dims = notice_row(bundle, dims, gen.store.vector_codec)
             except ValueError as exc:
                 result.failed[bundle.notice_id] = str(exc)
                 continue
@@ -530,7 +530,7 @@ class EmbeddedBackend:
     def vector_cache(self) -> StoredVectors:
         """The embedder's vector cache: vectors already stored, found by the hash of their text
         (in the generation serving now, also while a rebuild writes the next one)."""
-        return StoredVectors(lambda model_id, hashes: self._store().cached_vectors(model_id, hashes))
+        return StoredVectors(lambda model, hashes: self._store().cached_vectors(model, hashes), self._store().vector_codec)
 
     def get_notice(self, notice_id: NoticeId) -> Document | None:
         return self._store().get_notice(notice_id)
@@ -548,9 +548,9 @@ class EmbeddedBackend:
             matrix = None
             if vectors:
                 matrix = np.zeros((len(rows), dims), dtype=np.float32)
-                for n, (_, blob) in enumerate(rows):
-                    if blob is not None:
-                        matrix[n] = np.frombuffer(blob, dtype=np.float16)
+                present = [n for n, (_, blob) in enumerate(rows) if blob is not None]
+                if present:
+                    matrix[present] = store.vector_codec.decode([rows[n][1] for n in present])
             yield out, matrix
 
     def put_derived(self, name: str, data: bytes) -> None:

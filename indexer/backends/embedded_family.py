@@ -5,7 +5,8 @@ search core scores measure vectors from for its candidate issues
 The issues' vectors are read from the record store; their measures' from the measure vector
 index, found by its ``issue_id`` column: reading them from SQLite (a range scan of the id index
 and a table row apiece, ~575 rows a search at 100k issues) cost ~3.8 ms of a search's CPU. The
-index holds the vectors as stored (float16 values), so the rows are the same either way.
+index holds the vectors as the store gives them back (decoded by its codec), so the rows are the
+same either way.
 """
 
 from __future__ import annotations

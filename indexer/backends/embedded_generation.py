@@ -3,7 +3,7 @@ and the replay that keeps the derived indexes in step with the store.
 
     gen-000001/
         store.sqlite3       notices (record JSON with the original text), issue and measure
-                            documents (JSON), vectors (float16), a sequence number per write,
+                            documents (JSON), vectors (int8), a sequence number per write,
                             tombstones for deleted documents: see embedded_store.py
         issues/ measures/   one tantivy index per collection (BM25 statistics stay per collection)
         vectors.npz         snapshot of the in-memory vector indexes and the seq it covers, written
@@ -30,13 +30,14 @@ import tantivy
 
 from indexer.backends.base import NoticeBundle
 from indexer.backends.embedded_lexical import COLLECTIONS, KEY, as_int, tantivy_errors
-from indexer.backends.embedded_rows import stored_form
+from indexer.backends.embedded_rows import notice_head, stored_form, stored_keys, whole_keys
 from indexer.backends.embedded_store import Change, DocRow, NoticeRow, RecordStore, dumps
 from indexer.backends.vector_index import VectorIndex, load_snapshot, save_snapshot
 from indexer.bundles import embedding_text
 from indexer.errors import BackendError
 from indexer.types import Document, Target
 from indexer.vector_cache import text_hash
+from indexer.vector_codec import INT8, VectorCodec
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +45,12 @@ STORE = "store.sqlite3"
 SNAPSHOT = "vectors.npz"
 # Layout of store.sqlite3 and the tantivy schemas written. 2: compact rows (embedded_store); 3: rows
 # without what reading puts back (embedded_rows), text hashes beside vectors (the vector cache), shared
-# filter keys once per notice, 16 KiB pages.
-STORE_VERSION = 3
-# Older layouts are read and written on in their own row format: rows of every layout are read alike,
-# and opening one for writing adds the text hash column (its vectors are found by the cache once rewritten).
-READABLE_STORE_VERSIONS = (1, 2, 3)
+# filter keys once per notice, 16 KiB pages; 4: int8 vectors (embedded_store.INT8_LAYOUT).
+STORE_VERSION = 4
+# Older layouts are read and written on in their own row and vector format: rows of every layout are
+# read alike, and opening one for writing adds the text hash column (its vectors are found by the
+# cache once rewritten). Re-indexing into a new folder writes the current layout.
+READABLE_STORE_VERSIONS = (1, 2, 3, 4)
 # Below this many vectors the snapshot is not written (and an old one is removed): loading them from
 # the record store takes well under a second there, and the file cost ~1.6 KiB per issue on disk.
 SNAPSHOT_MIN_ROWS = 20_000
@@ -193,7 +195,7 @@ class Generation:
     # -- vectors -----------------------------------------------------------------------------
     def load_vectors(self) -> None:
         """Fill the vector indexes: from the snapshot if there is a usable one, then the rows
-        written since; else from every stored vector (1M × 384 float16 rows: tens of seconds)."""
+        written since; else from every stored vector (1M × 384 rows: tens of seconds)."""
         path = self.path / SNAPSHOT
         if path.exists():
             try:
@@ -247,22 +249,23 @@ class Generation:
                     if change.shared != shared_text:
                         shared_text = change.shared
                         shared = self.store.codec.loads(change.shared) if change.shared else {}
-                    keys = {**shared, **self.store.codec.loads(change.keys)} if change.keys else shared
+                    keys = {**shared, **whole_keys(change.doc_id, self.store.codec.loads(change.keys))} \
+                        if change.keys else shared
                     adds.setdefault(change.target, []).append((change, keys))
             for target, items in adds.items():
-                dims = dims or len(items[0][0].vector) // 2  # type: ignore[arg-type]
+                dims = dims or self.store.vector_codec.dims(len(items[0][0].vector))  # type: ignore[arg-type]
                 index = self.vectors.get(target)
                 if index is None:
                     index = self.vectors[target] = VectorIndex(dims, COLLECTIONS[target].filter_spec,
                                                                exact_max_rows=self.exact_max_rows,
-                                                               threads=self.threads, spill=self._spill)
+                                                               threads=self.threads, spill=self._spill,
+                                                               codec=self.store.vector_codec)
                 last = index.rowids.view[-1] if index.size else 0
                 items = [(c, k) for c, k in items if c.rowid > last]
                 if not items:
                     continue
-                matrix = np.frombuffer(b"".join(c.vector for c, _ in items), dtype=np.float16)  # type: ignore[misc]
-                index.add([c.rowid for c, _ in items],
-                          matrix.reshape(len(items), index.dims).astype(np.float32), [k for _, k in items])
+                matrix = self.store.vector_codec.decode([c.vector for c, _ in items])  # type: ignore[misc]
+                index.add([c.rowid for c, _ in items], matrix, [k for _, k in items])
         for target, rowids in removed.items():
             if target in self.vectors:
                 self.vectors[target].remove(rowids)
@@ -279,11 +282,13 @@ class Generation:
             shutil.rmtree(self.private, ignore_errors=True)
 
 
-def notice_row(bundle: NoticeBundle, dims: int | None) -> tuple[NoticeRow, int | None]:
-    """The rows of one notice, checked; raises ValueError naming what is wrong."""
+def notice_row(bundle: NoticeBundle, dims: int | None, codec: VectorCodec = INT8) -> tuple[NoticeRow, int | None]:
+    """The rows of one notice, checked, vectors kept by ``codec`` (the store's); raises ValueError
+    naming what is wrong."""
     docs: list[DocRow] = []
     seen: set[tuple[Target, str]] = set()
     issues = {d.get("id"): {k: v for k, v in d.items() if k != "vector"} for d in bundle.issues}
+    head = notice_head(list(issues.values()))
     for target, items in ((Target.ISSUES, bundle.issues), (Target.MEASURES, bundle.measures)):
         collection = COLLECTIONS[target]
         prepared = []
@@ -295,7 +300,7 @@ def notice_row(bundle: NoticeBundle, dims: int | None) -> tuple[NoticeRow, int |
                 raise ValueError(f"document id {doc_id} appears twice")
             seen.add((target, doc_id))
             stored = {k: v for k, v in doc.items() if k != "vector"}
-            kept = stored_form(target, stored, issues.get(doc.get("issue_id")))
+            kept = stored_form(target, stored, issues.get(doc.get("issue_id")), head)
             blob = None
             if doc.get("vector") is not None:
                 vector = np.asarray(doc["vector"], dtype=np.float32).ravel()
@@ -305,18 +310,18 @@ def notice_row(bundle: NoticeBundle, dims: int | None) -> tuple[NoticeRow, int |
                     raise ValueError(f"document {doc_id}: vector has {vector.shape[0]} dimensions, the index {dims}")
                 if not np.all(np.isfinite(vector)):
                     raise ValueError(f"document {doc_id}: vector has non-finite values")
-                blob = vector.astype(np.float16).tobytes()
+                blob = codec.encode(vector)[0]
             prepared.append((doc_id, stored, kept, collection.keys(stored), blob, _text_hash(target, doc)))
         # Filter values all the notice's documents share (its metadata) are stored as one text.
         first = prepared[0][3] if prepared else {}
         common = {k: v for k, v in first.items() if all(p[3].get(k) == v for p in prepared)}
         shared = dumps(common)
         for doc_id, stored, kept, keys, blob, hashed in prepared:
-            own = {k: v for k, v in keys.items() if k not in common}
+            own = stored_keys(target, doc_id, {k: v for k, v in keys.items() if k not in common})
             docs.append(DocRow(target, doc_id, dumps(kept), shared, dumps(own), blob, stored, hashed))
     record = {**bundle.notice, "notice_id": bundle.notice_id}
     record.setdefault("issue_ids", [d["id"] for d in bundle.issues])
-    return NoticeRow(bundle.notice_id, bundle.source, dumps(record), docs), dims
+    return NoticeRow(bundle.notice_id, bundle.source, dumps(record), docs, dumps(head) if head else None), dims
 
 
 def _text_hash(target: Target, doc: Document) -> bytes | None:

@@ -1,7 +1,7 @@
 """The record store of the embedded backend: one SQLite file (WAL), the source of truth.
 
 It holds every notice record (with its original text), every issue and measure document (JSON),
-their vectors (float16 blobs) and a change log in the form of a sequence number on each row:
+their vectors (:mod:`indexer.vector_codec`: int8 from layout 4, float16 before) and a change log in the form of a sequence number on each row:
 
 * ``meta``     key → value (model id, dims, dictionary and schema versions, ``seq``, ``lexical_seq``);
 * ``notices``  one row per stored notice: id, source, the ``seq`` that wrote it, the record (JSON);
@@ -27,6 +27,11 @@ Layout 3 (lean store): measure rows without their issue's copies and derived fie
 (``text_hash``: the embedder's vector cache finds stored vectors by it); a row's own filter keys
 packed, and the keys a notice's rows share stored once per notice and collection
 (``shared_keys``; rows of older layouts keep theirs in ``shared``); 16 KiB pages for new files.
+Layout 4: vectors in int8 with a scale each (float16 before: 1.4 KiB less per issue at 2.85
+measure vectors an issue; a store of an older layout keeps float16: ``vector_codec``); issue rows
+without the notice-level fields their notice's issues share (``notice_heads``, once per notice);
+no index on ``docs.notice_id``: a notice's documents are the run of rowids its row names
+(``docs_from``, ``docs_to``; a notice stored before has none and is found by that index).
 
 One :meth:`RecordStore.write` call is one transaction with one new ``seq``: a notice's documents
 appear and disappear together. Everything derived (tantivy, the in-memory vectors) catches up by
@@ -38,8 +43,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,13 +52,16 @@ from urllib.parse import quote
 
 import numpy as np
 
-from indexer.backends.embedded_rows import needs_issue, whole
+from indexer.backends.embedded_rows import needs_head, needs_issue, whole
+from indexer.backends.row_codec import Codec, build_zdict
 from indexer.documents import issue_of_measure, measure_id_bounds
 from indexer.errors import BackendError
 from indexer.types import DocId, Document, NoticeId, Target
+from indexer.vector_codec import FLOAT16, INT8, VectorCodec
 
 TARGET_CODE = {Target.ISSUES: 0, Target.MEASURES: 1}
 CODE_TARGET = {code: target for target, code in TARGET_CODE.items()}
+BOTH_TARGETS = 2  # shared_keys.target of keys both collections of a notice share
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -65,7 +72,9 @@ CREATE TABLE IF NOT EXISTS notices (
     notice_id TEXT PRIMARY KEY,
     source    TEXT NOT NULL,
     seq       INTEGER NOT NULL,
-    record    TEXT NOT NULL
+    record    TEXT NOT NULL,
+    docs_from INTEGER,
+    docs_to   INTEGER
 );
 CREATE INDEX IF NOT EXISTS notices_source ON notices (source, seq);
 CREATE TABLE IF NOT EXISTS docs (
@@ -82,7 +91,6 @@ CREATE TABLE IF NOT EXISTS docs (
     text_hash BLOB
 );
 CREATE INDEX IF NOT EXISTS docs_seq ON docs (seq);
-CREATE INDEX IF NOT EXISTS docs_notice ON docs (notice_id) WHERE deleted = 0;
 CREATE INDEX IF NOT EXISTS docs_id ON docs (target, doc_id) WHERE deleted = 0;
 CREATE INDEX IF NOT EXISTS docs_alive ON docs (target) WHERE deleted = 0;
 CREATE TABLE IF NOT EXISTS derived (
@@ -94,6 +102,10 @@ CREATE TABLE IF NOT EXISTS shared_keys (
     target    INTEGER NOT NULL,
     keys      BLOB NOT NULL,
     PRIMARY KEY (notice_id, target)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS notice_heads (
+    notice_id TEXT PRIMARY KEY,
+    head      BLOB NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS codecs (
     codec INTEGER PRIMARY KEY,
@@ -109,10 +121,10 @@ PAGE_SIZE = 16384
 # at 100k issues). Mapped pages are the OS's page cache, shared and dropped under memory pressure,
 # but RSS counts them (as file pages), so the default maps nothing. Nothing shrinks the file (no
 # VACUUM), the one case where a mapping could fault.
-_ZDICT_BYTES = 32768  # zlib's window: the most a preset dictionary can give
 _ZDICT_MIN_DOCS = 8  # fewer documents in the first write: plain zlib until a write brings more
 
 _CHUNK = 500  # ids per IN (...) query, well under SQLite's variable limit
+INT8_LAYOUT = 4  # the store layout from which vectors are int8 (embedded_generation.STORE_VERSION)
 
 
 @dataclass(slots=True)
@@ -137,6 +149,7 @@ class NoticeRow:
     source: str
     record: str
     docs: list[DocRow]
+    head: str | None = None  # the notice-level fields its issue rows leave out (JSON; embedded_rows)
 
 
 @dataclass(slots=True)
@@ -150,6 +163,7 @@ class Change:
     shared: str | bytes | None  # as stored: JSON, or packed (layout 3; the same bytes for one notice's rows)
     keys: str | bytes | None
     vector: bytes | None
+    doc_id: DocId | None = None  # names a measure's issue (embedded_rows.whole_keys)
 
 
 class StoreFull(BackendError):
@@ -158,49 +172,6 @@ class StoreFull(BackendError):
 
 def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
-class Codec:
-    """JSON text ⇄ compressed blob: one byte naming the preset dictionary, then raw zlib.
-
-    >>> codec = Codec({1: b'{"status":"completed","notice_id":"'})
-    >>> blob = codec.pack('{"status":"completed","notice_id":"ab12"}', 1)
-    >>> blob[0], codec.unpack(blob)
-    (1, '{"status":"completed","notice_id":"ab12"}')
-    >>> codec.unpack('{"plain":"layout 1"}')
-    '{"plain":"layout 1"}'
-    """
-
-    def __init__(self, zdicts: Mapping[int, bytes] | None = None,
-                 load: Callable[[], Mapping[int, bytes]] | None = None) -> None:
-        self.zdicts: dict[int, bytes] = {0: b"", **(zdicts or {})}
-        self._load = load  # reads the store's dictionaries again: another process may have added one
-
-    def pack(self, text: str, codec: int) -> bytes:
-        zdict = self.zdicts[codec]
-        packer = zlib.compressobj(6, zlib.DEFLATED, -15, zdict=zdict) if zdict else zlib.compressobj(6, zlib.DEFLATED, -15)
-        return bytes((codec,)) + packer.compress(text.encode("utf-8")) + packer.flush()
-
-    def unpack(self, value: str | bytes) -> str:
-        if isinstance(value, str):  # layout 1: plain JSON text
-            return value
-        zdict = self.zdicts.get(value[0])
-        if zdict is None and self._load is not None:
-            self.zdicts.update(self._load())
-            zdict = self.zdicts.get(value[0])
-        if zdict is None:
-            raise ValueError(f"a record packed with dictionary {value[0]}, which the store does not have")
-        unpacker = zlib.decompressobj(-15, zdict=zdict) if zdict else zlib.decompressobj(-15)
-        return (unpacker.decompress(value[1:]) + unpacker.flush()).decode("utf-8")
-
-    def loads(self, value: str | bytes) -> Any:
-        return json.loads(self.unpack(value))
-
-
-def build_zdict(docs: Sequence[str]) -> bytes:
-    """A preset dictionary from sample documents: zlib looks back at most 32 KiB, nearest first,
-    so the samples are interleaved (issue, measure, …) and the tail kept."""
-    return "".join(docs).encode("utf-8")[-_ZDICT_BYTES:]
 
 
 class RecordStore:
@@ -216,6 +187,7 @@ class RecordStore:
         if read_only:
             self._db = self._open_read_only(path)
             self.codec = Codec(self._zdicts(), self._zdicts)
+            self.vector_codec = self._vector_codec()
             return
         with self._errors("open"):
             self._db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
@@ -235,8 +207,17 @@ class RecordStore:
             self._db.executescript(_SCHEMA)
             if "text_hash" not in {row[1] for row in self._db.execute("PRAGMA table_info(docs)")}:
                 self._db.execute("ALTER TABLE docs ADD COLUMN text_hash BLOB")  # layouts 1 and 2
+            if "docs_from" not in {row[1] for row in self._db.execute("PRAGMA table_info(notices)")}:
+                self._db.executescript("ALTER TABLE notices ADD COLUMN docs_from INTEGER; "  # layouts 1-3
+                                       "ALTER TABLE notices ADD COLUMN docs_to INTEGER;")
             self._db.execute(_TEXT_INDEX)
         self.codec = Codec(self._zdicts(), self._zdicts)
+        self.vector_codec = self._vector_codec()
+
+    def _vector_codec(self) -> VectorCodec:
+        """How this store keeps vectors: int8 in a new store, float16 in one of an older layout."""
+        version = self.meta().get("store_version")
+        return FLOAT16 if version is not None and int(version) < INT8_LAYOUT else INT8
 
     def _zdicts(self) -> dict[int, bytes]:
         with self._lock:
@@ -334,10 +315,11 @@ class RecordStore:
                     self._delete_notice(tx, old, seq)  # type: ignore[arg-type]
                 before = self._last_rowid(tx)
                 if self.packed:  # layout 3: a notice's shared filter keys once per collection, not per row
+                    shared = {TARGET_CODE[d.target]: d.shared for d in notice.docs if d.vector is not None}
+                    if len(shared) > 1 and len(set(shared.values())) == 1:  # layout 4: alike, kept once
+                        shared = {BOTH_TARGETS: shared[0]}
                     tx.executemany("INSERT OR REPLACE INTO shared_keys (notice_id, target, keys) VALUES (?, ?, ?)",
-                                   list({TARGET_CODE[d.target]: (notice.notice_id, TARGET_CODE[d.target],
-                                                                 pack(d.shared))
-                                         for d in notice.docs if d.vector is not None}.values()))
+                                   [(notice.notice_id, code, pack(keys)) for code, keys in shared.items()])
                 tx.executemany(
                     "INSERT INTO docs (target, doc_id, notice_id, seq, doc, shared, keys, vector, text_hash) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -348,8 +330,12 @@ class RecordStore:
                 after = self._last_rowid(tx)
                 if after - before == len(notice.docs):  # AUTOINCREMENT in one transaction: consecutive
                     written.update((before + 1 + i, d.value) for i, d in enumerate(notice.docs) if d.value is not None)
-                tx.execute("INSERT INTO notices (notice_id, source, seq, record) VALUES (?, ?, ?, ?)",
-                           (notice.notice_id, notice.source, seq, pack(notice.record)))
+                if notice.head is not None:
+                    tx.execute("INSERT OR REPLACE INTO notice_heads (notice_id, head) VALUES (?, ?)",
+                               (notice.notice_id, pack(notice.head)))
+                tx.execute("INSERT INTO notices (notice_id, source, seq, record, docs_from, docs_to) "
+                           "VALUES (?, ?, ?, ?, ?, ?)", (notice.notice_id, notice.source, seq, pack(notice.record),
+                                                         before + 1, after))
         return seq, written
 
     def _codec_for(self, tx: sqlite3.Connection, notices: Sequence[NoticeRow]) -> int:
@@ -389,9 +375,16 @@ class RecordStore:
 
     @staticmethod
     def _delete_notice(tx: sqlite3.Connection, notice_id: NoticeId, seq: int) -> bool:
+        """Tombstone a notice's documents: the run of rowids its write gave them (layout 4: no index
+        on notice_id, 0.1 KiB an issue), or for a notice stored before, by notice_id (that index)."""
+        run = tx.execute("SELECT docs_from, docs_to FROM notices WHERE notice_id = ?", (notice_id,)).fetchone()
+        if run is None:  # documents are never stored without their notice
+            return False
+        where, found = ("rowid BETWEEN ? AND ? AND ", run) if run[0] is not None else ("", ())
         tx.execute("UPDATE docs SET deleted = 1, seq = ?, doc = NULL, shared = NULL, keys = NULL, vector = NULL, "
-                   "text_hash = NULL WHERE notice_id = ? AND deleted = 0", (seq, notice_id))
+                   f"text_hash = NULL WHERE {where}notice_id = ? AND deleted = 0", (seq, *found, notice_id))
         tx.execute("DELETE FROM shared_keys WHERE notice_id = ?", (notice_id,))
+        tx.execute("DELETE FROM notice_heads WHERE notice_id = ?", (notice_id,))
         return tx.execute("DELETE FROM notices WHERE notice_id = ?", (notice_id,)).rowcount > 0
 
     # -- change log ----------------------------------------------------------------------
@@ -415,13 +408,14 @@ class RecordStore:
         while True:
             rows = self._query(
                 f"SELECT rowid, target, deleted, {doc}, coalesce(shared, (SELECT s.keys FROM shared_keys s WHERE "
-                f"s.notice_id = docs.notice_id AND s.target = docs.target)), keys, {vector} FROM {source} "
+                f"s.notice_id = docs.notice_id AND s.target IN (docs.target, {BOTH_TARGETS}))), keys, {vector}, doc_id "
+                f"FROM {source} "
                 f"WHERE {where} ORDER BY rowid LIMIT ?", (seq, upto, last, batch))
             if not rows:
                 return
             last = rows[-1][0]
             yield [Change(r[0], CODE_TARGET[r[1]], bool(r[2]), None if r[3] is None else self.codec.unpack(r[3]),
-                          r[4], r[5], r[6]) for r in rows]
+                          r[4], r[5], r[6], r[7]) for r in rows]
 
     # -- reading -------------------------------------------------------------------------
     def counts(self) -> tuple[int, int, int]:
@@ -475,9 +469,14 @@ class RecordStore:
         (deleted between two reads) is left out."""
         wanted = [d.get("issue_id") for d in rows.values() if needs_issue(d)]
         issues = self.get_docs(Target.ISSUES, wanted, derived=False) if wanted else {}
+        heads: dict[str, Document] = {}
+        for chunk in _chunks(list({d.get("notice_id") for d in rows.values() if needs_head(d)})):
+            heads.update((notice_id, self.codec.loads(head)) for notice_id, head in self._query(
+                f"SELECT notice_id, head FROM notice_heads WHERE notice_id IN ({','.join('?' * len(chunk))})", chunk))
         out = {}
         for key, row in rows.items():
-            doc = whole(target, row, issues.get(row.get("issue_id")), derived=derived)
+            doc = whole(target, row, issues.get(row.get("issue_id")), derived=derived,
+                        head=heads.get(row.get("notice_id")))
             if doc is not None:
                 out[key] = doc
         return out
@@ -489,7 +488,7 @@ class RecordStore:
             for doc_id, blob in self._query(
                     f"SELECT doc_id, vector FROM docs WHERE target = ? AND deleted = 0 AND vector IS NOT NULL "
                     f"AND doc_id IN ({marks})", (TARGET_CODE[target], *chunk)):
-                found[doc_id] = np.frombuffer(blob, dtype=np.float16).astype(np.float32)
+                found[doc_id] = self.vector_codec.decode_one(blob)
         return found
 
     def issue_family_vectors(self, issue_ids: Sequence[DocId]) -> tuple[list[DocId], np.ndarray]:
@@ -514,13 +513,11 @@ class RecordStore:
                     f"WHERE d.vector IS NOT NULL", (*bounds, TARGET_CODE[Target.MEASURES])):
                 owners.append(issue_of_measure(doc_id))
                 blobs.append(blob)
-        dims = len(blobs[0]) // 2 if blobs else 0
-        matrix = np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(blobs), dims).astype(np.float32)
-        return owners, matrix
+        return owners, self.vector_codec.decode(blobs)
 
     def cached_vectors(self, model_id: str, hashes: Sequence[bytes]) -> dict[bytes, np.ndarray]:
         """Live vectors by the hash of the text they were computed from, if they are of
-        ``model_id`` (float16 values as float32; hashes not found are absent)."""
+        ``model_id`` (decoded; hashes not found are absent)."""
         if not hashes or self.meta().get("model_id") != model_id:
             return {}
         found: dict[bytes, np.ndarray] = {}
@@ -529,7 +526,7 @@ class RecordStore:
                 marks = ",".join("?" * len(chunk))
                 for key, blob in self._query(f"SELECT text_hash, vector FROM docs INDEXED BY docs_text WHERE "
                                              f"text_hash IN ({marks}) AND vector IS NOT NULL", chunk):
-                    found[bytes(key)] = np.frombuffer(blob, dtype=np.float16).astype(np.float32)
+                    found[bytes(key)] = self.vector_codec.decode_one(blob)
         except BackendError:
             if not self.read_only:
                 raise
@@ -538,7 +535,7 @@ class RecordStore:
 
     def iter_live(self, target: Target, *, with_vector: bool, batch: int = 1000
                   ) -> Iterator[list[tuple[Document, bytes | None]]]:
-        """(document, float16 vector blob or None) of every live document, by rowid pages."""
+        """(document, vector blob or None) of every live document, by rowid pages."""
         vector = "vector" if with_vector else "NULL"
         last = 0
         while True:

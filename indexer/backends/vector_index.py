@@ -1,5 +1,5 @@
 """The in-memory vector index of the embedded backend, one per collection, rebuilt from the record
-store on open (vectors are stored there as float16) and kept current by replaying its changes.
+store on open (vectors are stored there in int8: :mod:`indexer.vector_codec`) and kept current by replaying its changes.
 
 Rows are keyed by the store's ``rowid`` (ascending, never reused); position ``i`` in every array
 is the ``i``-th row added. Deleted rows stay in place, masked (a snapshot keeps them too).
@@ -13,7 +13,7 @@ for the compressed layouts, scripts/bench_engine.py for the whole engine):
   :data:`DIMS_PER_SUBQUANTISER` dims (192 codes, 96 bytes a row at 384 dims) scanned with SIMD
   shuffles, trained on (up to :data:`TRAIN_ROWS` of) the rows present when the threshold is
   crossed, split in shards of :data:`SHARD_ROWS` scanned on ``threads`` threads. The top
-  ``k + max(k, 200)`` candidates are re-scored exactly from a float16 copy in a private file
+  ``k + max(k, 200)`` candidates are re-scored exactly from a copy as stored in a private file
   (:class:`RowFile`: read with pread, so it sits in the page cache, not in the process's
   memory), so scores are true cosines of the stored vectors. Fast scan takes no IDSelector:
   a filtered shard over-fetches in proportion to the rows its mask drops (see _search_shard).
@@ -63,6 +63,7 @@ import numpy as np
 from indexer.backends.base import Filters
 from indexer.backends.vector_rows import Grow, IntegerColumn, KeywordColumn, RowFile
 from indexer.errors import BadQuery
+from indexer.vector_codec import CODECS, FLOAT16, INT8, VectorCodec
 
 try:  # optional speed-up: without faiss every collection stays exact (slower past ~200k rows)
     import faiss
@@ -77,9 +78,10 @@ DIMS_PER_SUBQUANTISER = 2  # PQ fast scan: 2 dims a 4-bit code, 384 dims → 192
 # Candidates re-scored exactly: k + max(k, RESCORE_EXTRA[layout]) (chosen by measured recall).
 RESCORE_EXTRA = {"pq4fs": 200, "sq8": 40}
 SHARD_ROWS = 1 << 16  # compressed rows per shard
-# 5: the compressed layout is named in the meta ("compressed"). A layout-4 snapshot still loads
-# (an SQ8 one re-encoded from its float16 copy: see from_arrays).
-SNAPSHOT_LAYOUT = 5
+# 5: the compressed layout is named in the meta ("compressed"). 6: the re-scoring copy ("rows") as
+# the store keeps vectors, its codec named in the meta ("rows"); before, "f16" rows. Layouts 4 and 5
+# still load (a layout-4 SQ8 one re-encoded from its float16 copy: see from_arrays).
+SNAPSHOT_LAYOUT = 6
 
 # (field name, kind) where kind is "keyword" (exact string values, maybe several per row) or
 # "integer" (one int per row); "id" is resolved by the store, not kept here.
@@ -91,12 +93,14 @@ class VectorIndex:
     """Cosine top-k over the vectors of one collection, with exact filters and deletions."""
 
     def __init__(self, dims: int, filter_spec: FilterSpec, *, exact_max_rows: int = EXACT_MAX_ROWS,
-                 threads: int = 1, spill: Path | None = None, compressed: str | None = None) -> None:
+                 threads: int = 1, spill: Path | None = None, compressed: str | None = None,
+                 codec: VectorCodec = INT8) -> None:
         compressed = compressed or COMPRESSED
         if compressed not in RESCORE_EXTRA:
             raise ValueError(f"unknown compressed layout {compressed!r}")
         self.dims = dims
         self.compressed = compressed  # the layout used once the index passes exact_max_rows
+        self.codec = codec  # how the store keeps the vectors given: the re-scoring copy's form
         self.spill = spill  # where the compressed layout's re-scoring file goes (None: the temporary folder)
         self.filter_spec = dict(filter_spec)
         self.exact_max_rows = exact_max_rows
@@ -105,7 +109,7 @@ class VectorIndex:
         self._exact: Grow | None = Grow(np.float32, width=dims)
         self._scores = np.zeros(0, dtype=np.float32)
         self._shards: list[Any] = []  # faiss indexes of SHARD_ROWS positions each, searched in parallel
-        self._f16: RowFile | None = None  # compressed only: the vectors in float16, to re-score exactly
+        self._rows: RowFile | None = None  # compressed only: the vectors as stored, to re-score exactly
         self._trained: Any = None  # an empty faiss index holding the trained codes, cloned per shard
         self._norms = Grow(np.float32)  # of the vectors as given
         self.threads = max(1, threads)
@@ -134,7 +138,7 @@ class VectorIndex:
             return
         if self.rowids.size and rowids[0] <= self.rowids.view[-1]:
             raise ValueError("vector rows must be added in increasing rowid order")
-        # Kept as given (float16 values from the store, so the copies below are exact); cosines
+        # Kept as given (decoded from the store, so the encoded copy below is exact); cosines
         # divide by the norms, computed the same way as any exact check would.
         vectors = np.asarray(vectors, dtype=np.float32).reshape(len(rowids), self.dims)
         norms = np.linalg.norm(vectors, axis=1).astype(np.float32)
@@ -147,8 +151,8 @@ class VectorIndex:
             column.extend(start, [k.get(name) for k in keys])
         if self._trained is not None:
             self._add_to_shards(vectors / norms[:, None])
-            assert self._f16 is not None
-            self._f16.extend(vectors.astype(np.float16))
+            assert self._rows is not None
+            self._rows.extend(vectors)
             return
         assert self._exact is not None
         self._exact.extend(vectors)
@@ -165,30 +169,30 @@ class VectorIndex:
 
     def _switch_to_compressed(self) -> None:
         assert self._exact is not None
-        self._f16 = RowFile(self.dims, self.spill)
+        self._rows = RowFile(self.dims, self.spill, self.codec)
         for start in range(0, self._exact.size, 65536):
-            self._f16.extend(self._exact.view[start:start + 65536].astype(np.float16))
-        self._encode_f16()
+            self._rows.extend(self._exact.view[start:start + 65536])
+        self._encode_rows()
         self._exact.release()
         self._exact = None
 
-    def _encode_f16(self) -> None:
-        """Train the codes on up to TRAIN_ROWS rows of the float16 copy and encode every row
-        (the rows come from the store as float16: the copy is exact)."""
-        assert self._f16 is not None
+    def _encode_rows(self) -> None:
+        """Train the codes on up to TRAIN_ROWS rows of the re-scoring copy and encode every row
+        (the copy holds the vectors as stored: exact)."""
+        assert self._rows is not None
         norms = self._norms.view
-        step = max(1, self._f16.size // TRAIN_ROWS)
+        step = max(1, self._rows.size // TRAIN_ROWS)
         sample, start = [], 0
-        for block in self._f16.blocks():  # every step-th row (copied: a view would keep the block)
+        for block in self._rows.blocks():  # every step-th row (copied: a view would keep the block)
             sample.append(block[(-start) % step::step].copy())
             start += len(block)
         trained = self._empty_codes()
-        trained.train(np.concatenate(sample).astype(np.float32) / norms[::step, None])
+        trained.train(np.concatenate(sample) / norms[::step, None])
         self._trained = trained
         del sample
         start = 0
-        for block in self._f16.blocks():
-            self._add_to_shards(block.astype(np.float32) / norms[start:start + len(block), None])
+        for block in self._rows.blocks():
+            self._add_to_shards(block / norms[start:start + len(block), None])
             start += len(block)
 
     def _add_to_shards(self, vectors: np.ndarray) -> None:
@@ -252,7 +256,7 @@ class VectorIndex:
     def vectors_with(self, name: str, values: Sequence[str]) -> tuple[list[str], np.ndarray]:
         """The live rows whose first value of the keyword field ``name`` is one of ``values``
         (a measure's ``issue_id``), in position order: each row's value, and the rows' vectors as
-        they were added (float32 copies of the stored float16 values)."""
+        they were added (float32, decoded from the store)."""
         column = self._columns.get(name)
         if not isinstance(column, KeywordColumn):
             raise BadQuery(f"field {name!r} is not a keyword column of this index")
@@ -263,12 +267,12 @@ class VectorIndex:
         return [value_of[c] for c in codes.tolist()], self.vectors_at(positions)
 
     def vectors_at(self, positions: np.ndarray) -> np.ndarray:
-        """The vectors at ``positions`` as they were added (float32)."""
+        """The vectors at ``positions`` as they were added (float32: decoded from the store, exact)."""
         if self._trained is None:
             assert self._exact is not None
             return self._exact.view[positions]
-        assert self._f16 is not None
-        return self._f16.take(positions).astype(np.float32)
+        assert self._rows is not None
+        return self._rows.take(positions)
 
     def facet_column(self, name: str) -> KeywordColumn | IntegerColumn:
         """The code column of a filter field: facet counts read it (indexer.backends.facet_columns)."""
@@ -299,10 +303,10 @@ class VectorIndex:
         sure = [p[2] for p in parts if p[2].size]
         if sure:  # shards with few rows passing the mask: every one of them is re-scored
             positions = np.concatenate([positions, *sure])
-        # Exact re-scoring from the float16 copy (a file: see RowFile). Reading the candidates
+        # Exact re-scoring from the copy as stored (a file: see RowFile). Reading the candidates
         # from SQLite instead cost 6–10 ms a query at 1M, and far more on a cold cache.
-        assert self._f16 is not None
-        exact = self._f16.take(positions).astype(np.float32) @ q / self._norms.view[positions]
+        assert self._rows is not None
+        exact = self._rows.take(positions) @ q / self._norms.view[positions]
         rowids = self.rowids.view[positions]
         order = np.lexsort((rowids, -exact))[:k]
         return [(int(rowids[i]), float(exact[i])) for i in order]
@@ -372,7 +376,7 @@ class VectorIndex:
     def stats(self) -> dict[str, Any]:
         memory = self.rowids.size * 9
         if self._trained is not None:
-            # the codes only (the float16 copy is a file): 48 B a row for PQ fast scan, 384 for SQ8
+            # the codes only (the re-scoring copy is a file): 96 B a row for PQ fast scan, 384 for SQ8
             memory += sum(s.ntotal * s.code_size for s in self._shards)
         elif self._exact is not None:
             memory += self._exact.size * self.dims * 4
@@ -383,8 +387,8 @@ class VectorIndex:
         if self._pool is not None:
             self._pool.shutdown(wait=False)
             self._pool = None
-        if self._f16 is not None:
-            self._f16.close()
+        if self._rows is not None:
+            self._rows.close()
 
     # -- snapshots -------------------------------------------------------------------------
     def arrays(self, prefix: str) -> Iterator[tuple[str, np.ndarray]]:
@@ -392,7 +396,7 @@ class VectorIndex:
         (see :func:`save_snapshot`)."""
         meta = {"dims": self.dims, "exact_max_rows": self.exact_max_rows, "deleted": self.deleted,
                 "shards": len(self._shards), "layout": SNAPSHOT_LAYOUT,
-                "compressed": None if self._trained is None else self.compressed,
+                "compressed": None if self._trained is None else self.compressed, "rows": self.codec.name,
                 "columns": {name: "integer" if isinstance(c, IntegerColumn) else "keyword"
                             for name, c in self._columns.items()}}
         yield f"{prefix}meta", _text_array(json.dumps(meta))
@@ -400,9 +404,9 @@ class VectorIndex:
         yield f"{prefix}alive", self.alive.view
         yield f"{prefix}norms", self._norms.view
         if self._trained is not None:
-            assert self._f16 is not None
+            assert self._rows is not None
             yield f"{prefix}trained", faiss.serialize_index(self._trained)
-            yield f"{prefix}f16", self._f16.view()
+            yield f"{prefix}rows", self._rows.view()
             for i, shard in enumerate(self._shards):
                 yield f"{prefix}shard{i}", faiss.serialize_index(shard)
         else:
@@ -422,17 +426,21 @@ class VectorIndex:
                     threads: int = 1, spill: Path | None = None) -> VectorIndex:
         meta = json.loads(bytes(arrays[f"{prefix}meta"]).decode())
         layout = meta.get("layout")
-        if layout not in (4, SNAPSHOT_LAYOUT):
+        if layout not in (4, 5, SNAPSHOT_LAYOUT):
             raise ValueError(f"the snapshot has layout {layout}, this program reads {SNAPSHOT_LAYOUT}")
         if meta["columns"] != dict(filter_spec):
             raise ValueError("the snapshot's filter columns differ from the schema's")
         # Layout 4 (before PQ): exact, or SQ8 codes, re-encoded in the configured layout from
-        # the snapshot's float16 copy (~14 s at 1M rows; from the store it took ~55).
+        # the snapshot's float16 copy (~14 s at 1M rows; from the store it took ~55). Before layout 6
+        # the copy was float16, as the store kept vectors then.
+        codec = CODECS.get(meta.get("rows", FLOAT16.name))
+        if codec is None:
+            raise ValueError(f"the snapshot's vectors are kept as {meta.get('rows')!r}, which this program does not read")
         compressed = ("sq8" if meta.get("sq8") else None) if layout == 4 else meta.get("compressed")
         if compressed is not None and compressed not in RESCORE_EXTRA:
             raise ValueError(f"the snapshot's compressed layout {compressed!r} is unknown")
         index = cls(meta["dims"], filter_spec, exact_max_rows=meta["exact_max_rows"], threads=threads, spill=spill,
-                    compressed=None if layout == 4 else compressed)
+                    compressed=None if layout == 4 else compressed, codec=codec)
         index.rowids.extend(arrays[f"{prefix}rowids"])
         index.alive.extend(arrays[f"{prefix}alive"])
         index._norms.extend(arrays[f"{prefix}norms"])
@@ -440,17 +448,20 @@ class VectorIndex:
         if compressed is not None:
             if faiss is None:
                 raise ValueError("the snapshot needs faiss")
-            index._f16 = RowFile(index.dims, spill)
-            for rows in _chunks_of(arrays, f"{prefix}f16"):
-                index._f16.extend(rows)
+            index._rows = RowFile(index.dims, spill, codec)
+            for rows in _chunks_of(arrays, f"{prefix}rows" if layout >= 6 else f"{prefix}f16"):
+                if layout >= 6:
+                    index._rows.extend_encoded(rows)
+                else:
+                    index._rows.extend(rows.astype(np.float32))
             index._exact = None
             if layout == 4:
-                index._encode_f16()
+                index._encode_rows()
             else:
                 index._trained = faiss.deserialize_index(np.asarray(arrays[f"{prefix}trained"]))
                 index._shards = [faiss.deserialize_index(np.asarray(arrays[f"{prefix}shard{i}"]))
                                  for i in range(meta["shards"])]
-            if sum(s.ntotal for s in index._shards) != index.size or index._f16.size != index.size:
+            if sum(s.ntotal for s in index._shards) != index.size or index._rows.size != index.size:
                 raise ValueError("the snapshot's shards do not hold every row")
         else:
             assert index._exact is not None

@@ -1,5 +1,5 @@
 """Row storage of the vector index (:mod:`indexer.backends.vector_index`): growable arrays, the
-float16 re-scoring file, and the per-field code columns that filters and facets read."""
+re-scoring file, and the per-field code columns that filters and facets read."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from indexer.backends.embedded_lexical import as_int
+from indexer.vector_codec import VectorCodec
 
 
 class Grow:
@@ -42,14 +43,16 @@ class Grow:
 
 
 class RowFile:
-    """float16 rows in an unlinked temporary file, written and read with pwrite / pread: the
-    re-scoring copy lives in the page cache, not in the process's memory (768 B a row at 384
-    dims: 0.75 GiB at 1M rows that the serving process's RSS no longer holds). A query reads its
-    ~100 candidates (0.1–0.3 ms); each process keeps its own file, so positions never disagree."""
+    """Vectors as their store keeps them (``codec``: the copy is exact), in an unlinked temporary
+    file written and read with pwrite / pread: the re-scoring copy lives in the page cache, not in
+    the process's memory (386 B a row at 384 dims in int8: 0.36 GiB at 1M rows that the serving
+    process's RSS does not hold). A query reads its ~400 candidates (0.1–0.3 ms); each process
+    keeps its own file, so positions never disagree."""
 
-    def __init__(self, dims: int, folder: Path | None) -> None:
+    def __init__(self, dims: int, folder: Path | None, codec: VectorCodec) -> None:
         self.dims = dims
-        self.row_bytes = dims * 2
+        self.codec = codec
+        self.row_bytes = codec.blob_bytes(dims)
         self.size = 0
         try:
             self._file = tempfile.TemporaryFile(prefix="rescore-", dir=folder)
@@ -58,13 +61,18 @@ class RowFile:
         self._fd = self._file.fileno()
 
     def extend(self, rows: np.ndarray) -> None:
-        data = np.ascontiguousarray(rows, dtype=np.float16).tobytes()
+        """Append float32 rows (encoded here)."""
+        self.extend_encoded(b"".join(self.codec.encode(rows)) if len(rows) else b"")
+
+    def extend_encoded(self, data: bytes | np.ndarray) -> None:
+        """Append rows already encoded (a snapshot's, ``row_bytes`` each)."""
+        data = bytes(np.ascontiguousarray(data).data) if isinstance(data, np.ndarray) else data
         if os.pwrite(self._fd, data, self.size * self.row_bytes) != len(data):
             raise OSError("short write to the re-scoring file")
         self.size += len(data) // self.row_bytes
 
     def take(self, positions: np.ndarray) -> np.ndarray:
-        """The rows at ``positions`` (float16), each run of consecutive positions read with one
+        """The rows at ``positions`` (float32), each run of consecutive positions read with one
         pread (an issue's measures are consecutive rows)."""
         positions = np.asarray(positions, dtype=np.int64).ravel()
         order = np.argsort(positions, kind="stable")
@@ -73,25 +81,26 @@ class RowFile:
         size = self.row_bytes
         data = b"".join(os.pread(self._fd, (int(ordered[b - 1]) - int(ordered[a]) + 1) * size, int(ordered[a]) * size)
                         for a, b in zip([0, *cuts], [*cuts, len(ordered)], strict=True) if b > a)
-        rows = np.empty((len(positions), self.dims), dtype=np.float16)
-        rows[order] = np.frombuffer(data, dtype=np.float16).reshape(len(positions), self.dims)
-        return rows
+        rows = np.empty((len(positions), size), dtype=np.uint8)
+        rows[order] = np.frombuffer(data, dtype=np.uint8).reshape(len(positions), size)
+        return self.codec.decode(rows)
 
     def blocks(self, rows: int = 65536) -> Iterator[np.ndarray]:
-        """Every row in order, ``rows`` at a time (float16), each block read with one pread: no
+        """Every row in order, ``rows`` at a time (float32), each block read with one pread: no
         mapping of the whole file, whose pages would count in the RSS while it is read."""
         for start in range(0, self.size, rows):
             count = min(rows, self.size - start)
             data = os.pread(self._fd, count * self.row_bytes, start * self.row_bytes)
             if len(data) != count * self.row_bytes:
                 raise OSError("short read from the re-scoring file")
-            yield np.frombuffer(data, dtype=np.float16).reshape(count, self.dims)
+            yield self.codec.decode(np.frombuffer(data, dtype=np.uint8).reshape(count, self.row_bytes))
 
     def view(self) -> np.ndarray:
-        """Every row, memory-mapped (for a snapshot: read once, in order)."""
+        """Every row as stored (uint8, ``row_bytes`` a row), memory-mapped (for a snapshot: read
+        once, in order)."""
         if not self.size:
-            return np.zeros((0, self.dims), dtype=np.float16)
-        return np.memmap(self._file, dtype=np.float16, mode="r", shape=(self.size, self.dims))
+            return np.zeros((0, self.row_bytes), dtype=np.uint8)
+        return np.memmap(self._file, dtype=np.uint8, mode="r", shape=(self.size, self.row_bytes))
 
     def close(self) -> None:
         self._file.close()

@@ -85,6 +85,16 @@ def traditional_copy(text: str) -> str | None:
     changed = sum(1 for ch in text if ord(ch) in _T2S)
     if changed < max(_TRADITIONAL_MIN, _TRADITIONAL_SHARE * han):
         return None
+    return simplified_characters(text)
+
+
+def simplified_characters(text: str) -> str:
+    """Every traditional character replaced by its simplified one (one character in, one out;
+    punctuation and width untouched) — what :func:`fold` does to characters, without the width fold.
+
+    >>> simplified_characters("醫保基金")
+    '医保基金'
+    """
     simplified = text.translate(_T2S_BMP)
     return simplified.translate(_T2S) if _ASTRAL.search(simplified) else simplified
 
