@@ -137,9 +137,9 @@ def test_docx_paragraphs_and_table_rows_in_document_order() -> None:
 @pytest.mark.parametrize(
     ("rows", "lines"),
     [
-        (  # no 序号 column: the problem line is unnumbered, other columns keep their labels
+        (  # no 序号 column: the row is numbered by its place, other columns keep their labels
             [["存在问题", "整改措施", "整改时限"], ["台账不全", "补建台账", "2025年6月底前"]],
-            ["台账不全", "整改措施：补建台账", "整改时限：2025年6月底前"],
+            ["1.台账不全", "整改措施：补建台账", "整改时限：2025年6月底前"],
         ),
         (  # a repeated header row (page break) is skipped; Chinese sequence numbers get 、
             [["序号", "问题", "整改情况"], ["一", "制度缺失", "已完成"], ["序号", "问题", "整改情况"]],

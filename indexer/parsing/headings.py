@@ -106,3 +106,12 @@ def problem_like(title: str) -> bool:
     elif _MEASURE_START.match(head):
         score -= 2
     return score > 0
+
+
+def measure_like(title: str) -> bool:
+    """Whether a heading opens with a measure ("建立…", "修订…") and reads as no problem.
+
+    >>> measure_like("修订意识形态工作责任清单。"), measure_like("意识形态工作责任制落实不力")
+    (True, False)
+    """
+    return _MEASURE_START.match(title) is not None and not problem_like(title)

@@ -331,10 +331,14 @@ def _plain_lines(markup: str) -> list[str]:
     return [kept for line in lines if line and (kept := _strip_furniture(line))]
 
 
+# A first line that is itself a notice title (the page's <title> is then only the site's label).
+_TITLE_LIKE = re.compile(r"^[^。；;，,]{6,120}(?:巡察|巡视|整改)[^。；;，,]{0,60}(?:通报|报告|公告|公示)$")
+
+
 def _with_page_title(lines: list[str], page_title: str) -> list[str]:
     """Prepend the <title> (minus the site name) when the body starts without a title."""
     parts = [p.strip() for p in re.split(r"\s*[-_|｜–—]+\s*", page_title) if p.strip()]
     candidates = [p for p in parts if re.search("巡察|巡视|整改", p)]
-    if not candidates or (lines and candidates[0] in lines[0]):
+    if not candidates or (lines and (candidates[0] in lines[0] or _TITLE_LIKE.search(lines[0]))):
         return lines
     return [candidates[0], *lines]

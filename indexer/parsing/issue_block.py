@@ -10,7 +10,7 @@ from indexer.parsing.heading_tree import Line, Node
 from indexer.parsing.headings import SENTENCE_END, WRAPPER, Role
 from indexer.parsing.measures import split_measures
 from indexer.parsing.normalise import fold
-from indexer.parsing.numbering import LabelKind, find_labels
+from indexer.parsing.numbering import LabelKind, Style, find_labels, match_heading
 from indexer.parsing.status import heading_status, normalise_status
 from indexer.types import Issue
 
@@ -27,6 +27,7 @@ class _Block:
     status_raw: str | None
     paragraphs: list[str]
     details: list[str]
+    duties: list[str]  # "责任领导：王某", "完成时限：2024年8月" as printed
 
 
 # The wrappers 关于“X”问题的整改 / 关于“X”的问题 / 针对X问题 around a problem; a quoted X is taken
@@ -144,7 +145,8 @@ def _segments(text: str, folded: str) -> list[_Segment]:
     if labels[0].start > 0:
         out.append((None, text[: labels[0].start]))
     for label, nxt in zip(labels, [*labels[1:], None], strict=True):
-        out.append((label.kind, text[label.end : nxt.start if nxt else len(text)]))
+        start = label.start if label.kind is LabelKind.DUTY else label.end  # a duty keeps its label
+        out.append((label.kind, text[start : nxt.start if nxt else len(text)]))
     return out
 
 
@@ -160,6 +162,32 @@ _SHORT_STATUS = 12
 
 def _looks_like_status(text: str, longest: int = _STATUS_MAX) -> bool:
     return len(text.strip()) <= longest and normalise_status(fold(text)) is not None
+
+
+def _own_lines(node: Node) -> list[Line]:
+    assert node.line is not None
+    return [node.line, *node.body]
+
+
+def carries_measures(node: Node) -> bool:
+    """Whether the node's own lines hold a measures label with measures after it (not only a
+    status: "整改情况：已完成")."""
+    return any(
+        kind is LabelKind.MEASURES and not _looks_like_status(text, _SHORT_STATUS)
+        for line in _own_lines(node)
+        for kind, text in _segments(line.text, line.folded)
+    )
+
+
+def opens_inline_list(node: Node, style: Style) -> bool:
+    """Whether the node's last line is a measures label followed by item 1 of ``style``
+    ("整改措施：1.聘请文物保护员；"), whose item 2 then opens the next line."""
+    line = _own_lines(node)[-1]
+    labels = find_labels(line.folded)
+    if not labels or labels[-1].kind is not LabelKind.MEASURES:
+        return False
+    marker = match_heading(line.folded, labels[-1].end)
+    return marker is not None and marker.style is style and marker.number == 1
 
 
 def _read_block(node: Node, lines: list[Line]) -> _Block:
@@ -188,6 +216,7 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
         problem_text = problem_text[: trailing.start()]
     paragraphs: list[str] = []
     details: list[str] = []
+    duties: list[str] = []
     pending_status = False
     measures_labelled = False  # a 整改措施:-labelled paragraph came before
     segments = heading_tail + [seg for line in lines for seg in _segments(line.text, line.folded)]
@@ -215,9 +244,11 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
         measures_labelled = measures_labelled or kind is LabelKind.MEASURES
         if kind is LabelKind.DETAIL:
             details.append(text.strip())
+        elif kind is LabelKind.DUTY:
+            duties.append(text.strip().rstrip("；;，,"))
         elif text.strip():
             paragraphs.append(text.strip())
-    return _Block(problem_text, lead, status_raw, paragraphs, details)
+    return _Block(problem_text, lead, status_raw, paragraphs, details, duties)
 
 
 def _trim_transition(paragraphs: list[str]) -> list[str]:
@@ -267,7 +298,7 @@ def make_issue(seq: int, node: Node, last_in_region: bool) -> tuple[Issue, list[
         status=status,
         status_raw=block.status_raw,
         measures=split.items,
-        measures_intro=split.intro,
+        measures_intro="\n".join(part for part in (split.intro, *block.duties) if part) or None,
         span=(node.line.start, end_line.start + len(end_line.text)),
     )
     if not split.items:

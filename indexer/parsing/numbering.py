@@ -4,7 +4,8 @@
   compound ``1.(1)``;
 * measure ordinals: ``一是`` ``二是`` … (items of a measures paragraph, not headings);
 * field labels that open a status paragraph (``整改结果：``) or a measures paragraph
-  (``整改情况：``), and the labels of problem details (``具体表现：``).
+  (``整改情况：``), the labels of problem details (``具体表现：``) and of duties (``责任领导：``,
+  ``完成时限：``).
 
 Every pattern here runs on *folded* text (:func:`indexer.parsing.normalise.fold`): full-width brackets,
 colons and digits are already half-width, so ``（一）`` is matched as ``(一)``.
@@ -330,6 +331,11 @@ _STATUS_LABELS = (
     "完成情况", "完成状态", "办结情况",
 )
 _DETAIL_LABELS = ("问题表现", "具体表现", "主要表现", "问题描述", "存在问题", "反馈问题")
+# Who answers for an issue and by when (a rectification table's 责任领导/完成时限 columns).
+_DUTY_LABELS = (
+    "责任领导", "责任人", "责任单位", "责任部门", "责任科室", "责任股室", "责任处室", "责任主体", "牵头领导",
+    "牵头单位", "牵头部门", "配合单位", "完成时限", "整改时限", "整改期限", "时限要求", "完成时间",
+)
 
 
 def _label_pattern(labels: tuple[str, ...]) -> str:
@@ -340,6 +346,7 @@ class LabelKind(StrEnum):
     STATUS = "status"
     MEASURES = "measures"
     DETAIL = "detail"
+    DUTY = "duty"  # 责任领导, 完成时限: kept beside the measures, not among them
 
 
 # A label followed by a colon; in the middle of a line it must follow a sentence boundary.
@@ -347,7 +354,7 @@ _LABEL_BEFORE = frozenset("。；;！？!?)") | frozenset(" \t\n\u3000")
 # Matched backwards from each colon (few per line) instead of at every position of the line.
 _LABEL = re.compile(
     rf"(?:(?P<status>{_label_pattern(_STATUS_LABELS)})|(?P<measures>{_label_pattern(_MEASURE_LABELS)})"
-    rf"|(?P<detail>{_label_pattern(_DETAIL_LABELS)}))"
+    rf"|(?P<detail>{_label_pattern(_DETAIL_LABELS)})|(?P<duty>{_label_pattern(_DUTY_LABELS)}))"
     rf"\s*$"
 )
 _COLON = re.compile("[:：]")
@@ -362,7 +369,7 @@ class Label:
 
 
 def find_labels(folded: str) -> list[Label]:
-    """Status, measures and detail labels of a folded line, in order.
+    """Status, measures, detail and duty labels of a folded line, in order.
 
     >>> [(l.kind.value, l.start) for l in find_labels("整改结果:已完成。整改情况:一是建立台账")]
     [('status', 0), ('measures', 9)]
@@ -374,9 +381,7 @@ def find_labels(folded: str) -> list[Label]:
         m = _LABEL.search(folded, max(0, colon.start() - _LABEL_WINDOW), colon.start())
         if m is None or (m.start() > 0 and folded[m.start() - 1] not in _LABEL_BEFORE):
             continue
-        kind = LabelKind.STATUS if m.group("status") else (
-            LabelKind.MEASURES if m.group("measures") else LabelKind.DETAIL
-        )
+        kind = next(LabelKind(name) for name in ("status", "measures", "detail", "duty") if m.group(name))
         out.append(Label(kind, m.start(), colon.end()))
     return out
 
@@ -394,7 +399,7 @@ def label_breaks(folded: str, loose: bool = False) -> list[int]:
     out = []
     for colon in _COLON.finditer(folded):
         m = _LABEL.search(folded, max(0, colon.start() - _LABEL_WINDOW), colon.start())
-        if m is None or m.start() == 0 or m.group("detail"):
+        if m is None or m.start() == 0 or m.group("detail") or m.group("duty"):
             continue
         before = folded[m.start() - 1]
         if before in _SENTENCE_END or (loose and _CJK_OR_QUOTE.match(before)):

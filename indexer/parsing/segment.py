@@ -28,8 +28,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from indexer.parsing.heading_tree import Line, Node, build_tree, split_lines
-from indexer.parsing.headings import Role, classify_title, problem_like
-from indexer.parsing.issue_block import make_issue, outer_headings, split_heading
+from indexer.parsing.headings import Role, classify_title, measure_like, problem_like
+from indexer.parsing.issue_block import (
+    carries_measures,
+    make_issue,
+    opens_inline_list,
+    outer_headings,
+    split_heading,
+)
 from indexer.parsing.numbering import LabelKind, Style, find_labels
 from indexer.types import Issue
 
@@ -129,7 +135,7 @@ def _issue_style(candidates: list[Node], listed: bool) -> tuple[Style | None, bo
     labelled = {style: sum(_has_labels(n) for n in nodes) for style, nodes in styles.items()}
     best = max(styles, key=lambda s: (labelled[s], len(styles[s])))
     if labelled[best] >= 2 or labelled[best] >= _MAJORITY * len(styles[best]) > 0:
-        return best, True
+        return _measure_items_parent(styles, best), True
     # No labels: the deepest style whose headings read as problems and that carry content.
 
     def depth(style: Style) -> float:
@@ -143,6 +149,26 @@ def _issue_style(candidates: list[Node], listed: bool) -> tuple[Style | None, bo
     problems = [s for s in content if share(s, lambda n: problem_like(n.title_folded) and not _aspect(n)) >= _MAJORITY]
     pool = problems or (content if listed else [])
     return (max(pool, key=depth), False) if pool else (None, False)
+
+
+def _measure_items_parent(styles: dict[Style, list[Node]], best: Style) -> Style:
+    """The style of the problems when the labelled style numbers their measures: "（一）关于…的
+    问题" / "1．修订…" / "2．建立…" / "整改情况：已完成" — the label closes the last measure item,
+    but the issue is the problem heading above the items."""
+    nodes = styles[best]
+    if sum(measure_like(n.title_folded) for n in nodes) < _MAJORITY * len(nodes) or any(
+        problem_like(n.title_folded) for n in nodes
+    ):
+        return best
+    parents = {id(n.parent): n.parent for n in nodes if n.parent is not None and n.parent.style is not None}
+    parent_styles = {p.style for p in parents.values()}
+    if len(parents) < 2 or len(parent_styles) != 1:
+        return best
+    style = parent_styles.pop()
+    assert style is not None
+    if style not in styles or sum(problem_like(p.title_folded) for p in parents.values()) < _MAJORITY * len(parents):
+        return best
+    return style
 
 
 def _run_in(title: str) -> bool:
@@ -201,35 +227,50 @@ def segment(text: str) -> Segmentation:
 
 
 def _absorb_restarted_items(nodes: list[Node]) -> list[Node]:
-    """Measure lines numbered like the issues ("（1）…（2）…" under a labelled "（3）") belong to
-    the issue before them: under the same heading, without labels of their own, counting again
-    from 1 — and not reading as problems when the issue itself is number 1."""
+    """Measure lines numbered like the issues belong to the issue before them: under the same
+    heading, counting again from 1 ("（1）…（2）…" under a labelled "（3）", not reading as problems
+    when the issue itself is number 1), or continuing a list its measures label opened
+    ("整改措施：1.…" / "2.…"). The last item may carry the issue's status ("整改结果：已完成"),
+    which closes the list."""
     out: list[Node] = []
     host: Node | None = None
     count = 0  # last number absorbed into host
     for node in nodes:
         assert node.marker is not None
         previous = out[-1] if out else None
-        if host is not None and node.parent is host.parent and not _has_labels(node):
-            if node.marker.number == count + 1:
-                _reparent(node, host)
-                count += 1
-                continue
-        host = None
         if (
-            previous is not None
-            and previous.marker is not None
-            and node.parent is previous.parent
-            and node.marker.number == 1
-            and _has_labels(previous)
-            and not _has_labels(node)
-            and (previous.marker.number > 1 or not problem_like(node.title_folded))
+            host is not None
+            and node.parent is host.parent
+            and node.marker.number == count + 1
+            and _measure_item(node)
         ):
-            host, count = previous, 1
             _reparent(node, host)
+            count += 1
+            host = None if _has_labels(node) else host
+            continue
+        host = None
+        if previous is not None and previous.marker is not None and _opens_measures(previous, node):
+            host, count = previous, node.marker.number
+            _reparent(node, host)
+            host = None if _has_labels(node) else host
             continue
         out.append(node)
     return out
+
+
+def _measure_item(node: Node) -> bool:
+    """A numbered line that can be a measure: no labels, or only a closing status label."""
+    return not _has_labels(node) or (not carries_measures(node) and not problem_like(node.title_folded))
+
+
+def _opens_measures(previous: Node, node: Node) -> bool:
+    """Whether ``node`` starts (or continues) a list of measures inside the labelled ``previous``."""
+    assert previous.marker is not None and node.marker is not None
+    if node.parent is not previous.parent or not _has_labels(previous):
+        return False
+    if node.marker.number == 1:
+        return not _has_labels(node) and (previous.marker.number > 1 or not problem_like(node.title_folded))
+    return node.marker.number == 2 and _measure_item(node) and opens_inline_list(previous, node.marker.style)
 
 
 def _drop_odd_parts(nodes: list[Node], by_labels: bool, warnings: list[str]) -> list[Node]:
@@ -243,7 +284,7 @@ def _drop_odd_parts(nodes: list[Node], by_labels: bool, warnings: list[str]) -> 
             parts.setdefault(id(top), []).append(node)
     if len(parts) < 2:
         return nodes
-    fits = _has_labels if by_labels else (lambda n: problem_like(n.title_folded))
+    fits = _subtree_has_labels if by_labels else (lambda n: problem_like(n.title_folded))
     dropped: set[int] = set()
     for members in parts.values():
         if not any(fits(n) for n in members):

@@ -2,8 +2,13 @@
 
 With a header row ``序号 | 问题 | 整改措施 | 完成情况``, the row ``1 | 党费收缴不规范 | 一是… |
 已完成`` becomes ``1.党费收缴不规范`` / ``整改措施：一是…`` / ``完成情况：已完成`` (each column
-labelled with its own printed header, so no label is invented); a row merged across the table is
-a heading line; a table without a recognisable header gives one line per cell.
+labelled with its own printed header); a row merged across the table is a heading line; a table
+without a recognisable header gives one line per cell.
+
+A table is a list: each row is numbered, by its 序号 cell or, when the table prints none, by its
+place in the table (``1.``, ``2.`` …: the row is an issue whether or not it prints a number). A
+问题类别/方面 column (often merged down its rows) gives a section heading each time its value
+changes, numbered ``（一）``, ``（二）`` … unless it prints its own number.
 """
 
 from __future__ import annotations
@@ -11,9 +16,11 @@ from __future__ import annotations
 import re
 
 from indexer.parsing.normalise import fold
+from indexer.parsing.numbering import match_heading
 
 _SEQ_HEADER = re.compile(r"^(序号|序|编号|No\.?)$", re.I)
 _PROBLEM_HEADER = re.compile(r"问题")
+_SECTION_HEADER = re.compile(r"^(?:问题|反馈问题)?(?:类别|类型|分类|方面|领域|板块)$")
 _ROLE_HEADER = re.compile(r"问题|措施|情况|进展|结果|时限|责任|状态|备注|举措|表现|成效|目标")
 _DIGITS = re.compile(r"^\d+[.、．]?$")
 _CN_NUMERAL = re.compile(r"^[一二三四五六七八九十]+[、.．]?$")
@@ -31,6 +38,8 @@ def _header_roles(row: list[str]) -> dict[str, int] | None:
     for i, label in enumerate(labels):
         if _SEQ_HEADER.match(label) and "seq" not in roles:
             roles["seq"] = i
+        elif _SECTION_HEADER.match(label) and "section" not in roles:
+            roles["section"] = i
         elif _PROBLEM_HEADER.search(label) and not re.search("措施|情况|结果", label) and "problem" not in roles:
             roles["problem"] = i
     return roles
@@ -45,6 +54,15 @@ def _numbered(seq: str, first: str) -> str:
     return f"{seq}{first}"
 
 
+_CN_DIGITS = "一二三四五六七八九"
+
+
+def _cn(number: int) -> str:
+    """A small Chinese numeral for a section the table does not number (1 → 一, 12 → 十二)."""
+    tens, units = divmod(number, 10)
+    return ("" if tens < 2 else _CN_DIGITS[tens - 1]) + ("十" if tens else "") + (_CN_DIGITS[units - 1] if units else "")
+
+
 def table_lines(rows: list[list[str]]) -> list[str]:
     """Lines for a table given as rows of cell texts (see the module docstring).
 
@@ -52,6 +70,9 @@ def table_lines(rows: list[list[str]]) -> list[str]:
     ...              ["一、班子建设方面", "", "", ""],
     ...              ["1", "学习不深入", "一是…\\n二是…", "已完成"]])
     ['一、班子建设方面', '1.学习不深入', '整改措施：一是…', '二是…', '完成情况：已完成']
+    >>> table_lines([["问题类别", "存在问题", "整改情况"], ["党建方面", "台账不全", "已完成"],
+    ...              ["党建方面", "制度缺失", "已完成"]])
+    ['（一）党建方面', '1.台账不全', '整改情况：已完成', '2.制度缺失', '整改情况：已完成']
     """
     header_at, roles = None, None
     for i, row in enumerate(rows[:3]):
@@ -66,6 +87,8 @@ def table_lines(rows: list[list[str]]) -> list[str]:
         return lines
     header = [_SPACES.sub("", c) for c in rows[header_at]]
     lines.extend(line for row in rows[:header_at] for cell in row for line in cell.split("\n") if line)
+    section_at = roles.get("section")
+    section, sections, count = "", 0, 0
     for row in rows[header_at + 1 :]:
         filled = [c for c in row if c]
         if not filled or [_SPACES.sub("", c) for c in row] == header:
@@ -73,22 +96,31 @@ def table_lines(rows: list[list[str]]) -> list[str]:
         if len(filled) == 1 and not (_DIGITS.match(filled[0]) or _CN_NUMERAL.match(filled[0])):
             lines.extend(filled[0].split("\n"))  # one text across the row: a heading
             continue
-        lines.extend(_row_lines(row, header, roles))
+        value = row[section_at].strip() if section_at is not None and section_at < len(row) else ""
+        if value and value != section:
+            section, sections = value, sections + 1
+            first, *rest = value.split("\n")
+            lines.extend([first if match_heading(fold(first)) else f"（{_cn(sections)}）{first}", *rest])
+        count += 1
+        lines.extend(_row_lines(row, header, roles, count))
     return lines
 
 
-def _row_lines(row: list[str], header: list[str], roles: dict[str, int]) -> list[str]:
-    seq_at, problem_at = roles.get("seq"), roles.get("problem")
+def _row_lines(row: list[str], header: list[str], roles: dict[str, int], count: int) -> list[str]:
+    """The lines of one row; ``count`` numbers it when it has no 序号 cell and its problem no number."""
+    seq_at, problem_at, section_at = roles.get("seq"), roles.get("problem"), roles.get("section")
     if problem_at is None:
-        problem_at = next((i for i, c in enumerate(row) if i != seq_at and c), None)
+        problem_at = next((i for i, c in enumerate(row) if i not in (seq_at, section_at) and c), None)
     lines: list[str] = []
     if problem_at is not None and problem_at < len(row) and row[problem_at]:
         first, *rest = row[problem_at].split("\n")
         seq = row[seq_at] if seq_at is not None and seq_at < len(row) else ""
-        lines.append(_numbered(seq, first) if seq else first)
+        if not seq and match_heading(fold(first)) is None:
+            seq = str(count)
+        lines.append(_numbered(seq, first))
         lines.extend(rest)
     for i, cell in enumerate(row):
-        if i in (seq_at, problem_at) or not cell:
+        if i in (seq_at, problem_at, section_at) or not cell:
             continue
         label = header[i] if i < len(header) and header[i] else None
         first, *rest = cell.split("\n")

@@ -1,0 +1,218 @@
+"""Notice formats met outside the bundled samples, each with a small fictional fixture: measures
+numbered under problem headings, measures numbered like the issues, tables with a category
+column, duty columns or no 序号 column, a page whose <title> is only the site's label. Every
+name and problem here is invented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from indexer.parsing import html_text, tables
+from indexer.parsing.parse import parse_document, parse_file, parse_text
+from indexer.parsing.status import Status
+from indexer.types import RawDocument
+
+C, B, P, L = Status.COMPLETED, Status.BASICALLY_COMPLETED, Status.IN_PROGRESS, Status.LONG_TERM
+
+HEAD = ("中共安平县交通运输局党组关于巡察整改进展情况的通报\n"
+        "根据县委统一部署，2023年9月至11月，县委第二巡察组对县交通运输局党组开展了巡察。现将整改进展情况公布如下。\n")
+SIGNATURE = "\n中共安平县交通运输局党组\n2024年6月3日"
+
+
+def _issues(notice) -> list[tuple[str, str, Status | None, list[str]]]:
+    return [(i.label, i.problem, i.status, i.measures) for i in notice.issues]
+
+
+def _html(html: str):
+    return parse_document(RawDocument("page.html", html_text.html_to_text(html), "html", "utf_8"))
+
+
+# ------------------------------------------------------------- measures numbered under problems
+
+
+def test_numbered_measures_under_problem_headings_close_with_the_status_label() -> None:
+    # "（一）关于…的问题" / "1．…" / "2．…" / "整改情况：已完成": the label closes the last measure
+    # item, but the issue is the problem heading above the items.
+    text = HEAD + "\n".join([
+        "一、党的领导弱化方面",
+        "（一）关于贯彻落实上级决策部署不到位的问题",
+        "1．召开党组会专题学习上级文件精神，制定贯彻落实清单。",
+        "2．建立重点工作月调度机制，每月通报进展情况。",
+        "整改情况：已完成。",
+        "（二）关于意识形态工作责任制落实不力的问题",
+        "1．修订意识形态工作责任清单。",
+        "2．每半年专题研究一次意识形态工作。",
+        "整改情况：基本完成。",
+        "二、全面从严治党不力方面",
+        "（三）关于公务用车管理不严的问题",
+        "1．完善公务用车管理制度。",
+        "2．安装车辆定位系统。",
+        "整改情况：持续推进中。",
+    ]) + SIGNATURE
+    notice = parse_text(text)
+    assert _issues(notice) == [
+        ("（一）", "贯彻落实上级决策部署不到位", C,
+         ["召开党组会专题学习上级文件精神，制定贯彻落实清单。", "建立重点工作月调度机制，每月通报进展情况。"]),
+        ("（二）", "意识形态工作责任制落实不力", B, ["修订意识形态工作责任清单。", "每半年专题研究一次意识形态工作。"]),
+        ("（三）", "公务用车管理不严", P, ["完善公务用车管理制度。", "安装车辆定位系统。"]),
+    ]
+    assert [i.section for i in notice.issues] == ["党的领导弱化方面", "党的领导弱化方面", "全面从严治党不力方面"]
+    assert not notice.quality.warnings
+
+
+def test_measures_numbered_like_the_issues_after_a_measures_label() -> None:
+    # "整改措施：" then "1." "2." lines (the last holding the status), or "整改措施：1.…" with
+    # "2." on the next line: the measures of the issue above, not issues of their own.
+    text = HEAD + "\n".join([
+        "二、整改落实情况",
+        "1.关于低保动态管理不及时的问题",
+        "整改措施：",
+        "1.开展低保对象全面排查，清退不符合条件对象21户；",
+        "2.建立季度动态调整机制。",
+        "整改结果：已完成",
+        "2.关于养老机构安全隐患整治不彻底的问题",
+        "整改措施：1.对全县养老机构开展消防检查；",
+        "2.督促整改隐患15处。",
+        "整改结果：正在推进",
+        "3.关于殡葬领域管理不规范的问题",
+        "整改措施：一是修订公墓管理办法；二是开展散埋乱葬专项整治。",
+        "整改结果：已完成",
+    ]) + SIGNATURE
+    notice = parse_text(text)
+    assert _issues(notice) == [
+        ("1.", "低保动态管理不及时", C, ["开展低保对象全面排查，清退不符合条件对象21户", "建立季度动态调整机制。"]),
+        ("2.", "养老机构安全隐患整治不彻底", P, ["对全县养老机构开展消防检查", "督促整改隐患15处。"]),
+        ("3.", "殡葬领域管理不规范", C, ["修订公墓管理办法", "开展散埋乱葬专项整治。"]),
+    ]
+    assert not notice.quality.warnings
+
+
+def test_duty_lines_go_beside_the_measures() -> None:
+    text = HEAD + "\n".join([
+        "二、整改落实情况",
+        "1.关于农村公路养护不到位的问题",
+        "责任领导：王某某；责任单位：公路站",
+        "整改措施：一是制定农村公路养护计划；二是每月巡查一次。",
+        "整改时限：2024年10月底前",
+        "整改结果：已完成",
+        "2.关于超限运输治理不力的问题",
+        "整改措施：联合交警开展治超行动12次。",
+        "整改结果：正在推进",
+    ]) + SIGNATURE
+    first, second = parse_text(text).issues
+    assert first.measures == ["制定农村公路养护计划", "每月巡查一次。"]
+    assert first.measures_intro == "责任领导：王某某\n责任单位：公路站\n整改时限：2024年10月底前"
+    assert first.deadlines == ["整改时限：2024年10月底前"]
+    assert (second.measures, second.measures_intro) == (["联合交警开展治超行动12次。"], None)
+
+
+# ------------------------------------------------------------------------------------ tables
+
+
+def _docx(path: Path, paragraphs: list[str], rows: list[list[str]], merges=(), after=()) -> Path:
+    import docx
+
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value:
+                table.cell(r, c).text = value
+    for (r1, c1), (r2, c2) in merges:
+        table.cell(r1, c1).merge(table.cell(r2, c2))
+    for text in after:
+        document.add_paragraph(text)
+    document.save(path)
+    return path
+
+
+INTRO = ["中共北川县文化广播电视和旅游局党组关于巡察整改进展情况的通报",
+         "根据县委统一部署，县委第三巡察组对县文广旅局党组开展了常规巡察，并于2024年7月2日反馈了巡察意见。",
+         "二、反馈问题整改落实情况"]
+
+
+def test_docx_table_with_duty_columns_and_measures_numbered_in_their_cell(tmp_path: Path) -> None:
+    rows = [
+        ["序号", "反馈问题", "整改措施", "责任领导", "完成时限", "整改情况"],
+        ["（一）落实意识形态工作责任制方面", "", "", "", "", ""],
+        ["1", "意识形态阵地管理存在漏洞", "一是清理停更微信公众号2个；\n二是建立网络阵地审核制度。", "王某", "2024年8月",
+         "已完成"],
+        ["2", "文艺作品审核把关不严", "修订文艺作品审查流程，实行三审三校。", "李某", "长期", "长期坚持"],
+        ["（二）履行主责主业方面", "", "", "", "", ""],
+        ["3", "文物安全巡查不到位", "1.聘请文物保护员12名；\n2.安装监控设备。", "张某", "2024年12月", "基本完成"],
+        ["4", "旅游市场整治力度不够", "开展旅游市场联合执法检查6次。", "赵某", "2024年9月", "已完成"],
+    ]
+    path = _docx(tmp_path / "table.docx", INTRO, rows, merges=[((1, 0), (1, 5)), ((4, 0), (4, 5))],
+                 after=["中共北川县文化广播电视和旅游局党组", "2024年11月5日"])
+    notice = parse_file(path)
+    assert _issues(notice) == [
+        ("1.", "意识形态阵地管理存在漏洞", C, ["清理停更微信公众号2个", "建立网络阵地审核制度。"]),
+        ("2.", "文艺作品审核把关不严", L, ["修订文艺作品审查流程，实行三审三校。"]),
+        ("3.", "文物安全巡查不到位", B, ["聘请文物保护员12名", "安装监控设备。"]),
+        ("4.", "旅游市场整治力度不够", C, ["开展旅游市场联合执法检查6次。"]),
+    ]
+    assert notice.issues[2].measures_intro == "责任领导：张某\n完成时限：2024年12月"
+    assert [i.section for i in notice.issues] == ["落实意识形态工作责任制方面"] * 2 + ["履行主责主业方面"] * 2
+
+
+def test_docx_table_with_a_category_column_merged_down_its_rows(tmp_path: Path) -> None:
+    rows = [
+        ["问题类别", "序号", "问题描述", "整改措施", "整改状态"],
+        ["政治建设方面", "1", "理论学习中心组学习不规范", "制定年度学习计划，每月集中学习一次。", "已完成"],
+        ["", "2", "“第一议题”制度落实不到位", "修订“第一议题”制度，建立学习台账。", "已完成"],
+        ["审计质量方面", "3", "审计报告复核不严", "一是建立三级复核制度；二是开展审计质量检查。", "正在整改"],
+    ]
+    path = _docx(tmp_path / "category.docx", INTRO[:2], rows, merges=[((1, 0), (2, 0))])
+    notice = parse_file(path)
+    assert [(i.label, i.section, i.problem, i.status) for i in notice.issues] == [
+        ("1.", "政治建设方面", "理论学习中心组学习不规范", C),
+        ("2.", "政治建设方面", "“第一议题”制度落实不到位", C),
+        ("3.", "审计质量方面", "审计报告复核不严", P),
+    ]
+
+
+def test_table_rows_without_a_sequence_column_are_issues() -> None:
+    page = """<html><head><meta charset="utf-8"><title>巡察整改</title></head><body><div class="content">
+<h1>中共西岗区司法局党组关于巡察整改进展情况的通报</h1>
+<p>根据区委统一部署，区委第三巡察组于2024年4月1日至5月15日对区司法局党组开展了巡察。现将整改进展情况通报如下：</p>
+<table border="1">
+<tr><th>反馈问题</th><th>整改措施</th><th>完成情况</th></tr>
+<tr><td>社区矫正对象监管存在漏洞</td><td>一是开展社区矫正对象全面排查；二是落实电子定位监管。</td><td>已完成</td></tr>
+<tr><td>人民调解员培训不足</td><td>组织全区人民调解员集中培训2期。</td><td>已完成</td></tr>
+<tr><td>法律援助案件质量评查不到位</td><td>建立法律援助案件质量评估机制。</td><td>持续推进</td></tr>
+</table><p>中共西岗区司法局党组</p><p>2024年9月20日</p></div></body></html>"""
+    assert _issues(_html(page)) == [
+        ("1.", "社区矫正对象监管存在漏洞", C, ["开展社区矫正对象全面排查", "落实电子定位监管。"]),
+        ("2.", "人民调解员培训不足", C, ["组织全区人民调解员集中培训2期。"]),
+        ("3.", "法律援助案件质量评查不到位", P, ["建立法律援助案件质量评估机制。"]),
+    ]
+
+
+def test_html_rowspan_category_column_and_a_bold_title_under_a_generic_page_title() -> None:
+    page = """<html><head><meta charset="utf-8"><title>巡察整改情况通报</title></head><body>
+<div class="content"><p style="text-align:center"><b>中共东岭镇委员会关于巡察整改进展情况的通报</b></p>
+<p>根据区委统一部署，2024年3月至5月，区委第二巡察组对东岭镇党委开展了巡察。现将整改进展情况公布如下：</p>
+<table border="1">
+<tr><td>问题类别</td><td>序号</td><td>存在问题</td><td>整改措施</td><td>责任人</td><td>整改进展</td></tr>
+<tr><td rowspan="2">党的建设方面</td><td>1</td><td>村级党组织书记履职能力不强</td><td>开展村书记轮训2期。</td>
+<td>张某某</td><td>已完成</td></tr>
+<tr><td>2</td><td>党员教育管理不严格</td><td>清理失联党员3名。</td><td>李某某</td><td>已完成并长期坚持</td></tr>
+<tr><td>作风建设方面</td><td>3</td><td>镇村干部服务意识不强</td><td>推行“马上办”服务机制。</td><td>王某某</td>
+<td>正在推进</td></tr></table>
+<p>东岭镇党委</p><p>2024年10月15日</p></div></body></html>"""
+    notice = _html(page)
+    assert notice.meta.title == "中共东岭镇委员会关于巡察整改进展情况的通报"
+    assert [(i.section, i.problem, i.status, i.measures_intro) for i in notice.issues] == [
+        ("党的建设方面", "村级党组织书记履职能力不强", C, "责任人：张某某"),
+        ("党的建设方面", "党员教育管理不严格", C, "责任人：李某某"),
+        ("作风建设方面", "镇村干部服务意识不强", P, "责任人：王某某"),
+    ]
+
+
+def test_a_category_cell_that_prints_its_own_number_keeps_it() -> None:
+    rows = [["问题类别", "存在问题", "整改情况"], ["一、党建方面", "台账不全", "已完成"], ["二、业务方面", "制度缺失", "已完成"]]
+    assert tables.table_lines(rows) == [
+        "一、党建方面", "1.台账不全", "整改情况：已完成", "二、业务方面", "2.制度缺失", "整改情况：已完成",
+    ]
