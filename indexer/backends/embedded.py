@@ -64,6 +64,7 @@ from indexer.backends.embedded_lexical import (
 )
 from indexer.backends.embedded_store import NoticeRow, RecordStore, StoreFull
 from indexer.backends.facet_columns import count_stored
+from indexer.backends.row_ids import GenerationRows
 from indexer.backends.search_gate import SearchGate
 from indexer.backends.vector_index import EXACT_MAX_ROWS
 from indexer.errors import BackendError, BadQuery, IncompatibleIndex, ReadOnlyIndex
@@ -108,6 +109,7 @@ class EmbeddedBackend:
         self._write_lock = threading.RLock()
         self._scans = SearchGate(self._lock)  # vector scans run outside _lock; changes wait for them
         self._facet_cache: OrderedDict[tuple, dict[str, list[tuple[str, int]]]] = OrderedDict()
+        self._row_ids = GenerationRows()  # ids of the rows the legs found (row_ids.py)
         self._requested: tuple[str, int, str] | None = None  # the last check_compatible() values
         self._holding_for_writes = False  # took the writer lock for writes (kept until close)
         self._closed = False
@@ -418,9 +420,9 @@ class EmbeddedBackend:
         scored = [(float(s), int(r)) for (s, _), r in zip(found, rowids, strict=True) if r is not None]
         # ids only for hits that can make the cut (a tie-grown list is 3/4 below it); all if some went since
         head = [p for p in scored if p[0] >= found[k - 1][0]] if len(found) >= k else scored
-        ids = gen.store.doc_ids_of([r for _, r in head])
+        ids = self._row_ids.doc_ids(gen, target, [r for _, r in head])
         if len(ids) < k and len(head) < len(scored):
-            head, ids = scored, gen.store.doc_ids_of([r for _, r in scored])
+            head, ids = scored, self._row_ids.doc_ids(gen, target, [r for _, r in scored])
         return sorted((Hit(ids[r], s, Leg.LEXICAL) for s, r in head if r in ids),
                       key=lambda h: (-h.score, h.doc_id))[:k]
 
@@ -439,7 +441,7 @@ class EmbeddedBackend:
             if mask is not None and not mask.any():
                 return []
             found = index.search(query, k, mask)
-            ids = gen.store.doc_ids_of([rowid for rowid, _ in found])
+            ids = self._row_ids.doc_ids(gen, target, [rowid for rowid, _ in found])
         return [Hit(ids[rowid], score, Leg.VECTOR) for rowid, score in found if rowid in ids]
 
     @contextmanager
@@ -525,7 +527,7 @@ class EmbeddedBackend:
 
     def issue_family_vectors(self, issue_ids: Sequence[DocId]) -> tuple[list[DocId], np.ndarray]:
         with self._scanning() as gen:
-            return family_vectors(gen.store, gen.vectors.get(Target.MEASURES), issue_ids)
+            return family_vectors(gen, self._row_ids.known_rows(gen, Target.ISSUES, issue_ids), issue_ids)
 
     def vector_cache(self) -> StoredVectors:
         """The embedder's vector cache: vectors already stored, found by the hash of their text

@@ -2,33 +2,56 @@
 search core scores measure vectors from for its candidate issues
 (:class:`~indexer.backends.base.RescoresIssueFamilies`).
 
-The issues' vectors are read from the record store; their measures' from the measure vector
-index, found by its ``issue_id`` column: reading them from SQLite (a range scan of the id index
-and a table row apiece, ~575 rows a search at 100k issues) cost ~3.8 ms of a search's CPU. The
-index holds the vectors as the store gives them back (decoded by its codec), so the rows are the
-same either way.
+Both come from the vector indexes, which hold every stored vector as the store gives it back
+(decoded by its codec), so the rows are the same as SQLite's: the measures' found by the measure
+index's ``issue_id`` column, the issues' by their rows, which the search legs just looked up
+(:mod:`indexer.backends.row_ids`); an issue whose row is not known is read from the store. Read
+from SQLite — a range scan of the id index and a table row per measure, a row per issue, ~800
+rows a search at 100k issues — they cost ~7 ms of a search's CPU.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from indexer.backends.embedded_store import RecordStore
-from indexer.backends.vector_index import VectorIndex
 from indexer.types import DocId, Target
 
+if TYPE_CHECKING:
+    from indexer.backends.embedded_generation import Generation
 
-def family_vectors(store: RecordStore, measures: VectorIndex | None,
+
+def family_vectors(gen: Generation, known_rows: Mapping[DocId, int],
                    issue_ids: Sequence[DocId]) -> tuple[list[DocId], np.ndarray]:
-    """``(owners, matrix)``: the issues' rows, then their measures' (``measures``: the measure
-    vector index, None when the collection has no vectors: then the store is asked for both).
-    Call with the index held still (the backend's search gate)."""
-    if measures is None:
-        return store.issue_family_vectors(issue_ids)
+    """``(owners, matrix)``: the issues' rows, then their measures'. ``known_rows``: the rows of
+    (some of) the issues. Call with the indexes held still (the backend's search gate)."""
+    issues_index, measures = gen.vectors.get(Target.ISSUES), gen.vectors.get(Target.MEASURES)
+    if issues_index is None or measures is None:  # no vectors of that kind: the store has none either
+        return gen.store.issue_family_vectors(issue_ids)
     issues = list(dict.fromkeys(issue_ids))
-    own = store.get_vectors(Target.ISSUES, issues)
-    owners, rows = measures.vectors_with("issue_id", issues)
-    return [*own, *owners], np.concatenate([np.asarray(list(own.values()), dtype=np.float32).reshape(-1, measures.dims),
-                                            rows])
+    with_row = [i for i in issues if i in known_rows]
+    positions, found = live_positions(issues_index.rowids.view, issues_index.alive.view,
+                                      np.asarray([known_rows[i] for i in with_row], dtype=np.int64))
+    owners = [i for i, ok in zip(with_row, found.tolist(), strict=True) if ok]
+    held = set(owners)
+    rest = gen.store.get_vectors(Target.ISSUES, [i for i in issues if i not in held])
+    measure_owners, measure_rows = measures.vectors_with("issue_id", issues)
+    rows = [issues_index.vectors_at(positions), np.asarray(list(rest.values()), dtype=np.float32).reshape(-1, measures.dims),
+            measure_rows]
+    return [*owners, *rest, *measure_owners], np.concatenate(rows)
+
+
+def live_positions(held: np.ndarray, alive: np.ndarray, rowids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(positions, found): the positions of the given rows among ``held`` (ascending rowids)
+    that are alive, and for each row whether it is one.
+
+    >>> [p.tolist() for p in live_positions(np.array([2, 5, 9]), np.array([True, False, True]), np.array([9, 5, 7]))]
+    [[2], [True, False, False]]
+    """
+    if not len(held) or not len(rowids):
+        return np.zeros(0, dtype=np.int64), np.zeros(len(rowids), dtype=np.bool_)
+    pos = np.minimum(np.searchsorted(held, rowids), len(held) - 1)
+    found = (held[pos] == rowids) & alive[pos]
+    return pos[found], found
