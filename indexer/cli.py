@@ -65,6 +65,7 @@ def parse(paths: tuple[str, ...], mode: str) -> None:
                 # What the parser read: null where the notice prints no status (the store files
                 # such issues under fields.UNSTATED so that they can be filtered and counted).
                 record["status"] = issue.status.value if issue.status else None
+                record["truncated"] = issue.truncated  # the text ends inside this issue
                 click.echo(_dump(record))
         for warning in notice.quality.warnings:
             click.echo(f"warning: {notice.source}: {warning}", err=True)

@@ -126,6 +126,7 @@ class Issue:
     documents: list[str] = field(default_factory=list)  # 《…》 titles and 〔2024〕49号 numbers
     categories: list[str] = field(default_factory=list)  # keys of the topic taxonomy
     span: tuple[int, int] | None = None  # offsets of the issue's block in NormalisedText.text
+    truncated: bool = False  # the text ends inside this issue's block: it is only partly read
 
 
 @dataclass(slots=True)

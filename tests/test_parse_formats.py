@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from indexer.parsing import html_text, tables
 from indexer.parsing.parse import parse_document, parse_file, parse_text
 from indexer.parsing.status import Status
@@ -216,3 +218,98 @@ def test_a_category_cell_that_prints_its_own_number_keeps_it() -> None:
     assert tables.table_lines(rows) == [
         "一、党建方面", "1.台账不全", "整改情况：已完成", "二、业务方面", "2.制度缺失", "整改情况：已完成",
     ]
+
+
+# --------------------------------------------------------------------- a status closing the block
+
+
+def test_an_unlabelled_status_sentence_closes_the_issue() -> None:
+    text = HEAD + "\n".join([
+        "一、贯彻落实党的路线方针政策方面",
+        "1.森林防火责任落实不够到位",
+        "一是修订森林防火应急预案；二是开展防火检查12次，整改隐患8处。",
+        "目前已整改到位。",
+        "2.林长制工作推进缓慢",
+        "一是制定林长制工作考核办法；二是建立三级林长巡林制度。目前该问题正在整改，持续推进。",
+        "3.违规发放津贴补贴",
+        "已全部清退违规发放的津贴补贴4.5万元，对相关责任人进行了批评教育。",
+        "4.公务接待管理不规范",
+        "①修订公务接待管理办法；②严格执行“一函一单一审批”。",
+        "整改完成。",
+    ]) + SIGNATURE
+    notice = parse_text(text)
+    assert [(i.status, i.status_raw, i.measures) for i in notice.issues] == [
+        (C, "目前已整改到位", ["修订森林防火应急预案", "开展防火检查12次，整改隐患8处。"]),
+        (P, "目前该问题正在整改，持续推进", ["制定林长制工作考核办法", "建立三级林长巡林制度。"]),
+        (None, None, ["已全部清退违规发放的津贴补贴4.5万元，对相关责任人进行了批评教育。"]),
+        (C, "整改完成", ["修订公务接待管理办法", "严格执行“一函一单一审批”。"]),
+    ]
+
+
+# ------------------------------------------------------------------------- a text cut mid-issue
+
+LIST = HEAD + "\n".join([
+    "二、巡察反馈问题整改落实情况",
+    "问题1：农村饮水安全工程管护责任落实不到位。",
+    "整改措施：1．制定农村饮水工程管护办法；2．每季度开展一次水质抽检。",
+    "整改情况：已完成",
+    "问题2：干部队伍老化，年轻干部储备不足。",
+    "整改措施：通过公开招聘补充专业技术人员2名，选派3名年轻干部到基层锻炼。",
+    "整改情况：正在整改中，持续推进",
+])
+
+
+def test_a_text_cut_inside_the_measures_flags_its_last_issue() -> None:
+    notice = parse_text(LIST[: LIST.index("选派3名")])
+    assert [(i.problem, i.truncated) for i in notice.issues] == [
+        ("农村饮水安全工程管护责任落实不到位", False), ("干部队伍老化，年轻干部储备不足", True),
+    ]
+    assert notice.quality.truncated and not notice.quality.complete
+    assert any("ends inside issue 2" in w for w in notice.quality.warnings)
+
+
+def test_a_text_cut_inside_the_status_flags_its_last_issue() -> None:
+    notice = parse_text(LIST[: LIST.index("整改中，持续推进")])
+    assert notice.issues[-1].truncated and notice.issues[-1].status is None
+
+
+def test_a_list_ending_on_a_status_or_a_full_stop_is_not_cut() -> None:
+    assert not parse_text(LIST).quality.truncated  # ends on the understood status, no signature
+    notice = parse_text(LIST[: LIST.index("\n整改情况：正在整改中")])  # ends on a finished sentence
+    assert not notice.quality.truncated and not any(i.truncated for i in notice.issues)
+
+
+def test_jsonl_flags_the_cut_issue(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from indexer.cli import cli
+
+    path = tmp_path / "cut.txt"
+    path.write_text(LIST[: LIST.index("选派3名")], "utf-8")
+    result = CliRunner().invoke(cli, ["parse", "--jsonl", str(path)], catch_exceptions=False)
+    assert [json.loads(line)["truncated"] for line in result.stdout.splitlines()] == [False, True]
+
+
+# ------------------------------------------------------------------------------ stated totals
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # Every problem done: the completed count is the whole.
+        ("巡察反馈的4个方面18个问题已全部整改完成。", {"sections": 4, "issues": 18, "completed": 18}),
+        # The measures' count does not take the problems' status counts that follow 已完成整改15个.
+        ("针对巡察反馈的18个问题，制定整改措施56条，目前已完成整改15个，基本完成2个，需长期坚持1个。",
+         {"issues": 18, "completed": 15, "basically_completed": 2, "long_term": 1, "measures": 56}),
+        ("制定整改措施56条，已完成52条。", {"completed": None}),
+        ("巡察组反馈问题共计18项，截至目前，已整改到位16项，剩余2项正在按计划推进。",
+         {"issues": 18, "completed": 16, "in_progress": 2}),
+        ("巡察共发现问题十八个，已整改十五个，正在整改三个。", {"issues": 18, "completed": 15, "in_progress": 3}),
+        ("巡察反馈问题清单30项，已销号26项，未销号4项。", {"completed": 26, "in_progress": 4}),
+    ],
+)
+def test_totals_phrased_otherwise(sentence: str, expected: dict) -> None:
+    totals = parse_text("根据县委统一部署，县委第一巡察组对县水务局党组开展了巡察。" + sentence).meta.stated_totals
+    assert {k: getattr(totals, k) for k in expected} == expected

@@ -219,6 +219,7 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
     duties: list[str] = []
     pending_status = False
     measures_labelled = False  # a 整改措施:-labelled paragraph came before
+    unlabelled_last = False  # the last paragraph is a line (or its end) without a label
     segments = heading_tail + [seg for line in lines for seg in _segments(line.text, line.folded)]
     status_labelled = any(kind is LabelKind.STATUS for kind, _ in segments)
     for kind, text in segments:
@@ -248,7 +249,36 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
             duties.append(text.strip().rstrip("；;，,"))
         elif text.strip():
             paragraphs.append(text.strip())
+            unlabelled_last = kind is None
+    if status_raw is None and paragraphs and unlabelled_last:
+        status_raw = _closing_status(paragraphs)
     return _Block(problem_text, lead, status_raw, paragraphs, details, duties)
+
+
+# A status sentence closing an issue without a label: "目前已整改到位。", "该问题正在整改，持续推进。".
+_STATUS_SENTENCE = re.compile(
+    r"(?:目前|当前|现已?|截[至止]目前|经整改)?[,，]?(?:该问题|此问题|该项问题|该项工作|该项任务)?"
+    r"(?:已经?|均已|已全部|正在|基本|持续|长期|阶段性|尚未|未|整改|完成)[^。；;!?！？]{0,14}[。；;]?"
+)
+_OWN_LINE_STATUS = 20  # characters of a status sentence on a line of its own
+_SENTENCE_STATUS = 16  # … or closing the last paragraph
+
+
+def _closing_status(paragraphs: list[str]) -> str | None:
+    """The status sentence that closes the last unlabelled paragraph (removed from it), or None."""
+    last = paragraphs[-1]
+    folded = fold(last)
+    ends = [i + 1 for i, ch in enumerate(folded[:-1]) if ch in "。;；"]
+    start = ends[-1] if ends else 0
+    sentence = folded[start:].strip()
+    longest = _SENTENCE_STATUS if start else _OWN_LINE_STATUS
+    if len(sentence) > longest or not _STATUS_SENTENCE.fullmatch(sentence) or normalise_status(sentence) is None:
+        return None
+    if start:
+        paragraphs[-1] = last[:start].strip()
+    else:
+        paragraphs.pop()
+    return _status_value(last[start:])
 
 
 def _trim_transition(paragraphs: list[str]) -> list[str]:

@@ -36,6 +36,7 @@ from indexer.parsing.issue_block import (
     outer_headings,
     split_heading,
 )
+from indexer.parsing.normalise import fold
 from indexer.parsing.numbering import LabelKind, Style, find_labels
 from indexer.types import Issue
 
@@ -45,7 +46,7 @@ class Segmentation:
     issues: list[Issue] = field(default_factory=list)
     sections_found: int = 0
     warnings: list[str] = field(default_factory=list)
-    truncated: bool = False  # the text ends inside a heading, which is not emitted
+    truncated: bool = False  # the text ends inside a heading (not emitted) or an issue's block (flagged)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -219,11 +220,16 @@ def segment(text: str) -> Segmentation:
         outer = outer_headings(node)
         if outer:
             sections.add(id(outer[0]))
+    if cut is None and issues and not tree.tail and _ends_inside(issues[-1], lines):
+        issues[-1].truncated = True
+        cut_issue = issues[-1]
+        warnings.append(f"the text ends inside issue {cut_issue.seq} ({cut_issue.label}): its block is cut (truncated)")
     warnings += _numbering_warnings(nodes, "issue")
     missing = sum(1 for i in issues if i.status is None)
     if 0 < missing < len(issues):
         warnings.append(f"{missing} of {len(issues)} issues have no status")
-    return Segmentation(issues=issues, sections_found=len(sections), warnings=warnings, truncated=cut is not None)
+    truncated = cut is not None or any(issue.truncated for issue in issues)
+    return Segmentation(issues=issues, sections_found=len(sections), warnings=warnings, truncated=truncated)
 
 
 def _absorb_restarted_items(nodes: list[Node]) -> list[Node]:
@@ -319,6 +325,24 @@ _OPEN_CLOSE = (("“", "”"), ("‘", "’"), ("(", ")"), ("《", "》"), ("[",
 # A wrapped problem heading is finished by its closing word: 关于…的问题, 针对…方面, 关于…的整改情况.
 _WRAPPED_OPEN = re.compile(r"^(?:针对|关于|对于)")
 _WRAPPED_CLOSED = re.compile(r"(?:问题|方面|情况|整改|不足|短板)[”\"'’]?[。.;；:：,，]?$")
+
+
+# How a finished paragraph ends; a text that stops on anything else stopped mid-sentence.
+_FINISHED = tuple("。.！!？?；;…”’\"')）]】》")
+
+
+def _ends_inside(issue: Issue, lines: list[Line]) -> bool:
+    """Whether the text stops mid-sentence inside the issue's block (a cut page opening): its last
+    line is the issue's, unfinished and not the status the issue understood ("整改结果：已完成")."""
+    last = next((line for line in reversed(lines) if line.folded.strip()), None)
+    if last is None or issue.span is None or issue.span[1] != last.start + len(last.text):
+        return False
+    text = last.folded.strip()
+    if any(text.count(a) > text.count(b) for a, b in _OPEN_CLOSE):
+        return True
+    if text.endswith(_FINISHED):
+        return False
+    return not (issue.status is not None and issue.status_raw and text.endswith(fold(issue.status_raw)))
 
 
 def _cut_off_heading(root: Node, lines: list[Line]) -> Node | None:

@@ -7,9 +7,9 @@
 
 | value                 | printed as (examples)                                                       |
 |-----------------------|-----------------------------------------------------------------------------|
-| completed             | 已完成, 已整改完成, 即知即改并已整改完成, 已完成整改并长期坚持, 整改状态:完成 |
+| completed             | 已完成, 已整改完成, 即知即改并已整改完成, 已完成整改并长期坚持, 整改状态:完成, 已解决 |
 | basically_completed   | 基本完成                                                                    |
-| in_progress           | 阶段性完成, 正在推进, 继续整改, 部分已整改完成;继续整改, 持续推进             |
+| in_progress           | 阶段性完成, 正在推进, 继续整改, 部分已整改完成;继续整改, 持续推进, 已完成80% |
 | long_term             | 长期任务取得阶段性成效并长期坚持, 长期整改, 长期坚持 (with no completion)     |
 | (None)                | the notice prints no status                                                 |
 """
@@ -43,12 +43,14 @@ STATUS_LABELS: dict[Status, str] = {
 # alone (整改状态：长期坚持) it marks a long-term task.
 _RULES: tuple[tuple[re.Pattern[str], Status], ...] = (
     (re.compile(r"长期任务|长期整改|持续整改.*长期"), Status.LONG_TERM),
-    (re.compile(r"继续整改|正在推进|正在整改|推进中|未完成|部分.{0,4}完成|尚未|整改中|未整改"), Status.IN_PROGRESS),
+    (re.compile(r"继续整改|正在推进|正在整改|正在落实|推进中|落实中|未完成|部分.{0,4}完成|尚未|整改中|未整改|未落实|未销号"
+                r"|(?:完成|进度)\D{0,2}\d{1,2}(?:\.\d+)?\s*%"), Status.IN_PROGRESS),  # 已完成80%: a share, not done
     (re.compile(r"阶段性"), Status.IN_PROGRESS),
     (re.compile(r"基本完成|基本整改"), Status.BASICALLY_COMPLETED),
-    (re.compile(r"完成|完毕|已整改|整改到位|已落实|已办结|已销号|立行立改|即知即改|已完结"), Status.COMPLETED),
+    (re.compile(r"完成|完毕|已整改|整改到位|落实到位|已落实|已办结|已销号|立行立改|即知即改|已完结|已解决|通过验收"
+                r"|达到整改要求"), Status.COMPLETED),
     (re.compile(r"长期"), Status.LONG_TERM),
-    (re.compile(r"持续推进|持续整改|推进"), Status.IN_PROGRESS),
+    (re.compile(r"持续推进|持续整改|持续落实|推进"), Status.IN_PROGRESS),
 )
 
 
@@ -93,15 +95,17 @@ _UNIT = r"\s*(?:个|项|条|类)"
 STATUS_COUNTS: dict[Status, tuple[re.Pattern[str], ...]] = {
     Status.COMPLETED: (
         re.compile(
-            rf"(?<!基本)(?<!阶段性)(?<!未)(?:已经?|均已|已全部)?(?:完成|整改完成|整改到位|完成整改|整改销号)"
+            rf"(?<!基本)(?<!阶段性)(?<!未)(?:(?:已经?|均已|已全部)?(?:完成|整改完成|整改到位|完成整改|整改销号)"
+            rf"|(?:已经?|均已|已全部)(?:整改|销号))"
             rf"(?:问题)?(?:整改)?(?:完成)?(?:的有|的)?(?:问题)?\s*({NUM}){_UNIT}"
         ),
         re.compile(rf"{COUNT}\s*(?:个|项|条)(?:问题)?(?:已经?|均已)(?:全部)?(?:完成整改|整改完成|整改到位|完成|销号)"),
     ),
     Status.IN_PROGRESS: (
         re.compile(rf"(?:正在|继续|持续|仍在|尚在){{1,2}}(?:推进)?(?:整改)?中?(?:的有)?\s*({NUM})\s*(?:个|项|条)"),
-        re.compile(rf"(?:尚未完成|未完成|未整改完成|整改中|推进中)(?:整改)?(?:的有)?\s*({NUM})\s*(?:个|项|条)"),
-        re.compile(rf"{COUNT}\s*(?:个|项|条)(?:问题)?(?:正在|持续|继续|仍在){{1,2}}(?:推进|整改){{1,2}}"),
+        re.compile(rf"(?:尚未完成|未完成|未整改完成|整改中|推进中|未销号)(?:整改)?(?:的有)?\s*({NUM})\s*(?:个|项|条)"),
+        re.compile(rf"{COUNT}\s*(?:个|项|条)(?:问题)?(?:正在|持续|继续|仍在){{1,2}}(?:按计划|按序时|按时序|有序|加快)?"
+                   rf"(?:推进|整改){{1,2}}"),
     ),
     Status.BASICALLY_COMPLETED: (
         re.compile(rf"基本(?:完成|整改到位)(?:整改)?(?:的有|的)?(?:问题)?\s*({NUM}){_UNIT}"),

@@ -36,6 +36,9 @@ _IN_PROGRESS = STATUS_COUNTS[Status.IN_PROGRESS]
 _STATUS_PATTERNS = tuple(p for patterns in STATUS_COUNTS.values() for p in patterns) + PARTLY_COMPLETED_COUNTS
 _NOUNS = re.compile(r"问题|措施|举措|制度|任务|事项")
 _NOT_ISSUE_NOUNS = {"措施", "举措", "制度"}
+_COUNTED = re.compile(rf"整改\s*(?:{NUM})\s*(?:个|项|条)")
+# "18个问题已全部整改完成": the completed count is the whole.
+_ALL_DONE = re.compile(r"全部|均已")
 _CLAUSE_END = re.compile(r"[，,；;：:]")
 
 
@@ -48,8 +51,12 @@ def _about_issues(sentence: str, m: re.Match[str]) -> bool:
     "已完成整改20个" names its object (整改 of problems) and is always kept."""
     if "问题" in m.group(0) or "整改" in m.group(0):
         return True
-    nouns = _NOUNS.findall(sentence[: m.start()])
-    return not nouns or nouns[-1] not in _NOT_ISSUE_NOUNS
+    nouns = list(_NOUNS.finditer(sentence, 0, m.start()))
+    if not nouns or nouns[-1].group() not in _NOT_ISSUE_NOUNS:
+        return True
+    # "制定整改措施56条，已完成整改15个，基本完成2个": a count naming 整改 since the measures
+    # brought the problems back as the subject.
+    return "整改" in sentence[nouns[-1].end() : m.start()] and _COUNTED.search(sentence, nouns[-1].end(), m.start()) is not None
 
 
 def _first(patterns: Iterable[re.Pattern[str]], sentence: str) -> re.Match[str] | None:
@@ -183,6 +190,9 @@ def _status_counts(totals: StatedTotals, sentence: str, used: list[re.Match[str]
         used.append(m)
     if totals.partly_completed is not None:  # 阶段性完成 is in progress in the status vocabulary
         totals.in_progress = (totals.in_progress or 0) + totals.partly_completed
+    done = counts["completed"]
+    if totals.issues is None and done is not None and _ALL_DONE.search(done.group(0)) and len(spans) == 1:
+        totals.issues = totals.completed
     partition = _PARTITION.search(sentence)
     if totals.issues is None and partition and spans and partition.start() < min(a for a, _ in spans):
         totals.issues = sum(getattr(totals, name) or 0 for name in counts if name != "partly_completed")
