@@ -377,3 +377,77 @@ def test_a_list_that_numbers_no_problem_is_read_by_its_problem_labels() -> None:
         ("反馈问题：", "档案数字化工作推进缓慢", P, ["制定档案数字化三年计划。"]),
         ("反馈问题：", "档案库房安全管理不到位", C, ["更换库房消防设备，建立库房巡查登记制度。"]),
     ]
+
+
+# --------------------------------------------------------------------- Word's own list numbers
+
+
+def _word_list_docx(path: Path, paragraphs: list[tuple[str, int | None]]) -> Path:
+    """A .docx whose headings are numbered by a Word list (一、 / （一） / 1.), not in their text."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    levels = (("chineseCounting", "%1、"), ("chineseCounting", "（%2）"), ("decimal", "%3."))
+    numbering.insert(0, parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90">'
+        + "".join(f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/>'
+                  "</w:lvl>" for i, (fmt, text) in enumerate(levels))
+        + "</w:abstractNum>"))
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    for text, level in paragraphs:
+        paragraph = document.add_paragraph(text)
+        if level is not None:
+            paragraph._p.get_or_add_pPr().append(parse_xml(
+                f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
+    document.save(path)
+    return path
+
+
+def test_headings_numbered_by_a_word_list(tmp_path: Path) -> None:
+    path = _word_list_docx(tmp_path / "list.docx", [
+        ("中共平川县自然资源局党组关于巡察整改进展情况的通报", None),
+        ("根据县委统一部署，县委第一巡察组对县自然资源局党组开展了巡察，6月3日反馈了巡察意见。", None),
+        ("整改工作组织情况", 0),
+        ("局党组成立整改领导小组，制定整改方案。", None),
+        ("巡察反馈问题整改落实情况", 0),
+        ("耕地保护方面", 1),
+        ("关于违法占用耕地查处不及时的问题", 2),
+        ("整改措施：一是开展耕地卫片执法专项行动；二是对12宗违法用地立案查处。", None),
+        ("整改结果：已完成", None),
+        ("关于耕地占补平衡项目验收不严的问题", 2),
+        ("整改措施：修订补充耕地项目验收办法。", None),
+        ("整改结果：正在推进", None),
+        ("不动产登记方面", 1),
+        ("关于不动产登记办理时限过长的问题", 2),
+        ("整改措施：推行“一窗受理、集成服务”。", None),
+        ("整改结果：已完成", None),
+    ])
+    notice = parse_file(path)
+    assert notice.text.split("\n")[2:6] == ["一、整改工作组织情况", "局党组成立整改领导小组，制定整改方案。",
+                                           "二、巡察反馈问题整改落实情况", "（一）耕地保护方面"]
+    assert [(i.label, i.section, i.problem, i.status) for i in notice.issues] == [
+        ("1.", "耕地保护方面", "违法占用耕地查处不及时", C),
+        ("2.", "耕地保护方面", "耕地占补平衡项目验收不严", P),
+        ("1.", "不动产登记方面", "不动产登记办理时限过长", C),  # a level restarts under the level above
+    ]
+
+
+def test_a_list_number_style_and_a_bullet_list(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("中共平川县林业和草原局党组关于巡察整改情况的通报")
+    document.add_paragraph("根据县委统一部署，县委第二巡察组对县林草局党组开展了巡察。")
+    for problem, status in (("森林督查图斑整改滞后", "已完成"), ("护林员管理不规范", "正在推进")):
+        document.add_paragraph(problem, style="List Number")
+        document.add_paragraph("整改措施：建立工作台账，逐一销号。", style="List Bullet")
+        document.add_paragraph("整改情况：" + status)
+    document.save(tmp_path / "styles.docx")
+    notice = parse_file(tmp_path / "styles.docx")
+    assert [(i.label, i.problem, i.status, i.measures) for i in notice.issues] == [
+        ("1.", "森林督查图斑整改滞后", C, ["建立工作台账，逐一销号。"]),
+        ("2.", "护林员管理不规范", P, ["建立工作台账，逐一销号。"]),
+    ]

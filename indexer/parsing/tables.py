@@ -17,6 +17,7 @@ import re
 
 from indexer.parsing.normalise import fold
 from indexer.parsing.numbering import match_heading
+from indexer.parsing.numerals import cn_numeral
 
 _SEQ_HEADER = re.compile(r"^(序号|序|编号|No\.?)$", re.I)
 _PROBLEM_HEADER = re.compile(r"问题")
@@ -52,15 +53,6 @@ def _numbered(seq: str, first: str) -> str:
     if _CN_NUMERAL.match(seq):
         return f"{seq.rstrip('.、．')}、{first}"
     return f"{seq}{first}"
-
-
-_CN_DIGITS = "一二三四五六七八九"
-
-
-def _cn(number: int) -> str:
-    """A small Chinese numeral for a section the table does not number (1 → 一, 12 → 十二)."""
-    tens, units = divmod(number, 10)
-    return ("" if tens < 2 else _CN_DIGITS[tens - 1]) + ("十" if tens else "") + (_CN_DIGITS[units - 1] if units else "")
 
 
 def table_lines(rows: list[list[str]]) -> list[str]:
@@ -100,7 +92,7 @@ def table_lines(rows: list[list[str]]) -> list[str]:
         if value and value != section:
             section, sections = value, sections + 1
             first, *rest = value.split("\n")
-            lines.extend([first if match_heading(fold(first)) else f"（{_cn(sections)}）{first}", *rest])
+            lines.extend([first if match_heading(fold(first)) else f"（{cn_numeral(sections)}）{first}", *rest])
         count += 1
         lines.extend(_row_lines(row, header, roles, count))
     return lines
