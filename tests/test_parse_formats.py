@@ -451,3 +451,67 @@ def test_a_list_number_style_and_a_bullet_list(tmp_path: Path) -> None:
         ("1.", "森林督查图斑整改滞后", C, ["建立工作台账，逐一销号。"]),
         ("2.", "护林员管理不规范", P, ["建立工作台账，逐一销号。"]),
     ]
+
+
+# ------------------------------------------------------------------- statuses around the problem
+
+
+def test_a_status_before_the_problem_after_a_dash_or_closing_the_measures() -> None:
+    text = HEAD + "\n".join([
+        "二、巡察反馈问题整改情况",
+        "1.就业补贴资金审核不严——已完成",
+        "整改情况：一是对2022年以来就业补贴逐笔复核；二是追回违规领取资金3.2万元。",
+        "2.（已完成）社保经办风险防控不到位",
+        "整改情况：建立社保经办内控制度，开展风险排查2次。",
+        "3.【正在推进】农民工工资支付保障不力",
+        "整改情况：一是建立欠薪线索台账；二是开展治欠保支专项行动。",
+        "4.人才引进政策落实不到位",
+        "整改情况：一是修订人才引进实施办法；二是兑现人才补贴15人。目前已整改完成。",
+        "5.窗口服务效率不高",
+        "整改情况：立行立改，已完成窗口服务流程优化。",
+    ]) + TAIL
+    assert [(i.problem, i.status, i.status_raw, i.measures) for i in parse_text(text).issues] == [
+        ("就业补贴资金审核不严", C, "已完成", ["对2022年以来就业补贴逐笔复核", "追回违规领取资金3.2万元。"]),
+        ("社保经办风险防控不到位", C, "已完成", ["建立社保经办内控制度，开展风险排查2次。"]),
+        ("农民工工资支付保障不力", P, "正在推进", ["建立欠薪线索台账", "开展治欠保支专项行动。"]),
+        ("人才引进政策落实不到位", C, "目前已整改完成", ["修订人才引进实施办法", "兑现人才补贴15人。"]),
+        # One labelled sentence is the measures, even when it mentions completion.
+        ("窗口服务效率不高", None, None, ["立行立改，已完成窗口服务流程优化。"]),
+    ]
+
+
+# -------------------------------------------------------------- one table per issue (field | value)
+
+
+def _field_tables(path: Path, issues: list[list[tuple[str, str]]]) -> Path:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("中共平川县应急管理局党组关于巡察整改情况的通报")
+    document.add_paragraph("根据县委统一部署，县委第二巡察组对县应急管理局党组开展了巡察。现将整改情况通报如下。")
+    document.add_paragraph("二、整改落实情况")
+    for fields in issues:
+        table = document.add_table(rows=len(fields), cols=2)
+        for r, (key, value) in enumerate(fields):
+            table.cell(r, 0).text, table.cell(r, 1).text = key, value
+    document.add_paragraph("中共平川县应急管理局党组")
+    document.save(path)
+    return path
+
+
+def test_one_field_table_per_issue(tmp_path: Path) -> None:
+    numbered = _field_tables(tmp_path / "numbered.docx", [
+        [("问题1", "安全生产执法检查流于形式"), ("整改措施", "一是制定年度执法计划；二是推行“双随机”检查。"), ("整改情况", "已完成")],
+        [("问题2", "应急物资储备不足"), ("整改措施", "补充采购应急物资12类。"), ("整改情况", "正在推进")],
+    ])
+    assert _issues(parse_file(numbered)) == [
+        ("问题1：", "安全生产执法检查流于形式", C, ["制定年度执法计划", "推行“双随机”检查。"]),
+        ("问题2：", "应急物资储备不足", P, ["补充采购应急物资12类。"]),
+    ]
+    unnumbered = _field_tables(tmp_path / "unnumbered.docx", [
+        [("反馈问题", "安全生产执法检查流于形式"), ("整改措施", "制定年度执法计划。"), ("完成情况", "已完成")],
+        [("反馈问题", "应急物资储备不足"), ("整改措施", "补充采购应急物资12类。"), ("完成情况", "正在推进")],
+    ])
+    assert [(i.problem, i.status) for i in parse_file(unnumbered).issues] == [
+        ("安全生产执法检查流于形式", C), ("应急物资储备不足", P),
+    ]

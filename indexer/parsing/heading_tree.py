@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from indexer.parsing.headings import Role
+from indexer.parsing.layout import issuer_like
 from indexer.parsing.normalise import fold
 from indexer.parsing.numbering import Marker, Style, find_labels, match_heading_markers, match_problem_label
 
@@ -102,8 +103,10 @@ def _signature_start(lines: list[Line]) -> int:
         if _DATE_LINE.match(text):
             start = line.index
             continue
+        # Below a date, any short line without sentence punctuation; the last line itself, an
+        # organisation's name (a signature printed without its date).
         if (
-            start < len(lines)
+            (start < len(lines) or (line is filled[-1] and issuer_like(text)))
             and len(text) <= _SIGNATURE_MAX
             and not re.search(r"[。,，;；:：]", text)
             and not match_heading_markers(text)

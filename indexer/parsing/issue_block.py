@@ -190,6 +190,21 @@ def opens_inline_list(node: Node, style: Style) -> bool:
     return marker is not None and marker.style is style and marker.number == 1
 
 
+# A status printed before the problem ("（已完成）关于…", "【正在推进】…") or after a dash ("…——已完成").
+_LEADING_BRACKET = re.compile(r"^[(\[]([^()\[\]]{2,12})[)\]]\s*(?=\S)")
+_DASHED_STATUS = re.compile(r"\s*(?:—{1,2}|-{2}|－{1,2})\s*([^—\-－]{2,12})$")
+
+
+def _heading_status(problem: str) -> tuple[str, str | None]:
+    """The problem without a status printed before it or after a dash, and that status."""
+    folded = fold(problem)
+    m = _LEADING_BRACKET.match(folded) or _DASHED_STATUS.search(folded)
+    if m is None or not _looks_like_status(m.group(1), _SHORT_STATUS):
+        return problem, None
+    rest = problem[m.end() :] if m.start() == 0 else problem[: m.start()]
+    return rest.strip(), _status_value(problem[m.start(1) : m.end(1)])
+
+
 def _read_block(node: Node, lines: list[Line]) -> _Block:
     assert node.line is not None
     rest = node.line.text[node.text_start :]
@@ -204,10 +219,10 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
     # line itself (a one-line issue) may follow a run-in sentence of measures.
     labelled = any(find_labels(line.folded) for line in lines)
     problem_text, lead = split_heading(rest.strip(), labelled)
-    status_raw = None
     problem_text = problem_text.rstrip(TRAILING_PUNCT)
+    problem_text, status_raw = _heading_status(problem_text)
     trailing = _TRAILING_BRACKET.search(fold(problem_text))
-    if trailing and _looks_like_status(trailing.group(1)):
+    if status_raw is None and trailing and _looks_like_status(trailing.group(1)):
         status_raw = _status_value(problem_text[trailing.start(1) : trailing.end(1)])
         problem_text = problem_text[: trailing.start()]
     elif trailing and _RESPONSIBILITY.search(trailing.group(1)):
@@ -250,8 +265,8 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
         elif text.strip():
             paragraphs.append(text.strip())
             unlabelled_last = kind is None
-    if status_raw is None and paragraphs and unlabelled_last:
-        status_raw = _closing_status(paragraphs)
+    if status_raw is None and paragraphs and (unlabelled_last or not status_labelled):
+        status_raw = _closing_status(paragraphs, own_line=unlabelled_last)
     return _Block(problem_text, lead, status_raw, paragraphs, details, duties)
 
 
@@ -264,9 +279,10 @@ _OWN_LINE_STATUS = 20  # characters of a status sentence on a line of its own
 _SENTENCE_STATUS = 16  # … or closing the last paragraph
 
 
-def _closing_status(paragraphs: list[str]) -> str | None:
-    """The status sentence or bracket ("…专项检查。（已完成）") that closes the last unlabelled
-    paragraph (removed from it), or None."""
+def _closing_status(paragraphs: list[str], own_line: bool) -> str | None:
+    """The status sentence or bracket ("…专项检查。（已完成）") that closes the last paragraph
+    (removed from it), or None. A labelled measures paragraph (not ``own_line``) gives only a
+    sentence after others ("整改情况：一是…。目前已整改完成。"), never its whole text."""
     last = paragraphs[-1]
     folded = fold(last)
     bracket = _TRAILING_BRACKET.search(folded)
@@ -279,7 +295,7 @@ def _closing_status(paragraphs: list[str]) -> str | None:
     start = ends[-1] if ends else 0
     sentence = folded[start:].strip()
     longest = _SENTENCE_STATUS if start else _OWN_LINE_STATUS
-    if len(sentence) > longest or not _STATUS_SENTENCE.fullmatch(sentence) or normalise_status(sentence) is None:
+    if (not start and not own_line) or len(sentence) > longest or not _STATUS_SENTENCE.fullmatch(sentence) or normalise_status(sentence) is None:
         return None
     if start:
         paragraphs[-1] = last[:start].strip()
