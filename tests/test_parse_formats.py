@@ -308,6 +308,9 @@ def test_jsonl_flags_the_cut_issue(tmp_path: Path) -> None:
          {"issues": 18, "completed": 16, "in_progress": 2}),
         ("巡察共发现问题十八个，已整改十五个，正在整改三个。", {"issues": 18, "completed": 15, "in_progress": 3}),
         ("巡察反馈问题清单30项，已销号26项，未销号4项。", {"completed": 26, "in_progress": 4}),
+        # "12个问题已完成整改10个": the 12 is the whole; a measure's count ("完成12个村卫生室…") is none.
+        ("对反馈的4个方面12个问题制定整改措施45条。截至目前，12个问题已完成整改10个，2个问题正在持续推进。"
+         "完成12个村卫生室标准化改造。", {"issues": 12, "completed": 10, "in_progress": 2}),
     ],
 )
 def test_totals_phrased_otherwise(sentence: str, expected: dict) -> None:
@@ -514,4 +517,24 @@ def test_one_field_table_per_issue(tmp_path: Path) -> None:
     ])
     assert [(i.problem, i.status) for i in parse_file(unnumbered).issues] == [
         ("安全生产执法检查流于形式", C), ("应急物资储备不足", P),
+    ]
+
+
+def test_issues_in_prose_with_the_status_as_their_last_clause() -> None:
+    text = HEAD + "\n".join([
+        "二、巡察反馈问题整改落实情况",
+        "（一）关于贯彻落实党中央决策部署方面",
+        "1.落实健康乡村建设任务不到位。针对该问题，局党组制定三年行动方案，完成12个村卫生室标准化改造，已完成整改。",
+        "2.公共卫生服务项目资金管理不规范。对公卫资金进行全面清理，修订资金管理办法，目前已整改到位。",
+        "（二）关于落实全面从严治党责任方面",
+        "3.“三重一大”决策制度执行不严格。修订党组议事规则，严格执行集体决策程序，正在持续推进。",
+        "4.干部考勤管理松散。实行电子考勤，每月通报考勤情况，已完成考勤系统升级。",
+    ]) + SIGNATURE
+    assert [(i.problem, i.status, i.status_raw, i.measures) for i in parse_text(text).issues] == [
+        ("落实健康乡村建设任务不到位", C, "已完成整改",
+         ["针对该问题，局党组制定三年行动方案，完成12个村卫生室标准化改造"]),
+        ("公共卫生服务项目资金管理不规范", C, "目前已整改到位", ["对公卫资金进行全面清理，修订资金管理办法"]),
+        ("“三重一大”决策制度执行不严格", P, "正在持续推进", ["修订党组议事规则，严格执行集体决策程序"]),
+        # A clause saying what was done is a measure, not a status.
+        ("干部考勤管理松散", None, None, ["实行电子考勤，每月通报考勤情况，已完成考勤系统升级。"]),
     ]

@@ -267,6 +267,10 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
             unlabelled_last = kind is None
     if status_raw is None and paragraphs and (unlabelled_last or not status_labelled):
         status_raw = _closing_status(paragraphs, own_line=unlabelled_last)
+    elif status_raw is None and not paragraphs and lead:  # "1.问题。措施…，已完成整改。" on one line
+        run_in = [lead]
+        status_raw = _closing_status(run_in, own_line=False)
+        lead = run_in[0] if run_in else None
     return _Block(problem_text, lead, status_raw, paragraphs, details, duties)
 
 
@@ -275,33 +279,51 @@ _STATUS_SENTENCE = re.compile(
     r"(?:目前|当前|现已?|截[至止]目前|经整改)?[,，]?(?:该问题|此问题|该项问题|该项工作|该项任务)?"
     r"(?:已经?|均已|已全部|正在|基本|持续|长期|阶段性|尚未|未|整改|完成)[^。；;!?！？]{0,14}[。；;]?"
 )
+# … or its last clause, a bare status phrase: "…，已完成整改。", "…，目前已整改到位。", "…，正在持续推进。".
+_STATUS_CLAUSE = re.compile(
+    r"(?:目前|现|均)?(?:该问题)?(?:已经?|均已|已全部)?(?:完成整改|整改完成|整改到位|整改完毕|完成)"
+    r"|(?:目前)?(?:正在|持续|仍在)(?:持续)?(?:推进|整改)中?|长期坚持"
+)
 _OWN_LINE_STATUS = 20  # characters of a status sentence on a line of its own
 _SENTENCE_STATUS = 16  # … or closing the last paragraph
 
 
 def _closing_status(paragraphs: list[str], own_line: bool) -> str | None:
-    """The status sentence or bracket ("…专项检查。（已完成）") that closes the last paragraph
-    (removed from it), or None. A labelled measures paragraph (not ``own_line``) gives only a
-    sentence after others ("整改情况：一是…。目前已整改完成。"), never its whole text."""
+    """The status that closes the last paragraph (removed from it), or None: a bracket
+    ("…专项检查。（已完成）"), a sentence ("…。目前已整改到位。") or a clause ("…，正在持续推进。").
+    A labelled measures paragraph (not ``own_line``) never gives its whole text ("整改情况：
+    立行立改，已完成…" is measures)."""
     last = paragraphs[-1]
     folded = fold(last)
+    cut = _status_cut(folded, own_line)
+    if cut is None:
+        return None
+    start, value_start, value_end = cut
+    paragraphs[-1] = last[:start].strip()
+    if not paragraphs[-1]:
+        paragraphs.pop()
+    return _status_value(last[value_start:value_end])
+
+
+def _status_cut(folded: str, own_line: bool) -> tuple[int, int, int] | None:
+    """Where the closing status of a paragraph starts, and where its value starts and ends."""
     bracket = _TRAILING_BRACKET.search(folded)
     if bracket and _looks_like_status(bracket.group(1), _SHORT_STATUS):
-        paragraphs[-1] = last[: bracket.start()].strip()
-        if not paragraphs[-1]:
-            paragraphs.pop()
-        return _status_value(last[bracket.start(1) : bracket.end(1)])
+        return bracket.start(), bracket.start(1), bracket.end(1)
     ends = [i + 1 for i, ch in enumerate(folded[:-1]) if ch in "。;；"]
     start = ends[-1] if ends else 0
     sentence = folded[start:].strip()
     longest = _SENTENCE_STATUS if start else _OWN_LINE_STATUS
-    if (not start and not own_line) or len(sentence) > longest or not _STATUS_SENTENCE.fullmatch(sentence) or normalise_status(sentence) is None:
-        return None
-    if start:
-        paragraphs[-1] = last[:start].strip()
-    else:
-        paragraphs.pop()
-    return _status_value(last[start:])
+    if (start or own_line) and len(sentence) <= longest and _is_status(_STATUS_SENTENCE, sentence):
+        return start, start, len(folded)
+    comma = max(folded.rfind(","), folded.rfind("，"))
+    if comma > start and _is_status(_STATUS_CLAUSE, folded[comma + 1 :].strip().rstrip("。.;；")):
+        return comma, comma + 1, len(folded)
+    return None
+
+
+def _is_status(pattern: re.Pattern[str], text: str) -> bool:
+    return pattern.fullmatch(text) is not None and normalise_status(text) is not None
 
 
 def _trim_transition(paragraphs: list[str]) -> list[str]:
