@@ -327,6 +327,7 @@ def test_issue_rows_leave_out_their_notices_head_and_get_it_back_in_place(tmp_pa
     backend.check_compatible(EMBEDDER.model_id, EMBEDDER.dims, "test-dict")
     bundles = make_bundles(measure_vectors=True)
     bundles[1].issues[1]["title"] = "另一个标题"  # this notice's issues disagree on the title: kept on their rows
+    bundles[0].issues[1]["notice_id"] = "n9"  # hand-made: not its notice's id, so no head is looked up by it
     backend.write(bundles)
     for bundle in bundles:
         for target, docs in ((Target.ISSUES, bundle.issues), (Target.MEASURES, bundle.measures)):

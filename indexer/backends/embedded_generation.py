@@ -300,7 +300,8 @@ def notice_row(bundle: NoticeBundle, dims: int | None, codec: VectorCodec = INT8
                 raise ValueError(f"document id {doc_id} appears twice")
             seen.add((target, doc_id))
             stored = {k: v for k, v in doc.items() if k != "vector"}
-            kept = stored_form(target, stored, issues.get(doc.get("issue_id")), head)
+            kept = stored_form(target, stored, issues.get(doc.get("issue_id")),  # a head is found by notice_id
+                               head if doc.get("notice_id") == bundle.notice_id else None)
             blob = None
             if doc.get("vector") is not None:
                 vector = np.asarray(doc["vector"], dtype=np.float32).ravel()
