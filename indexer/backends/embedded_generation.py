@@ -45,7 +45,8 @@ STORE = "store.sqlite3"
 SNAPSHOT = "vectors.npz"
 # Layout of store.sqlite3 and the tantivy schemas written. 2: compact rows (embedded_store); 3: rows
 # without what reading puts back (embedded_rows), text hashes beside vectors (the vector cache), shared
-# filter keys once per notice, 16 KiB pages; 4: int8 vectors (embedded_store.INT8_LAYOUT).
+# filter keys once per notice, 16 KiB pages; 4: int8 vectors (embedded_store.INT8_LAYOUT), issue rows
+# without their notice's head, measure rows without their text and tokens, no notice_id index.
 STORE_VERSION = 4
 # Older layouts are read and written on in their own row and vector format: rows of every layout are
 # read alike, and opening one for writing adds the text hash column (its vectors are found by the
