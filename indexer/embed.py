@@ -228,19 +228,20 @@ class OnnxEmbedder:
 
     def __init__(self, files: ModelFiles, onnx_file: Path, *, runtime: Runtime, dims: int,
                  batch_size: int = 32, threads: int = 2, providers: Sequence[str] = (CPU_PROVIDER,),
-                 max_passage_tokens: int = 0) -> None:  # fmt: skip
-        import onnxruntime as ort
-
+                 max_passage_tokens: int = 0, query_threads: int | None = None) -> None:  # fmt: skip
         from indexer.models import open_tokenizer
         from indexer.models.onnx_export import WordEmbeddings, transformer_folder
 
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads  # deliberate: 2 cores, shared
-        options.inter_op_num_threads = 1  # the graph is one chain; parallel branches gain nothing
-        # No busy-waiting between operators: on 2 shared cores a spinning thread steals the core
-        # the other one (or jieba, or the API) needs; measured 66 vs 46 texts per CPU-second.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = ort.InferenceSession(str(onnx_file), options, providers=list(providers))
+        self._onnx_file = onnx_file
+        self._providers = list(providers)
+        # Passages (ingest) run on ``threads`` intra-op threads; queries on ``query_threads``: one
+        # query gains little from a second thread (4.3 ms CPU and wall alone, 7.7 CPU / 6.1 wall
+        # with two) and a server's concurrent requests use the other core. A session per count,
+        # opened when first needed (a server that never ingests opens only the query one).
+        self._threads = (max(1, threads), max(1, query_threads if query_threads is not None else threads))
+        self._sessions: dict[int, Any] = {}
+        self._sessions_lock = threading.Lock()
+        self._session_for(self._threads[1])  # fails here, not on the first query, if the file is bad
         self._words = WordEmbeddings(onnx_file.parent)
         folder = transformer_folder(files.path)
         limit = _max_tokens(files.path, folder)
@@ -251,9 +252,34 @@ class OnnxEmbedder:
         self._prompts = (files.query_prompt, files.passage_prompt)
         self._batch_size = batch_size
 
-    def _encode(self, texts: Sequence[str], prompt: str, max_tokens: int | None = None) -> np.ndarray:
+    @property
+    def providers(self) -> list[str]:
+        """The execution providers onnxruntime runs the model on (its choice among those asked for)."""
+        return list(self._session_for(self._threads[1]).get_providers())
+
+    def _session_for(self, threads: int) -> Any:
+        session = self._sessions.get(threads)
+        if session is not None:
+            return session
+        import onnxruntime as ort
+
+        with self._sessions_lock:
+            if threads not in self._sessions:
+                options = ort.SessionOptions()
+                options.intra_op_num_threads = threads  # deliberate: 2 cores, shared
+                options.inter_op_num_threads = 1  # the graph is one chain; parallel branches gain nothing
+                # No busy-waiting between operators: on 2 shared cores a spinning thread steals the
+                # core the other one (or jieba, or the API) needs; measured 66 vs 46 texts per CPU-second.
+                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+                self._sessions[threads] = ort.InferenceSession(str(self._onnx_file), options,
+                                                               providers=self._providers)
+            return self._sessions[threads]
+
+    def _encode(self, texts: Sequence[str], prompt: str, max_tokens: int | None = None, *,
+                threads: int) -> np.ndarray:
         if not texts:
             return _empty(self.dims)
+        session = self._session_for(threads)
         token_ids = self._tokenizer.encode_batch([prompt + t for t in texts])
         if max_tokens is not None:  # cut as the tokenizer's truncation does: the closing token stays
             token_ids = [ids if len(ids) <= max_tokens else [*ids[: max_tokens - 1], ids[-1]] for ids in token_ids]
@@ -267,14 +293,14 @@ class OnnxEmbedder:
             for i, row in enumerate(rows):
                 ids[i, : lengths[row]] = token_ids[row]
                 mask[i, : lengths[row]] = 1
-            out[rows] = self._session.run(None, self._words.feed(ids, mask))[0]
+            out[rows] = session.run(None, self._words.feed(ids, mask))[0]
         return out
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, self._prompts[1], self._passage_tokens)
+        return self._encode(texts, self._prompts[1], self._passage_tokens, threads=self._threads[0])
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, self._prompts[0])
+        return self._encode(texts, self._prompts[0], threads=self._threads[1])
 
 
 def _max_tokens(model_dir: Path, transformer_dir: Path) -> int:
@@ -359,7 +385,7 @@ def _onnx_embedder(files: ModelFiles, settings: Settings, *, int8: bool | None) 
         files, folder / (INT8_FILE if use_int8 else FP32_FILE),
         runtime=Runtime.ONNX_INT8 if use_int8 else Runtime.ONNX_FP32, dims=info["dims"],
         batch_size=settings.embed_batch_size, threads=settings.threads, providers=providers,
-        max_passage_tokens=settings.embed_max_tokens,
+        max_passage_tokens=settings.embed_max_tokens, query_threads=settings.query_threads,
     )  # fmt: skip
 
 

@@ -70,6 +70,8 @@ class Settings:
         "p75 106 tokens) embeds 1.25× faster than no cap for the same hybrid nDCG@10 on the dev queries "
         "(semantic −0.015); 64 is 1.8× faster, semantic −0.02; 48 loses 0.06 (docs/scaling.md)")
     threads: int = setting(2, "CPU threads for embedding and search")
+    query_threads: int = setting(1, "CPU threads for embedding one batch of queries (ONNX): a query gains little from "
+        "more, and a server's concurrent requests keep the other cores busy (docs/scaling.md)")
     store_map_mib: int = setting(0, "memory-map this many MiB of the record store for reads (SQLite mmap_size): "
         "3-4x less CPU per document read, ~2-4 ms per search, but the mapped pages count in the server's RSS as "
         "file-backed pages (1M issues, 1024: RSS 1,834 MiB, of which 1,319 file-backed; 0 keeps RSS ≤ 1 GB)")

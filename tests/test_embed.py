@@ -506,8 +506,21 @@ def test_the_embedder_runs_where_the_device_setting_says(e5_models: Path, tmp_pa
     import onnxruntime as ort
 
     embedder = load_embedder(e5_settings(e5_models, tmp_path), cache=False)
-    assert embedder._session.get_providers() == onnx_providers("auto", ort.get_available_providers())
+    assert embedder.providers == onnx_providers("auto", ort.get_available_providers())
     if "CUDAExecutionProvider" not in ort.get_available_providers():  # this machine: no GPU
         assert embedder.runtime is Runtime.ONNX_INT8
         with pytest.raises(ConfigError, match="not CUDA"):
             load_embedder(e5_settings(e5_models, tmp_path, device="cuda"), cache=False)
+
+
+@pytest.mark.slow
+def test_queries_run_on_their_own_thread_count_with_the_same_vectors(e5_models: Path, tmp_path: Path) -> None:
+    one = load_embedder(e5_settings(e5_models, tmp_path, threads=2, query_threads=1), cache=False)
+    two = load_embedder(e5_settings(e5_models, tmp_path, threads=2, query_threads=2), cache=False)
+    queries = one.embed_queries(CHECK_TEXTS)
+    assert list(one._sessions) == [1]  # only the query session: a server that never ingests opens no other
+    one.embed_passages(CHECK_TEXTS[:3])
+    assert {n: s.get_session_options().intra_op_num_threads for n, s in one._sessions.items()} == {1: 1, 2: 2}
+    # the thread count splits the same work: the vectors are the same, bit for bit
+    assert np.array_equal(queries, two.embed_queries(CHECK_TEXTS))
+    assert np.array_equal(one.embed_passages(CHECK_TEXTS), two.embed_passages(CHECK_TEXTS))

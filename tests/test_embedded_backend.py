@@ -353,13 +353,38 @@ def test_lexical_ties_at_the_cut_are_broken_by_id_and_deleted_hits_let_the_next_
     backend.write([NoticeBundle("t1", "t1.txt", dict(base), issues, [])])
     query = _query("甲", "乙")
     assert _ids(backend.lexical(ISSUES, query, Filters(), 5)) == ["t1-001", "t1-002", "t1-003", "t1-004", "t1-005"]
-    # rows tombstoned after the searcher was opened (another process's commit not yet refreshed):
-    # of the best eleven only two are left, so longer ones (those the search fetched) fill the page
+    # rows tombstoned after the searcher was opened (another process's commit not yet refreshed,
+    # which moves the store's sequence number as every write does): of the best eleven only two
+    # are left, so longer ones (those the search fetched) fill the page
     store = backend._gen.store
     with store.transaction() as tx:
-        tx.execute("UPDATE docs SET deleted = 1 WHERE doc_id IN ('t1-001', 't1-002', 't1-003', 't1-004', "
-                   "'t1-005', 't1-006', 't1-007', 't1-008', 't1-009')")
+        seq = store._next_seq(tx)
+        tx.execute("UPDATE docs SET deleted = 1, seq = ? WHERE doc_id IN ('t1-001', 't1-002', 't1-003', 't1-004', "
+                   "'t1-005', 't1-006', 't1-007', 't1-008', 't1-009')", (seq,))
     hits = _ids(backend.lexical(ISSUES, query, Filters(), 5))
     assert hits[:2] == ["t1-010", "t1-011"] and len(hits) == 5
     assert all(tokens[int(h[3:])] == "甲 丙 丁 戊" for h in hits[2:]) and hits[2:] == sorted(hits[2:])
+    backend.close()
+
+
+def test_issue_family_vectors_from_the_indexes_are_the_stores_rows(tmp_path):
+    """The measures' vectors come from the measure index, the issues' from the issue index once a
+    leg has looked their rows up (row_ids.py): the same rows as read from SQLite; a deletion is
+    seen at once though the rows were known."""
+    backend = _open(tmp_path)
+    backend.check_compatible(EMBEDDER.model_id, EMBEDDER.dims, "test-dict")
+    backend.write(make_bundles(measure_vectors=True))
+    everyone = [h.doc_id for h in backend.vector(ISSUES, EMBEDDER.embed_queries(["医保"])[0].tolist(), Filters(), 50)]
+    assert len(everyone) > 3 and backend._row_ids.known_rows(backend._gen, ISSUES, everyone)  # rows now known
+    store = backend._gen.store
+
+    def rows(owners, matrix):
+        return sorted((owner, row.tobytes()) for owner, row in zip(owners, matrix, strict=True))
+
+    got = backend.issue_family_vectors([*everyone, "missing"])
+    assert rows(*got) == rows(*store.issue_family_vectors(everyone))
+    assert len(set(got[0])) == len(everyone) and len(got[0]) > len(everyone)  # issues and their measures
+    gone = everyone[0].split("-")[0]
+    backend.delete_notices([gone])
+    assert not any(owner.startswith(f"{gone}-") for owner in backend.issue_family_vectors(everyone)[0])
     backend.close()

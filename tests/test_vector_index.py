@@ -10,6 +10,7 @@ from indexer.backends import embedded_generation, vector_index
 from indexer.backends.base import Filters
 from indexer.backends.embedded import EmbeddedBackend
 from indexer.backends.vector_index import VectorIndex, load_snapshot, save_snapshot
+from indexer.errors import BadQuery
 from indexer.types import Target
 from indexer.vector_codec import INT8
 from tests.test_embedded_backend import _random_bundles  # clustered notices with vectors
@@ -200,4 +201,26 @@ def test_a_mask_skewed_against_the_query_still_gives_its_best_passing_rows():
         # so its i-th best is at least theirs
         floor = np.sort(cosines[candidates[:wanted - 20]])[::-1][:10]
         assert all(score >= f - 1e-6 for (_, score), f in zip(got, floor, strict=True))
+    index.close()
+
+
+@pytest.mark.parametrize("rows", [1000, 4000])  # exact layout; compressed (vectors read back from the file)
+def test_vectors_with_a_keyword_value_are_the_live_rows_as_added(rows):
+    rng = np.random.default_rng(8)
+    index, vectors = _index(rng, rows)
+    index.remove([4, 29])  # rows 4 and 29 (positions 3 and 28) hold p3
+    owners, matrix = index.vectors_with("province", ["p3", "p7", "p3", "nowhere"])
+    positions = [i for i in range(rows) if i % 25 in (3, 7) and i not in (3, 28)]
+    assert owners == [f"p{i % 25}" for i in positions]
+    assert np.array_equal(matrix, vectors[positions])  # the very values added, in position order
+    # rows added after the sorted copy was made are found too, and a read of scattered positions
+    # (repeated, unordered) gives each row where it was asked for
+    fresh = INT8.rounded(rng.standard_normal((2, DIMS)))
+    index.add([rows + 1, rows + 2], fresh, [{"province": "p7"}, {"province": "new"}])
+    owners, matrix = index.vectors_with("province", ["new", "p7"])
+    assert owners[-2:] == ["p7", "new"] and np.array_equal(matrix[-2:], fresh)
+    scattered = np.array([rows + 1, 5, 6, 5, 0])
+    assert np.array_equal(index.vectors_at(scattered), np.concatenate([vectors, fresh])[scattered])
+    with pytest.raises(BadQuery):
+        index.vectors_with("year", ["2020"])
     index.close()

@@ -43,6 +43,7 @@ from tantivy import Query
 
 from indexer.backends import base
 from indexer.backends.base import Filters, IndexInfo, LexicalQuery, NoticeBundle, WriteResult, refuse_mismatch
+from indexer.backends.embedded_family import family_vectors
 from indexer.backends.embedded_folder import (
     BUILDING,
     CURRENT,
@@ -55,7 +56,6 @@ from indexer.backends.embedded_folder import (
 from indexer.backends.embedded_generation import STORE, STORE_VERSION, Generation, disk_bytes, notice_row
 from indexer.backends.embedded_lexical import (
     COLLECTIONS,
-    FACET_SEGMENT_SIZE,
     FILTERABLE,
     KEY,
     NOT_FAST,
@@ -64,10 +64,11 @@ from indexer.backends.embedded_lexical import (
 )
 from indexer.backends.embedded_store import NoticeRow, RecordStore, StoreFull
 from indexer.backends.facet_columns import count_stored
+from indexer.backends.row_ids import GenerationRows
 from indexer.backends.search_gate import SearchGate
 from indexer.backends.vector_index import EXACT_MAX_ROWS
 from indexer.errors import BackendError, BadQuery, IncompatibleIndex, ReadOnlyIndex
-from indexer.fields import SCHEMA_VERSION, Kind
+from indexer.fields import SCHEMA_VERSION
 from indexer.types import DocId, Document, Hit, Leg, NoticeId, Target, Vector
 from indexer.vector_cache import StoredVectors
 
@@ -108,6 +109,7 @@ class EmbeddedBackend:
         self._write_lock = threading.RLock()
         self._scans = SearchGate(self._lock)  # vector scans run outside _lock; changes wait for them
         self._facet_cache: OrderedDict[tuple, dict[str, list[tuple[str, int]]]] = OrderedDict()
+        self._row_ids = GenerationRows()  # ids of the rows the legs found (row_ids.py)
         self._requested: tuple[str, int, str] | None = None  # the last check_compatible() values
         self._holding_for_writes = False  # took the writer lock for writes (kept until close)
         self._closed = False
@@ -418,9 +420,9 @@ class EmbeddedBackend:
         scored = [(float(s), int(r)) for (s, _), r in zip(found, rowids, strict=True) if r is not None]
         # ids only for hits that can make the cut (a tie-grown list is 3/4 below it); all if some went since
         head = [p for p in scored if p[0] >= found[k - 1][0]] if len(found) >= k else scored
-        ids = gen.store.doc_ids_of([r for _, r in head])
+        ids = self._row_ids.doc_ids(gen, target, [r for _, r in head])
         if len(ids) < k and len(head) < len(scored):
-            head, ids = scored, gen.store.doc_ids_of([r for _, r in scored])
+            head, ids = scored, self._row_ids.doc_ids(gen, target, [r for _, r in scored])
         return sorted((Hit(ids[r], s, Leg.LEXICAL) for s, r in head if r in ids),
                       key=lambda h: (-h.score, h.doc_id))[:k]
 
@@ -428,27 +430,32 @@ class EmbeddedBackend:
         query = np.asarray(vector, dtype=np.float32).ravel()
         if k <= 0 or not np.any(query):
             return []
+        with self._scanning() as gen:
+            index = gen.vectors.get(target)
+            COLLECTIONS[target].filter_clauses(filters)  # same errors as the lexical leg
+            if index is None:
+                return []
+            if query.shape[0] != index.dims:
+                raise BadQuery(f"the query vector has {query.shape[0]} dimensions, the index {index.dims}")
+            mask = index.mask(filters, lambda ids: gen.store.rowids_of(target, ids))
+            if mask is not None and not mask.any():
+                return []
+            found = index.search(query, k, mask)
+            ids = self._row_ids.doc_ids(gen, target, [rowid for rowid, _ in found])
+        return [Hit(ids[rowid], score, Leg.VECTOR) for rowid, score in found if rowid in ids]
+
+    @contextmanager
+    def _scanning(self) -> Iterator[Generation]:
+        """The live generation, its vector indexes held still until the block ends (search_gate.py)."""
         with self._lock:
             self._scans.admit()
             self._refresh()
             gen = self._gen
-            index = gen.vectors.get(target)
-            if index is None:
-                COLLECTIONS[target].filter_clauses(filters)  # same errors as the lexical leg
-                return []
-            if query.shape[0] != index.dims:
-                raise BadQuery(f"the query vector has {query.shape[0]} dimensions, the index {index.dims}")
-            COLLECTIONS[target].filter_clauses(filters)
-            mask = index.mask(filters, lambda ids: gen.store.rowids_of(target, ids))
-            if mask is not None and not mask.any():
-                return []
             self._scans.enter()
         try:
-            found = index.search(query, k, mask)
-            ids = gen.store.doc_ids_of([rowid for rowid, _ in found])
+            yield gen
         finally:
             self._scans.leave()
-        return [Hit(ids[rowid], score, Leg.VECTOR) for rowid, score in found if rowid in ids]
 
     def facets(self, target: Target, filters: Filters, fields: Sequence[str], query: LexicalQuery | None = None,
                size: int = 50) -> dict[str, list[tuple[str, int]]]:
@@ -500,22 +507,10 @@ class EmbeddedBackend:
                 return empty
         else:
             scoring = Query.all_query()
-        full = collection.filtered(scoring, filters)
-        wanted = max(size * 4, 100)
-        aggs = {name: {"terms": {"field": name, "size": wanted, "segment_size": max(wanted, FACET_SEGMENT_SIZE)}}
-                for name in dict.fromkeys(fields)}
         with self._lock:
             self._refresh()
             searcher = self._gen.indexes[target].searcher()
-        with tantivy_errors("counting facets"):
-            result = searcher.aggregate(full, aggs)
-        out: dict[str, list[tuple[str, int]]] = {}
-        for name in fields:
-            integer = collection.kinds[name] is Kind.INTEGER
-            pairs = [(str(int(b["key"])) if integer else str(b["key"]), int(b["doc_count"]))
-                     for b in result.get(name, {}).get("buckets", []) if b["doc_count"] > 0]
-            out[name] = sorted(pairs, key=lambda kv: (-kv[1], kv[0]))[:size]
-        return out
+        return collection.facet_counts(searcher, collection.filtered(scoring, filters), fields, size)
 
     # -- reading -----------------------------------------------------------------------------
     def _store(self) -> RecordStore:
@@ -531,7 +526,8 @@ class EmbeddedBackend:
         return {i: v.tolist() for i, v in self._store().get_vectors(target, ids).items()}
 
     def issue_family_vectors(self, issue_ids: Sequence[DocId]) -> tuple[list[DocId], np.ndarray]:
-        return self._store().issue_family_vectors(issue_ids)
+        with self._scanning() as gen:
+            return family_vectors(gen, self._row_ids.known_rows(gen, Target.ISSUES, issue_ids), issue_ids)
 
     def vector_cache(self) -> StoredVectors:
         """The embedder's vector cache: vectors already stored, found by the hash of their text

@@ -170,6 +170,23 @@ class Collection:
             return scoring
         return Query.boolean_query([(Occur.Must, scoring), *clauses])
 
+    def facet_counts(self, searcher: tantivy.Searcher, full: Query, fields: Sequence[str],
+                     size: int) -> dict[str, list[tuple[str, int]]]:
+        """(value, count) pairs per field over the documents ``full`` matches, most frequent
+        first, at most ``size`` (a terms aggregation per field)."""
+        wanted = max(size * 4, 100)
+        aggs = {name: {"terms": {"field": name, "size": wanted, "segment_size": max(wanted, FACET_SEGMENT_SIZE)}}
+                for name in dict.fromkeys(fields)}
+        with tantivy_errors("counting facets"):
+            result = searcher.aggregate(full, aggs)
+        out: dict[str, list[tuple[str, int]]] = {}
+        for name in fields:
+            integer = self.kinds[name] is Kind.INTEGER
+            pairs = [(str(int(b["key"])) if integer else str(b["key"]), int(b["doc_count"]))
+                     for b in result.get(name, {}).get("buckets", []) if b["doc_count"] > 0]
+            out[name] = sorted(pairs, key=lambda kv: (-kv[1], kv[0]))[:size]
+        return out
+
 
 COLLECTIONS = {target: Collection(target) for target in Target}
 

@@ -253,6 +253,27 @@ class VectorIndex:
             raise BadQuery(f"field {name!r} cannot be filtered on")
         return column.match(values)
 
+    def vectors_with(self, name: str, values: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """The live rows whose first value of the keyword field ``name`` is one of ``values``
+        (a measure's ``issue_id``), in position order: each row's value, and the rows' vectors as
+        they were added (float32, decoded from the store)."""
+        column = self._columns.get(name)
+        if not isinstance(column, KeywordColumn):
+            raise BadQuery(f"field {name!r} is not a keyword column of this index")
+        positions, codes = column.rows_with(values)
+        live = self.alive.view[positions]
+        positions, codes = positions[live], codes[live]
+        value_of = {code: v for v in values if (code := column.vocab.get(v)) is not None}
+        return [value_of[c] for c in codes.tolist()], self.vectors_at(positions)
+
+    def vectors_at(self, positions: np.ndarray) -> np.ndarray:
+        """The vectors at ``positions`` as they were added (float32: decoded from the store, exact)."""
+        if self._trained is None:
+            assert self._exact is not None
+            return self._exact.view[positions]
+        assert self._rows is not None
+        return self._rows.take(positions)
+
     def facet_column(self, name: str) -> KeywordColumn | IntegerColumn:
         """The code column of a filter field: facet counts read it (indexer.backends.facet_columns)."""
         return self._columns[name]

@@ -193,9 +193,19 @@ def _numbering_warnings(nodes: list[Node], what: str) -> list[str]:
 
 
 def segment(text: str) -> Segmentation:
-    """Issues of a normalised notice, in order, with warnings about anything suspicious."""
+    """Issues of a normalised notice, in order, with warnings about anything suspicious. A list
+    that numbers none of its problems is read by its problem labels ("反馈问题：…")."""
     lines = split_lines(text)
-    tree = build_tree(lines)
+    result = _segment_lines(lines, label_headings=False)
+    if not result.issues:
+        by_labels = _segment_lines(lines, label_headings=True)
+        if by_labels.issues:
+            return by_labels
+    return result
+
+
+def _segment_lines(lines: list[Line], label_headings: bool) -> Segmentation:
+    tree = build_tree(lines, label_headings)
     _assign_roles(tree.root)
     warnings = list(tree.warnings)
     warnings += _numbering_warnings([n for n in tree.root.children if n.style is Style.CN], "part")
