@@ -275,6 +275,7 @@ def test_a_text_cut_inside_the_status_flags_its_last_issue() -> None:
 
 def test_a_list_ending_on_a_status_or_a_full_stop_is_not_cut() -> None:
     assert not parse_text(LIST).quality.truncated  # ends on the understood status, no signature
+    assert not parse_text(LIST + "\n完成时限：2024年12月").quality.truncated  # a table's last column
     notice = parse_text(LIST[: LIST.index("\n整改情况：正在整改中")])  # ends on a finished sentence
     assert not notice.quality.truncated and not any(i.truncated for i in notice.issues)
 

@@ -367,8 +367,9 @@ def _ends_inside(issue: Issue, lines: list[Line]) -> bool:
     text = last.folded.strip()
     if any(text.count(a) > text.count(b) for a, b in _OPEN_CLOSE):
         return True
-    if text.endswith(_FINISHED):
-        return False
+    labels = find_labels(text)
+    if text.endswith(_FINISHED) or (labels and labels[-1].kind is LabelKind.DUTY and text[labels[-1].end :].strip()):
+        return False  # a finished sentence, or a table's last column "完成时限：2024年12月"
     return not (issue.status is not None and issue.status_raw and text.endswith(fold(issue.status_raw)))
 
 
