@@ -538,3 +538,51 @@ def test_issues_in_prose_with_the_status_as_their_last_clause() -> None:
         # A clause saying what was done is a measure, not a status.
         ("干部考勤管理松散", None, None, ["实行电子考勤，每月通报考勤情况，已完成考勤系统升级。"]),
     ]
+
+
+def test_html_ordered_list_items_get_the_numbers_a_browser_draws() -> None:
+    page = """<html><head><meta charset="utf-8"><title>巡察整改</title></head><body><div class="article">
+<h1>中共南岭县教育局党组关于巡察整改进展情况的通报</h1>
+<p>根据县委统一部署，县委第一巡察组对县教育局党组开展了巡察。现将整改进展情况公布如下。</p>
+<p>二、巡察反馈问题整改情况</p>
+<ol>
+<li><p>校园食品安全监管不到位</p><p>整改措施：开展校园食堂专项检查。</p><p>整改情况：已完成</p></li>
+<li><p>教师培训经费使用不规范</p><p>整改措施：</p><ol><li>清理培训经费支出；</li><li>修订培训经费管理办法。</li></ol>
+<p>整改情况：正在推进</p></li>
+</ol>
+<ul><li>欢迎广大干部群众监督。</li></ul>
+<p>中共南岭县教育局党组</p><p>2024年10月9日</p></div></body></html>"""
+    lines = html_text.html_to_text(page).split("\n")
+    assert lines[3:11] == ["1.校园食品安全监管不到位", "整改措施：开展校园食堂专项检查。", "整改情况：已完成",
+                           "2.教师培训经费使用不规范", "整改措施：", "（1）清理培训经费支出；", "（2）修订培训经费管理办法。",
+                           "整改情况：正在推进"]
+    assert lines[11] == "欢迎广大干部群众监督。"
+    assert _issues(_html(page)) == [
+        ("1.", "校园食品安全监管不到位", C, ["开展校园食堂专项检查。"]),
+        ("2.", "教师培训经费使用不规范", P, ["清理培训经费支出", "修订培训经费管理办法。"]),
+    ]
+    assert html_text.html_to_text("<ol start='3'><li>1.已编号的问题</li><li>另一个问题</li></ol>").split("\n") == [
+        "1.已编号的问题", "4.另一个问题",
+    ]
+
+
+def test_paragraphs_opened_by_their_problem_under_aspect_headings() -> None:
+    text = HEAD + "\n".join([
+        "一、组织落实整改情况",
+        "市委成立巡视整改工作领导小组，制定整改方案。针对巡视反馈的问题，逐项明确责任。",
+        "二、巡视反馈问题整改落实情况",
+        "（一）关于贯彻落实党中央决策部署方面",
+        "针对“推动产业转型升级不够有力”的问题，制定产业转型升级三年行动计划，新培育规上企业26家。",
+        "针对“生态环境保护存在短板”的问题，开展河道“清四乱”专项行动。",
+        "（二）关于落实全面从严治党责任方面",
+        "针对“基层党组织建设薄弱”的问题，整顿软弱涣散村党组织15个。针对上述问题，市委还建立了长效机制。",
+        "三、下一步工作打算",
+        "市委将继续抓好巡视整改工作。",
+    ]) + SIGNATURE
+    notice = parse_text(text)
+    assert [(i.section, i.problem, i.measures) for i in notice.issues] == [
+        ("关于贯彻落实党中央决策部署方面", "推动产业转型升级不够有力", ["制定产业转型升级三年行动计划，新培育规上企业26家。"]),
+        ("关于贯彻落实党中央决策部署方面", "生态环境保护存在短板", ["开展河道“清四乱”专项行动。"]),
+        ("关于落实全面从严治党责任方面", "基层党组织建设薄弱",
+         ["整顿软弱涣散村党组织15个。针对上述问题，市委还建立了长效机制。"]),
+    ]

@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from indexer.parsing.headings import Role
 from indexer.parsing.layout import issuer_like
 from indexer.parsing.normalise import fold
-from indexer.parsing.numbering import Marker, Style, find_labels, match_heading_markers, match_problem_label
+from indexer.parsing.numbering import (
+    Marker,
+    Style,
+    find_labels,
+    match_heading_markers,
+    match_problem_label,
+    match_wrapped_opener,
+)
 
 _CLOSING = re.compile(
     r"^(?:欢迎.{0,80}监督|(?:联系电话|联系方式|联系人|通讯地址|邮政地址|邮寄地址|电子邮箱|电子信箱|邮箱|"
@@ -125,9 +132,10 @@ class Tree:
     warnings: list[str]
 
 
-def build_tree(lines: list[Line], label_headings: bool = False) -> Tree:
+def build_tree(lines: list[Line], label_headings: bool = False, wrapped_headings: bool = False) -> Tree:
     """The heading tree of the lines; with ``label_headings``, a line opened by a problem label
-    ("反馈问题：…") is a heading too, numbered by its place (a list that numbers no problem)."""
+    ("反馈问题：…") is a heading too, numbered by its place (a list that numbers no problem); with
+    ``wrapped_headings``, so is a paragraph opened by its problem ("针对“…”的问题，…")."""
     root = Node(line=None, marker=None, style=None)
     stack: list[Node] = [root]
     tail: list[Line] = []
@@ -148,10 +156,11 @@ def build_tree(lines: list[Line], label_headings: bool = False) -> Tree:
             tail.append(line)
             continue
         markers = match_heading_markers(line.folded)
-        if not markers and label_headings:
-            labelled = match_problem_label(line.folded, problems + 1)
-            problems += labelled is not None
-            markers = [labelled] if labelled else []
+        if not markers and (label_headings or wrapped_headings):
+            match = match_problem_label if label_headings else match_wrapped_opener
+            unnumbered = match(line.folded, problems + 1)
+            problems += unnumbered is not None
+            markers = [unnumbered] if unnumbered else []
         if not markers:
             (tail if closed else stack[-1].body).append(line)
             continue

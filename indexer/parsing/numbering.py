@@ -127,6 +127,25 @@ def match_problem_label(folded: str, number: int) -> Marker | None:
     return Marker(Style.PROBLEM, number, folded[start : m.end()], start, end)
 
 
+# A paragraph opened by the problem it answers: "针对“…”的问题，…" (not "针对该问题/上述问题").
+_WRAPPED_OPENER = re.compile(
+    r"(?:针对|关于)(?!该|此|上述|以上|这些|这一|相关|前述|有关)[^,，。;；:]{2,60}?问题[”\"’]?\s*[,，。:]"
+)
+
+
+def match_wrapped_opener(folded: str, number: int) -> Marker | None:
+    """A paragraph that opens with the problem it answers, as the (unprinted) marker of the problem
+    numbered ``number``: the heading's text starts at the paragraph's start.
+
+    >>> match_wrapped_opener("针对“台账不全”的问题,补建台账。", 1).end, match_wrapped_opener("针对该问题,补建台账。", 1)
+    (0, None)
+    """
+    start = _SPACES.match(folded).end()
+    if _WRAPPED_OPENER.match(folded, start) is None:
+        return None
+    return Marker(Style.PROBLEM, number, "", start, start)
+
+
 def match_heading_markers(folded: str) -> list[Marker]:
     """All markers opening a line: one, or two for a compound ``1.(1)``.
 

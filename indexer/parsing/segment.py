@@ -37,7 +37,13 @@ from indexer.parsing.issue_block import (
     split_heading,
 )
 from indexer.parsing.normalise import fold
-from indexer.parsing.numbering import LabelKind, Style, find_labels
+from indexer.parsing.numbering import (
+    LabelKind,
+    Style,
+    find_labels,
+    match_heading_markers,
+    match_wrapped_opener,
+)
 from indexer.types import Issue
 
 
@@ -194,18 +200,29 @@ def _numbering_warnings(nodes: list[Node], what: str) -> list[str]:
 
 def segment(text: str) -> Segmentation:
     """Issues of a normalised notice, in order, with warnings about anything suspicious. A list
-    that numbers none of its problems is read by its problem labels ("反馈问题：…")."""
+    that numbers none of its problems is read by its problem labels ("反馈问题：…"), one whose
+    paragraphs open with their problems by those paragraphs."""
     lines = split_lines(text)
-    result = _segment_lines(lines, label_headings=False)
+    result = _segment_lines(lines)
     if not result.issues:
         by_labels = _segment_lines(lines, label_headings=True)
         if by_labels.issues:
             return by_labels
+    # Paragraphs each opened by their problem ("针对“…”的问题，…") under numbered 方面 headings:
+    # the paragraphs are the issues when reading them so finds more than the headings alone.
+    openers = sum(1 for line in lines if not match_heading_markers(line.folded) and match_wrapped_opener(line.folded, 1))
+    if openers >= _MIN_OPENERS:
+        by_paragraphs = _segment_lines(lines, wrapped_headings=True)
+        if len(by_paragraphs.issues) > len(result.issues):
+            return by_paragraphs
     return result
 
 
-def _segment_lines(lines: list[Line], label_headings: bool) -> Segmentation:
-    tree = build_tree(lines, label_headings)
+_MIN_OPENERS = 2
+
+
+def _segment_lines(lines: list[Line], label_headings: bool = False, wrapped_headings: bool = False) -> Segmentation:
+    tree = build_tree(lines, label_headings, wrapped_headings)
     _assign_roles(tree.root)
     warnings = list(tree.warnings)
     warnings += _numbering_warnings([n for n in tree.root.children if n.style is Style.CN], "part")
