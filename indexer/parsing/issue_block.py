@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from indexer.parsing.heading_tree import Line, Node
-from indexer.parsing.headings import SENTENCE_END, WRAPPER, Role
+from indexer.parsing.headings import SENTENCE_END, WRAPPED_CLOSED, WRAPPER, Role, unclosed_wrapper
 from indexer.parsing.measures import split_measures
 from indexer.parsing.normalise import fold
 from indexer.parsing.numbering import LabelKind, Style, find_labels, match_heading
@@ -190,6 +190,21 @@ def opens_inline_list(node: Node, style: Style) -> bool:
     return marker is not None and marker.style is style and marker.number == 1
 
 
+_CONTINUATION_MAX = 40
+
+
+def _heading_continuation(title: str, node: Node) -> Line | None:
+    """The line that finishes a heading wrapped over two lines: the heading opens 关于/针对 without
+    closing it, and the next line, short and without labels, closes it ("不充分的问题")."""
+    if not node.body or not unclosed_wrapper(title.strip()):
+        return None
+    line = node.body[0]
+    text = line.folded.strip()
+    if len(text) > _CONTINUATION_MAX or find_labels(text) or WRAPPED_CLOSED.search(text) is None:
+        return None
+    return line
+
+
 # A status printed before the problem ("（已完成）关于…", "【正在推进】…") or after a dash ("…——已完成").
 _LEADING_BRACKET = re.compile(r"^[(\[]([^()\[\]]{2,12})[)\]]\s*(?=\S)")
 _DASHED_STATUS = re.compile(r"\s*(?:—{1,2}|-{2}|－{1,2})\s*([^—\-－]{2,12})$")
@@ -209,6 +224,10 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
     assert node.line is not None
     rest = node.line.text[node.text_start :]
     rest_folded = node.line.folded[node.text_start :]
+    continued = _heading_continuation(rest_folded, node)
+    if continued is not None:  # a heading wrapped over two lines: "1.关于…运用" / "不充分的问题"
+        rest, rest_folded = rest + continued.text.strip(), rest_folded + continued.folded.strip()
+        lines = [line for line in lines if line is not continued]
     heading_labels = find_labels(rest_folded)
     heading_tail: list[_Segment] = []
     if heading_labels:

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from indexer.parsing.heading_tree import Line, Node, build_tree, split_lines
-from indexer.parsing.headings import Role, classify_title, measure_like, problem_like
+from indexer.parsing.headings import Role, classify_title, measure_like, problem_like, unclosed_wrapper
 from indexer.parsing.issue_block import (
     carries_measures,
     make_issue,
@@ -349,9 +349,6 @@ def _with_labelled_strays(candidates: list[Node], nodes: list[Node], style: Styl
 
 
 _OPEN_CLOSE = (("“", "”"), ("‘", "’"), ("(", ")"), ("《", "》"), ("[", "]"), ("「", "」"))
-# A wrapped problem heading is finished by its closing word: 关于…的问题, 针对…方面, 关于…的整改情况.
-_WRAPPED_OPEN = re.compile(r"^(?:针对|关于|对于)")
-_WRAPPED_CLOSED = re.compile(r"(?:问题|方面|情况|整改|不足|短板)[”\"'’]?[。.;；:：,，]?$")
 
 
 # How a finished paragraph ends; a text that stops on anything else stopped mid-sentence.
@@ -387,7 +384,7 @@ def _cut_off_heading(root: Node, lines: list[Line]) -> Node | None:
     if "。" in title:
         return None  # the heading ended; the text stops in the paragraph run in after it
     unbalanced = any(title.count(a) > title.count(b) for a, b in _OPEN_CLOSE)
-    unclosed = bool(_WRAPPED_OPEN.match(title)) and not _WRAPPED_CLOSED.search(title)
+    unclosed = unclosed_wrapper(title)
     # Numbered like issues that all have a body, it alone has none: the text stopped after its title.
     peers = [n for n in root.walk() if n.style is node.style and n is not node]
     bare = bool(peers) and all(n.body or n.children or _run_in(n.title) for n in peers)
