@@ -605,3 +605,18 @@ def test_a_problem_heading_wrapped_over_two_lines() -> None:
         ("1.", "预算绩效管理结果运用不充分", C, ["建立绩效评价结果与预算安排挂钩机制", "对低效项目压减预算。"]),
         ("2.", "政府采购监管存在薄弱环节", P, ["开展政府采购专项检查。"]),
     ]
+
+
+def test_a_clause_about_other_problems_and_a_run_in_heading_are_not_the_status() -> None:
+    text = HEAD + "\n".join([
+        "二、巡察反馈问题整改情况",
+        "（1）关于专项资金使用不规范的问题",
+        "整改措施及进展：一是梳理工程项目；二是开展专项检查，发现问题7个，已全部整改到位。",
+        "（2）关于举一反三不够的问题，坚持标本兼治，推动问题整改见底见效。",
+        "一是开展自查，建立问题清单逐项整改。",
+        "二是实行挂图作战、对账销号。",
+    ]) + SIGNATURE
+    first, second = parse_text(text).issues
+    assert (first.status, first.measures) == (None, ["梳理工程项目", "开展专项检查，发现问题7个，已全部整改到位。"])
+    assert (second.problem, second.measures_intro, second.measures) == (
+        "举一反三不够", "坚持标本兼治，推动问题整改见底见效。", ["开展自查，建立问题清单逐项整改。", "实行挂图作战、对账销号。"])

@@ -191,13 +191,14 @@ def opens_inline_list(node: Node, style: Style) -> bool:
 
 
 _CONTINUATION_MAX = 40
+_CLAUSE_END = re.compile(r"[，,。；;：:！？!?]")
 
 
 def _heading_continuation(title: str, node: Node) -> Line | None:
     """The line that finishes a heading wrapped over two lines: the heading opens 关于/针对 without
     closing it, and the next line, short and without labels, closes it ("不充分的问题")."""
-    if not node.body or not unclosed_wrapper(title.strip()):
-        return None
+    if not node.body or not unclosed_wrapper(title.strip()) or _CLAUSE_END.search(title):
+        return None  # "关于…的问题，坚持…见效。" is a finished heading with a run-in sentence
     line = node.body[0]
     text = line.folded.strip()
     if len(text) > _CONTINUATION_MAX or find_labels(text) or WRAPPED_CLOSED.search(text) is None:
@@ -288,7 +289,7 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
         status_raw = _closing_status(paragraphs, own_line=unlabelled_last)
     elif status_raw is None and not paragraphs and lead:  # "1.问题。措施…，已完成整改。" on one line
         run_in = [lead]
-        status_raw = _closing_status(run_in, own_line=False)
+        status_raw = _closing_status(run_in, own_line=True)
         lead = run_in[0] if run_in else None
     return _Block(problem_text, lead, status_raw, paragraphs, details, duties)
 
@@ -303,6 +304,7 @@ _STATUS_CLAUSE = re.compile(
     r"(?:目前|现|均)?(?:该问题)?(?:已经?|均已|已全部)?(?:完成整改|整改完成|整改到位|整改完毕|完成)"
     r"|(?:目前)?(?:正在|持续|仍在)(?:持续)?(?:推进|整改)中?|长期坚持"
 )
+_COUNTED_PROBLEMS = re.compile(r"问题\s*\d+\s*[个项条处]|\d+\s*[个项条处]\s*问题")
 _OWN_LINE_STATUS = 20  # characters of a status sentence on a line of its own
 _SENTENCE_STATUS = 16  # … or closing the last paragraph
 
@@ -311,7 +313,7 @@ def _closing_status(paragraphs: list[str], own_line: bool) -> str | None:
     """The status that closes the last paragraph (removed from it), or None: a bracket
     ("…专项检查。（已完成）"), a sentence ("…。目前已整改到位。") or a clause ("…，正在持续推进。").
     A labelled measures paragraph (not ``own_line``) never gives its whole text ("整改情况：
-    立行立改，已完成…" is measures)."""
+    立行立改，已完成…" is measures) nor a clause."""
     last = paragraphs[-1]
     folded = fold(last)
     cut = _status_cut(folded, own_line)
@@ -336,7 +338,13 @@ def _status_cut(folded: str, own_line: bool) -> tuple[int, int, int] | None:
     if (start or own_line) and len(sentence) <= longest and _is_status(_STATUS_SENTENCE, sentence):
         return start, start, len(folded)
     comma = max(folded.rfind(","), folded.rfind("，"))
-    if comma > start and _is_status(_STATUS_CLAUSE, folded[comma + 1 :].strip().rstrip("。.;；")):
+    before = folded[max(folded.rfind(",", 0, comma), folded.rfind("，", 0, comma), start) : comma]
+    if (
+        own_line
+        and comma > start
+        and not _COUNTED_PROBLEMS.search(before)  # "发现问题7个，已全部整改到位" is about those 7
+        and _is_status(_STATUS_CLAUSE, folded[comma + 1 :].strip().rstrip("。.;；"))
+    ):
         return comma, comma + 1, len(folded)
     return None
 
