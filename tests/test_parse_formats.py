@@ -275,6 +275,7 @@ def test_a_text_cut_inside_the_status_flags_its_last_issue() -> None:
 
 def test_a_list_ending_on_a_status_or_a_full_stop_is_not_cut() -> None:
     assert not parse_text(LIST).quality.truncated  # ends on the understood status, no signature
+    assert not parse_text(LIST + "\n完成时限：2024年12月").quality.truncated  # a table's last column
     notice = parse_text(LIST[: LIST.index("\n整改情况：正在整改中")])  # ends on a finished sentence
     assert not notice.quality.truncated and not any(i.truncated for i in notice.issues)
 
@@ -308,8 +309,299 @@ def test_jsonl_flags_the_cut_issue(tmp_path: Path) -> None:
          {"issues": 18, "completed": 16, "in_progress": 2}),
         ("巡察共发现问题十八个，已整改十五个，正在整改三个。", {"issues": 18, "completed": 15, "in_progress": 3}),
         ("巡察反馈问题清单30项，已销号26项，未销号4项。", {"completed": 26, "in_progress": 4}),
+        # "12个问题已完成整改10个": the 12 is the whole; a measure's count ("完成12个村卫生室…") is none.
+        ("对反馈的4个方面12个问题制定整改措施45条。截至目前，12个问题已完成整改10个，2个问题正在持续推进。"
+         "完成12个村卫生室标准化改造。", {"issues": 12, "completed": 10, "in_progress": 2}),
     ],
 )
 def test_totals_phrased_otherwise(sentence: str, expected: dict) -> None:
     totals = parse_text("根据县委统一部署，县委第一巡察组对县水务局党组开展了巡察。" + sentence).meta.stated_totals
     assert {k: getattr(totals, k) for k in expected} == expected
+
+
+# ------------------------------------------------------------------- other numbering and labels
+
+TAIL = "\n中共清河县统计局党组\n2024年10月9日"
+
+
+def test_half_bracket_numbers_and_a_status_bracket_closing_the_measures() -> None:
+    text = HEAD + "\n".join([
+        "二、巡察反馈问题整改情况",
+        "1）统计数据质量把关不严",
+        "一是建立数据审核三级把关制度；二是开展统计数据质量专项检查。（已完成）",
+        "2）统计执法检查覆盖面不足",
+        "一是制定年度执法检查计划；二是联合市局开展“双随机”检查。（正在推进）",
+    ]) + TAIL
+    assert _issues(parse_text(text)) == [
+        ("1）", "统计数据质量把关不严", C, ["建立数据审核三级把关制度", "开展统计数据质量专项检查。"]),
+        ("2）", "统计执法检查覆盖面不足", P, ["制定年度执法检查计划", "联合市局开展“双随机”检查。"]),
+    ]
+
+
+def test_word_enclosed_numbers_are_headings() -> None:
+    text = HEAD + "\n".join([
+        "二、巡察反馈问题整改情况",
+        "⑴医保基金监管存在漏洞", "整改措施：开展定点医药机构全覆盖检查。", "整改结果：已完成",
+        "⑵内部控制制度不健全", "整改措施：⒈修订内部控制管理办法；⒉开展内控培训。", "整改结果：正在推进",
+    ]) + TAIL
+    assert _issues(parse_text(text)) == [
+        ("（1）", "医保基金监管存在漏洞", C, ["开展定点医药机构全覆盖检查。"]),
+        ("（2）", "内部控制制度不健全", P, ["修订内部控制管理办法", "开展内控培训。"]),
+    ]
+
+
+def test_bracketed_problem_numbers_and_labels() -> None:
+    text = HEAD + "\n".join([
+        "【问题一】建筑工地安全监管不到位",
+        "【整改措施】开展建筑施工安全专项整治，检查工地36个。",
+        "【整改情况】已完成",
+        "【问题二】老旧小区改造推进缓慢",
+        "【整改措施】倒排工期，每周调度一次。",
+        "【整改情况】正在推进",
+    ]) + TAIL
+    assert _issues(parse_text(text)) == [
+        ("【问题一】", "建筑工地安全监管不到位", C, ["开展建筑施工安全专项整治，检查工地36个。"]),
+        ("【问题二】", "老旧小区改造推进缓慢", P, ["倒排工期，每周调度一次。"]),
+    ]
+
+
+def test_a_list_that_numbers_no_problem_is_read_by_its_problem_labels() -> None:
+    text = HEAD + "\n".join([
+        "一、整改工作组织情况",
+        "（一）加强组织领导。支部成立整改工作领导小组。",
+        "二、反馈问题整改落实情况",
+        "反馈问题：档案数字化工作推进缓慢。",
+        "整改措施：制定档案数字化三年计划。",
+        "整改情况：正在推进。",
+        "反馈问题：档案库房安全管理不到位。",
+        "整改措施：更换库房消防设备，建立库房巡查登记制度。",
+        "整改情况：已完成。",
+    ]) + TAIL
+    assert _issues(parse_text(text)) == [
+        ("反馈问题：", "档案数字化工作推进缓慢", P, ["制定档案数字化三年计划。"]),
+        ("反馈问题：", "档案库房安全管理不到位", C, ["更换库房消防设备，建立库房巡查登记制度。"]),
+    ]
+
+
+# --------------------------------------------------------------------- Word's own list numbers
+
+
+def _word_list_docx(path: Path, paragraphs: list[tuple[str, int | None]]) -> Path:
+    """A .docx whose headings are numbered by a Word list (一、 / （一） / 1.), not in their text."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    levels = (("chineseCounting", "%1、"), ("chineseCounting", "（%2）"), ("decimal", "%3."))
+    numbering.insert(0, parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90">'
+        + "".join(f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/>'
+                  "</w:lvl>" for i, (fmt, text) in enumerate(levels))
+        + "</w:abstractNum>"))
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    for text, level in paragraphs:
+        paragraph = document.add_paragraph(text)
+        if level is not None:
+            paragraph._p.get_or_add_pPr().append(parse_xml(
+                f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
+    document.save(path)
+    return path
+
+
+def test_headings_numbered_by_a_word_list(tmp_path: Path) -> None:
+    path = _word_list_docx(tmp_path / "list.docx", [
+        ("中共平川县自然资源局党组关于巡察整改进展情况的通报", None),
+        ("根据县委统一部署，县委第一巡察组对县自然资源局党组开展了巡察，6月3日反馈了巡察意见。", None),
+        ("整改工作组织情况", 0),
+        ("局党组成立整改领导小组，制定整改方案。", None),
+        ("巡察反馈问题整改落实情况", 0),
+        ("耕地保护方面", 1),
+        ("关于违法占用耕地查处不及时的问题", 2),
+        ("整改措施：一是开展耕地卫片执法专项行动；二是对12宗违法用地立案查处。", None),
+        ("整改结果：已完成", None),
+        ("关于耕地占补平衡项目验收不严的问题", 2),
+        ("整改措施：修订补充耕地项目验收办法。", None),
+        ("整改结果：正在推进", None),
+        ("不动产登记方面", 1),
+        ("关于不动产登记办理时限过长的问题", 2),
+        ("整改措施：推行“一窗受理、集成服务”。", None),
+        ("整改结果：已完成", None),
+    ])
+    notice = parse_file(path)
+    assert notice.text.split("\n")[2:6] == ["一、整改工作组织情况", "局党组成立整改领导小组，制定整改方案。",
+                                           "二、巡察反馈问题整改落实情况", "（一）耕地保护方面"]
+    assert [(i.label, i.section, i.problem, i.status) for i in notice.issues] == [
+        ("1.", "耕地保护方面", "违法占用耕地查处不及时", C),
+        ("2.", "耕地保护方面", "耕地占补平衡项目验收不严", P),
+        ("1.", "不动产登记方面", "不动产登记办理时限过长", C),  # a level restarts under the level above
+    ]
+
+
+def test_a_list_number_style_and_a_bullet_list(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("中共平川县林业和草原局党组关于巡察整改情况的通报")
+    document.add_paragraph("根据县委统一部署，县委第二巡察组对县林草局党组开展了巡察。")
+    for problem, status in (("森林督查图斑整改滞后", "已完成"), ("护林员管理不规范", "正在推进")):
+        document.add_paragraph(problem, style="List Number")
+        document.add_paragraph("整改措施：建立工作台账，逐一销号。", style="List Bullet")
+        document.add_paragraph("整改情况：" + status)
+    document.save(tmp_path / "styles.docx")
+    notice = parse_file(tmp_path / "styles.docx")
+    assert [(i.label, i.problem, i.status, i.measures) for i in notice.issues] == [
+        ("1.", "森林督查图斑整改滞后", C, ["建立工作台账，逐一销号。"]),
+        ("2.", "护林员管理不规范", P, ["建立工作台账，逐一销号。"]),
+    ]
+
+
+# ------------------------------------------------------------------- statuses around the problem
+
+
+def test_a_status_before_the_problem_after_a_dash_or_closing_the_measures() -> None:
+    text = HEAD + "\n".join([
+        "二、巡察反馈问题整改情况",
+        "1.就业补贴资金审核不严——已完成",
+        "整改情况：一是对2022年以来就业补贴逐笔复核；二是追回违规领取资金3.2万元。",
+        "2.（已完成）社保经办风险防控不到位",
+        "整改情况：建立社保经办内控制度，开展风险排查2次。",
+        "3.【正在推进】农民工工资支付保障不力",
+        "整改情况：一是建立欠薪线索台账；二是开展治欠保支专项行动。",
+        "4.人才引进政策落实不到位",
+        "整改情况：一是修订人才引进实施办法；二是兑现人才补贴15人。目前已整改完成。",
+        "5.窗口服务效率不高",
+        "整改情况：立行立改，已完成窗口服务流程优化。",
+    ]) + TAIL
+    assert [(i.problem, i.status, i.status_raw, i.measures) for i in parse_text(text).issues] == [
+        ("就业补贴资金审核不严", C, "已完成", ["对2022年以来就业补贴逐笔复核", "追回违规领取资金3.2万元。"]),
+        ("社保经办风险防控不到位", C, "已完成", ["建立社保经办内控制度，开展风险排查2次。"]),
+        ("农民工工资支付保障不力", P, "正在推进", ["建立欠薪线索台账", "开展治欠保支专项行动。"]),
+        ("人才引进政策落实不到位", C, "目前已整改完成", ["修订人才引进实施办法", "兑现人才补贴15人。"]),
+        # One labelled sentence is the measures, even when it mentions completion.
+        ("窗口服务效率不高", None, None, ["立行立改，已完成窗口服务流程优化。"]),
+    ]
+
+
+# -------------------------------------------------------------- one table per issue (field | value)
+
+
+def _field_tables(path: Path, issues: list[list[tuple[str, str]]]) -> Path:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("中共平川县应急管理局党组关于巡察整改情况的通报")
+    document.add_paragraph("根据县委统一部署，县委第二巡察组对县应急管理局党组开展了巡察。现将整改情况通报如下。")
+    document.add_paragraph("二、整改落实情况")
+    for fields in issues:
+        table = document.add_table(rows=len(fields), cols=2)
+        for r, (key, value) in enumerate(fields):
+            table.cell(r, 0).text, table.cell(r, 1).text = key, value
+    document.add_paragraph("中共平川县应急管理局党组")
+    document.save(path)
+    return path
+
+
+def test_one_field_table_per_issue(tmp_path: Path) -> None:
+    numbered = _field_tables(tmp_path / "numbered.docx", [
+        [("问题1", "安全生产执法检查流于形式"), ("整改措施", "一是制定年度执法计划；二是推行“双随机”检查。"), ("整改情况", "已完成")],
+        [("问题2", "应急物资储备不足"), ("整改措施", "补充采购应急物资12类。"), ("整改情况", "正在推进")],
+    ])
+    assert _issues(parse_file(numbered)) == [
+        ("问题1：", "安全生产执法检查流于形式", C, ["制定年度执法计划", "推行“双随机”检查。"]),
+        ("问题2：", "应急物资储备不足", P, ["补充采购应急物资12类。"]),
+    ]
+    unnumbered = _field_tables(tmp_path / "unnumbered.docx", [
+        [("反馈问题", "安全生产执法检查流于形式"), ("整改措施", "制定年度执法计划。"), ("完成情况", "已完成")],
+        [("反馈问题", "应急物资储备不足"), ("整改措施", "补充采购应急物资12类。"), ("完成情况", "正在推进")],
+    ])
+    assert [(i.problem, i.status) for i in parse_file(unnumbered).issues] == [
+        ("安全生产执法检查流于形式", C), ("应急物资储备不足", P),
+    ]
+
+
+def test_issues_in_prose_with_the_status_as_their_last_clause() -> None:
+    text = HEAD + "\n".join([
+        "二、巡察反馈问题整改落实情况",
+        "（一）关于贯彻落实党中央决策部署方面",
+        "1.落实健康乡村建设任务不到位。针对该问题，局党组制定三年行动方案，完成12个村卫生室标准化改造，已完成整改。",
+        "2.公共卫生服务项目资金管理不规范。对公卫资金进行全面清理，修订资金管理办法，目前已整改到位。",
+        "（二）关于落实全面从严治党责任方面",
+        "3.“三重一大”决策制度执行不严格。修订党组议事规则，严格执行集体决策程序，正在持续推进。",
+        "4.干部考勤管理松散。实行电子考勤，每月通报考勤情况，已完成考勤系统升级。",
+    ]) + SIGNATURE
+    assert [(i.problem, i.status, i.status_raw, i.measures) for i in parse_text(text).issues] == [
+        ("落实健康乡村建设任务不到位", C, "已完成整改",
+         ["针对该问题，局党组制定三年行动方案，完成12个村卫生室标准化改造"]),
+        ("公共卫生服务项目资金管理不规范", C, "目前已整改到位", ["对公卫资金进行全面清理，修订资金管理办法"]),
+        ("“三重一大”决策制度执行不严格", P, "正在持续推进", ["修订党组议事规则，严格执行集体决策程序"]),
+        # A clause saying what was done is a measure, not a status.
+        ("干部考勤管理松散", None, None, ["实行电子考勤，每月通报考勤情况，已完成考勤系统升级。"]),
+    ]
+
+
+def test_html_ordered_list_items_get_the_numbers_a_browser_draws() -> None:
+    page = """<html><head><meta charset="utf-8"><title>巡察整改</title></head><body><div class="article">
+<h1>中共南岭县教育局党组关于巡察整改进展情况的通报</h1>
+<p>根据县委统一部署，县委第一巡察组对县教育局党组开展了巡察。现将整改进展情况公布如下。</p>
+<p>二、巡察反馈问题整改情况</p>
+<ol>
+<li><p>校园食品安全监管不到位</p><p>整改措施：开展校园食堂专项检查。</p><p>整改情况：已完成</p></li>
+<li><p>教师培训经费使用不规范</p><p>整改措施：</p><ol><li>清理培训经费支出；</li><li>修订培训经费管理办法。</li></ol>
+<p>整改情况：正在推进</p></li>
+</ol>
+<ul><li>欢迎广大干部群众监督。</li></ul>
+<p>中共南岭县教育局党组</p><p>2024年10月9日</p></div></body></html>"""
+    lines = html_text.html_to_text(page).split("\n")
+    assert lines[3:11] == ["1.校园食品安全监管不到位", "整改措施：开展校园食堂专项检查。", "整改情况：已完成",
+                           "2.教师培训经费使用不规范", "整改措施：", "（1）清理培训经费支出；", "（2）修订培训经费管理办法。",
+                           "整改情况：正在推进"]
+    assert lines[11] == "欢迎广大干部群众监督。"
+    assert _issues(_html(page)) == [
+        ("1.", "校园食品安全监管不到位", C, ["开展校园食堂专项检查。"]),
+        ("2.", "教师培训经费使用不规范", P, ["清理培训经费支出", "修订培训经费管理办法。"]),
+    ]
+    assert html_text.html_to_text("<ol start='3'><li>1.已编号的问题</li><li>另一个问题</li></ol>").split("\n") == [
+        "1.已编号的问题", "4.另一个问题",
+    ]
+
+
+def test_paragraphs_opened_by_their_problem_under_aspect_headings() -> None:
+    text = HEAD + "\n".join([
+        "一、组织落实整改情况",
+        "市委成立巡视整改工作领导小组，制定整改方案。针对巡视反馈的问题，逐项明确责任。",
+        "二、巡视反馈问题整改落实情况",
+        "（一）关于贯彻落实党中央决策部署方面",
+        "针对“推动产业转型升级不够有力”的问题，制定产业转型升级三年行动计划，新培育规上企业26家。",
+        "针对“生态环境保护存在短板”的问题，开展河道“清四乱”专项行动。",
+        "（二）关于落实全面从严治党责任方面",
+        "针对“基层党组织建设薄弱”的问题，整顿软弱涣散村党组织15个。针对上述问题，市委还建立了长效机制。",
+        "三、下一步工作打算",
+        "市委将继续抓好巡视整改工作。",
+    ]) + SIGNATURE
+    notice = parse_text(text)
+    assert [(i.section, i.problem, i.measures) for i in notice.issues] == [
+        ("关于贯彻落实党中央决策部署方面", "推动产业转型升级不够有力", ["制定产业转型升级三年行动计划，新培育规上企业26家。"]),
+        ("关于贯彻落实党中央决策部署方面", "生态环境保护存在短板", ["开展河道“清四乱”专项行动。"]),
+        ("关于落实全面从严治党责任方面", "基层党组织建设薄弱",
+         ["整顿软弱涣散村党组织15个。针对上述问题，市委还建立了长效机制。"]),
+    ]
+
+
+def test_a_problem_heading_wrapped_over_two_lines() -> None:
+    text = HEAD + "\n".join([
+        "二、巡察反馈问题整改情况",
+        "1.关于预算绩效管理结果运用",
+        "不充分的问题",
+        "整改措施：一是建立绩效评价结果与预算安排挂钩机制；二是对低效项目压减预算。",
+        "整改结果：已完成",
+        "2.关于政府采购监管存在薄弱",
+        "环节的问题",
+        "整改措施：开展政府采购专项检查。",
+        "整改结果：正在推进",
+    ]) + SIGNATURE
+    assert _issues(parse_text(text)) == [
+        ("1.", "预算绩效管理结果运用不充分", C, ["建立绩效评价结果与预算安排挂钩机制", "对低效项目压减预算。"]),
+        ("2.", "政府采购监管存在薄弱环节", P, ["开展政府采购专项检查。"]),
+    ]

@@ -118,6 +118,8 @@ def test_snapshot_round_trip_keeps_the_layout_and_the_answers(tmp_path, layout):
     filters = Filters(equals={"province": ("p1", "p2")})
     before = [index.search(q, 10, index.mask(filters, NO_IDS)) for q in queries]
     save_snapshot(tmp_path / "v.npz", {"issues": index}, {"seq": 3})
+    with np.load(tmp_path / "v.npz") as npz:  # the re-scoring copy as the store keeps vectors (layout 6)
+        assert npz["issues/rows"].shape == (4000, DIMS + 2) and json.loads(bytes(npz["issues/meta"]))["rows"] == "int8"
     meta, loaded = load_snapshot(tmp_path / "v.npz", {"issues": SPEC}, spill=tmp_path)
     again = loaded["issues"]
     assert meta["seq"] == 3 and again.kind == index.kind and again.deleted == 3

@@ -45,7 +45,8 @@ STORE = "store.sqlite3"
 SNAPSHOT = "vectors.npz"
 # Layout of store.sqlite3 and the tantivy schemas written. 2: compact rows (embedded_store); 3: rows
 # without what reading puts back (embedded_rows), text hashes beside vectors (the vector cache), shared
-# filter keys once per notice, 16 KiB pages; 4: int8 vectors (embedded_store.INT8_LAYOUT).
+# filter keys once per notice, 16 KiB pages; 4: int8 vectors (embedded_store.INT8_LAYOUT), issue rows
+# without their notice's head, measure rows without their text and tokens, no notice_id index.
 STORE_VERSION = 4
 # Older layouts are read and written on in their own row and vector format: rows of every layout are
 # read alike, and opening one for writing adds the text hash column (its vectors are found by the
@@ -300,7 +301,8 @@ def notice_row(bundle: NoticeBundle, dims: int | None, codec: VectorCodec = INT8
                 raise ValueError(f"document id {doc_id} appears twice")
             seen.add((target, doc_id))
             stored = {k: v for k, v in doc.items() if k != "vector"}
-            kept = stored_form(target, stored, issues.get(doc.get("issue_id")), head)
+            kept = stored_form(target, stored, issues.get(doc.get("issue_id")),  # a head is found by notice_id
+                               head if doc.get("notice_id") == bundle.notice_id else None)
             blob = None
             if doc.get("vector") is not None:
                 vector = np.asarray(doc["vector"], dtype=np.float32).ravel()

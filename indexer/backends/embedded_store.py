@@ -31,7 +31,8 @@ Layout 4: vectors in int8 with a scale each (float16 before: 1.4 KiB less per is
 measure vectors an issue; a store of an older layout keeps float16: ``vector_codec``); issue rows
 without the notice-level fields their notice's issues share (``notice_heads``, once per notice);
 no index on ``docs.notice_id``: a notice's documents are the run of rowids its row names
-(``docs_from``, ``docs_to``; a notice stored before has none and is found by that index).
+(``docs_from``, ``docs_to``; a notice stored before has none and is found by that index); no
+``docs_alive`` index on ``target`` either (counting live rows walks ``docs_id`` as fast).
 
 One :meth:`RecordStore.write` call is one transaction with one new ``seq``: a notice's documents
 appear and disappear together. Everything derived (tantivy, the in-memory vectors) catches up by
@@ -92,7 +93,6 @@ CREATE TABLE IF NOT EXISTS docs (
 );
 CREATE INDEX IF NOT EXISTS docs_seq ON docs (seq);
 CREATE INDEX IF NOT EXISTS docs_id ON docs (target, doc_id) WHERE deleted = 0;
-CREATE INDEX IF NOT EXISTS docs_alive ON docs (target) WHERE deleted = 0;
 CREATE TABLE IF NOT EXISTS derived (
     name  TEXT PRIMARY KEY,
     value BLOB NOT NULL

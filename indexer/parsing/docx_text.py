@@ -1,6 +1,7 @@
 """Reading .docx: paragraphs, tables and content controls in document order (python-docx).
 
-A table becomes lines by :func:`indexer.parsing.tables.table_lines`.
+A table becomes lines by :func:`indexer.parsing.tables.table_lines`; a list paragraph gets the number
+Word draws before it (:mod:`indexer.parsing.docx_numbering`).
 
 Zip bombs: the zip headers are not trusted. A package whose parts declare more than ``max_bytes``
 in all, or an XML part more than :data:`XML_PART_MB`, is refused before anything is unpacked;
@@ -17,6 +18,7 @@ import zipfile
 import zlib
 
 from indexer.parsing.decode import Unreadable
+from indexer.parsing.docx_numbering import ListNumbers
 from indexer.parsing.tables import table_lines
 
 DOCX_EXPANSION = 5  # a .docx may unpack to this many times the size limit
@@ -110,35 +112,38 @@ def read_docx_bytes(data: bytes, *, max_bytes: int | None = None) -> str:
         document = docx.Document(io.BytesIO(checked))
     except Exception as exc:  # python-docx raises KeyError, XMLSyntaxError, zipfile errors…
         raise Unreadable(f"corrupt .docx ({type(exc).__name__}: {exc})") from exc
-    return "\n".join(_block_lines(document.element.body))
+    return "\n".join(_block_lines(document.element.body, ListNumbers.of(document)))
 
 
-def _block_lines(container) -> list[str]:
-    """Lines of a body or table cell: paragraphs, tables, and content controls (w:sdt)."""
+def _block_lines(container, numbers: ListNumbers) -> list[str]:
+    """Lines of a body or table cell: paragraphs (with the number Word draws before a list
+    paragraph), tables, and content controls (w:sdt)."""
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     lines: list[str] = []
     for child in container.iterchildren():
         if child.tag == _W + "p":
-            lines.append(Paragraph(child, None).text.strip())
+            text = Paragraph(child, None).text.strip()
+            label = numbers.label(child)
+            lines.append(label + text if text else "")
         elif child.tag == _W + "tbl":
-            lines.extend(table_lines(_table_rows(Table(child, None))))
+            lines.extend(table_lines(_table_rows(Table(child, None), numbers)))
         elif child.tag == _W + "sdt":
             content = child.find(_W + "sdtContent")
             if content is not None:
-                lines.extend(_block_lines(content))
+                lines.extend(_block_lines(content, numbers))
     return [line for line in lines if line]
 
 
-def _table_rows(table) -> list[list[str]]:
+def _table_rows(table, numbers: ListNumbers) -> list[list[str]]:
     """Cell texts per row, one per grid column; a cell merged across columns is kept in its
     first column and the columns it covers are empty."""
     rows = []
     for row in table.rows:
         cells, previous = [], None
         for cell in row.cells:
-            cells.append("" if cell._tc is previous else "\n".join(_block_lines(cell._tc)).strip())
+            cells.append("" if cell._tc is previous else "\n".join(_block_lines(cell._tc, numbers)).strip())
             previous = cell._tc
         rows.append(cells)
     return rows

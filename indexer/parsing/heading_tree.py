@@ -12,8 +12,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from indexer.parsing.headings import Role
+from indexer.parsing.layout import issuer_like
 from indexer.parsing.normalise import fold
-from indexer.parsing.numbering import Marker, Style, match_heading_markers
+from indexer.parsing.numbering import (
+    Marker,
+    Style,
+    find_labels,
+    match_heading_markers,
+    match_problem_label,
+    match_wrapped_opener,
+)
 
 _CLOSING = re.compile(
     r"^(?:欢迎.{0,80}监督|(?:联系电话|联系方式|联系人|通讯地址|邮政地址|邮寄地址|电子邮箱|电子信箱|邮箱|"
@@ -102,11 +110,14 @@ def _signature_start(lines: list[Line]) -> int:
         if _DATE_LINE.match(text):
             start = line.index
             continue
+        # Below a date, any short line without sentence punctuation; the last line itself, an
+        # organisation's name (a signature printed without its date).
         if (
-            start < len(lines)
+            (start < len(lines) or (line is filled[-1] and issuer_like(text)))
             and len(text) <= _SIGNATURE_MAX
             and not re.search(r"[。,，;；:：]", text)
             and not match_heading_markers(text)
+            and not find_labels(text)  # "【整改情况】正在推进" has no colon but is no signature
         ):
             start = line.index
             continue
@@ -121,13 +132,17 @@ class Tree:
     warnings: list[str]
 
 
-def build_tree(lines: list[Line]) -> Tree:
+def build_tree(lines: list[Line], label_headings: bool = False, wrapped_headings: bool = False) -> Tree:
+    """The heading tree of the lines; with ``label_headings``, a line opened by a problem label
+    ("反馈问题：…") is a heading too, numbered by its place (a list that numbers no problem); with
+    ``wrapped_headings``, so is a paragraph opened by its problem ("针对“…”的问题，…")."""
     root = Node(line=None, marker=None, style=None)
     stack: list[Node] = [root]
     tail: list[Line] = []
     warnings: list[str] = []
     signature = _signature_start(lines)
     closed = annexed = False
+    problems = 0  # problem labels met (label_headings)
     for line in lines:
         if line.index >= signature:
             tail.append(line)
@@ -141,6 +156,11 @@ def build_tree(lines: list[Line]) -> Tree:
             tail.append(line)
             continue
         markers = match_heading_markers(line.folded)
+        if not markers and (label_headings or wrapped_headings):
+            match = match_problem_label if label_headings else match_wrapped_opener
+            unnumbered = match(line.folded, problems + 1)
+            problems += unnumbered is not None
+            markers = [unnumbered] if unnumbered else []
         if not markers:
             (tail if closed else stack[-1].body).append(line)
             continue

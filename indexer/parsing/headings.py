@@ -47,6 +47,17 @@ _CONTAINER = re.compile(
 )
 _CLASSIFY_SPAN = 30  # how much of a title its role is read from
 WRAPPER = re.compile(r"^(?:针对|关于|对于)+\s*")
+# How a wrapped problem heading ends: 关于…的问题, 针对…方面, 关于…的整改情况.
+WRAPPED_CLOSED = re.compile(r"(?:问题|方面|情况|整改|不足|短板)[”\"'’]?[。.;；:：,，]?$")
+
+
+def unclosed_wrapper(title: str) -> bool:
+    """Whether a heading opens a 关于/针对 wrapper it does not close ("关于预算绩效管理结果运用").
+
+    >>> unclosed_wrapper("关于预算绩效管理结果运用"), unclosed_wrapper("关于预算绩效管理不充分的问题")
+    (True, False)
+    """
+    return WRAPPER.match(title) is not None and WRAPPED_CLOSED.search(title) is None
 _PROBLEM_WORDS = re.compile(
     r"问题|不够|不足|不到位|不力|不严|不实|不规范|不深入|不高|不强|不全|不明|不畅|不准|不细|不彻底|"
     r"不及时|不健全|不完善|不扎实|不紧密|不平衡|不充分|不清|不好|不牢|不当|不精准|不佳|不重视|"

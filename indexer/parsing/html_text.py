@@ -2,7 +2,8 @@
 
 Scripts, styles, navigation, headers/footers, share/print/font-size widgets are dropped; the
 body is the smallest element holding most of the page's non-link Chinese text, extended up to
-the notice title when the title sits just above it; block elements become line breaks; a data
+the notice title when the title sits just above it; block elements become line breaks, an <ol>
+item gets the number a browser draws before it; a data
 table (one with no table inside: not page layout) becomes lines by the same rule as a docx table
 (:func:`indexer.parsing.tables.table_lines`); 当前位置/字体大小/访问量/分享/打印 lines or
 fragments are removed.
@@ -21,6 +22,8 @@ from __future__ import annotations
 import re
 
 from indexer.parsing.decode import Unreadable
+from indexer.parsing.normalise import fold
+from indexer.parsing.numbering import match_heading
 from indexer.parsing.tables import table_lines
 
 # --------------------------------------------------------------------------- html
@@ -148,6 +151,14 @@ def _common_ancestor(a, b):
 
 def _lines_of(el) -> list[str]:
     parts: list[str] = []
+    pending: list[str] = []  # an <ol> item's number, printed before the item's first text
+
+    def emit(text: str) -> None:
+        text = _ASCII_SPACE.sub(" ", text)
+        if pending and text.strip():
+            number = pending.pop()
+            text = text.lstrip() if match_heading(fold(text.lstrip())) else number + text.lstrip()
+        parts.append(text)
 
     def walk(node) -> None:
         if node.tag == "table" and _is_data_table(node):
@@ -157,18 +168,37 @@ def _lines_of(el) -> list[str]:
         block = node.tag in _BLOCK_TAGS
         if block:
             parts.append("\n")
+        if node.tag == "li":
+            pending[:] = [label] if (label := _list_number(node)) else []
         if node.text:
-            parts.append(_ASCII_SPACE.sub(" ", node.text))
+            emit(node.text)
         for child in node:
             if _is_element(child):
                 walk(child)
             if child.tail:
-                parts.append(_ASCII_SPACE.sub(" ", child.tail))
+                emit(child.tail)
+        if node.tag == "li":
+            pending.clear()  # an empty item numbers nothing after it
         if block:
             parts.append("\n")
 
     walk(el)
     return [line.strip() for line in "".join(parts).split("\n") if line.strip()]
+
+
+def _list_number(item) -> str:
+    """The number a browser draws before an <ol> item: "1." in a list, "（1）" in a list inside a
+    list ("" for an <ul> item). An item that prints its own number keeps it (see ``emit``)."""
+    parent = item.getparent()
+    if parent is None or parent.tag != "ol":
+        return ""
+    try:
+        start = int(parent.get("start", "1"))
+    except ValueError:
+        start = 1
+    number = start + sum(1 for sibling in item.itersiblings(preceding=True) if sibling.tag == "li")
+    nested = any(ancestor.tag == "ol" for ancestor in parent.iterancestors())
+    return f"（{number}）" if nested else f"{number}."
 
 
 def _is_data_table(table) -> bool:

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from indexer.parsing.heading_tree import Line, Node
-from indexer.parsing.headings import SENTENCE_END, WRAPPER, Role
+from indexer.parsing.headings import SENTENCE_END, WRAPPED_CLOSED, WRAPPER, Role, unclosed_wrapper
 from indexer.parsing.measures import split_measures
 from indexer.parsing.normalise import fold
 from indexer.parsing.numbering import LabelKind, Style, find_labels, match_heading
@@ -190,10 +190,44 @@ def opens_inline_list(node: Node, style: Style) -> bool:
     return marker is not None and marker.style is style and marker.number == 1
 
 
+_CONTINUATION_MAX = 40
+
+
+def _heading_continuation(title: str, node: Node) -> Line | None:
+    """The line that finishes a heading wrapped over two lines: the heading opens 关于/针对 without
+    closing it, and the next line, short and without labels, closes it ("不充分的问题")."""
+    if not node.body or not unclosed_wrapper(title.strip()):
+        return None
+    line = node.body[0]
+    text = line.folded.strip()
+    if len(text) > _CONTINUATION_MAX or find_labels(text) or WRAPPED_CLOSED.search(text) is None:
+        return None
+    return line
+
+
+# A status printed before the problem ("（已完成）关于…", "【正在推进】…") or after a dash ("…——已完成").
+_LEADING_BRACKET = re.compile(r"^[(\[]([^()\[\]]{2,12})[)\]]\s*(?=\S)")
+_DASHED_STATUS = re.compile(r"\s*(?:—{1,2}|-{2}|－{1,2})\s*([^—\-－]{2,12})$")
+
+
+def _heading_status(problem: str) -> tuple[str, str | None]:
+    """The problem without a status printed before it or after a dash, and that status."""
+    folded = fold(problem)
+    m = _LEADING_BRACKET.match(folded) or _DASHED_STATUS.search(folded)
+    if m is None or not _looks_like_status(m.group(1), _SHORT_STATUS):
+        return problem, None
+    rest = problem[m.end() :] if m.start() == 0 else problem[: m.start()]
+    return rest.strip(), _status_value(problem[m.start(1) : m.end(1)])
+
+
 def _read_block(node: Node, lines: list[Line]) -> _Block:
     assert node.line is not None
     rest = node.line.text[node.text_start :]
     rest_folded = node.line.folded[node.text_start :]
+    continued = _heading_continuation(rest_folded, node)
+    if continued is not None:  # a heading wrapped over two lines: "1.关于…运用" / "不充分的问题"
+        rest, rest_folded = rest + continued.text.strip(), rest_folded + continued.folded.strip()
+        lines = [line for line in lines if line is not continued]
     heading_labels = find_labels(rest_folded)
     heading_tail: list[_Segment] = []
     if heading_labels:
@@ -204,10 +238,10 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
     # line itself (a one-line issue) may follow a run-in sentence of measures.
     labelled = any(find_labels(line.folded) for line in lines)
     problem_text, lead = split_heading(rest.strip(), labelled)
-    status_raw = None
     problem_text = problem_text.rstrip(TRAILING_PUNCT)
+    problem_text, status_raw = _heading_status(problem_text)
     trailing = _TRAILING_BRACKET.search(fold(problem_text))
-    if trailing and _looks_like_status(trailing.group(1)):
+    if status_raw is None and trailing and _looks_like_status(trailing.group(1)):
         status_raw = _status_value(problem_text[trailing.start(1) : trailing.end(1)])
         problem_text = problem_text[: trailing.start()]
     elif trailing and _RESPONSIBILITY.search(trailing.group(1)):
@@ -250,8 +284,12 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
         elif text.strip():
             paragraphs.append(text.strip())
             unlabelled_last = kind is None
-    if status_raw is None and paragraphs and unlabelled_last:
-        status_raw = _closing_status(paragraphs)
+    if status_raw is None and paragraphs and (unlabelled_last or not status_labelled):
+        status_raw = _closing_status(paragraphs, own_line=unlabelled_last)
+    elif status_raw is None and not paragraphs and lead:  # "1.问题。措施…，已完成整改。" on one line
+        run_in = [lead]
+        status_raw = _closing_status(run_in, own_line=False)
+        lead = run_in[0] if run_in else None
     return _Block(problem_text, lead, status_raw, paragraphs, details, duties)
 
 
@@ -260,25 +298,51 @@ _STATUS_SENTENCE = re.compile(
     r"(?:目前|当前|现已?|截[至止]目前|经整改)?[,，]?(?:该问题|此问题|该项问题|该项工作|该项任务)?"
     r"(?:已经?|均已|已全部|正在|基本|持续|长期|阶段性|尚未|未|整改|完成)[^。；;!?！？]{0,14}[。；;]?"
 )
+# … or its last clause, a bare status phrase: "…，已完成整改。", "…，目前已整改到位。", "…，正在持续推进。".
+_STATUS_CLAUSE = re.compile(
+    r"(?:目前|现|均)?(?:该问题)?(?:已经?|均已|已全部)?(?:完成整改|整改完成|整改到位|整改完毕|完成)"
+    r"|(?:目前)?(?:正在|持续|仍在)(?:持续)?(?:推进|整改)中?|长期坚持"
+)
 _OWN_LINE_STATUS = 20  # characters of a status sentence on a line of its own
 _SENTENCE_STATUS = 16  # … or closing the last paragraph
 
 
-def _closing_status(paragraphs: list[str]) -> str | None:
-    """The status sentence that closes the last unlabelled paragraph (removed from it), or None."""
+def _closing_status(paragraphs: list[str], own_line: bool) -> str | None:
+    """The status that closes the last paragraph (removed from it), or None: a bracket
+    ("…专项检查。（已完成）"), a sentence ("…。目前已整改到位。") or a clause ("…，正在持续推进。").
+    A labelled measures paragraph (not ``own_line``) never gives its whole text ("整改情况：
+    立行立改，已完成…" is measures)."""
     last = paragraphs[-1]
     folded = fold(last)
+    cut = _status_cut(folded, own_line)
+    if cut is None:
+        return None
+    start, value_start, value_end = cut
+    paragraphs[-1] = last[:start].strip()
+    if not paragraphs[-1]:
+        paragraphs.pop()
+    return _status_value(last[value_start:value_end])
+
+
+def _status_cut(folded: str, own_line: bool) -> tuple[int, int, int] | None:
+    """Where the closing status of a paragraph starts, and where its value starts and ends."""
+    bracket = _TRAILING_BRACKET.search(folded)
+    if bracket and _looks_like_status(bracket.group(1), _SHORT_STATUS):
+        return bracket.start(), bracket.start(1), bracket.end(1)
     ends = [i + 1 for i, ch in enumerate(folded[:-1]) if ch in "。;；"]
     start = ends[-1] if ends else 0
     sentence = folded[start:].strip()
     longest = _SENTENCE_STATUS if start else _OWN_LINE_STATUS
-    if len(sentence) > longest or not _STATUS_SENTENCE.fullmatch(sentence) or normalise_status(sentence) is None:
-        return None
-    if start:
-        paragraphs[-1] = last[:start].strip()
-    else:
-        paragraphs.pop()
-    return _status_value(last[start:])
+    if (start or own_line) and len(sentence) <= longest and _is_status(_STATUS_SENTENCE, sentence):
+        return start, start, len(folded)
+    comma = max(folded.rfind(","), folded.rfind("，"))
+    if comma > start and _is_status(_STATUS_CLAUSE, folded[comma + 1 :].strip().rstrip("。.;；")):
+        return comma, comma + 1, len(folded)
+    return None
+
+
+def _is_status(pattern: re.Pattern[str], text: str) -> bool:
+    return pattern.fullmatch(text) is not None and normalise_status(text) is not None
 
 
 def _trim_transition(paragraphs: list[str]) -> list[str]:

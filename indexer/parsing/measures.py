@@ -18,7 +18,7 @@ from indexer.parsing.normalise import fold
 from indexer.parsing.numbering import Marker, Style
 
 # Numbered items must start a paragraph or follow a sentence end (never "截至6.30日").
-_ITEM_STYLES = (Style.AR, Style.AR_PAREN, Style.CIRCLED, Style.CN_PAREN, Style.CN)
+_ITEM_STYLES = (Style.AR, Style.AR_PAREN, Style.AR_HALF, Style.CIRCLED, Style.CN_PAREN, Style.CN)
 _MIN_NUMBERED = 2  # a lone "1." is not a list; a lone "一是" is still an enumerated item
 _EDGE = "\n\t ：:，,；;、"
 _NEWLINE = re.compile("\n")

@@ -1,7 +1,8 @@
 """Normalisation: page artefacts out, display text kept (one paragraph per line); ``fold`` for matching.
 
 ``normalise`` returns the DISPLAY text: the notice's own characters, with Word bookmarks,
-letter-spacing, injected pinyin, the info-disclosure block and "(社会公开稿)" removed, the title
+letter-spacing, injected pinyin, the info-disclosure block and "(社会公开稿)" removed, Word's
+one-character numbers ⑴/⒈ spelled out, the title
 joined onto the first line, and a body that arrived as one line broken before its headings.
 
 ``fold`` is for MATCHING: one character in, one character out, so an offset found in
@@ -159,6 +160,20 @@ _TITLE_THEN_INFO = re.compile(
 )
 # A column tag printed before the title: "【巡察整改】中共某县…的通报".
 _COLUMN_TAG = re.compile(r"^[【\[][\u4e00-\u9fff]{2,10}[】\]]\s*(?=\S.{3,}(?:通报|报告|公告|公示|情况)$)")
+
+
+# Word's enclosed numbers: ⑴…⒇ (parenthesised) and ⒈…⒛ (with a full stop), one character each.
+_ENCLOSED = re.compile("[\u2474-\u2487\u2488-\u249b]")
+
+
+def _spell_enclosed_numbers(text: str) -> str:
+    """"⑴" → "（1）", "⒈" → "1．": the numbering that a Word list typed as one character."""
+
+    def spell(m: re.Match[str]) -> str:
+        code = ord(m.group(0))
+        return f"（{code - 0x2473}）" if code <= 0x2487 else f"{code - 0x2487}．"
+
+    return _ENCLOSED.sub(spell, text)
 
 
 def _remove_bookmarks(text: str, removed: Removed) -> str:
@@ -463,6 +478,7 @@ def normalise(text: str) -> NormalisedText:
     text = _ZERO_WIDTH.sub("", _LINE_BREAKS.sub("\n", text.replace("\r\n", "\n")))
     text = _remove_bookmarks(text, removed)
     text = _remove_pinyin(text, removed)
+    text = _spell_enclosed_numbers(text)
     lines = [line.strip(" \t\u3000\xa0") for line in text.split("\n")]
     # Reflow first: in a run-together body the spaces between paragraphs are still there, and
     # its info block is on lines of its own only after it.

@@ -1,7 +1,7 @@
 """The one place for the markers that give a notice its structure.
 
-* heading numbering: ``一、`` ``（一）`` ``1.``/``1、``/``1．`` ``（1）`` ``①`` ``问题1：`` and the
-  compound ``1.(1)``;
+* heading numbering: ``一、`` ``（一）`` ``1.``/``1、``/``1．`` ``（1）`` ``1）`` ``①`` ``问题1：``
+  ``【问题一】`` and the compound ``1.(1)``;
 * measure ordinals: ``一是`` ``二是`` … (items of a measures paragraph, not headings);
 * field labels that open a status paragraph (``整改结果：``) or a measures paragraph
   (``整改情况：``), the labels of problem details (``具体表现：``) and of duties (``责任领导：``,
@@ -32,8 +32,9 @@ class Style(StrEnum):
     CN_PAREN = "cn_paren"  # （一） (一)
     AR = "ar"  # 1. 1、 1．
     AR_PAREN = "ar_paren"  # （1） (1)
+    AR_HALF = "ar_half"  # 1） 1)
     CIRCLED = "circled"  # ① ②
-    PROBLEM = "problem"  # 问题1： 问题一：
+    PROBLEM = "problem"  # 问题1： 问题一： 【问题一】
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +72,9 @@ _HEADING_PATTERNS: tuple[tuple[Style, re.Pattern[str]], ...] = (
     (Style.AR_PAREN, re.compile(r"\(\s*(\d{1,5})\s*\)")),
     (Style.CN, re.compile(rf"({_CN_NUM})\s*[、.](?![一二三四五六七八九十、])")),
     (Style.AR, re.compile(r"(\d{1,5})\s*(?:、|\.(?![\d.]))(?!\d)")),
+    (Style.AR_HALF, re.compile(r"(\d{1,3})\s*\)(?![\d.)])")),
     (Style.CIRCLED, re.compile(f"([{_CIRCLED}])")),
-    (Style.PROBLEM, re.compile(rf"问题\s*(\d{{1,5}}|{_CN_NUM})\s*[:、.]")),
+    (Style.PROBLEM, re.compile(rf"问题\s*(\d{{1,5}}|{_CN_NUM})\s*[:、.]|\[\s*问题\s*(\d{{1,5}}|{_CN_NUM})\s*\]\s*:?")),
 )
 _SPACES = re.compile(r"[ \t\u3000]*")
 
@@ -97,12 +99,51 @@ def match_heading(folded: str, pos: int = 0) -> Marker | None:
         m = pattern.match(folded, pos)
         if m is None:
             continue
-        number = _number(style, m.group(1))
+        number = _number(style, next(g for g in m.groups() if g is not None))
         if number is None or number == 0:
             continue
         end = _SPACES.match(folded, m.end()).end()
         return Marker(style, number, folded[m.start() : m.end()], m.start(), end)
     return None
+
+
+# A problem printed under a label instead of a number ("反馈问题：…", "【存在问题】…").
+_PROBLEM_LABEL = re.compile(r"(?:巡察|巡视)?(?:反馈问题|存在问题|问题描述|问题内容|问题)\s*(?::|\]\s*:?)")
+
+
+def match_problem_label(folded: str, number: int) -> Marker | None:
+    """A problem label opening a line, as the marker of the problem numbered ``number`` (for a
+    list that numbers none of its problems).
+
+    >>> match_problem_label("反馈问题:档案数字化推进缓慢。", 2)
+    Marker(style=<Style.PROBLEM: 'problem'>, number=2, label='反馈问题:', start=0, end=5)
+    """
+    start = _SPACES.match(folded).end()
+    opened = start < len(folded) and folded[start] == "["
+    m = _PROBLEM_LABEL.match(folded, start + opened)
+    if m is None or opened != m.group(0).rstrip(": ").endswith("]"):
+        return None
+    end = _SPACES.match(folded, m.end()).end()
+    return Marker(Style.PROBLEM, number, folded[start : m.end()], start, end)
+
+
+# A paragraph opened by the problem it answers: "针对“…”的问题，…" (not "针对该问题/上述问题").
+_WRAPPED_OPENER = re.compile(
+    r"(?:针对|关于)(?!该|此|上述|以上|这些|这一|相关|前述|有关)[^,，。;；:]{2,60}?问题[”\"’]?\s*[,，。:]"
+)
+
+
+def match_wrapped_opener(folded: str, number: int) -> Marker | None:
+    """A paragraph that opens with the problem it answers, as the (unprinted) marker of the problem
+    numbered ``number``: the heading's text starts at the paragraph's start.
+
+    >>> match_wrapped_opener("针对“台账不全”的问题,补建台账。", 1).end, match_wrapped_opener("针对该问题,补建台账。", 1)
+    (0, None)
+    """
+    start = _SPACES.match(folded).end()
+    if _WRAPPED_OPENER.match(folded, start) is None:
+        return None
+    return Marker(Style.PROBLEM, number, "", start, start)
 
 
 def match_heading_markers(folded: str) -> list[Marker]:
@@ -352,11 +393,13 @@ class LabelKind(StrEnum):
 # A label followed by a colon; in the middle of a line it must follow a sentence boundary.
 _LABEL_BEFORE = frozenset("。；;！？!?)") | frozenset(" \t\n\u3000")
 # Matched backwards from each colon (few per line) instead of at every position of the line.
-_LABEL = re.compile(
+_LABEL_NAMES = (
     rf"(?:(?P<status>{_label_pattern(_STATUS_LABELS)})|(?P<measures>{_label_pattern(_MEASURE_LABELS)})"
     rf"|(?P<detail>{_label_pattern(_DETAIL_LABELS)})|(?P<duty>{_label_pattern(_DUTY_LABELS)}))"
-    rf"\s*$"
 )
+_LABEL = re.compile(rf"{_LABEL_NAMES}\s*$")
+# A label printed in brackets instead of before a colon: "【整改措施】…" (folded to "[整改措施]").
+_BRACKET_LABEL = re.compile(rf"\[\s*{_LABEL_NAMES}\s*\]\s*:?")
 _COLON = re.compile("[:：]")
 _LABEL_WINDOW = 10  # longest label plus spaces
 
@@ -373,17 +416,25 @@ def find_labels(folded: str) -> list[Label]:
 
     >>> [(l.kind.value, l.start) for l in find_labels("整改结果:已完成。整改情况:一是建立台账")]
     [('status', 0), ('measures', 9)]
+    >>> [(l.kind.value, l.end) for l in find_labels("[整改措施]开展专项整治")]
+    [('measures', 6)]
     """
-    if ":" not in folded:
-        return []
     out = []
-    for colon in _COLON.finditer(folded):
-        m = _LABEL.search(folded, max(0, colon.start() - _LABEL_WINDOW), colon.start())
-        if m is None or (m.start() > 0 and folded[m.start() - 1] not in _LABEL_BEFORE):
-            continue
-        kind = next(LabelKind(name) for name in ("status", "measures", "detail", "duty") if m.group(name))
-        out.append(Label(kind, m.start(), colon.end()))
+    if ":" in folded:
+        for colon in _COLON.finditer(folded):
+            m = _LABEL.search(folded, max(0, colon.start() - _LABEL_WINDOW), colon.start())
+            if m is not None and (m.start() == 0 or folded[m.start() - 1] in _LABEL_BEFORE):
+                out.append(Label(_label_kind(m), m.start(), colon.end()))
+    if "[" in folded:
+        for m in _BRACKET_LABEL.finditer(folded):
+            if m.start() == 0 or folded[m.start() - 1] in _LABEL_BEFORE:
+                out.append(Label(_label_kind(m), m.start(), m.end()))
+        out.sort(key=lambda label: label.start)
     return out
+
+
+def _label_kind(m: re.Match[str]) -> LabelKind:
+    return next(LabelKind(name) for name in ("status", "measures", "detail", "duty") if m.group(name))
 
 
 # Labels that open a line in a one-line body (where a line break belongs before them).

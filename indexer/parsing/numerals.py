@@ -1,4 +1,4 @@
-"""Numerals: the one reader of Arabic and Chinese numbers (二十二, 一百零五, 二〇二四, ３１).
+"""Numerals: the one reader (and writer) of Arabic and Chinese numbers (二十二, 一百零五, 二〇二四, ３１).
 
     >>> cn_int("二十二"), cn_int("十"), cn_int("一百零五"), cn_int("31"), cn_int("二〇二四"), cn_int("两千三百")
     (22, 10, 105, 31, 2024, 2300)
@@ -35,3 +35,12 @@ def cn_int(text: str) -> int | None:
     except (ValueError, KeyError, IndexError):
         return None
     return int(value) if float(value).is_integer() and value >= 0 else None
+
+
+def cn_numeral(number: int) -> str:
+    """A count written in Chinese, as a heading numbers it.
+
+    >>> cn_numeral(3), cn_numeral(12), cn_numeral(20)
+    ('三', '十二', '二十')
+    """
+    return str(cn2an.an2cn(number))

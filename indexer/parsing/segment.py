@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from indexer.parsing.heading_tree import Line, Node, build_tree, split_lines
-from indexer.parsing.headings import Role, classify_title, measure_like, problem_like
+from indexer.parsing.headings import Role, classify_title, measure_like, problem_like, unclosed_wrapper
 from indexer.parsing.issue_block import (
     carries_measures,
     make_issue,
@@ -37,7 +37,13 @@ from indexer.parsing.issue_block import (
     split_heading,
 )
 from indexer.parsing.normalise import fold
-from indexer.parsing.numbering import LabelKind, Style, find_labels
+from indexer.parsing.numbering import (
+    LabelKind,
+    Style,
+    find_labels,
+    match_heading_markers,
+    match_wrapped_opener,
+)
 from indexer.types import Issue
 
 
@@ -193,9 +199,30 @@ def _numbering_warnings(nodes: list[Node], what: str) -> list[str]:
 
 
 def segment(text: str) -> Segmentation:
-    """Issues of a normalised notice, in order, with warnings about anything suspicious."""
+    """Issues of a normalised notice, in order, with warnings about anything suspicious. A list
+    that numbers none of its problems is read by its problem labels ("反馈问题：…"), one whose
+    paragraphs open with their problems by those paragraphs."""
     lines = split_lines(text)
-    tree = build_tree(lines)
+    result = _segment_lines(lines)
+    if not result.issues:
+        by_labels = _segment_lines(lines, label_headings=True)
+        if by_labels.issues:
+            return by_labels
+    # Paragraphs each opened by their problem ("针对“…”的问题，…") under numbered 方面 headings:
+    # the paragraphs are the issues when reading them so finds more than the headings alone.
+    openers = sum(1 for line in lines if not match_heading_markers(line.folded) and match_wrapped_opener(line.folded, 1))
+    if openers >= _MIN_OPENERS:
+        by_paragraphs = _segment_lines(lines, wrapped_headings=True)
+        if len(by_paragraphs.issues) > len(result.issues):
+            return by_paragraphs
+    return result
+
+
+_MIN_OPENERS = 2
+
+
+def _segment_lines(lines: list[Line], label_headings: bool = False, wrapped_headings: bool = False) -> Segmentation:
+    tree = build_tree(lines, label_headings, wrapped_headings)
     _assign_roles(tree.root)
     warnings = list(tree.warnings)
     warnings += _numbering_warnings([n for n in tree.root.children if n.style is Style.CN], "part")
@@ -322,9 +349,6 @@ def _with_labelled_strays(candidates: list[Node], nodes: list[Node], style: Styl
 
 
 _OPEN_CLOSE = (("“", "”"), ("‘", "’"), ("(", ")"), ("《", "》"), ("[", "]"), ("「", "」"))
-# A wrapped problem heading is finished by its closing word: 关于…的问题, 针对…方面, 关于…的整改情况.
-_WRAPPED_OPEN = re.compile(r"^(?:针对|关于|对于)")
-_WRAPPED_CLOSED = re.compile(r"(?:问题|方面|情况|整改|不足|短板)[”\"'’]?[。.;；:：,，]?$")
 
 
 # How a finished paragraph ends; a text that stops on anything else stopped mid-sentence.
@@ -340,8 +364,9 @@ def _ends_inside(issue: Issue, lines: list[Line]) -> bool:
     text = last.folded.strip()
     if any(text.count(a) > text.count(b) for a, b in _OPEN_CLOSE):
         return True
-    if text.endswith(_FINISHED):
-        return False
+    labels = find_labels(text)
+    if text.endswith(_FINISHED) or (labels and labels[-1].kind is LabelKind.DUTY and text[labels[-1].end :].strip()):
+        return False  # a finished sentence, or a table's last column "完成时限：2024年12月"
     return not (issue.status is not None and issue.status_raw and text.endswith(fold(issue.status_raw)))
 
 
@@ -359,7 +384,7 @@ def _cut_off_heading(root: Node, lines: list[Line]) -> Node | None:
     if "。" in title:
         return None  # the heading ended; the text stops in the paragraph run in after it
     unbalanced = any(title.count(a) > title.count(b) for a, b in _OPEN_CLOSE)
-    unclosed = bool(_WRAPPED_OPEN.match(title)) and not _WRAPPED_CLOSED.search(title)
+    unclosed = unclosed_wrapper(title)
     # Numbered like issues that all have a body, it alone has none: the text stopped after its title.
     peers = [n for n in root.walk() if n.style is node.style and n is not node]
     bare = bool(peers) and all(n.body or n.children or _run_in(n.title) for n in peers)

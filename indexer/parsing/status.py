@@ -90,7 +90,9 @@ def heading_status(title: str) -> Status | None:
     return status
 
 
-_UNIT = r"\s*(?:个|项|条|类)"
+# A count of problems ends its phrase: "完成12个村卫生室改造" counts something else.
+_OF_PROBLEMS = r"(?!(?!问题|事项|整改|任务|具体|方面)[\u4e00-\u9fff])"
+_UNIT = rf"\s*(?:个|项|条|类){_OF_PROBLEMS}"
 # "已完成整改15个" / "15个问题已完成整改", … : how many problems a summary puts in each status.
 STATUS_COUNTS: dict[Status, tuple[re.Pattern[str], ...]] = {
     Status.COMPLETED: (
@@ -99,7 +101,9 @@ STATUS_COUNTS: dict[Status, tuple[re.Pattern[str], ...]] = {
             rf"|(?:已经?|均已|已全部)(?:整改|销号))"
             rf"(?:问题)?(?:整改)?(?:完成)?(?:的有|的)?(?:问题)?\s*({NUM}){_UNIT}"
         ),
-        re.compile(rf"{COUNT}\s*(?:个|项|条)(?:问题)?(?:已经?|均已)(?:全部)?(?:完成整改|整改完成|整改到位|完成|销号)"),
+        # "18个问题已全部整改完成" — but in "12个问题已完成整改10个" the 12 is the whole.
+        re.compile(rf"{COUNT}\s*(?:个|项|条)(?:问题)?(?:已经?|均已)(?:全部)?(?:完成整改|整改完成|整改到位|完成|销号)"
+                   rf"(?!\s*(?:整改)?\s*(?:{NUM})\s*(?:个|项|条))"),
     ),
     Status.IN_PROGRESS: (
         re.compile(rf"(?:正在|继续|持续|仍在|尚在){{1,2}}(?:推进)?(?:整改)?中?(?:的有)?\s*({NUM})\s*(?:个|项|条)"),

@@ -3,7 +3,8 @@
 With a header row ``序号 | 问题 | 整改措施 | 完成情况``, the row ``1 | 党费收缴不规范 | 一是… |
 已完成`` becomes ``1.党费收缴不规范`` / ``整改措施：一是…`` / ``完成情况：已完成`` (each column
 labelled with its own printed header); a row merged across the table is a heading line; a table
-without a recognisable header gives one line per cell.
+that prints one issue as a column of field names (``问题1 | …`` / ``整改措施 | …``) gives one
+``field：value`` line per row; a table without a recognisable header gives one line per cell.
 
 A table is a list: each row is numbered, by its 序号 cell or, when the table prints none, by its
 place in the table (``1.``, ``2.`` …: the row is an issue whether or not it prints a number). A
@@ -17,6 +18,7 @@ import re
 
 from indexer.parsing.normalise import fold
 from indexer.parsing.numbering import match_heading
+from indexer.parsing.numerals import cn_numeral
 
 _SEQ_HEADER = re.compile(r"^(序号|序|编号|No\.?)$", re.I)
 _PROBLEM_HEADER = re.compile(r"问题")
@@ -54,15 +56,6 @@ def _numbered(seq: str, first: str) -> str:
     return f"{seq}{first}"
 
 
-_CN_DIGITS = "一二三四五六七八九"
-
-
-def _cn(number: int) -> str:
-    """A small Chinese numeral for a section the table does not number (1 → 一, 12 → 十二)."""
-    tens, units = divmod(number, 10)
-    return ("" if tens < 2 else _CN_DIGITS[tens - 1]) + ("十" if tens else "") + (_CN_DIGITS[units - 1] if units else "")
-
-
 def table_lines(rows: list[list[str]]) -> list[str]:
     """Lines for a table given as rows of cell texts (see the module docstring).
 
@@ -74,6 +67,9 @@ def table_lines(rows: list[list[str]]) -> list[str]:
     ...              ["党建方面", "制度缺失", "已完成"]])
     ['（一）党建方面', '1.台账不全', '整改情况：已完成', '2.制度缺失', '整改情况：已完成']
     """
+    pairs = _key_value_rows(rows)
+    if pairs is not None:
+        return [line for key, value in pairs for line in f"{key}：{value}".split("\n")]
     header_at, roles = None, None
     for i, row in enumerate(rows[:3]):
         roles = _header_roles(row)
@@ -100,10 +96,33 @@ def table_lines(rows: list[list[str]]) -> list[str]:
         if value and value != section:
             section, sections = value, sections + 1
             first, *rest = value.split("\n")
-            lines.extend([first if match_heading(fold(first)) else f"（{_cn(sections)}）{first}", *rest])
+            lines.extend([first if match_heading(fold(first)) else f"（{cn_numeral(sections)}）{first}", *rest])
         count += 1
         lines.extend(_row_lines(row, header, roles, count))
     return lines
+
+
+_KEY_MAX = 8  # a field name in the first column ("整改措施", "问题1")
+_KEY_SHARE = 0.8
+
+
+def _key_value_rows(rows: list[list[str]]) -> list[tuple[str, str]] | None:
+    """The (field, value) rows of a table that prints one issue as a column of field names
+    ("问题1 | …", "整改措施 | …", "整改情况 | 已完成"), else None.
+
+    >>> _key_value_rows([["问题一", "台账不全"], ["整改措施", "补建台账"], ["整改情况", "已完成"]])
+    [('问题一', '台账不全'), ('整改措施', '补建台账'), ('整改情况', '已完成')]
+    """
+    pairs = []
+    for row in rows:
+        filled = [c.strip() for c in row if c.strip()]
+        if len(filled) == 2:
+            pairs.append((_SPACES.sub("", filled[0]), filled[1]))
+    keys = [key for key, _ in pairs if len(key) <= _KEY_MAX and _ROLE_HEADER.search(fold(key))]
+    problem = any(_PROBLEM_HEADER.search(fold(key)) and not re.search("措施|情况|结果", fold(key)) for key in keys)
+    if len(keys) < 2 or len(keys) < _KEY_SHARE * len(rows) or not problem:
+        return None
+    return pairs
 
 
 def _row_lines(row: list[str], header: list[str], roles: dict[str, int], count: int) -> list[str]:
