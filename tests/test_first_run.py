@@ -35,8 +35,10 @@ def test_install_step_says_what_and_how_long() -> None:
     assert done.returncode == 0
     lines = done.stdout.splitlines()
     assert lines[0] == "==> sleeping a while …"
-    assert any(re.fullmatch(r" {4}… sleeping a while: [12]s so far", line) for line in lines), lines
-    assert re.fullmatch(r" {4}done in [23]s", lines[-1]), lines
+    # the seconds are the wall clock's: a busy machine stretches them, so only their floor is checked
+    assert any(re.fullmatch(r" {4}… sleeping a while: \d+s so far", line) for line in lines), lines
+    finished = re.fullmatch(r" {4}done in (\d+)s", lines[-1])
+    assert finished and int(finished.group(1)) >= 2, lines
     assert "pip noise" not in done.stdout + done.stderr  # the command's own output stays quiet
 
 
