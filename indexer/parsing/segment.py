@@ -247,7 +247,7 @@ def _segment_lines(lines: list[Line], label_headings: bool = False, wrapped_head
         outer = outer_headings(node)
         if outer:
             sections.add(id(outer[0]))
-    if cut is None and issues and not tree.tail and _ends_inside(issues[-1], lines):
+    if cut is None and issues and not tree.tail and _ends_inside(issues[-1], lines, issues[:-1]):
         issues[-1].truncated = True
         cut_issue = issues[-1]
         warnings.append(f"the text ends inside issue {cut_issue.seq} ({cut_issue.label}): its block is cut (truncated)")
@@ -353,20 +353,37 @@ _OPEN_CLOSE = (("“", "”"), ("‘", "’"), ("(", ")"), ("《", "》"), ("[",
 
 # How a finished paragraph ends; a text that stops on anything else stopped mid-sentence.
 _FINISHED = tuple("。.！!？?；;…”’\"')）]】》")
+# A clause left open: a text stopping here stopped mid-sentence whatever the notice's style.
+_OPEN_CLAUSE = tuple("，,、：:（(《“‘")
 
 
-def _ends_inside(issue: Issue, lines: list[Line]) -> bool:
+def _ends_inside(issue: Issue, lines: list[Line], others: list[Issue]) -> bool:
     """Whether the text stops mid-sentence inside the issue's block (a cut page opening): its last
-    line is the issue's, unfinished and not the status the issue understood ("整改结果：已完成")."""
+    line is the issue's, unfinished and not the status the issue understood ("整改结果：已完成").
+    A notice that leaves its paragraphs unpunctuated (another issue's block ends the same way) is
+    read as cut only when its last line stops inside a clause ("…，")."""
     last = next((line for line in reversed(lines) if line.folded.strip()), None)
     if last is None or issue.span is None or issue.span[1] != last.start + len(last.text):
         return False
     text = last.folded.strip()
-    if any(text.count(a) > text.count(b) for a, b in _OPEN_CLOSE):
+    if any(text.count(a) > text.count(b) for a, b in _OPEN_CLOSE) or text.endswith(_OPEN_CLAUSE):
         return True
+    if not _unfinished(issue, text):
+        return False
+    ends = {line.start + len(line.text): line for line in lines}
+    return not any(
+        other.span is not None and (end := ends.get(other.span[1])) is not None
+        and _unfinished(other, end.folded.strip())
+        for other in others
+    )
+
+
+def _unfinished(issue: Issue, text: str) -> bool:
+    """Whether the last line of an issue's block ends elsewhere than on a finished sentence, a
+    table's last column ("完成时限：2024年12月") or the status the issue understood."""
     labels = find_labels(text)
     if text.endswith(_FINISHED) or (labels and labels[-1].kind is LabelKind.DUTY and text[labels[-1].end :].strip()):
-        return False  # a finished sentence, or a table's last column "完成时限：2024年12月"
+        return False
     return not (issue.status is not None and issue.status_raw and text.endswith(fold(issue.status_raw)))
 
 
