@@ -129,3 +129,93 @@ def test_statuses_in_their_common_wordings_and_closing_lines_that_are_no_issues(
         ("党风廉政教育形式单一", P, ["开展警示教育活动4次。"]),
     ]
     assert notice.quality.complete and not notice.quality.warnings
+
+
+# ------------------------------------------------------------------- text extracted from a PDF
+
+# Wrapped at the page width (28 characters, digits half), a page number and a running header at
+# each page break — one inside a problem heading, one inside a measure.
+PDF_TEXT = """中共临川县卫生健康委员会党组
+关于巡察整改进展情况的通报
+根据县委统一部署，2023年3月至5月，县委第五巡察组对县卫生
+健康委员会党组开展了常规巡察，并于2023年6月20日反馈了巡
+察意见。县卫健委党组高度重视，现将整改进展情况通报如下。
+一、整改落实情况
+（一）关于医疗机构药品采购管理不规范、采购审批程序执行不
+— 1 —
+临川县卫生健康委员会巡察整改进展情况通报
+严格的问题
+整改措施：一是修订药品集中采购管理办法，明确采购审批流程
+和责任分工；二是对全县12家医疗机构开展药品采购专项检查，
+发现问题5个，均已整改。
+整改结果：已完成。
+（二）关于基层医疗卫生服务能力不足的问题
+整改措施：一是选派县级医院骨干医师下沉乡镇卫生院坐诊，每
+周不少于2天；二是开展乡村医生轮训，全年培训200人次。
+整改结果：正在推进。
+（三）关于医疗废物处置监管不严的问题
+整改措施：建立医疗废物转运台账，实行月检查、季通报制度，组
+织开展医疗废物专项检查4次，对发现的问题全部限期整改到位
+第 2 页 共 3 页
+临川县卫生健康委员会巡察整改进展情况通报
+。
+整改结果：已完成。
+中共临川县卫生健康委员会党组
+2024年4月2日
+-3-"""
+
+PDF_ISSUES = [
+    ("医疗机构药品采购管理不规范、采购审批程序执行不严格", C,
+     ["修订药品集中采购管理办法，明确采购审批流程和责任分工", "对全县12家医疗机构开展药品采购专项检查，发现问题5个，均已整改。"]),
+    ("基层医疗卫生服务能力不足", P, ["选派县级医院骨干医师下沉乡镇卫生院坐诊，每周不少于2天", "开展乡村医生轮训，全年培训200人次。"]),
+    ("医疗废物处置监管不严", C, ["建立医疗废物转运台账，实行月检查、季通报制度，组织开展医疗废物专项检查4次，对发现的问题全部限期整改到位。"]),
+]
+
+
+def test_pdf_text_wrapped_at_the_page_width_with_page_numbers_and_a_running_header() -> None:
+    notice = parse_text(PDF_TEXT)
+    assert _issues(notice) == PDF_ISSUES
+    assert not any(footer in notice.text for footer in ("— 1 —", "第 2 页", "-3-"))
+    assert notice.text.count("临川县卫生健康委员会巡察整改进展情况通报") == 0
+    assert notice.meta.title == "中共临川县卫生健康委员会党组关于巡察整改进展情况的通报"
+    assert notice.meta.feedback_date == "2023-06-20" and notice.meta.publish_date == "2024-04-02"
+    assert notice.quality.complete and not notice.quality.warnings
+
+
+def test_pdf_text_with_indented_paragraphs() -> None:
+    # The same pages as extracted with the two-character paragraph indent kept.
+    indented = PDF_TEXT.replace("\n根据", "\n\u3000\u3000根据")
+    assert _issues(parse_text(indented)) == PDF_ISSUES
+
+
+# ------------------------------------------------------------------------------ CMS web pages
+
+
+def test_cms_page_with_br_inside_paragraphs_and_fragmented_headings() -> None:
+    # &nbsp;/full-width-space indents, a <br> inside a sentence, heading numbers in <span>/<font>
+    # fragments of their own, page furniture around the article.
+    page = """<html><head><title>临川县人民政府</title></head><body>
+    <div class="breadcrumb">首页 &gt; 信息公开 &gt; 通知公告</div>
+    <div class="article"><h1>中共临川县市场监督管理局党组关于巡察整改进展情况的通报</h1>
+    <div class="info">发布时间：2024-05-10　来源：县市场监管局　字体：[大 中 小]</div>
+    <div id="zoom">
+    <p>&nbsp;&nbsp;&nbsp;&nbsp;根据县委统一部署，2023年9月至11月，县委第四巡察组对县市场监督管理局党组开展了常规巡察，<br>
+    并于2023年12月15日反馈了巡察意见。现将整改进展情况予以公布。</p>
+    <p>　　<strong><span style="font-family:黑体">一、</span><span>整改落实情况</span></strong></p>
+    <p>　　<b><font face="楷体">（</font><font face="楷体">一</font><font face="楷体">）</font></b><font>关于食品安全监管</font><font>不到位的问题</font></p>
+    <p>　　整改措施：一是开展校园周边食品安全专项检查，<br>检查经营主体128家；二是建立问题清单，逐项销号。</p>
+    <p>　　整改情况：已完成。</p>
+    <p>　　<b><font face="楷体">（二）</font></b><span>关于特种设备安全隐患排查不彻底的问题</span></p>
+    <p>　　整改措施：对全县电梯开展拉网式排查，<br/>督促整改隐患23处。</p>
+    <p>　　整改情况：正在整改。</p>
+    <p>&nbsp;</p>
+    <p style="text-align:right">中共临川县市场监督管理局党组</p><p style="text-align:right">2024年5月10日</p>
+    </div></div><div class="footer">主办单位：临川县人民政府办公室　联系电话：0791-88880000</div>
+    </body></html>"""
+    notice = _html(page)
+    assert _issues(notice) == [
+        ("食品安全监管不到位", C, ["开展校园周边食品安全专项检查，检查经营主体128家", "建立问题清单，逐项销号。"]),
+        ("特种设备安全隐患排查不彻底", P, ["对全县电梯开展拉网式排查，督促整改隐患23处。"]),
+    ]
+    assert notice.meta.feedback_date == "2023-12-15"
+    assert notice.quality.complete and not notice.quality.warnings
