@@ -219,3 +219,63 @@ def test_cms_page_with_br_inside_paragraphs_and_fragmented_headings() -> None:
     ]
     assert notice.meta.feedback_date == "2023-12-15"
     assert notice.quality.complete and not notice.quality.warnings
+
+
+# ------------------------------------------------------------------- problems under labels
+
+AUDIT_HEAD = ("中共临川县审计局党组关于巡察整改进展情况的通报\n"
+              "根据县委统一部署，县委第三巡察组于2023年10月至12月对县审计局党组开展了巡察。现将整改进展情况公布如下。\n")
+AUDIT_END = "\n三、下一步工作打算\n继续抓好整改落实，确保问题清仓见底。\n中共临川县审计局党组\n2024年3月1日"
+
+
+def test_several_labelled_problems_under_each_numbered_aspect() -> None:
+    text = AUDIT_HEAD + "\n".join([
+        "一、党的建设方面",
+        "存在问题：党组理论学习中心组学习流于形式。",
+        "整改措施：修订中心组学习制度，每季度开展专题研讨。",
+        "整改情况：已完成。",
+        "存在问题：审计整改跟踪督促不到位。",
+        "整改措施：建立审计整改销号制度。",
+        "整改情况：整改中。",
+        "二、业务工作方面",
+        "问题：审计项目计划执行率偏低。",
+        "整改措施：优化年度审计项目计划。",
+        "整改情况：持续整改。",
+    ]) + AUDIT_END
+    notice = parse_text(text)
+    assert _issues(notice) == [
+        ("党组理论学习中心组学习流于形式", C, ["修订中心组学习制度，每季度开展专题研讨。"]),
+        ("审计整改跟踪督促不到位", P, ["建立审计整改销号制度。"]),
+        ("审计项目计划执行率偏低", P, ["优化年度审计项目计划。"]),
+    ]
+    assert [i.section for i in notice.issues] == ["党的建设方面", "党的建设方面", "业务工作方面"]
+
+
+def test_labelled_problems_with_measures_numbered_under_them() -> None:
+    # "1." "2." under each label are measures, not problems.
+    text = AUDIT_HEAD + "\n".join([
+        "一、党的建设方面",
+        "存在问题：党组理论学习中心组学习流于形式。",
+        "整改措施：",
+        "1.修订中心组学习制度；",
+        "2.每季度开展专题研讨。",
+        "整改情况：已完成。",
+        "存在问题：审计整改跟踪督促不到位。",
+        "整改措施：",
+        "1.建立审计整改销号制度；",
+        "2.对整改情况开展“回头看”。",
+        "整改情况：正在整改。",
+        "二、业务工作方面",
+        "问题：审计项目计划执行率偏低。",
+        "整改措施：",
+        "1.优化年度审计项目计划；",
+        "2.实行项目进度月报。",
+        "整改情况：持续整改。",
+    ]) + AUDIT_END
+    notice = parse_text(text)
+    assert _issues(notice) == [
+        ("党组理论学习中心组学习流于形式", C, ["修订中心组学习制度", "每季度开展专题研讨。"]),
+        ("审计整改跟踪督促不到位", P, ["建立审计整改销号制度", "对整改情况开展“回头看”。"]),
+        ("审计项目计划执行率偏低", P, ["优化年度审计项目计划", "实行项目进度月报。"]),
+    ]
+    assert notice.quality.complete and not notice.quality.warnings

@@ -42,6 +42,7 @@ from indexer.parsing.numbering import (
     Style,
     find_labels,
     match_heading_markers,
+    match_problem_label,
     match_wrapped_opener,
 )
 from indexer.types import Issue
@@ -204,9 +205,14 @@ def segment(text: str) -> Segmentation:
     paragraphs open with their problems by those paragraphs."""
     lines = split_lines(text)
     result = _segment_lines(lines)
-    if not result.issues:
+    # Problems under labels ("存在问题：…") and not numbered: read by their labels when nothing
+    # numbered is found, or when reading so gives more whole issues (status and measures) than
+    # the numbered headings — several problems under each numbered 方面 heading, or measures
+    # numbered "1." "2." under each label. One label per issue is the issue's own detail line.
+    labelled = sum(1 for line in lines if not match_heading_markers(line.folded) and match_problem_label(line.folded, 1))
+    if not result.issues or (labelled >= _MIN_LABELS and _whole(result) < labelled):
         by_labels = _segment_lines(lines, label_headings=True)
-        if by_labels.issues:
+        if (not result.issues and by_labels.issues) or _whole(by_labels) > _whole(result):
             return by_labels
     # Paragraphs each opened by their problem ("针对“…”的问题，…") under numbered 方面 headings:
     # the paragraphs are the issues when reading them so finds more than the headings alone.
@@ -219,6 +225,12 @@ def segment(text: str) -> Segmentation:
 
 
 _MIN_OPENERS = 2
+_MIN_LABELS = 2
+
+
+def _whole(result: Segmentation) -> int:
+    """Issues read whole: a status and at least one measure."""
+    return sum(1 for issue in result.issues if issue.status is not None and issue.measures)
 
 
 def _segment_lines(lines: list[Line], label_headings: bool = False, wrapped_headings: bool = False) -> Segmentation:
