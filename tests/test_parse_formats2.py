@@ -6,6 +6,8 @@ lines and statuses in their other common wordings. Every name and problem here i
 
 from __future__ import annotations
 
+import pytest
+
 from indexer.parsing import html_text, tables
 from indexer.parsing.parse import parse_document, parse_text
 from indexer.parsing.status import Status
@@ -279,3 +281,21 @@ def test_labelled_problems_with_measures_numbered_under_them() -> None:
         ("审计项目计划执行率偏低", P, ["优化年度审计项目计划", "实行项目进度月报。"]),
     ]
     assert notice.quality.complete and not notice.quality.warnings
+
+
+# ------------------------------------------------------------------------------------ Big5
+
+
+def test_a_big5_file_is_refused_by_name(tmp_path) -> None:
+    from indexer.errors import ReadError
+    from indexer.parsing.read import read_path
+
+    text = ("中共臨川縣水務局黨組關於巡察整改進展情況的通報\n"
+            "根據縣委統一部署，縣委第三巡察組對縣水務局黨組開展了常規巡察。現將整改進展情況公佈如下。\n"
+            "一、關於河長制工作落實不到位的問題\n整改措施：修訂河長巡河制度。\n整改結果：已完成。\n")
+    path = tmp_path / "notice.txt"
+    path.write_bytes(text.encode("big5"))
+    with pytest.raises(ReadError, match=r"Big5 \(traditional Chinese\), an encoding not supported"):
+        read_path(path)
+    path.write_text(text, "utf-8")  # the same text in UTF-8 is read (traditional characters kept)
+    assert read_path(path).text.startswith("中共臨川縣")
