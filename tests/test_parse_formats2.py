@@ -299,3 +299,38 @@ def test_a_big5_file_is_refused_by_name(tmp_path) -> None:
         read_path(path)
     path.write_text(text, "utf-8")  # the same text in UTF-8 is read (traditional characters kept)
     assert read_path(path).text.startswith("中共臨川縣")
+
+
+# ------------------------------------------------------------ numbering printed otherwise
+
+
+HOUSING = ("中共临川县住房和城乡建设局党组关于巡察整改进展情况的通报\n"
+           "根据县委统一部署，2023年9月至11月，县委第二巡察组对县住建局党组开展了巡察。现将整改进展情况公布如下。\n"
+           "一、整改落实情况\n"
+           "１．关于建筑施工安全监管不到位的问题\n"
+           "整改措施：（１）开展建筑施工安全大检查；（２）约谈施工企业负责人。\n"
+           "整改结果：已完成\n"
+           "２． 关于保障性住房分配管理不规范的问题\n"
+           "整改措施：１、清理违规占用保障房１５套；２、完善准入退出机制。\n"
+           "整改结果：正在整改\n"
+           "{third}关于城市燃气管道老化更新滞后的问题\n"
+           "整改措施：制定燃气管道更新改造计划。\n"
+           "整改结果：整改中\n"
+           "中共临川县住房和城乡建设局党组\n2024年3月1日")
+
+
+def test_full_width_numbers_and_a_number_that_lost_its_full_stop() -> None:
+    notice = parse_text(HOUSING.format(third="３\u3000"))
+    assert _issues(notice) == [
+        ("建筑施工安全监管不到位", C, ["开展建筑施工安全大检查", "约谈施工企业负责人。"]),
+        ("保障性住房分配管理不规范", P, ["清理违规占用保障房１５套", "完善准入退出机制。"]),
+        ("城市燃气管道老化更新滞后", P, ["制定燃气管道更新改造计划。"]),
+    ]
+    assert not notice.quality.warnings
+
+
+def test_a_problem_heading_read_into_the_issue_before_is_reported() -> None:
+    # A number the parser does not know ("Ⅲ."): the third problem is not silently lost.
+    notice = parse_text(HOUSING.format(third="Ⅲ."))
+    assert any("'Ⅲ.关于城市燃气管道老化更新滞后的问题' inside its block reads as a problem heading" in w
+               for w in notice.quality.warnings)
