@@ -334,3 +334,22 @@ def test_a_problem_heading_read_into_the_issue_before_is_reported() -> None:
     notice = parse_text(HOUSING.format(third="Ⅲ."))
     assert any("'Ⅲ.关于城市燃气管道老化更新滞后的问题' inside its block reads as a problem heading" in w
                for w in notice.quality.warnings)
+
+
+def test_heading_numbers_in_paragraphs_of_their_own() -> None:
+    # Each number in a <p> of its own, its title in the next one.
+    page = """<html><body><div id="zoom">
+    <p>中共临川县统计局党组关于巡察整改进展情况的通报</p>
+    <p>根据县委统一部署，2023年9月至11月，县委第二巡察组对县统计局党组开展了巡察。现将整改进展情况公布如下。</p>
+    <p>一、</p><p>整改落实情况</p>
+    <p>（一）</p><p>关于统计数据质量核查不严的问题</p>
+    <p>整改措施：建立统计数据三级审核制度。</p><p>整改情况：已完成。</p>
+    <p>（二）</p><p>关于统计执法检查覆盖面不足的问题</p>
+    <p>整改措施：制定年度统计执法检查计划，检查企业30家。</p><p>整改情况：正在推进。</p>
+    <p>中共临川县统计局党组</p><p>2024年3月1日</p></div></body></html>"""
+    notice = _html(page)
+    assert _issues(notice) == [
+        ("统计数据质量核查不严", C, ["建立统计数据三级审核制度。"]),
+        ("统计执法检查覆盖面不足", P, ["制定年度统计执法检查计划，检查企业30家。"]),
+    ]
+    assert [i.label for i in notice.issues] == ["（一）", "（二）"] and not notice.quality.warnings

@@ -13,7 +13,8 @@ in, a footer lands inside a measure and a heading wrapped after "…的问" lose
   not end a sentence goes on with the next, unless that one opens a heading or a label or is
   indented;
 * **soft breaks** in any text (a ``<br>`` inside an HTML paragraph) — a line ending inside a
-  clause ("…，") goes on with the next line when that one opens no heading or label.
+  clause ("…，") goes on with the next line when that one opens no heading or label, and a
+  heading number alone on its line ("（一）") with the title on the next.
 
     >>> unwrap(["整改措施：一是修订药品集中采购管理办", "— 2 —", "法；二是开展专项检查。"], [])
     ['整改措施：一是修订药品集中采购管理办法；二是开展专项检查。']
@@ -141,11 +142,13 @@ def _opens_paragraph(line: str) -> bool:
 def _continues(previous: str, opened: bool, line: str, width: float | None, indents: bool) -> bool:
     """Whether ``line`` goes on with the paragraph whose last physical line is ``previous`` (see
     the module docstring); ``opened``: that line opened its paragraph."""
+    text = previous.strip(" \t\u3000\xa0")
+    if _bare_marker(text):  # "（一）" alone, its title on the next line (a <p> each)
+        return not _opens_paragraph(line)
     if indents and _INDENT.match(line):
         return False
-    text = previous.strip(" \t\u3000\xa0")
     if text.endswith(_CLAUSE_OPEN):
-        return not _bare_marker(text) and not _opens_paragraph(line)
+        return not _opens_paragraph(line)
     if width is None or text.endswith(_SENTENCE_END):
         return False
     # The first line of a body paragraph may have lost its two-character indent.
