@@ -71,7 +71,8 @@ _HEADING_PATTERNS: tuple[tuple[Style, re.Pattern[str]], ...] = (
     (Style.CN_PAREN, re.compile(rf"\(\s*({_CN_NUM})\s*\)")),
     (Style.AR_PAREN, re.compile(r"\(\s*(\d{1,5})\s*\)")),
     (Style.CN, re.compile(rf"({_CN_NUM})\s*[、.](?![一二三四五六七八九十、])")),
-    (Style.AR, re.compile(r"(\d{1,5})\s*(?:、|\.(?![\d.]))(?!\d)")),
+    # "3 关于…的问题": a number whose full stop a web page lost, before a problem heading.
+    (Style.AR, re.compile(r"(\d{1,5})\s*(?:、|\.(?![\d.]))(?!\d)|(\d{1,3})\s*(?=关于|针对)")),
     (Style.AR_HALF, re.compile(r"(\d{1,3})\s*\)(?![\d.)])")),
     (Style.CIRCLED, re.compile(f"([{_CIRCLED}])")),
     (Style.PROBLEM, re.compile(rf"问题\s*(\d{{1,5}}|{_CN_NUM})\s*[:、.]|\[\s*问题\s*(\d{{1,5}}|{_CN_NUM})\s*\]\s*:?")),

@@ -42,6 +42,7 @@ from indexer.parsing.numbering import (
     Style,
     find_labels,
     match_heading_markers,
+    match_problem_label,
     match_wrapped_opener,
 )
 from indexer.types import Issue
@@ -204,9 +205,14 @@ def segment(text: str) -> Segmentation:
     paragraphs open with their problems by those paragraphs."""
     lines = split_lines(text)
     result = _segment_lines(lines)
-    if not result.issues:
+    # Problems under labels ("存在问题：…") and not numbered: read by their labels when nothing
+    # numbered is found, or when reading so gives more whole issues (status and measures) than
+    # the numbered headings — several problems under each numbered 方面 heading, or measures
+    # numbered "1." "2." under each label. One label per issue is the issue's own detail line.
+    labelled = sum(1 for line in lines if not match_heading_markers(line.folded) and match_problem_label(line.folded, 1))
+    if not result.issues or (labelled >= _MIN_LABELS and _whole(result) < labelled):
         by_labels = _segment_lines(lines, label_headings=True)
-        if by_labels.issues:
+        if (not result.issues and by_labels.issues) or _whole(by_labels) > _whole(result):
             return by_labels
     # Paragraphs each opened by their problem ("针对“…”的问题，…") under numbered 方面 headings:
     # the paragraphs are the issues when reading them so finds more than the headings alone.
@@ -219,6 +225,12 @@ def segment(text: str) -> Segmentation:
 
 
 _MIN_OPENERS = 2
+_MIN_LABELS = 2
+
+
+def _whole(result: Segmentation) -> int:
+    """Issues read whole: a status and at least one measure."""
+    return sum(1 for issue in result.issues if issue.status is not None and issue.measures)
 
 
 def _segment_lines(lines: list[Line], label_headings: bool = False, wrapped_headings: bool = False) -> Segmentation:
@@ -247,7 +259,7 @@ def _segment_lines(lines: list[Line], label_headings: bool = False, wrapped_head
         outer = outer_headings(node)
         if outer:
             sections.add(id(outer[0]))
-    if cut is None and issues and not tree.tail and _ends_inside(issues[-1], lines):
+    if cut is None and issues and not tree.tail and _ends_inside(issues[-1], lines, issues[:-1]):
         issues[-1].truncated = True
         cut_issue = issues[-1]
         warnings.append(f"the text ends inside issue {cut_issue.seq} ({cut_issue.label}): its block is cut (truncated)")
@@ -353,20 +365,37 @@ _OPEN_CLOSE = (("“", "”"), ("‘", "’"), ("(", ")"), ("《", "》"), ("[",
 
 # How a finished paragraph ends; a text that stops on anything else stopped mid-sentence.
 _FINISHED = tuple("。.！!？?；;…”’\"')）]】》")
+# A clause left open: a text stopping here stopped mid-sentence whatever the notice's style.
+_OPEN_CLAUSE = tuple("，,、：:（(《“‘")
 
 
-def _ends_inside(issue: Issue, lines: list[Line]) -> bool:
+def _ends_inside(issue: Issue, lines: list[Line], others: list[Issue]) -> bool:
     """Whether the text stops mid-sentence inside the issue's block (a cut page opening): its last
-    line is the issue's, unfinished and not the status the issue understood ("整改结果：已完成")."""
+    line is the issue's, unfinished and not the status the issue understood ("整改结果：已完成").
+    A notice that leaves its paragraphs unpunctuated (another issue's block ends the same way) is
+    read as cut only when its last line stops inside a clause ("…，")."""
     last = next((line for line in reversed(lines) if line.folded.strip()), None)
     if last is None or issue.span is None or issue.span[1] != last.start + len(last.text):
         return False
     text = last.folded.strip()
-    if any(text.count(a) > text.count(b) for a, b in _OPEN_CLOSE):
+    if any(text.count(a) > text.count(b) for a, b in _OPEN_CLOSE) or text.endswith(_OPEN_CLAUSE):
         return True
+    if not _unfinished(issue, text):
+        return False
+    ends = {line.start + len(line.text): line for line in lines}
+    return not any(
+        other.span is not None and (end := ends.get(other.span[1])) is not None
+        and _unfinished(other, end.folded.strip())
+        for other in others
+    )
+
+
+def _unfinished(issue: Issue, text: str) -> bool:
+    """Whether the last line of an issue's block ends elsewhere than on a finished sentence, a
+    table's last column ("完成时限：2024年12月") or the status the issue understood."""
     labels = find_labels(text)
     if text.endswith(_FINISHED) or (labels and labels[-1].kind is LabelKind.DUTY and text[labels[-1].end :].strip()):
-        return False  # a finished sentence, or a table's last column "完成时限：2024年12月"
+        return False
     return not (issue.status is not None and issue.status_raw and text.endswith(fold(issue.status_raw)))
 
 
