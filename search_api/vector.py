@@ -32,6 +32,17 @@ def normalised_query(text: str) -> str:
     return " ".join(simplified_characters(unicodedata.normalize("NFKC", text)).split())
 
 
+def with_variants(text: str, forms: Sequence[str]) -> str:
+    """What a short query's vector is made from when the variant list gave it other wordings: the
+    query, a colon, then those forms, as a term and its gloss (a two- to four-character keyword says
+    little to the model on its own; its listed official and colloquial forms say what it means).
+
+    >>> with_variants("小金库", ["账外资金", "账外账"]), with_variants("医保基金", [])
+    ('小金库：账外资金，账外账', '医保基金')
+    """
+    return f"{text}：{'，'.join(forms)}" if forms else text
+
+
 class QueryEncoder:
     """Query embeddings with a small LRU cache keyed by :func:`normalised_query` (thread-safe;
     the model call itself is not serialised by the cache)."""
