@@ -399,3 +399,44 @@ def test_pdf_text_of_problems_with_numbered_measures_wrapped_at_36() -> None:
     ]
     assert [i.section for i in notice.issues] == ["贯彻落实党的路线方针政策方面"] * 2 + ["全面从严治党方面"]
     assert notice.quality.complete and not notice.quality.warnings
+
+
+# ------------------------------------------------------------------ problems without numbers
+
+JUSTICE = [("社区矫正对象监管不到位", "建立社区矫正对象分级管理台账。", "已完成", C),
+           ("法律援助案件质量不高", "开展法律援助案件质量评查。", "正在推进", P),
+           ("普法宣传形式单一", "组织“法律进乡村”活动20场。", "长期坚持", L)]
+JUSTICE_HEAD = ("中共临川县司法局党组关于巡察整改进展情况的通报\n"
+                "根据县委统一部署，县委第一巡察组对县司法局党组开展了巡察。现将整改进展情况公布如下。\n")
+JUSTICE_END = "\n中共临川县司法局党组\n2024年3月1日"
+
+
+def test_problems_that_lost_their_numbers_each_before_its_labels() -> None:
+    # A web page that dropped Word's list numbers: each problem is the line before "整改措施：".
+    body = "\n".join(f"{p}。\n整改措施：{m}\n整改结果：{s}" for p, m, s, _ in JUSTICE)
+    notice = parse_text(JUSTICE_HEAD + "一、整改落实情况\n" + body + JUSTICE_END)
+    assert _issues(notice) == [(p, status, [m]) for p, m, _, status in JUSTICE]
+    assert not notice.quality.warnings
+
+
+def test_unnumbered_problems_under_numbered_aspects_with_the_status_first() -> None:
+    body = "\n".join(f"{p}。\n整改结果：{s}\n整改措施：一是{m}\n二是持续跟踪问效。" for p, m, s, _ in JUSTICE)
+    other = body.replace("社区", "城区").replace("法律援助", "公证").replace("普法", "法治")
+    notice = parse_text(JUSTICE_HEAD + "一、党的建设方面\n" + body + "\n二、业务工作方面\n" + other + JUSTICE_END)
+    assert [(i.problem, i.status, i.section) for i in notice.issues] == [
+        *((p, status, "党的建设方面") for p, _, _, status in JUSTICE),
+        ("城区矫正对象监管不到位", C, "业务工作方面"), ("公证案件质量不高", P, "业务工作方面"),
+        ("法治宣传形式单一", L, "业务工作方面"),
+    ]
+    assert notice.issues[0].measures == ["建立社区矫正对象分级管理台账。", "持续跟踪问效。"]
+    assert not notice.quality.warnings
+
+
+
+def test_an_issue_holding_other_status_lines_is_reported() -> None:
+    # Problem and measures run together on one line, no numbers: the 方面 headings are all that
+    # is found, and the notice is reported as half-read rather than passed as whole.
+    body = "\n".join(f"{p}。整改措施：{m}\n整改结果：{s}" for p, m, s, _ in JUSTICE)
+    notice = parse_text(JUSTICE_HEAD + "一、党的建设方面\n" + body + "\n二、业务工作方面\n" + body + JUSTICE_END)
+    assert len(notice.issues) < 6
+    assert any(f"6 status lines for {len(notice.issues)} issues" in w for w in notice.quality.warnings)
