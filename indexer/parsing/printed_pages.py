@@ -32,6 +32,8 @@ _PAGE_NUMBER = re.compile(
     r"^(?:[-—－–~～]{1,2}\s*\d{1,4}\s*[-—－–~～]{1,2}"  # — 3 —, -3-, －3－
     r"|第\s*\d{1,4}\s*页\s*[,，/]?\s*(?:共\s*\d{1,4}\s*页)?"  # 第 3 页 共 8 页
     r"|共\s*\d{1,4}\s*页\s*[,，/]?\s*第\s*\d{1,4}\s*页"  # 共8页 第3页
+    r"|[·•]\s*\d{1,4}\s*[·•]"  # ·3·
+    r"|page\s*\d{1,4}(?:\s*of\s*\d{1,4})?"  # Page 3 of 8
     r"|(?:page\s*)?\d{1,4}\s*/\s*\d{1,4})$",  # 3/8
     re.I,
 )
@@ -51,7 +53,7 @@ _FULL_SLACK = 1.5  # a full line ends this close to the wrap width (a digit or a
 _OVER_SLACK = 1.0  # a line may exceed the width by a squeezed punctuation mark
 _WRAP_MIN, _WRAP_MAX = 16, 60  # plausible wrap widths, in Chinese characters
 _WRAP_LINES = 4  # full lines needed to call a text wrapped
-_WRAP_SHARE = 0.3  # of the lines of at least half the width
+_WRAP_SHARE = 0.2  # of the lines of at least half the width
 _OVER_SHARE = 0.05  # lines longer than the width allowed in a wrapped text (a title, a table row)
 
 
@@ -110,7 +112,9 @@ def _width(text: str) -> float:
 
 
 def _wrap_width(lines: list[str]) -> float | None:
-    """The width the text is wrapped at, or None when its lines are paragraphs of their own."""
+    """The width the text is wrapped at, or None when its lines are paragraphs of their own:
+    enough lines end at the same width, almost none beyond it, and most of those full lines
+    stop mid-sentence (a paragraph's own longest lines end on 。)."""
     widths = Counter(_width(line) for line in lines)
     total = sum(widths.values())
     long_lines = sum(n for w, n in widths.items() if w >= _WRAP_MIN / 2)
@@ -124,7 +128,8 @@ def _wrap_width(lines: list[str]) -> float | None:
     over = sum(n for w, n in widths.items() if w > width + _OVER_SLACK)
     if full < _WRAP_LINES or full < _WRAP_SHARE * long_lines or over > _OVER_SHARE * total:
         return None
-    return width
+    open_ends = sum(1 for line in lines if _width(line) >= width - _FULL_SLACK and not line.endswith(_SENTENCE_END))
+    return width if open_ends * 2 >= full else None
 
 
 def _opens_paragraph(line: str) -> bool:

@@ -159,14 +159,18 @@ def _issue_style(candidates: list[Node], listed: bool) -> tuple[Style | None, bo
     return (max(pool, key=depth), False) if pool else (None, False)
 
 
+_MEASURE_SHARE = 0.6  # items reading as measures (and not as problems) for a list of measures
+
+
 def _measure_items_parent(styles: dict[Style, list[Node]], best: Style) -> Style:
     """The style of the problems when the labelled style numbers their measures: "（一）关于…的
     问题" / "1．修订…" / "2．建立…" / "整改情况：已完成" — the label closes the last measure item,
     but the issue is the problem heading above the items."""
     nodes = styles[best]
-    if sum(measure_like(n.title_folded) for n in nodes) < _MAJORITY * len(nodes) or any(
-        problem_like(n.title_folded) for n in nodes
-    ):
+    # Items read as measures, most of them: one that names the problem it fixes ("对未按期完工的
+    # 项目约谈施工单位") does not make the list a list of problems.
+    measures = sum(1 for n in nodes if measure_like(n.title_folded) and not problem_like(n.title_folded))
+    if measures < _MEASURE_SHARE * len(nodes):
         return best
     parents = {id(n.parent): n.parent for n in nodes if n.parent is not None and n.parent.style is not None}
     parent_styles = {p.style for p in parents.values()}
