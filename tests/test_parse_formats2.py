@@ -440,3 +440,35 @@ def test_an_issue_holding_other_status_lines_is_reported() -> None:
     notice = parse_text(JUSTICE_HEAD + "一、党的建设方面\n" + body + "\n二、业务工作方面\n" + body + JUSTICE_END)
     assert len(notice.issues) < 6
     assert any(f"6 status lines for {len(notice.issues)} issues" in w for w in notice.quality.warnings)
+
+
+# ------------------------------------------------------------------- a status printed as a form
+
+
+def test_a_status_printed_as_check_boxes_counts_the_ticked_one() -> None:
+    text = JUSTICE_HEAD + "\n".join([
+        "一、整改落实情况",
+        "（一）关于社区矫正对象监管不到位的问题",
+        "整改措施：建立社区矫正对象分级管理台账。",
+        "整改状态：☑已完成 □正在推进 □长期坚持",
+        "（二）关于法律援助案件质量不高的问题",
+        "整改措施：开展法律援助案件质量评查。",
+        "整改状态：□已完成 ☑正在推进 □长期坚持",
+        "（三）关于普法宣传形式单一的问题",
+        "整改措施：组织“法律进乡村”活动20场。",
+        "整改状态：已完成□ 正在推进□ 长期坚持■",
+    ]) + JUSTICE_END
+    notice = parse_text(text)
+    assert [(i.problem, i.status) for i in notice.issues] == [(p, status) for p, _, _, status in JUSTICE]
+    assert not notice.quality.warnings
+
+
+@pytest.mark.parametrize(("printed", "expected"), [
+    ("已整改到位", C), ("立行立改", C), ("已办结", C), ("已全部整改", C), ("已全面整改", C),
+    ("整改中", P), ("持续整改", P), ("正在整改", P), ("初见成效", P), ("取得初步成效", P), ("进行中", P),
+    ("☑已完成□正在推进", C), ("已完成□正在推进☑", P),
+])
+def test_status_wordings_map_through_the_one_vocabulary(printed: str, expected: Status) -> None:
+    from indexer.parsing.status import normalise_status
+
+    assert normalise_status(printed) is expected
