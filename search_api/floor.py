@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -176,27 +177,33 @@ class Verdict:
 
 
 class Verdicts:
-    """The verdicts of recent queries, by key (a small thread-safe LRU): a facet click is the same
-    query filtered, right after its unfiltered search, so its verdict is usually known.
+    """The verdicts of recent queries, by key (a small thread-safe LRU whose entries live ``seconds``):
+    a facet click is the same query filtered, right after its unfiltered search, so its verdict is
+    usually known; the age limit bounds how long one outlives a change of the index (an ingest).
 
     >>> v = Verdicts(size=1); v.get("a", lambda: Verdict(True, 0.9)); v.get("a", lambda: None)
     Verdict(answered=True, best_cosine=0.9)
     Verdict(answered=True, best_cosine=0.9)
+    >>> Verdicts(seconds=0).get("a", lambda: None) is None  # too old at once: judged again
+    True
     """
 
-    def __init__(self, size: int = 256) -> None:
+    def __init__(self, size: int = 256, seconds: float = 60.0) -> None:
         self.size = size
-        self._known: OrderedDict[Hashable, Verdict | None] = OrderedDict()
+        self.seconds = seconds
+        self._known: OrderedDict[Hashable, tuple[float, Verdict | None]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, judge: Callable[[], Verdict | None]) -> Verdict | None:
+        now = time.monotonic()
         with self._lock:
-            if key in self._known:
+            if key in self._known and now - self._known[key][0] < self.seconds:
                 self._known.move_to_end(key)
-                return self._known[key]
+                return self._known[key][1]
         found = judge()
         with self._lock:
-            self._known[key] = found
+            self._known[key] = (now, found)
+            self._known.move_to_end(key)
             while len(self._known) > self.size:
                 self._known.popitem(last=False)
         return found

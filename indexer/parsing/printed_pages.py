@@ -32,6 +32,8 @@ _PAGE_NUMBER = re.compile(
     r"^(?:[-—－–~～]{1,2}\s*\d{1,4}\s*[-—－–~～]{1,2}"  # — 3 —, -3-, －3－
     r"|第\s*\d{1,4}\s*页\s*[,，/]?\s*(?:共\s*\d{1,4}\s*页)?"  # 第 3 页 共 8 页
     r"|共\s*\d{1,4}\s*页\s*[,，/]?\s*第\s*\d{1,4}\s*页"  # 共8页 第3页
+    r"|[·•]\s*\d{1,4}\s*[·•]"  # ·3·
+    r"|page\s*\d{1,4}(?:\s*of\s*\d{1,4})?"  # Page 3 of 8
     r"|(?:page\s*)?\d{1,4}\s*/\s*\d{1,4})$",  # 3/8
     re.I,
 )
@@ -39,6 +41,8 @@ _PUNCTUATION = re.compile(r"[。，、；：！？,;:!?()（）]")
 _TITLE_LIKE = re.compile(r"(?:巡察|巡视|整改).*(?:通报|报告|情况|公告)$")
 _HEADER_MAX = 60  # characters of a running header
 _HEADER_REPEATS = 3  # a line this often in the text, punctuation-free: a running header even without page numbers
+_FOOTER_MAX = 16  # characters of a page number or of a heading number alone
+_OPENING = 24  # characters that show whether a line opens a paragraph (number, label, 一是)
 _INDENT = re.compile(r"^[ \t\u3000\xa0]+")
 _INDENT_WIDTH = 2  # a paragraph's first line is indented by two characters
 _INDENTED_ALL = 0.8  # this share of lines indented: a margin, not paragraph indents
@@ -51,7 +55,7 @@ _FULL_SLACK = 1.5  # a full line ends this close to the wrap width (a digit or a
 _OVER_SLACK = 1.0  # a line may exceed the width by a squeezed punctuation mark
 _WRAP_MIN, _WRAP_MAX = 16, 60  # plausible wrap widths, in Chinese characters
 _WRAP_LINES = 4  # full lines needed to call a text wrapped
-_WRAP_SHARE = 0.3  # of the lines of at least half the width
+_WRAP_SHARE = 0.2  # of the lines of at least half the width
 _OVER_SHARE = 0.05  # lines longer than the width allowed in a wrapped text (a title, a table row)
 
 
@@ -82,7 +86,7 @@ def unwrap(lines: list[str], removed: list[str]) -> list[str]:
 def _without_page_furniture(lines: list[str], removed: list[str]) -> list[str]:
     """Page numbers, and the running headers beside them or repeated, removed."""
     compact = [re.sub(r"\s+", "", line) for line in lines]
-    footers = {i for i, text in enumerate(compact) if _PAGE_NUMBER.match(_width_folded(text))}
+    footers = {i for i, text in enumerate(compact) if len(text) <= _FOOTER_MAX and _PAGE_NUMBER.match(_width_folded(text))}
     if footers:
         removed.append(f"{len(footers)} page numbers")
     counts = Counter(compact)
@@ -104,13 +108,20 @@ def _width_folded(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+_NARROW = re.compile("[\x00-\u2e7f]+")  # Latin letters, digits, spaces: half a Chinese character wide
+
+
 def _width(text: str) -> float:
     """Printed width in Chinese characters: ASCII letters, digits and spaces count half."""
-    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
+    if len(text) > 2 * _WRAP_MAX + 2:
+        return float(len(text))  # wider than any wrap width either way
+    return len(text) - (len(text) - len(_NARROW.sub("", text))) / 2
 
 
 def _wrap_width(lines: list[str]) -> float | None:
-    """The width the text is wrapped at, or None when its lines are paragraphs of their own."""
+    """The width the text is wrapped at, or None when its lines are paragraphs of their own:
+    enough lines end at the same width, almost none beyond it, and most of those full lines
+    stop mid-sentence (a paragraph's own longest lines end on 。)."""
     widths = Counter(_width(line) for line in lines)
     total = sum(widths.values())
     long_lines = sum(n for w, n in widths.items() if w >= _WRAP_MIN / 2)
@@ -124,12 +135,13 @@ def _wrap_width(lines: list[str]) -> float | None:
     over = sum(n for w, n in widths.items() if w > width + _OVER_SLACK)
     if full < _WRAP_LINES or full < _WRAP_SHARE * long_lines or over > _OVER_SHARE * total:
         return None
-    return width
+    open_ends = sum(1 for line in lines if _width(line) >= width - _FULL_SLACK and not line.endswith(_SENTENCE_END))
+    return width if open_ends * 2 >= full else None
 
 
 def _opens_paragraph(line: str) -> bool:
     """Whether a line starts a paragraph of its own: a heading number, a field label, or 一是."""
-    text = _width_folded(line.strip(" \t\u3000\xa0"))
+    text = _width_folded(line.strip(" \t\u3000\xa0")[:_OPENING])
     if numbering.match_heading_markers(text) or numbering.match_problem_label(text, 1):
         return True
     labels = numbering.find_labels(text)
@@ -158,6 +170,8 @@ def _continues(previous: str, opened: bool, line: str, width: float | None, inde
 
 def _bare_marker(text: str) -> bool:
     """A heading number alone on its line ("一、"): its title follows on the next line."""
+    if len(text) > _FOOTER_MAX:
+        return False
     markers = numbering.match_heading_markers(_width_folded(text))
     return bool(markers) and markers[-1].end >= len(text)
 

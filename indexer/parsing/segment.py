@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from indexer.parsing.heading_tree import Line, Node, build_tree, split_lines
+from indexer.parsing.heading_tree import Line, Node, Unnumbered, build_tree, lead_lines, split_lines
 from indexer.parsing.headings import Role, classify_title, measure_like, problem_like, unclosed_wrapper
 from indexer.parsing.issue_block import (
     carries_measures,
@@ -159,14 +159,18 @@ def _issue_style(candidates: list[Node], listed: bool) -> tuple[Style | None, bo
     return (max(pool, key=depth), False) if pool else (None, False)
 
 
+_MEASURE_SHARE = 0.6  # items reading as measures (and not as problems) for a list of measures
+
+
 def _measure_items_parent(styles: dict[Style, list[Node]], best: Style) -> Style:
     """The style of the problems when the labelled style numbers their measures: "（一）关于…的
     问题" / "1．修订…" / "2．建立…" / "整改情况：已完成" — the label closes the last measure item,
     but the issue is the problem heading above the items."""
     nodes = styles[best]
-    if sum(measure_like(n.title_folded) for n in nodes) < _MAJORITY * len(nodes) or any(
-        problem_like(n.title_folded) for n in nodes
-    ):
+    # Items read as measures, most of them: one that names the problem it fixes ("对未按期完工的
+    # 项目约谈施工单位") does not make the list a list of problems.
+    measures = sum(1 for n in nodes if measure_like(n.title_folded) and not problem_like(n.title_folded))
+    if measures < _MEASURE_SHARE * len(nodes):
         return best
     parents = {id(n.parent): n.parent for n in nodes if n.parent is not None and n.parent.style is not None}
     parent_styles = {p.style for p in parents.values()}
@@ -211,16 +215,27 @@ def segment(text: str) -> Segmentation:
     # numbered "1." "2." under each label. One label per issue is the issue's own detail line.
     labelled = sum(1 for line in lines if not match_heading_markers(line.folded) and match_problem_label(line.folded, 1))
     if not result.issues or (labelled >= _MIN_LABELS and _whole(result) < labelled):
-        by_labels = _segment_lines(lines, label_headings=True)
+        by_labels = _segment_lines(lines, Unnumbered.LABELS)
         if (not result.issues and by_labels.issues) or _whole(by_labels) > _whole(result):
             return by_labels
     # Paragraphs each opened by their problem ("针对“…”的问题，…") under numbered 方面 headings:
     # the paragraphs are the issues when reading them so finds more than the headings alone.
     openers = sum(1 for line in lines if not match_heading_markers(line.folded) and match_wrapped_opener(line.folded, 1))
     if openers >= _MIN_OPENERS:
-        by_paragraphs = _segment_lines(lines, wrapped_headings=True)
+        by_paragraphs = _segment_lines(lines, Unnumbered.OPENERS)
         if len(by_paragraphs.issues) > len(result.issues):
             return by_paragraphs
+    # Problems printed without numbers (a web page that lost Word's list numbering), each on the
+    # line before its block's labels: read so when the issues found hold more status lines than
+    # there are issues, or hold no whole issue, and reading so gives more whole issues.
+    statuses = sum(1 for line in lines if (found := find_labels(line.folded.strip())) and found[0].start == 0
+                   and found[0].kind is LabelKind.STATUS)
+    if (statuses > len(result.issues) or _whole(result) < len(result.issues)) and lead_lines(lines):
+        by_leads = _segment_lines(lines, Unnumbered.LEADS)
+        if _whole(by_leads) > _whole(result):
+            result = by_leads
+    if result.issues and statuses > len(result.issues):  # a half-read list is reported, never passed as whole
+        result.warnings.append(f"{statuses} status lines for {len(result.issues)} issues: an issue may hold others")
     return result
 
 
@@ -233,8 +248,8 @@ def _whole(result: Segmentation) -> int:
     return sum(1 for issue in result.issues if issue.status is not None and issue.measures)
 
 
-def _segment_lines(lines: list[Line], label_headings: bool = False, wrapped_headings: bool = False) -> Segmentation:
-    tree = build_tree(lines, label_headings, wrapped_headings)
+def _segment_lines(lines: list[Line], unnumbered: Unnumbered = Unnumbered.NONE) -> Segmentation:
+    tree = build_tree(lines, unnumbered)
     _assign_roles(tree.root)
     warnings = list(tree.warnings)
     warnings += _numbering_warnings([n for n in tree.root.children if n.style is Style.CN], "part")
