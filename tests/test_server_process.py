@@ -43,8 +43,11 @@ import ctypes, sys, threading
 from search_api.__main__ import limit_malloc_arenas
 print(limit_malloc_arenas(2) if sys.argv[1] == "limit" else "-", flush=True)
 
+together = threading.Barrier(6)
+
 def work():
     blocks = [bytearray(20000) for _ in range(50)]  # malloc'd (not Python's small-object allocator)
+    together.wait()  # all alive at once: a thread that ended would hand its arena to the next
     del blocks
 
 threads = [threading.Thread(target=work) for _ in range(6)]
