@@ -52,6 +52,23 @@ def test_a_whole_notice_that_punctuates_no_paragraph_is_not_cut() -> None:
     assert notice.quality.complete and not notice.quality.truncated
 
 
+def test_a_whole_notice_whose_last_issue_lacks_the_status_line_others_close_with() -> None:
+    # Measures first, status last; the last issue prints no status and its measure no 。: the
+    # measures above end the same way, so the notice is whole.
+    text = HEAD + "\n".join([
+        "一、整改落实情况",
+        "（一）关于河长制工作落实不到位的问题",
+        "整改措施：一是修订河长巡河制度；二是开展河道专项清理行动",
+        "整改结果：已完成",
+        "（二）关于工程项目资金拨付不及时的问题",
+        "整改措施：建立项目资金拨付台账，按月调度",
+    ])
+    notice = parse_text(text)
+    assert not notice.quality.truncated and not any(i.truncated for i in notice.issues)
+    # The same notice with its measures punctuated: stopping without a 。 is a cut.
+    assert parse_text(text.replace("清理行动", "清理行动。")).issues[-1].truncated
+
+
 def test_an_unpunctuated_notice_cut_inside_a_clause_is_still_cut() -> None:
     notice = parse_text(UNPUNCTUATED[: UNPUNCTUATED.index("按月调度")])  # ends on "台账，"
     assert notice.issues[-1].truncated and notice.quality.truncated and not notice.quality.complete

@@ -387,8 +387,8 @@ _OPEN_CLAUSE = tuple("，,、：:（(《“‘")
 def _ends_inside(issue: Issue, lines: list[Line], others: list[Issue]) -> bool:
     """Whether the text stops mid-sentence inside the issue's block (a cut page opening): its last
     line is the issue's, unfinished and not the status the issue understood ("整改结果：已完成").
-    A notice that leaves its paragraphs unpunctuated (another issue's block ends the same way) is
-    read as cut only when its last line stops inside a clause ("…，")."""
+    A notice that leaves its paragraphs unpunctuated (a body line of another issue ends the same
+    way) is read as cut only when its last line stops inside a clause ("…，")."""
     last = next((line for line in reversed(lines) if line.folded.strip()), None)
     if last is None or issue.span is None or issue.span[1] != last.start + len(last.text):
         return False
@@ -397,12 +397,25 @@ def _ends_inside(issue: Issue, lines: list[Line], others: list[Issue]) -> bool:
         return True
     if not _unfinished(issue, text):
         return False
-    ends = {line.start + len(line.text): line for line in lines}
-    return not any(
-        other.span is not None and (end := ends.get(other.span[1])) is not None
-        and _unfinished(other, end.folded.strip())
-        for other in others
-    )
+    return not _unpunctuated(others, lines)
+
+
+def _unpunctuated(others: list[Issue], lines: list[Line]) -> bool:
+    """Whether a body line of one of the issues (not its heading) ends a paragraph without
+    punctuation; one pass over the lines (the issues are in text order)."""
+    spans = [(issue.span, issue) for issue in others if issue.span is not None]
+    k = 0
+    for line in lines:
+        line_end = line.start + len(line.text)
+        while k < len(spans) and spans[k][0][1] < line_end:
+            k += 1
+        if k == len(spans):
+            return False
+        (start, end), issue = spans[k]
+        text = line.folded.strip()
+        if start < line.start and line_end <= end and text and not text.endswith(_OPEN_CLAUSE) and _unfinished(issue, text):
+            return True
+    return False
 
 
 def _unfinished(issue: Issue, text: str) -> bool:
