@@ -52,6 +52,23 @@ def test_a_whole_notice_that_punctuates_no_paragraph_is_not_cut() -> None:
     assert notice.quality.complete and not notice.quality.truncated
 
 
+def test_a_whole_notice_whose_last_issue_lacks_the_status_line_others_close_with() -> None:
+    # Measures first, status last; the last issue prints no status and its measure no 。: the
+    # measures above end the same way, so the notice is whole.
+    text = HEAD + "\n".join([
+        "一、整改落实情况",
+        "（一）关于河长制工作落实不到位的问题",
+        "整改措施：一是修订河长巡河制度；二是开展河道专项清理行动",
+        "整改结果：已完成",
+        "（二）关于工程项目资金拨付不及时的问题",
+        "整改措施：建立项目资金拨付台账，按月调度",
+    ])
+    notice = parse_text(text)
+    assert not notice.quality.truncated and not any(i.truncated for i in notice.issues)
+    # The same notice with its measures punctuated: stopping without a 。 is a cut.
+    assert parse_text(text.replace("清理行动", "清理行动。")).issues[-1].truncated
+
+
 def test_an_unpunctuated_notice_cut_inside_a_clause_is_still_cut() -> None:
     notice = parse_text(UNPUNCTUATED[: UNPUNCTUATED.index("按月调度")])  # ends on "台账，"
     assert notice.issues[-1].truncated and notice.quality.truncated and not notice.quality.complete
@@ -399,3 +416,76 @@ def test_pdf_text_of_problems_with_numbered_measures_wrapped_at_36() -> None:
     ]
     assert [i.section for i in notice.issues] == ["贯彻落实党的路线方针政策方面"] * 2 + ["全面从严治党方面"]
     assert notice.quality.complete and not notice.quality.warnings
+
+
+# ------------------------------------------------------------------ problems without numbers
+
+JUSTICE = [("社区矫正对象监管不到位", "建立社区矫正对象分级管理台账。", "已完成", C),
+           ("法律援助案件质量不高", "开展法律援助案件质量评查。", "正在推进", P),
+           ("普法宣传形式单一", "组织“法律进乡村”活动20场。", "长期坚持", L)]
+JUSTICE_HEAD = ("中共临川县司法局党组关于巡察整改进展情况的通报\n"
+                "根据县委统一部署，县委第一巡察组对县司法局党组开展了巡察。现将整改进展情况公布如下。\n")
+JUSTICE_END = "\n中共临川县司法局党组\n2024年3月1日"
+
+
+def test_problems_that_lost_their_numbers_each_before_its_labels() -> None:
+    # A web page that dropped Word's list numbers: each problem is the line before "整改措施：".
+    body = "\n".join(f"{p}。\n整改措施：{m}\n整改结果：{s}" for p, m, s, _ in JUSTICE)
+    notice = parse_text(JUSTICE_HEAD + "一、整改落实情况\n" + body + JUSTICE_END)
+    assert _issues(notice) == [(p, status, [m]) for p, m, _, status in JUSTICE]
+    assert not notice.quality.warnings
+
+
+def test_unnumbered_problems_under_numbered_aspects_with_the_status_first() -> None:
+    body = "\n".join(f"{p}。\n整改结果：{s}\n整改措施：一是{m}\n二是持续跟踪问效。" for p, m, s, _ in JUSTICE)
+    other = body.replace("社区", "城区").replace("法律援助", "公证").replace("普法", "法治")
+    notice = parse_text(JUSTICE_HEAD + "一、党的建设方面\n" + body + "\n二、业务工作方面\n" + other + JUSTICE_END)
+    assert [(i.problem, i.status, i.section) for i in notice.issues] == [
+        *((p, status, "党的建设方面") for p, _, _, status in JUSTICE),
+        ("城区矫正对象监管不到位", C, "业务工作方面"), ("公证案件质量不高", P, "业务工作方面"),
+        ("法治宣传形式单一", L, "业务工作方面"),
+    ]
+    assert notice.issues[0].measures == ["建立社区矫正对象分级管理台账。", "持续跟踪问效。"]
+    assert not notice.quality.warnings
+
+
+
+def test_an_issue_holding_other_status_lines_is_reported() -> None:
+    # Problem and measures run together on one line, no numbers: the 方面 headings are all that
+    # is found, and the notice is reported as half-read rather than passed as whole.
+    body = "\n".join(f"{p}。整改措施：{m}\n整改结果：{s}" for p, m, s, _ in JUSTICE)
+    notice = parse_text(JUSTICE_HEAD + "一、党的建设方面\n" + body + "\n二、业务工作方面\n" + body + JUSTICE_END)
+    assert len(notice.issues) < 6
+    assert any(f"6 status lines for {len(notice.issues)} issues" in w for w in notice.quality.warnings)
+
+
+# ------------------------------------------------------------------- a status printed as a form
+
+
+def test_a_status_printed_as_check_boxes_counts_the_ticked_one() -> None:
+    text = JUSTICE_HEAD + "\n".join([
+        "一、整改落实情况",
+        "（一）关于社区矫正对象监管不到位的问题",
+        "整改措施：建立社区矫正对象分级管理台账。",
+        "整改状态：☑已完成 □正在推进 □长期坚持",
+        "（二）关于法律援助案件质量不高的问题",
+        "整改措施：开展法律援助案件质量评查。",
+        "整改状态：□已完成 ☑正在推进 □长期坚持",
+        "（三）关于普法宣传形式单一的问题",
+        "整改措施：组织“法律进乡村”活动20场。",
+        "整改状态：已完成□ 正在推进□ 长期坚持■",
+    ]) + JUSTICE_END
+    notice = parse_text(text)
+    assert [(i.problem, i.status) for i in notice.issues] == [(p, status) for p, _, _, status in JUSTICE]
+    assert not notice.quality.warnings
+
+
+@pytest.mark.parametrize(("printed", "expected"), [
+    ("已整改到位", C), ("立行立改", C), ("已办结", C), ("已全部整改", C), ("已全面整改", C),
+    ("整改中", P), ("持续整改", P), ("正在整改", P), ("初见成效", P), ("取得初步成效", P), ("进行中", P),
+    ("☑已完成□正在推进", C), ("已完成□正在推进☑", P),
+])
+def test_status_wordings_map_through_the_one_vocabulary(printed: str, expected: Status) -> None:
+    from indexer.parsing.status import normalise_status
+
+    assert normalise_status(printed) is expected

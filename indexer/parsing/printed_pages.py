@@ -41,6 +41,8 @@ _PUNCTUATION = re.compile(r"[。，、；：！？,;:!?()（）]")
 _TITLE_LIKE = re.compile(r"(?:巡察|巡视|整改).*(?:通报|报告|情况|公告)$")
 _HEADER_MAX = 60  # characters of a running header
 _HEADER_REPEATS = 3  # a line this often in the text, punctuation-free: a running header even without page numbers
+_FOOTER_MAX = 16  # characters of a page number or of a heading number alone
+_OPENING = 24  # characters that show whether a line opens a paragraph (number, label, 一是)
 _INDENT = re.compile(r"^[ \t\u3000\xa0]+")
 _INDENT_WIDTH = 2  # a paragraph's first line is indented by two characters
 _INDENTED_ALL = 0.8  # this share of lines indented: a margin, not paragraph indents
@@ -84,7 +86,7 @@ def unwrap(lines: list[str], removed: list[str]) -> list[str]:
 def _without_page_furniture(lines: list[str], removed: list[str]) -> list[str]:
     """Page numbers, and the running headers beside them or repeated, removed."""
     compact = [re.sub(r"\s+", "", line) for line in lines]
-    footers = {i for i, text in enumerate(compact) if _PAGE_NUMBER.match(_width_folded(text))}
+    footers = {i for i, text in enumerate(compact) if len(text) <= _FOOTER_MAX and _PAGE_NUMBER.match(_width_folded(text))}
     if footers:
         removed.append(f"{len(footers)} page numbers")
     counts = Counter(compact)
@@ -106,9 +108,14 @@ def _width_folded(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+_NARROW = re.compile("[\x00-\u2e7f]+")  # Latin letters, digits, spaces: half a Chinese character wide
+
+
 def _width(text: str) -> float:
     """Printed width in Chinese characters: ASCII letters, digits and spaces count half."""
-    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
+    if len(text) > 2 * _WRAP_MAX + 2:
+        return float(len(text))  # wider than any wrap width either way
+    return len(text) - (len(text) - len(_NARROW.sub("", text))) / 2
 
 
 def _wrap_width(lines: list[str]) -> float | None:
@@ -134,7 +141,7 @@ def _wrap_width(lines: list[str]) -> float | None:
 
 def _opens_paragraph(line: str) -> bool:
     """Whether a line starts a paragraph of its own: a heading number, a field label, or 一是."""
-    text = _width_folded(line.strip(" \t\u3000\xa0"))
+    text = _width_folded(line.strip(" \t\u3000\xa0")[:_OPENING])
     if numbering.match_heading_markers(text) or numbering.match_problem_label(text, 1):
         return True
     labels = numbering.find_labels(text)
@@ -163,6 +170,8 @@ def _continues(previous: str, opened: bool, line: str, width: float | None, inde
 
 def _bare_marker(text: str) -> bool:
     """A heading number alone on its line ("一、"): its title follows on the next line."""
+    if len(text) > _FOOTER_MAX:
+        return False
     markers = numbering.match_heading_markers(_width_folded(text))
     return bool(markers) and markers[-1].end >= len(text)
 

@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from indexer.parsing.heading_tree import Line, Node, build_tree, split_lines
+from indexer.parsing.heading_tree import Line, Node, Unnumbered, build_tree, lead_lines, split_lines
 from indexer.parsing.headings import Role, classify_title, measure_like, problem_like, unclosed_wrapper
 from indexer.parsing.issue_block import (
     carries_measures,
@@ -215,16 +215,27 @@ def segment(text: str) -> Segmentation:
     # numbered "1." "2." under each label. One label per issue is the issue's own detail line.
     labelled = sum(1 for line in lines if not match_heading_markers(line.folded) and match_problem_label(line.folded, 1))
     if not result.issues or (labelled >= _MIN_LABELS and _whole(result) < labelled):
-        by_labels = _segment_lines(lines, label_headings=True)
+        by_labels = _segment_lines(lines, Unnumbered.LABELS)
         if (not result.issues and by_labels.issues) or _whole(by_labels) > _whole(result):
             return by_labels
     # Paragraphs each opened by their problem ("针对“…”的问题，…") under numbered 方面 headings:
     # the paragraphs are the issues when reading them so finds more than the headings alone.
     openers = sum(1 for line in lines if not match_heading_markers(line.folded) and match_wrapped_opener(line.folded, 1))
     if openers >= _MIN_OPENERS:
-        by_paragraphs = _segment_lines(lines, wrapped_headings=True)
+        by_paragraphs = _segment_lines(lines, Unnumbered.OPENERS)
         if len(by_paragraphs.issues) > len(result.issues):
             return by_paragraphs
+    # Problems printed without numbers (a web page that lost Word's list numbering), each on the
+    # line before its block's labels: read so when the issues found hold more status lines than
+    # there are issues, or hold no whole issue, and reading so gives more whole issues.
+    statuses = sum(1 for line in lines if (found := find_labels(line.folded.strip())) and found[0].start == 0
+                   and found[0].kind is LabelKind.STATUS)
+    if (statuses > len(result.issues) or _whole(result) < len(result.issues)) and lead_lines(lines):
+        by_leads = _segment_lines(lines, Unnumbered.LEADS)
+        if _whole(by_leads) > _whole(result):
+            result = by_leads
+    if result.issues and statuses > len(result.issues):  # a half-read list is reported, never passed as whole
+        result.warnings.append(f"{statuses} status lines for {len(result.issues)} issues: an issue may hold others")
     return result
 
 
@@ -237,8 +248,8 @@ def _whole(result: Segmentation) -> int:
     return sum(1 for issue in result.issues if issue.status is not None and issue.measures)
 
 
-def _segment_lines(lines: list[Line], label_headings: bool = False, wrapped_headings: bool = False) -> Segmentation:
-    tree = build_tree(lines, label_headings, wrapped_headings)
+def _segment_lines(lines: list[Line], unnumbered: Unnumbered = Unnumbered.NONE) -> Segmentation:
+    tree = build_tree(lines, unnumbered)
     _assign_roles(tree.root)
     warnings = list(tree.warnings)
     warnings += _numbering_warnings([n for n in tree.root.children if n.style is Style.CN], "part")
@@ -376,8 +387,8 @@ _OPEN_CLAUSE = tuple("，,、：:（(《“‘")
 def _ends_inside(issue: Issue, lines: list[Line], others: list[Issue]) -> bool:
     """Whether the text stops mid-sentence inside the issue's block (a cut page opening): its last
     line is the issue's, unfinished and not the status the issue understood ("整改结果：已完成").
-    A notice that leaves its paragraphs unpunctuated (another issue's block ends the same way) is
-    read as cut only when its last line stops inside a clause ("…，")."""
+    A notice that leaves its paragraphs unpunctuated (a body line of another issue ends the same
+    way) is read as cut only when its last line stops inside a clause ("…，")."""
     last = next((line for line in reversed(lines) if line.folded.strip()), None)
     if last is None or issue.span is None or issue.span[1] != last.start + len(last.text):
         return False
@@ -386,12 +397,25 @@ def _ends_inside(issue: Issue, lines: list[Line], others: list[Issue]) -> bool:
         return True
     if not _unfinished(issue, text):
         return False
-    ends = {line.start + len(line.text): line for line in lines}
-    return not any(
-        other.span is not None and (end := ends.get(other.span[1])) is not None
-        and _unfinished(other, end.folded.strip())
-        for other in others
-    )
+    return not _unpunctuated(others, lines)
+
+
+def _unpunctuated(others: list[Issue], lines: list[Line]) -> bool:
+    """Whether a body line of one of the issues (not its heading) ends a paragraph without
+    punctuation; one pass over the lines (the issues are in text order)."""
+    spans = [(issue.span, issue) for issue in others if issue.span is not None]
+    k = 0
+    for line in lines:
+        line_end = line.start + len(line.text)
+        while k < len(spans) and spans[k][0][1] < line_end:
+            k += 1
+        if k == len(spans):
+            return False
+        (start, end), issue = spans[k]
+        text = line.folded.strip()
+        if start < line.start and line_end <= end and text and not text.endswith(_OPEN_CLAUSE) and _unfinished(issue, text):
+            return True
+    return False
 
 
 def _unfinished(issue: Issue, text: str) -> bool:

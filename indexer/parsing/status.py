@@ -55,11 +55,36 @@ _RULES: tuple[tuple[re.Pattern[str], Status], ...] = (
 )
 
 
+# A status printed as a form: "☑已完成 □正在推进" (or "已完成☑ 正在推进□"), the ticked option counts.
+TICKS = frozenset("√✓✔☑■●☒")
+_BOXES = frozenset("□☐○")
+_OPTION = re.compile("[" + "".join(sorted(TICKS | _BOXES)) + "]")
+
+
+def _ticked(text: str) -> str:
+    """The ticked options of a status printed as a form, or the text itself when it is none.
+
+    >>> _ticked("□已完成☑正在推进□长期坚持"), _ticked("已完成☑正在推进□")
+    ('正在推进', '已完成')
+    """
+    marks = list(_OPTION.finditer(text))
+    if not marks or not any(m.group() in _BOXES for m in marks):
+        return text
+    before = marks[0].start() == 0  # "☑已完成": the mark precedes its option
+    bounds = [m.start() for m in marks] + [len(text)] if before else [0] + [m.end() for m in marks]
+    chosen = []
+    for k, mark in enumerate(marks):
+        option = text[mark.end() : bounds[k + 1]] if before else text[bounds[k] : mark.start()]
+        if mark.group() in TICKS:
+            chosen.append(option)
+    return "".join(chosen)
+
+
 def normalise_status(raw: str | None) -> Status | None:
     """Map a printed status (整改结果/整改完成情况/整改状态 text) to the vocabulary, or None."""
     if not raw:
         return None
-    text = re.sub(r"\s+", "", raw)
+    text = _ticked(re.sub(r"\s+", "", raw))
     for pattern, status in _RULES:
         if pattern.search(text):
             return status

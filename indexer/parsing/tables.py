@@ -19,7 +19,7 @@ import re
 from indexer.parsing.normalise import fold
 from indexer.parsing.numbering import match_heading
 from indexer.parsing.numerals import cn_numeral
-from indexer.parsing.status import normalise_status
+from indexer.parsing.status import TICKS, normalise_status
 
 _SEQ_HEADER = re.compile(r"^(序号|序|编号|No\.?)$", re.I)
 _PROBLEM_HEADER = re.compile(r"问题")
@@ -109,7 +109,6 @@ def table_lines(rows: list[list[str]]) -> list[str]:
 
 
 # A status column group: "整改进展" over "已完成 | 正在推进 | 长期坚持", one tick per row.
-_TICKS = frozenset("√✓✔☑●■▲★")
 _TICK_LABEL = "完成情况"  # the label a tick column gives its status when no group title is printed
 
 
@@ -147,9 +146,9 @@ def _tick_columns(header_rows: list[list[str]], body: list[list[str]]) -> dict[i
     ticks: dict[int, str] = {}
     for i, label in enumerate(header):
         cells = [row[i].strip() for row in body if i < len(row)]
-        if normalise_status(label) is None or not any(c in _TICKS for c in cells):
+        if normalise_status(label) is None or not any(c in TICKS for c in cells):
             continue
-        if all(c in _TICKS or not c for c in cells):
+        if all(c in TICKS or not c for c in cells):
             upper = header_rows[0][: i + 1] if len(header_rows) > 1 else []
             group = next((title for title in reversed(upper) if title), "")
             ticks[i] = group if group and normalise_status(group) is None else _TICK_LABEL
