@@ -525,3 +525,32 @@ def test_numbers_in_square_and_tortoise_shell_brackets(label: str) -> None:
                      for k, (p, m, s, _) in enumerate(JUSTICE))
     notice = parse_text(JUSTICE_HEAD + "一、整改落实情况\n" + body + JUSTICE_END)
     assert [(i.label[0], i.problem, i.status) for i in notice.issues] == [(label[0], p, st) for p, _, _, st in JUSTICE]
+
+
+def test_labels_printed_alone_without_their_colon() -> None:
+    # "整改措施" / "完成情况" as bold paragraphs of their own, the text in the next paragraph
+    # (or a numbered list): the last status must not be read from the label's own word 完成.
+    page = "".join(
+        f"<p><b>（{'一二三'[k]}）{p}</b></p><p><b>整改措施</b></p>"
+        + (f"<p>{m}</p>" if k else f"<p>1.{m}</p><p>2.建立定期回访制度。</p>")
+        + f"<p><b>完成情况</b></p><p>{s}</p>"
+        for k, (p, m, s, _) in enumerate(JUSTICE)
+    )
+    head = "".join(f"<p>{line}</p>" for line in JUSTICE_HEAD.splitlines())
+    notice = _html(f"<html><body><div id='zoom'>{head}<p>一、整改落实情况</p>{page}</div></body></html>")
+    assert _issues(notice) == [
+        (JUSTICE[0][0], C, [JUSTICE[0][1], "建立定期回访制度。"]),
+        *((p, status, [m]) for p, m, _, status in JUSTICE[1:]),
+    ]
+    assert not notice.quality.warnings
+
+
+@pytest.mark.parametrize("layout", [
+    "（{c}）{p}。（{s}）\n{m}",  # the status in brackets after the problem's full stop
+    "（{c}）{p}\n{m}\n（{s}）",  # … or on a line of its own closing the measures (the last one above the signature)
+])
+def test_a_bracketed_status_after_the_problem_or_closing_the_issue(layout: str) -> None:
+    body = "\n".join(layout.format(c="一二三"[k], p=p, m=m, s=s) for k, (p, m, s, _) in enumerate(JUSTICE))
+    notice = parse_text(JUSTICE_HEAD + "一、整改落实情况\n" + body + JUSTICE_END)
+    assert _issues(notice) == [(p, status, [m]) for p, m, _, status in JUSTICE]
+    assert not notice.quality.warnings
