@@ -25,10 +25,34 @@ from search_api.settings import ApiSettings, load_api_settings
 SAMPLES = Path(__file__).resolve().parent.parent / "indexer" / "samples"
 
 
+# glibc gives each thread that allocates its own malloc arena (up to 8 per core), and each keeps
+# what it freed: with the request and search threads of a loaded server that is memory never given
+# back. Two arenas: 1M issues, 4 clients for 60 s, anonymous RSS 556 -> 517 MiB, same CPU per request.
+MALLOC_ARENAS = 2
+_M_ARENA_MAX = -8  # mallopt's parameter number (malloc.h)
+
+
+def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
+    """Cap glibc's malloc arenas before the server starts its threads; whether it was done (not
+    with another C library, nor when ``MALLOC_ARENA_MAX`` already says how many)."""
+    import ctypes
+    import os
+
+    if "MALLOC_ARENA_MAX" in os.environ:
+        return False
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return False
+    return bool(mallopt(_M_ARENA_MAX, arenas))
+
+
 def _serve(app: Any, settings: ApiSettings) -> None:
     """Run the server; the banner (search_api.banner) is printed once it listens and the search
     service is ready."""
     import uvicorn
+
+    limit_malloc_arenas()
 
     # h11 reads request heads up to MAX_HEAD_BYTES, so an over-long URL gets the app's 414, not a reset
     server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",

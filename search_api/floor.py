@@ -32,11 +32,18 @@ Two steps, each on evidence either leg gives:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import functools
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
+from indexer.backends.base import LexicalQuery
 from indexer.documents import field_bigram_text
 from indexer.fields import field_named
-from indexer.types import DocId, Document, Leg, Target
+from indexer.tokenise import general_idf
+from indexer.types import DocId, Document, Hit, Leg, Target
 from search_api.fuse import Fused
 
 
@@ -129,20 +136,103 @@ def concept_coverage(terms: Sequence[str], weights: Mapping[str, float], tokens:
     return min(1.0, sum(idf(t) for t in found) / total)
 
 
+@dataclass(slots=True)
+class Coverage:
+    """What the floor measures on the hits of the word and bigram legs."""
+
+    words: dict[DocId, float]  # lexical hit → coverage of the query (coverage)
+    bigrams: dict[DocId, float]  # bigram hit → share of the query's bigrams it contains (bigram_share)
+    docs: dict[DocId, Document]  # the documents read to measure them
+    concepts: dict[DocId, float]  # lexical hit → coverage with variant forms whole (concept_coverage)
+    literal: set[DocId] = field(default_factory=set)  # lexical hits holding one of the query's own words
+
+
+def measure(target: Target, docs: dict[DocId, Document], lexical_hits: Sequence[Hit], bigram_hits: Sequence[Hit],
+            query: LexicalQuery, bigrams: LexicalQuery | None,
+            alternatives: Mapping[tuple[str, ...], Sequence[tuple[str, ...]]]) -> Coverage:
+    """Each lexical hit's coverage and concept coverage of the query and whether it holds one of the
+    query's own words, and each bigram hit's share of the query's bigrams, on the hits' ``docs``."""
+    fields = [name for name, boost in query.boosts.items() if boost > 0]
+    idf = functools.cache(general_idf)  # the same few terms, looked up for every hit
+    tokens = {h.doc_id: doc_tokens(docs[h.doc_id], fields) for h in lexical_hits if h.doc_id in docs}
+    own = query.literal_terms()
+    shares: dict[DocId, float] = {}
+    if bigrams is not None:
+        shares = {h.doc_id: bigram_share(bigrams.terms, docs[h.doc_id], bigrams.boosts, target)
+                  for h in bigram_hits if h.doc_id in docs}
+    return Coverage({i: coverage(query.terms, query.weights, t, idf) for i, t in tokens.items()}, shares, docs,
+                    {i: concept_coverage(query.terms, query.weights, t, idf, alternatives) for i, t in tokens.items()},
+                    {i for i, t in tokens.items() if not t.isdisjoint(own)})
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What a query's hits are judged against: whether it has an answer at all (the gate), and the
+    best cosine of its vector hits (the per-hit window). A property of the query, not of a filter:
+    a filtered search takes the verdict of the same query unfiltered, so that a facet's count is
+    what clicking it gives (a filter that drops the best vector hit must not widen the window)."""
+
+    answered: bool
+    best_cosine: float
+
+
+class Verdicts:
+    """The verdicts of recent queries, by key (a small thread-safe LRU whose entries live ``seconds``):
+    a facet click is the same query filtered, right after its unfiltered search, so its verdict is
+    usually known; the age limit bounds how long one outlives a change of the index (an ingest).
+
+    >>> v = Verdicts(size=1); v.get("a", lambda: Verdict(True, 0.9)); v.get("a", lambda: None)
+    Verdict(answered=True, best_cosine=0.9)
+    Verdict(answered=True, best_cosine=0.9)
+    >>> Verdicts(seconds=0).get("a", lambda: None) is None  # too old at once: judged again
+    True
+    """
+
+    def __init__(self, size: int = 256, seconds: float = 60.0) -> None:
+        self.size = size
+        self.seconds = seconds
+        self._known: OrderedDict[Hashable, tuple[float, Verdict | None]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, judge: Callable[[], Verdict | None]) -> Verdict | None:
+        now = time.monotonic()
+        with self._lock:
+            if key in self._known and now - self._known[key][0] < self.seconds:
+                self._known.move_to_end(key)
+                return self._known[key][1]
+        found = judge()
+        with self._lock:
+            self._known[key] = (now, found)
+            self._known.move_to_end(key)
+            while len(self._known) > self.size:
+                self._known.popitem(last=False)
+        return found
+
+
+def verdict(fused: Sequence[Fused], concepts: Mapping[DocId, float], *, answer_coverage: float,
+            answer_similarity: float, gate: bool = True) -> Verdict:
+    """The answer gate and the best cosine over ``fused`` (see the module docstring); ``gate=False``
+    answers every query (query-by-example: an issue is an answer to its own kind)."""
+    lexical = [concepts.get(f.doc_id, 0.0) for f in fused if f.leg(Leg.LEXICAL) is not None]
+    best_cosine = max((v.score for f in fused if (v := f.leg(Leg.VECTOR)) is not None), default=0.0)
+    answered = not gate or (max(lexical) >= answer_coverage if lexical else best_cosine >= answer_similarity)
+    return Verdict(answered, best_cosine)
+
+
 def apply(fused: Sequence[Fused], covered: Mapping[DocId, float], *, min_coverage: float, similarity_window: float,
           answer_coverage: float, answer_similarity: float, gate: bool = True,
           bigram_covered: Mapping[DocId, float] | None = None, min_bigram_coverage: float = 1.0,
-          concepts: Mapping[DocId, float] | None = None) -> list[Fused]:
+          concepts: Mapping[DocId, float] | None = None, judged: Verdict | None = None) -> list[Fused]:
     """The fused hits above the floor, in their order (see the module docstring); ``gate=False``
     skips the answer gate (query-by-example: an issue is an answer to itself's kind).
     ``bigram_covered``: the share of the query's bigrams each bigram-leg hit contains;
-    ``concepts``: each lexical hit's :func:`concept_coverage`, for the gate (default: ``covered``)."""
+    ``concepts``: each lexical hit's :func:`concept_coverage`, for the gate (default: ``covered``);
+    ``judged``: the query's :class:`Verdict` when already known (a filtered search: the query's
+    unfiltered one), else it is judged on ``fused``."""
     bigram_covered = bigram_covered or {}
-    concepts = covered if concepts is None else concepts
-    lexical = [concepts.get(f.doc_id, 0.0) for f in fused if f.leg(Leg.LEXICAL) is not None]
-    cosines = [v.score for f in fused if (v := f.leg(Leg.VECTOR)) is not None]
-    best_cosine = max(cosines, default=0.0)
-    if gate and (max(lexical) < answer_coverage if lexical else best_cosine < answer_similarity):
+    judged = judged or verdict(fused, covered if concepts is None else concepts, answer_coverage=answer_coverage,
+                               answer_similarity=answer_similarity, gate=gate)
+    if not judged.answered:
         return []
 
     def kept(item: Fused) -> bool:
@@ -151,6 +241,6 @@ def apply(fused: Sequence[Fused], covered: Mapping[DocId, float], *, min_coverag
         if item.leg(Leg.BIGRAM) is not None and bigram_covered.get(item.doc_id, 0.0) >= min_bigram_coverage:
             return True
         vec = item.leg(Leg.VECTOR)
-        return vec is not None and vec.score >= best_cosine - similarity_window
+        return vec is not None and vec.score >= judged.best_cosine - similarity_window
 
     return [f for f in fused if kept(f)]

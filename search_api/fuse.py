@@ -13,7 +13,7 @@ everywhere a fusion name is.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from indexer.types import DocId, Hit, Leg
 
@@ -111,6 +111,20 @@ def boost_sharing(fused: Sequence[Fused], labels: Mapping[DocId, Iterable[str]],
     out = [Fused(f.doc_id, f.score * (1.0 + boost), f.legs) if want.intersection(labels.get(f.doc_id, ())) else f
            for f in fused]
     return sorted(out, key=lambda f: -f.score)
+
+
+def variant_evidence(params: FusionParams, variant_weight: float) -> FusionParams:
+    """Fusion weights for a query whose word leg found only variant terms, none of its own words:
+    that leg weighs ``variant_weight`` of its usual weight. Min–max scaling would otherwise give its
+    best hit — an issue holding only the list's other wordings, often only their generic words
+    (会议, 落实 of 以会议落实会议) — the full weight of a hit on the user's own words.
+
+    >>> variant_evidence(FusionParams(weights={Leg.LEXICAL: 1.0, Leg.VECTOR: 1.0}), 0.3).weights[Leg.LEXICAL]
+    0.3
+    """
+    weights = dict(params.weights)
+    weights[Leg.LEXICAL] = weights.get(Leg.LEXICAL, 1.0) * variant_weight
+    return replace(params, weights=weights)
 
 
 Fuser = Callable[[Legs, FusionParams], list[Fused]]

@@ -41,7 +41,6 @@ source issue is always left out, and by default every issue of its institution t
 
 from __future__ import annotations
 
-import functools
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -62,7 +61,7 @@ from indexer.sources import web_url
 from indexer.types import DocId, Document, Hit, Leg, Target, Vector
 from search_api import floor, lexical, vector
 from search_api.errors import NotFound
-from search_api.fuse import FUSERS, Fused, FusionParams, boost_sharing
+from search_api.fuse import FUSERS, Fused, FusionParams, boost_sharing, variant_evidence
 from search_api.highlight import Highlighter
 from search_api.parse import Mode, Scope, SearchFilters, SearchRequest, SimilarRequest, Sort
 from search_api.variants import Expansion
@@ -138,16 +137,7 @@ class _Ranked:
     vector_via: str | None = None
     docs: dict[DocId, Document] = field(default_factory=dict)  # documents already read (the lexical hits)
     boosted_categories: frozenset[str] = frozenset()  # query-by-example: the categories whose hits were boosted
-
-
-@dataclass(slots=True)
-class _Coverage:
-    """What the relevance floor measures on the hits of the word and bigram legs."""
-
-    words: dict[DocId, float]  # lexical hit → coverage of the query (floor.coverage)
-    bigrams: dict[DocId, float]  # bigram hit → share of the query's bigrams it contains (floor.share)
-    docs: dict[DocId, Document]  # the documents read to measure them
-    concepts: dict[DocId, float]  # lexical hit → coverage with variant forms whole (floor.concept_coverage)
+    verdict: floor.Verdict | None = None  # what the floor judged the hits against (None: no floor)
 
 
 class SearchService:
@@ -163,6 +153,7 @@ class SearchService:
                                        Leg.BIGRAM: settings.bigram_weight})
         # the vector leg and the facet counts run beside the lexical leg
         self._pool = ThreadPoolExecutor(max_workers=max(2, settings.threads), thread_name_prefix="search")
+        self._verdicts = floor.Verdicts()
 
     def close(self) -> None:
         self._pool.shutdown(wait=False)
@@ -185,10 +176,10 @@ class SearchService:
         """Issues (or, with ``target`` measures, measure items) like the given issue
         (query-by-example); see the module docstring."""
         started = time.perf_counter()
-        source, text, source_vector, filters = self._similar_inputs(request)
+        source, text, source_vector, filters, scope = self._similar_inputs(request)
         result = self._run(
             request.target, text=text, query_vector=source_vector, mode=request.mode,
-            filters=filters, fusion=request.fusion, page=request.page, size=request.size,
+            filters=filters, floor_filters=scope, fusion=request.fusion, page=request.page, size=request.size,
             collapse=request.collapse, facets=request.facets, exclude_ids=_own_ids(request.target, source),
             example=True, categories=source.get("categories") or (), search_filters=request.filters, sort=request.sort,
         )
@@ -204,19 +195,21 @@ class SearchService:
         query-by-example ranks its request's target."""
         depth = depth if depth is not None else request.page * request.size
         if isinstance(request, SimilarRequest):
-            source, text, source_vector, filters = self._similar_inputs(request)
+            source, text, source_vector, filters, scope = self._similar_inputs(request)
             target = request.target
             fused = self.rank(target, text=text, query_vector=source_vector, mode=request.mode, filters=filters,
-                              fusion=request.fusion, depth=depth, exclude_ids=_own_ids(target, source),
+                              floor_filters=scope, fusion=request.fusion, depth=depth, exclude_ids=_own_ids(target, source),
                               example=True, categories=source.get("categories") or ())
         else:
             fused = self.rank(target, text=request.q, query_vector=None, mode=request.mode,
-                              filters=request.filters.to_backend(), fusion=request.fusion, depth=depth)
+                              filters=request.filters.to_backend(), floor_filters=Filters(), fusion=request.fusion,
+                              depth=depth)
         if request.sort is Sort.DATE:
             fused = _by_date(fused, {d["id"]: d for d in self.backend.get(target, [f.doc_id for f in fused])})
         return fused
 
-    def _similar_inputs(self, request: SimilarRequest) -> tuple[dict[str, Any], str, Vector | None, Filters]:
+    def _similar_inputs(self, request: SimilarRequest) -> tuple[dict[str, Any], str, Vector | None, Filters, Filters]:
+        """The source issue, its text and vector, the filters and the scope's own (without the request's)."""
         source, text, source_vector = self.example(request.issue_id, with_vector=request.mode is not Mode.LEXICAL)
         extra_institution: tuple[str, ...] = ()
         extra_notice: tuple[str, ...] = ()
@@ -226,8 +219,8 @@ class SearchService:
             extra_notice = (source["notice_id"],)
         elif request.scope is Scope.OTHER_NOTICES:
             extra_notice = (source["notice_id"],)
-        filters = request.filters.to_backend(exclude_institution=extra_institution, exclude_notice=extra_notice)
-        return source, text, source_vector, filters
+        scope = {"exclude_institution": extra_institution, "exclude_notice": extra_notice}
+        return source, text, source_vector, request.filters.to_backend(**scope), SearchFilters().to_backend(**scope)
 
     def example(self, issue_id: str, *, with_vector: bool = True) -> tuple[dict[str, Any], str, Vector | None]:
         """What query-by-example searches with: the source issue; its text for the lexical leg — the
@@ -300,7 +293,7 @@ class SearchService:
         started = time.perf_counter()
         filters = request.filters.to_backend()
         result = self._run(
-            target, text=request.q, query_vector=None, mode=request.mode, filters=filters,
+            target, text=request.q, query_vector=None, mode=request.mode, filters=filters, floor_filters=Filters(),
             fusion=request.fusion, page=request.page, size=request.size, collapse=request.collapse,
             facets=request.facets, exclude_ids=set(), search_filters=request.filters, sort=request.sort,
         )
@@ -309,17 +302,20 @@ class SearchService:
 
     def rank(self, target: Target, *, text: str, query_vector: Vector | None, mode: Mode, filters: Filters,
              fusion: str, depth: int, exclude_ids: Iterable[DocId] = (), example: bool = False,
-             categories: Sequence[str] = ()) -> list[Fused]:
+             categories: Sequence[str] = (), floor_filters: Filters | None = None) -> list[Fused]:
         """The fused ranked list only (no documents): what evaluation and exports need. ``example``:
         the text is an issue searched by example (:meth:`example`), not words a user typed;
-        ``categories``: that issue's topic categories (hits sharing one rank higher)."""
+        ``categories``: that issue's topic categories (hits sharing one rank higher);
+        ``floor_filters``: the filters that belong to the query itself (none for typed words, the
+        scope for an example) — when ``filters`` add more (a facet clicked), the relevance floor
+        takes the query's verdict under these (floor.Verdict)."""
         return self._rank(target, text=text, query_vector=query_vector, mode=mode, filters=filters,
                           fusion=fusion, depth=depth, exclude_ids=set(exclude_ids), example=example,
-                          categories=categories).fused
+                          categories=categories, floor_filters=floor_filters).fused
 
     def _rank(self, target: Target, *, text: str, query_vector: Vector | None, mode: Mode, filters: Filters,
               fusion: str, depth: int, exclude_ids: set[DocId], example: bool = False,
-              categories: Sequence[str] = ()) -> _Ranked:
+              categories: Sequence[str] = (), floor_filters: Filters | None = None) -> _Ranked:
         settings = self.settings
         # an example is a whole issue: its variants would only add noise (measured: docs/ranking.md)
         query, expansion = lexical.build(text, target, max_terms=settings.max_query_terms,
@@ -327,6 +323,9 @@ class SearchService:
                                          variant_weight=0.0 if example else settings.variant_weight)
         literal = query.literal_terms()
         alternatives = lexical.alternatives(expansion, literal, settings.min_term_idf)
+        embedded = text  # what the vector leg embeds (query-by-example brings its own vector)
+        if settings.variant_vector and expansion.found and 0 < len(literal) <= settings.short_query_terms:
+            embedded = vector.with_variants(text, expansion.forms())
         bigrams = (lexical.build_bigrams(text, target, max_terms=settings.max_bigram_terms)
                    if mode is Mode.HYBRID and settings.bigram_weight > 0 else None)
         extra = len(exclude_ids)
@@ -335,11 +334,11 @@ class SearchService:
         k_vec = max(settings.vector_top_k, depth) + extra
         legs: dict[Leg, list[Hit]] = {}
         via: str | None = None
-        measured: _Coverage | None = None
+        measured: floor.Coverage | None = None
         both = getattr(self.backend, "search_both", None)
         if mode is Mode.HYBRID and both is not None and (target is Target.ISSUES or settings.measure_vectors):
             # Both legs in one round trip (Elasticsearch msearch), after embedding the query.
-            q = query_vector if query_vector is not None else self.encoder.encode(text)
+            q = query_vector if query_vector is not None else self.encoder.encode(embedded)
             lex_hits, vec_hits = both(target, query, q, filters, k_lex if query.terms else 0, k_vec)
             legs[Leg.LEXICAL] = lex_hits if query.terms else []
             legs[Leg.VECTOR] = [h for h in vec_hits if h.score > 0]
@@ -348,12 +347,12 @@ class SearchService:
             if target is Target.ISSUES:
                 legs[Leg.VECTOR] = self._issue_vectors(legs[Leg.VECTOR], q, filters, k_vec)
             elif not legs[Leg.VECTOR]:  # an index without measure vectors: issues stand in
-                legs[Leg.VECTOR], via, _ = self._vector_leg(target, text, q, filters, k_vec)
+                legs[Leg.VECTOR], via, _ = self._vector_leg(target, embedded, q, filters, k_vec)
         elif mode is Mode.HYBRID:
             # The vector leg (query embedding + cosine) runs beside the lexical leg and the reading
             # of the lexical hits for their coverage; the measure vectors of the issues either
             # leg found are scored after both.
-            future = self._pool.submit(self._vector_leg, target, text, query_vector, filters, k_vec,
+            future = self._pool.submit(self._vector_leg, target, embedded, query_vector, filters, k_vec,
                                        with_measures=False)
             legs[Leg.LEXICAL] = lexical.run(self.backend, target, query, filters, k_lex)
             legs[Leg.BIGRAM] = self._bigram_leg(target, bigrams, filters, k_big)
@@ -365,28 +364,44 @@ class SearchService:
         elif mode is Mode.LEXICAL:
             legs[Leg.LEXICAL] = lexical.run(self.backend, target, query, filters, k_lex)
         else:
-            legs[Leg.VECTOR], via, _ = self._vector_leg(target, text, query_vector, filters, k_vec)
-        fused = FUSERS[fusion](legs, self.fusion_params)
+            legs[Leg.VECTOR], via, _ = self._vector_leg(target, embedded, query_vector, filters, k_vec)
+        params = self.fusion_params
+        if settings.variant_vector and expansion.terms and mode is Mode.HYBRID and legs.get(Leg.LEXICAL):
+            measured = measured or self._coverage(target, legs, query, bigrams, alternatives)
+            if not measured.literal:
+                params = variant_evidence(params, settings.variant_weight)
+        fused = FUSERS[fusion](legs, params)
         if exclude_ids:
             fused = [f for f in fused if f.doc_id not in exclude_ids]
         docs: dict[DocId, Document] = {}
+        verdict: floor.Verdict | None = None
         if settings.relevance_floor:
             measured = measured or self._coverage(target, legs, query, bigrams, alternatives)
             docs = measured.docs
+            answer = floor.answer_threshold(len(literal), settings.answer_coverage, short_terms=settings.short_query_terms,
+                                            short_answer_coverage=settings.short_answer_coverage)
+            verdict = (self._verdict(target, text, query_vector, mode, floor_filters, fusion, exclude_ids, example)
+                       if floor_filters is not None and floor_filters != filters else
+                       floor.verdict(fused, measured.concepts, answer_coverage=answer,
+                                     answer_similarity=settings.answer_similarity, gate=not example))
             fused = floor.apply(fused, measured.words, min_coverage=settings.min_coverage,
-                                similarity_window=settings.similarity_window,
-                                answer_coverage=floor.answer_threshold(
-                                    len(literal), settings.answer_coverage,
-                                    short_terms=settings.short_query_terms,
-                                    short_answer_coverage=settings.short_answer_coverage),
-                                answer_similarity=settings.answer_similarity, gate=not example,
-                                bigram_covered=measured.bigrams, min_bigram_coverage=settings.min_bigram_coverage,
-                                concepts=measured.concepts)
+                                similarity_window=settings.similarity_window, answer_coverage=answer,
+                                answer_similarity=settings.answer_similarity, bigram_covered=measured.bigrams,
+                                min_bigram_coverage=settings.min_bigram_coverage, judged=verdict)
         boosted: frozenset[str] = frozenset()
         if example and categories and settings.example_category_boost > 0:
             fused, docs = self._by_category(target, fused, docs, categories)
             boosted = frozenset(categories)
-        return _Ranked(fused, query.terms, query, expansion, via, docs, boosted)
+        return _Ranked(fused, query.terms, query, expansion, via, docs, boosted, verdict)
+
+    def _verdict(self, target: Target, text: str, query_vector: Vector | None, mode: Mode, filters: Filters,
+                 fusion: str, exclude_ids: set[DocId], example: bool) -> floor.Verdict | None:
+        """The floor's verdict on the query under ``filters`` (its own, without a clicked facet's),
+        remembered for the next filtered page of the same query (a facet click follows a search)."""
+        return self._verdicts.get((target, mode, text, repr(filters), tuple(sorted(exclude_ids)), example),
+                                  lambda: self._rank(target, text=text, query_vector=query_vector, mode=mode,
+                                                     filters=filters, fusion=fusion, depth=0, exclude_ids=exclude_ids,
+                                                     example=example).verdict)
 
     def _by_category(self, target: Target, fused: list[Fused], docs: dict[DocId, Document],
                      categories: Sequence[str]) -> tuple[list[Fused], dict[DocId, Document]]:
@@ -408,25 +423,13 @@ class SearchService:
 
     def _coverage(self, target: Target, legs: Mapping[Leg, Sequence[Hit]], query: LexicalQuery,
                   bigrams: LexicalQuery | None,
-                  alternatives: Mapping[tuple[str, ...], Sequence[tuple[str, ...]]]) -> _Coverage:
-        """Each lexical hit's coverage of the query and each bigram hit's share of its bigrams
-        (search_api.floor), and the documents read to measure them (kept for the page)."""
+                  alternatives: Mapping[tuple[str, ...], Sequence[tuple[str, ...]]]) -> floor.Coverage:
+        """What the relevance floor measures on the word and bigram legs' hits (floor.measure), on
+        their documents, read here and kept for the page."""
         lexical_hits, bigram_hits = legs.get(Leg.LEXICAL, ()), legs.get(Leg.BIGRAM, ())
         wanted = list(dict.fromkeys(h.doc_id for h in (*lexical_hits, *bigram_hits)))
-        if not wanted:
-            return _Coverage({}, {}, {}, {})
-        docs = {d["id"]: d for d in self.backend.get(target, wanted, derived=False)}
-        fields = [name for name, boost in query.boosts.items() if boost > 0]
-        idf = functools.cache(lexical.idf)  # the same few terms, looked up for every hit
-        tokens = {h.doc_id: floor.doc_tokens(docs[h.doc_id], fields) for h in lexical_hits if h.doc_id in docs}
-        words = {i: floor.coverage(query.terms, query.weights, t, idf) for i, t in tokens.items()}
-        concepts = {i: floor.concept_coverage(query.terms, query.weights, t, idf, alternatives)
-                    for i, t in tokens.items()}
-        shares: dict[DocId, float] = {}
-        if bigrams is not None:
-            shares = {h.doc_id: floor.bigram_share(bigrams.terms, docs[h.doc_id], bigrams.boosts, target)
-                      for h in bigram_hits if h.doc_id in docs}
-        return _Coverage(words, shares, docs, concepts)
+        docs = {d["id"]: d for d in self.backend.get(target, wanted, derived=False)} if wanted else {}
+        return floor.measure(target, docs, lexical_hits, bigram_hits, query, bigrams, alternatives)
 
     def _issue_vectors(self, issue_hits: list[Hit], q: Vector, filters: Filters, k: int,
                        candidates: Sequence[DocId] | None = None) -> list[Hit]:
@@ -473,12 +476,12 @@ class SearchService:
         return out[:k], "issue", q
 
     def _run(self, target: Target, *, text: str, query_vector: Vector | None, mode: Mode, filters: Filters,
-             fusion: str, page: int, size: int, collapse: bool, facets: bool, exclude_ids: set[DocId],
-             search_filters: SearchFilters, example: bool = False, categories: Sequence[str] = (),
-             sort: Sort = Sort.RELEVANCE) -> SearchResult:
+             floor_filters: Filters, fusion: str, page: int, size: int, collapse: bool, facets: bool,
+             exclude_ids: set[DocId], search_filters: SearchFilters, example: bool = False,
+             categories: Sequence[str] = (), sort: Sort = Sort.RELEVANCE) -> SearchResult:
         ranked = self._rank(target, text=text, query_vector=query_vector, mode=mode, filters=filters,
                             fusion=fusion, depth=page * size, exclude_ids=exclude_ids, example=example,
-                            categories=categories)
+                            categories=categories, floor_filters=floor_filters)
         fused = ranked.fused
         docs = dict(ranked.docs)
         if collapse or sort is Sort.DATE:  # each needs every hit's document

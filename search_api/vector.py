@@ -32,14 +32,27 @@ def normalised_query(text: str) -> str:
     return " ".join(simplified_characters(unicodedata.normalize("NFKC", text)).split())
 
 
+def with_variants(text: str, forms: Sequence[str]) -> str:
+    """What a short query's vector is made from when the variant list gave it other wordings: the
+    query, a colon, then those forms, as a term and its gloss (a two- to four-character keyword says
+    little to the model on its own; its listed official and colloquial forms say what it means).
+
+    >>> with_variants("小金库", ["账外资金", "账外账"]), with_variants("医保基金", [])
+    ('小金库：账外资金，账外账', '医保基金')
+    """
+    return f"{text}：{'，'.join(forms)}" if forms else text
+
+
 class QueryEncoder:
     """Query embeddings with a small LRU cache keyed by :func:`normalised_query` (thread-safe;
-    the model call itself is not serialised by the cache)."""
+    the model call itself is not serialised by the cache). The cache keeps each vector as the
+    model's array (1.5 KiB at 384 float32 dims, against 12 KiB as a list of Python floats) and
+    hands out the same values as a list."""
 
     def __init__(self, embedder: Embedder, cache_size: int = 1024) -> None:
         self.embedder = embedder
         self.cache_size = cache_size
-        self._cache: OrderedDict[str, Vector] = OrderedDict()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
     def encode(self, text: str) -> Vector:
@@ -48,11 +61,14 @@ class QueryEncoder:
             cached = self._cache.get(text)
             if cached is not None:
                 self._cache.move_to_end(text)
-                return cached
-        vector = [float(x) for x in self.embedder.embed_queries([text])[0]]
+                return cached.tolist()
+        row = np.array(self.embedder.embed_queries([text])[0])  # a copy: not a view keeping the batch
+        if row.dtype.kind != "f":
+            row = row.astype(np.float64)
+        vector: Vector = row.tolist()
         if self.cache_size > 0:
             with self._lock:
-                self._cache[text] = vector
+                self._cache[text] = row
                 while len(self._cache) > self.cache_size:
                     self._cache.popitem(last=False)
         return vector

@@ -26,8 +26,9 @@ API_BACKENDS = [pytest.param(name, marks=BACKEND_FACTORIES[name][1], id=name)
 
 def make_client(backend, **overrides) -> TestClient:
     # orders and pages are pinned on a hashing-embedder corpus: the relevance floor (calibrated for the
-    # real model) is off here and tested in tests/test_ranking.py
-    settings = Settings(**{"backend": backend.name, "relevance_floor": False, **overrides})
+    # real model) and the variant forms in a short query's vector (which only a real model reads) are
+    # off here and tested in tests/test_ranking.py
+    settings = Settings(**{"backend": backend.name, "relevance_floor": False, "variant_vector": False, **overrides})
     return TestClient(create_app(settings, backend, search_corpus.EMBEDDER))
 
 

@@ -73,7 +73,7 @@ EXPECTED: dict[str, tuple[str, str | None, int]] = {
     "gbk_with_utf8_bom.txt": ("failed", "starts with a UTF-8 byte-order mark but is not valid UTF-8", 0),
     "gbk_valid_as_utf8.txt": ("empty", NO_ISSUES, 0),  # GBK bytes that are valid UTF-8: read as GBK
     "mixed_encodings.txt": ("failed", "cannot decode: not valid UTF-8", 0),
-    "big5_traditional.txt": ("failed", "cannot decode: the best candidate (big5) gives implausible text", 0),
+    "big5_traditional.txt": ("failed", "cannot decode: the file is in Big5 (traditional Chinese), an encoding not supported", 0),
     "utf16_bom.txt": ("indexed", None, 3),
     "gbk_crlf.txt": ("indexed", None, 3),
     "gb2312_page.htm": ("indexed", None, 3),

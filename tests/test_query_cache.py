@@ -44,3 +44,15 @@ def test_the_cache_keeps_only_its_size() -> None:
     encoder.encode("乙")
     encoder.encode("甲")
     assert embedder.asked == ["甲", "乙", "甲"]
+
+
+def test_a_cached_vector_gives_back_the_models_values_as_floats() -> None:
+    embedder = CountingEmbedder()
+    encoder = QueryEncoder(embedder, cache_size=4)
+    fresh = encoder.encode("医保基金使用管理")
+    again = encoder.encode("医保基金使用管理")
+    expected = [float(x) for x in HashingEmbedder(16).embed_queries(["医保基金使用管理"])[0]]
+    assert fresh == again == expected and all(type(x) is float for x in again)
+    assert embedder.asked == ["医保基金使用管理"]
+    again.append(0.0)  # a caller's list is its own: the cache is not changed through it
+    assert encoder.encode("医保基金使用管理") == expected

@@ -9,13 +9,14 @@ import io
 import pytest
 from fastapi.testclient import TestClient
 
+from indexer.backends.base import Filters
 from indexer.backends.memory import MemoryBackend
 from indexer.settings import Settings
 from indexer.types import Leg, Target
 from search_api import floor, lexical, variants
 from search_api.app import create_app
 from search_api.fuse import Fused, LegRank
-from search_api.parse import parse_search_request
+from search_api.parse import Mode, parse_search_request
 from search_api.search import SearchService
 from tests import contract_corpus, search_corpus
 
@@ -79,6 +80,27 @@ def test_matching_is_on_the_text_whatever_the_segmentation_and_width():
     assert "账外资金" in found.terms and "小金库" in found.found
 
 
+def test_a_part_brings_in_its_whole_and_the_whole_its_parts_but_never_a_sibling(tmp_path):
+    path = tmp_path / "variants.txt"
+    path.write_text("甲乙丙 > 丁戊 | 己庚  # a made-up whole and its two parts\n", encoding="utf-8")
+    groups = variants.parse_groups(path)
+    assert groups[0].whole == "甲乙丙" and groups[0].forms == ("甲乙丙", "丁戊", "己庚")
+    assert variants.expand("关于丁戊的问题", ["丁戊"], lambda form: [form], groups).terms == ("甲乙丙",)
+    assert variants.expand("甲乙丙问题", ["甲乙丙"], lambda form: [form], groups).terms == ("丁戊", "己庚")
+    # the packaged list: 形式主义 is one of 四风, 享乐主义 is another thing
+    packaged = variants.expand("形式主义", ["形式主义"], lambda form: [form]).terms
+    assert "四风" in packaged and "享乐主义" not in packaged
+
+
+@pytest.mark.parametrize("line", ["甲乙 | 丙丁 > 戊己  # two forms before the whole's arrow",
+                                  " > 丙丁 | 戊己  # no whole"])
+def test_a_whole_is_one_form_before_the_arrow(tmp_path, line):
+    path = tmp_path / "variants.txt"
+    path.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="one whole"):
+        variants.parse_groups(path)
+
+
 def test_variant_terms_weigh_less_and_generic_words_are_not_added():
     query, expansion = lexical.build("吃空饷", Target.ISSUES, min_idf=4.5, variant_weight=0.4)
     assert expansion.terms and all(query.weight(t) == 0.4 for t in expansion.terms)
@@ -99,6 +121,39 @@ def test_the_explanation_names_the_variants_a_hit_matched(service):
     assert top["problem"].startswith("公务接待超标准")
     assert "公务接待" in top["explain"]["variant_terms"]
     assert top["highlights"]["problem"][0] == (0, 4)
+
+
+def _top(backend, text: str, mode: str, **settings) -> Fused:
+    svc = SearchService(Settings(backend="memory", relevance_floor=False, **settings), backend, search_corpus.EMBEDDER)
+    try:
+        return svc.rank(Target.ISSUES, text=text, query_vector=None, mode=Mode(mode), filters=Filters(),
+                        fusion="linear", depth=10)[0]
+    finally:
+        svc.close()
+
+
+def test_a_short_query_is_embedded_with_the_variant_forms_it_brought_in(backend):
+    """三公经费 is in no issue; embedded with its listed forms (公务接待 …) its vector comes closer to
+    the issue that says 公务接待. A longer query (more than short_query_terms words) is embedded as typed."""
+    on, off = _top(backend, "三公经费", "semantic"), _top(backend, "三公经费", "semantic", variant_vector=False)
+    assert on.doc_id == off.doc_id and on.leg(Leg.VECTOR).score > off.leg(Leg.VECTOR).score + 0.1
+    long_query = "三公经费开支审批程序执行不严格"
+    assert len(lexical.query_terms(long_query, min_idf=4.5)) > Settings().short_query_terms
+    assert (_top(backend, long_query, "semantic").leg(Leg.VECTOR).score
+            == _top(backend, long_query, "semantic", variant_vector=False).leg(Leg.VECTOR).score)
+
+
+def test_a_word_leg_that_found_only_variant_terms_weighs_the_variant_weight(backend):
+    """Min–max scaling would give the best word hit of 三公经费 — found by 公务接待, a listed form,
+    not by the query's own word — a full leg's weight; it gets variant_weight of it."""
+    settings = Settings()
+    top = _top(backend, "三公经费", "hybrid")
+    assert top.leg(Leg.LEXICAL).rank == 1 and top.leg(Leg.VECTOR).rank == 1 and top.leg(Leg.BIGRAM) is None
+    assert top.score == pytest.approx(settings.variant_weight * settings.lexical_weight + settings.vector_weight)
+    assert _top(backend, "三公经费", "hybrid", variant_vector=False).score == pytest.approx(
+        settings.lexical_weight + settings.vector_weight)
+    own = _top(backend, "公务接待", "hybrid")  # its own word found: the leg keeps its weight
+    assert own.score >= settings.lexical_weight + settings.vector_weight
 
 
 # -- the relevance floor ----------------------------------------------------------------------------
@@ -163,6 +218,15 @@ def test_no_word_found_leaves_it_to_the_best_cosine():
     assert floor.apply([fused("a", cosine=0.81), fused("b", cosine=0.80)], {}, **FLOOR) == []
     kept = floor.apply([fused("a", cosine=0.86), fused("b", cosine=0.84), fused("c", cosine=0.82)], {}, **FLOOR)
     assert [f.doc_id for f in kept] == ["a", "b"]  # c is outside the window of the best cosine
+
+
+def test_a_filtered_search_is_judged_by_the_querys_own_verdict():
+    """A facet that drops the best vector hit must not widen the window: with the unfiltered
+    query's verdict (best cosine 0.95) a hit at 0.90 is out, as it was before the click."""
+    filtered = [fused("a", cosine=0.90), fused("b", cosine=0.89)]
+    assert [f.doc_id for f in floor.apply(filtered, {}, **FLOOR)] == ["a", "b"]
+    assert floor.apply(filtered, {}, **FLOOR, judged=floor.Verdict(True, 0.95)) == []
+    assert floor.apply(filtered, {}, **FLOOR, judged=floor.Verdict(False, 0.90)) == []  # no answer unfiltered
 
 
 def test_a_hit_stays_on_either_legs_evidence():

@@ -291,7 +291,9 @@ def test_public_drops_tokens_and_vectors():
 def service():
     backend = MemoryBackend()
     search_corpus.load(backend)
-    svc = SearchService(Settings(backend="memory", relevance_floor=False), backend, search_corpus.EMBEDDER)
+    # pinned orders on hashing vectors: no floor, no variant forms in the query vector (test_ranking.py)
+    svc = SearchService(Settings(backend="memory", relevance_floor=False, variant_vector=False), backend,
+                        search_corpus.EMBEDDER)
     yield svc
     svc.close()
 

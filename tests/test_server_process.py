@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import platform
 import subprocess
 import sys
+
+import pytest
 
 from search_api.server_process import cpu_seconds, memory_mib
 
@@ -33,3 +36,39 @@ def test_cpu_time_is_counted_for_this_process():
     sum(i * i for i in range(300_000))
     after = cpu_seconds(os.getpid())
     assert before is not None and after is not None and after >= before
+
+
+ARENAS_CHILD = """
+import ctypes, sys, threading
+from search_api.__main__ import limit_malloc_arenas
+print(limit_malloc_arenas(2) if sys.argv[1] == "limit" else "-", flush=True)
+
+together = threading.Barrier(6)
+
+def work():
+    blocks = [bytearray(20000) for _ in range(50)]  # malloc'd (not Python's small-object allocator)
+    together.wait()  # all alive at once: a thread that ended would hand its arena to the next
+    del blocks
+
+threads = [threading.Thread(target=work) for _ in range(6)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+ctypes.CDLL(None).malloc_stats()  # one "Arena n:" section per arena, on stderr
+"""
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="malloc arenas are glibc's")
+def test_the_server_caps_malloc_arenas_unless_told_how_many():
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+
+    def arenas(*args: str, **extra: str) -> tuple[str, int]:
+        done = subprocess.run([sys.executable, "-c", ARENAS_CHILD, *args], env={**env, **extra},
+                              capture_output=True, text=True, timeout=60, check=True)
+        return done.stdout.strip(), sum(line.startswith("Arena ") for line in done.stderr.splitlines())
+
+    assert arenas("limit") == ("True", 2)
+    _, free = arenas("none")
+    assert free > 2  # each new thread that allocates gets an arena of its own
+    assert arenas("limit", MALLOC_ARENA_MAX="3") == ("False", 3)  # the environment's word stands

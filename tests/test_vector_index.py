@@ -224,3 +224,38 @@ def test_vectors_with_a_keyword_value_are_the_live_rows_as_added(rows):
     with pytest.raises(BadQuery):
         index.vectors_with("year", ["2020"])
     index.close()
+
+
+def test_keyword_codes_widen_as_the_vocabulary_grows_and_survive_a_snapshot(tmp_path):
+    """Codes start a byte wide and widen past 127 and 32,767 values: filters, facet rows and a
+    snapshot round trip see the same values as before the widening."""
+    rng = np.random.default_rng(3)
+    rows = 34_000
+    index = VectorIndex(DIMS, {"institution": "keyword", "province": "keyword"}, exact_max_rows=100_000)
+    vectors = _clustered(rng, rows)
+    keys = [{"institution": f"inst{i}", "province": [f"p{i % 3}", f"q{i % 2}"] if i % 5 == 0 else f"p{i % 3}"}
+            for i in range(rows)]
+    widths = []
+    for start in range(0, rows, 100):  # the first batch fits a byte, later ones do not
+        index.add(range(start + 1, start + 101), vectors[start:start + 100], keys[start:start + 100])
+        widths.append(index._columns["institution"].codes.view.dtype.itemsize)
+    assert widths[0] == 1 and widths[2] == 2 and widths[-1] == 4
+    assert index._columns["province"].codes.view.dtype.itemsize == 1
+
+    def answers(ix: VectorIndex) -> list:
+        masks = [ix.mask(Filters(equals=f), NO_IDS) for f in
+                 ({"institution": ("inst5", "inst200", "inst33999")}, {"province": ("q1",)}, {"province": ("p2",)})]
+        return [np.flatnonzero(m).tolist() for m in masks] + [p.tolist() for p in
+                                                              ix._columns["institution"].rows_with(["inst40000", "inst129"])]
+
+    expected = [[5, 200, 33999], [i for i in range(rows) if i % 10 == 5],
+                [i for i in range(rows) if i % 3 == 2], [129], [129]]
+    assert answers(index) == expected
+    save_snapshot(tmp_path / "v.npz", {"issues": index}, {"seq": 1})
+    _, loaded = load_snapshot(tmp_path / "v.npz", {"issues": {"institution": "keyword", "province": "keyword"}},
+                              spill=tmp_path)
+    again = loaded["issues"]
+    assert answers(again) == expected
+    assert again._columns["province"].codes.view.dtype.itemsize == 1
+    index.close()
+    again.close()

@@ -472,10 +472,8 @@ class VectorIndex:
             if isinstance(column, IntegerColumn):
                 column.values.extend(arrays[f"{prefix}col.{name}.values"])
             else:
-                column.vocab = {v: i for i, v in enumerate(json.loads(bytes(arrays[f"{prefix}col.{name}.vocab"])))}
-                column.codes.extend(arrays[f"{prefix}col.{name}.codes"])
-                column.extra_pos.extend(arrays[f"{prefix}col.{name}.extra_pos"])
-                column.extra_code.extend(arrays[f"{prefix}col.{name}.extra_code"])
+                column.restore(json.loads(bytes(arrays[f"{prefix}col.{name}.vocab"])), arrays[f"{prefix}col.{name}.codes"],
+                               arrays[f"{prefix}col.{name}.extra_pos"], arrays[f"{prefix}col.{name}.extra_code"])
             if (column.values if isinstance(column, IntegerColumn) else column.codes).size != index.size:
                 raise ValueError(f"the snapshot's column {name} does not cover every row")
         return index

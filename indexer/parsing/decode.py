@@ -10,7 +10,7 @@ plausibly (or it holds NUL bytes) is charset-normalizer asked for another codec,
 checked the same way. Its guess is not trusted alone: short Chinese-only GBK texts come back
 misnamed (``整改结果：已完成`` in GBK as ``cp949``), and GBK bytes can be valid UTF-8 (``医院`` →
 ``ҽԺ``). Traditional characters count as plausible (a mirror's copy saved as GBK); Big5 files
-are out of scope (refused as implausible).
+are out of scope: refused with an error that names Big5.
 """
 
 from __future__ import annotations
@@ -45,6 +45,8 @@ _BOMS = (
 _CHINESE_CODECS = ("utf_8", "gbk", "gb18030")
 # Below this a non-UTF-8 decoding is refused (mixed, binary or an unsupported encoding).
 _MIN_PLAUSIBILITY = 0.8
+# Big5 and its variants: refused by name (never read as a guess; GBK bytes rarely read as Big5).
+_BIG5 = ("big5", "cp950", "big5hkscs")
 _NEWLINES = re.compile(r"\r\n?")
 
 
@@ -133,6 +135,8 @@ def decode(data: bytes) -> Decoded:
         guess = guess or _detector_guess(data)
         if guess and guess not in _CHINESE_CODECS:
             scored = sorted([*scored, *_score(data, (guess,), first_rank=len(_CHINESE_CODECS))], reverse=True)
+    if not scored or not _accepted(scored[0]) or scored[0][2] in _BIG5:
+        _refuse_big5(data)
     if not scored:
         raise Unreadable(_undecodable_reason(data, guess))
     score, _, codec, text = scored[0]
@@ -160,6 +164,16 @@ def _score(data: bytes, codecs: Iterable[str], first_rank: int = 0) -> list[_Sco
 def _accepted(candidate: _Scored) -> bool:
     score, _, codec, _ = candidate
     return codec == "utf_8" or score >= _MIN_PLAUSIBILITY  # strict UTF-8 success is proof enough
+
+
+def _refuse_big5(data: bytes) -> None:
+    """Raise Unreadable, saying so, when the bytes read plausibly as Big5 (traditional Chinese
+    as Taiwan and Hong Kong sites save it): an encoding this project does not read."""
+    for codec in _BIG5:
+        text = _strict(data, codec)
+        if text is not None and _plausibility(text, traditional=True) >= _MIN_PLAUSIBILITY:
+            raise Unreadable("cannot decode: the file is in Big5 (traditional Chinese), an encoding not supported; "
+                             "save it as UTF-8 or GB18030 and add it again")
 
 
 def _undecodable_reason(data: bytes, guess: str | None) -> str:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from indexer.parsing.headings import Role
 from indexer.parsing.layout import issuer_like
 from indexer.parsing.normalise import fold
 from indexer.parsing.numbering import (
+    LabelKind,
     Marker,
     Style,
     find_labels,
@@ -132,17 +134,26 @@ class Tree:
     warnings: list[str]
 
 
-def build_tree(lines: list[Line], label_headings: bool = False, wrapped_headings: bool = False) -> Tree:
-    """The heading tree of the lines; with ``label_headings``, a line opened by a problem label
-    ("反馈问题：…") is a heading too, numbered by its place (a list that numbers no problem); with
-    ``wrapped_headings``, so is a paragraph opened by its problem ("针对“…”的问题，…")."""
+class Unnumbered(StrEnum):
+    """Which unnumbered lines open a problem too, numbered by their place."""
+
+    NONE = "none"
+    LABELS = "labels"  # a line opened by a problem label: "反馈问题：…" (a list that numbers no problem)
+    OPENERS = "openers"  # a paragraph opened by its problem: "针对“…”的问题，…"
+    LEADS = "leads"  # the line before each block's first label: "社区矫正监管不到位。" / "整改措施：…"
+
+
+def build_tree(lines: list[Line], unnumbered: Unnumbered = Unnumbered.NONE) -> Tree:
+    """The heading tree of the lines; with ``unnumbered``, lines of that kind are headings too
+    (see :class:`Unnumbered`)."""
     root = Node(line=None, marker=None, style=None)
     stack: list[Node] = [root]
     tail: list[Line] = []
     warnings: list[str] = []
     signature = _signature_start(lines)
     closed = annexed = False
-    problems = 0  # problem labels met (label_headings)
+    problems = 0  # unnumbered problems met
+    leads = lead_lines(lines[:signature]) if unnumbered is Unnumbered.LEADS else set()
     for line in lines:
         if line.index >= signature:
             tail.append(line)
@@ -156,11 +167,15 @@ def build_tree(lines: list[Line], label_headings: bool = False, wrapped_headings
             tail.append(line)
             continue
         markers = match_heading_markers(line.folded)
-        if not markers and (label_headings or wrapped_headings):
-            match = match_problem_label if label_headings else match_wrapped_opener
-            unnumbered = match(line.folded, problems + 1)
-            problems += unnumbered is not None
-            markers = [unnumbered] if unnumbered else []
+        if not markers and unnumbered is not Unnumbered.NONE:
+            if unnumbered is Unnumbered.LEADS:
+                start = len(line.folded) - len(line.folded.lstrip())
+                found = Marker(Style.PROBLEM, problems + 1, "", start, start) if line.index in leads else None
+            else:
+                match = match_problem_label if unnumbered is Unnumbered.LABELS else match_wrapped_opener
+                found = match(line.folded, problems + 1)
+            problems += found is not None
+            markers = [found] if found else []
         if not markers:
             (tail if closed else stack[-1].body).append(line)
             continue
@@ -180,6 +195,32 @@ def build_tree(lines: list[Line], label_headings: bool = False, wrapped_headings
             )
             _place(stack, node)
     return Tree(root, tail, warnings)
+
+
+_LEAD_MAX = 200  # characters of a problem stated before its labels
+_BLOCK_LABELS = (LabelKind.MEASURES, LabelKind.STATUS)
+
+
+def lead_lines(lines: list[Line]) -> set[int]:
+    """Lines stating a problem without a number: each right before a line that opens with the
+    label every issue block opens with (the notice's first measures or status label), itself
+    without a label. A line before any other label continues the block above it."""
+    opening = [(line, labels[0]) for line in lines if (labels := find_labels(line.folded.strip()))
+               and labels[0].start == 0 and labels[0].kind in _BLOCK_LABELS]
+    if len(opening) < 2:
+        return set()
+    first = opening[0][1].kind
+    filled = [line for line in lines if line.folded.strip()]
+    after = {a.index: b for a, b in zip(filled, filled[1:], strict=False)}
+    starts = {line.index for line, label in opening if label.kind is first}
+    out = set()
+    for line in filled:
+        text = line.folded.strip()
+        following = after.get(line.index)
+        if (following is not None and following.index in starts and len(text) <= _LEAD_MAX
+                and not find_labels(text) and not match_heading_markers(text)):
+            out.add(line.index)
+    return out
 
 
 def _place(stack: list[Node], node: Node) -> None:

@@ -18,6 +18,8 @@ _TRANSITION = re.compile(r"^(?:下一步|下步|今后|下阶段|下一阶段|�
 _TRANSITION_TOPIC = re.compile(r"巡察整改|整改成果|整改成效|为契机|全面从严治党")
 _TRAILING_BRACKET = re.compile(r"[(\[]([^()\[\]]{2,60})[)\]]$")
 _RESPONSIBILITY = re.compile(r"责任|牵头|时限|分管|完成时间")
+# A line that is a problem heading alone ("关于…的问题"), whatever is printed before it.
+_STRAY_PROBLEM = re.compile(r"^.{0,4}?(?:关于|针对)[^,，。;；:：]{2,60}的问题$")
 
 
 @dataclass(slots=True)
@@ -409,4 +411,8 @@ def make_issue(seq: int, node: Node, last_in_region: bool) -> tuple[Issue, list[
         warnings.append(f"issue {seq} ({issue.label}) has an empty problem")
     if block.status_raw and status is None:
         warnings.append(f"issue {seq} ({issue.label}): status '{block.status_raw}' not understood")
+    stray = next((line for p in paragraphs for line in p.split("\n") if _STRAY_PROBLEM.match(fold(line.strip()))), None)
+    if stray is not None:  # another problem, numbered in a way not understood, read into this one
+        warnings.append(f"issue {seq} ({issue.label}): the line '{stray.strip()[:30]}' inside its block reads as a "
+                        "problem heading without a number")
     return issue, warnings

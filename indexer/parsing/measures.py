@@ -19,7 +19,7 @@ from indexer.parsing.numbering import Marker, Style
 
 # Numbered items must start a paragraph or follow a sentence end (never "截至6.30日").
 _ITEM_STYLES = (Style.AR, Style.AR_PAREN, Style.AR_HALF, Style.CIRCLED, Style.CN_PAREN, Style.CN)
-_MIN_NUMBERED = 2  # a lone "1." is not a list; a lone "一是" is still an enumerated item
+_MIN_NUMBERED = 2  # a lone "1." is not a list (but at the very start); a lone "一是" is still an item
 _EDGE = "\n\t ：:，,；;、"
 _NEWLINE = re.compile("\n")
 _ONLY_PUNCT = re.compile(r"^[\s。；;，,：:、.]*$")
@@ -45,7 +45,8 @@ def _numbered(folded: str) -> list[list[Marker]]:
         for m in found:
             if m.number == (kept[-1].number + 1 if kept else 1) and (not kept or m.start > kept[-1].start):
                 kept.append(m)
-        if len(kept) >= _MIN_NUMBERED:
+        # A lone "1." opening the text is a list of one ("1.修订公务接待管理办法。").
+        if len(kept) >= _MIN_NUMBERED or (len(kept) == 1 and kept[0].start == 0 and len(found) == 1):
             lists.append(kept)
     return lists
 

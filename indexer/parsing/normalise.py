@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from indexer.parsing import numbering
+from indexer.parsing import numbering, printed_pages
 from indexer.parsing.characters import TRADITIONAL_TO_SIMPLIFIED
 from indexer.types import NormalisedText
 
@@ -479,10 +479,12 @@ def normalise(text: str) -> NormalisedText:
     text = _remove_bookmarks(text, removed)
     text = _remove_pinyin(text, removed)
     text = _spell_enclosed_numbers(text)
-    lines = [line.strip(" \t\u3000\xa0") for line in text.split("\n")]
-    # Reflow first: in a run-together body the spaces between paragraphs are still there, and
+    # Printed pages first: page numbers and running headers out, lines wrapped at the page width
+    # (or broken inside a clause) joined into their paragraphs.
+    lines = printed_pages.unwrap(text.split("\n"), removed)
+    # Reflow next: in a run-together body the spaces between paragraphs are still there, and
     # its info block is on lines of its own only after it.
-    lines = _reflow_run_together([line for line in lines if line], removed)
+    lines = _reflow_run_together(lines, removed)
     lines = _take_info_block(lines, header, removed)
     steps: tuple[Callable[[list[str], Removed], list[str]], ...] = (
         _tidy_spaces,

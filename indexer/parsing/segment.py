@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from indexer.parsing.heading_tree import Line, Node, build_tree, split_lines
+from indexer.parsing.heading_tree import Line, Node, Unnumbered, build_tree, lead_lines, split_lines
 from indexer.parsing.headings import Role, classify_title, measure_like, problem_like, unclosed_wrapper
 from indexer.parsing.issue_block import (
     carries_measures,
@@ -42,6 +42,7 @@ from indexer.parsing.numbering import (
     Style,
     find_labels,
     match_heading_markers,
+    match_problem_label,
     match_wrapped_opener,
 )
 from indexer.types import Issue
@@ -158,14 +159,18 @@ def _issue_style(candidates: list[Node], listed: bool) -> tuple[Style | None, bo
     return (max(pool, key=depth), False) if pool else (None, False)
 
 
+_MEASURE_SHARE = 0.6  # items reading as measures (and not as problems) for a list of measures
+
+
 def _measure_items_parent(styles: dict[Style, list[Node]], best: Style) -> Style:
     """The style of the problems when the labelled style numbers their measures: "（一）关于…的
     问题" / "1．修订…" / "2．建立…" / "整改情况：已完成" — the label closes the last measure item,
     but the issue is the problem heading above the items."""
     nodes = styles[best]
-    if sum(measure_like(n.title_folded) for n in nodes) < _MAJORITY * len(nodes) or any(
-        problem_like(n.title_folded) for n in nodes
-    ):
+    # Items read as measures, most of them: one that names the problem it fixes ("对未按期完工的
+    # 项目约谈施工单位") does not make the list a list of problems.
+    measures = sum(1 for n in nodes if measure_like(n.title_folded) and not problem_like(n.title_folded))
+    if measures < _MEASURE_SHARE * len(nodes):
         return best
     parents = {id(n.parent): n.parent for n in nodes if n.parent is not None and n.parent.style is not None}
     parent_styles = {p.style for p in parents.values()}
@@ -204,25 +209,47 @@ def segment(text: str) -> Segmentation:
     paragraphs open with their problems by those paragraphs."""
     lines = split_lines(text)
     result = _segment_lines(lines)
-    if not result.issues:
-        by_labels = _segment_lines(lines, label_headings=True)
-        if by_labels.issues:
+    # Problems under labels ("存在问题：…") and not numbered: read by their labels when nothing
+    # numbered is found, or when reading so gives more whole issues (status and measures) than
+    # the numbered headings — several problems under each numbered 方面 heading, or measures
+    # numbered "1." "2." under each label. One label per issue is the issue's own detail line.
+    labelled = sum(1 for line in lines if not match_heading_markers(line.folded) and match_problem_label(line.folded, 1))
+    if not result.issues or (labelled >= _MIN_LABELS and _whole(result) < labelled):
+        by_labels = _segment_lines(lines, Unnumbered.LABELS)
+        if (not result.issues and by_labels.issues) or _whole(by_labels) > _whole(result):
             return by_labels
     # Paragraphs each opened by their problem ("针对“…”的问题，…") under numbered 方面 headings:
     # the paragraphs are the issues when reading them so finds more than the headings alone.
     openers = sum(1 for line in lines if not match_heading_markers(line.folded) and match_wrapped_opener(line.folded, 1))
     if openers >= _MIN_OPENERS:
-        by_paragraphs = _segment_lines(lines, wrapped_headings=True)
+        by_paragraphs = _segment_lines(lines, Unnumbered.OPENERS)
         if len(by_paragraphs.issues) > len(result.issues):
             return by_paragraphs
+    # Problems printed without numbers (a web page that lost Word's list numbering), each on the
+    # line before its block's labels: read so when the issues found hold more status lines than
+    # there are issues, or hold no whole issue, and reading so gives more whole issues.
+    statuses = sum(1 for line in lines if (found := find_labels(line.folded.strip())) and found[0].start == 0
+                   and found[0].kind is LabelKind.STATUS)
+    if (statuses > len(result.issues) or _whole(result) < len(result.issues)) and lead_lines(lines):
+        by_leads = _segment_lines(lines, Unnumbered.LEADS)
+        if _whole(by_leads) > _whole(result):
+            result = by_leads
+    if result.issues and statuses > len(result.issues):  # a half-read list is reported, never passed as whole
+        result.warnings.append(f"{statuses} status lines for {len(result.issues)} issues: an issue may hold others")
     return result
 
 
 _MIN_OPENERS = 2
+_MIN_LABELS = 2
 
 
-def _segment_lines(lines: list[Line], label_headings: bool = False, wrapped_headings: bool = False) -> Segmentation:
-    tree = build_tree(lines, label_headings, wrapped_headings)
+def _whole(result: Segmentation) -> int:
+    """Issues read whole: a status and at least one measure."""
+    return sum(1 for issue in result.issues if issue.status is not None and issue.measures)
+
+
+def _segment_lines(lines: list[Line], unnumbered: Unnumbered = Unnumbered.NONE) -> Segmentation:
+    tree = build_tree(lines, unnumbered)
     _assign_roles(tree.root)
     warnings = list(tree.warnings)
     warnings += _numbering_warnings([n for n in tree.root.children if n.style is Style.CN], "part")
@@ -247,7 +274,7 @@ def _segment_lines(lines: list[Line], label_headings: bool = False, wrapped_head
         outer = outer_headings(node)
         if outer:
             sections.add(id(outer[0]))
-    if cut is None and issues and not tree.tail and _ends_inside(issues[-1], lines):
+    if cut is None and issues and not tree.tail and _ends_inside(issues[-1], lines, issues[:-1]):
         issues[-1].truncated = True
         cut_issue = issues[-1]
         warnings.append(f"the text ends inside issue {cut_issue.seq} ({cut_issue.label}): its block is cut (truncated)")
@@ -353,20 +380,50 @@ _OPEN_CLOSE = (("“", "”"), ("‘", "’"), ("(", ")"), ("《", "》"), ("[",
 
 # How a finished paragraph ends; a text that stops on anything else stopped mid-sentence.
 _FINISHED = tuple("。.！!？?；;…”’\"')）]】》")
+# A clause left open: a text stopping here stopped mid-sentence whatever the notice's style.
+_OPEN_CLAUSE = tuple("，,、：:（(《“‘")
 
 
-def _ends_inside(issue: Issue, lines: list[Line]) -> bool:
+def _ends_inside(issue: Issue, lines: list[Line], others: list[Issue]) -> bool:
     """Whether the text stops mid-sentence inside the issue's block (a cut page opening): its last
-    line is the issue's, unfinished and not the status the issue understood ("整改结果：已完成")."""
+    line is the issue's, unfinished and not the status the issue understood ("整改结果：已完成").
+    A notice that leaves its paragraphs unpunctuated (a body line of another issue ends the same
+    way) is read as cut only when its last line stops inside a clause ("…，")."""
     last = next((line for line in reversed(lines) if line.folded.strip()), None)
     if last is None or issue.span is None or issue.span[1] != last.start + len(last.text):
         return False
     text = last.folded.strip()
-    if any(text.count(a) > text.count(b) for a, b in _OPEN_CLOSE):
+    if any(text.count(a) > text.count(b) for a, b in _OPEN_CLOSE) or text.endswith(_OPEN_CLAUSE):
         return True
+    if not _unfinished(issue, text):
+        return False
+    return not _unpunctuated(others, lines)
+
+
+def _unpunctuated(others: list[Issue], lines: list[Line]) -> bool:
+    """Whether a body line of one of the issues (not its heading) ends a paragraph without
+    punctuation; one pass over the lines (the issues are in text order)."""
+    spans = [(issue.span, issue) for issue in others if issue.span is not None]
+    k = 0
+    for line in lines:
+        line_end = line.start + len(line.text)
+        while k < len(spans) and spans[k][0][1] < line_end:
+            k += 1
+        if k == len(spans):
+            return False
+        (start, end), issue = spans[k]
+        text = line.folded.strip()
+        if start < line.start and line_end <= end and text and not text.endswith(_OPEN_CLAUSE) and _unfinished(issue, text):
+            return True
+    return False
+
+
+def _unfinished(issue: Issue, text: str) -> bool:
+    """Whether the last line of an issue's block ends elsewhere than on a finished sentence, a
+    table's last column ("完成时限：2024年12月") or the status the issue understood."""
     labels = find_labels(text)
     if text.endswith(_FINISHED) or (labels and labels[-1].kind is LabelKind.DUTY and text[labels[-1].end :].strip()):
-        return False  # a finished sentence, or a table's last column "完成时限：2024年12月"
+        return False
     return not (issue.status is not None and issue.status_raw and text.endswith(fold(issue.status_raw)))
 
 

@@ -9,7 +9,7 @@
 |-----------------------|-----------------------------------------------------------------------------|
 | completed             | 已完成, 已整改完成, 即知即改并已整改完成, 已完成整改并长期坚持, 整改状态:完成, 已解决 |
 | basically_completed   | 基本完成                                                                    |
-| in_progress           | 阶段性完成, 正在推进, 继续整改, 部分已整改完成;继续整改, 持续推进, 已完成80% |
+| in_progress           | 阶段性完成, 正在推进, 继续整改, 部分已整改完成;继续整改, 持续推进, 已完成80%, 初见成效 |
 | long_term             | 长期任务取得阶段性成效并长期坚持, 长期整改, 长期坚持 (with no completion)     |
 | (None)                | the notice prints no status                                                 |
 """
@@ -43,22 +43,48 @@ STATUS_LABELS: dict[Status, str] = {
 # alone (整改状态：长期坚持) it marks a long-term task.
 _RULES: tuple[tuple[re.Pattern[str], Status], ...] = (
     (re.compile(r"长期任务|长期整改|持续整改.*长期"), Status.LONG_TERM),
-    (re.compile(r"继续整改|正在推进|正在整改|正在落实|推进中|落实中|未完成|部分.{0,4}完成|尚未|整改中|未整改|未落实|未销号"
+    (re.compile(r"继续整改|正在推进|正在整改|正在落实|推进中|落实中|进行中|未完成|部分.{0,4}完成|尚未|整改中|未整改|未落实|未销号"
+                r"|初见成效|初步成效"
                 r"|(?:完成|进度)\D{0,2}\d{1,2}(?:\.\d+)?\s*%"), Status.IN_PROGRESS),  # 已完成80%: a share, not done
     (re.compile(r"阶段性"), Status.IN_PROGRESS),
     (re.compile(r"基本完成|基本整改"), Status.BASICALLY_COMPLETED),
-    (re.compile(r"完成|完毕|已整改|整改到位|落实到位|已落实|已办结|已销号|立行立改|即知即改|已完结|已解决|通过验收"
+    (re.compile(r"完成|完毕|已(?:全部|全面)?整改|整改到位|落实到位|已落实|已办结|已销号|立行立改|即知即改|已完结|已解决|通过验收"
                 r"|达到整改要求"), Status.COMPLETED),
     (re.compile(r"长期"), Status.LONG_TERM),
     (re.compile(r"持续推进|持续整改|持续落实|推进"), Status.IN_PROGRESS),
 )
 
 
+# A status printed as a form: "☑已完成 □正在推进" (or "已完成☑ 正在推进□"), the ticked option counts.
+TICKS = frozenset("√✓✔☑■●☒")
+_BOXES = frozenset("□☐○")
+_OPTION = re.compile("[" + "".join(sorted(TICKS | _BOXES)) + "]")
+
+
+def _ticked(text: str) -> str:
+    """The ticked options of a status printed as a form, or the text itself when it is none.
+
+    >>> _ticked("□已完成☑正在推进□长期坚持"), _ticked("已完成☑正在推进□")
+    ('正在推进', '已完成')
+    """
+    marks = list(_OPTION.finditer(text))
+    if not marks or not any(m.group() in _BOXES for m in marks):
+        return text
+    before = marks[0].start() == 0  # "☑已完成": the mark precedes its option
+    bounds = [m.start() for m in marks] + [len(text)] if before else [0] + [m.end() for m in marks]
+    chosen = []
+    for k, mark in enumerate(marks):
+        option = text[mark.end() : bounds[k + 1]] if before else text[bounds[k] : mark.start()]
+        if mark.group() in TICKS:
+            chosen.append(option)
+    return "".join(chosen)
+
+
 def normalise_status(raw: str | None) -> Status | None:
     """Map a printed status (整改结果/整改完成情况/整改状态 text) to the vocabulary, or None."""
     if not raw:
         return None
-    text = re.sub(r"\s+", "", raw)
+    text = _ticked(re.sub(r"\s+", "", raw))
     for pattern, status in _RULES:
         if pattern.search(text):
             return status

@@ -19,6 +19,7 @@ import re
 from indexer.parsing.normalise import fold
 from indexer.parsing.numbering import match_heading
 from indexer.parsing.numerals import cn_numeral
+from indexer.parsing.status import TICKS, normalise_status
 
 _SEQ_HEADER = re.compile(r"^(序号|序|编号|No\.?)$", re.I)
 _PROBLEM_HEADER = re.compile(r"问题")
@@ -81,13 +82,18 @@ def table_lines(rows: list[list[str]]) -> list[str]:
         for row in rows:
             lines.extend(line for cell in row for line in cell.split("\n") if line.strip())
         return lines
-    header = [_SPACES.sub("", c) for c in rows[header_at]]
+    header_rows = [[_SPACES.sub("", c) for c in rows[header_at]]]
+    if header_at + 1 < len(rows) and _sub_header(rows[header_at], rows[header_at + 1]):
+        header_rows.append([_SPACES.sub("", c) for c in rows[header_at + 1]])
+    header = _merged_header(header_rows)
+    body = rows[header_at + len(header_rows) :]
+    ticks = _tick_columns(header_rows, body)
     lines.extend(line for row in rows[:header_at] for cell in row for line in cell.split("\n") if line)
     section_at = roles.get("section")
     section, sections, count = "", 0, 0
-    for row in rows[header_at + 1 :]:
+    for row in body:
         filled = [c for c in row if c]
-        if not filled or [_SPACES.sub("", c) for c in row] == header:
+        if not filled or [_SPACES.sub("", c) for c in row] in header_rows:
             continue
         if len(filled) == 1 and not (_DIGITS.match(filled[0]) or _CN_NUMERAL.match(filled[0])):
             lines.extend(filled[0].split("\n"))  # one text across the row: a heading
@@ -98,8 +104,55 @@ def table_lines(rows: list[list[str]]) -> list[str]:
             first, *rest = value.split("\n")
             lines.extend([first if match_heading(fold(first)) else f"（{cn_numeral(sections)}）{first}", *rest])
         count += 1
-        lines.extend(_row_lines(row, header, roles, count))
+        lines.extend(_row_lines(row, header, roles, count, ticks))
     return lines
+
+
+# A status column group: "整改进展" over "已完成 | 正在推进 | 长期坚持", one tick per row.
+_TICK_LABEL = "完成情况"  # the label a tick column gives its status when no group title is printed
+
+
+def _sub_header(upper: list[str], row: list[str]) -> bool:
+    """Whether ``row`` is the second row of the header ``upper`` opens: each cell repeats the
+    one above (merged down both rows) or is a column label or a status ("已完成"), and at least
+    one is new."""
+    labels = [_SPACES.sub("", fold(c)) for c in row]
+    above = [_SPACES.sub("", fold(c)) for c in upper]
+    new = [label for i, label in enumerate(labels) if label and (i >= len(above) or label != above[i])]
+    return bool(new) and all(
+        len(label) <= 12 and (normalise_status(label) or _ROLE_HEADER.search(label) or _SEQ_HEADER.match(label))
+        for label in new
+    )
+
+
+def _merged_header(header_rows: list[list[str]]) -> list[str]:
+    """One label per column: the lower header row's where it prints one, else the upper's (a
+    cell merged down both rows repeats its text, a group title spans its columns)."""
+    if len(header_rows) == 1:
+        return header_rows[0]
+    upper, lower = header_rows
+    return [low or (upper[i] if i < len(upper) else "") for i, low in enumerate(lower)]
+
+
+def _tick_columns(header_rows: list[list[str]], body: list[list[str]]) -> dict[int, str]:
+    """Columns headed by a status whose cells are all ticks or empty, each with the label its
+    status is printed under: the group title above them ("整改进展", spanning its columns), else
+    完成情况.
+
+    >>> _tick_columns([["问题", "已完成", "推进中"]], [["台账不全", "√", ""], ["制度缺失", "", "√"]])
+    {1: '完成情况', 2: '完成情况'}
+    """
+    header = _merged_header(header_rows)
+    ticks: dict[int, str] = {}
+    for i, label in enumerate(header):
+        cells = [row[i].strip() for row in body if i < len(row)]
+        if normalise_status(label) is None or not any(c in TICKS for c in cells):
+            continue
+        if all(c in TICKS or not c for c in cells):
+            upper = header_rows[0][: i + 1] if len(header_rows) > 1 else []
+            group = next((title for title in reversed(upper) if title), "")
+            ticks[i] = group if group and normalise_status(group) is None else _TICK_LABEL
+    return ticks
 
 
 _KEY_MAX = 8  # a field name in the first column ("整改措施", "问题1")
@@ -125,8 +178,10 @@ def _key_value_rows(rows: list[list[str]]) -> list[tuple[str, str]] | None:
     return pairs
 
 
-def _row_lines(row: list[str], header: list[str], roles: dict[str, int], count: int) -> list[str]:
-    """The lines of one row; ``count`` numbers it when it has no 序号 cell and its problem no number."""
+def _row_lines(row: list[str], header: list[str], roles: dict[str, int], count: int,
+               ticks: dict[int, str]) -> list[str]:
+    """The lines of one row; ``count`` numbers it when it has no 序号 cell and its problem no
+    number; of the ``ticks`` columns, the ticked one gives the status."""
     seq_at, problem_at, section_at = roles.get("seq"), roles.get("problem"), roles.get("section")
     if problem_at is None:
         problem_at = next((i for i, c in enumerate(row) if i not in (seq_at, section_at) and c), None)
@@ -140,6 +195,9 @@ def _row_lines(row: list[str], header: list[str], roles: dict[str, int], count: 
         lines.extend(rest)
     for i, cell in enumerate(row):
         if i in (seq_at, problem_at, section_at) or not cell:
+            continue
+        if i in ticks:  # the ticked column names the status
+            lines.append(f"{ticks[i]}：{header[i]}")
             continue
         label = header[i] if i < len(header) and header[i] else None
         first, *rest = cell.split("\n")
