@@ -99,6 +99,34 @@ def test_a_status_ticked_under_a_two_row_header() -> None:
     assert not notice.quality.warnings
 
 
+def test_a_status_ticked_in_a_docx_table_with_merged_header_cells(tmp_path) -> None:
+    import docx
+
+    from indexer.parsing.parse import parse_file
+
+    document = docx.Document()
+    document.add_paragraph("中共临川县林业局党组关于巡察整改进展情况的通报")
+    document.add_paragraph("根据县委统一部署，县委第一巡察组对县林业局党组开展了常规巡察。现将整改进展情况公布如下。")
+    table = document.add_table(rows=4, cols=5)
+    for i, title in enumerate(["序号", "问题", "整改进展"]):
+        table.cell(0, i).text = title
+    for i in range(2):  # 序号 and 问题 merged down the two header rows, 整改进展 across three columns
+        table.cell(0, i).merge(table.cell(1, i))
+    table.cell(0, 2).merge(table.cell(0, 4))
+    for i, title in enumerate(["已完成", "基本完成", "正在推进"]):
+        table.cell(1, 2 + i).text = title
+    for row, (problem, ticked) in enumerate([("林木采伐审批把关不严", 4), ("生态护林员管理松散", 2)], start=2):
+        table.cell(row, 0).text, table.cell(row, 1).text = str(row - 1), problem
+        table.cell(row, ticked).text = "√"
+    document.add_paragraph("中共临川县林业局党组")
+    path = tmp_path / "ticks.docx"
+    document.save(str(path))
+    notice = parse_file(path)
+    assert [(i.problem, i.status, i.status_raw) for i in notice.issues] == [
+        ("林木采伐审批把关不严", P, "正在推进"), ("生态护林员管理松散", C, "已完成"),
+    ]
+
+
 def test_a_status_ticked_under_a_one_row_header() -> None:
     rows = [["序号", "存在问题", "整改措施", "已完成", "基本完成", "正在整改"],
             ["1", "档案管理不规范", "补建档案台账", "", "✔", ""],
@@ -489,3 +517,11 @@ def test_status_wordings_map_through_the_one_vocabulary(printed: str, expected: 
     from indexer.parsing.status import normalise_status
 
     assert normalise_status(printed) is expected
+
+
+@pytest.mark.parametrize("label", ["〔{n}〕", "【{n}】", "〔{c}〕", "【{c}】"])
+def test_numbers_in_square_and_tortoise_shell_brackets(label: str) -> None:
+    body = "\n".join(f"{label.format(n='１２３'[k], c='一二三'[k])}{p}\n整改措施：{m}\n整改结果：{s}"
+                     for k, (p, m, s, _) in enumerate(JUSTICE))
+    notice = parse_text(JUSTICE_HEAD + "一、整改落实情况\n" + body + JUSTICE_END)
+    assert [(i.label[0], i.problem, i.status) for i in notice.issues] == [(label[0], p, st) for p, _, _, st in JUSTICE]

@@ -68,8 +68,9 @@ def cn_to_int(text: str) -> int | None:
 # dot after the marker, so dates such as "6.30日" or "2024.5" are not headings. Five digits:
 # a notice past the issue limit (parse.MAX_ISSUES, 10,000) must be seen whole to be refused.
 _HEADING_PATTERNS: tuple[tuple[Style, re.Pattern[str]], ...] = (
-    (Style.CN_PAREN, re.compile(rf"\(\s*({_CN_NUM})\s*\)")),
-    (Style.AR_PAREN, re.compile(r"\(\s*(\d{1,5})\s*\)")),
+    # 〔一〕 and 【1】 (folded to [1]) are bracketed numbers too; 〔2024〕 is a year, not a number.
+    (Style.CN_PAREN, re.compile(rf"\(\s*({_CN_NUM})\s*\)|[〔\[]\s*({_CN_NUM})\s*[〕\]]")),
+    (Style.AR_PAREN, re.compile(r"\(\s*(\d{1,5})\s*\)|[〔\[]\s*(\d{1,3})\s*[〕\]]")),
     (Style.CN, re.compile(rf"({_CN_NUM})\s*[、.](?![一二三四五六七八九十、])")),
     # "3 关于…的问题": a number whose full stop a web page lost, before a problem heading.
     (Style.AR, re.compile(r"(\d{1,5})\s*(?:、|\.(?![\d.]))(?!\d)|(\d{1,3})\s*(?=关于|针对)")),

@@ -16,8 +16,8 @@ in, a footer lands inside a measure and a heading wrapped after "…的问" lose
   clause ("…，") goes on with the next line when that one opens no heading or label, and a
   heading number alone on its line ("（一）") with the title on the next.
 
-    >>> unwrap(["整改措施：一是修订药品集中采购管理办", "— 2 —", "法；二是开展专项检查。"], [])
-    ['整改措施：一是修订药品集中采购管理办法；二是开展专项检查。']
+    >>> unwrap(["整改措施：一是修订采购管理办法，", "— 2 —", "明确审批流程；二是开展专项检查。", "（一）", "关于…的问题"], [])
+    ['整改措施：一是修订采购管理办法，明确审批流程；二是开展专项检查。', '（一）关于…的问题']
 """
 
 from __future__ import annotations
