@@ -66,11 +66,12 @@ def embed_notices(notices: Sequence[ParsedNotice], embedder: Embedder, *,
     """Embed every issue of ``notices`` in one call (and each measure item, when asked for).
 
     Needs nothing but the parsed notices, so ingest runs it in a worker thread beside parsing
-    and tokenising (:mod:`indexer.pipeline`)."""
-    issues = _embed(embedder, [issue_embedding_text(i) for parsed in notices for i in parsed.issues])
-    measures = (_embed(embedder, [m for parsed in notices for i in parsed.issues for m in i.measures])
-                if measure_vectors else None)
-    return NoticeVectors(issues, measures)
+    and tokenising (:mod:`indexer.pipeline`). Passages and measure items go in one call, so the
+    embedder sorts them together by length into batches, and embeds a text met twice once."""
+    passages = [issue_embedding_text(i) for parsed in notices for i in parsed.issues]
+    measures = [m for parsed in notices for i in parsed.issues for m in i.measures] if measure_vectors else []
+    vectors = _embed(embedder, passages + measures)
+    return NoticeVectors(vectors[: len(passages)], vectors[len(passages):] if measure_vectors else None)
 
 
 def build_bundles(items: Sequence[tuple[ParsedNotice, str | None]], embedder: Embedder, *,

@@ -25,6 +25,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -74,6 +75,11 @@ class Device(StrEnum):
 
 
 CPU_PROVIDER, CUDA_PROVIDER = "CPUExecutionProvider", "CUDAExecutionProvider"
+# onnxruntime's fusion of residual Add + LayerNormalization into SkipLayerNormalization: on the
+# CPU its kernel took 14% of the int8 graph's time, 7× the plain LayerNormalization on the same
+# rows; without it passages embed 1.14× and measure items 1.18× faster per CPU-second. The
+# vectors move by int8 rounding only (mean cosine 0.9968 to fp32 either way; docs/scaling.md).
+CPU_DISABLED_OPTIMIZERS = ["SkipLayerNormFusion"]
 
 
 def _device(name: str) -> Device:
@@ -228,17 +234,22 @@ class OnnxEmbedder:
 
     def __init__(self, files: ModelFiles, onnx_file: Path, *, runtime: Runtime, dims: int,
                  batch_size: int = 32, threads: int = 2, providers: Sequence[str] = (CPU_PROVIDER,),
-                 max_passage_tokens: int = 0, query_threads: int | None = None) -> None:  # fmt: skip
+                 max_passage_tokens: int = 0, query_threads: int | None = None,
+                 batch_tokens: int = 0) -> None:  # fmt: skip
         from indexer.models import open_tokenizer
         from indexer.models.onnx_export import WordEmbeddings, transformer_folder
 
         self._onnx_file = onnx_file
         self._providers = list(providers)
-        # Passages (ingest) run on ``threads`` intra-op threads; queries on ``query_threads``: one
-        # query gains little from a second thread (4.3 ms CPU and wall alone, 7.7 CPU / 6.1 wall
-        # with two) and a server's concurrent requests use the other core. A session per count,
-        # opened when first needed (a server that never ingests opens only the query one).
-        self._threads = (max(1, threads), max(1, query_threads if query_threads is not None else threads))
+        # Passages (ingest) run ``threads`` batches at once, each on one onnxruntime thread: per
+        # CPU-second more than one batch at a time on two intra-op threads (docs/scaling.md).
+        # Queries run on ``query_threads`` intra-op threads: one query gains little from a second
+        # thread (4.3 ms CPU and wall alone, 7.7 CPU / 6.1 wall with two) and a server's
+        # concurrent requests use the other core. A session per count, opened when first needed
+        # (a server that never ingests opens only the query one); a session runs concurrent calls.
+        self._parallel = max(1, threads)
+        self._threads = (1, max(1, query_threads if query_threads is not None else threads))
+        self._pool: ThreadPoolExecutor | None = None
         self._sessions: dict[int, Any] = {}
         self._sessions_lock = threading.Lock()
         self._session_for(self._threads[1])  # fails here, not on the first query, if the file is bad
@@ -251,6 +262,7 @@ class OnnxEmbedder:
         self.runtime = runtime
         self._prompts = (files.query_prompt, files.passage_prompt)
         self._batch_size = batch_size
+        self._batch_tokens = batch_tokens
 
     @property
     def providers(self) -> list[str]:
@@ -271,36 +283,84 @@ class OnnxEmbedder:
                 # No busy-waiting between operators: on 2 shared cores a spinning thread steals the
                 # core the other one (or jieba, or the API) needs; measured 66 vs 46 texts per CPU-second.
                 options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-                self._sessions[threads] = ort.InferenceSession(str(self._onnx_file), options,
-                                                               providers=self._providers)
+                self._sessions[threads] = ort.InferenceSession(
+                    str(self._onnx_file), options, providers=self._providers,
+                    disabled_optimizers=[] if CUDA_PROVIDER in self._providers else CPU_DISABLED_OPTIMIZERS)
             return self._sessions[threads]
 
+    def _token_ids(self, texts: Sequence[str], prompt: str, max_tokens: int | None) -> list[list[int]]:
+        token_ids = self._tokenizer.encode_batch([prompt + t for t in texts])
+        if max_tokens is None:
+            return token_ids
+        # cut as the tokenizer's truncation does: the closing token stays
+        return [ids if len(ids) <= max_tokens else [*ids[: max_tokens - 1], ids[-1]] for ids in token_ids]
+
+    def token_counts(self, texts: Sequence[str], *, passage: bool = True) -> np.ndarray:
+        """The number of tokens the model runs on for each text (prompt, special tokens and cap included)."""
+        if passage:
+            return np.array([len(ids) for ids in self._token_ids(texts, self._prompts[1], self._passage_tokens)])
+        return np.array([len(ids) for ids in self._token_ids(texts, self._prompts[0], None)])
+
     def _encode(self, texts: Sequence[str], prompt: str, max_tokens: int | None = None, *,
-                threads: int) -> np.ndarray:
+                threads: int, parallel: int = 1) -> np.ndarray:
         if not texts:
             return _empty(self.dims)
         session = self._session_for(threads)
-        token_ids = self._tokenizer.encode_batch([prompt + t for t in texts])
-        if max_tokens is not None:  # cut as the tokenizer's truncation does: the closing token stays
-            token_ids = [ids if len(ids) <= max_tokens else [*ids[: max_tokens - 1], ids[-1]] for ids in token_ids]
+        token_ids = self._token_ids(texts, prompt, max_tokens)
         lengths = np.array([len(ids) for ids in token_ids])
-        order = np.argsort(lengths, kind="stable")
         out = np.empty((len(texts), self.dims), dtype=np.float32)
-        for start in range(0, len(order), self._batch_size):
-            rows = order[start : start + self._batch_size]
+
+        def run(rows: np.ndarray) -> None:
             ids = np.zeros((len(rows), int(lengths[rows].max())), dtype=np.int64)
             mask = np.zeros_like(ids)
             for i, row in enumerate(rows):
                 ids[i, : lengths[row]] = token_ids[row]
                 mask[i, : lengths[row]] = 1
             out[rows] = session.run(None, self._words.feed(ids, mask))[0]
+
+        batches = length_batches(lengths, self._batch_size, self._batch_tokens)
+        if parallel > 1 and len(batches) > 1:
+            with self._sessions_lock:
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(self._parallel, thread_name_prefix="onnx")
+            for _ in self._pool.map(run, batches):  # onnxruntime releases the GIL while it runs
+                pass
+        else:
+            for rows in batches:
+                run(rows)
         return out
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, self._prompts[1], self._passage_tokens, threads=self._threads[0])
+        return self._encode(texts, self._prompts[1], self._passage_tokens, threads=self._threads[0],
+                            parallel=self._parallel)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, self._prompts[0], threads=self._threads[1])
+
+
+def length_batches(lengths: np.ndarray, max_texts: int, max_tokens: int = 0) -> list[np.ndarray]:
+    """The rows of texts of these token ``lengths`` in batches: sorted by length (little padding),
+    each batch at most ``max_texts`` texts and, when ``max_tokens`` > 0, at most that many padded
+    tokens (texts × the longest; a longer text goes alone). Small batches keep the activations in
+    the core's cache: per CPU-second ~80-token passages run fastest 4-8 to a batch and ~28-token
+    measure items 8-16 to a batch (docs/scaling.md).
+
+    >>> [b.tolist() for b in length_batches(np.array([30, 10, 10, 20, 90]), 3, 50)]
+    [[1, 2], [3], [0], [4]]
+    >>> [b.tolist() for b in length_batches(np.array([30, 10, 10, 20, 90]), 2)]
+    [[1, 2], [3, 0], [4]]
+    """
+    order = np.argsort(lengths, kind="stable")
+    batches: list[np.ndarray] = []
+    start = 0
+    for end in range(1, len(order) + 1):
+        full = end - start >= max_texts
+        if end < len(order) and not full and max_tokens > 0:
+            full = (end - start + 1) * int(lengths[order[end]]) > max_tokens
+        if full or end == len(order):
+            batches.append(order[start:end])
+            start = end
+    return batches
 
 
 def _max_tokens(model_dir: Path, transformer_dir: Path) -> int:
@@ -386,6 +446,7 @@ def _onnx_embedder(files: ModelFiles, settings: Settings, *, int8: bool | None) 
         runtime=Runtime.ONNX_INT8 if use_int8 else Runtime.ONNX_FP32, dims=info["dims"],
         batch_size=settings.embed_batch_size, threads=settings.threads, providers=providers,
         max_passage_tokens=settings.embed_max_tokens, query_threads=settings.query_threads,
+        batch_tokens=settings.embed_batch_tokens,
     )  # fmt: skip
 
 

@@ -63,8 +63,10 @@ class Settings:
     onnx: bool = setting(True, "use the ONNX int8 backend when available")
     device: str = setting("auto", "where embeddings run: auto (a CUDA GPU when onnxruntime-gpu or torch sees "
         "one, else the CPU) | cpu | cuda (an error when no GPU is usable)")
-    embed_batch_size: int = setting(16, "texts per embedding batch (ingest passages: 8 and 16 within the machine's "
-        "noise of each other, 32 and above slower; docs/scaling.md)")
+    embed_batch_size: int = setting(16, "most texts per embedding batch (ingest passages: 8 and 16 within the "
+        "machine's noise of each other, 32 and above slower; docs/scaling.md)")
+    embed_batch_tokens: int = setting(512, "most padded tokens per ONNX embedding batch (0: no limit): small batches "
+        "stay in the CPU's cache, ~6 passages or 16 measure items a batch (docs/scaling.md)")
     embed_max_tokens: int = setting(96, "passages are cut to this many tokens before embedding (0: the model's "
         "limit); another value makes other vectors, so it is part of the model id. 96 (real passages: mean 87, "
         "p75 106 tokens) embeds 1.25× faster than no cap for the same hybrid nDCG@10 on the dev queries "

@@ -81,6 +81,21 @@ def disk_use(data: Path) -> dict[str, int]:
     return parts
 
 
+def embedded_texts(embedder: object, issues: list, measure_vectors: bool) -> dict[str, float]:
+    """What ingest embeds per issue: its passage and (with measure vectors) each measure item, with
+    their mean token counts as the model sees them (prompt and the passage cap included)."""
+    measures = [m for i in issues for m in i.measures] if measure_vectors else []
+    out: dict[str, float] = {"passages": 1.0 if issues else 0.0, "measure items": round(len(measures) / max(1, len(issues)), 2),
+                             "distinct measure items": round(len(set(measures)) / max(1, len(issues)), 2)}
+    count = getattr(embedder, "token_counts", None)
+    if count is not None and issues:
+        passages = count([issue_embedding_text(i) for i in issues], passage=True)
+        out["passage tokens"] = round(float(passages.mean()), 1)
+        if measures:
+            out["measure tokens"] = round(float(count(measures, passage=True).mean()), 1)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--notices", required=True, help="folder (or file) of notices")
@@ -133,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         embedder = HashingEmbedder()
         settings = settings.with_overrides(model="hashing")
     sample = [issue_embedding_text(i) for i in issues][: args.embed_sample] or ["医保基金监管不到位"]
+    texts_per_issue = embedded_texts(embedder, issues, settings.measure_vectors)
     embedder.embed_passages(sample[:2])  # warm-up
     with Clock() as embed_clock:
         embedder.embed_passages(sample)
@@ -182,6 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     per_issue = {k: round(v / max(1, summary.issues) / 1024, 2) for k, v in disk.items()}
     print(f"disk after the ingest ({backend_name}): {per_issue['total']:.2f} KiB per issue — "
           + ", ".join(f"{k} {v:.2f}" for k, v in per_issue.items() if k != "total"))
+    print("embedded per issue: " + "; ".join(f"{k} {v}" for k, v in texts_per_issue.items())
+          + (f"; in the run {summary.vector_cache['misses'] / max(1, summary.issues):.2f} texts per issue embedded, "
+             f"{summary.vector_cache['hits'] / max(1, summary.issues):.2f} found stored" if summary.vector_cache else ""))
     split = {k: round(v, 3) for k, v in summary.seconds.items()}
     total = split.get("total") or 1.0
     print("end-to-end seconds by stage: " + ", ".join(f"{k} {v:.1f} s ({100 * v / total:.0f}%)" for k, v in split.items()))
@@ -198,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         "ingest_issues_per_cpu_s": round(_rate(summary.issues, e2e_clock.cpu), 1), "ingest_backend": backend_name,
         "embed_plain_onnx_texts_per_s": round(_rate(len(sample), plain_clock.wall), 1) if plain else None,
         "ingest_notices_per_s": round(_rate(summary.files, e2e_clock.wall), 1),
+        "embedded_per_issue": texts_per_issue, "vector_cache": summary.vector_cache,
         "disk_kib_per_issue": per_issue, "ingest_seconds": split, "load_average": round(os.getloadavg()[0], 2), "notes": notes,
     }, ensure_ascii=False))
     return 0
