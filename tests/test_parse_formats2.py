@@ -137,6 +137,13 @@ def test_a_status_ticked_under_a_one_row_header() -> None:
     ]
 
 
+def test_a_yes_no_column_asking_whether_the_issue_is_done() -> None:
+    rows = [["序号", "存在问题", "整改措施", "是否整改到位"],
+            ["1", "档案管理不规范", "补建档案台账", "是"], ["2", "公车使用登记不全", "完善登记制度", "否"]]
+    text = HEAD + "\n".join(tables.table_lines(rows)) + SIGNATURE
+    assert _issues(parse_text(text)) == [("档案管理不规范", C, ["补建档案台账"]), ("公车使用登记不全", P, ["完善登记制度"])]
+
+
 # ------------------------------------------- 方面 → problem → numbered measures → 整改进展
 
 
