@@ -242,6 +242,14 @@ def test_pdf_text_with_indented_paragraphs() -> None:
     assert _issues(parse_text(indented)) == PDF_ISSUES
 
 
+def test_pdf_text_in_traditional_characters() -> None:
+    # A mirror's traditional-character copy of the same pages: 整改結果： still opens a line.
+    opencc = pytest.importorskip("opencc")
+    notice = parse_text(opencc.OpenCC("s2t").convert(PDF_TEXT))
+    assert [(i.status, len(i.measures)) for i in notice.issues] == [(C, 2), (P, 2), (C, 1)]
+    assert notice.issues[2].measures[0].endswith("限期整改到位。") and not notice.quality.warnings
+
+
 # ------------------------------------------------------------------------------ CMS web pages
 
 

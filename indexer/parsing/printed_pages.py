@@ -28,6 +28,7 @@ import unicodedata
 from collections import Counter
 
 from indexer.parsing import numbering
+from indexer.parsing.characters import TRADITIONAL_TO_SIMPLIFIED
 
 _PAGE_NUMBER = re.compile(
     r"^(?:[-—－–~～]{1,2}\s*\d{1,4}\s*[-—－–~～]{1,2}"  # — 3 —, -3-, －3－
@@ -115,8 +116,9 @@ def _without_page_furniture(lines: list[str], removed: list[str]) -> list[str]:
 
 
 def _width_folded(text: str) -> str:
-    """Full-width digits and dashes as ASCII, for the page-number patterns."""
-    return unicodedata.normalize("NFKC", text)
+    """Full-width digits, dashes and colons as ASCII and traditional characters as simplified,
+    for the patterns of page numbers, headings and labels (整改結果： is a label too)."""
+    return unicodedata.normalize("NFKC", text).translate(TRADITIONAL_TO_SIMPLIFIED)
 
 
 _NARROW = re.compile("[\x00-\u2e7f]+")  # Latin letters, digits, spaces: half a Chinese character wide
