@@ -242,6 +242,14 @@ def test_pdf_text_with_indented_paragraphs() -> None:
     assert _issues(parse_text(indented)) == PDF_ISSUES
 
 
+def test_pdf_text_under_the_head_of_a_printed_document() -> None:
+    # The issuer's mark ("…文件") and the document number above the title are not the title.
+    notice = parse_text("中共临川县卫生健康委员会党组文件\n临卫党字〔2024〕12号\n" + PDF_TEXT)
+    assert notice.meta.title == "中共临川县卫生健康委员会党组关于巡察整改进展情况的通报"
+    assert notice.meta.organization == "中共临川县卫生健康委员会党组"
+    assert _issues(notice) == PDF_ISSUES
+
+
 def test_pdf_text_in_traditional_characters() -> None:
     # A mirror's traditional-character copy of the same pages: 整改結果： still opens a line.
     opencc = pytest.importorskip("opencc")
