@@ -19,7 +19,9 @@ Two steps, each on evidence either leg gives:
    only its generic words, none of its subject). When none of its words is found (a variant wording the list does not
    know, or no words at all), only meaning can judge: the best cosine must reach
    ``answer_similarity``, calibrated between wordless nonsense (punctuation, emoji, random
-   letters) and the weakest real query. Otherwise the query gets no hits at all.
+   letters) and the weakest real query — but in a hybrid search only if the bigram leg found some
+   character pair of it (a word jieba cut another way): not one word, variant or pair found means
+   its subject is not in the corpus. Otherwise the query gets no hits at all.
 2. **Per hit**: a hit stays if its coverage is ≥ ``min_coverage`` or its cosine is within
    ``similarity_window`` of the query's best cosine, or — a hit of the bigram leg — it contains
    ≥ ``min_bigram_coverage`` of the query's distinct character bigrams. The bigram leg never
@@ -210,11 +212,17 @@ class Verdicts:
 
 
 def verdict(fused: Sequence[Fused], concepts: Mapping[DocId, float], *, answer_coverage: float,
-            answer_similarity: float, gate: bool = True) -> Verdict:
+            answer_similarity: float, gate: bool = True, pieces_searched: bool = False) -> Verdict:
     """The answer gate and the best cosine over ``fused`` (see the module docstring); ``gate=False``
-    answers every query (query-by-example: an issue is an answer to its own kind)."""
+    answers every query (query-by-example: an issue is an answer to its own kind).
+    ``pieces_searched``: the bigram leg ran beside the word leg (hybrid search) — then a query of
+    which not one word, listed variant or character pair is found has no answer, whatever its cosine:
+    its subject is not in the corpus (超期羁押 among health notices), and the cosine of such a real
+    phrase is as high as an answered one's."""
     lexical = [concepts.get(f.doc_id, 0.0) for f in fused if f.leg(Leg.LEXICAL) is not None]
     best_cosine = max((v.score for f in fused if (v := f.leg(Leg.VECTOR)) is not None), default=0.0)
+    if pieces_searched and not lexical and all(f.leg(Leg.BIGRAM) is None for f in fused):
+        return Verdict(not gate, best_cosine)
     answered = not gate or (max(lexical) >= answer_coverage if lexical else best_cosine >= answer_similarity)
     return Verdict(answered, best_cosine)
 

@@ -137,6 +137,13 @@ def test_a_status_ticked_under_a_one_row_header() -> None:
     ]
 
 
+def test_a_yes_no_column_asking_whether_the_issue_is_done() -> None:
+    rows = [["序号", "存在问题", "整改措施", "是否整改到位"],
+            ["1", "档案管理不规范", "补建档案台账", "是"], ["2", "公车使用登记不全", "完善登记制度", "否"]]
+    text = HEAD + "\n".join(tables.table_lines(rows)) + SIGNATURE
+    assert _issues(parse_text(text)) == [("档案管理不规范", C, ["补建档案台账"]), ("公车使用登记不全", P, ["完善登记制度"])]
+
+
 # ------------------------------------------- 方面 → problem → numbered measures → 整改进展
 
 
@@ -233,6 +240,22 @@ def test_pdf_text_with_indented_paragraphs() -> None:
     # The same pages as extracted with the two-character paragraph indent kept.
     indented = PDF_TEXT.replace("\n根据", "\n\u3000\u3000根据")
     assert _issues(parse_text(indented)) == PDF_ISSUES
+
+
+def test_pdf_text_under_the_head_of_a_printed_document() -> None:
+    # The issuer's mark ("…文件") and the document number above the title are not the title.
+    notice = parse_text("中共临川县卫生健康委员会党组文件\n临卫党字〔2024〕12号\n" + PDF_TEXT)
+    assert notice.meta.title == "中共临川县卫生健康委员会党组关于巡察整改进展情况的通报"
+    assert notice.meta.organization == "中共临川县卫生健康委员会党组"
+    assert _issues(notice) == PDF_ISSUES
+
+
+def test_pdf_text_in_traditional_characters() -> None:
+    # A mirror's traditional-character copy of the same pages: 整改結果： still opens a line.
+    opencc = pytest.importorskip("opencc")
+    notice = parse_text(opencc.OpenCC("s2t").convert(PDF_TEXT))
+    assert [(i.status, len(i.measures)) for i in notice.issues] == [(C, 2), (P, 2), (C, 1)]
+    assert notice.issues[2].measures[0].endswith("限期整改到位。") and not notice.quality.warnings
 
 
 # ------------------------------------------------------------------------------ CMS web pages
@@ -525,3 +548,32 @@ def test_numbers_in_square_and_tortoise_shell_brackets(label: str) -> None:
                      for k, (p, m, s, _) in enumerate(JUSTICE))
     notice = parse_text(JUSTICE_HEAD + "一、整改落实情况\n" + body + JUSTICE_END)
     assert [(i.label[0], i.problem, i.status) for i in notice.issues] == [(label[0], p, st) for p, _, _, st in JUSTICE]
+
+
+def test_labels_printed_alone_without_their_colon() -> None:
+    # "整改措施" / "完成情况" as bold paragraphs of their own, the text in the next paragraph
+    # (or a numbered list): the last status must not be read from the label's own word 完成.
+    page = "".join(
+        f"<p><b>（{'一二三'[k]}）{p}</b></p><p><b>整改措施</b></p>"
+        + (f"<p>{m}</p>" if k else f"<p>1.{m}</p><p>2.建立定期回访制度。</p>")
+        + f"<p><b>完成情况</b></p><p>{s}</p>"
+        for k, (p, m, s, _) in enumerate(JUSTICE)
+    )
+    head = "".join(f"<p>{line}</p>" for line in JUSTICE_HEAD.splitlines())
+    notice = _html(f"<html><body><div id='zoom'>{head}<p>一、整改落实情况</p>{page}</div></body></html>")
+    assert _issues(notice) == [
+        (JUSTICE[0][0], C, [JUSTICE[0][1], "建立定期回访制度。"]),
+        *((p, status, [m]) for p, m, _, status in JUSTICE[1:]),
+    ]
+    assert not notice.quality.warnings
+
+
+@pytest.mark.parametrize("layout", [
+    "（{c}）{p}。（{s}）\n{m}",  # the status in brackets after the problem's full stop
+    "（{c}）{p}\n{m}\n（{s}）",  # … or on a line of its own closing the measures (the last one above the signature)
+])
+def test_a_bracketed_status_after_the_problem_or_closing_the_issue(layout: str) -> None:
+    body = "\n".join(layout.format(c="一二三"[k], p=p, m=m, s=s) for k, (p, m, s, _) in enumerate(JUSTICE))
+    notice = parse_text(JUSTICE_HEAD + "一、整改落实情况\n" + body + JUSTICE_END)
+    assert _issues(notice) == [(p, status, [m]) for p, m, _, status in JUSTICE]
+    assert not notice.quality.warnings

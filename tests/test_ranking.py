@@ -249,6 +249,33 @@ def test_bigrams_never_open_the_answer_gate():
     assert floor.apply(hits, {}, **FLOOR, bigram_covered={"a": 1.0, "b": 1.0}, min_bigram_coverage=0.1) == []
 
 
+def test_not_one_word_or_character_pair_found_means_no_answer_whatever_the_cosine():
+    """In a hybrid search (the bigram leg ran) meaning alone judges a query only when some piece of it
+    is in the corpus: a bigram hit (a word cut another way) lets the cosine decide, nothing at all does not."""
+    judge = {"answer_coverage": 0.3, "answer_similarity": 0.83}
+    meaning_only = [fused("a", cosine=0.90), fused("b", cosine=0.88)]
+    assert floor.verdict(meaning_only, {}, **judge).answered  # semantic search: the cosine decides
+    assert not floor.verdict(meaning_only, {}, **judge, pieces_searched=True).answered
+    with_pair = [fused("a", None, 0.90, 1), fused("b", cosine=0.88)]
+    assert floor.verdict(with_pair, {}, **judge, pieces_searched=True).answered
+    assert floor.verdict(meaning_only, {}, **judge, pieces_searched=True, gate=False).answered  # examples
+
+
+def test_an_out_of_domain_phrase_gets_no_hybrid_hits(backend):
+    """河长制 (river chiefs) is in no notice of the test corpus, not even one character pair of it: the
+    vector leg always has a nearest issue, but the hybrid search answers nothing. (The cosine
+    threshold is set to 0 so that only this rule can empty it.)"""
+    settings = Settings(backend="memory", answer_similarity=0.0)
+    svc = SearchService(settings, backend, search_corpus.EMBEDDER)
+    try:
+        def total(q: str, mode: str) -> int:
+            return svc.search_issues(parse_search_request(settings, q=q, mode=mode)).total
+        assert total("河长制", "semantic") > 0 and total("河长制", "hybrid") == 0
+        assert total("医保基金", "hybrid") > 0
+    finally:
+        svc.close()
+
+
 @pytest.fixture(scope="module")
 def bigram_backend():
     store = MemoryBackend()

@@ -354,3 +354,30 @@ def test_issue_rows_leave_out_their_notices_head_and_get_it_back_in_place(tmp_pa
     assert {d for (d,) in store._query("SELECT doc_id FROM docs WHERE deleted = 0")} == {
         d["id"] for b in (bundles[0], bundles[2]) for d in (*b.issues, *b.measures)}
     store.close()
+
+
+def test_documents_read_by_the_rows_a_search_found_and_heads_rewritten_come_back_new(tmp_path: Path) -> None:
+    """Documents a leg just found are read by their rowid and their notice heads come from the
+    store's memo: the same documents as read by id from a fresh backend; a notice written again
+    with other notice-level fields is read with its new head, and a replaced one is gone."""
+    backend = EmbeddedBackend(tmp_path, threads=1)
+    backend.check_compatible(EMBEDDER.model_id, EMBEDDER.dims, "test-dict")
+    bundles = make_bundles(measure_vectors=True)
+    backend.write(bundles)
+    issue_ids = [d["id"] for b in bundles for d in b.issues]
+    query = EMBEDDER.embed_queries(["医保基金"])[0].tolist()
+    found = [h.doc_id for h in backend.vector(Target.ISSUES, query, Filters(), 50)]
+    assert found and backend._row_ids.known_rows(backend._gen, Target.ISSUES, found)  # their rows are known
+    first = backend.get(Target.ISSUES, issue_ids)
+    fresh = EmbeddedBackend(tmp_path, threads=1, read_only=True)
+    assert first == fresh.get(Target.ISSUES, issue_ids) and first == backend.get(Target.ISSUES, issue_ids)
+    fresh.close()
+    for issue in bundles[0].issues:  # the notice again, with another place: its head changes
+        issue["province"] = "湖南省"
+    backend.write([bundles[0]])
+    again = {d["id"]: d for d in backend.get(Target.ISSUES, [d["id"] for d in bundles[0].issues])}
+    assert again and all(d["province"] == "湖南省" for d in again.values())
+    assert again == {d["id"]: {k: v for k, v in d.items() if k != "vector"} for d in bundles[0].issues}
+    backend.delete_notices(["n2"])
+    assert not backend.get(Target.ISSUES, [d["id"] for d in bundles[1].issues])
+    backend.close()

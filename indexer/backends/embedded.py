@@ -54,14 +54,7 @@ from indexer.backends.embedded_folder import (
     no_space,
 )
 from indexer.backends.embedded_generation import STORE, STORE_VERSION, Generation, disk_bytes, notice_row
-from indexer.backends.embedded_lexical import (
-    COLLECTIONS,
-    FILTERABLE,
-    KEY,
-    NOT_FAST,
-    as_int,
-    tantivy_errors,
-)
+from indexer.backends.embedded_lexical import COLLECTIONS, FILTERABLE, KEY, NOT_FAST, as_int, tantivy_errors
 from indexer.backends.embedded_store import NoticeRow, RecordStore, StoreFull
 from indexer.backends.facet_columns import count_stored
 from indexer.backends.row_ids import GenerationRows
@@ -519,7 +512,11 @@ class EmbeddedBackend:
             return self._gen.store
 
     def get(self, target: Target, ids: Sequence[DocId], *, derived: bool = True) -> list[Document]:
-        found = self._store().get_docs(target, ids, derived=derived)
+        with self._lock:
+            self._refresh()
+            gen = self._gen
+        # the rows of ids a search leg just found are known: read by rowid (embedded_store.get_docs)
+        found = gen.store.get_docs(target, ids, derived=derived, rows=self._row_ids.known_rows(gen, target, ids))
         return [found[i] for i in ids if i in found]
 
     def get_vectors(self, target: Target, ids: Sequence[DocId]) -> dict[DocId, Vector]:

@@ -118,6 +118,7 @@ def _signature_start(lines: list[Line]) -> int:
             (start < len(lines) or (line is filled[-1] and issuer_like(text)))
             and len(text) <= _SIGNATURE_MAX
             and not re.search(r"[。,，;；:：]", text)
+            and not text.startswith(("(", "["))  # "（长期坚持）" closing the last issue
             and not match_heading_markers(text)
             and not find_labels(text)  # "【整改情况】正在推进" has no colon but is no signature
         ):

@@ -243,6 +243,9 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
     problem_text, lead = split_heading(rest.strip(), labelled)
     problem_text = problem_text.rstrip(TRAILING_PUNCT)
     problem_text, status_raw = _heading_status(problem_text)
+    run_in = _TRAILING_BRACKET.fullmatch(fold(lead).strip()) if lead else None
+    if status_raw is None and lead and run_in and _looks_like_status(run_in.group(1)):
+        status_raw, lead = _status_value(lead.strip()[1:-1]), None  # "1.问题。（已完成）"
     trailing = _TRAILING_BRACKET.search(fold(problem_text))
     if status_raw is None and trailing and _looks_like_status(trailing.group(1)):
         status_raw = _status_value(problem_text[trailing.start(1) : trailing.end(1)])

@@ -322,6 +322,7 @@ def _remove_furniture(lines: list[str], removed: Removed) -> list[str]:
 
 
 _TITLE_END = re.compile(r"(?:通报|报告|公告|公示|通告|情况)$")
+_DOCUMENT_HEAD = re.compile(r"^(?:\S{2,40}文件|\S{0,16}[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d{1,4}\s*号)$")
 _TITLE_GLUED = re.compile(r"^(.{4,100}?关于.{2,100}?(?:通报|报告|公告|公示))\s*(?=[^\s。,，()（）])(?=.{10,}?[。；])")
 _SENTENCE_PUNCT = re.compile(r"[。；;！？!?]")
 _TITLE_MAX_LINES = 4
@@ -351,8 +352,10 @@ def _join_title(lines: list[str], removed: Removed) -> list[str]:
 
     ["中共X县卫生健康局党组", "关于…进展情况的", "通报", …] → ["中共X县卫生健康局党组关于…进展情况的通报", …]
     """
-    # A repost line above the title stays where it is (it gives the publish date).
-    above = next((i for i, line in enumerate(lines[:3]) if not PAGE_INFO_LINE.match(line)), 0)
+    # A repost line above the title stays where it is (it gives the publish date), and so does the
+    # head of a printed document: "中共X党组文件" and its number "X党字〔2024〕12号".
+    above = next((i for i, line in enumerate(lines[:3]) if not PAGE_INFO_LINE.match(line)
+                  and not _DOCUMENT_HEAD.match(line)), 0)
     if above:
         return [*lines[:above], *_join_title(lines[above:], removed)]
     m = _TITLE_GLUED.match(lines[0]) if lines else None

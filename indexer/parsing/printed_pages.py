@@ -7,14 +7,15 @@ in, a footer lands inside a measure and a heading wrapped after "…的问" lose
 
 * **page numbers** are removed wherever they stand on a line of their own;
 * **running headers** — a line without punctuation beside a page number, repeated elsewhere
-  or reading as the notice's title — are removed;
+  or reading as the notice's title, or such a title line repeated again and again — are removed;
 * **wrapped lines** are joined when the text is wrapped at a fixed width (most lines end
   within a character or two of the same width, almost none beyond it): a full line that does
   not end a sentence goes on with the next, unless that one opens a heading or a label or is
   indented;
 * **soft breaks** in any text (a ``<br>`` inside an HTML paragraph) — a line ending inside a
-  clause ("…，") goes on with the next line when that one opens no heading or label, and a
-  heading number alone on its line ("（一）") with the title on the next.
+  clause ("…，") goes on with the next line when that one opens no heading or label, a
+  heading number alone on its line ("（一）") with the title on the next, and a label printed
+  alone without its colon ("整改措施") with its text on the next ("整改措施：…").
 
     >>> unwrap(["整改措施：一是修订采购管理办法，", "— 2 —", "明确审批流程；二是开展专项检查。", "（一）", "关于…的问题"], [])
     ['整改措施：一是修订采购管理办法，明确审批流程；二是开展专项检查。', '（一）关于…的问题']
@@ -27,6 +28,7 @@ import unicodedata
 from collections import Counter
 
 from indexer.parsing import numbering
+from indexer.parsing.characters import TRADITIONAL_TO_SIMPLIFIED
 
 _PAGE_NUMBER = re.compile(
     r"^(?:[-—－–~～]{1,2}\s*\d{1,4}\s*[-—－–~～]{1,2}"  # — 3 —, -3-, －3－
@@ -39,7 +41,7 @@ _PAGE_NUMBER = re.compile(
 )
 _PUNCTUATION = re.compile(r"[。，、；：！？,;:!?()（）]")
 _TITLE_LIKE = re.compile(r"(?:巡察|巡视|整改).*(?:通报|报告|情况|公告)$")
-_HEADER_MAX = 60  # characters of a running header
+_HEADER_MIN, _HEADER_MAX = 8, 60  # characters of a running header (a label such as 整改措施 is shorter)
 _HEADER_REPEATS = 3  # a line this often in the text, punctuation-free: a running header even without page numbers
 _FOOTER_MAX = 16  # characters of a page number or of a heading number alone
 _OPENING = 24  # characters that show whether a line opens a paragraph (number, label, 一是)
@@ -71,7 +73,16 @@ def unwrap(lines: list[str], removed: list[str]) -> list[str]:
     previous, opened = "", False  # the last physical line, and whether it opened its paragraph
     for line in kept:
         text = line.strip(" \t\u3000\xa0")
-        if out and _continues(previous, opened, line, width, indents):
+        if out and opened and _bare_label(out[-1]):
+            # "整改措施" on a line of its own: its colon restored, its text on the next line joined
+            # unless that line opens a list ("1.…").
+            if _opens_paragraph(line):
+                out[-1] += "："
+                out.append(text)
+            else:
+                out[-1] = f"{out[-1]}：{text}"
+                joined += 1
+        elif out and _continues(previous, opened, line, width, indents):
             out[-1] = _join(out[-1], text)
             joined, opened = joined + 1, False
         else:
@@ -93,10 +104,11 @@ def _without_page_furniture(lines: list[str], removed: list[str]) -> list[str]:
     beside = {j for i in footers for j in (i - 1, i + 1) if 0 <= j < len(lines) and j not in footers}
     headers = set()
     for i, text in enumerate(compact):
-        if not text or len(text) > _HEADER_MAX or _PUNCTUATION.search(text) or _opens_paragraph(lines[i]):
+        if not _HEADER_MIN <= len(text) <= _HEADER_MAX or _PUNCTUATION.search(text) or _opens_paragraph(lines[i]):
             continue
-        repeated = counts[text] >= _HEADER_REPEATS and i > 0 and text in compact[:i]
-        if repeated or (i in beside and (counts[text] > 1 or _TITLE_LIKE.search(text))):
+        title = _TITLE_LIKE.search(text) is not None
+        repeated = title and counts[text] >= _HEADER_REPEATS and text in compact[:i]
+        if repeated or (i in beside and (counts[text] > 1 or title)):
             headers.add(i)
     if headers:
         removed.append(f"running header: {compact[min(headers)]}")
@@ -104,8 +116,9 @@ def _without_page_furniture(lines: list[str], removed: list[str]) -> list[str]:
 
 
 def _width_folded(text: str) -> str:
-    """Full-width digits and dashes as ASCII, for the page-number patterns."""
-    return unicodedata.normalize("NFKC", text)
+    """Full-width digits, dashes and colons as ASCII and traditional characters as simplified,
+    for the patterns of page numbers, headings and labels (整改結果： is a label too)."""
+    return unicodedata.normalize("NFKC", text).translate(TRADITIONAL_TO_SIMPLIFIED)
 
 
 _NARROW = re.compile("[\x00-\u2e7f]+")  # Latin letters, digits, spaces: half a Chinese character wide
@@ -174,6 +187,14 @@ def _bare_marker(text: str) -> bool:
         return False
     markers = numbering.match_heading_markers(_width_folded(text))
     return bool(markers) and markers[-1].end >= len(text)
+
+
+def _bare_label(text: str) -> bool:
+    """A field label printed alone, without its colon ("整改措施", "完成情况")."""
+    if len(text) > _FOOTER_MAX:
+        return False
+    labels = numbering.find_labels(_width_folded(text) + ":")
+    return len(labels) == 1 and labels[0].start == 0 and labels[0].end == len(text) + 1
 
 
 def _join(previous: str, text: str) -> str:

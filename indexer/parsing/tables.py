@@ -10,6 +10,10 @@ A table is a list: each row is numbered, by its 序号 cell or, when the table p
 place in the table (``1.``, ``2.`` …: the row is an issue whether or not it prints a number). A
 问题类别/方面 column (often merged down its rows) gives a section heading each time its value
 changes, numbered ``（一）``, ``（二）`` … unless it prints its own number.
+
+A status may be printed as a tick in one of several status columns (``已完成 | 正在推进 | 长期坚持``,
+often under a group title such as ``整改进展`` spanning them in a second header row): the
+ticked column's title is the status. A yes/no column (``是否整改到位 | 否``) gives ``未整改到位``.
 """
 
 from __future__ import annotations
@@ -109,6 +113,9 @@ def table_lines(rows: list[list[str]]) -> list[str]:
 
 
 # A status column group: "整改进展" over "已完成 | 正在推进 | 长期坚持", one tick per row.
+# A yes/no column: "是否完成" / "是否整改到位" with 是 or 否 in each row.
+_YES_NO_HEADER = re.compile(r"^是否(?:已经?)?((?:整改)?(?:完成|办结|销号|整改到位|到位)(?:整改)?)$")
+_YES, _YES_NO = frozenset("是已√"), frozenset("是否已未√×")
 _TICK_LABEL = "完成情况"  # the label a tick column gives its status when no group title is printed
 
 
@@ -198,6 +205,10 @@ def _row_lines(row: list[str], header: list[str], roles: dict[str, int], count: 
             continue
         if i in ticks:  # the ticked column names the status
             lines.append(f"{ticks[i]}：{header[i]}")
+            continue
+        asked = _YES_NO_HEADER.match(fold(header[i])) if i < len(header) else None
+        if asked and cell.strip() in _YES_NO:  # 是否完成 | 否 → 完成情况：未完成
+            lines.append(f"{_TICK_LABEL}：{'' if cell.strip() in _YES else '未'}{asked.group(1)}")
             continue
         label = header[i] if i < len(header) and header[i] else None
         first, *rest = cell.split("\n")
