@@ -367,6 +367,45 @@ def test_lexical_ties_at_the_cut_are_broken_by_id_and_deleted_hits_let_the_next_
     backend.close()
 
 
+class _CountedSearches:
+    """The real tantivy index, its searchers' search calls counted (each runs the whole query)."""
+
+    def __init__(self, index) -> None:
+        self.index, self.searches = index, 0
+
+    def __getattr__(self, name: str):
+        return getattr(self.index, name)
+
+    def searcher(self):
+        real, outer = self.index.searcher(), self
+
+        class Searcher:
+            def __getattr__(self, name: str):
+                return getattr(real, name)
+
+            def search(self, *args, **kwargs):
+                outer.searches += 1
+                return real.search(*args, **kwargs)
+        return Searcher()
+
+
+def test_lexical_ties_past_the_first_fetch_of_k_plus_ten_need_one_search(tmp_path):
+    # 20 tied best issues and 20 lower: the top 5 are the tied ones with the smallest ids, found by
+    # one run of the query (a fetch of k + 10 hits would end inside the ties and search again)
+    tokens = {n: "甲 丙" for n in range(1, 21)} | {n: "甲 丙 丁 戊" for n in range(21, 41)}
+    base = {"notice_id": "t1", "source": "t1.txt", "province": "甲省", "year": 2022}
+    issues = [{"id": f"t1-{n:03d}", **base, "seq": n, "problem": "问题", "problem_tokens": tokens[n],
+               "categories": ["c1"], "vector": [1.0] + [0.0] * (EMBEDDER.dims - 1)} for n in sorted(tokens, reverse=True)]
+    backend = _open(tmp_path)
+    backend.check_compatible(EMBEDDER.model_id, EMBEDDER.dims, "test-dict")
+    backend.write([NoticeBundle("t1", "t1.txt", dict(base), issues, [])])
+    backend.lexical(ISSUES, _query("甲"), Filters(), 5)  # opens the generation's indexes
+    counted = backend._gen.indexes[ISSUES] = _CountedSearches(backend._gen.indexes[ISSUES])
+    assert _ids(backend.lexical(ISSUES, _query("甲"), Filters(), 5)) == [f"t1-{n:03d}" for n in range(1, 6)]
+    assert counted.searches == 1
+    backend.close()
+
+
 def test_issue_family_vectors_from_the_indexes_are_the_stores_rows(tmp_path):
     """The measures' vectors come from the measure index, the issues' from the issue index once a
     leg has looked their rows up (row_ids.py): the same rows as read from SQLite; a deletion is

@@ -69,6 +69,10 @@ log = logging.getLogger(__name__)
 
 FACET_CACHE_SIZE = 256  # facet counts kept per (query, filters) or hit list, until the index changes
 
+# Hits fetched per wanted one: BM25 ties at the k-th score are common (short texts, a bigram query's
+# common bigrams), and each widening re-runs the whole search: 200 word- and bigram-leg searches at
+# 1M took 280 runs from k + 10, 200 from 4k (docs/scaling.md); a longer heap costs next to nothing.
+FIRST_FETCH = 4
 REBUILD_BATCH = 200  # notices per transaction / tantivy commit while rebuilding
 
 
@@ -403,7 +407,7 @@ class EmbeddedBackend:
             self._refresh()
             searcher = (gen := self._gen).indexes[target].searcher()
         with tantivy_errors("searching"):
-            limit = k + 10
+            limit = FIRST_FETCH * k + 10  # one search, not one per widening, at the usual ties at the cut
             while True:
                 found = searcher.search(full, limit=limit, count=False).hits
                 if len(found) < limit or found[-1][0] < found[k - 1][0]:
