@@ -29,7 +29,8 @@ from urllib.parse import quote
 from indexer.fields import EXPORT_FIELDS, field_named
 from indexer.types import DocId, Target
 from search_api.parse import SearchRequest, SimilarRequest
-from search_api.search import SearchService, shown_source
+from search_api.public import shown_source
+from search_api.search import SearchService
 
 _FIELDS = tuple(field_named(name) for name in EXPORT_FIELDS)
 COLUMNS: tuple[str, ...] = ("排名", *(f.label for f in _FIELDS))

@@ -33,7 +33,8 @@ from indexer.settings import Settings
 from indexer.types import DocId, Document, Target
 from search_api.errors import NotFound
 from search_api.parse import Mode, SearchFilters, parse_choice, parse_filters, parse_int, parse_query_text
-from search_api.search import SearchService, public
+from search_api.public import public
+from search_api.search import SearchService
 
 log = logging.getLogger(__name__)
 

@@ -46,7 +46,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
-from pathlib import PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -57,48 +56,17 @@ from indexer.embed import Embedder
 from indexer.fields import FACETS as FACET_FIELDS
 from indexer.fields import date_number
 from indexer.settings import Settings
-from indexer.sources import web_url
 from indexer.types import DocId, Document, Hit, Leg, Target, Vector
 from search_api import floor, lexical, vector
 from search_api.errors import NotFound
 from search_api.fuse import FUSERS, Fused, FusionParams, boost_sharing, variant_evidence
 from search_api.highlight import Highlighter
 from search_api.parse import Mode, Scope, SearchFilters, SearchRequest, SimilarRequest, Sort
+from search_api.public import file_source, public
 from search_api.variants import Expansion
 
 # Facets returned: request parameter name → stored field (the registry's facet fields).
 FACETS: dict[str, str] = {f.request_param: f.name for f in FACET_FIELDS}
-
-_INTERNAL_SUFFIXES = ("_tokens",)
-_INTERNAL_KEYS = frozenset({"vector", "original_text"})
-
-
-def public(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """A stored document without what only the index needs (token fields, vectors), and with its
-    ``source`` as people may see it (:func:`file_source`)."""
-    out = {k: v for k, v in doc.items() if k not in _INTERNAL_KEYS and not k.endswith(_INTERNAL_SUFFIXES)}
-    if "source" in out:
-        out["source"] = file_source(out["source"])
-    return out
-
-
-def file_source(source: str | None) -> str | None:
-    """A stored source as people may see it: a URL as it is, a file by its name only — never a
-    folder of this server (uploads live in temporary folders, ingests anywhere).
-
-    >>> file_source("/tmp/xuncha-upload-1/001/关于巡察整改的通报.docx"), file_source("https://a.example/n/1.html")
-    ('关于巡察整改的通报.docx', 'https://a.example/n/1.html')
-    """
-    if not source or web_url(source):
-        return source
-    return PurePosixPath(source.replace("\\", "/")).name or None
-
-
-def shown_source(doc: Mapping[str, Any]) -> str | None:
-    """Where a notice came from, for a person: the original's URL, else the name given with it,
-    else the file's name."""
-    return web_url(str(doc.get("source_url") or "")) or doc.get("source_name") or file_source(doc.get("source"))
-
 
 # measure hits read per issue hit wanted: issues have ~3 measure items (seed and generated notices)
 MEASURES_PER_ISSUE = 3

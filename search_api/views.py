@@ -17,7 +17,8 @@ from indexer.sources import web_url
 from indexer.types import Target
 from search_api.highlight import mark
 from search_api.page_state import RANGE_PARAMS, PageState
-from search_api.search import SearchService, shown_source
+from search_api.public import shown_source
+from search_api.search import SearchService
 
 STATUS = field_named("status")
 INSTITUTION_TYPE = field_named("institution_type")

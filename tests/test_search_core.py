@@ -33,7 +33,8 @@ from search_api.parse import (
     parse_search_request,
     parse_similar_request,
 )
-from search_api.search import SearchService, _collapse, public
+from search_api.public import public
+from search_api.search import SearchService, _collapse
 from search_api.vector import QueryEncoder
 from tests import search_corpus
 

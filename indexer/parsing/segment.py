@@ -234,6 +234,7 @@ def segment(text: str) -> Segmentation:
         by_leads = _segment_lines(lines, Unnumbered.LEADS)
         if _whole(by_leads) > _whole(result):
             result = by_leads
+            result.warnings += _after_status(result.issues, lines)
     if result.issues and statuses > len(result.issues):  # a half-read list is reported, never passed as whole
         result.warnings.append(f"{statuses} status lines for {len(result.issues)} issues: an issue may hold others")
     return result
@@ -241,6 +242,24 @@ def segment(text: str) -> Segmentation:
 
 _MIN_OPENERS = 2
 _MIN_LABELS = 2
+
+
+def _after_status(issues: list[Issue], lines: list[Line]) -> list[str]:
+    """Warnings for unnumbered issues whose block goes on after the status that closes it (the
+    measures first, the status last): those lines may state the next problem, over two lines."""
+    warnings = []
+    for issue in issues:
+        if issue.span is None:
+            continue
+        start, end = issue.span
+        kinds = [(found[0].kind if (found := find_labels(line.folded.strip())) and found[0].start == 0 else None)
+                 for line in lines if start < line.start and line.start + len(line.text) <= end and line.folded.strip()]
+        opened = next((kind for kind in kinds if kind is not None), None)
+        last_status = max((k for k, kind in enumerate(kinds) if kind is LabelKind.STATUS), default=None)
+        if opened is LabelKind.MEASURES and last_status is not None and last_status < len(kinds) - 1:
+            warnings.append(f"issue {issue.seq}: {len(kinds) - 1 - last_status} lines after its status may state "
+                            "the next problem")
+    return warnings
 
 
 def _whole(result: Segmentation) -> int:
