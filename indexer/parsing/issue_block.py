@@ -192,6 +192,14 @@ def opens_inline_list(node: Node, style: Style) -> bool:
     return marker is not None and marker.style is style and marker.number == 1
 
 
+def awaits_measures(node: Node) -> bool:
+    """Whether the node's last line is a measures label with nothing after it ("整改措施："): its
+    measures are the numbered lines below."""
+    line = _own_lines(node)[-1]
+    labels = find_labels(line.folded)
+    return bool(labels) and labels[-1].kind is LabelKind.MEASURES and not line.folded[labels[-1].end :].strip()
+
+
 _CONTINUATION_MAX = 40
 _CLAUSE_END = re.compile(r"[，,。；;：:！？!?]")
 

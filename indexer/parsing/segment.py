@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from indexer.parsing.heading_tree import Line, Node, Unnumbered, build_tree, lead_lines, split_lines
 from indexer.parsing.headings import Role, classify_title, measure_like, problem_like, unclosed_wrapper
 from indexer.parsing.issue_block import (
+    awaits_measures,
     carries_measures,
     make_issue,
     opens_inline_list,
@@ -348,6 +349,8 @@ def _opens_measures(previous: Node, node: Node) -> bool:
     if node.parent is not previous.parent or not _has_labels(previous):
         return False
     if node.marker.number == 1:
+        if awaits_measures(previous):  # "整改措施：" alone, then one item closed by the status
+            return _measure_item(node)
         return not _has_labels(node) and (previous.marker.number > 1 or not problem_like(node.title_folded))
     return node.marker.number == 2 and _measure_item(node) and opens_inline_list(previous, node.marker.style)
 
