@@ -72,3 +72,38 @@ def test_ordinal_words_that_open_no_heading(line: str) -> None:
     from indexer.parsing.numbering import match_heading
 
     assert match_heading(line) is None
+
+
+# ------------------------------------------------------------ problems without numbers, over lines
+
+HARBOUR = [("渔港码头安全巡查流于形式。", "建立码头安全巡查打卡制度。", "已完成", C),
+           ("渔船进出港登记不规范。", "统一进出港登记簿，每周抽查。", "正在推进", P)]
+HARBOUR_HEAD = ("中共东澜县海洋渔业局党组关于巡察整改进展情况的通报\n"
+                "县委第四巡察组对县海洋渔业局党组开展了巡察。现将整改进展情况公布如下。\n一、整改落实情况\n")
+HARBOUR_END = "\n中共东澜县海洋渔业局党组\n2024年9月2日"
+
+
+@pytest.mark.parametrize("status_layout", ["整改结果：{s}", "整改结果：\n{s}"])
+def test_an_unnumbered_problem_over_two_lines_takes_both(status_layout: str) -> None:
+    # Measures first, the status last: the status closes each block, so both lines before the
+    # next "整改措施：" state the next problem (and those under the heading the first one).
+    body = "\n".join(f"{p}\n多次被群众投诉。\n整改措施：{m}\n" + status_layout.format(s=s) for p, m, s, _ in HARBOUR)
+    notice = parse_text(HARBOUR_HEAD + body + HARBOUR_END)
+    assert [(i.problem, i.status, i.measures) for i in notice.issues] == [
+        (p + "多次被群众投诉", status, [m]) for p, m, _, status in HARBOUR
+    ]
+    assert not notice.quality.warnings
+
+
+def test_an_introduction_ending_with_a_colon_is_no_part_of_the_first_problem() -> None:
+    body = "\n".join(f"{p}\n整改措施：{m}\n整改结果：{s}" for p, m, s, _ in HARBOUR)
+    notice = parse_text(HARBOUR_HEAD + "对照反馈意见，逐项整改如下：\n" + body + HARBOUR_END)
+    assert [i.problem for i in notice.issues] == [p.rstrip("。") for p, _, _, _ in HARBOUR]
+
+
+def test_lines_after_the_last_status_are_still_reported() -> None:
+    # After the last block there is no next problem for them to state.
+    body = "\n".join(f"{p}\n整改措施：{m}\n整改结果：{s}" for p, m, s, _ in HARBOUR)
+    notice = parse_text(HARBOUR_HEAD + body + "\n下一步将持续巩固整改成果。\n多次开展回头看。" + HARBOUR_END)
+    assert [i.problem for i in notice.issues] == [p.rstrip("。") for p, _, _, _ in HARBOUR]
+    assert any("after its status may state" in w for w in notice.quality.warnings)

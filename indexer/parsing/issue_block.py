@@ -235,6 +235,11 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
     assert node.line is not None
     rest = node.line.text[node.text_start :]
     rest_folded = node.line.folded[node.text_start :]
+    if node.title_lines > 1:  # an unnumbered problem stated over several lines
+        stated = node.body[: node.title_lines - 1]
+        rest += "".join(line.text.strip() for line in stated)
+        rest_folded += "".join(line.folded.strip() for line in stated)
+        lines = [line for line in lines if line not in stated]
     continued = _heading_continuation(rest_folded, node)
     if continued is not None:  # a heading wrapped over two lines: "1.关于…运用" / "不充分的问题"
         rest, rest_folded = rest + continued.text.strip(), rest_folded + continued.folded.strip()

@@ -27,7 +27,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from indexer.parsing.heading_tree import Line, Node, Unnumbered, build_tree, lead_lines, split_lines
+from indexer.parsing.heading_tree import (
+    Line,
+    Node,
+    Unnumbered,
+    build_tree,
+    lead_lines,
+    split_lines,
+    status_line,
+)
 from indexer.parsing.headings import Role, classify_title, measure_like, problem_like, unclosed_wrapper
 from indexer.parsing.issue_block import (
     awaits_measures,
@@ -253,14 +261,22 @@ def _after_status(issues: list[Issue], lines: list[Line]) -> list[str]:
         if issue.span is None:
             continue
         start, end = issue.span
-        kinds = [(found[0].kind if (found := find_labels(line.folded.strip())) and found[0].start == 0 else None)
-                 for line in lines if start < line.start and line.start + len(line.text) <= end and line.folded.strip()]
+        kinds = [_line_kind(line) for line in lines
+                 if start < line.start and line.start + len(line.text) <= end and line.folded.strip()]
         opened = next((kind for kind in kinds if kind is not None), None)
         last_status = max((k for k, kind in enumerate(kinds) if kind is LabelKind.STATUS), default=None)
         if opened is LabelKind.MEASURES and last_status is not None and last_status < len(kinds) - 1:
             warnings.append(f"issue {issue.seq}: {len(kinds) - 1 - last_status} lines after its status may state "
                             "the next problem")
     return warnings
+
+
+def _line_kind(line: Line) -> LabelKind | None:
+    """The label opening a line; a status printed alone below its label ("已完成。") counts as one."""
+    text = line.folded.strip()
+    if (found := find_labels(text)) and found[0].start == 0:
+        return found[0].kind
+    return LabelKind.STATUS if status_line(text) else None
 
 
 def _whole(result: Segmentation) -> int:
