@@ -107,3 +107,14 @@ def test_lines_after_the_last_status_are_still_reported() -> None:
     notice = parse_text(HARBOUR_HEAD + body + "\n下一步将持续巩固整改成果。\n多次开展回头看。" + HARBOUR_END)
     assert [i.problem for i in notice.issues] == [p.rstrip("。") for p, _, _, _ in HARBOUR]
     assert any("after its status may state" in w for w in notice.quality.warnings)
+
+
+def test_a_problem_over_two_lines_before_the_status_first_is_reported() -> None:
+    # The status first, the measures last: a line after the measures may end them or open the
+    # next problem. One that reads as a problem is reported, measures that go on are not.
+    body = "\n".join(f"{p}\n多次被群众投诉。\n整改结果：{s}\n整改措施：{m}" for p, m, s, _ in HARBOUR)
+    notice = parse_text(HARBOUR_HEAD + body + HARBOUR_END)
+    assert [i.problem for i in notice.issues] == ["多次被群众投诉"] * 2
+    assert "issue 2: the line before its problem may state it too" in notice.quality.warnings
+    body = "\n".join(f"{p}\n整改结果：{s}\n整改措施：{m}\n持续跟踪问效。" for p, m, s, _ in HARBOUR)
+    assert not any("before its problem" in w for w in parse_text(HARBOUR_HEAD + body + HARBOUR_END).quality.warnings)

@@ -243,7 +243,7 @@ def segment(text: str) -> Segmentation:
         by_leads = _segment_lines(lines, Unnumbered.LEADS)
         if _whole(by_leads) > _whole(result):
             result = by_leads
-            result.warnings += _after_status(result.issues, lines)
+            result.warnings += _after_status(result.issues, lines) + _before_problem(result.issues, lines)
     if result.issues and statuses > len(result.issues):  # a half-read list is reported, never passed as whole
         result.warnings.append(f"{statuses} status lines for {len(result.issues)} issues: an issue may hold others")
     return result
@@ -268,6 +268,23 @@ def _after_status(issues: list[Issue], lines: list[Line]) -> list[str]:
         if opened is LabelKind.MEASURES and last_status is not None and last_status < len(kinds) - 1:
             warnings.append(f"issue {issue.seq}: {len(kinds) - 1 - last_status} lines after its status may state "
                             "the next problem")
+    return warnings
+
+
+def _before_problem(issues: list[Issue], lines: list[Line]) -> list[str]:
+    """Warnings for unnumbered issues whose block before ends on a line reading as a problem, not
+    as a measure (the status first, the measures last): it may be the first line of the problem."""
+    filled = [line for line in lines if line.folded.strip()]
+    warnings = []
+    for before, issue in zip(issues, issues[1:], strict=False):
+        if before.span is None or issue.span is None:
+            continue
+        last = next((line for line in reversed(filled) if line.start < issue.span[0]), None)
+        if last is None or last.start < before.span[0] or _line_kind(last) is not None:
+            continue
+        text = last.folded.strip()
+        if problem_like(text) and not measure_like(text):
+            warnings.append(f"issue {issue.seq}: the line before its problem may state it too")
     return warnings
 
 
