@@ -501,17 +501,6 @@ def test_unnumbered_problems_under_numbered_aspects_with_the_status_first() -> N
 
 
 
-def test_unnumbered_problems_over_two_lines_are_reported() -> None:
-    # Only the line before "整改措施：" is taken for the problem; the line above it is left after
-    # the status of the issue before, which the quality report says.
-    body = "\n".join(f"{p}。\n群众反映较多。\n整改措施：{m}\n整改结果：{s}" for p, m, s, _ in JUSTICE)
-    notice = parse_text(JUSTICE_HEAD + "一、整改落实情况\n" + body + JUSTICE_END)
-    assert [w for w in notice.quality.warnings if "after its status" in w] == [
-        "issue 1: 1 lines after its status may state the next problem",
-        "issue 2: 1 lines after its status may state the next problem",
-    ]
-
-
 def test_an_issue_holding_other_status_lines_is_reported() -> None:
     # Problem and measures run together on one line, no numbers: the 方面 headings are all that
     # is found, and the notice is reported as half-read rather than passed as whole.

@@ -24,6 +24,7 @@ from indexer.parsing.numbering import (
     match_problem_label,
     match_wrapped_opener,
 )
+from indexer.parsing.status import normalise_status
 
 _CLOSING = re.compile(
     r"^(?:欢迎.{0,80}监督|(?:联系电话|联系方式|联系人|通讯地址|邮政地址|邮寄地址|电子邮箱|电子信箱|邮箱|"
@@ -58,6 +59,7 @@ class Node:
     children: list[Node] = field(default_factory=list)
     body: list[Line] = field(default_factory=list)
     role: Role = Role.PLAIN
+    title_lines: int = 1  # lines stating the heading: an unnumbered problem may take several
 
     @property
     def label(self) -> str:
@@ -121,6 +123,7 @@ def _signature_start(lines: list[Line]) -> int:
             and not text.startswith(("(", "["))  # "（长期坚持）" closing the last issue
             and not match_heading_markers(text)
             and not find_labels(text)  # "【整改情况】正在推进" has no colon but is no signature
+            and not status_line(text)  # "正在推进" alone below its label closes the last issue
         ):
             start = line.index
             continue
@@ -154,7 +157,7 @@ def build_tree(lines: list[Line], unnumbered: Unnumbered = Unnumbered.NONE) -> T
     signature = _signature_start(lines)
     closed = annexed = False
     problems = 0  # unnumbered problems met
-    leads = lead_lines(lines[:signature]) if unnumbered is Unnumbered.LEADS else set()
+    leads = lead_lines(lines[:signature]) if unnumbered is Unnumbered.LEADS else {}
     for line in lines:
         if line.index >= signature:
             tail.append(line)
@@ -193,6 +196,7 @@ def build_tree(lines: list[Line], unnumbered: Unnumbered = Unnumbered.NONE) -> T
                 style=marker.style,
                 text_start=markers[-1].end if inner else len(line.text),
                 label_start=markers[0].start if inner and len(markers) > 1 else None,
+                title_lines=leads.get(line.index, 1),
             )
             _place(stack, node)
     return Tree(root, tail, warnings)
@@ -202,26 +206,60 @@ _LEAD_MAX = 200  # characters of a problem stated before its labels
 _BLOCK_LABELS = (LabelKind.MEASURES, LabelKind.STATUS)
 
 
-def lead_lines(lines: list[Line]) -> set[int]:
-    """Lines stating a problem without a number: each right before a line that opens with the
-    label every issue block opens with (the notice's first measures or status label), itself
-    without a label. A line before any other label continues the block above it."""
+def lead_lines(lines: list[Line]) -> dict[int, int]:
+    """Problems stated without a number, as {first line: lines stated over}: each ends right
+    before a line that opens with the label every issue block opens with (the notice's first
+    measures or status label), itself without a label. A line before any other label continues
+    the block above it.
+
+    When the blocks open with their measures, the status closes each block: every line between
+    the status before and the next block is the problem (stated over several lines), and so are
+    those between a heading and the first block (an introduction ending with a colon excepted)."""
     opening = [(line, labels[0]) for line in lines if (labels := find_labels(line.folded.strip()))
                and labels[0].start == 0 and labels[0].kind in _BLOCK_LABELS]
     if len(opening) < 2:
-        return set()
+        return {}
     first = opening[0][1].kind
     filled = [line for line in lines if line.folded.strip()]
-    after = {a.index: b for a, b in zip(filled, filled[1:], strict=False)}
     starts = {line.index for line, label in opening if label.kind is first}
-    out = set()
-    for line in filled:
-        text = line.folded.strip()
-        following = after.get(line.index)
-        if (following is not None and following.index in starts and len(text) <= _LEAD_MAX
-                and not find_labels(text) and not match_heading_markers(text)):
-            out.add(line.index)
+    out = {}
+    for at, line in enumerate(filled[:-1]):
+        if filled[at + 1].index in starts and _stated(line):
+            top = _problem_top(filled, at) if first is LabelKind.MEASURES else at
+            out[filled[top].index] = at - top + 1
     return out
+
+
+def _stated(line: Line) -> bool:
+    text = line.folded.strip()
+    return len(text) <= _LEAD_MAX and not find_labels(text) and not match_heading_markers(text)
+
+
+def _problem_top(filled: list[Line], at: int) -> int:
+    """The first line of the problem whose last line is ``filled[at]``: back over unlabelled
+    lines to the status closing the block before, or to a heading; else the line itself."""
+    top = at
+    total = len(filled[at].folded.strip())
+    while top > 0 and _stated(filled[top - 1]) and not status_line(filled[top - 1].folded.strip()):
+        text = filled[top - 1].folded.strip()
+        total += len(text)
+        if total > _LEAD_MAX or text.endswith(":"):
+            return at
+        top -= 1
+    if top == 0 or top == at:
+        return at
+    above = filled[top - 1].folded.strip()
+    labels = find_labels(above)
+    closed = (bool(labels) and labels[0].start == 0 and labels[-1].kind is LabelKind.STATUS) or status_line(above)
+    return top if closed or match_heading_markers(above) else at
+
+
+_STATUS_VALUE_MAX = 12
+
+
+def status_line(text: str) -> bool:
+    """A status printed on its own line below its label ("已完成。")."""
+    return len(text) <= _STATUS_VALUE_MAX and normalise_status(text) is not None
 
 
 def _place(stack: list[Node], node: Node) -> None:

@@ -192,6 +192,14 @@ def opens_inline_list(node: Node, style: Style) -> bool:
     return marker is not None and marker.style is style and marker.number == 1
 
 
+def awaits_measures(node: Node) -> bool:
+    """Whether the node's last line is a measures label with nothing after it ("整改措施："): its
+    measures are the numbered lines below."""
+    line = _own_lines(node)[-1]
+    labels = find_labels(line.folded)
+    return bool(labels) and labels[-1].kind is LabelKind.MEASURES and not line.folded[labels[-1].end :].strip()
+
+
 _CONTINUATION_MAX = 40
 _CLAUSE_END = re.compile(r"[，,。；;：:！？!?]")
 
@@ -227,6 +235,11 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
     assert node.line is not None
     rest = node.line.text[node.text_start :]
     rest_folded = node.line.folded[node.text_start :]
+    if node.title_lines > 1:  # an unnumbered problem stated over several lines
+        stated = node.body[: node.title_lines - 1]
+        rest += "".join(line.text.strip() for line in stated)
+        rest_folded += "".join(line.folded.strip() for line in stated)
+        lines = [line for line in lines if line not in stated]
     continued = _heading_continuation(rest_folded, node)
     if continued is not None:  # a heading wrapped over two lines: "1.关于…运用" / "不充分的问题"
         rest, rest_folded = rest + continued.text.strip(), rest_folded + continued.folded.strip()

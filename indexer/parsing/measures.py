@@ -1,4 +1,4 @@
-"""Measures: the text under a problem split into items (一是…二是…, 1./2., （1）…, ①…).
+"""Measures: the text under a problem split into items (一是…二是…, 1./2., （1）…, ①…, 第一，…).
 
 The scheme whose first marker comes earliest wins, so nested lists stay inside their item
 ("一是…（1）…（2）…二是…" gives two items). Text before the first marker is the introduction,
@@ -18,7 +18,7 @@ from indexer.parsing.normalise import fold
 from indexer.parsing.numbering import Marker, Style
 
 # Numbered items must start a paragraph or follow a sentence end (never "截至6.30日").
-_ITEM_STYLES = (Style.AR, Style.AR_PAREN, Style.AR_HALF, Style.CIRCLED, Style.CN_PAREN, Style.CN)
+_ITEM_STYLES = (Style.AR, Style.AR_PAREN, Style.AR_HALF, Style.CIRCLED, Style.CN_PAREN, Style.CN, Style.ORDINAL)
 _MIN_NUMBERED = 2  # a lone "1." is not a list (but at the very start); a lone "一是" is still an item
 _EDGE = "\n\t ：:，,；;、"
 _NEWLINE = re.compile("\n")

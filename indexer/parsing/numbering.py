@@ -1,7 +1,7 @@
 """The one place for the markers that give a notice its structure.
 
 * heading numbering: ``一、`` ``（一）`` ``1.``/``1、``/``1．`` ``（1）`` ``1）`` ``①`` ``问题1：``
-  ``【问题一】`` and the compound ``1.(1)``;
+  ``【问题一】``, the ordinals ``第一，`` ``第1项：`` ``第一项问题：`` and the compound ``1.(1)``;
 * measure ordinals: ``一是`` ``二是`` … (items of a measures paragraph, not headings);
 * field labels that open a status paragraph (``整改结果：``) or a measures paragraph
   (``整改情况：``), the labels of problem details (``具体表现：``) and of duties (``责任领导：``,
@@ -35,6 +35,7 @@ class Style(StrEnum):
     AR_HALF = "ar_half"  # 1） 1)
     CIRCLED = "circled"  # ① ②
     PROBLEM = "problem"  # 问题1： 问题一： 【问题一】
+    ORDINAL = "ordinal"  # 第一， 第1项： 第一项问题：
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +78,15 @@ _HEADING_PATTERNS: tuple[tuple[Style, re.Pattern[str]], ...] = (
     (Style.AR_HALF, re.compile(r"(\d{1,3})\s*\)(?![\d.)])")),
     (Style.CIRCLED, re.compile(f"([{_CIRCLED}])")),
     (Style.PROBLEM, re.compile(rf"问题\s*(\d{{1,5}}|{_CN_NUM})\s*[:、.]|\[\s*问题\s*(\d{{1,5}}|{_CN_NUM})\s*\]\s*:?")),
+    # An ordinal then a comma or colon, or 项 (问题) then punctuation or a space: "第一时间", "第一项工作"
+    # and "第二巡察组" open no heading.
+    (Style.ORDINAL, re.compile(rf"第\s*(\d{{1,3}}|{_CN_NUM})\s*(?:项\s*(?:问题)?\s*(?:[:,、.]|(?=\s))|[,、:])")),
 )
 _SPACES = re.compile(r"[ \t\u3000]*")
 
 
 def _number(style: Style, digits: str) -> int | None:
-    if style in (Style.CN, Style.CN_PAREN) or (style is Style.PROBLEM and not digits.isdigit()):
+    if style in (Style.CN, Style.CN_PAREN) or (style in (Style.PROBLEM, Style.ORDINAL) and not digits.isdigit()):
         return cn_to_int(digits)
     if style is Style.CIRCLED:
         return _CIRCLED.index(digits) + 1
@@ -190,6 +194,8 @@ _STRICT_RULES = (
     _InlineRule(Style.CN, re.compile(rf"({_CN_NUM})、(?![一二三四五六七八九十、])"), _BOUNDARY),
     _InlineRule(Style.AR, re.compile(r"(\d{1,2})(?:、|\.(?![\d.]))(?!\d)"), _SENTENCE_END),
     _InlineRule(Style.CIRCLED, re.compile(f"([{_CIRCLED}])"), _BOUNDARY),
+    # "…;第二,…": measures enumerated by ordinals (a heading only at a line start, see above).
+    _InlineRule(Style.ORDINAL, re.compile(rf"第({_CN_NUM}|\d{{1,2}})(?:项\s*)?[,、:]"), _BOUNDARY),
 )
 # In a body already known to be run together, headings may follow any character:
 # "…整改落实情况(一)党的建设方面1.关于…的问题" — a bracketed 一 anywhere, an Arabic number

@@ -27,9 +27,18 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from indexer.parsing.heading_tree import Line, Node, Unnumbered, build_tree, lead_lines, split_lines
+from indexer.parsing.heading_tree import (
+    Line,
+    Node,
+    Unnumbered,
+    build_tree,
+    lead_lines,
+    split_lines,
+    status_line,
+)
 from indexer.parsing.headings import Role, classify_title, measure_like, problem_like, unclosed_wrapper
 from indexer.parsing.issue_block import (
+    awaits_measures,
     carries_measures,
     make_issue,
     opens_inline_list,
@@ -234,7 +243,7 @@ def segment(text: str) -> Segmentation:
         by_leads = _segment_lines(lines, Unnumbered.LEADS)
         if _whole(by_leads) > _whole(result):
             result = by_leads
-            result.warnings += _after_status(result.issues, lines)
+            result.warnings += _after_status(result.issues, lines) + _before_problem(result.issues, lines)
     if result.issues and statuses > len(result.issues):  # a half-read list is reported, never passed as whole
         result.warnings.append(f"{statuses} status lines for {len(result.issues)} issues: an issue may hold others")
     return result
@@ -252,14 +261,39 @@ def _after_status(issues: list[Issue], lines: list[Line]) -> list[str]:
         if issue.span is None:
             continue
         start, end = issue.span
-        kinds = [(found[0].kind if (found := find_labels(line.folded.strip())) and found[0].start == 0 else None)
-                 for line in lines if start < line.start and line.start + len(line.text) <= end and line.folded.strip()]
+        kinds = [_line_kind(line) for line in lines
+                 if start < line.start and line.start + len(line.text) <= end and line.folded.strip()]
         opened = next((kind for kind in kinds if kind is not None), None)
         last_status = max((k for k, kind in enumerate(kinds) if kind is LabelKind.STATUS), default=None)
         if opened is LabelKind.MEASURES and last_status is not None and last_status < len(kinds) - 1:
             warnings.append(f"issue {issue.seq}: {len(kinds) - 1 - last_status} lines after its status may state "
                             "the next problem")
     return warnings
+
+
+def _before_problem(issues: list[Issue], lines: list[Line]) -> list[str]:
+    """Warnings for unnumbered issues whose block before ends on a line reading as a problem, not
+    as a measure (the status first, the measures last): it may be the first line of the problem."""
+    filled = [line for line in lines if line.folded.strip()]
+    warnings = []
+    for before, issue in zip(issues, issues[1:], strict=False):
+        if before.span is None or issue.span is None:
+            continue
+        last = next((line for line in reversed(filled) if line.start < issue.span[0]), None)
+        if last is None or last.start < before.span[0] or _line_kind(last) is not None:
+            continue
+        text = last.folded.strip()
+        if problem_like(text) and not measure_like(text):
+            warnings.append(f"issue {issue.seq}: the line before its problem may state it too")
+    return warnings
+
+
+def _line_kind(line: Line) -> LabelKind | None:
+    """The label opening a line; a status printed alone below its label ("已完成。") counts as one."""
+    text = line.folded.strip()
+    if (found := find_labels(text)) and found[0].start == 0:
+        return found[0].kind
+    return LabelKind.STATUS if status_line(text) else None
 
 
 def _whole(result: Segmentation) -> int:
@@ -348,6 +382,8 @@ def _opens_measures(previous: Node, node: Node) -> bool:
     if node.parent is not previous.parent or not _has_labels(previous):
         return False
     if node.marker.number == 1:
+        if awaits_measures(previous):  # "整改措施：" alone, then one item closed by the status
+            return _measure_item(node)
         return not _has_labels(node) and (previous.marker.number > 1 or not problem_like(node.title_folded))
     return node.marker.number == 2 and _measure_item(node) and opens_inline_list(previous, node.marker.style)
 

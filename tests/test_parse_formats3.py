@@ -1,0 +1,120 @@
+"""Problems numbered by ordinals (第一，/第1项：/第一项问题：), as official documents often number
+them, with their measures enumerated the same way. Every name and problem here is invented."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.parsing.parse import parse_text
+from indexer.parsing.status import Status
+
+C, P = Status.COMPLETED, Status.IN_PROGRESS
+
+HEAD = ("中共青溪县林业局党组关于巡察整改进展情况的通报\n"
+        "根据县委统一部署，县委第二巡察组对县林业局党组开展了常规巡察。现将整改进展情况公布如下。\n"
+        "一、整改落实情况\n")
+SIGNATURE = "\n中共青溪县林业局党组\n2024年5月8日"
+FOREST = [
+    ("护林员巡护记录不完整。", ["补齐巡护记录", "每月抽查巡护轨迹。"], "已完成", C),
+    ("林木采伐审批把关不严。", ["修订采伐审批流程", "开展审批回头看。"], "正在推进", P),
+    ("公益林补偿资金发放滞后。", ["建立补偿资金发放台账，按季度督办。"], "已完成", C),
+]
+
+
+ORDINAL = "第{c}，"
+
+
+def _numbered(style: str, k: int) -> str:
+    return style.format(c="一二三"[k], n=k + 1)
+
+
+@pytest.mark.parametrize("style", ["第{c}，", "第{n}项：", "第{c}项问题：", "第{c}项，", "问题{c}："])
+def test_problems_numbered_by_ordinals_get_their_label_and_a_bare_problem(style: str) -> None:
+    # Measures enumerated 第一，/第二， inside the measures paragraph are items, not problems.
+    body = "\n".join(
+        f"{_numbered(style, k)}{p}\n整改措施：{'；'.join(_numbered(ORDINAL, j) + m for j, m in enumerate(ms))}\n整改结果：{s}"
+        for k, (p, ms, s, _) in enumerate(FOREST)
+    )
+    notice = parse_text(HEAD + body + SIGNATURE)
+    assert [(i.label, i.problem, i.status, i.measures) for i in notice.issues] == [
+        (_numbered(style, k), p.rstrip("。"), status, ms) for k, (p, ms, _, status) in enumerate(FOREST)
+    ]
+    assert not notice.quality.warnings
+
+
+@pytest.mark.parametrize("problem_style", ["第{c}，", "（{c}）", "{n}."])
+def test_measure_lines_numbered_like_the_problems_stay_inside_their_problem(problem_style: str) -> None:
+    # "第一，…" lines under "整改措施：" count again from 一 under each problem: they are its
+    # measures, the last problem's single one closed by the status line.
+    body = "\n".join(
+        f"{_numbered(problem_style, k)}{p}\n整改措施：\n"
+        + "\n".join(_numbered(ORDINAL, j) + m for j, m in enumerate(ms))
+        + f"\n整改结果：{s}"
+        for k, (p, ms, s, _) in enumerate(FOREST)
+    )
+    notice = parse_text(HEAD + body + SIGNATURE)
+    assert [(i.label, i.problem, i.status, len(i.measures)) for i in notice.issues] == [
+        (_numbered(problem_style, k), p.rstrip("。"), status, len(ms)) for k, (p, ms, _, status) in enumerate(FOREST)
+    ]
+    assert not notice.quality.warnings
+
+
+def test_a_lone_measure_numbered_like_the_problems_under_a_bare_measures_label() -> None:
+    # "3." / "整改措施：" / "1.…" / "整改结果：…": the one item is the measure of issue 3, not issue 4.
+    body = "\n".join(f"{k + 1}.{p}\n整改措施：\n" + "\n".join(f"{j + 1}.{m}" for j, m in enumerate(ms)) + f"\n整改结果：{s}"
+                     for k, (p, ms, s, _) in enumerate(FOREST))
+    notice = parse_text(HEAD + body + SIGNATURE)
+    assert [(i.label, i.status, len(i.measures)) for i in notice.issues] == [("1.", C, 2), ("2.", P, 2), ("3.", C, 1)]
+
+
+@pytest.mark.parametrize("line", ["第一时间处置林区火情。", "第一项工作是排查隐患。", "第二巡察组反馈的问题已全部销号。"])
+def test_ordinal_words_that_open_no_heading(line: str) -> None:
+    from indexer.parsing.numbering import match_heading
+
+    assert match_heading(line) is None
+
+
+# ------------------------------------------------------------ problems without numbers, over lines
+
+HARBOUR = [("渔港码头安全巡查流于形式。", "建立码头安全巡查打卡制度。", "已完成", C),
+           ("渔船进出港登记不规范。", "统一进出港登记簿，每周抽查。", "正在推进", P)]
+HARBOUR_HEAD = ("中共东澜县海洋渔业局党组关于巡察整改进展情况的通报\n"
+                "县委第四巡察组对县海洋渔业局党组开展了巡察。现将整改进展情况公布如下。\n一、整改落实情况\n")
+HARBOUR_END = "\n中共东澜县海洋渔业局党组\n2024年9月2日"
+
+
+@pytest.mark.parametrize("status_layout", ["整改结果：{s}", "整改结果：\n{s}"])
+def test_an_unnumbered_problem_over_two_lines_takes_both(status_layout: str) -> None:
+    # Measures first, the status last: the status closes each block, so both lines before the
+    # next "整改措施：" state the next problem (and those under the heading the first one).
+    body = "\n".join(f"{p}\n多次被群众投诉。\n整改措施：{m}\n" + status_layout.format(s=s) for p, m, s, _ in HARBOUR)
+    notice = parse_text(HARBOUR_HEAD + body + HARBOUR_END)
+    assert [(i.problem, i.status, i.measures) for i in notice.issues] == [
+        (p + "多次被群众投诉", status, [m]) for p, m, _, status in HARBOUR
+    ]
+    assert not notice.quality.warnings
+
+
+def test_an_introduction_ending_with_a_colon_is_no_part_of_the_first_problem() -> None:
+    body = "\n".join(f"{p}\n整改措施：{m}\n整改结果：{s}" for p, m, s, _ in HARBOUR)
+    notice = parse_text(HARBOUR_HEAD + "对照反馈意见，逐项整改如下：\n" + body + HARBOUR_END)
+    assert [i.problem for i in notice.issues] == [p.rstrip("。") for p, _, _, _ in HARBOUR]
+
+
+def test_lines_after_the_last_status_are_still_reported() -> None:
+    # After the last block there is no next problem for them to state.
+    body = "\n".join(f"{p}\n整改措施：{m}\n整改结果：{s}" for p, m, s, _ in HARBOUR)
+    notice = parse_text(HARBOUR_HEAD + body + "\n下一步将持续巩固整改成果。\n多次开展回头看。" + HARBOUR_END)
+    assert [i.problem for i in notice.issues] == [p.rstrip("。") for p, _, _, _ in HARBOUR]
+    assert any("after its status may state" in w for w in notice.quality.warnings)
+
+
+def test_a_problem_over_two_lines_before_the_status_first_is_reported() -> None:
+    # The status first, the measures last: a line after the measures may end them or open the
+    # next problem. One that reads as a problem is reported, measures that go on are not.
+    body = "\n".join(f"{p}\n多次被群众投诉。\n整改结果：{s}\n整改措施：{m}" for p, m, s, _ in HARBOUR)
+    notice = parse_text(HARBOUR_HEAD + body + HARBOUR_END)
+    assert [i.problem for i in notice.issues] == ["多次被群众投诉"] * 2
+    assert "issue 2: the line before its problem may state it too" in notice.quality.warnings
+    body = "\n".join(f"{p}\n整改结果：{s}\n整改措施：{m}\n持续跟踪问效。" for p, m, s, _ in HARBOUR)
+    assert not any("before its problem" in w for w in parse_text(HARBOUR_HEAD + body + HARBOUR_END).quality.warnings)
