@@ -341,16 +341,23 @@ def test_the_rescoring_copy_lives_in_an_unlinked_file_not_in_memory(tmp_path, co
     index.close()
 
 
-def test_lexical_ties_at_the_cut_are_broken_by_id_and_deleted_hits_let_the_next_move_up(tmp_path):
-    # 1 issue matching both terms, 10 tied ones, 40 longer (lower-scored, also tied among them);
-    # written in reverse id order so that tantivy's own order of ties is not the ids' order
-    tokens = {1: "甲 乙"} | {n: "甲 丙" for n in range(2, 12)} | {n: "甲 丙 丁 戊" for n in range(12, 52)}
+def _backend_of_tokens(tmp_path, tokens: dict[int, str]):
+    """A backend holding one notice whose issue n has the problem tokens ``tokens[n]``, written in
+    reverse id order (so that tantivy's own order of ties is not the ids' order)."""
     base = {"notice_id": "t1", "source": "t1.txt", "province": "甲省", "year": 2022}
     issues = [{"id": f"t1-{n:03d}", **base, "seq": n, "problem": "问题", "problem_tokens": tokens[n],
                "categories": ["c1"], "vector": [1.0] + [0.0] * (EMBEDDER.dims - 1)} for n in sorted(tokens, reverse=True)]
     backend = _open(tmp_path)
     backend.check_compatible(EMBEDDER.model_id, EMBEDDER.dims, "test-dict")
     backend.write([NoticeBundle("t1", "t1.txt", dict(base), issues, [])])
+    return backend
+
+
+def test_lexical_ties_at_the_cut_are_broken_by_id_and_deleted_hits_let_the_next_move_up(tmp_path):
+    # 1 issue matching both terms, 10 tied ones, 40 longer (lower-scored, also tied among them);
+    # written in reverse id order so that tantivy's own order of ties is not the ids' order
+    tokens = {1: "甲 乙"} | {n: "甲 丙" for n in range(2, 12)} | {n: "甲 丙 丁 戊" for n in range(12, 52)}
+    backend = _backend_of_tokens(tmp_path, tokens)
     query = _query("甲", "乙")
     assert _ids(backend.lexical(ISSUES, query, Filters(), 5)) == ["t1-001", "t1-002", "t1-003", "t1-004", "t1-005"]
     # rows tombstoned after the searcher was opened (another process's commit not yet refreshed,
@@ -393,12 +400,7 @@ def test_lexical_ties_past_the_first_fetch_of_k_plus_ten_need_one_search(tmp_pat
     # 20 tied best issues and 20 lower: the top 5 are the tied ones with the smallest ids, found by
     # one run of the query (a fetch of k + 10 hits would end inside the ties and search again)
     tokens = {n: "甲 丙" for n in range(1, 21)} | {n: "甲 丙 丁 戊" for n in range(21, 41)}
-    base = {"notice_id": "t1", "source": "t1.txt", "province": "甲省", "year": 2022}
-    issues = [{"id": f"t1-{n:03d}", **base, "seq": n, "problem": "问题", "problem_tokens": tokens[n],
-               "categories": ["c1"], "vector": [1.0] + [0.0] * (EMBEDDER.dims - 1)} for n in sorted(tokens, reverse=True)]
-    backend = _open(tmp_path)
-    backend.check_compatible(EMBEDDER.model_id, EMBEDDER.dims, "test-dict")
-    backend.write([NoticeBundle("t1", "t1.txt", dict(base), issues, [])])
+    backend = _backend_of_tokens(tmp_path, tokens)
     backend.lexical(ISSUES, _query("甲"), Filters(), 5)  # opens the generation's indexes
     counted = backend._gen.indexes[ISSUES] = _CountedSearches(backend._gen.indexes[ISSUES])
     assert _ids(backend.lexical(ISSUES, _query("甲"), Filters(), 5)) == [f"t1-{n:03d}" for n in range(1, 6)]
