@@ -208,3 +208,57 @@ def test_decimal_amounts_and_dates_open_no_heading(line: str) -> None:
     from indexer.parsing.numbering import match_heading
 
     assert match_heading(line) is None
+
+
+# ------------------------------------------------------------ a body run together on one line
+
+
+@pytest.mark.parametrize("problem", ["关于{p}的问题。", "{p}。"])
+def test_problems_numbered_by_ordinals_in_a_one_line_body(problem: str) -> None:
+    # "…。第二，关于…的问题。整改措施：…": the ordinal numbers a problem (关于… or a label follows);
+    # "整改措施：第一，…；第二，…" enumerates measures and stays in its paragraph.
+    blocks = "".join(f"{'第' + '一二三'[k] + '，'}{problem.format(p=p)}整改措施：{m}整改结果：{s}。"
+                     for k, (p, m, s, _) in enumerate(BLOCKS))
+    notice = parse_text(HEAD.replace("\n", "") + blocks + END)
+    assert [(i.label, i.problem, i.status, len(i.measures)) for i in notice.issues] == [
+        (f"第{'一二三'[k]}，", p, status, len(m.split("；"))) for k, (p, m, _, status) in enumerate(BLOCKS)
+    ]
+    listed = HEAD.replace("\n", "") + "（一）关于文物藏品账目不清的问题。整改措施：第一，全面清点馆藏文物；第二，建立电子台账。整改结果：已完成。"
+    assert [(i.label, i.measures) for i in parse_text(listed + END).issues] == [("（一）", ["全面清点馆藏文物", "建立电子台账。"])]
+
+
+# ------------------------------------------------------------------- encodings and characters
+
+
+def test_gb18030_with_full_width_spaces_and_some_traditional_characters(tmp_path: Path) -> None:
+    # A GB18030 file (a name only GB18030 holds), paragraphs indented by full-width spaces,
+    # a full-width space inside a label, and traditional characters here and there.
+    text = (HEAD.replace("并于", "並於").replace("现将整改进展情况", "現將整改進展情況")
+            + "\u3000\u3000（一）关于文物藏品賬目不清的問題\n\u3000\u3000整改措施\u3000：一是全面清點馆藏文物；二是建立電子台账。\n"
+            "\u3000\u3000整改結果：\u3000已完成。\n\u3000\u3000（二）\u3000關於志愿者管理鬆散的问题\n"
+            "\u3000\u3000整改措施：责任人王䶮建立志愿者登记制度。\n\u3000\u3000整改结果：正在推進。" + END)
+    (tmp_path / "notice.txt").write_bytes(text.encode("gb18030"))
+    notice = parse_file(tmp_path / "notice.txt")
+    assert notice.encoding == "gb18030"
+    assert [(i.problem, i.status, len(i.measures)) for i in notice.issues] == [
+        ("文物藏品賬目不清", C, 2), ("志愿者管理鬆散", P, 1)]
+    assert (notice.meta.feedback_date, notice.meta.inspection_body) == ("2024-06-10", "县委第一巡察组")
+
+
+# ----------------------------------------------------------------------------- stated counts
+
+
+@pytest.mark.parametrize(("summary", "stated"), [
+    ("巡察组共反馈问题3个，截至目前已整改完成1个，正在整改2个。", (3, 1, 2)),
+    ("针对反馈的三个问题，已完成一个，其余两个正在推进。", (3, 1, 2)),
+    ("巡察组反馈问题共计3条，已整改到位1条、持续整改2条。", (3, 1, 2)),
+])
+def test_a_completed_count_the_statuses_contradict_is_reported(summary: str, stated: tuple[int, int, int]) -> None:
+    body = "\n".join(f"（{'一二三'[k]}）关于{p}的问题\n整改措施：{m}\n整改结果：{s}" for k, (p, m, s, _) in enumerate(BLOCKS))
+    notice = parse_text(HEAD.replace("现将", summary + "现将") + body + END)
+    totals = notice.meta.stated_totals
+    assert (totals.issues, totals.completed, totals.in_progress) == stated
+    # Two issues read as completed where the notice says one.
+    assert "the notice states 1 issues completed but 2 were read as completed" in notice.quality.warnings
+    agreed = parse_text(HEAD.replace("现将", summary.replace("1", "2").replace("一个", "两个") + "现将") + body + END)
+    assert not any("completed" in w for w in agreed.quality.warnings)

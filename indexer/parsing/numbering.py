@@ -215,6 +215,12 @@ _LOOSE_RULES = (
     _InlineRule(Style.CIRCLED, re.compile(f"([{_CIRCLED}])"), _BOUNDARY),
     # "问题1:" only with a colon, and not after 的: "…整改的问题1.关于…" is a heading's end + "1.".
     _InlineRule(Style.PROBLEM, re.compile(rf"(?<!的)问题\s*(\d{{1,2}}|{_CN_NUM})\s*:"), None),
+    # "…。第二,关于…的问题。" or "…。第二,台账不全。整改措施:…": an ordinal numbering problems, not
+    # the "第二,…" of measures enumerated inside their paragraph.
+    _InlineRule(Style.ORDINAL, re.compile(
+        rf"第({_CN_NUM}|\d{{1,2}})(?:项\s*(?:问题)?)?[,、:](?=\s*(?:关于|针对)|[^。;:]{{2,80}}。?\s*"
+        r"(?:整改措施|整改情况|整改结果|整改进展|整改举措|存在问题|问题表现|具体表现)\s*:)"), _BOUNDARY,
+        glued=True),
 )
 # What a glued marker may follow: the end of a word or of a bracket — never a digit, a letter
 # or a colon ("共112.5万元", "整改情况:1.…" are not glued headings).
