@@ -1,6 +1,6 @@
 """The one place for the markers that give a notice its structure.
 
-* heading numbering: ``一、`` ``（一）`` ``1.``/``1、``/``1．`` ``（1）`` ``1）`` ``①`` ``问题1：``
+* heading numbering: ``一、`` ``（一）`` ``1.``/``1、``/``1．`` ``1.1`` ``（1）`` ``1）`` ``①`` ``问题1：``
   ``【问题一】``, the ordinals ``第一，`` ``第1项：`` ``第一项问题：`` and the compound ``1.(1)``;
 * measure ordinals: ``一是`` ``二是`` … (items of a measures paragraph, not headings);
 * field labels that open a status paragraph (``整改结果：``) or a measures paragraph
@@ -36,6 +36,7 @@ class Style(StrEnum):
     CIRCLED = "circled"  # ① ②
     PROBLEM = "problem"  # 问题1： 问题一： 【问题一】
     ORDINAL = "ordinal"  # 第一， 第1项： 第一项问题：
+    DECIMAL = "decimal"  # 1.1 1.2 2.1 (numbered within their part, as a report's sections are)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,10 @@ _HEADING_PATTERNS: tuple[tuple[Style, re.Pattern[str]], ...] = (
     (Style.CN_PAREN, re.compile(rf"\(\s*({_CN_NUM})\s*\)|[〔\[]\s*({_CN_NUM})\s*[〕\]]")),
     (Style.AR_PAREN, re.compile(r"\(\s*(\d{1,5})\s*\)|[〔\[]\s*(\d{1,3})\s*[〕\]]")),
     (Style.CN, re.compile(rf"({_CN_NUM})\s*[、.](?![一二三四五六七八九十、])")),
+    # "2.1 …": the item numbered within its part. Not a decimal amount or a date ("3.5万元",
+    # "6.30日"): small numbers only, then a space, a stop or Chinese text other than a unit.
+    (Style.DECIMAL, re.compile(r"\d{1,2}\.(\d{1,2})(?:\s*[、.](?!\d)|(?=\s)|(?=[\u4e00-\u9fff]))"
+                               r"(?![日月号时分秒元万亿倍个年次名人条项件家余多米吨亩户])")),
     # "3 关于…的问题": a number whose full stop a web page lost, before a problem heading.
     (Style.AR, re.compile(r"(\d{1,5})\s*(?:、|\.(?![\d.]))(?!\d)|(\d{1,3})\s*(?=关于|针对)")),
     (Style.AR_HALF, re.compile(r"(\d{1,3})\s*\)(?![\d.)])")),
@@ -384,6 +389,7 @@ _DETAIL_LABELS = ("问题表现", "具体表现", "主要表现", "问题描述"
 _DUTY_LABELS = (
     "责任领导", "责任人", "责任单位", "责任部门", "责任科室", "责任股室", "责任处室", "责任主体", "牵头领导",
     "牵头单位", "牵头部门", "配合单位", "完成时限", "整改时限", "整改期限", "时限要求", "完成时间",
+    "完成期限", "时限", "整改责任人", "整改责任单位", "分管领导",
 )
 
 

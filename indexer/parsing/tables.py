@@ -34,7 +34,7 @@ _CN_NUMERAL = re.compile(r"^[一二三四五六七八九十]+[、.．]?$")
 _SPACES = re.compile(r"\s+")
 
 
-def _header_roles(row: list[str]) -> dict[str, int] | None:
+def header_roles(row: list[str]) -> dict[str, int] | None:
     """Column roles when ``row`` is a header row (short cells, known labels), else None."""
     labels = [_SPACES.sub("", fold(c)) for c in row]  # a traditional copy's 問題 is a 问题 column
     if len(labels) < 2 or any(len(label) > 12 for label in labels):
@@ -77,7 +77,7 @@ def table_lines(rows: list[list[str]]) -> list[str]:
         return [line for key, value in pairs for line in f"{key}：{value}".split("\n")]
     header_at, roles = None, None
     for i, row in enumerate(rows[:3]):
-        roles = _header_roles(row)
+        roles = header_roles(row)
         if roles is not None:
             header_at = i
             break

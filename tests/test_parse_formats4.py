@@ -1,0 +1,210 @@
+"""Formats of notices copied out of PDFs and reports: tables printed as text (cells apart by
+runs of spaces, or one cell per line), bare page numbers between pages, items numbered within
+their part (1.1 / 1.2 / 2.1), tables with 责任人/时限 columns. Every name and problem here is invented."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from indexer.parsing import html_text
+from indexer.parsing.parse import parse_document, parse_file, parse_text
+from indexer.parsing.status import Status
+from indexer.types import RawDocument
+
+C, P = Status.COMPLETED, Status.IN_PROGRESS
+
+HEAD = ("中共白鹭县文化馆支部委员会关于巡察整改进展情况的通报\n"
+        "根据县委统一部署，县委第一巡察组于2024年3月至5月对县文化馆党支部开展了常规巡察，"
+        "并于2024年6月10日反馈了巡察意见。现将整改进展情况公布如下。\n一、整改落实情况\n")
+END = "\n二、下一步工作打算\n持续巩固整改成果。\n中共白鹭县文化馆支部委员会\n2024年9月1日"
+HEADER = ["序号", "问题", "整改措施", "完成情况", "责任人", "时限"]
+ROWS = [
+    ["1", "文物藏品账目不清", "全面清点馆藏文物，建立电子台账", "已完成", "王某", "2024年8月"],
+    ["2", "公益演出经费使用不规范", "修订演出经费管理办法", "正在推进", "李某", "2024年12月"],
+    ["3", "志愿者管理松散", "建立志愿者登记制度", "已完成", "赵某", "2024年7月"],
+]
+EXPECTED = [("1.", "文物藏品账目不清", C, ["全面清点馆藏文物，建立电子台账"], ["时限：2024年8月"]),
+            ("2.", "公益演出经费使用不规范", P, ["修订演出经费管理办法"], ["时限：2024年12月"]),
+            ("3.", "志愿者管理松散", C, ["建立志愿者登记制度"], ["时限：2024年7月"])]
+
+
+def _read(notice) -> list[tuple[str, str, Status | None, list[str], list[str]]]:
+    return [(i.label, i.problem, i.status, i.measures, i.deadlines) for i in notice.issues]
+
+
+def _laid_out(rows: list[list[str]], columns: list[int], wide: bool) -> str:
+    """Rows printed as a PDF converter prints a table: each cell from its column, counted in
+    characters or with Chinese characters two wide."""
+    def width(text: str) -> int:
+        return sum(2 if wide and unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    out = []
+    for row in rows:
+        line = ""
+        for column, cell in zip(columns, row, strict=True):
+            if cell:
+                line += " " * max(column - width(line), 2 if line else 0) + cell
+        out.append(line)
+    return "\n".join(out)
+
+
+# -------------------------------------------------------------------- tables printed as text
+
+
+def test_a_table_whose_cells_are_apart_by_runs_of_spaces() -> None:
+    text = "\n".join("    ".join(row) for row in [HEADER, *ROWS])
+    notice = parse_text(HEAD + text + END)
+    assert _read(notice) == EXPECTED
+    assert notice.issues[0].measures_intro == "责任人：王某\n时限：2024年8月"
+    assert not notice.quality.warnings
+
+
+@pytest.mark.parametrize(("wide", "columns"), [(True, [0, 6, 30, 58, 68]), (False, [0, 4, 18, 32, 38])])
+def test_a_table_with_cells_wrapped_under_their_columns(wide: bool, columns: list[int]) -> None:
+    # A cell too long for its column goes on in the next line, under the same column; a
+    # converter aligns columns by characters or by printed width.
+    rows = [HEADER[:5],
+            ["1", "文物藏品账目不清", "全面清点馆藏文物，建立", "已完成", "王某"],
+            ["", "", "电子台账", "", ""],
+            ["2", "公益演出经费使用", "修订演出经费管理办法", "正在推进", "李某"],
+            ["", "不规范", "", "", ""],
+            ["3", "志愿者管理松散", "建立志愿者登记制度", "已完成", "赵某"]]
+    notice = parse_text(HEAD + _laid_out(rows, columns, wide) + END)
+    assert [(i.problem, i.status, i.measures) for i in notice.issues] == [(p, s, m) for _, p, s, m, _ in EXPECTED]
+    assert [i.section for i in notice.issues] == [None] * 3
+
+
+def test_a_table_row_under_no_column_is_reported_not_swallowed() -> None:
+    # The third row's cells start under no column of the header: the rows above are read, the
+    # row is reported.
+    rows = [HEADER[:5], ROWS[0][:5], ROWS[1][:5]]
+    text = _laid_out(rows, [0, 6, 30, 58, 68], wide=True) + "\n3 志愿者管理松散  建立志愿者登记制度，每季度更新一次人员名册  已完成  赵某"
+    notice = parse_text(HEAD + text + END)
+    assert [i.problem for i in notice.issues][:2] == ["文物藏品账目不清", "公益演出经费使用不规范"]
+    assert "table row 3: its cells stand under no column of the header; read as text" in notice.quality.warnings
+
+
+def test_a_table_printed_a_cell_per_line() -> None:
+    text = "\n".join([*HEADER, *(cell for row in ROWS for cell in row)])
+    notice = parse_text(HEAD + text + END)
+    assert _read(notice) == EXPECTED
+    assert not notice.quality.warnings
+
+
+def test_a_cell_per_line_row_with_a_wrapped_cell_is_kept_and_reported() -> None:
+    # Row 2 prints its measures over two lines: which column goes on cannot be told, so the row
+    # is kept under its number (nothing lost) and reported; the rows around it are read.
+    rows = [ROWS[0], [*ROWS[1][:2], "修订演出经费管理办法，", "明确审批程序", *ROWS[1][3:]], ROWS[2]]
+    notice = parse_text(HEAD + "\n".join([*HEADER, *(cell for row in rows for cell in row)]) + END)
+    assert [(i.label, i.status) for i in notice.issues] == [("1.", C), ("2.", None), ("3.", C)]
+    assert "明确审批程序" in parse_text(HEAD + "\n".join([*HEADER, *(c for r in rows for c in r)]) + END).text
+    assert "table row 2: 7 lines for 6 columns; its cells could not be told apart" in notice.quality.warnings
+
+
+def test_column_titles_in_running_text_make_no_table() -> None:
+    text = HEAD + "（一）关于文物藏品账目不清的问题\n整改措施：建立台账。序号  问题  不是表格\n整改结果：已完成。" + END
+    assert [i.problem for i in parse_text(text).issues] == ["文物藏品账目不清"]
+
+
+# -------------------------------------------------------------- 责任人 / 时限 columns elsewhere
+
+
+def _tr(cells: list[str], tag: str = "td") -> str:
+    return "<tr>" + "".join(f"<{tag}>{c}</{tag}>" for c in cells) + "</tr>"
+
+
+def test_an_html_table_with_person_and_deadline_columns() -> None:
+    # A bare 时限 column is a duty like 完成时限: beside the measures, and the issue's deadline.
+    html = ("<html><body><h1>" + HEAD.split("\n")[0] + "</h1><p>" + HEAD.split("\n")[1] + "</p><table>"
+            + _tr(HEADER, "th") + "".join(_tr(r) for r in ROWS) + "</table><p>中共白鹭县文化馆支部委员会</p>"
+            "<p>2024年9月1日</p></body></html>")
+    notice = parse_document(RawDocument("page.html", html_text.html_to_text(html), "html", "utf_8"))
+    assert _read(notice) == EXPECTED
+
+
+def test_word_html_with_span_soup_and_a_nested_table() -> None:
+    # Word's "save as web page": every run a <span>, the table inside a layout table.
+    def cell(text: str) -> str:
+        return f'<td><p class=MsoNormal><span lang=EN-US>{text[:2]}</span><span style="font-family:仿宋">{text[2:]}</span></p></td>'
+
+    html = ('<html><body><div class=WordSection1><p class=MsoNormal align=center><b><span style="font-size:16pt">'
+            + HEAD.split("\n")[0] + '<o:p></o:p></span></b></p><p class=MsoNormal><span>' + HEAD.split("\n")[1]
+            + '</span></p><table border=1><tr><td><table>'
+            + "<tr>" + "".join(cell(c) for c in HEADER) + "</tr>"
+            + "".join("<tr>" + "".join(cell(c) for c in row) + "</tr>" for row in ROWS)
+            + '</table></td></tr></table><p><span>中共白鹭县文化馆支部委员会</span></p>'
+            '<p><span lang=EN-US>2024</span><span>年</span><span lang=EN-US>9</span><span>月1日</span></p></div></body></html>')
+    notice = parse_document(RawDocument("page.html", html_text.html_to_text(html), "html", "utf_8"))
+    assert _read(notice) == EXPECTED
+    assert notice.meta.publish_date == "2024-09-01"
+
+
+def test_a_docx_table_with_person_and_deadline_columns(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    for line in HEAD.strip().split("\n"):
+        document.add_paragraph(line)
+    table = document.add_table(rows=len(ROWS) + 1, cols=len(HEADER))
+    for r, row in enumerate([HEADER, *ROWS]):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    document.add_paragraph("中共白鹭县文化馆支部委员会")
+    document.save(tmp_path / "table.docx")
+    assert _read(parse_file(tmp_path / "table.docx")) == EXPECTED
+
+
+# ------------------------------------------------------------------------- bare page numbers
+
+
+BLOCKS = [("文物藏品账目不清", "一是全面清点馆藏文物；二是建立电子台账。", "已完成", C),
+          ("公益演出经费使用不规范", "修订演出经费管理办法。", "正在推进", P),
+          ("志愿者管理松散", "建立志愿者登记制度。", "已完成", C)]
+
+
+def test_bare_page_numbers_between_pages_are_no_part_of_the_measures() -> None:
+    body = "\n".join(f"（{'一二三'[k]}）关于{p}的问题\n整改措施：{m}\n整改结果：{s}\n{k + 3}"
+                     for k, (p, m, s, _) in enumerate(BLOCKS))
+    notice = parse_text(HEAD + body + END)
+    assert [(i.problem, i.status, i.measures[-1]) for i in notice.issues] == [
+        (p, status, m.split("；")[-1].removeprefix("二是")) for p, m, _, status in BLOCKS
+    ]
+
+
+def test_a_bare_page_number_inside_a_sentence_cut_by_the_page() -> None:
+    body = ("（一）关于文物藏品账目不清的问题\n整改措施：组织专人对馆藏文物逐件清点核对，登记造册并拍照存档，"
+            "\n4\n建立电子台账。\n整改结果：已完成。")
+    notice = parse_text(HEAD + body + END)
+    assert notice.issues[0].measures == ["组织专人对馆藏文物逐件清点核对，登记造册并拍照存档，建立电子台账。"]
+
+
+def test_a_heading_number_alone_on_its_line_is_no_page_number() -> None:
+    body = "\n".join(f"{k + 1}\n关于{p}的问题\n整改措施：{m}\n整改结果：{s}" for k, (p, m, s, _) in enumerate(BLOCKS))
+    notice = parse_text(HEAD + body + END)
+    assert [(i.label, i.problem) for i in notice.issues] == [(f"{k + 1}", p) for k, (p, _, _, _) in enumerate(BLOCKS)]
+
+
+# ----------------------------------------------------------- items numbered within their part
+
+
+def test_items_numbered_within_their_part() -> None:
+    body = ("一、巡察反馈的党的建设方面问题\n1.1 党支部组织生活不规范\n整改措施：严格落实三会一课制度。\n整改结果：已完成。\n"
+            "1.2 党员发展程序把关不严\n整改措施：开展党员发展档案自查。\n整改结果：已完成。\n"
+            "二、巡察反馈的业务管理方面问题\n2.1 文物藏品账目不清\n整改措施：全面清点馆藏文物。\n整改结果：正在推进。\n")
+    notice = parse_text(HEAD.replace("一、整改落实情况\n", "") + body + END.replace("二、", "三、"))
+    assert [(i.label, i.problem, i.section, i.status) for i in notice.issues] == [
+        ("1.1", "党支部组织生活不规范", "巡察反馈的党的建设方面问题", C),
+        ("1.2", "党员发展程序把关不严", "巡察反馈的党的建设方面问题", C),
+        ("2.1", "文物藏品账目不清", "巡察反馈的业务管理方面问题", P),
+    ]
+    assert not notice.quality.warnings
+
+
+@pytest.mark.parametrize("line", ["6.30日前完成整改。", "3.5万元已退回。", "1.5倍于上年。", "12.3%的资金未拨付。"])
+def test_decimal_amounts_and_dates_open_no_heading(line: str) -> None:
+    from indexer.parsing.numbering import match_heading
+
+    assert match_heading(line) is None
