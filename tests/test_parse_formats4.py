@@ -262,3 +262,62 @@ def test_a_completed_count_the_statuses_contradict_is_reported(summary: str, sta
     assert "the notice states 1 issues completed but 2 were read as completed" in notice.quality.warnings
     agreed = parse_text(HEAD.replace("现将", summary.replace("1", "2").replace("一个", "两个") + "现将") + body + END)
     assert not any("completed" in w for w in agreed.quality.warnings)
+
+
+# ----------------------------------------------------------- tables over pages, merged problems
+
+
+@pytest.mark.parametrize("per_line", [False, True])
+def test_a_text_table_over_two_pages_passes_over_the_page_number_and_the_header_again(per_line: bool) -> None:
+    def printed(rows: list[list[str]]) -> list[str]:
+        return [cell for row in rows for cell in row] if per_line else ["    ".join(row) for row in rows]
+
+    lines = [*printed([HEADER, *ROWS[:2]]), "— 5 —", *printed([HEADER, ROWS[2]])]
+    notice = parse_text(HEAD + "\n".join(lines) + END)
+    assert _read(notice) == EXPECTED
+    assert not notice.quality.warnings
+
+
+MERGED_ROWS = [["序号", "问题", "整改措施", "责任人", "完成情况"],
+               ["1", "文物藏品账目不清", "全面清点馆藏文物", "王某", "已完成"],
+               ["1", "文物藏品账目不清", "建立电子台账", "李某", "正在推进"],
+               ["2", "志愿者管理松散", "建立志愿者登记制度", "赵某", "已完成"]]
+MERGED = [("1.", "文物藏品账目不清", P, ["全面清点馆藏文物\n建立电子台账"], "责任人：王某、李某"),
+          ("2.", "志愿者管理松散", C, ["建立志愿者登记制度"], "责任人：赵某")]
+
+
+def test_an_html_problem_merged_down_a_row_per_measure_is_one_issue() -> None:
+    # rowspan: the problem's cells span its measure rows; one measure still in progress makes
+    # the problem so.
+    def cell(text: str, span: int = 1) -> str:
+        return f"<td rowspan={span}>{text}</td>" if span > 1 else f"<td>{text}</td>"
+
+    header, first, second, third = MERGED_ROWS
+    html = ("<html><body><h1>" + HEAD.split("\n")[0] + "</h1><p>" + HEAD.split("\n")[1] + "</p><table>"
+            + _tr(header, "th") + "<tr>" + cell("1", 2) + cell(first[1], 2) + "".join(map(cell, first[2:])) + "</tr>"
+            + "<tr>" + "".join(map(cell, second[2:])) + "</tr>" + _tr(third)
+            + "</table><p>中共白鹭县文化馆支部委员会</p></body></html>")
+    notice = parse_document(RawDocument("page.html", html_text.html_to_text(html), "html", "utf_8"))
+    assert [(i.label, i.problem, i.status, i.measures, i.measures_intro) for i in notice.issues] == MERGED
+    assert not notice.quality.warnings
+
+
+@pytest.mark.parametrize("merged", [True, False])
+def test_a_docx_problem_merged_down_a_row_per_measure_is_one_issue(tmp_path: Path, merged: bool) -> None:
+    # Merged vertically, or the problem printed once above empty cells.
+    import docx
+
+    document = docx.Document()
+    for line in HEAD.strip().split("\n"):
+        document.add_paragraph(line)
+    table = document.add_table(rows=len(MERGED_ROWS), cols=len(MERGED_ROWS[0]))
+    for r, row in enumerate(MERGED_ROWS):
+        for c, value in enumerate(row):
+            if r != 2 or c > 1:
+                table.cell(r, c).text = value
+    if merged:
+        for c in (0, 1):
+            table.cell(1, c).merge(table.cell(2, c))
+    document.save(tmp_path / "merged.docx")
+    notice = parse_file(tmp_path / "merged.docx")
+    assert [(i.label, i.problem, i.status, i.measures, i.measures_intro) for i in notice.issues] == MERGED
