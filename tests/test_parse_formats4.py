@@ -321,3 +321,31 @@ def test_a_docx_problem_merged_down_a_row_per_measure_is_one_issue(tmp_path: Pat
     document.save(tmp_path / "merged.docx")
     notice = parse_file(tmp_path / "merged.docx")
     assert [(i.label, i.problem, i.status, i.measures, i.measures_intro) for i in notice.issues] == MERGED
+
+
+def _html_table(header: list[str], rows: list[list[str]]):
+    html = ("<html><body><h1>" + HEAD.split("\n")[0] + "</h1><p>" + HEAD.split("\n")[1] + "</p><table>"
+            + _tr(header, "th") + "".join(_tr(r) for r in rows) + "</table><p>中共白鹭县文化馆支部委员会</p></body></html>")
+    return parse_document(RawDocument("page.html", html_text.html_to_text(html), "html", "utf_8"))
+
+
+def test_goal_and_remark_columns_stay_beside_the_measures() -> None:
+    notice = _html_table(["序号", "巡察反馈问题", "整改目标", "整改措施", "整改时限", "整改进展", "备注"], [
+        ["1", "文物藏品账目不清", "账实相符", "全面清点馆藏文物", "2024年8月底", "已完成", ""],
+        ["2", "志愿者管理松散", "规范管理", "建立志愿者登记制度", "长期坚持", "持续推进", "无"]])
+    assert [(i.problem, i.status, i.measures, i.measures_intro) for i in notice.issues] == [
+        ("文物藏品账目不清", C, ["全面清点馆藏文物"], "整改目标：账实相符\n整改时限：2024年8月底"),
+        ("志愿者管理松散", P, ["建立志愿者登记制度"], "整改目标：规范管理\n整改时限：长期坚持\n备注：无"),
+    ]
+
+
+def test_an_effect_column_and_a_yes_no_closed_column() -> None:
+    # 整改成效 is what was done; 是否销号 | 是 closes the issue (已销号), 否 leaves it open.
+    notice = _html_table(["序号", "问题表现", "整改成效", "整改责任人", "是否销号"], [
+        ["1", "文物藏品账目不清", "已建立馆藏文物台账", "王某", "是"],
+        ["2", "志愿者管理松散", "志愿者管理制度已印发", "赵某", "否"]])
+    assert [(i.problem, i.status, i.measures, i.measures_intro) for i in notice.issues] == [
+        ("文物藏品账目不清", C, ["已建立馆藏文物台账"], "整改责任人：王某"),
+        ("志愿者管理松散", P, ["志愿者管理制度已印发"], "整改责任人：赵某"),
+    ]
+    assert not notice.quality.warnings

@@ -13,7 +13,7 @@ changes, numbered ``（一）``, ``（二）`` … unless it prints its own numb
 
 A status may be printed as a tick in one of several status columns (``已完成 | 正在推进 | 长期坚持``,
 often under a group title such as ``整改进展`` spanning them in a second header row): the
-ticked column's title is the status. A yes/no column (``是否整改到位 | 否``) gives ``未整改到位``.
+ticked column's title is the status. A yes/no column (``是否整改到位 | 否``) gives ``未整改到位`` (``是``: ``已整改到位``).
 """
 
 from __future__ import annotations
@@ -247,7 +247,7 @@ def _row_lines(row: list[str], header: list[str], roles: dict[str, int], count: 
             continue
         asked = _YES_NO_HEADER.match(fold(header[i])) if i < len(header) else None
         if asked and cell.strip() in _YES_NO:  # 是否完成 | 否 → 完成情况：未完成
-            lines.append(f"{_TICK_LABEL}：{'' if cell.strip() in _YES else '未'}{asked.group(1)}")
+            lines.append(f"{_TICK_LABEL}：{'已' if cell.strip() in _YES else '未'}{asked.group(1)}")
             continue
         label = header[i] if i < len(header) and header[i] else None
         first, *rest = cell.split("\n")
