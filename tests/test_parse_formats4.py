@@ -349,3 +349,32 @@ def test_an_effect_column_and_a_yes_no_closed_column() -> None:
         ("志愿者管理松散", P, ["志愿者管理制度已印发"], "整改责任人：赵某"),
     ]
     assert not notice.quality.warnings
+
+
+# ------------------------------------------------------------------ labels in their other forms
+
+
+LABELLED = [("文物藏品账目不清。", "全面清点馆藏文物，建立电子台账。", "已完成。", C),
+            ("志愿者管理松散。", "建立志愿者登记制度。", "正在推进。", P)]
+
+
+@pytest.mark.parametrize("layout", [
+    "{k}.{p}\n措施：{m}\n进展：{s}", "问题{k}：{p}\n措施：{m}\n状态：{s}", "{k}.{p}\n整改措施：{m}\n目前进展：{s}",
+    "{k}.{p}\n采取措施：{m}\n当前进展：{s}", "{k}.{p}\n（整改措施）{m}\n（整改进展）{s}", "{k}.{p}\n整改措施——{m}\n整改进展——{s}",
+])
+def test_labels_short_bracketed_or_before_a_dash(layout: str) -> None:
+    body = "\n".join(layout.format(k=k + 1, p=p, m=m, s=s) for k, (p, m, s, _) in enumerate(LABELLED))
+    notice = parse_text(HEAD + body + END)
+    assert [(i.problem, i.status, i.measures) for i in notice.issues] == [
+        (p.rstrip("。"), status, [m]) for p, m, _, status in LABELLED
+    ]
+
+
+def test_a_status_under_a_label_not_understood_is_reported() -> None:
+    body = "\n".join(f"（{'一二'[k]}）关于{p.rstrip('。')}的问题\n整改措施：{m}\n推进程度：{s}\n整改时限：长期坚持"
+                     for k, (p, m, s, _) in enumerate(LABELLED))
+    notice = parse_text(HEAD + body + END)
+    assert [i.status for i in notice.issues] == [None, None]
+    assert notice.quality.warnings == [
+        f"issue {k + 1}: '推进程度：{s}' may print its status under a label not understood" for k, (_, _, s, _) in enumerate(LABELLED)
+    ]

@@ -385,11 +385,11 @@ def ordinal_items(folded: str) -> list[Marker]:
 _MEASURE_LABELS = (
     "整改措施及进展", "整改措施及成效", "整改进展及成效", "整改落实情况", "整改落实措施",
     "主要整改措施", "具体整改措施", "整改措施", "整改举措", "整改情况", "落实情况", "具体措施", "主要措施",
-    "整改成效", "取得成效",
+    "整改成效", "取得成效", "采取措施", "工作措施", "主要做法", "整改做法", "措施",
 )
 _STATUS_LABELS = (
     "整改完成情况", "整改进展情况", "整改完成状态", "整改结果", "整改状态", "整改进展", "整改进度",
-    "完成情况", "完成状态", "办结情况",
+    "完成情况", "完成状态", "办结情况", "目前进展", "当前进展", "进展情况", "完成进度", "目前状态", "进展", "状态",
 )
 _DETAIL_LABELS = ("问题表现", "具体表现", "主要表现", "问题描述", "存在问题", "反馈问题")
 # Who answers for an issue and by when (a rectification table's 责任领导/完成时限 columns), and
@@ -423,6 +423,8 @@ _LABEL_NAMES = (
 _LABEL = re.compile(rf"{_LABEL_NAMES}\s*$")
 # A label printed in brackets instead of before a colon: "【整改措施】…" (folded to "[整改措施]").
 _BRACKET_LABEL = re.compile(rf"\[\s*{_LABEL_NAMES}\s*\]\s*:?")
+# At a line start only, a label in round brackets or before a dash: "(整改措施)…", "整改进展——…".
+_LINE_START_LABEL = re.compile(rf"\s*(?P<open>\()?\s*{_LABEL_NAMES}\s*(?(open)\)\s*:?|(?:——|—|--)\s*)")
 _COLON = re.compile("[:：]")
 _LABEL_WINDOW = 10  # longest label plus spaces
 
@@ -441,6 +443,8 @@ def find_labels(folded: str) -> list[Label]:
     [('status', 0), ('measures', 9)]
     >>> [(l.kind.value, l.end) for l in find_labels("[整改措施]开展专项整治")]
     [('measures', 6)]
+    >>> [(l.kind.value, l.end) for l in find_labels("(整改进展)已完成")], find_labels("整改措施——一是")[0].end
+    ([('status', 6)], 6)
     """
     out = []
     if ":" in folded:
@@ -452,7 +456,9 @@ def find_labels(folded: str) -> list[Label]:
         for m in _BRACKET_LABEL.finditer(folded):
             if m.start() == 0 or folded[m.start() - 1] in _LABEL_BEFORE:
                 out.append(Label(_label_kind(m), m.start(), m.end()))
-        out.sort(key=lambda label: label.start)
+    if ("(" in folded[:2] or "—" in folded or "--" in folded) and (m := _LINE_START_LABEL.match(folded)):
+        out.append(Label(_label_kind(m), len(m.group(0)) - len(m.group(0).lstrip()), m.end()))
+    out.sort(key=lambda label: label.start)
     return out
 
 
