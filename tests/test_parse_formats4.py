@@ -208,3 +208,144 @@ def test_decimal_amounts_and_dates_open_no_heading(line: str) -> None:
     from indexer.parsing.numbering import match_heading
 
     assert match_heading(line) is None
+
+
+# ------------------------------------------------------------ a body run together on one line
+
+
+@pytest.mark.parametrize("problem", ["关于{p}的问题。", "{p}。"])
+def test_problems_numbered_by_ordinals_in_a_one_line_body(problem: str) -> None:
+    # "…。第二，关于…的问题。整改措施：…": the ordinal numbers a problem (关于… or a label follows);
+    # "整改措施：第一，…；第二，…" enumerates measures and stays in its paragraph.
+    blocks = "".join(f"{'第' + '一二三'[k] + '，'}{problem.format(p=p)}整改措施：{m}整改结果：{s}。"
+                     for k, (p, m, s, _) in enumerate(BLOCKS))
+    notice = parse_text(HEAD.replace("\n", "") + blocks + END)
+    assert [(i.label, i.problem, i.status, len(i.measures)) for i in notice.issues] == [
+        (f"第{'一二三'[k]}，", p, status, len(m.split("；"))) for k, (p, m, _, status) in enumerate(BLOCKS)
+    ]
+    listed = HEAD.replace("\n", "") + "（一）关于文物藏品账目不清的问题。整改措施：第一，全面清点馆藏文物；第二，建立电子台账。整改结果：已完成。"
+    assert [(i.label, i.measures) for i in parse_text(listed + END).issues] == [("（一）", ["全面清点馆藏文物", "建立电子台账。"])]
+
+
+# ------------------------------------------------------------------- encodings and characters
+
+
+def test_gb18030_with_full_width_spaces_and_some_traditional_characters(tmp_path: Path) -> None:
+    # A GB18030 file (a name only GB18030 holds), paragraphs indented by full-width spaces,
+    # a full-width space inside a label, and traditional characters here and there.
+    text = (HEAD.replace("并于", "並於").replace("现将整改进展情况", "現將整改進展情況")
+            + "\u3000\u3000（一）关于文物藏品賬目不清的問題\n\u3000\u3000整改措施\u3000：一是全面清點馆藏文物；二是建立電子台账。\n"
+            "\u3000\u3000整改結果：\u3000已完成。\n\u3000\u3000（二）\u3000關於志愿者管理鬆散的问题\n"
+            "\u3000\u3000整改措施：责任人王䶮建立志愿者登记制度。\n\u3000\u3000整改结果：正在推進。" + END)
+    (tmp_path / "notice.txt").write_bytes(text.encode("gb18030"))
+    notice = parse_file(tmp_path / "notice.txt")
+    assert notice.encoding == "gb18030"
+    assert [(i.problem, i.status, len(i.measures)) for i in notice.issues] == [
+        ("文物藏品賬目不清", C, 2), ("志愿者管理鬆散", P, 1)]
+    assert (notice.meta.feedback_date, notice.meta.inspection_body) == ("2024-06-10", "县委第一巡察组")
+
+
+# ----------------------------------------------------------------------------- stated counts
+
+
+@pytest.mark.parametrize(("summary", "stated"), [
+    ("巡察组共反馈问题3个，截至目前已整改完成1个，正在整改2个。", (3, 1, 2)),
+    ("针对反馈的三个问题，已完成一个，其余两个正在推进。", (3, 1, 2)),
+    ("巡察组反馈问题共计3条，已整改到位1条、持续整改2条。", (3, 1, 2)),
+])
+def test_a_completed_count_the_statuses_contradict_is_reported(summary: str, stated: tuple[int, int, int]) -> None:
+    body = "\n".join(f"（{'一二三'[k]}）关于{p}的问题\n整改措施：{m}\n整改结果：{s}" for k, (p, m, s, _) in enumerate(BLOCKS))
+    notice = parse_text(HEAD.replace("现将", summary + "现将") + body + END)
+    totals = notice.meta.stated_totals
+    assert (totals.issues, totals.completed, totals.in_progress) == stated
+    # Two issues read as completed where the notice says one.
+    assert "the notice states 1 issues completed but 2 were read as completed" in notice.quality.warnings
+    agreed = parse_text(HEAD.replace("现将", summary.replace("1", "2").replace("一个", "两个") + "现将") + body + END)
+    assert not any("completed" in w for w in agreed.quality.warnings)
+
+
+# ----------------------------------------------------------- tables over pages, merged problems
+
+
+@pytest.mark.parametrize("per_line", [False, True])
+def test_a_text_table_over_two_pages_passes_over_the_page_number_and_the_header_again(per_line: bool) -> None:
+    def printed(rows: list[list[str]]) -> list[str]:
+        return [cell for row in rows for cell in row] if per_line else ["    ".join(row) for row in rows]
+
+    lines = [*printed([HEADER, *ROWS[:2]]), "— 5 —", *printed([HEADER, ROWS[2]])]
+    notice = parse_text(HEAD + "\n".join(lines) + END)
+    assert _read(notice) == EXPECTED
+    assert not notice.quality.warnings
+
+
+MERGED_ROWS = [["序号", "问题", "整改措施", "责任人", "完成情况"],
+               ["1", "文物藏品账目不清", "全面清点馆藏文物", "王某", "已完成"],
+               ["1", "文物藏品账目不清", "建立电子台账", "李某", "正在推进"],
+               ["2", "志愿者管理松散", "建立志愿者登记制度", "赵某", "已完成"]]
+MERGED = [("1.", "文物藏品账目不清", P, ["全面清点馆藏文物\n建立电子台账"], "责任人：王某、李某"),
+          ("2.", "志愿者管理松散", C, ["建立志愿者登记制度"], "责任人：赵某")]
+
+
+def test_an_html_problem_merged_down_a_row_per_measure_is_one_issue() -> None:
+    # rowspan: the problem's cells span its measure rows; one measure still in progress makes
+    # the problem so.
+    def cell(text: str, span: int = 1) -> str:
+        return f"<td rowspan={span}>{text}</td>" if span > 1 else f"<td>{text}</td>"
+
+    header, first, second, third = MERGED_ROWS
+    html = ("<html><body><h1>" + HEAD.split("\n")[0] + "</h1><p>" + HEAD.split("\n")[1] + "</p><table>"
+            + _tr(header, "th") + "<tr>" + cell("1", 2) + cell(first[1], 2) + "".join(map(cell, first[2:])) + "</tr>"
+            + "<tr>" + "".join(map(cell, second[2:])) + "</tr>" + _tr(third)
+            + "</table><p>中共白鹭县文化馆支部委员会</p></body></html>")
+    notice = parse_document(RawDocument("page.html", html_text.html_to_text(html), "html", "utf_8"))
+    assert [(i.label, i.problem, i.status, i.measures, i.measures_intro) for i in notice.issues] == MERGED
+    assert not notice.quality.warnings
+
+
+@pytest.mark.parametrize("merged", [True, False])
+def test_a_docx_problem_merged_down_a_row_per_measure_is_one_issue(tmp_path: Path, merged: bool) -> None:
+    # Merged vertically, or the problem printed once above empty cells.
+    import docx
+
+    document = docx.Document()
+    for line in HEAD.strip().split("\n"):
+        document.add_paragraph(line)
+    table = document.add_table(rows=len(MERGED_ROWS), cols=len(MERGED_ROWS[0]))
+    for r, row in enumerate(MERGED_ROWS):
+        for c, value in enumerate(row):
+            if r != 2 or c > 1:
+                table.cell(r, c).text = value
+    if merged:
+        for c in (0, 1):
+            table.cell(1, c).merge(table.cell(2, c))
+    document.save(tmp_path / "merged.docx")
+    notice = parse_file(tmp_path / "merged.docx")
+    assert [(i.label, i.problem, i.status, i.measures, i.measures_intro) for i in notice.issues] == MERGED
+
+
+def _html_table(header: list[str], rows: list[list[str]]):
+    html = ("<html><body><h1>" + HEAD.split("\n")[0] + "</h1><p>" + HEAD.split("\n")[1] + "</p><table>"
+            + _tr(header, "th") + "".join(_tr(r) for r in rows) + "</table><p>中共白鹭县文化馆支部委员会</p></body></html>")
+    return parse_document(RawDocument("page.html", html_text.html_to_text(html), "html", "utf_8"))
+
+
+def test_goal_and_remark_columns_stay_beside_the_measures() -> None:
+    notice = _html_table(["序号", "巡察反馈问题", "整改目标", "整改措施", "整改时限", "整改进展", "备注"], [
+        ["1", "文物藏品账目不清", "账实相符", "全面清点馆藏文物", "2024年8月底", "已完成", ""],
+        ["2", "志愿者管理松散", "规范管理", "建立志愿者登记制度", "长期坚持", "持续推进", "无"]])
+    assert [(i.problem, i.status, i.measures, i.measures_intro) for i in notice.issues] == [
+        ("文物藏品账目不清", C, ["全面清点馆藏文物"], "整改目标：账实相符\n整改时限：2024年8月底"),
+        ("志愿者管理松散", P, ["建立志愿者登记制度"], "整改目标：规范管理\n整改时限：长期坚持\n备注：无"),
+    ]
+
+
+def test_an_effect_column_and_a_yes_no_closed_column() -> None:
+    # 整改成效 is what was done; 是否销号 | 是 closes the issue (已销号), 否 leaves it open.
+    notice = _html_table(["序号", "问题表现", "整改成效", "整改责任人", "是否销号"], [
+        ["1", "文物藏品账目不清", "已建立馆藏文物台账", "王某", "是"],
+        ["2", "志愿者管理松散", "志愿者管理制度已印发", "赵某", "否"]])
+    assert [(i.problem, i.status, i.measures, i.measures_intro) for i in notice.issues] == [
+        ("文物藏品账目不清", C, ["已建立馆藏文物台账"], "整改责任人：王某"),
+        ("志愿者管理松散", P, ["志愿者管理制度已印发"], "整改责任人：赵某"),
+    ]
+    assert not notice.quality.warnings

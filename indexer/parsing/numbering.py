@@ -215,6 +215,12 @@ _LOOSE_RULES = (
     _InlineRule(Style.CIRCLED, re.compile(f"([{_CIRCLED}])"), _BOUNDARY),
     # "问题1:" only with a colon, and not after 的: "…整改的问题1.关于…" is a heading's end + "1.".
     _InlineRule(Style.PROBLEM, re.compile(rf"(?<!的)问题\s*(\d{{1,2}}|{_CN_NUM})\s*:"), None),
+    # "…。第二,关于…的问题。" or "…。第二,台账不全。整改措施:…": an ordinal numbering problems, not
+    # the "第二,…" of measures enumerated inside their paragraph.
+    _InlineRule(Style.ORDINAL, re.compile(
+        rf"第({_CN_NUM}|\d{{1,2}})(?:项\s*(?:问题)?)?[,、:](?=\s*(?:关于|针对)|[^。;:]{{2,80}}。?\s*"
+        r"(?:整改措施|整改情况|整改结果|整改进展|整改举措|存在问题|问题表现|具体表现)\s*:)"), _BOUNDARY,
+        glued=True),
 )
 # What a glued marker may follow: the end of a word or of a bracket — never a digit, a letter
 # or a colon ("共112.5万元", "整改情况:1.…" are not glued headings).
@@ -379,14 +385,17 @@ def ordinal_items(folded: str) -> list[Marker]:
 _MEASURE_LABELS = (
     "整改措施及进展", "整改措施及成效", "整改进展及成效", "整改落实情况", "整改落实措施",
     "主要整改措施", "具体整改措施", "整改措施", "整改举措", "整改情况", "落实情况", "具体措施", "主要措施",
+    "整改成效", "取得成效",
 )
 _STATUS_LABELS = (
     "整改完成情况", "整改进展情况", "整改完成状态", "整改结果", "整改状态", "整改进展", "整改进度",
     "完成情况", "完成状态", "办结情况",
 )
 _DETAIL_LABELS = ("问题表现", "具体表现", "主要表现", "问题描述", "存在问题", "反馈问题")
-# Who answers for an issue and by when (a rectification table's 责任领导/完成时限 columns).
+# Who answers for an issue and by when (a rectification table's 责任领导/完成时限 columns), and
+# the goal and remarks columns beside them: kept beside the measures, not among them.
 _DUTY_LABELS = (
+    "整改目标", "目标要求", "备注",
     "责任领导", "责任人", "责任单位", "责任部门", "责任科室", "责任股室", "责任处室", "责任主体", "牵头领导",
     "牵头单位", "牵头部门", "配合单位", "完成时限", "整改时限", "整改期限", "时限要求", "完成时间",
     "完成期限", "时限", "整改责任人", "整改责任单位", "分管领导",
@@ -401,7 +410,7 @@ class LabelKind(StrEnum):
     STATUS = "status"
     MEASURES = "measures"
     DETAIL = "detail"
-    DUTY = "duty"  # 责任领导, 完成时限: kept beside the measures, not among them
+    DUTY = "duty"  # 责任领导, 完成时限, 整改目标: kept beside the measures, not among them
 
 
 # A label followed by a colon; in the middle of a line it must follow a sentence boundary.

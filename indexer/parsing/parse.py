@@ -17,6 +17,7 @@ from pathlib import Path
 
 from indexer.errors import ParseError, ReadError
 from indexer.parsing import enrich, normalise, read, segment, text_tables
+from indexer.parsing.status import Status
 from indexer.types import ParsedNotice, QualityReport, RawDocument
 
 _WHITESPACE = re.compile(r"\s+")
@@ -76,6 +77,14 @@ def parse_document(raw: RawDocument) -> ParsedNotice:
         quality.warnings.append(
             f"the notice states {quality.issues_stated} issues but {quality.issues_found} were found"
         )
+    elif (stated := meta.stated_totals.completed) is not None and quality.statuses_found == quality.issues_found:
+        # Every issue found and read with a status: a count of completed ones that disagrees
+        # points at a status misread. A notice may count 基本完成 and 长期坚持 as completed
+        # ("已完成10项(其中长期坚持1项)"), so only a count outside that range disagrees.
+        statuses = [issue.status for issue in segmentation.issues]
+        completed = statuses.count(Status.COMPLETED)
+        if not completed <= stated <= completed + statuses.count(Status.BASICALLY_COMPLETED) + statuses.count(Status.LONG_TERM):
+            quality.warnings.append(f"the notice states {stated} issues completed but {completed} were read as completed")
     if quality.sections_disagree:
         quality.warnings.append(
             f"the notice states {quality.sections_stated} sections but {quality.sections_found} were found"

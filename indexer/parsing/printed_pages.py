@@ -99,7 +99,7 @@ def unwrap(lines: list[str], removed: list[str]) -> list[str]:
 def _without_page_furniture(lines: list[str], removed: list[str]) -> list[str]:
     """Page numbers, and the running headers beside them or repeated, removed."""
     compact = [re.sub(r"\s+", "", line) for line in lines]
-    footers = {i for i, text in enumerate(compact) if len(text) <= _FOOTER_MAX and _PAGE_NUMBER.match(_width_folded(text))}
+    footers = {i for i, line in enumerate(lines) if page_number(line)}
     footers |= _lone_page_numbers(lines, compact)
     if footers:
         removed.append(f"{len(footers)} page numbers")
@@ -116,6 +116,12 @@ def _without_page_furniture(lines: list[str], removed: list[str]) -> list[str]:
     if headers:
         removed.append(f"running header: {compact[min(headers)]}")
     return [line for i, line in enumerate(lines) if i not in footers and i not in headers]
+
+
+def page_number(line: str) -> bool:
+    """Whether a line is a page number ("— 3 —", "第3页 共8页"; not a bare "3")."""
+    text = re.sub(r"\s+", "", line)
+    return len(text) <= _FOOTER_MAX and _PAGE_NUMBER.match(_width_folded(text)) is not None
 
 
 _LONE_NUMBER = re.compile(r"^\d{1,3}$")

@@ -15,6 +15,8 @@ into lines by :func:`indexer.parsing.tables.table_lines`, as a docx or HTML tabl
   (a cell wrapped over two lines: which column goes on is unknown) is kept as its lines under
   its number, with a warning.
 
+Page numbers and the header printed again at the top of the next page are passed over.
+
     >>> text, warnings = rebuild("序号  问题  整改措施  完成情况\\n1  台账不全  补建台账  已完成")
     >>> text.split("\\n")
     ['1.台账不全', '整改措施：补建台账', '完成情况：已完成']
@@ -25,6 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from indexer.parsing.printed_pages import page_number
 from indexer.parsing.tables import header_roles, table_lines
 
 _GAP = re.compile(r"[ \t\xa0]{2,}|\t|\u3000+")  # between two cells: two spaces, a tab, a full-width space
@@ -114,7 +117,7 @@ def _spaced_rows(lines: list[str], i: int, header: list[str], warnings: list[str
     while j < len(lines):
         line = lines[j]
         cells = _cells(line)
-        if not cells:
+        if not cells or cells == header or page_number(line):  # the header again on a new page
             j += 1
             continue
         if numbered:
@@ -156,19 +159,21 @@ def _under_columns(header: str, line: str) -> list[str] | None:
 
 def _line_rows(lines: list[str], i: int, header: list[str], warnings: list[str]) -> tuple[list[list[str]], int]:
     """Rows of a table printing a cell per line, from the header at line ``i`` (its 序号 column
-    first); returns the rows and the index of the first line after the table."""
+    first); returns the rows and the index of the first line after the table. The header
+    printed again at the top of a page, and page numbers, are passed over."""
     width = len(header)
     j = i + width
     rows: list[list[str]] = []
-    while j < len(lines) and _is_seq(lines[j], len(rows) + 1):
-        end = j + 1
-        while end < len(lines) and not _is_seq(lines[end], len(rows) + 2) and end - j < 2 * width:
-            end += 1
-        cells = [line.strip() for line in lines[j:end] if line.strip()]
-        if len(cells) < width and end >= len(lines):
-            break
-        if len(cells) > width and not _is_seq(lines[end] if end < len(lines) else "", len(rows) + 2):
-            end, cells = j + width, [line.strip() for line in lines[j : j + width]]  # the last row
+    while (j := _past_furniture(lines, j, header)) < len(lines) and _is_seq(lines[j], len(rows) + 1):
+        at = [j]  # the lines of the row's cells
+        k = j + 1
+        while (k := _past_furniture(lines, k, header)) < len(lines) and not _is_seq(lines[k], len(rows) + 2) \
+                and len(at) < 2 * width:
+            at += [k] if lines[k].strip() else []
+            k += 1
+        if len(at) > width and (k >= len(lines) or not _is_seq(lines[k], len(rows) + 2)):
+            at, k = at[:width], at[width - 1] + 1  # the last row: the table ends after its cells
+        cells = [lines[n].strip() for n in at]
         if len(cells) != width:
             warnings.append(f"table row {len(rows) + 1}: {len(cells)} lines for {width} columns; "
                             "its cells could not be told apart")
@@ -177,8 +182,20 @@ def _line_rows(lines: list[str], i: int, header: list[str], warnings: list[str])
             kept[roles.get("seq", 0)], kept[roles.get("problem", 1)] = cells[0], "\n".join(cells[1:])
             cells = kept
         rows.append(cells)
-        j = end
+        j = k
     return rows, j
+
+
+def _past_furniture(lines: list[str], j: int, header: list[str]) -> int:
+    """The first line from ``j`` that is not a page number or the header printed again."""
+    while j < len(lines):
+        if page_number(lines[j]):
+            j += 1
+        elif [line.strip() for line in lines[j : j + len(header)]] == header:
+            j += len(header)
+        else:
+            return j
+    return j
 
 
 def _next_number(line: str, number: int) -> bool:
