@@ -378,3 +378,30 @@ def test_a_status_under_a_label_not_understood_is_reported() -> None:
     assert notice.quality.warnings == [
         f"issue {k + 1}: '推进程度：{s}' may print its status under a label not understood" for k, (_, _, s, _) in enumerate(LABELLED)
     ]
+
+
+def test_text_whose_every_character_is_spaced() -> None:
+    # Some PDFs give each character apart ("2 0 2 4 年 9 月 1 日"): the date and the signature
+    # are read again, not left in the last measure.
+    body = "\n".join(f"（{'一二三'[k]}）关于{p}的问题\n整改措施：{m}\n整改结果：{s}" for k, (p, m, s, _) in enumerate(BLOCKS))
+    text = "\n".join(" ".join(line) for line in (HEAD + body + END).split("\n"))
+    notice = parse_text(text)
+    assert [(i.problem, i.status, i.measures[-1]) for i in notice.issues] == [
+        (p, status, m.split("；")[-1].removeprefix("二是")) for p, m, _, status in BLOCKS
+    ]
+    assert (notice.meta.publish_date, notice.meta.feedback_date) == ("2024-09-01", "2024-06-10")
+    assert not notice.quality.warnings
+
+
+def test_items_numbered_three_levels_deep_as_a_report_numbers_them() -> None:
+    body = ("1.巡察反馈问题整改情况\n1.1 党的建设方面\n1.1.1 党支部组织生活不规范\n整改措施：严格落实三会一课制度。\n"
+            "整改结果：已完成。\n1.1.2 党员发展程序把关不严\n整改措施：开展党员发展档案自查。\n整改结果：已完成。\n"
+            "1.2 业务管理方面\n1.2.1 文物藏品账目不清\n整改措施：全面清点馆藏文物。\n整改结果：正在推进。\n"
+            "2.下一步工作打算\n持续巩固整改成果。")
+    notice = parse_text(HEAD.replace("一、整改落实情况\n", "") + body + END.replace("\n二、下一步工作打算\n持续巩固整改成果。", ""))
+    assert [(i.label, i.problem, i.section, i.status) for i in notice.issues] == [
+        ("1.1.1", "党支部组织生活不规范", "党的建设方面", C),
+        ("1.1.2", "党员发展程序把关不严", "党的建设方面", C),
+        ("1.2.1", "文物藏品账目不清", "业务管理方面", P),
+    ]
+    assert not notice.quality.warnings

@@ -1,6 +1,6 @@
 """The one place for the markers that give a notice its structure.
 
-* heading numbering: ``一、`` ``（一）`` ``1.``/``1、``/``1．`` ``1.1`` ``（1）`` ``1）`` ``①`` ``问题1：``
+* heading numbering: ``一、`` ``（一）`` ``1.``/``1、``/``1．`` ``1.1`` ``1.1.1`` ``（1）`` ``1）`` ``①`` ``问题1：``
   ``【问题一】``, the ordinals ``第一，`` ``第1项：`` ``第一项问题：`` and the compound ``1.(1)``;
 * measure ordinals: ``一是`` ``二是`` … (items of a measures paragraph, not headings);
 * field labels that open a status paragraph (``整改结果：``) or a measures paragraph
@@ -37,6 +37,7 @@ class Style(StrEnum):
     PROBLEM = "problem"  # 问题1： 问题一： 【问题一】
     ORDINAL = "ordinal"  # 第一， 第1项： 第一项问题：
     DECIMAL = "decimal"  # 1.1 1.2 2.1 (numbered within their part, as a report's sections are)
+    DECIMAL_DEEP = "decimal_deep"  # 1.1.1 1.1.2 (a level below)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,9 @@ def cn_to_int(text: str) -> int | None:
     return value if value is not None and value < 100 else None
 
 
+# After "2.1": a space, a stop or Chinese text other than a unit ("3.5万元", "6.30日" are no numbers).
+_DECIMAL_END = r"(?:\s*[、.](?!\d)|(?=\s)|(?=[\u4e00-\u9fff]))(?![日月号时分秒元万亿倍个年次名人条项件家余多米吨亩户])"
+
 # Line-start heading markers, tried in this order. The Arabic patterns refuse a digit or a
 # dot after the marker, so dates such as "6.30日" or "2024.5" are not headings. Five digits:
 # a notice past the issue limit (parse.MAX_ISSUES, 10,000) must be seen whole to be refused.
@@ -74,10 +78,9 @@ _HEADING_PATTERNS: tuple[tuple[Style, re.Pattern[str]], ...] = (
     (Style.CN_PAREN, re.compile(rf"\(\s*({_CN_NUM})\s*\)|[〔\[]\s*({_CN_NUM})\s*[〕\]]")),
     (Style.AR_PAREN, re.compile(r"\(\s*(\d{1,5})\s*\)|[〔\[]\s*(\d{1,3})\s*[〕\]]")),
     (Style.CN, re.compile(rf"({_CN_NUM})\s*[、.](?![一二三四五六七八九十、])")),
-    # "2.1 …": the item numbered within its part. Not a decimal amount or a date ("3.5万元",
-    # "6.30日"): small numbers only, then a space, a stop or Chinese text other than a unit.
-    (Style.DECIMAL, re.compile(r"\d{1,2}\.(\d{1,2})(?:\s*[、.](?!\d)|(?=\s)|(?=[\u4e00-\u9fff]))"
-                               r"(?![日月号时分秒元万亿倍个年次名人条项件家余多米吨亩户])")),
+    # "2.1 …", "2.1.3 …": items numbered within their part; small numbers only, not amounts or dates.
+    (Style.DECIMAL_DEEP, re.compile(rf"\d{{1,2}}\.\d{{1,2}}\.(\d{{1,2}}){_DECIMAL_END}")),
+    (Style.DECIMAL, re.compile(rf"\d{{1,2}}\.(\d{{1,2}}){_DECIMAL_END}")),
     # "3 关于…的问题": a number whose full stop a web page lost, before a problem heading.
     (Style.AR, re.compile(r"(\d{1,5})\s*(?:、|\.(?![\d.]))(?!\d)|(\d{1,3})\s*(?=关于|针对)")),
     (Style.AR_HALF, re.compile(r"(\d{1,3})\s*\)(?![\d.)])")),
