@@ -190,15 +190,26 @@ def test_a_heading_number_alone_on_its_line_is_no_page_number() -> None:
 # ----------------------------------------------------------- items numbered within their part
 
 
-def test_items_numbered_within_their_part() -> None:
-    body = ("一、巡察反馈的党的建设方面问题\n1.1 党支部组织生活不规范\n整改措施：严格落实三会一课制度。\n整改结果：已完成。\n"
-            "1.2 党员发展程序把关不严\n整改措施：开展党员发展档案自查。\n整改结果：已完成。\n"
-            "二、巡察反馈的业务管理方面问题\n2.1 文物藏品账目不清\n整改措施：全面清点馆藏文物。\n整改结果：正在推进。\n")
-    notice = parse_text(HEAD.replace("一、整改落实情况\n", "") + body + END.replace("二、", "三、"))
+PARTS = ("一、巡察反馈的党的建设方面问题\n1.1 党支部组织生活不规范\n整改措施：严格落实三会一课制度。\n整改结果：已完成。\n"
+         "1.2 党员发展程序把关不严\n整改措施：开展党员发展档案自查。\n整改结果：已完成。\n"
+         "二、巡察反馈的业务管理方面问题\n2.1 文物藏品账目不清\n整改措施：全面清点馆藏文物。\n整改结果：正在推进。\n三、")
+# The same list a level deeper, numbered as a report numbers it: 1. / 1.1 / 1.1.1.
+REPORT = ("1.巡察反馈问题整改情况\n1.1 党的建设方面\n1.1.1 党支部组织生活不规范\n整改措施：严格落实三会一课制度。\n"
+          "整改结果：已完成。\n1.1.2 党员发展程序把关不严\n整改措施：开展党员发展档案自查。\n整改结果：已完成。\n"
+          "1.2 业务管理方面\n1.2.1 文物藏品账目不清\n整改措施：全面清点馆藏文物。\n整改结果：正在推进。\n2.")
+
+
+@pytest.mark.parametrize(("body", "labels", "sections"), [
+    (PARTS, ["1.1", "1.2", "2.1"], ["巡察反馈的党的建设方面问题", "巡察反馈的业务管理方面问题"]),
+    (REPORT, ["1.1.1", "1.1.2", "1.2.1"], ["党的建设方面", "业务管理方面"]),
+])
+def test_items_numbered_within_their_part(body: str, labels: list[str], sections: list[str]) -> None:
+    notice = parse_text(HEAD.replace("一、整改落实情况\n", "") + body + "下一步工作打算\n持续巩固整改成果。"
+                        + END.split("。", 1)[1])
     assert [(i.label, i.problem, i.section, i.status) for i in notice.issues] == [
-        ("1.1", "党支部组织生活不规范", "巡察反馈的党的建设方面问题", C),
-        ("1.2", "党员发展程序把关不严", "巡察反馈的党的建设方面问题", C),
-        ("2.1", "文物藏品账目不清", "巡察反馈的业务管理方面问题", P),
+        (labels[0], "党支部组织生活不规范", sections[0], C),
+        (labels[1], "党员发展程序把关不严", sections[0], C),
+        (labels[2], "文物藏品账目不清", sections[1], P),
     ]
     assert not notice.quality.warnings
 
@@ -390,18 +401,4 @@ def test_text_whose_every_character_is_spaced() -> None:
         (p, status, m.split("；")[-1].removeprefix("二是")) for p, m, _, status in BLOCKS
     ]
     assert (notice.meta.publish_date, notice.meta.feedback_date) == ("2024-09-01", "2024-06-10")
-    assert not notice.quality.warnings
-
-
-def test_items_numbered_three_levels_deep_as_a_report_numbers_them() -> None:
-    body = ("1.巡察反馈问题整改情况\n1.1 党的建设方面\n1.1.1 党支部组织生活不规范\n整改措施：严格落实三会一课制度。\n"
-            "整改结果：已完成。\n1.1.2 党员发展程序把关不严\n整改措施：开展党员发展档案自查。\n整改结果：已完成。\n"
-            "1.2 业务管理方面\n1.2.1 文物藏品账目不清\n整改措施：全面清点馆藏文物。\n整改结果：正在推进。\n"
-            "2.下一步工作打算\n持续巩固整改成果。")
-    notice = parse_text(HEAD.replace("一、整改落实情况\n", "") + body + END.replace("\n二、下一步工作打算\n持续巩固整改成果。", ""))
-    assert [(i.label, i.problem, i.section, i.status) for i in notice.issues] == [
-        ("1.1.1", "党支部组织生活不规范", "党的建设方面", C),
-        ("1.1.2", "党员发展程序把关不严", "党的建设方面", C),
-        ("1.2.1", "文物藏品账目不清", "业务管理方面", P),
-    ]
     assert not notice.quality.warnings
