@@ -19,7 +19,6 @@ from indexer.cli import backend_options, model_option
 from indexer.errors import XunchaError
 from indexer.settings import Settings
 from search_api.banner import announce_when_ready, base_url
-from search_api.security import MAX_HEAD_BYTES
 from search_api.settings import ApiSettings, load_api_settings
 
 SAMPLES = Path(__file__).resolve().parent.parent / "indexer" / "samples"
@@ -52,11 +51,10 @@ def _serve(app: Any, settings: ApiSettings) -> None:
     service is ready."""
     import uvicorn
 
-    limit_malloc_arenas()
+    from search_api.server_workers import uvicorn_config
 
-    # h11 reads request heads up to MAX_HEAD_BYTES, so an over-long URL gets the app's 414, not a reset
-    server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
-                                           h11_max_incomplete_event_size=MAX_HEAD_BYTES))
+    limit_malloc_arenas()
+    server = uvicorn.Server(uvicorn_config(app, settings))
     announce_when_ready(app, click.echo, lambda: server.started)
     server.run()
 
@@ -100,23 +98,34 @@ def cli() -> None:
 
 @cli.command()
 @_common
+@click.option("--workers", type=int, default=None,
+              help="server processes sharing the port, each loading the index and the model (default: setting "
+                   "XUNCHA_WORKERS, else 1); with several, the port opens once all have loaded")
 @click.option("--get", "get_path", default=None, metavar="PATH",
               help='answer one request in-process and print it, e.g. --get "/api/search?q=招标"')
 def serve(backend: str | None, data_dir: str | None, es_url: str | None, model: str | None, host: str | None,
-          port: int | None, get_path: str | None) -> None:
+          port: int | None, workers: int | None, get_path: str | None) -> None:
     """Serve the API over an existing index (the model loads in the background; see /readyz)."""
     from search_api.app import create_app
+    from search_api.server_workers import check_workers, serve_workers
 
     try:
         settings = load_api_settings(data_dir=data_dir, backend=backend, es_url=es_url, model=model, host=host,
-                                     port=port)
+                                     port=port, workers=workers)
+        check_workers(settings)
     except XunchaError as exc:
         _fail(str(exc))
-    app = create_app(settings)
     if get_path:
-        sys.exit(_get(app, get_path))
+        sys.exit(_get(create_app(settings), get_path))
+    if settings.workers > 1:
+        click.echo(f"starting {settings.workers} worker processes on {base_url(settings)}: each loads the index "
+                   f"and the model ({settings.model}); the port opens once all have …")
+        try:
+            sys.exit(serve_workers(settings, click.echo))
+        except XunchaError as exc:
+            _fail(str(exc))
     click.echo(f"starting on {base_url(settings)}: loading the index and the model ({settings.model}) …")
-    _serve(app, settings)
+    _serve(create_app(settings), settings)
 
 
 def prepare_demo(settings: Settings, samples: str | Path = SAMPLES, *, progress: bool = True) -> tuple[Any, Any, Any]:

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from search_api.server_process import cpu_seconds, memory_mib
+from search_api.server_process import cpu_seconds, descendants, memory_mib
 
 
 def test_memory_grows_with_what_the_process_holds():
@@ -72,3 +72,17 @@ def test_the_server_caps_malloc_arenas_unless_told_how_many():
     _, free = arenas("none")
     assert free > 2  # each new thread that allocates gets an arena of its own
     assert arenas("limit", MALLOC_ARENA_MAX="3") == ("False", 3)  # the environment's word stands
+
+
+def test_cpu_time_of_a_process_counts_its_children_when_asked():
+    parent = subprocess.Popen([sys.executable, "-c", "import subprocess, sys; subprocess.run([sys.executable, '-c', "
+                               "'import time\\nend = time.process_time() + 0.5\\nwhile time.process_time() < end: pass\\n"
+                               "print(1, flush=True)\\ninput()'], stdin=sys.stdin)"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout is not None and parent.stdout.readline() == "1\n"  # the child has burnt 0.5 s
+        own, together = cpu_seconds(parent.pid), cpu_seconds(parent.pid, with_children=True)
+        assert own is not None and together is not None and together >= own + 0.4
+        assert len(descendants(parent.pid)) == 1
+    finally:
+        parent.communicate("\n")

@@ -128,6 +128,7 @@ _PINYIN_HINT = re.compile(rf"[（(][a-zü{_TONED}]*[{_TONED}]")
 _PINYIN_SYLLABLE = re.compile(r"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?(?:[aeiouüv])[a-zü]{0,4}")
 _SPACED_WORD = re.compile(rf"(?:[{_CJK}]{_SPACE}+)+[{_CJK}]")
 _ANY_SPACE = re.compile(_SPACE)
+_LETTER_SPACED = re.compile(r"(?:\S ){3,}\S")
 _CJK_SPACE = re.compile(rf"(?<=[{_CJK}]){_SPACE}+|{_SPACE}+(?=[{_CJK}])")
 _PUBLIC_COPY = re.compile(r"[(（]\s*(?:社会)?公开(?:稿|版)\s*[)）]")
 _FURNITURE = re.compile(
@@ -219,12 +220,15 @@ def _remove_pinyin(text: str, removed: Removed) -> str:
 
 
 def _tidy_spaces(lines: list[str], removed: Removed) -> list[str]:
-    """Spaces between Chinese characters go ("通 报" → "通报", "1. 关于" → "1.关于")."""
+    """Spaces between Chinese characters go ("通 报" → "通报", "1. 关于" → "1.关于"), and every
+    space of a line whose characters are all spaced ("2 0 2 4 年 9 月")."""
     out = []
     touched = 0
     for line in lines:
         if _SPACED_WORD.fullmatch(line):
             removed.append(f"letter-spacing: {line}")
+        if _LETTER_SPACED.fullmatch(line.strip()):  # every character spaced (text out of some PDFs): "2 0 2 4 年"
+            line = line.strip().replace(" ", "")
         tidy = _CJK_SPACE.sub("", line) if _ANY_SPACE.search(line) else line
         touched += tidy != line
         out.append(tidy)
