@@ -402,3 +402,16 @@ def test_text_whose_every_character_is_spaced() -> None:
     ]
     assert (notice.meta.publish_date, notice.meta.feedback_date) == ("2024-09-01", "2024-06-10")
     assert not notice.quality.warnings
+
+
+@pytest.mark.parametrize("bullet", ["●", "◆", "★", "•", "▲", "- "])
+def test_bullets_opening_problems_and_labels_are_decoration(bullet: str) -> None:
+    # "●文物藏品账目不清" / "●措施：…": the bullet is no part of the problem and hides no label;
+    # a status printed as a form ("●已完成 ○正在推进") keeps its marks.
+    body = "\n".join(f"{bullet}{p}\n{bullet}措施：{m}\n{bullet}进展：{s}" for p, m, s, _ in LABELLED)
+    notice = parse_text(HEAD + body + END)
+    assert [(i.problem, i.status, i.measures) for i in notice.issues] == [
+        (p.rstrip("。"), status, [m]) for p, m, _, status in LABELLED
+    ]
+    form = HEAD + "（一）关于文物藏品账目不清的问题\n整改措施：全面清点馆藏文物。\n整改结果：\n○已完成 ●正在推进" + END
+    assert [i.status for i in parse_text(form).issues] == [P]
