@@ -415,3 +415,15 @@ def test_bullets_opening_problems_and_labels_are_decoration(bullet: str) -> None
     ]
     form = HEAD + "（一）关于文物藏品账目不清的问题\n整改措施：全面清点馆藏文物。\n整改结果：\n○已完成 ●正在推进" + END
     assert [i.status for i in parse_text(form).issues] == [P]
+
+
+@pytest.mark.parametrize("label", ["巡察指出", "巡察组指出", "巡察发现", "反馈意见", "问题表述", "反馈指出"])
+def test_problems_under_what_the_inspectors_found(label: str) -> None:
+    # "巡察指出：…" opens each problem under its 方面 heading: the label is no part of the problem.
+    body = ("一、党的建设方面\n" + "\n".join(f"{label}：{p}\n整改措施：{m}\n整改进展：{s}" for p, m, s, _ in LABELLED)
+            + "\n二、业务管理方面\n" + f"{label}：志愿者登记表填写不全。\n整改措施：补填登记表。\n整改进展：已完成。")
+    notice = parse_text(HEAD.replace("一、整改落实情况\n", "") + body + END.split("。", 1)[1])
+    assert [(i.problem, i.section, i.status) for i in notice.issues] == [
+        *((p.rstrip("。"), "党的建设方面", status) for p, _, _, status in LABELLED),
+        ("志愿者登记表填写不全", "业务管理方面", C),
+    ]
