@@ -427,3 +427,14 @@ def test_problems_under_what_the_inspectors_found(label: str) -> None:
         *((p.rstrip("。"), "党的建设方面", status) for p, _, _, status in LABELLED),
         ("志愿者登记表填写不全", "业务管理方面", C),
     ]
+
+
+def test_a_street_party_working_committee_names_its_street() -> None:
+    # 中共X街道工作委员会 (a 党工委) issues for the 街道: a township-level institution.
+    text = ("中共青溪县城关街道工作委员会关于巡察整改进展情况的通报\n2024年9月，市委第一巡察组对城关街道党工委开展了提级交叉巡察。"
+            "现将整改进展情况公布如下。\n一、整改落实情况\n（一）关于文物藏品账目不清的问题\n整改措施：全面清点馆藏文物。\n整改结果：已完成。\n"
+            "中共青溪县城关街道工作委员会\n2024年11月20日")
+    meta = parse_text(text).meta
+    assert (meta.organization, meta.institution, meta.institution_type) == (
+        "中共青溪县城关街道工作委员会", "青溪县城关街道", "township")
+    assert (meta.inspection_body, meta.level, meta.inspection_type) == ("市委第一巡察组", "city", "提级交叉")
