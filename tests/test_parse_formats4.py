@@ -438,3 +438,16 @@ def test_a_street_party_working_committee_names_its_street() -> None:
     assert (meta.organization, meta.institution, meta.institution_type) == (
         "中共青溪县城关街道工作委员会", "青溪县城关街道", "township")
     assert (meta.inspection_body, meta.level, meta.inspection_type) == ("市委第一巡察组", "city", "提级交叉")
+
+
+def test_long_column_titles_with_notes_in_brackets() -> None:
+    # Titles naming more than one thing or carrying a note: each column keeps the label it opens with.
+    notice = _html_table(["序号", "巡察反馈的主要问题及具体表现", "整改措施及责任单位、责任人", "整改时限（完成时间）",
+                          "整改完成情况（已完成/正在推进/长期坚持）"], [
+        ["1", "文物藏品账目不清", "全面清点馆藏文物（责任人：王某）", "2024年8月底", "已完成"],
+        ["2", "志愿者管理松散", "建立志愿者登记制度（责任人：赵某）", "长期坚持", "正在推进"]])
+    assert [(i.problem, i.status, i.measures, i.measures_intro) for i in notice.issues] == [
+        ("文物藏品账目不清", C, ["全面清点馆藏文物（责任人：王某）"], "整改时限：2024年8月底"),
+        ("志愿者管理松散", P, ["建立志愿者登记制度（责任人：赵某）"], "整改时限：长期坚持"),
+    ]
+    assert notice.issues[0].deadlines == ["整改时限：2024年8月底"]
