@@ -402,3 +402,52 @@ def test_text_whose_every_character_is_spaced() -> None:
     ]
     assert (notice.meta.publish_date, notice.meta.feedback_date) == ("2024-09-01", "2024-06-10")
     assert not notice.quality.warnings
+
+
+@pytest.mark.parametrize("bullet", ["●", "◆", "★", "•", "▲", "- "])
+def test_bullets_opening_problems_and_labels_are_decoration(bullet: str) -> None:
+    # "●文物藏品账目不清" / "●措施：…": the bullet is no part of the problem and hides no label;
+    # a status printed as a form ("●已完成 ○正在推进") keeps its marks.
+    body = "\n".join(f"{bullet}{p}\n{bullet}措施：{m}\n{bullet}进展：{s}" for p, m, s, _ in LABELLED)
+    notice = parse_text(HEAD + body + END)
+    assert [(i.problem, i.status, i.measures) for i in notice.issues] == [
+        (p.rstrip("。"), status, [m]) for p, m, _, status in LABELLED
+    ]
+    form = HEAD + "（一）关于文物藏品账目不清的问题\n整改措施：全面清点馆藏文物。\n整改结果：\n○已完成 ●正在推进" + END
+    assert [i.status for i in parse_text(form).issues] == [P]
+
+
+@pytest.mark.parametrize("label", ["巡察指出", "巡察组指出", "巡察发现", "反馈意见", "问题表述", "反馈指出"])
+def test_problems_under_what_the_inspectors_found(label: str) -> None:
+    # "巡察指出：…" opens each problem under its 方面 heading: the label is no part of the problem.
+    body = ("一、党的建设方面\n" + "\n".join(f"{label}：{p}\n整改措施：{m}\n整改进展：{s}" for p, m, s, _ in LABELLED)
+            + "\n二、业务管理方面\n" + f"{label}：志愿者登记表填写不全。\n整改措施：补填登记表。\n整改进展：已完成。")
+    notice = parse_text(HEAD.replace("一、整改落实情况\n", "") + body + END.split("。", 1)[1])
+    assert [(i.problem, i.section, i.status) for i in notice.issues] == [
+        *((p.rstrip("。"), "党的建设方面", status) for p, _, _, status in LABELLED),
+        ("志愿者登记表填写不全", "业务管理方面", C),
+    ]
+
+
+def test_a_street_party_working_committee_names_its_street() -> None:
+    # 中共X街道工作委员会 (a 党工委) issues for the 街道: a township-level institution.
+    text = ("中共青溪县城关街道工作委员会关于巡察整改进展情况的通报\n2024年9月，市委第一巡察组对城关街道党工委开展了提级交叉巡察。"
+            "现将整改进展情况公布如下。\n一、整改落实情况\n（一）关于文物藏品账目不清的问题\n整改措施：全面清点馆藏文物。\n整改结果：已完成。\n"
+            "中共青溪县城关街道工作委员会\n2024年11月20日")
+    meta = parse_text(text).meta
+    assert (meta.organization, meta.institution, meta.institution_type) == (
+        "中共青溪县城关街道工作委员会", "青溪县城关街道", "township")
+    assert (meta.inspection_body, meta.level, meta.inspection_type) == ("市委第一巡察组", "city", "提级交叉")
+
+
+def test_long_column_titles_with_notes_in_brackets() -> None:
+    # Titles naming more than one thing or carrying a note: each column keeps the label it opens with.
+    notice = _html_table(["序号", "巡察反馈的主要问题及具体表现", "整改措施及责任单位、责任人", "整改时限（完成时间）",
+                          "整改完成情况（已完成/正在推进/长期坚持）"], [
+        ["1", "文物藏品账目不清", "全面清点馆藏文物（责任人：王某）", "2024年8月底", "已完成"],
+        ["2", "志愿者管理松散", "建立志愿者登记制度（责任人：赵某）", "长期坚持", "正在推进"]])
+    assert [(i.problem, i.status, i.measures, i.measures_intro) for i in notice.issues] == [
+        ("文物藏品账目不清", C, ["全面清点馆藏文物（责任人：王某）"], "整改时限：2024年8月底"),
+        ("志愿者管理松散", P, ["建立志愿者登记制度（责任人：赵某）"], "整改时限：长期坚持"),
+    ]
+    assert notice.issues[0].deadlines == ["整改时限：2024年8月底"]

@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from indexer.parsing import numbering, printed_pages
 from indexer.parsing.characters import TRADITIONAL_TO_SIMPLIFIED
+from indexer.parsing.status import status_form
 from indexer.types import NormalisedText
 
 # ---------------------------------------------------------------------------------------------
@@ -175,6 +176,23 @@ def _spell_enclosed_numbers(text: str) -> str:
         return f"（{code - 0x2473}）" if code <= 0x2487 else f"{code - 0x2487}．"
 
     return _ENCLOSED.sub(spell, text)
+
+
+# A bullet opening a line ("●问题：…", "◆文物账目不清"): decoration, not text. Not before a digit
+# ("·3·" is a page number) and not in a status form ("●已完成 ○正在推进").
+_BULLET_OPENING = re.compile(r"[ \t\u3000]*[●■◆◇★☆·•○▲△▪►▶➢➤※-][ \t\u3000]*(?=[\u4e00-\u9fff(（【\[])")
+
+
+def _remove_bullets(lines: list[str], removed: Removed) -> list[str]:
+    """Bullets opening lines removed (see :data:`_BULLET_OPENING`); after the info block is
+    taken, whose fields a converter may print as a list ("- 索引号：…")."""
+    out = []
+    for line in lines:
+        m = _BULLET_OPENING.match(line)
+        out.append(line[m.end() :] if m and not status_form(line) else line)
+    if (count := sum(1 for a, b in zip(lines, out, strict=True) if a is not b)):
+        removed.append(f"{count} bullets opening lines")
+    return out
 
 
 def _remove_bookmarks(text: str, removed: Removed) -> str:
@@ -494,6 +512,7 @@ def normalise(text: str) -> NormalisedText:
     lines = _reflow_run_together(lines, removed)
     lines = _take_info_block(lines, header, removed)
     steps: tuple[Callable[[list[str], Removed], list[str]], ...] = (
+        _remove_bullets,
         _tidy_spaces,
         _remove_furniture,
         _join_title,

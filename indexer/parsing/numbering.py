@@ -121,8 +121,9 @@ def match_heading(folded: str, pos: int = 0) -> Marker | None:
     return None
 
 
-# A problem printed under a label instead of a number ("反馈问题：…", "【存在问题】…").
-_PROBLEM_LABEL = re.compile(r"(?:巡察|巡视)?(?:反馈问题|存在问题|问题描述|问题内容|问题)\s*(?::|\]\s*:?)")
+# A problem printed under a label instead of a number ("反馈问题：…", "【存在问题】…", "巡察指出：…").
+_PROBLEM_LABEL = re.compile(r"(?:(?:巡察|巡视)组?)?(?:反馈问题|存在问题|问题描述|问题内容|问题表述|反馈意见|反馈指出|指出|发现"
+                            r"|反馈|问题)\s*(?::|\]\s*:?)")
 
 
 def match_problem_label(folded: str, number: int) -> Marker | None:

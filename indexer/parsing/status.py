@@ -61,6 +61,12 @@ _BOXES = frozenset("□☐○")
 _OPTION = re.compile("[" + "".join(sorted(TICKS | _BOXES)) + "]")
 
 
+def status_form(text: str) -> bool:
+    """Whether a text prints a status as a form: a tick and a box ("☑已完成 □正在推进")."""
+    marks = {m.group() for m in _OPTION.finditer(text)}
+    return bool(marks & TICKS) and bool(marks & _BOXES)
+
+
 def _ticked(text: str) -> str:
     """The ticked options of a status printed as a form, or the text itself when it is none.
 
