@@ -451,3 +451,12 @@ def test_long_column_titles_with_notes_in_brackets() -> None:
         ("志愿者管理松散", P, ["建立志愿者登记制度（责任人：赵某）"], "整改时限：长期坚持"),
     ]
     assert notice.issues[0].deadlines == ["整改时限：2024年8月底"]
+
+
+def test_a_text_table_whose_column_titles_wrap_over_two_lines() -> None:
+    rows = [["序号", "问题", "整改措施", "整改完成", "责任人"], ["", "", "", "情况", ""],
+            ["1", "文物藏品账目不清", "全面清点馆藏文物", "已完成", "王某"],
+            ["2", "志愿者管理松散", "建立志愿者登记制度", "正在推进", "赵某"]]
+    notice = parse_text(HEAD + _laid_out(rows, [0, 6, 30, 52, 64], wide=True) + END)
+    assert [(i.problem, i.status, i.measures, i.measures_intro) for i in notice.issues] == [
+        ("文物藏品账目不清", C, ["全面清点馆藏文物"], "责任人：王某"), ("志愿者管理松散", P, ["建立志愿者登记制度"], "责任人：赵某")]

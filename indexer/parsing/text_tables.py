@@ -9,7 +9,8 @@ into lines by :func:`indexer.parsing.tables.table_lines`, as a docx or HTML tabl
 * **cells apart by spaces** — a row is a line starting with the next number (when the table
   has a 序号 column) or any line with as many cells as the header; a line with fewer cells
   goes on with the row above, each piece in the column it stands under (a cell wrapped over
-  two lines). The table ends at a line that is no row and stands under no column.
+  two lines; above the first row, a column title wrapped so). The table ends at a line that
+  is no row and stands under no column; one that opens with the next number is reported.
 * **a cell per line** — the table needs its 序号 column: a row runs from its number to the
   next number; a row of as many lines as the header has columns is rebuilt, any other row
   (a cell wrapped over two lines: which column goes on is unknown) is kept as its lines under
@@ -127,10 +128,13 @@ def _spaced_rows(lines: list[str], i: int, header: list[str], warnings: list[str
         placed = _under_columns(lines[i], line)
         if new_row and (len(cells) == len(header) or placed is not None):
             rows.append(cells if len(cells) == len(header) else placed)  # type: ignore[arg-type]
-        elif rows and not new_row and placed is not None:
+        elif not new_row and placed is not None:
+            # Under the row above; before the first row, under the header (a title over two lines).
             for k, piece in enumerate(placed):
-                if piece:
+                if piece and rows:
                     rows[-1][k] += piece
+                elif piece:
+                    header[k] += piece
         else:
             if new_row or (numbered and _next_number(line, len(rows) + 1)):
                 warnings.append(f"table row {len(rows) + 1}: its cells stand under no column of the header; "
