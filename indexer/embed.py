@@ -23,7 +23,6 @@ import json
 import logging
 import os
 import threading
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -44,7 +43,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CACHE_FILE = Path("cache") / "vectors.sqlite3"  # under the data dir
-QUERY_CACHE_SIZE = 1024
 MODEL_SPACE_MB = 1300  # the e5-small conversion with its ONNX fp32 and int8 exports, measured
 HASHING_MODEL = "hashing"  # settings.model of the model-free HashingEmbedder ("hashing-<dims>" too)
 
@@ -382,7 +380,8 @@ def _max_tokens(model_dir: Path, transformer_dir: Path) -> int:
 
 
 class CachedEmbedder:
-    """Wraps an embedder: passages through the :class:`VectorCache`, queries through an LRU.
+    """Wraps an embedder: passages through the :class:`VectorCache`; queries go straight to the model
+    (the search service caches query vectors once, by normalised query: search_api.vector.QueryEncoder).
 
     ``hits`` / ``misses`` count passages, for the ingest report."""
 
@@ -395,8 +394,6 @@ class CachedEmbedder:
         self.semantic = inner.semantic
         self.hits = 0
         self.misses = 0
-        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._queries_lock = threading.Lock()
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -419,19 +416,7 @@ class CachedEmbedder:
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return _empty(self.dims)
-        with self._queries_lock:  # the API embeds queries from several threads
-            known = {t: self._queries[t] for t in texts if t in self._queries}
-        missing = [t for t in dict.fromkeys(texts) if t not in known]
-        fresh = dict(zip(missing, self.inner.embed_queries(missing), strict=True)) if missing else {}
-        known.update(fresh)
-        with self._queries_lock:
-            self._queries.update(fresh)
-            for text in texts:
-                if text in self._queries:
-                    self._queries.move_to_end(text)
-            while len(self._queries) > QUERY_CACHE_SIZE:
-                self._queries.popitem(last=False)
-        return np.stack([known[t] for t in texts])
+        return self.inner.embed_queries(texts)
 
 
 def _onnx_embedder(files: ModelFiles, settings: Settings, *, int8: bool | None) -> OnnxEmbedder:

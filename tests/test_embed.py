@@ -125,16 +125,20 @@ def test_cached_vectors_equal_fresh_ones_and_fit_their_pages(tmp_path: Path) -> 
     assert pages < 200 * 1536  # float16 rows inside their B-tree pages (float32 spilled: a 4 KiB page each)
 
 
-def test_query_lru_reuses_vectors() -> None:
+def test_query_vectors_are_cached_once_by_the_search_service() -> None:
+    from search_api.vector import QueryEncoder
+
     inner = HashingEmbedder(16)
     cached = CachedEmbedder(inner, VectorCache(Path(":memory:")))
     calls: list[list[str]] = []
     original = inner.embed_queries
     inner.embed_queries = lambda texts: calls.append(list(texts)) or original(texts)  # type: ignore[method-assign]
-    cached.embed_queries(["公车私用", "违规收礼"])
-    out = cached.embed_queries(["违规收礼", "公车私用", "公车私用"])
-    assert calls == [["公车私用", "违规收礼"]]
-    assert np.array_equal(out[0], original(["违规收礼"])[0])
+    encoder = QueryEncoder(cached, cache_size=8)
+    first = encoder.encode("公车私用")
+    assert encoder.encode(" 公车私用 ") == first  # the service's cache, by normalised query
+    out = cached.embed_queries(["违规收礼", "公车私用"])  # the embedder itself keeps no second copy
+    assert calls == [["公车私用"], ["违规收礼", "公车私用"]]
+    assert np.array_equal(out[1], np.asarray(first, dtype=out.dtype))
 
 
 def test_charsmap_normalises_like_the_table() -> None:
