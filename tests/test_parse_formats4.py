@@ -190,15 +190,26 @@ def test_a_heading_number_alone_on_its_line_is_no_page_number() -> None:
 # ----------------------------------------------------------- items numbered within their part
 
 
-def test_items_numbered_within_their_part() -> None:
-    body = ("一、巡察反馈的党的建设方面问题\n1.1 党支部组织生活不规范\n整改措施：严格落实三会一课制度。\n整改结果：已完成。\n"
-            "1.2 党员发展程序把关不严\n整改措施：开展党员发展档案自查。\n整改结果：已完成。\n"
-            "二、巡察反馈的业务管理方面问题\n2.1 文物藏品账目不清\n整改措施：全面清点馆藏文物。\n整改结果：正在推进。\n")
-    notice = parse_text(HEAD.replace("一、整改落实情况\n", "") + body + END.replace("二、", "三、"))
+PARTS = ("一、巡察反馈的党的建设方面问题\n1.1 党支部组织生活不规范\n整改措施：严格落实三会一课制度。\n整改结果：已完成。\n"
+         "1.2 党员发展程序把关不严\n整改措施：开展党员发展档案自查。\n整改结果：已完成。\n"
+         "二、巡察反馈的业务管理方面问题\n2.1 文物藏品账目不清\n整改措施：全面清点馆藏文物。\n整改结果：正在推进。\n三、")
+# The same list a level deeper, numbered as a report numbers it: 1. / 1.1 / 1.1.1.
+REPORT = ("1.巡察反馈问题整改情况\n1.1 党的建设方面\n1.1.1 党支部组织生活不规范\n整改措施：严格落实三会一课制度。\n"
+          "整改结果：已完成。\n1.1.2 党员发展程序把关不严\n整改措施：开展党员发展档案自查。\n整改结果：已完成。\n"
+          "1.2 业务管理方面\n1.2.1 文物藏品账目不清\n整改措施：全面清点馆藏文物。\n整改结果：正在推进。\n2.")
+
+
+@pytest.mark.parametrize(("body", "labels", "sections"), [
+    (PARTS, ["1.1", "1.2", "2.1"], ["巡察反馈的党的建设方面问题", "巡察反馈的业务管理方面问题"]),
+    (REPORT, ["1.1.1", "1.1.2", "1.2.1"], ["党的建设方面", "业务管理方面"]),
+])
+def test_items_numbered_within_their_part(body: str, labels: list[str], sections: list[str]) -> None:
+    notice = parse_text(HEAD.replace("一、整改落实情况\n", "") + body + "下一步工作打算\n持续巩固整改成果。"
+                        + END.split("。", 1)[1])
     assert [(i.label, i.problem, i.section, i.status) for i in notice.issues] == [
-        ("1.1", "党支部组织生活不规范", "巡察反馈的党的建设方面问题", C),
-        ("1.2", "党员发展程序把关不严", "巡察反馈的党的建设方面问题", C),
-        ("2.1", "文物藏品账目不清", "巡察反馈的业务管理方面问题", P),
+        (labels[0], "党支部组织生活不规范", sections[0], C),
+        (labels[1], "党员发展程序把关不严", sections[0], C),
+        (labels[2], "文物藏品账目不清", sections[1], P),
     ]
     assert not notice.quality.warnings
 
@@ -349,3 +360,81 @@ def test_an_effect_column_and_a_yes_no_closed_column() -> None:
         ("志愿者管理松散", P, ["志愿者管理制度已印发"], "整改责任人：赵某"),
     ]
     assert not notice.quality.warnings
+
+
+# ------------------------------------------------------------------ labels in their other forms
+
+
+LABELLED = [("文物藏品账目不清。", "全面清点馆藏文物，建立电子台账。", "已完成。", C),
+            ("志愿者管理松散。", "建立志愿者登记制度。", "正在推进。", P)]
+
+
+@pytest.mark.parametrize("layout", [
+    "{k}.{p}\n措施：{m}\n进展：{s}", "问题{k}：{p}\n措施：{m}\n状态：{s}", "{k}.{p}\n整改措施：{m}\n目前进展：{s}",
+    "{k}.{p}\n采取措施：{m}\n当前进展：{s}", "{k}.{p}\n（整改措施）{m}\n（整改进展）{s}", "{k}.{p}\n整改措施——{m}\n整改进展——{s}",
+])
+def test_labels_short_bracketed_or_before_a_dash(layout: str) -> None:
+    body = "\n".join(layout.format(k=k + 1, p=p, m=m, s=s) for k, (p, m, s, _) in enumerate(LABELLED))
+    notice = parse_text(HEAD + body + END)
+    assert [(i.problem, i.status, i.measures) for i in notice.issues] == [
+        (p.rstrip("。"), status, [m]) for p, m, _, status in LABELLED
+    ]
+
+
+def test_a_status_under_a_label_not_understood_is_reported() -> None:
+    body = "\n".join(f"（{'一二'[k]}）关于{p.rstrip('。')}的问题\n整改措施：{m}\n推进程度：{s}\n整改时限：长期坚持"
+                     for k, (p, m, s, _) in enumerate(LABELLED))
+    notice = parse_text(HEAD + body + END)
+    assert [i.status for i in notice.issues] == [None, None]
+    assert notice.quality.warnings == [
+        f"issue {k + 1}: '推进程度：{s}' may print its status under a label not understood" for k, (_, _, s, _) in enumerate(LABELLED)
+    ]
+
+
+def test_text_whose_every_character_is_spaced() -> None:
+    # Some PDFs give each character apart ("2 0 2 4 年 9 月 1 日"): the date and the signature
+    # are read again, not left in the last measure.
+    body = "\n".join(f"（{'一二三'[k]}）关于{p}的问题\n整改措施：{m}\n整改结果：{s}" for k, (p, m, s, _) in enumerate(BLOCKS))
+    text = "\n".join(" ".join(line) for line in (HEAD + body + END).split("\n"))
+    notice = parse_text(text)
+    assert [(i.problem, i.status, i.measures[-1]) for i in notice.issues] == [
+        (p, status, m.split("；")[-1].removeprefix("二是")) for p, m, _, status in BLOCKS
+    ]
+    assert (notice.meta.publish_date, notice.meta.feedback_date) == ("2024-09-01", "2024-06-10")
+    assert not notice.quality.warnings
+
+
+@pytest.mark.parametrize("bullet", ["●", "◆", "★", "•", "▲", "- "])
+def test_bullets_opening_problems_and_labels_are_decoration(bullet: str) -> None:
+    # "●文物藏品账目不清" / "●措施：…": the bullet is no part of the problem and hides no label;
+    # a status printed as a form ("●已完成 ○正在推进") keeps its marks.
+    body = "\n".join(f"{bullet}{p}\n{bullet}措施：{m}\n{bullet}进展：{s}" for p, m, s, _ in LABELLED)
+    notice = parse_text(HEAD + body + END)
+    assert [(i.problem, i.status, i.measures) for i in notice.issues] == [
+        (p.rstrip("。"), status, [m]) for p, m, _, status in LABELLED
+    ]
+    form = HEAD + "（一）关于文物藏品账目不清的问题\n整改措施：全面清点馆藏文物。\n整改结果：\n○已完成 ●正在推进" + END
+    assert [i.status for i in parse_text(form).issues] == [P]
+
+
+@pytest.mark.parametrize("label", ["巡察指出", "巡察组指出", "巡察发现", "反馈意见", "问题表述", "反馈指出"])
+def test_problems_under_what_the_inspectors_found(label: str) -> None:
+    # "巡察指出：…" opens each problem under its 方面 heading: the label is no part of the problem.
+    body = ("一、党的建设方面\n" + "\n".join(f"{label}：{p}\n整改措施：{m}\n整改进展：{s}" for p, m, s, _ in LABELLED)
+            + "\n二、业务管理方面\n" + f"{label}：志愿者登记表填写不全。\n整改措施：补填登记表。\n整改进展：已完成。")
+    notice = parse_text(HEAD.replace("一、整改落实情况\n", "") + body + END.split("。", 1)[1])
+    assert [(i.problem, i.section, i.status) for i in notice.issues] == [
+        *((p.rstrip("。"), "党的建设方面", status) for p, _, _, status in LABELLED),
+        ("志愿者登记表填写不全", "业务管理方面", C),
+    ]
+
+
+def test_a_street_party_working_committee_names_its_street() -> None:
+    # 中共X街道工作委员会 (a 党工委) issues for the 街道: a township-level institution.
+    text = ("中共青溪县城关街道工作委员会关于巡察整改进展情况的通报\n2024年9月，市委第一巡察组对城关街道党工委开展了提级交叉巡察。"
+            "现将整改进展情况公布如下。\n一、整改落实情况\n（一）关于文物藏品账目不清的问题\n整改措施：全面清点馆藏文物。\n整改结果：已完成。\n"
+            "中共青溪县城关街道工作委员会\n2024年11月20日")
+    meta = parse_text(text).meta
+    assert (meta.organization, meta.institution, meta.institution_type) == (
+        "中共青溪县城关街道工作委员会", "青溪县城关街道", "township")
+    assert (meta.inspection_body, meta.level, meta.inspection_type) == ("市委第一巡察组", "city", "提级交叉")
