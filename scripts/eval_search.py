@@ -11,7 +11,8 @@ of the qrels files (several ``--qrels`` are concatenated) runs
 * **lexical**, **semantic**, **hybrid**: this project's search, exactly as the API ranks.
 
 It prints a per-query table, a summary per query type (``keyword``, ``description``, ``qbe``;
-``measures`` groups the queries that rank measure items, ``long`` those of 120 characters or more),
+``measures`` groups the queries that rank measure items, ``long`` those of 120 characters or more)
+and per qrels file (a second, independent check: a change tuned on one set should hold on the other),
 the false hits — hits returned for queries judged to have NO relevant answer, and for made-up
 nonsense queries — and, last, one JSON line:
 
@@ -89,6 +90,7 @@ class Query:
     qbe_source: str | None
     exclude_same_notice: bool
     relevant: Mapping[str, int]
+    source: str = ""  # the qrels file it came from (its name): a summary row per file
 
     @property
     def answerable(self) -> bool:
@@ -101,6 +103,8 @@ class Query:
             out.append("measures")
         if len(self.query) >= LONG_QUERY:
             out.append("long")
+        if self.source:
+            out.append(self.source)
         return out
 
 
@@ -116,7 +120,7 @@ def load_qrels(*paths: Path) -> list[Query]:
                     qid=row["qid"], type=row["type"], target=row.get("target", "problems"),
                     query=row.get("query") or "", qbe_source=row.get("qbe_source"),
                     exclude_same_notice=bool(row.get("exclude_same_notice")),
-                    relevant={k: int(v) for k, v in row["relevant"].items()},
+                    relevant={k: int(v) for k, v in row["relevant"].items()}, source=path.name,
                 ))
             except (ValueError, KeyError) as exc:
                 raise SystemExit(f"{path}:{n}: not a qrels line ({exc})") from exc

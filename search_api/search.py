@@ -104,7 +104,8 @@ class _Ranked:
     expansion: Expansion
     vector_via: str | None = None
     docs: dict[DocId, Document] = field(default_factory=dict)  # documents already read (the lexical hits)
-    boosted_categories: frozenset[str] = frozenset()  # query-by-example: the categories whose hits were boosted
+    boosted_categories: frozenset[str] = frozenset()  # the categories whose hits were boosted (category prior)
+    boosted_by: str | None = None  # whose categories they are: "example" (query by example) or "best_hit" (typed)
     verdict: floor.Verdict | None = None  # what the floor judged the hits against (None: no floor)
 
 
@@ -352,16 +353,23 @@ class SearchService:
                        if floor_filters is not None and floor_filters != filters else
                        floor.verdict(fused, measured.concepts, answer_coverage=answer,
                                      answer_similarity=settings.answer_similarity, gate=not example,
-                                     pieces_searched=bigrams is not None))
+                                     pieces_searched=bigrams is not None, vector_keep=settings.similarity_keep))
             fused = floor.apply(fused, measured.words, min_coverage=settings.min_coverage,
                                 similarity_window=settings.similarity_window, answer_coverage=answer,
                                 answer_similarity=settings.answer_similarity, bigram_covered=measured.bigrams,
                                 min_bigram_coverage=settings.min_bigram_coverage, judged=verdict)
         boosted: frozenset[str] = frozenset()
-        if example and categories and settings.example_category_boost > 0:
+        boosted_by = "example" if example else None
+        if (not example and settings.best_hit_categories and target is Target.ISSUES and fused
+                and settings.example_category_boost > 0):
+            # typed words: the best hit stands in for the example (its topic is most likely the query's);
+            # not for measures, which inherit their issue's categories: it would lift the best hit's siblings
+            top = docs.get(fused[0].doc_id) or next(iter(self.backend.get(target, [fused[0].doc_id], derived=False)), {})
+            categories, boosted_by = list(top.get("categories") or ()), "best_hit"
+        if categories and settings.example_category_boost > 0:
             fused, docs = self._by_category(target, fused, docs, categories)
             boosted = frozenset(categories)
-        return _Ranked(fused, query.terms, query, expansion, via, docs, boosted, verdict)
+        return _Ranked(fused, query.terms, query, expansion, via, docs, boosted, boosted_by if boosted else None, verdict)
 
     def _verdict(self, target: Target, text: str, query_vector: Vector | None, mode: Mode, filters: Filters,
                  fusion: str, exclude_ids: set[DocId], example: bool) -> floor.Verdict | None:
@@ -523,6 +531,7 @@ class SearchService:
             "matched_terms": [t for t in matched if t not in ranked.expansion.terms],
             "variant_terms": [t for t in matched if t in ranked.expansion.terms],
             "shared_categories": sorted(ranked.boosted_categories.intersection(doc.get("categories") or ())),
+            "shared_with": ranked.boosted_by,
         }
         if collapsed is not None:
             out["collapsed"] = collapsed
