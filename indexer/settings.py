@@ -154,9 +154,6 @@ class Settings:
         "words must contain")
     similarity_window: float = setting(0.03, "relevance floor, per hit: a hit found by meaning must be within this "
         "of the best cosine")
-    similarity_keep: int = setting(3, "relevance floor, per hit: this many of the best vector hits stay whatever "
-        "similarity_window says (when the query has an answer; a short query's best cosine is often one issue far "
-        "ahead); 0: the window alone. 2, 3 and 5 rank the dev queries alike (docs/ranking.md)")
     variant_weight: float = setting(0.3, "weight of a variant form's terms (indexer/data/variants.txt) against the "
         "query's own words (1); 0: no variant expansion (cross-validated: docs/ranking.md)")
     variant_vector: bool = setting(True, "a short query (at most short_query_terms words) is embedded with the "

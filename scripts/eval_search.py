@@ -26,7 +26,7 @@ fold. The objective is the mean over all queries of nDCG@10 (answerable queries)
 for a no-answer query answered with nothing / something (:func:`per_query_score`). The held-out mean is the figure to quote; the best in-sample figure is printed
 beside it only to show how much tuning flatters. Folds are deterministic (queries sorted by qid,
 dealt round-robin within each type, so each fold has every type); ``type`` leaves one query type
-out at a time.
+out at a time, ``file`` one qrels file (dev.jsonl against dev2.jsonl: a second, independent check).
 
 Qrels format (one JSON object per line): ``qid``, ``type`` (keyword | description | qbe), ``target``
 (problems | measures), ``query``, ``qbe_source``, ``exclude_same_notice``, ``relevant`` = {id: grade}.
@@ -356,11 +356,13 @@ def nonsense_hits(service: SearchService) -> dict[str, int]:
 # -- cross-validation ------------------------------------------------------------------------
 
 def folds_of(queries: Sequence[Query], how: str) -> list[set[str]]:
-    """Held-out qid sets: ``type`` → one per query type; a number → that many stratified folds."""
+    """Held-out qid sets: ``type`` → one per query type; ``file`` → one per qrels file (a setting
+    must win on one judged set to be used on the other); a number → that many stratified folds."""
     answerable = sorted(queries, key=lambda q: q.qid)
-    if how == "type":
-        kinds = sorted({q.type for q in answerable})
-        return [{q.qid for q in answerable if q.type == kind} for kind in kinds]
+    if how in ("type", "file"):
+        key = (lambda q: q.type) if how == "type" else (lambda q: q.source)
+        kinds = sorted({key(q) for q in answerable})
+        return [{q.qid for q in answerable if key(q) == kind} for kind in kinds]
     n = int(how)
     folds: list[set[str]] = [set() for _ in range(n)]
     dealt = 0
@@ -448,8 +450,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="override a setting for this run, e.g. --set rrf_k=30 (repeatable)")
     parser.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2",
                         help="setting values to cross-validate over (repeatable: every combination is run)")
-    parser.add_argument("--folds", default="5", help="cross-validation folds: a number, or 'type' (leave one "
-                        "query type out); several, comma-separated (5,type), are each reported")
+    parser.add_argument("--folds", default="5", help="cross-validation folds: a number, 'type' (leave one "
+                        "query type out) or 'file' (leave one qrels file out); several, comma-separated "
+                        "(5,type,file), are each reported")
     parser.add_argument("--no-baseline", action="store_true", help="skip the plain baseline")
     args = parser.parse_args(argv)
     for path in args.qrels:

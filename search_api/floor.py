@@ -23,9 +23,7 @@ Two steps, each on evidence either leg gives:
    character pair of it (a word jieba cut another way): not one word, variant or pair found means
    its subject is not in the corpus. Otherwise the query gets no hits at all.
 2. **Per hit**: a hit stays if its coverage is ≥ ``min_coverage`` or its cosine is within
-   ``similarity_window`` of the query's best cosine or among its ``vector_keep`` best (a short
-   query's best cosine is often one issue far ahead — the one naming it — and the window then cuts
-   the next nearest by meaning), or — a hit of the bigram leg — it contains
+   ``similarity_window`` of the query's best cosine, or — a hit of the bigram leg — it contains
    ≥ ``min_bigram_coverage`` of the query's distinct character bigrams. The bigram leg never
    opens the answer gate: it matches pieces of words (存在 of 不存在), so a query whose words
    are not found stays unanswered whatever bigrams match.
@@ -178,7 +176,6 @@ class Verdict:
 
     answered: bool
     best_cosine: float
-    kept_cosine: float = 1.0  # the ``vector_keep``-th best cosine: vector hits at least this near stay too
 
 
 class Verdicts:
@@ -187,8 +184,8 @@ class Verdicts:
     usually known; the age limit bounds how long one outlives a change of the index (an ingest).
 
     >>> v = Verdicts(size=1); v.get("a", lambda: Verdict(True, 0.9)); v.get("a", lambda: None)
-    Verdict(answered=True, best_cosine=0.9, kept_cosine=1.0)
-    Verdict(answered=True, best_cosine=0.9, kept_cosine=1.0)
+    Verdict(answered=True, best_cosine=0.9)
+    Verdict(answered=True, best_cosine=0.9)
     >>> Verdicts(seconds=0).get("a", lambda: None) is None  # too old at once: judged again
     True
     """
@@ -215,24 +212,19 @@ class Verdicts:
 
 
 def verdict(fused: Sequence[Fused], concepts: Mapping[DocId, float], *, answer_coverage: float,
-            answer_similarity: float, gate: bool = True, pieces_searched: bool = False,
-            vector_keep: int = 0) -> Verdict:
+            answer_similarity: float, gate: bool = True, pieces_searched: bool = False) -> Verdict:
     """The answer gate and the best cosine over ``fused`` (see the module docstring); ``gate=False``
     answers every query (query-by-example: an issue is an answer to its own kind).
     ``pieces_searched``: the bigram leg ran beside the word leg (hybrid search) — then a query of
     which not one word, listed variant or character pair is found has no answer, whatever its cosine:
     its subject is not in the corpus (超期羁押 among health notices), and the cosine of such a real
-    phrase is as high as an answered one's. ``vector_keep``: how many of the best vector hits stay
-    whatever the window (their least cosine is the verdict's ``kept_cosine``; a cosine, not a rank,
-    so that a filtered search keeps exactly the hits of the unfiltered one that pass its filters)."""
+    phrase is as high as an answered one's."""
     lexical = [concepts.get(f.doc_id, 0.0) for f in fused if f.leg(Leg.LEXICAL) is not None]
-    cosines = sorted((v.score for f in fused if (v := f.leg(Leg.VECTOR)) is not None), reverse=True)
-    best_cosine = cosines[0] if cosines else 0.0
-    kept_cosine = cosines[min(vector_keep, len(cosines)) - 1] if vector_keep > 0 and cosines else 1.0
+    best_cosine = max((v.score for f in fused if (v := f.leg(Leg.VECTOR)) is not None), default=0.0)
     if pieces_searched and not lexical and all(f.leg(Leg.BIGRAM) is None for f in fused):
-        return Verdict(not gate, best_cosine, kept_cosine)
+        return Verdict(not gate, best_cosine)
     answered = not gate or (max(lexical) >= answer_coverage if lexical else best_cosine >= answer_similarity)
-    return Verdict(answered, best_cosine, kept_cosine)
+    return Verdict(answered, best_cosine)
 
 
 def apply(fused: Sequence[Fused], covered: Mapping[DocId, float], *, min_coverage: float, similarity_window: float,
@@ -257,6 +249,6 @@ def apply(fused: Sequence[Fused], covered: Mapping[DocId, float], *, min_coverag
         if item.leg(Leg.BIGRAM) is not None and bigram_covered.get(item.doc_id, 0.0) >= min_bigram_coverage:
             return True
         vec = item.leg(Leg.VECTOR)
-        return vec is not None and vec.score >= min(judged.best_cosine - similarity_window, judged.kept_cosine)
+        return vec is not None and vec.score >= judged.best_cosine - similarity_window
 
     return [f for f in fused if kept(f)]

@@ -353,7 +353,7 @@ class SearchService:
                        if floor_filters is not None and floor_filters != filters else
                        floor.verdict(fused, measured.concepts, answer_coverage=answer,
                                      answer_similarity=settings.answer_similarity, gate=not example,
-                                     pieces_searched=bigrams is not None, vector_keep=settings.similarity_keep))
+                                     pieces_searched=bigrams is not None))
             fused = floor.apply(fused, measured.words, min_coverage=settings.min_coverage,
                                 similarity_window=settings.similarity_window, answer_coverage=answer,
                                 answer_similarity=settings.answer_similarity, bigram_covered=measured.bigrams,

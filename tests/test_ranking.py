@@ -231,22 +231,6 @@ def test_a_filtered_search_is_judged_by_the_querys_own_verdict():
     assert floor.apply(filtered, {}, **FLOOR, judged=floor.Verdict(False, 0.90)) == []  # no answer unfiltered
 
 
-def test_the_best_vector_hits_stay_whatever_the_window():
-    """A short query's best cosine is often one issue far ahead: its next nearest by meaning stay
-    (``similarity_keep``) — by the cosine of the unfiltered query's verdict, so a filtered search keeps
-    exactly the hits of the unfiltered one that pass its filters."""
-    hits = [fused("named", 1, 0.91), fused("next", None, 0.875), fused("third", None, 0.87), fused("far", None, 0.85)]
-    judged = floor.verdict(hits, {"named": 1.0}, answer_coverage=0.3, answer_similarity=0.83, vector_keep=3)
-    assert judged.kept_cosine == 0.87
-    kept = floor.apply(hits, {"named": 1.0}, **FLOOR, judged=judged)
-    assert [f.doc_id for f in kept] == ["named", "next", "third"]  # "far" is neither near nor among the 3 best
-    assert [f.doc_id for f in floor.apply(hits, {"named": 1.0}, **FLOOR)] == ["named"]  # the window alone
-    filtered = [fused("third", None, 0.87), fused("far", None, 0.85)]  # a facet dropped the three nearest
-    assert [f.doc_id for f in floor.apply(filtered, {}, **FLOOR, judged=judged)] == ["third"]
-    unanswered = floor.verdict(hits, {"named": 0.1}, answer_coverage=0.3, answer_similarity=0.83, vector_keep=3)
-    assert floor.apply(hits, {"named": 0.1}, **FLOOR, judged=unanswered) == []  # no answer: none stays
-
-
 def test_a_hit_stays_on_either_legs_evidence():
     hits = [fused("words", 1, 0.70), fused("meaning", None, 0.88), fused("weak", 2, 0.80), fused("far", None, 0.84)]
     kept = floor.apply(hits, {"words": 0.9, "weak": 0.05}, **FLOOR)
