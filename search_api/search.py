@@ -284,7 +284,9 @@ class SearchService:
 
     def _rank(self, target: Target, *, text: str, query_vector: Vector | None, mode: Mode, filters: Filters,
               fusion: str, depth: int, exclude_ids: set[DocId], example: bool = False,
-              categories: Sequence[str] = (), floor_filters: Filters | None = None) -> _Ranked:
+              categories: Sequence[str] = (), floor_filters: Filters | None = None, whole: bool = False) -> _Ranked:
+        """:meth:`rank` with what the page needs besides; ``whole``: every hit in its exact order (collapse),
+        not only the first ``depth``."""
         settings = self.settings
         # an example is a whole issue: its variants would only add noise (measured: docs/ranking.md)
         query, expansion = lexical.build(text, target, max_terms=settings.max_query_terms,
@@ -360,14 +362,17 @@ class SearchService:
                                 min_bigram_coverage=settings.min_bigram_coverage, judged=verdict)
         boosted: frozenset[str] = frozenset()
         boosted_by = "example" if example else None
-        if (not example and settings.best_hit_categories and target is Target.ISSUES and fused
+        above = float("-inf")  # hits scoring less cannot move into the first ``depth``: their documents are not read
+        if (not example and settings.best_hit_categories and target is Target.ISSUES and fused and depth > 0
                 and settings.example_category_boost > 0):
             # typed words: the best hit stands in for the example (its topic is most likely the query's);
             # not for measures, which inherit their issue's categories: it would lift the best hit's siblings
             top = docs.get(fused[0].doc_id) or next(iter(self.backend.get(target, [fused[0].doc_id], derived=False)), {})
             categories, boosted_by = list(top.get("categories") or ()), "best_hit"
+            if not whole and depth < len(fused):
+                above = fused[depth - 1].score / (1.0 + settings.example_category_boost)
         if categories and settings.example_category_boost > 0:
-            fused, docs = self._by_category(target, fused, docs, categories)
+            fused, docs = self._by_category(target, fused, docs, categories, above)
             boosted = frozenset(categories)
         return _Ranked(fused, query.terms, query, expansion, via, docs, boosted, boosted_by if boosted else None, verdict)
 
@@ -381,12 +386,13 @@ class SearchService:
                                                      example=example).verdict)
 
     def _by_category(self, target: Target, fused: list[Fused], docs: dict[DocId, Document],
-                     categories: Sequence[str]) -> tuple[list[Fused], dict[DocId, Document]]:
-        """Query-by-example: hits sharing a topic category (indexer.categories) with the example
+                     categories: Sequence[str], above: float = float("-inf")) -> tuple[list[Fused], dict[DocId, Document]]:
+        """Hits sharing a topic category (indexer.categories) with the example (or the best hit)
         rank higher, score × (1 + ``example_category_boost``) — a soft prior, since issues judged
-        alike share one far more often than others (docs/ranking.md). The documents read for it
-        are kept for the page."""
-        unread = [f.doc_id for f in fused if f.doc_id not in docs]
+        alike share one far more often than others (docs/ranking.md). Only hits scoring at least
+        ``above`` are read for it (a hit below cannot reach the places the caller orders); the
+        documents read are kept for the page."""
+        unread = [f.doc_id for f in fused if f.doc_id not in docs and f.score >= above]
         if unread:
             docs = {**docs, **{d["id"]: d for d in self.backend.get(target, unread, derived=False)}}
         labels = {i: d.get("categories") or () for i, d in docs.items()}
@@ -458,7 +464,7 @@ class SearchService:
              categories: Sequence[str] = (), sort: Sort = Sort.RELEVANCE) -> SearchResult:
         ranked = self._rank(target, text=text, query_vector=query_vector, mode=mode, filters=filters,
                             fusion=fusion, depth=page * size, exclude_ids=exclude_ids, example=example,
-                            categories=categories, floor_filters=floor_filters)
+                            categories=categories, floor_filters=floor_filters, whole=collapse)
         fused = ranked.fused
         docs = dict(ranked.docs)
         if collapse or sort is Sort.DATE:  # each needs every hit's document

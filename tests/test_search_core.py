@@ -363,6 +363,9 @@ def test_typed_hits_sharing_the_best_hits_category_rank_higher(on):
     assert hits[4 if not on else 3]["explain"]["shared_categories"] == (["quality_safety"] if on else [])
     assert hits[0]["explain"]["shared_with"] == ("best_hit" if on else None)
     assert [f.doc_id for f in svc.ranked(request)] == [h["id"] for h in hits]  # exports and evaluation too
+    # a shallow page reads only the hits that could reach it, and orders it exactly as the whole list does
+    whole = [f.doc_id for f in svc.ranked(request, depth=100)]
+    assert all([f.doc_id for f in svc.ranked(request, depth=k)][:k] == whole[:k] for k in range(1, 6))
     # measures inherit their issue's categories: the prior would only lift the best hit's siblings
     measures = [h["id"] for h in svc.search_measures(request).hits]
     off = SearchService(svc.settings.with_overrides(best_hit_categories=False), backend, search_corpus.EMBEDDER)
