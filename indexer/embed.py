@@ -23,11 +23,11 @@ import json
 import logging
 import os
 import threading
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from enum import StrEnum
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CACHE_FILE = Path("cache") / "vectors.sqlite3"  # under the data dir
-QUERY_CACHE_SIZE = 1024
 MODEL_SPACE_MB = 1300  # the e5-small conversion with its ONNX fp32 and int8 exports, measured
 HASHING_MODEL = "hashing"  # settings.model of the model-free HashingEmbedder ("hashing-<dims>" too)
 
@@ -309,6 +308,9 @@ class OnnxEmbedder:
         token_ids = self._token_ids(texts, prompt, max_tokens)
         lengths = np.array([len(ids) for ids in token_ids])
         out = np.empty((len(texts), self.dims), dtype=np.float32)
+        # every row the call needs (and 0, the padding below), read here once: the batches (two at
+        # a time) then hold the GIL only briefly, for numpy, and make no system call of their own
+        words = self._words.prefetch(np.fromiter(chain([0], *token_ids), dtype=np.int64))
 
         def run(rows: np.ndarray) -> None:
             ids = np.zeros((len(rows), int(lengths[rows].max())), dtype=np.int64)
@@ -316,7 +318,7 @@ class OnnxEmbedder:
             for i, row in enumerate(rows):
                 ids[i, : lengths[row]] = token_ids[row]
                 mask[i, : lengths[row]] = 1
-            out[rows] = session.run(None, self._words.feed(ids, mask))[0]
+            out[rows] = session.run(None, words.feed(ids, mask))[0]
 
         batches = length_batches(lengths, self._batch_size, self._batch_tokens)
         if parallel > 1 and len(batches) > 1:
@@ -378,7 +380,8 @@ def _max_tokens(model_dir: Path, transformer_dir: Path) -> int:
 
 
 class CachedEmbedder:
-    """Wraps an embedder: passages through the :class:`VectorCache`, queries through an LRU.
+    """Wraps an embedder: passages through the :class:`VectorCache`; queries go straight to the model
+    (the search service caches query vectors once, by normalised query: search_api.vector.QueryEncoder).
 
     ``hits`` / ``misses`` count passages, for the ingest report."""
 
@@ -391,8 +394,6 @@ class CachedEmbedder:
         self.semantic = inner.semantic
         self.hits = 0
         self.misses = 0
-        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._queries_lock = threading.Lock()
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -415,19 +416,7 @@ class CachedEmbedder:
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return _empty(self.dims)
-        with self._queries_lock:  # the API embeds queries from several threads
-            known = {t: self._queries[t] for t in texts if t in self._queries}
-        missing = [t for t in dict.fromkeys(texts) if t not in known]
-        fresh = dict(zip(missing, self.inner.embed_queries(missing), strict=True)) if missing else {}
-        known.update(fresh)
-        with self._queries_lock:
-            self._queries.update(fresh)
-            for text in texts:
-                if text in self._queries:
-                    self._queries.move_to_end(text)
-            while len(self._queries) > QUERY_CACHE_SIZE:
-                self._queries.popitem(last=False)
-        return np.stack([known[t] for t in texts])
+        return self.inner.embed_queries(texts)
 
 
 def _onnx_embedder(files: ModelFiles, settings: Settings, *, int8: bool | None) -> OnnxEmbedder:

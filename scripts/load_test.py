@@ -2,13 +2,14 @@
 with a mix of issue searches, query-by-example (similar) and measure searches.
 
     python scripts/load_test.py [--clients 16] [--duration 60] [--issues 100000] [--data DIR]
-                                [--model M] [--mix search=6,similar=2,measure=2] [--url http://127.0.0.1:PORT]
+                                [--model M] [--mix search=6,similar=2,measure=2] [--workers N]
+                                [--url http://127.0.0.1:PORT]
 
 1. **Index**: built once and kept by scripts/bench_api.py's builder (default folder
    ``/tmp/xuncha-bench-<issues>``; synthetic issues from the sample notices' sentences, random
    unit vectors, the query model's id), reused when it is already there.
-2. **Server**: ``python -m search_api serve`` (uvicorn) in a subprocess on 127.0.0.1, waited for
-   through ``/readyz``; or ``--url``, which must be a loopback address.
+2. **Server**: ``python -m search_api serve --workers N`` (uvicorn; ``--workers``, default 1) in a
+   subprocess on 127.0.0.1, waited for through ``/readyz``; or ``--url``, which must be a loopback address.
 3. **Clients**: ``--clients`` asyncio tasks, each with its own httpx connection (keep-alive), each
    sending its next request as soon as the last one is answered, for ``--warmup`` seconds (not
    counted) then ``--duration`` seconds; ``--max-requests`` bounds the total. Requests are drawn
@@ -19,7 +20,7 @@ with a mix of issue searches, query-by-example (similar) and measure searches.
 
 Prints throughput, p50 / p95 / p99 / max latency (request to last byte, as the client sees it)
 overall and per kind, and the errors (any answer but 200, or no answer within ``--timeout``); for a
-server it started, the cores it kept busy and its CPU time per request (on a shared machine the
+server it started, the cores it kept busy and its CPU time per request (its workers' included) (on a shared machine the
 steady figure: with 16 clients in a closed loop the latency is 16 / throughput, and throughput is
 the CPU the server gets divided by its CPU per request); the load average; then
 whether the target (0 errors, p99 ≤ ``--target-p99`` ms) was met; the last line is JSON. Exit
@@ -51,7 +52,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from scripts.bench_api import build_index, queries  # noqa: E402
-from search_api.server_process import cpu_seconds, running_server  # noqa: E402
+from search_api.server_process import cpu_seconds, descendants, memory_mib, running_server  # noqa: E402
 
 KINDS = ("search", "similar", "measure")
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -64,6 +65,7 @@ class Results:
     errors: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
     server_cpu: float | None = None  # CPU seconds the server used while measured (None: not known)
+    server_rss: float | None = None  # MiB resident in the server's processes at the end (None: not known)
 
     @property
     def requests(self) -> int:
@@ -72,6 +74,12 @@ class Results:
 
 def _unknown() -> None:
     """The CPU time of a server this script did not start (--url)."""
+
+
+def resident_mib(pid: int) -> float | None:
+    """RSS of a server process and its workers together, MiB."""
+    figures = [memory_mib(p) for p in (pid, *descendants(pid))]
+    return sum(f["rss"] for f in figures if f) if figures[0] else None
 
 
 def parse_mix(text: str) -> dict[str, float]:
@@ -213,7 +221,9 @@ def report(results: Results, *, clients: int, target_p99: float, label: str) -> 
         cpu = {"server_cores": round(results.server_cpu / results.seconds, 2),
                "server_cpu_ms_per_request": round(results.server_cpu * 1000 / results.requests, 1)}
         print(f"server: {cpu['server_cores']} cores busy on average, {cpu['server_cpu_ms_per_request']} ms of CPU "
-              "per request")
+              "per request" + (f", {results.server_rss:,.0f} MiB resident" if results.server_rss is not None else ""))
+        if results.server_rss is not None:
+            cpu["server_rss_mib"] = round(results.server_rss)
     print(f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores")
     met = errors == 0 and overall["p99"] <= target_p99
     print(f"target (0 errors, p99 ≤ {target_p99:g} ms): {'met' if met else 'NOT met'}")
@@ -237,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--issues", type=int, default=100_000)
     parser.add_argument("--data", default=None, help="index folder (built if missing; default /tmp/xuncha-bench-<issues>)")
     parser.add_argument("--model", default=None, help="query model (default: setting XUNCHA_MODEL)")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
     parser.add_argument("--api-key", default=None, help="sent as X-API-Key (when reads are protected)")
     parser.add_argument("--target-p99", type=float, default=250.0, help="p99 target in ms")
     parser.add_argument("--seed", type=int, default=23)
@@ -263,10 +274,11 @@ def main(argv: list[str] | None = None) -> int:
             build_index(settings, args.issues, embedder.dims, embedder.model_id)
             del embedder
             env = {**os.environ, "XUNCHA_MODEL": settings.model, "XUNCHA_BACKEND": "embedded", "XUNCHA_DATA_DIR": data}
-            base, process = stack.enter_context(running_server("serve", env=env,
+            base, process = stack.enter_context(running_server("serve", "--workers", str(args.workers), env=env,
                                                                log_path=Path(data) / "load-server.log"))
-            server_cpu = partial(cpu_seconds, process.pid)
-            label = f"embedded index {data} (≥ {args.issues} issues), model {settings.model}, server {base}"
+            server_cpu = partial(cpu_seconds, process.pid, with_children=True)
+            label = (f"embedded index {data} (≥ {args.issues} issues), model {settings.model}, server {base}, "
+                     f"{args.workers} worker process{'es' if args.workers > 1 else ''}")
         issue_ids = asyncio.run(collect_issue_ids(base, texts[-200:], headers, SIMILAR_POOL))
         if "similar" in mix and not issue_ids:
             raise SystemExit("no issue found to ask for similar ones: is the index empty?")
@@ -274,6 +286,8 @@ def main(argv: list[str] | None = None) -> int:
         results = asyncio.run(drive(base, workload, clients=args.clients, warmup=args.warmup,
                                     duration=args.duration, max_requests=args.max_requests,
                                     timeout=args.timeout, headers=headers, server_cpu=server_cpu))
+        if not args.url:
+            results.server_rss = resident_mib(process.pid)
     summary = report(results, clients=args.clients, target_p99=args.target_p99, label=label)
     return 0 if summary["target_met"] else 1
 

@@ -19,7 +19,6 @@ from indexer.cli import backend_options, model_option
 from indexer.errors import XunchaError
 from indexer.settings import Settings
 from search_api.banner import announce_when_ready, base_url
-from search_api.security import MAX_HEAD_BYTES
 from search_api.settings import ApiSettings, load_api_settings
 
 SAMPLES = Path(__file__).resolve().parent.parent / "indexer" / "samples"
@@ -30,11 +29,18 @@ SAMPLES = Path(__file__).resolve().parent.parent / "indexer" / "samples"
 # back. Two arenas: 1M issues, 4 clients for 60 s, anonymous RSS 556 -> 517 MiB, same CPU per request.
 MALLOC_ARENAS = 2
 _M_ARENA_MAX = -8  # mallopt's parameter number (malloc.h)
+# glibc serves blocks above a threshold with their own mapping, but raises the threshold to the size of
+# each such block freed (up to 32 MiB): a search's temporary arrays (masks, candidate lists: MiBs at
+# 1M rows) then come from the heap and stay there once freed. A fixed threshold keeps them mapped
+# and returned (1M issues, bench_api: anonymous RSS 442 -> 397 MiB).
+MALLOC_MMAP_THRESHOLD = 256 * 1024
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 
 
 def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
     """Cap glibc's malloc arenas before the server starts its threads; whether it was done (not
-    with another C library, nor when ``MALLOC_ARENA_MAX`` already says how many)."""
+    with another C library, nor when ``MALLOC_ARENA_MAX`` already says how many). The mapping
+    threshold is fixed too (``MALLOC_MMAP_THRESHOLD``), unless ``MALLOC_MMAP_THRESHOLD_`` says it."""
     import ctypes
     import os
 
@@ -44,6 +50,9 @@ def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
         mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):
         return False
+    if "MALLOC_MMAP_THRESHOLD_" not in os.environ:
+        mallopt(_M_MMAP_THRESHOLD, MALLOC_MMAP_THRESHOLD)
+        mallopt(_M_TRIM_THRESHOLD, 2 * MALLOC_MMAP_THRESHOLD)
     return bool(mallopt(_M_ARENA_MAX, arenas))
 
 
@@ -52,11 +61,10 @@ def _serve(app: Any, settings: ApiSettings) -> None:
     service is ready."""
     import uvicorn
 
-    limit_malloc_arenas()
+    from search_api.server_workers import uvicorn_config
 
-    # h11 reads request heads up to MAX_HEAD_BYTES, so an over-long URL gets the app's 414, not a reset
-    server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
-                                           h11_max_incomplete_event_size=MAX_HEAD_BYTES))
+    limit_malloc_arenas()
+    server = uvicorn.Server(uvicorn_config(app, settings))
     announce_when_ready(app, click.echo, lambda: server.started)
     server.run()
 
@@ -100,23 +108,34 @@ def cli() -> None:
 
 @cli.command()
 @_common
+@click.option("--workers", type=int, default=None,
+              help="server processes sharing the port, each loading the index and the model (default: setting "
+                   "XUNCHA_WORKERS, else 1); with several, the port opens once all have loaded")
 @click.option("--get", "get_path", default=None, metavar="PATH",
               help='answer one request in-process and print it, e.g. --get "/api/search?q=招标"')
 def serve(backend: str | None, data_dir: str | None, es_url: str | None, model: str | None, host: str | None,
-          port: int | None, get_path: str | None) -> None:
+          port: int | None, workers: int | None, get_path: str | None) -> None:
     """Serve the API over an existing index (the model loads in the background; see /readyz)."""
     from search_api.app import create_app
+    from search_api.server_workers import check_workers, serve_workers
 
     try:
         settings = load_api_settings(data_dir=data_dir, backend=backend, es_url=es_url, model=model, host=host,
-                                     port=port)
+                                     port=port, workers=workers)
+        check_workers(settings)
     except XunchaError as exc:
         _fail(str(exc))
-    app = create_app(settings)
     if get_path:
-        sys.exit(_get(app, get_path))
+        sys.exit(_get(create_app(settings), get_path))
+    if settings.workers > 1:
+        click.echo(f"starting {settings.workers} worker processes on {base_url(settings)}: each loads the index "
+                   f"and the model ({settings.model}); the port opens once all have …")
+        try:
+            sys.exit(serve_workers(settings, click.echo))
+        except XunchaError as exc:
+            _fail(str(exc))
     click.echo(f"starting on {base_url(settings)}: loading the index and the model ({settings.model}) …")
-    _serve(app, settings)
+    _serve(create_app(settings), settings)
 
 
 def prepare_demo(settings: Settings, samples: str | Path = SAMPLES, *, progress: bool = True) -> tuple[Any, Any, Any]:

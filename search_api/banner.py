@@ -73,6 +73,8 @@ def banner(settings: ApiSettings, info: IndexInfo) -> str:
         _line("index", f"{info.notices} notices, {info.issues} issues ({info.backend} backend, model {model})"),
         _line("writes", _writes(settings, url)),
         _line("reads", _reads(settings, url)),
+        *([_line("workers", f"{settings.workers} processes, each with the index and the model loaded")]
+          if settings.workers > 1 else []),
     ])
 
 

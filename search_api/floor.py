@@ -35,15 +35,14 @@ Two steps, each on evidence either leg gives:
 from __future__ import annotations
 
 import functools
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from indexer.backends.base import LexicalQuery
 from indexer.documents import field_bigram_text
 from indexer.fields import field_named
+from indexer.lru import Lru
 from indexer.tokenise import general_idf
 from indexer.types import DocId, Document, Hit, Leg, Target
 from search_api.fuse import Fused
@@ -193,21 +192,15 @@ class Verdicts:
     def __init__(self, size: int = 256, seconds: float = 60.0) -> None:
         self.size = size
         self.seconds = seconds
-        self._known: OrderedDict[Hashable, tuple[float, Verdict | None]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._known: Lru[Hashable, tuple[float, Verdict | None]] = Lru(size)
 
     def get(self, key: Hashable, judge: Callable[[], Verdict | None]) -> Verdict | None:
         now = time.monotonic()
-        with self._lock:
-            if key in self._known and now - self._known[key][0] < self.seconds:
-                self._known.move_to_end(key)
-                return self._known[key][1]
+        known = self._known.get(key)
+        if known is not None and now - known[0] < self.seconds:
+            return known[1]
         found = judge()
-        with self._lock:
-            self._known[key] = (now, found)
-            self._known.move_to_end(key)
-            while len(self._known) > self.size:
-                self._known.popitem(last=False)
+        self._known.put(key, (now, found))
         return found
 
 

@@ -83,11 +83,35 @@ def memory_mib(pid: int) -> dict[str, float] | None:
     return {name: round(values.get(name, 0.0), 1) for name in keys.values()}
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU seconds a process has used (all its threads), from /proc; None elsewhere.
-    On a shared machine the server's CPU per request is the steady figure, its wall time is not."""
+def _stat(pid: int | str) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name (state first), None when unreadable."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes started by ``pid`` and by those, from /proc (empty elsewhere)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        fields = _stat(entry.name)
+        if fields is not None:
+            parents.setdefault(int(fields[1]), []).append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        children = parents.get(todo.pop(), [])
+        out += children
+        todo += children
+    return out
+
+
+def cpu_seconds(pid: int, *, with_children: bool = False) -> float | None:
+    """User + system CPU seconds a process has used (all its threads), from /proc; None elsewhere.
+    On a shared machine the server's CPU per request is the steady figure, its wall time is not.
+    ``with_children``: its running descendants' too (``serve --workers N``: the workers answer)."""
+    fields = _stat(pid)
+    if fields is None:
+        return None
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu_seconds(child) or 0.0 for child in descendants(pid)) if with_children else own

@@ -21,6 +21,8 @@ class ApiSettings(Settings):
     # serving
     host: str = setting("127.0.0.1", "address the API listens on")
     port: int = setting(8000, "port the API listens on")
+    workers: int = setting(1, "server processes sharing the port (serve): 2 on two cores answers ~1.7x the requests "
+        "under load, each process holding the index and the model (2x the memory; docs/scaling.md)")
     # access
     api_key: str | None = setting(None, "API key required by endpoints that change data (upload, delete, reindex), sent as "
         "X-API-Key or Authorization: Bearer; unset: those endpoints are disabled", secret=True)

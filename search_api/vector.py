@@ -6,9 +6,7 @@ adds the model's query prompt (e5: ``"query: "``).
 
 from __future__ import annotations
 
-import threading
 import unicodedata
-from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
@@ -16,6 +14,7 @@ import numpy as np
 from indexer.backends.base import Backend, Filters
 from indexer.documents import issue_of_measure
 from indexer.embed import Embedder
+from indexer.lru import Lru
 from indexer.parsing.normalise import simplified_characters
 from indexer.types import DocId, Hit, Leg, Target, Vector
 
@@ -44,34 +43,26 @@ def with_variants(text: str, forms: Sequence[str]) -> str:
 
 
 class QueryEncoder:
-    """Query embeddings with a small LRU cache keyed by :func:`normalised_query` (thread-safe;
-    the model call itself is not serialised by the cache). The cache keeps each vector as the
-    model's array (1.5 KiB at 384 float32 dims, against 12 KiB as a list of Python floats) and
-    hands out the same values as a list."""
+    """Query embeddings with a small LRU cache keyed by :func:`normalised_query`: the process's one
+    cache of query vectors (the model call itself is not serialised by it). The cache keeps each
+    vector as the model's array (1.5 KiB at 384 float32 dims, against 12 KiB as a list of Python
+    floats) and hands out the same values as a list."""
 
     def __init__(self, embedder: Embedder, cache_size: int = 1024) -> None:
         self.embedder = embedder
         self.cache_size = cache_size
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._cache: Lru[str, np.ndarray] = Lru(cache_size)
 
     def encode(self, text: str) -> Vector:
         text = normalised_query(text)
-        with self._lock:
-            cached = self._cache.get(text)
-            if cached is not None:
-                self._cache.move_to_end(text)
-                return cached.tolist()
+        cached = self._cache.get(text)
+        if cached is not None:
+            return cached.tolist()
         row = np.array(self.embedder.embed_queries([text])[0])  # a copy: not a view keeping the batch
         if row.dtype.kind != "f":
             row = row.astype(np.float64)
-        vector: Vector = row.tolist()
-        if self.cache_size > 0:
-            with self._lock:
-                self._cache[text] = row
-                while len(self._cache) > self.cache_size:
-                    self._cache.popitem(last=False)
-        return vector
+        self._cache.put(text, row)
+        return row.tolist()
 
 
 def run(backend: Backend, target: Target, vector: Vector, filters: Filters, k: int) -> list[Hit]:

@@ -125,16 +125,20 @@ def test_cached_vectors_equal_fresh_ones_and_fit_their_pages(tmp_path: Path) -> 
     assert pages < 200 * 1536  # float16 rows inside their B-tree pages (float32 spilled: a 4 KiB page each)
 
 
-def test_query_lru_reuses_vectors() -> None:
+def test_query_vectors_are_cached_once_by_the_search_service() -> None:
+    from search_api.vector import QueryEncoder
+
     inner = HashingEmbedder(16)
     cached = CachedEmbedder(inner, VectorCache(Path(":memory:")))
     calls: list[list[str]] = []
     original = inner.embed_queries
     inner.embed_queries = lambda texts: calls.append(list(texts)) or original(texts)  # type: ignore[method-assign]
-    cached.embed_queries(["公车私用", "违规收礼"])
-    out = cached.embed_queries(["违规收礼", "公车私用", "公车私用"])
-    assert calls == [["公车私用", "违规收礼"]]
-    assert np.array_equal(out[0], original(["违规收礼"])[0])
+    encoder = QueryEncoder(cached, cache_size=8)
+    first = encoder.encode("公车私用")
+    assert encoder.encode(" 公车私用 ") == first  # the service's cache, by normalised query
+    out = cached.embed_queries(["违规收礼", "公车私用"])  # the embedder itself keeps no second copy
+    assert calls == [["公车私用"], ["违规收礼", "公车私用"]]
+    assert np.array_equal(out[1], np.asarray(first, dtype=out.dtype))
 
 
 def test_charsmap_normalises_like_the_table() -> None:
@@ -260,6 +264,21 @@ def test_reading_table_rows_leaves_the_table_out_of_memory(tmp_path: Path) -> No
     assert before is not None and after is not None
     # 1.5 MiB of rows read; a memory map would have made most of the 96 MiB resident (whole folios)
     assert after["rss"] - before["rss"] < 16
+
+
+def test_prefetched_rows_feed_what_the_table_feeds(tmp_path: Path) -> None:
+    from indexer.models.onnx_export import EMBEDS_INPUT, MASK_INPUT, TABLE_FILE, WordEmbeddings
+
+    rows, dims = 1000, 8
+    np.save(tmp_path / TABLE_FILE, np.random.default_rng(3).standard_normal((rows, dims)).astype(np.float32))
+    words = WordEmbeddings(tmp_path)
+    calls = np.array([[0, 5, 999, 5], [0, 17, 3, 0]])  # a call's tokens, repeats and padding included
+    prefetched = words.prefetch(calls)
+    batch, mask = calls[:, :3], np.ones((2, 3), dtype=np.int64)
+    fed, expected = prefetched.feed(batch, mask), words.feed(batch, mask)
+    assert np.array_equal(fed[EMBEDS_INPUT], expected[EMBEDS_INPUT]) and fed[MASK_INPUT] is mask
+    with pytest.raises(KeyError):
+        prefetched.feed(np.array([[0, 4]]), np.ones((1, 2), dtype=np.int64))  # 4 was not prefetched
 
 
 def test_resolve_model_names_and_directories(tmp_path: Path) -> None:

@@ -114,7 +114,8 @@ def test_a_problem_over_two_lines_before_the_status_first_is_reported() -> None:
     # next problem. One that reads as a problem is reported, measures that go on are not.
     body = "\n".join(f"{p}\n多次被群众投诉。\n整改结果：{s}\n整改措施：{m}" for p, m, s, _ in HARBOUR)
     notice = parse_text(HARBOUR_HEAD + body + HARBOUR_END)
-    assert [i.problem for i in notice.issues] == ["多次被群众投诉"] * 2
+    # The first problem, right under its heading, takes both lines.
+    assert [i.problem for i in notice.issues] == ["渔港码头安全巡查流于形式。多次被群众投诉", "多次被群众投诉"]
     assert "issue 2: the line before its problem may state it too" in notice.quality.warnings
     body = "\n".join(f"{p}\n整改结果：{s}\n整改措施：{m}\n持续跟踪问效。" for p, m, s, _ in HARBOUR)
     assert not any("before its problem" in w for w in parse_text(HARBOUR_HEAD + body + HARBOUR_END).quality.warnings)

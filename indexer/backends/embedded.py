@@ -32,7 +32,6 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -62,6 +61,7 @@ from indexer.backends.search_gate import SearchGate
 from indexer.backends.vector_index import EXACT_MAX_ROWS
 from indexer.errors import BackendError, BadQuery, IncompatibleIndex, ReadOnlyIndex
 from indexer.fields import SCHEMA_VERSION
+from indexer.lru import Lru
 from indexer.types import DocId, Document, Hit, Leg, NoticeId, Target, Vector
 from indexer.vector_cache import StoredVectors
 
@@ -105,7 +105,7 @@ class EmbeddedBackend:
         self._lock = threading.RLock()
         self._write_lock = threading.RLock()
         self._scans = SearchGate(self._lock)  # vector scans run outside _lock; changes wait for them
-        self._facet_cache: OrderedDict[tuple, dict[str, list[tuple[str, int]]]] = OrderedDict()
+        self._facet_cache: Lru[tuple, dict[str, list[tuple[str, int]]]] = Lru(FACET_CACHE_SIZE)
         self._row_ids = GenerationRows()  # ids of the rows the legs found (row_ids.py)
         self._requested: tuple[str, int, str] | None = None  # the last check_compatible() values
         self._holding_for_writes = False  # took the writer lock for writes (kept until close)
@@ -469,13 +469,9 @@ class EmbeddedBackend:
             key = (self._gen.name, self._gen.store.seq(), target, repr(filters), tuple(fields), repr(query), size)
             cached = self._facet_cache.get(key)
             if cached is not None:
-                self._facet_cache.move_to_end(key)
                 return {name: list(pairs) for name, pairs in cached.items()}
         counts = self._count_facets(target, filters, fields, query, size, empty)
-        with self._lock:
-            self._facet_cache[key] = counts
-            while len(self._facet_cache) > FACET_CACHE_SIZE:
-                self._facet_cache.popitem(last=False)
+        self._facet_cache.put(key, counts)
         return {name: list(pairs) for name, pairs in counts.items()}
 
     def count_facets(self, target: Target, ids: Sequence[DocId], fields: Sequence[str],
@@ -487,11 +483,8 @@ class EmbeddedBackend:
             key = ("hits", gen.name, gen.store.seq(), target, tuple(fields), size, tuple(ids))
             counts = self._facet_cache.get(key)
             if counts is None:
-                counts = self._facet_cache[key] = count_stored(gen.store, gen.vectors.get(target), target, ids,
-                                                               fields, size)
-                while len(self._facet_cache) > FACET_CACHE_SIZE:
-                    self._facet_cache.popitem(last=False)
-            self._facet_cache.move_to_end(key)
+                counts = count_stored(gen.store, gen.vectors.get(target), target, ids, fields, size)
+                self._facet_cache.put(key, counts)
             return {name: list(pairs) for name, pairs in counts.items()}
 
     def _count_facets(self, target: Target, filters: Filters, fields: Sequence[str], query: LexicalQuery | None,

@@ -214,7 +214,9 @@ def lead_lines(lines: list[Line]) -> dict[int, int]:
 
     When the blocks open with their measures, the status closes each block: every line between
     the status before and the next block is the problem (stated over several lines), and so are
-    those between a heading and the first block (an introduction ending with a colon excepted)."""
+    those between a heading and the first block (an introduction ending with a colon excepted).
+    When they open with their status, a line after the measures may end them or open the next
+    problem: only the first problem takes all the lines between its heading and its block."""
     opening = [(line, labels[0]) for line in lines if (labels := find_labels(line.folded.strip()))
                and labels[0].start == 0 and labels[0].kind in _BLOCK_LABELS]
     if len(opening) < 2:
@@ -225,7 +227,8 @@ def lead_lines(lines: list[Line]) -> dict[int, int]:
     out = {}
     for at, line in enumerate(filled[:-1]):
         if filled[at + 1].index in starts and _stated(line):
-            top = _problem_top(filled, at) if first is LabelKind.MEASURES else at
+            # With the status first, only the first problem is known to start below a heading.
+            top = _problem_top(filled, at) if first is LabelKind.MEASURES or not out else at
             out[filled[top].index] = at - top + 1
     return out
 

@@ -11,7 +11,7 @@ from indexer.parsing.normalise import fold
 from indexer.types import Issue
 
 _DEADLINE = re.compile(
-    rf"(?:(?:整改|完成)时限\s*[:：]?\s*)(?:{DATE_ANY})\s*(?:底|末)?\s*(?:前|以前|之前)?"
+    rf"(?:(?:整改|完成)?(?:时限|期限)\s*[:：]?\s*)(?:{DATE_ANY})\s*(?:底|末)?\s*(?:前|以前|之前)?"
     rf"|(?<!已于)(?<!已在)(?<!已)(?:{DATE_ANY})\s*(?:底|末)?\s*(?:前|以前|之前)?\s*"
     rf"(?:全面|全部|彻底)?\s*(?:整改)?\s*(?:完成|到位|办结|完毕|完工)(?!了)(?:整改)?"
     rf"|(?<!已于)(?<!已)(?:{DATE_ANY})\s*(?:底|末)?\s*(?:前|以前|之前)"

@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from indexer.parsing import numbering, printed_pages
 from indexer.parsing.characters import TRADITIONAL_TO_SIMPLIFIED
+from indexer.parsing.status import status_form
 from indexer.types import NormalisedText
 
 # ---------------------------------------------------------------------------------------------
@@ -128,6 +129,7 @@ _PINYIN_HINT = re.compile(rf"[（(][a-zü{_TONED}]*[{_TONED}]")
 _PINYIN_SYLLABLE = re.compile(r"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?(?:[aeiouüv])[a-zü]{0,4}")
 _SPACED_WORD = re.compile(rf"(?:[{_CJK}]{_SPACE}+)+[{_CJK}]")
 _ANY_SPACE = re.compile(_SPACE)
+_LETTER_SPACED = re.compile(r"(?:\S ){3,}\S")
 _CJK_SPACE = re.compile(rf"(?<=[{_CJK}]){_SPACE}+|{_SPACE}+(?=[{_CJK}])")
 _PUBLIC_COPY = re.compile(r"[(（]\s*(?:社会)?公开(?:稿|版)\s*[)）]")
 _FURNITURE = re.compile(
@@ -176,6 +178,23 @@ def _spell_enclosed_numbers(text: str) -> str:
     return _ENCLOSED.sub(spell, text)
 
 
+# A bullet opening a line ("●问题：…", "◆文物账目不清"): decoration, not text. Not before a digit
+# ("·3·" is a page number) and not in a status form ("●已完成 ○正在推进").
+_BULLET_OPENING = re.compile(r"[ \t\u3000]*[●■◆◇★☆·•○▲△▪►▶➢➤※-][ \t\u3000]*(?=[\u4e00-\u9fff(（【\[])")
+
+
+def _remove_bullets(lines: list[str], removed: Removed) -> list[str]:
+    """Bullets opening lines removed (see :data:`_BULLET_OPENING`); after the info block is
+    taken, whose fields a converter may print as a list ("- 索引号：…")."""
+    out = []
+    for line in lines:
+        m = _BULLET_OPENING.match(line)
+        out.append(line[m.end() :] if m and not status_form(line) else line)
+    if (count := sum(1 for a, b in zip(lines, out, strict=True) if a is not b)):
+        removed.append(f"{count} bullets opening lines")
+    return out
+
+
 def _remove_bookmarks(text: str, removed: Removed) -> str:
     """Word bookmark tags glued to the text: "[bookmark: _GoBack]5.食堂管理…" → "5.食堂管理…"."""
     tags = _BOOKMARK.findall(text)
@@ -219,12 +238,15 @@ def _remove_pinyin(text: str, removed: Removed) -> str:
 
 
 def _tidy_spaces(lines: list[str], removed: Removed) -> list[str]:
-    """Spaces between Chinese characters go ("通 报" → "通报", "1. 关于" → "1.关于")."""
+    """Spaces between Chinese characters go ("通 报" → "通报", "1. 关于" → "1.关于"), and every
+    space of a line whose characters are all spaced ("2 0 2 4 年 9 月")."""
     out = []
     touched = 0
     for line in lines:
         if _SPACED_WORD.fullmatch(line):
             removed.append(f"letter-spacing: {line}")
+        if _LETTER_SPACED.fullmatch(line.strip()):  # every character spaced (text out of some PDFs): "2 0 2 4 年"
+            line = line.strip().replace(" ", "")
         tidy = _CJK_SPACE.sub("", line) if _ANY_SPACE.search(line) else line
         touched += tidy != line
         out.append(tidy)
@@ -490,6 +512,7 @@ def normalise(text: str) -> NormalisedText:
     lines = _reflow_run_together(lines, removed)
     lines = _take_info_block(lines, header, removed)
     steps: tuple[Callable[[list[str], Removed], list[str]], ...] = (
+        _remove_bullets,
         _tidy_spaces,
         _remove_furniture,
         _join_title,

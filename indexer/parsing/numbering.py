@@ -1,6 +1,6 @@
 """The one place for the markers that give a notice its structure.
 
-* heading numbering: ``一、`` ``（一）`` ``1.``/``1、``/``1．`` ``（1）`` ``1）`` ``①`` ``问题1：``
+* heading numbering: ``一、`` ``（一）`` ``1.``/``1、``/``1．`` ``1.1`` ``1.1.1`` ``（1）`` ``1）`` ``①`` ``问题1：``
   ``【问题一】``, the ordinals ``第一，`` ``第1项：`` ``第一项问题：`` and the compound ``1.(1)``;
 * measure ordinals: ``一是`` ``二是`` … (items of a measures paragraph, not headings);
 * field labels that open a status paragraph (``整改结果：``) or a measures paragraph
@@ -36,6 +36,8 @@ class Style(StrEnum):
     CIRCLED = "circled"  # ① ②
     PROBLEM = "problem"  # 问题1： 问题一： 【问题一】
     ORDINAL = "ordinal"  # 第一， 第1项： 第一项问题：
+    DECIMAL = "decimal"  # 1.1 1.2 2.1 (numbered within their part, as a report's sections are)
+    DECIMAL_DEEP = "decimal_deep"  # 1.1.1 1.1.2 (a level below)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,9 @@ def cn_to_int(text: str) -> int | None:
     return value if value is not None and value < 100 else None
 
 
+# After "2.1": a space, a stop or Chinese text other than a unit ("3.5万元", "6.30日" are no numbers).
+_DECIMAL_END = r"(?:\s*[、.](?!\d)|(?=\s)|(?=[\u4e00-\u9fff]))(?![日月号时分秒元万亿倍个年次名人条项件家余多米吨亩户])"
+
 # Line-start heading markers, tried in this order. The Arabic patterns refuse a digit or a
 # dot after the marker, so dates such as "6.30日" or "2024.5" are not headings. Five digits:
 # a notice past the issue limit (parse.MAX_ISSUES, 10,000) must be seen whole to be refused.
@@ -73,6 +78,9 @@ _HEADING_PATTERNS: tuple[tuple[Style, re.Pattern[str]], ...] = (
     (Style.CN_PAREN, re.compile(rf"\(\s*({_CN_NUM})\s*\)|[〔\[]\s*({_CN_NUM})\s*[〕\]]")),
     (Style.AR_PAREN, re.compile(r"\(\s*(\d{1,5})\s*\)|[〔\[]\s*(\d{1,3})\s*[〕\]]")),
     (Style.CN, re.compile(rf"({_CN_NUM})\s*[、.](?![一二三四五六七八九十、])")),
+    # "2.1 …", "2.1.3 …": items numbered within their part; small numbers only, not amounts or dates.
+    (Style.DECIMAL_DEEP, re.compile(rf"\d{{1,2}}\.\d{{1,2}}\.(\d{{1,2}}){_DECIMAL_END}")),
+    (Style.DECIMAL, re.compile(rf"\d{{1,2}}\.(\d{{1,2}}){_DECIMAL_END}")),
     # "3 关于…的问题": a number whose full stop a web page lost, before a problem heading.
     (Style.AR, re.compile(r"(\d{1,5})\s*(?:、|\.(?![\d.]))(?!\d)|(\d{1,3})\s*(?=关于|针对)")),
     (Style.AR_HALF, re.compile(r"(\d{1,3})\s*\)(?![\d.)])")),
@@ -113,8 +121,9 @@ def match_heading(folded: str, pos: int = 0) -> Marker | None:
     return None
 
 
-# A problem printed under a label instead of a number ("反馈问题：…", "【存在问题】…").
-_PROBLEM_LABEL = re.compile(r"(?:巡察|巡视)?(?:反馈问题|存在问题|问题描述|问题内容|问题)\s*(?::|\]\s*:?)")
+# A problem printed under a label instead of a number ("反馈问题：…", "【存在问题】…", "巡察指出：…").
+_PROBLEM_LABEL = re.compile(r"(?:(?:巡察|巡视)组?)?(?:反馈问题|存在问题|问题描述|问题内容|问题表述|反馈意见|反馈指出|指出|发现"
+                            r"|反馈|问题)\s*(?::|\]\s*:?)")
 
 
 def match_problem_label(folded: str, number: int) -> Marker | None:
@@ -210,6 +219,12 @@ _LOOSE_RULES = (
     _InlineRule(Style.CIRCLED, re.compile(f"([{_CIRCLED}])"), _BOUNDARY),
     # "问题1:" only with a colon, and not after 的: "…整改的问题1.关于…" is a heading's end + "1.".
     _InlineRule(Style.PROBLEM, re.compile(rf"(?<!的)问题\s*(\d{{1,2}}|{_CN_NUM})\s*:"), None),
+    # "…。第二,关于…的问题。" or "…。第二,台账不全。整改措施:…": an ordinal numbering problems, not
+    # the "第二,…" of measures enumerated inside their paragraph.
+    _InlineRule(Style.ORDINAL, re.compile(
+        rf"第({_CN_NUM}|\d{{1,2}})(?:项\s*(?:问题)?)?[,、:](?=\s*(?:关于|针对)|[^。;:]{{2,80}}。?\s*"
+        r"(?:整改措施|整改情况|整改结果|整改进展|整改举措|存在问题|问题表现|具体表现)\s*:)"), _BOUNDARY,
+        glued=True),
 )
 # What a glued marker may follow: the end of a word or of a bracket — never a digit, a letter
 # or a colon ("共112.5万元", "整改情况:1.…" are not glued headings).
@@ -374,16 +389,20 @@ def ordinal_items(folded: str) -> list[Marker]:
 _MEASURE_LABELS = (
     "整改措施及进展", "整改措施及成效", "整改进展及成效", "整改落实情况", "整改落实措施",
     "主要整改措施", "具体整改措施", "整改措施", "整改举措", "整改情况", "落实情况", "具体措施", "主要措施",
+    "整改成效", "取得成效", "采取措施", "工作措施", "主要做法", "整改做法", "措施",
 )
 _STATUS_LABELS = (
     "整改完成情况", "整改进展情况", "整改完成状态", "整改结果", "整改状态", "整改进展", "整改进度",
-    "完成情况", "完成状态", "办结情况",
+    "完成情况", "完成状态", "办结情况", "目前进展", "当前进展", "进展情况", "完成进度", "目前状态", "进展", "状态",
 )
 _DETAIL_LABELS = ("问题表现", "具体表现", "主要表现", "问题描述", "存在问题", "反馈问题")
-# Who answers for an issue and by when (a rectification table's 责任领导/完成时限 columns).
+# Who answers for an issue and by when (a rectification table's 责任领导/完成时限 columns), and
+# the goal and remarks columns beside them: kept beside the measures, not among them.
 _DUTY_LABELS = (
+    "整改目标", "目标要求", "备注",
     "责任领导", "责任人", "责任单位", "责任部门", "责任科室", "责任股室", "责任处室", "责任主体", "牵头领导",
     "牵头单位", "牵头部门", "配合单位", "完成时限", "整改时限", "整改期限", "时限要求", "完成时间",
+    "完成期限", "时限", "整改责任人", "整改责任单位", "分管领导",
 )
 
 
@@ -395,7 +414,7 @@ class LabelKind(StrEnum):
     STATUS = "status"
     MEASURES = "measures"
     DETAIL = "detail"
-    DUTY = "duty"  # 责任领导, 完成时限: kept beside the measures, not among them
+    DUTY = "duty"  # 责任领导, 完成时限, 整改目标: kept beside the measures, not among them
 
 
 # A label followed by a colon; in the middle of a line it must follow a sentence boundary.
@@ -408,6 +427,8 @@ _LABEL_NAMES = (
 _LABEL = re.compile(rf"{_LABEL_NAMES}\s*$")
 # A label printed in brackets instead of before a colon: "【整改措施】…" (folded to "[整改措施]").
 _BRACKET_LABEL = re.compile(rf"\[\s*{_LABEL_NAMES}\s*\]\s*:?")
+# At a line start only, a label in round brackets or before a dash: "(整改措施)…", "整改进展——…".
+_LINE_START_LABEL = re.compile(rf"\s*(?P<open>\()?\s*{_LABEL_NAMES}\s*(?(open)\)\s*:?|(?:——|—|--)\s*)")
 _COLON = re.compile("[:：]")
 _LABEL_WINDOW = 10  # longest label plus spaces
 
@@ -426,6 +447,8 @@ def find_labels(folded: str) -> list[Label]:
     [('status', 0), ('measures', 9)]
     >>> [(l.kind.value, l.end) for l in find_labels("[整改措施]开展专项整治")]
     [('measures', 6)]
+    >>> [(l.kind.value, l.end) for l in find_labels("(整改进展)已完成")], find_labels("整改措施——一是")[0].end
+    ([('status', 6)], 6)
     """
     out = []
     if ":" in folded:
@@ -437,7 +460,9 @@ def find_labels(folded: str) -> list[Label]:
         for m in _BRACKET_LABEL.finditer(folded):
             if m.start() == 0 or folded[m.start() - 1] in _LABEL_BEFORE:
                 out.append(Label(_label_kind(m), m.start(), m.end()))
-        out.sort(key=lambda label: label.start)
+    if ("(" in folded[:2] or "—" in folded or "--" in folded) and (m := _LINE_START_LABEL.match(folded)):
+        out.append(Label(_label_kind(m), len(m.group(0)) - len(m.group(0).lstrip()), m.end()))
+    out.sort(key=lambda label: label.start)
     return out
 
 

@@ -38,15 +38,17 @@ def strip_party(name: str) -> str:
 
     >>> strip_party("中共青禾县人民医院委员会"), strip_party("中共青禾县农业农村局党组"), strip_party("中共某县卫生健康委员会党组")
     ('青禾县人民医院', '青禾县农业农村局', '某县卫生健康委员会')
-    >>> strip_party("中共青禾苗族自治州委员会")
-    '青禾苗族自治州'
+    >>> strip_party("中共青禾苗族自治州委员会"), strip_party("中共青禾县城关街道工作委员会")
+    ('青禾苗族自治州', '青禾县城关街道')
 
     """
     had_prefix = bool(_PARTY_PREFIX.search(name))
     core = _PARTY_PREFIX.sub("", name)
     stripped = _PARTY_SUFFIX.sub("", core)
-    if stripped == core and had_prefix and core.endswith("委员会") and _BODY_END.search(core[:-3]):
-        stripped = core[:-3]
+    # 中共X街道工作委员会 (a 党工委, of a 街道 or a 开发区): X.
+    for suffix in ("工作委员会", "委员会"):
+        if stripped == core and had_prefix and core.endswith(suffix) and _BODY_END.search(core[: -len(suffix)]):
+            stripped = core[: -len(suffix)]
     return stripped or name
 
 

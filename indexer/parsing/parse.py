@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.errors import ParseError, ReadError
-from indexer.parsing import enrich, normalise, read, segment
+from indexer.parsing import enrich, normalise, read, segment, text_tables
+from indexer.parsing.status import Status
 from indexer.types import ParsedNotice, QualityReport, RawDocument
 
 _WHITESPACE = re.compile(r"\s+")
@@ -44,7 +45,10 @@ def notice_id_for(text: str) -> str:
 def parse_document(raw: RawDocument) -> ParsedNotice:
     """Parse one decoded document. Raises ParseError when there is no text at all."""
     _check_plausible(raw.source, raw.text)  # before clean-up: a file of bare labels costs nothing more
-    normalised = normalise.normalise(raw.text)
+    # A table copied out of a PDF as text: its rows rebuilt before the text is cleaned (its
+    # cells apart by spaces would be joined, a cell per line read as paragraphs).
+    text, table_warnings = text_tables.rebuild(raw.text)
+    normalised = normalise.normalise(text)
     if not normalised.text.strip():
         raise ParseError(raw.source, "no text left after clean-up (empty or not a notice)")
     # A traditional-character copy: metadata read from its simplified copy (the same facets as
@@ -64,7 +68,7 @@ def parse_document(raw: RawDocument) -> ParsedNotice:
         sections_found=segmentation.sections_found,
         sections_stated=meta.stated_totals.sections,
         statuses_found=sum(1 for i in segmentation.issues if i.status is not None),
-        warnings=[*meta_warnings, *segmentation.warnings],
+        warnings=[*meta_warnings, *table_warnings, *segmentation.warnings],
         truncated=segmentation.truncated,
     )
     if not segmentation.issues:
@@ -73,6 +77,14 @@ def parse_document(raw: RawDocument) -> ParsedNotice:
         quality.warnings.append(
             f"the notice states {quality.issues_stated} issues but {quality.issues_found} were found"
         )
+    elif (stated := meta.stated_totals.completed) is not None and quality.statuses_found == quality.issues_found:
+        # Every issue found and read with a status: a count of completed ones that disagrees
+        # points at a status misread. A notice may count 基本完成 and 长期坚持 as completed
+        # ("已完成10项(其中长期坚持1项)"), so only a count outside that range disagrees.
+        statuses = [issue.status for issue in segmentation.issues]
+        completed = statuses.count(Status.COMPLETED)
+        if not completed <= stated <= completed + statuses.count(Status.BASICALLY_COMPLETED) + statuses.count(Status.LONG_TERM):
+            quality.warnings.append(f"the notice states {stated} issues completed but {completed} were read as completed")
     if quality.sections_disagree:
         quality.warnings.append(
             f"the notice states {quality.sections_stated} sections but {quality.sections_found} were found"

@@ -5,7 +5,9 @@ official document, mid-word and mid-heading — and the furniture of each page: 
 ("— 3 —", "-3-", "第 3 页 共 8 页") and a running header repeated at the top of each page. Left
 in, a footer lands inside a measure and a heading wrapped after "…的问" loses its "题".
 
-* **page numbers** are removed wherever they stand on a line of their own;
+* **page numbers** are removed wherever they stand on a line of their own; a bare number
+  ("3") only where it cannot be a heading's number or a table's cell (the next line opens a
+  paragraph of its own, or a sentence goes on across it);
 * **running headers** — a line without punctuation beside a page number, repeated elsewhere
   or reading as the notice's title, or such a title line repeated again and again — are removed;
 * **wrapped lines** are joined when the text is wrapped at a fixed width (most lines end
@@ -97,7 +99,8 @@ def unwrap(lines: list[str], removed: list[str]) -> list[str]:
 def _without_page_furniture(lines: list[str], removed: list[str]) -> list[str]:
     """Page numbers, and the running headers beside them or repeated, removed."""
     compact = [re.sub(r"\s+", "", line) for line in lines]
-    footers = {i for i, text in enumerate(compact) if len(text) <= _FOOTER_MAX and _PAGE_NUMBER.match(_width_folded(text))}
+    footers = {i for i, line in enumerate(lines) if page_number(line)}
+    footers |= _lone_page_numbers(lines, compact)
     if footers:
         removed.append(f"{len(footers)} page numbers")
     counts = Counter(compact)
@@ -113,6 +116,35 @@ def _without_page_furniture(lines: list[str], removed: list[str]) -> list[str]:
     if headers:
         removed.append(f"running header: {compact[min(headers)]}")
     return [line for i, line in enumerate(lines) if i not in footers and i not in headers]
+
+
+def page_number(line: str) -> bool:
+    """Whether a line is a page number ("— 3 —", "第3页 共8页"; not a bare "3")."""
+    text = re.sub(r"\s+", "", line)
+    return len(text) <= _FOOTER_MAX and _PAGE_NUMBER.match(_width_folded(text)) is not None
+
+
+_LONE_NUMBER = re.compile(r"^\d{1,3}$")
+_PROBLEM_OPENER = re.compile(r"[ \t\u3000\xa0]*(?:关于|针对)")
+
+
+def _lone_page_numbers(lines: list[str], compact: list[str]) -> set[int]:
+    """Bare numbers ("3") printed alone between two pages: where the next line opens a paragraph
+    of its own (so the number is not its heading's), where the paragraph goes on across it (the
+    line before stops mid-sentence and opens no heading), or as the text's last line."""
+    out = set()
+    for i, text in enumerate(compact):
+        if not _LONE_NUMBER.match(_width_folded(text)) or i == 0:
+            continue
+        before = lines[i - 1].strip(" \t\u3000\xa0")
+        after = lines[i + 1] if i + 1 < len(lines) else None
+        if after is None or _opens_paragraph(after):
+            out.add(i)
+        elif before.endswith(_CLAUSE_OPEN) or (
+            not before.endswith(_SENTENCE_END) and not _opens_paragraph(before) and _width(before) >= _WRAP_MIN
+        ):
+            out.add(i)
+    return out
 
 
 def _width_folded(text: str) -> str:
@@ -170,6 +202,8 @@ def _continues(previous: str, opened: bool, line: str, width: float | None, inde
     text = previous.strip(" \t\u3000\xa0")
     if _bare_marker(text):  # "（一）" alone, its title on the next line (a <p> each)
         return not _opens_paragraph(line)
+    if _LONE_NUMBER.match(_width_folded(text)) and _PROBLEM_OPENER.match(line):  # "3" alone, then "关于…的问题"
+        return True
     if indents and _INDENT.match(line):
         return False
     if text.endswith(_CLAUSE_OPEN):

@@ -335,8 +335,31 @@ def _segment_lines(lines: list[Line], unnumbered: Unnumbered = Unnumbered.NONE) 
     missing = sum(1 for i in issues if i.status is None)
     if 0 < missing < len(issues):
         warnings.append(f"{missing} of {len(issues)} issues have no status")
+    warnings += _unread_statuses(issues, lines)
     truncated = cut is not None or any(issue.truncated for issue in issues)
     return Segmentation(issues=issues, sections_found=len(sections), warnings=warnings, truncated=truncated)
+
+
+# "进度情况：已完成" under a label the vocabulary does not know: a short name, a colon, a status.
+_UNKNOWN_LABEL = re.compile(r"^[\u4e00-\u9fff]{2,8}[:：]\s*(.{2,12})$")
+
+
+def _unread_statuses(issues: list[Issue], lines: list[Line]) -> list[str]:
+    """Warnings for issues read without a status whose block holds a line printing one under a
+    label not understood: the status is there, the parser missed it."""
+    warnings = []
+    for issue in issues:
+        if issue.status is not None or issue.span is None:
+            continue
+        start, end = issue.span
+        for line in lines:
+            if start < line.start and line.start + len(line.text) <= end:
+                m = _UNKNOWN_LABEL.match(line.folded.strip())
+                if m and status_line(m.group(1)) and not find_labels(line.folded.strip()):  # not 整改时限：长期坚持
+                    warnings.append(f"issue {issue.seq}: '{line.text.strip()}' may print its status under a label "
+                                    "not understood")
+                    break
+    return warnings
 
 
 def _absorb_restarted_items(nodes: list[Node]) -> list[Node]:

@@ -44,12 +44,12 @@ STATUS_LABELS: dict[Status, str] = {
 _RULES: tuple[tuple[re.Pattern[str], Status], ...] = (
     (re.compile(r"长期任务|长期整改|持续整改.*长期"), Status.LONG_TERM),
     (re.compile(r"继续整改|正在推进|正在整改|正在落实|推进中|落实中|进行中|未完成|部分.{0,4}完成|尚未|整改中|未整改|未落实|未销号"
-                r"|初见成效|初步成效"
+                r"|初见成效|初步成效|序时进度"
                 r"|(?:完成|进度)\D{0,2}\d{1,2}(?:\.\d+)?\s*%"), Status.IN_PROGRESS),  # 已完成80%: a share, not done
     (re.compile(r"阶段性"), Status.IN_PROGRESS),
     (re.compile(r"基本完成|基本整改"), Status.BASICALLY_COMPLETED),
-    (re.compile(r"完成|完毕|已(?:全部|全面)?整改|整改到位|落实到位|已落实|已办结|已销号|立行立改|即知即改|已完结|已解决|通过验收"
-                r"|达到整改要求"), Status.COMPLETED),
+    (re.compile(r"完成|完毕|已(?:全部|全面)?整改|整改到位|落实到位|已落实|已(?:全部|全面)?办结|已销号|立行立改|即知即改|已完结"
+                r"|已解决|通过验收|达到整改要求|已按要求整改|(?:已|动态)清零"), Status.COMPLETED),
     (re.compile(r"长期"), Status.LONG_TERM),
     (re.compile(r"持续推进|持续整改|持续落实|推进"), Status.IN_PROGRESS),
 )
@@ -59,6 +59,12 @@ _RULES: tuple[tuple[re.Pattern[str], Status], ...] = (
 TICKS = frozenset("√✓✔☑■●☒")
 _BOXES = frozenset("□☐○")
 _OPTION = re.compile("[" + "".join(sorted(TICKS | _BOXES)) + "]")
+
+
+def status_form(text: str) -> bool:
+    """Whether a text prints a status as a form: a tick and a box ("☑已完成 □正在推进")."""
+    marks = {m.group() for m in _OPTION.finditer(text)}
+    return bool(marks & TICKS) and bool(marks & _BOXES)
 
 
 def _ticked(text: str) -> str:

@@ -13,7 +13,7 @@ changes, numbered ``（一）``, ``（二）`` … unless it prints its own numb
 
 A status may be printed as a tick in one of several status columns (``已完成 | 正在推进 | 长期坚持``,
 often under a group title such as ``整改进展`` spanning them in a second header row): the
-ticked column's title is the status. A yes/no column (``是否整改到位 | 否``) gives ``未整改到位``.
+ticked column's title is the status. A yes/no column (``是否整改到位 | 否``) gives ``未整改到位`` (``是``: ``已整改到位``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from indexer.parsing.normalise import fold
-from indexer.parsing.numbering import match_heading
+from indexer.parsing.numbering import find_labels, match_heading
 from indexer.parsing.numerals import cn_numeral
 from indexer.parsing.status import TICKS, normalise_status
 
@@ -34,10 +34,11 @@ _CN_NUMERAL = re.compile(r"^[一二三四五六七八九十]+[、.．]?$")
 _SPACES = re.compile(r"\s+")
 
 
-def _header_roles(row: list[str]) -> dict[str, int] | None:
+def header_roles(row: list[str]) -> dict[str, int] | None:
     """Column roles when ``row`` is a header row (short cells, known labels), else None."""
-    labels = [_SPACES.sub("", fold(c)) for c in row]  # a traditional copy's 問題 is a 问题 column
-    if len(labels) < 2 or any(len(label) > 12 for label in labels):
+    # A traditional copy's 問題 is a 问题 column; "整改完成情况（已完成/正在推进）" a 整改完成情况 one.
+    labels = [_BRACKETED.sub("", _SPACES.sub("", fold(c))) for c in row]
+    if len(labels) < 2 or any(len(label) > _TITLE_MAX for label in labels):
         return None
     if sum(1 for label in labels if _ROLE_HEADER.search(label)) < 1:
         return None
@@ -50,6 +51,27 @@ def _header_roles(row: list[str]) -> dict[str, int] | None:
         elif _PROBLEM_HEADER.search(label) and not re.search("措施|情况|结果", label) and "problem" not in roles:
             roles["problem"] = i
     return roles
+
+
+_BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
+_TITLE_MAX = 16  # characters of a column title, its bracketed note left out
+
+
+def _column_label(title: str) -> str:
+    """The label a column's cells are printed under: its title without a bracketed note, cut to
+    the field label it opens with ("整改措施及责任单位、责任人" → 整改措施, "整改时限（完成时间）" → 整改时限).
+
+    >>> _column_label("整改措施及责任单位、责任人"), _column_label("整改完成情况（已完成/正在推进）"), _column_label("备注")
+    ('整改措施', '整改完成情况', '备注')
+    """
+    label = _BRACKETED.sub("", title).strip()  # printed characters kept; matched on the fold
+    folded = fold(label)
+    if not label or any(found.end == len(label) + 1 for found in find_labels(folded + ":")):
+        return label or title
+    for end in range(len(label) - 1, 1, -1):
+        if any(found.start == 0 and found.end == end + 1 for found in find_labels(folded[:end] + ":")):
+            return label[:end]
+    return label
 
 
 def _numbered(seq: str, first: str) -> str:
@@ -77,7 +99,7 @@ def table_lines(rows: list[list[str]]) -> list[str]:
         return [line for key, value in pairs for line in f"{key}：{value}".split("\n")]
     header_at, roles = None, None
     for i, row in enumerate(rows[:3]):
-        roles = _header_roles(row)
+        roles = header_roles(row)
         if roles is not None:
             header_at = i
             break
@@ -95,7 +117,7 @@ def table_lines(rows: list[list[str]]) -> list[str]:
     lines.extend(line for row in rows[:header_at] for cell in row for line in cell.split("\n") if line)
     section_at = roles.get("section")
     section, sections, count = "", 0, 0
-    for row in body:
+    for row in _coalesced(body, header, roles):
         filled = [c for c in row if c]
         if not filled or [_SPACES.sub("", c) for c in row] in header_rows:
             continue
@@ -110,6 +132,45 @@ def table_lines(rows: list[list[str]]) -> list[str]:
         count += 1
         lines.extend(_row_lines(row, header, roles, count, ticks))
     return lines
+
+
+def _coalesced(body: list[list[str]], header: list[str], roles: dict[str, int]) -> list[list[str]]:
+    """One row per problem: a problem merged down several rows, one measure in each beside it
+    (the merged cell repeated in each row, as docx and HTML give it, or left empty), is one row
+    whose other cells are joined — measures a line each, duties by 、, statuses by ；(one still
+    in progress makes the problem so).
+
+    >>> _coalesced([["1", "台账不全", "补建台账", "王某", "已完成"], ["1", "台账不全", "定期核对", "李某", "推进中"]],
+    ...            ["序号", "问题", "整改措施", "责任人", "完成情况"], {"seq": 0, "problem": 1})
+    [['1', '台账不全', '补建台账\\n定期核对', '王某、李某', '已完成；推进中']]
+    """
+    if roles.get("problem") is None:
+        return body
+    keys = [at for at in (roles.get("seq"), roles.get("problem")) if at is not None]
+    out: list[list[str]] = []
+    for row in body:
+        key = [row[at].strip() if at < len(row) else "" for at in keys]
+        previous = out[-1] if out else None
+        above = [previous[at].strip() for at in keys] if previous is not None and len(previous) == len(row) else []
+        if previous is None or not any(above) or (key != above and any(key)):
+            out.append(list(row))
+            continue
+        for i, cell in enumerate(row):
+            join = _JOINS[_kind(header, i)]
+            if i not in keys and cell.strip() and cell.strip() not in previous[i].split(join):
+                previous[i] = f"{previous[i]}{join}{cell}" if previous[i].strip() else cell
+    return out
+
+
+_JOINS = {"measures": "\n", "duty": "、", "status": "；"}
+
+
+def _kind(header: list[str], i: int) -> str:
+    """How a column's cells join: as duties (责任人, 时限), statuses (完成情况) or measure lines."""
+    label = fold(header[i]) if i < len(header) else ""
+    if normalise_status(label) is None and re.search("责任|牵头|时限|期限|时间|领导|单位|部门", label):
+        return "duty"
+    return "status" if re.search("情况|进展|状态|结果|进度", label) and not re.search("措施|举措", label) else "measures"
 
 
 # A status column group: "整改进展" over "已完成 | 正在推进 | 长期坚持", one tick per row.
@@ -208,9 +269,9 @@ def _row_lines(row: list[str], header: list[str], roles: dict[str, int], count: 
             continue
         asked = _YES_NO_HEADER.match(fold(header[i])) if i < len(header) else None
         if asked and cell.strip() in _YES_NO:  # 是否完成 | 否 → 完成情况：未完成
-            lines.append(f"{_TICK_LABEL}：{'' if cell.strip() in _YES else '未'}{asked.group(1)}")
+            lines.append(f"{_TICK_LABEL}：{'已' if cell.strip() in _YES else '未'}{asked.group(1)}")
             continue
-        label = header[i] if i < len(header) and header[i] else None
+        label = _column_label(header[i]) if i < len(header) and header[i] else None
         first, *rest = cell.split("\n")
         lines.append(f"{label}：{first}" if label else first)
         lines.extend(rest)

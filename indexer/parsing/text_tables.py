@@ -1,0 +1,213 @@
+"""Tables printed as text (copied out of a PDF): rows rebuilt from their cells, then read like a docx table.
+
+Text copied from a PDF table keeps no table: each row comes out as one line with its cells
+apart by runs of spaces (``1    台账不全    补建台账    已完成``), or each cell comes out as a
+line of its own (``序号`` / ``问题`` / … / ``1`` / ``台账不全`` / …). Both start with a header of
+known column titles (序号, 问题, 整改措施, 完成情况 …); the rows under it are rebuilt and turned
+into lines by :func:`indexer.parsing.tables.table_lines`, as a docx or HTML table is.
+
+* **cells apart by spaces** — a row is a line starting with the next number (when the table
+  has a 序号 column) or any line with as many cells as the header; a line with fewer cells
+  goes on with the row above, each piece in the column it stands under (a cell wrapped over
+  two lines; above the first row, a column title wrapped so). The table ends at a line that
+  is no row and stands under no column; one that opens with the next number is reported.
+* **a cell per line** — the table needs its 序号 column: a row runs from its number to the
+  next number; a row of as many lines as the header has columns is rebuilt, any other row
+  (a cell wrapped over two lines: which column goes on is unknown) is kept as its lines under
+  its number, with a warning.
+
+Page numbers and the header printed again at the top of the next page are passed over.
+
+    >>> text, warnings = rebuild("序号  问题  整改措施  完成情况\\n1  台账不全  补建台账  已完成")
+    >>> text.split("\\n")
+    ['1.台账不全', '整改措施：补建台账', '完成情况：已完成']
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from indexer.parsing.printed_pages import page_number
+from indexer.parsing.tables import header_roles, table_lines
+
+_GAP = re.compile(r"[ \t\xa0]{2,}|\t|\u3000+")  # between two cells: two spaces, a tab, a full-width space
+_SEQ = re.compile(r"^\d{1,3}[.、．]?$")
+_HEADER_CELLS = 3  # a header names at least this many columns
+_HEADER_CELL_MAX = 8  # characters of a column title
+_COLUMNS_MAX = 12
+
+
+def rebuild(text: str) -> tuple[str, list[str]]:
+    """The text with each table printed as text replaced by the lines of its rows, and warnings
+    for rows that could not be rebuilt (see the module docstring)."""
+    lines = text.split("\n")
+    out: list[str] = []
+    warnings: list[str] = []
+    i = 0
+    while i < len(lines):
+        found = _header(lines, i)
+        if found is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        header, spaced = found
+        rows, after = (_spaced_rows if spaced else _line_rows)(lines, i, header, warnings)
+        if not rows:  # a header with nothing under it: left as it was printed
+            out.append(lines[i])
+            i += 1
+            continue
+        out.extend(table_lines([header, *rows]))
+        i = after
+    return "\n".join(out), warnings
+
+
+def _header(lines: list[str], i: int) -> tuple[list[str], bool] | None:
+    """The header starting at line ``i``: its column titles, and whether they are apart by spaces
+    on one line (else one per line)."""
+    cells = _cells(lines[i])
+    if len(cells) >= _HEADER_CELLS:
+        return (cells, True) if _titles(cells) else None
+    if len(cells) != 1:
+        return None
+    run = []
+    for line in lines[i : i + _COLUMNS_MAX]:
+        cell = line.strip()
+        if not cell or len(cell) > _HEADER_CELL_MAX or _SEQ.match(cell):
+            break
+        run.append(cell)
+    # The longest run of titles from here that names a problem column and a 序号 column.
+    for end in range(len(run), _HEADER_CELLS - 1, -1):
+        roles = header_roles(run[:end])
+        if roles is not None and roles.get("seq") == 0 and "problem" in roles and _titles(run[:end]):
+            return run[:end], False
+    return None
+
+
+def _titles(cells: list[str]) -> bool:
+    """Column titles naming a problem column: short cells, each a known title or a short word."""
+    roles = header_roles(cells)
+    return (roles is not None and "problem" in roles and all(len(c) <= _HEADER_CELL_MAX for c in cells)
+            and sum(1 for c in cells if re.search("问题|措施|情况|进展|结果|时限|责任|状态|序号", c)) >= _HEADER_CELLS - 1)
+
+
+def _cells(line: str) -> list[str]:
+    return [c for c in _GAP.split(line.strip()) if c]
+
+
+def _columns(line: str, wide: bool) -> list[tuple[float, str]]:
+    """Each cell of a line with the printed column it starts at. Counted in characters or, when
+    ``wide``, with a Chinese character two wide: a PDF converter aligns its columns one way or
+    the other, so both are tried."""
+    out = []
+    for m in re.finditer(r"\S+(?: \S+)*", line.replace("\u3000", "  ")):
+        out.append((_width(line[: m.start()], wide), m.group(0)))
+    return out
+
+
+def _width(text: str, wide: bool) -> float:
+    return sum(2 if wide and unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _spaced_rows(lines: list[str], i: int, header: list[str], warnings: list[str]) -> tuple[list[list[str]], int]:
+    """Rows of a table whose cells are apart by spaces, from the header at line ``i``; returns
+    the rows and the index of the first line after the table."""
+    numbered = (header_roles(header) or {}).get("seq") == 0
+    rows: list[list[str]] = []
+    j = i + 1
+    while j < len(lines):
+        line = lines[j]
+        cells = _cells(line)
+        if not cells or cells == header or page_number(line):  # the header again on a new page
+            j += 1
+            continue
+        if numbered:
+            new_row = _SEQ.match(cells[0]) is not None and int(cells[0].rstrip(".、．")) == len(rows) + 1
+        else:
+            new_row = len(cells) == len(header)
+        placed = _under_columns(lines[i], line)
+        if new_row and (len(cells) == len(header) or placed is not None):
+            rows.append(cells if len(cells) == len(header) else placed)  # type: ignore[arg-type]
+        elif not new_row and placed is not None:
+            # Under the row above; before the first row, under the header (a title over two lines).
+            for k, piece in enumerate(placed):
+                if piece and rows:
+                    rows[-1][k] += piece
+                elif piece:
+                    header[k] += piece
+        else:
+            if new_row or (numbered and _next_number(line, len(rows) + 1)):
+                warnings.append(f"table row {len(rows) + 1}: its cells stand under no column of the header; "
+                                "read as text")
+            break
+        j += 1
+    return rows, j
+
+
+def _under_columns(header: str, line: str) -> list[str] | None:
+    """The pieces of a line each in the header's column it starts under, or None when a piece
+    stands under no column (a paragraph after the table, starting at the margin and running
+    across the next column), counted in characters, else with Chinese characters two wide."""
+    for wide in (False, True):
+        starts = [at for at, _ in _columns(header, wide)]
+        out = [""] * len(starts)
+        for at, piece in _columns(line, wide):
+            column = max((k for k, start in enumerate(starts) if start <= at + 1), default=0)
+            if column + 1 < len(starts) and at + _width(piece, wide) > starts[column + 1] + 1:
+                break  # runs across the next column: not a cell
+            out[column] += piece
+        else:
+            return out
+    return None
+
+
+def _line_rows(lines: list[str], i: int, header: list[str], warnings: list[str]) -> tuple[list[list[str]], int]:
+    """Rows of a table printing a cell per line, from the header at line ``i`` (its 序号 column
+    first); returns the rows and the index of the first line after the table. The header
+    printed again at the top of a page, and page numbers, are passed over."""
+    width = len(header)
+    j = i + width
+    rows: list[list[str]] = []
+    while (j := _past_furniture(lines, j, header)) < len(lines) and _is_seq(lines[j], len(rows) + 1):
+        at = [j]  # the lines of the row's cells
+        k = j + 1
+        while (k := _past_furniture(lines, k, header)) < len(lines) and not _is_seq(lines[k], len(rows) + 2) \
+                and len(at) < 2 * width:
+            at += [k] if lines[k].strip() else []
+            k += 1
+        if len(at) > width and (k >= len(lines) or not _is_seq(lines[k], len(rows) + 2)):
+            at, k = at[:width], at[width - 1] + 1  # the last row: the table ends after its cells
+        cells = [lines[n].strip() for n in at]
+        if len(cells) != width:
+            warnings.append(f"table row {len(rows) + 1}: {len(cells)} lines for {width} columns; "
+                            "its cells could not be told apart")
+            roles = header_roles(header) or {}
+            kept = [""] * width
+            kept[roles.get("seq", 0)], kept[roles.get("problem", 1)] = cells[0], "\n".join(cells[1:])
+            cells = kept
+        rows.append(cells)
+        j = k
+    return rows, j
+
+
+def _past_furniture(lines: list[str], j: int, header: list[str]) -> int:
+    """The first line from ``j`` that is not a page number or the header printed again."""
+    while j < len(lines):
+        if page_number(lines[j]):
+            j += 1
+        elif [line.strip() for line in lines[j : j + len(header)]] == header:
+            j += len(header)
+        else:
+            return j
+    return j
+
+
+def _next_number(line: str, number: int) -> bool:
+    """Whether a line opens with ``number`` (then a space or a stop), as the next row would."""
+    m = re.match(r"\s*(\d{1,3})(?:[.、．\s]|$)", line)
+    return m is not None and int(m.group(1)) == number
+
+
+def _is_seq(line: str, number: int) -> bool:
+    text = line.strip()
+    return _SEQ.match(text) is not None and int(text.rstrip(".、．")) == number

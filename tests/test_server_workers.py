@@ -1,0 +1,112 @@
+"""``serve --workers N``: several processes over one port, loaded before any serves, one banner,
+a dead worker replaced, connections recycled so they spread over the workers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from indexer.backends.base import IndexInfo
+from search_api.__main__ import cli, prepare_demo
+from search_api.banner import banner
+from search_api.server_process import api_server, descendants
+from search_api.server_workers import RECYCLE_EVERY
+from search_api.settings import load_api_settings
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process tree from /proc")
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory) -> Path:
+    """An embedded index of the bundled sample notices (hashing model: no model to load)."""
+    data = tmp_path_factory.mktemp("workers") / "data"
+    store, _, summary = prepare_demo(load_api_settings({}, backend="embedded", data_dir=str(data), model="hashing"),
+                                     progress=False)
+    store.close()
+    assert summary.indexed > 0
+    return data
+
+
+def workers_of(server_pid: int) -> list[int]:
+    """The serving worker processes under the ``serve`` process (not multiprocessing's helper)."""
+    out = []
+    for pid in descendants(server_pid):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        if b"spawn_main" in command:
+            out.append(pid)
+    return out
+
+
+def serve_pid(log: Path) -> int:
+    """The pid of the ``serve`` process the harness started (the only python child of this test)."""
+    pids = [p for p in descendants(os.getpid()) if b"search_api" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    assert len(pids) == 1, (pids, log.read_text())
+    return pids[0]
+
+
+def search(client: httpx.Client, url: str) -> httpx.Response:
+    response = client.get(f"{url}/api/search", params={"q": "医保基金", "size": 3})
+    assert response.status_code == 200, response.text
+    return response
+
+
+def test_two_workers_load_before_serving_print_one_banner_and_a_dead_one_is_replaced(data_dir, tmp_path):
+    log = tmp_path / "server.log"
+    with api_server("serve", "--workers", "2", "--backend", "embedded", "--model", "hashing", "--data",
+                    str(data_dir), log_path=log, timeout=180) as url:
+        server = serve_pid(log)
+        workers = workers_of(server)
+        assert len(workers) == 2
+        text = log.read_text()
+        assert text.count("xuncha-search is ready") == 1
+        assert "workers  2 processes" in text
+        # ready means every worker has loaded: no request, on any new connection, finds one starting
+        for _ in range(12):
+            with httpx.Client() as client:
+                assert search(client, url).json()["total"] > 0
+        os.kill(workers[0], signal.SIGKILL)
+        deadline = time.monotonic() + 120
+        while len(set(workers_of(server)) - {workers[0]}) < 2 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert len(set(workers_of(server)) - {workers[0]}) == 2
+        assert f"worker process {workers[0]} exited" in log.read_text()
+        with httpx.Client() as client:
+            search(client, url)
+    assert not [p for p in descendants(os.getpid()) if p in workers]  # stopped with the server
+
+
+def test_a_keep_alive_connection_is_closed_after_so_many_answers(data_dir, tmp_path):
+    with api_server("serve", "--workers", "2", "--backend", "embedded", "--model", "hashing", "--data",
+                    str(data_dir), log_path=tmp_path / "server.log", timeout=180) as url:
+        with httpx.Client() as client:
+            closing = [search(client, url).headers.get("connection") == "close" for _ in range(2 * RECYCLE_EVERY + 1)]
+    assert [i + 1 for i, c in enumerate(closing) if c] == [RECYCLE_EVERY, 2 * RECYCLE_EVERY]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--backend", "memory", "--workers", "2"], "the memory backend lives in one process"),
+    (["--workers", "0"], "0 is not a number of processes"),
+])
+def test_workers_that_cannot_serve_are_refused(tmp_path, args, message):
+    result = CliRunner().invoke(cli, ["serve", "--data", str(tmp_path / "data"), "--model", "hashing", *args])
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+def test_the_setting_is_read_from_the_environment_and_shown_in_the_banner():
+    assert load_api_settings({}).workers == 1
+    settings = load_api_settings({"XUNCHA_WORKERS": "3"})
+    info = IndexInfo("embedded", "/srv/data", "m", 8, "d1", 3, notices=1, issues=2, measures=3)
+    assert settings.workers == 3
+    assert "workers  3 processes" in banner(settings, info)
+    assert "workers" not in banner(load_api_settings({}), info)
