@@ -17,6 +17,8 @@ highlight + explain → respond:
 * **floor** (:mod:`search_api.floor`): a query none of whose hits covers enough of its
   specificity or comes close enough in meaning gets no hits; otherwise a hit stays if its words
   cover enough of the query or its cosine is near the best one.
+* **category prior** (typed issue searches, ``best_hit_categories``): hits sharing a topic category
+  with the best hit rank higher, as hits sharing one with the example do in query-by-example.
 * **collapse**: optional; the best hit per institution is kept and carries ``collapsed``, the
   count of further hits of that institution in the ranked list.
 * **pagination** is over the fused (floored, collapsed) list; ``total`` is the length of that list.
