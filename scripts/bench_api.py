@@ -210,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", default="embedded")
     parser.add_argument("--model", default=None, help="query model (default: setting XUNCHA_MODEL)")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--smaps", default=None,
+                        help="copy the server's /proc/<pid>/smaps here after the requests (where its memory goes)")
     args = parser.parse_args(argv)
 
     import httpx
@@ -257,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
                              "server_p95": round(percentile(server, 95), 1), "server_cpu_ms": round(cpu_ms, 1)}
         stats = client.get(f"{base}/api/stats").json()
         memory = memory_mib(server_process.pid) or {}
+        if args.smaps:
+            Path(args.smaps).write_text(Path(f"/proc/{server_process.pid}/smaps").read_text())
     print(f"{stats['issues']} issues, {stats['measures']} measures ({stats['backend']}), query model "
           f"{stats['query_model_id']}; {args.requests} distinct queries per mode, size {args.size}, "
           f"facets {args.facets}; one sequential client")

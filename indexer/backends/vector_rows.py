@@ -37,10 +37,17 @@ class Grow:
     def view(self) -> np.ndarray:
         return self._data[: self.size]
 
-    def widen(self, dtype: Any) -> None:
-        """Hold values of ``dtype`` from now on (the filled part converted)."""
+    @property
+    def dtype(self) -> np.dtype:
+        return self._data.dtype
+
+    def widen(self, dtype: Any, fill: Any = None) -> None:
+        """Hold values of ``dtype`` from now on (the filled part converted; ``fill``: what pads
+        growth from now on, if not the same)."""
         if np.dtype(dtype).itemsize > self._data.dtype.itemsize:
             self._data = self._data.astype(dtype)
+            if fill is not None:
+                self._fill = fill
 
     def release(self) -> None:
         self._data = np.zeros((0, *self._shape_tail), dtype=self._data.dtype)
@@ -130,7 +137,7 @@ class KeywordColumn:
     def __init__(self) -> None:
         self.vocab: dict[str, int] = {}
         self.codes = Grow(np.int8, fill=-1)
-        self.extra_pos = Grow(np.int64)
+        self.extra_pos = Grow(np.int32)  # positions: < 2^31 rows
         self.extra_code = Grow(np.int8)
         self._by_code: tuple[np.ndarray, np.ndarray] | None = None  # see rows_with
 
@@ -189,7 +196,7 @@ class KeywordColumn:
         self._fit()
         self.codes.extend(codes)
         if extra_pos:
-            self.extra_pos.extend(np.asarray(extra_pos, dtype=np.int64))
+            self.extra_pos.extend(np.asarray(extra_pos, dtype=np.int32))
             self.extra_code.extend(np.asarray(extra_code, dtype=np.int32))
 
     def rows_with(self, values: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -228,15 +235,62 @@ class KeywordColumn:
 
 
 class IntegerColumn:
-    MISSING = np.iinfo(np.int64).min
+    """Values of one integer field in the narrowest signed type that holds them (a year or a
+    sequence number: int16; a yyyymmdd date: int32), the type's minimum standing for none; widened
+    as values come. 1M issues: year, date and seq 22.9 → 7.6 MiB.
+
+    >>> column = IntegerColumn(); column.extend(0, [2021, None, "7"])
+    >>> column.values.view.dtype.name, column.between(2000, None).tolist()
+    ('int16', [True, False, False])
+    >>> column.extend(3, [20210315]); column.values.view.dtype.name, column.match(["7", "20210315"]).tolist()
+    ('int32', [False, False, True, True])
+    """
+
+    _NONE = np.iinfo(np.int64).min  # none while values are gathered as int64
 
     def __init__(self) -> None:
-        self.values = Grow(np.int64, fill=self.MISSING)
+        self.values = Grow(np.int16, fill=np.iinfo(np.int16).min)
+
+    @property
+    def MISSING(self) -> int:  # noqa: N802 - read like the constant it was
+        """The value standing for none in the current type."""
+        return int(np.iinfo(self.values.dtype).min)
 
     def extend(self, start: int, values: Sequence[Any]) -> None:
         converted = (v if type(v) is int else as_int(v) for v in values)
-        self.values.extend(np.fromiter((self.MISSING if v is None else v for v in converted),
-                                       dtype=np.int64, count=len(values)))
+        self._append(np.fromiter((self._NONE if v is None else v for v in converted), dtype=np.int64, count=len(values)))
+
+    def restore(self, values: np.ndarray) -> None:
+        """The values as a snapshot saved them (any signed integer type, its minimum for none)."""
+        numbers = np.asarray(values).astype(np.int64)
+        numbers[np.asarray(values) == np.iinfo(values.dtype).min] = self._NONE
+        self._append(numbers)
+
+    def saved(self) -> np.ndarray:
+        """The values as snapshots keep them: int64, its minimum for none (the format before
+        columns were narrowed, which older programs read)."""
+        view = self.values.view
+        out = view.astype(np.int64)
+        out[view == self.MISSING] = self._NONE
+        return out
+
+    def _append(self, numbers: np.ndarray) -> None:
+        """Append int64 values (``_NONE``: none), widening the column first if they need it."""
+        none = numbers == self._NONE
+        if not none.all():
+            present = numbers[~none]
+            self._fit(int(present.min()), int(present.max()))
+        numbers[none] = self.MISSING
+        self.values.extend(numbers)
+
+    def _fit(self, low: int, high: int) -> None:
+        dtype = self.values.dtype
+        if np.iinfo(dtype).min < low and high <= np.iinfo(dtype).max:
+            return
+        wanted = next(t for t in (np.int32, np.int64) if np.iinfo(t).min < low and high <= np.iinfo(t).max)
+        missing = self.values.view == self.MISSING
+        self.values.widen(wanted, fill=np.iinfo(wanted).min)
+        self.values.view[missing] = self.MISSING
 
     def match(self, values: Iterable[str]) -> np.ndarray:
         wanted = [n for n in map(as_int, values) if n is not None]
