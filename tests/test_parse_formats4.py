@@ -471,3 +471,11 @@ def test_a_text_table_whose_column_titles_wrap_over_two_lines() -> None:
 def test_summary_counts_in_their_other_wordings(summary: str, stated: tuple) -> None:
     totals = parse_text(HEAD.replace("现将", summary + "现将") + "（一）关于文物藏品账目不清的问题\n整改结果：已完成。" + END).meta.stated_totals
     assert (totals.issues, totals.completed, totals.in_progress, totals.long_term) == stated
+
+
+def test_problem_headings_without_numbers_over_prose_paragraphs() -> None:
+    # "关于…的问题" alone on its line (a bold paragraph that lost its number), prose below it.
+    body = "\n".join(f"关于{p}的问题\n针对该问题，{m}目前{s.rstrip('。')}整改。" for p, m, s, _ in BLOCKS)
+    notice = parse_text(HEAD + body.replace("正在推进整改", "正在推进") + END)
+    assert [(i.problem, i.status) for i in notice.issues] == [(p, status) for p, _, _, status in BLOCKS]
+    assert notice.issues[1].measures == ["针对该问题，修订演出经费管理办法。"]
