@@ -460,3 +460,14 @@ def test_a_text_table_whose_column_titles_wrap_over_two_lines() -> None:
     notice = parse_text(HEAD + _laid_out(rows, [0, 6, 30, 52, 64], wide=True) + END)
     assert [(i.problem, i.status, i.measures, i.measures_intro) for i in notice.issues] == [
         ("文物藏品账目不清", C, ["全面清点馆藏文物"], "责任人：王某"), ("志愿者管理松散", P, ["建立志愿者登记制度"], "责任人：赵某")]
+
+
+@pytest.mark.parametrize(("summary", "stated"), [
+    ("巡察组反馈了2个方面13个具体问题，目前已整改完成11个，需长期坚持整改的2个。", (13, 11, None, 2)),
+    ("共梳理出问题清单13条，制定整改措施40条，已完成整改12条，整改完成率92.3%。", (13, 12, None, None)),
+    ("截至2024年8月底，13个问题中已完成12个、正在推进1个。", (13, 12, 1, None)),
+    ("巡察反馈问题13个，均已整改完成。", (13, 13, None, None)),
+])
+def test_summary_counts_in_their_other_wordings(summary: str, stated: tuple) -> None:
+    totals = parse_text(HEAD.replace("现将", summary + "现将") + "（一）关于文物藏品账目不清的问题\n整改结果：已完成。" + END).meta.stated_totals
+    assert (totals.issues, totals.completed, totals.in_progress, totals.long_term) == stated
