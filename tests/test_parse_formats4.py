@@ -479,3 +479,13 @@ def test_problem_headings_without_numbers_over_prose_paragraphs() -> None:
     notice = parse_text(HEAD + body.replace("正在推进整改", "正在推进") + END)
     assert [(i.problem, i.status) for i in notice.issues] == [(p, status) for p, _, _, status in BLOCKS]
     assert notice.issues[1].measures == ["针对该问题，修订演出经费管理办法。"]
+
+
+@pytest.mark.parametrize("gap", ["  ", "\u3000\u3000", "    "])
+def test_fields_set_apart_by_spaces_on_the_heading_line(gap: str) -> None:
+    # "1.文物藏品账目不清  状态：已完成": the spaces part two fields; the label is not glued to the problem.
+    body = "\n".join(f"{k + 1}.{p}{gap}状态：{s}{gap}责任人：王某\n整改措施：{m}" for k, (p, m, s, _) in enumerate(BLOCKS))
+    notice = parse_text(HEAD + body + END)
+    assert [(i.problem, i.status, i.measures_intro) for i in notice.issues] == [
+        (p, status, "责任人：王某") for p, _, _, status in BLOCKS
+    ]
