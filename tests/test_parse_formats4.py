@@ -489,3 +489,11 @@ def test_fields_set_apart_by_spaces_on_the_heading_line(gap: str) -> None:
     assert [(i.problem, i.status, i.measures_intro) for i in notice.issues] == [
         (p, status, "责任人：王某") for p, _, _, status in BLOCKS
     ]
+
+
+def test_a_text_table_in_traditional_characters() -> None:
+    header = ["序號", "問題", "整改措施", "完成情況"]
+    rows = [["1", "文物藏品賬目不清", "全面清點館藏文物", "已完成"], ["2", "志願者管理鬆散", "建立志願者登記制度", "正在推進"]]
+    notice = parse_text(HEAD + "\n".join("    ".join(row) for row in [header, *rows]) + END)
+    assert [(i.label, i.problem, i.status, i.measures) for i in notice.issues] == [
+        ("1.", "文物藏品賬目不清", C, ["全面清點館藏文物"]), ("2.", "志願者管理鬆散", P, ["建立志願者登記制度"])]
