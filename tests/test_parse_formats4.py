@@ -471,3 +471,29 @@ def test_a_text_table_whose_column_titles_wrap_over_two_lines() -> None:
 def test_summary_counts_in_their_other_wordings(summary: str, stated: tuple) -> None:
     totals = parse_text(HEAD.replace("现将", summary + "现将") + "（一）关于文物藏品账目不清的问题\n整改结果：已完成。" + END).meta.stated_totals
     assert (totals.issues, totals.completed, totals.in_progress, totals.long_term) == stated
+
+
+def test_problem_headings_without_numbers_over_prose_paragraphs() -> None:
+    # "关于…的问题" alone on its line (a bold paragraph that lost its number), prose below it.
+    body = "\n".join(f"关于{p}的问题\n针对该问题，{m}目前{s.rstrip('。')}整改。" for p, m, s, _ in BLOCKS)
+    notice = parse_text(HEAD + body.replace("正在推进整改", "正在推进") + END)
+    assert [(i.problem, i.status) for i in notice.issues] == [(p, status) for p, _, _, status in BLOCKS]
+    assert notice.issues[1].measures == ["针对该问题，修订演出经费管理办法。"]
+
+
+@pytest.mark.parametrize("gap", ["  ", "\u3000\u3000", "    "])
+def test_fields_set_apart_by_spaces_on_the_heading_line(gap: str) -> None:
+    # "1.文物藏品账目不清  状态：已完成": the spaces part two fields; the label is not glued to the problem.
+    body = "\n".join(f"{k + 1}.{p}{gap}状态：{s}{gap}责任人：王某\n整改措施：{m}" for k, (p, m, s, _) in enumerate(BLOCKS))
+    notice = parse_text(HEAD + body + END)
+    assert [(i.problem, i.status, i.measures_intro) for i in notice.issues] == [
+        (p, status, "责任人：王某") for p, _, _, status in BLOCKS
+    ]
+
+
+def test_a_text_table_in_traditional_characters() -> None:
+    header = ["序號", "問題", "整改措施", "完成情況"]
+    rows = [["1", "文物藏品賬目不清", "全面清點館藏文物", "已完成"], ["2", "志願者管理鬆散", "建立志願者登記制度", "正在推進"]]
+    notice = parse_text(HEAD + "\n".join("    ".join(row) for row in [header, *rows]) + END)
+    assert [(i.label, i.problem, i.status, i.measures) for i in notice.issues] == [
+        ("1.", "文物藏品賬目不清", C, ["全面清點館藏文物"]), ("2.", "志願者管理鬆散", P, ["建立志願者登記制度"])]

@@ -144,7 +144,7 @@ def match_problem_label(folded: str, number: int) -> Marker | None:
 
 # A paragraph opened by the problem it answers: "针对“…”的问题，…" (not "针对该问题/上述问题").
 _WRAPPED_OPENER = re.compile(
-    r"(?:针对|关于)(?!该|此|上述|以上|这些|这一|相关|前述|有关)[^,，。;；:]{2,60}?问题[”\"’]?\s*[,，。:]"
+    r"(?:针对|关于)(?!该|此|上述|以上|这些|这一|相关|前述|有关)[^,，。;；:]{2,60}?问题[”\"’]?\s*(?:[,，。:]|$)"
 )
 
 

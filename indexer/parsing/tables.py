@@ -34,6 +34,12 @@ _CN_NUMERAL = re.compile(r"^[一二三四五六七八九十]+[、.．]?$")
 _SPACES = re.compile(r"\s+")
 
 
+def column_title(text: str) -> bool:
+    """Whether a text reads as a column title (序号, 问题, 整改措施, 完成情況 …)."""
+    label = _SPACES.sub("", fold(text))
+    return bool(_ROLE_HEADER.search(label) or _SEQ_HEADER.match(label))
+
+
 def header_roles(row: list[str]) -> dict[str, int] | None:
     """Column roles when ``row`` is a header row (short cells, known labels), else None."""
     # A traditional copy's 問題 is a 问题 column; "整改完成情况（已完成/正在推进）" a 整改完成情况 one.

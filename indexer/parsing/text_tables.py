@@ -29,7 +29,7 @@ import re
 import unicodedata
 
 from indexer.parsing.printed_pages import page_number
-from indexer.parsing.tables import header_roles, table_lines
+from indexer.parsing.tables import column_title, header_roles, table_lines
 
 _GAP = re.compile(r"[ \t\xa0]{2,}|\t|\u3000+")  # between two cells: two spaces, a tab, a full-width space
 _SEQ = re.compile(r"^\d{1,3}[.、．]?$")
@@ -88,7 +88,7 @@ def _titles(cells: list[str]) -> bool:
     """Column titles naming a problem column: short cells, each a known title or a short word."""
     roles = header_roles(cells)
     return (roles is not None and "problem" in roles and all(len(c) <= _HEADER_CELL_MAX for c in cells)
-            and sum(1 for c in cells if re.search("问题|措施|情况|进展|结果|时限|责任|状态|序号", c)) >= _HEADER_CELLS - 1)
+            and sum(1 for c in cells if column_title(c)) >= _HEADER_CELLS - 1)
 
 
 def _cells(line: str) -> list[str]:
