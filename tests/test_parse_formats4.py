@@ -88,20 +88,37 @@ def test_a_table_row_under_no_column_is_reported_not_swallowed() -> None:
 
 
 def test_a_table_printed_a_cell_per_line() -> None:
-    text = "\n".join([*HEADER, *(cell for row in ROWS for cell in row)])
-    notice = parse_text(HEAD + text + END)
+    notice = parse_text(_cell_lines(ROWS))
     assert _read(notice) == EXPECTED
     assert not notice.quality.warnings
 
 
-def test_a_cell_per_line_row_with_a_wrapped_cell_is_kept_and_reported() -> None:
-    # Row 2 prints its measures over two lines: which column goes on cannot be told, so the row
-    # is kept under its number (nothing lost) and reported; the rows around it are read.
-    rows = [ROWS[0], [*ROWS[1][:2], "修订演出经费管理办法，", "明确审批程序", *ROWS[1][3:]], ROWS[2]]
-    notice = parse_text(HEAD + "\n".join([*HEADER, *(cell for row in rows for cell in row)]) + END)
+def _cell_lines(rows: list[list[str]]) -> str:
+    return HEAD + "\n".join([*HEADER, *(cell for row in rows for cell in row)]) + END
+
+
+def test_cells_wrapped_over_lines_in_a_cell_per_line_table() -> None:
+    # Row 2 prints its problem and its measures over two lines each, the last row its measures:
+    # the short columns close each row, the measures start with a measure.
+    rows = [ROWS[0], ["2", "公益演出经费使用", "不规范", "修订演出经费管理办法，", "明确审批程序", *ROWS[1][3:]],
+            [*ROWS[2][:2], "建立志愿者登记制度，", "每季度更新名册", *ROWS[2][3:]]]
+    notice = parse_text(_cell_lines(rows))
+    assert [(i.problem, i.status, i.measures) for i in notice.issues] == [
+        ("文物藏品账目不清", C, ["全面清点馆藏文物，建立电子台账"]),
+        ("公益演出经费使用不规范", P, ["修订演出经费管理办法，明确审批程序"]),
+        ("志愿者管理松散", C, ["建立志愿者登记制度，每季度更新名册"]),
+    ]
+    assert not notice.quality.warnings
+
+
+def test_a_cell_per_line_row_that_cannot_be_told_apart_is_kept_and_reported() -> None:
+    # Row 2's measures do not open with a measure: where its problem ends cannot be told, so the
+    # row is kept under its number (nothing lost) and reported; the rows around it are read.
+    rows = [ROWS[0], ["2", "公益演出经费使用", "不规范", "对演出经费逐笔核查", "并追回违规支出", *ROWS[1][3:]], ROWS[2]]
+    notice = parse_text(_cell_lines(rows))
     assert [(i.label, i.status) for i in notice.issues] == [("1.", C), ("2.", None), ("3.", C)]
-    assert "明确审批程序" in parse_text(HEAD + "\n".join([*HEADER, *(c for r in rows for c in r)]) + END).text
-    assert "table row 2: 7 lines for 6 columns; its cells could not be told apart" in notice.quality.warnings
+    assert "并追回违规支出" in notice.text
+    assert "table row 2: 8 lines for 6 columns; its cells could not be told apart" in notice.quality.warnings
 
 
 def test_column_titles_in_running_text_make_no_table() -> None:

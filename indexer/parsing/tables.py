@@ -162,7 +162,7 @@ def _coalesced(body: list[list[str]], header: list[str], roles: dict[str, int]) 
             out.append(list(row))
             continue
         for i, cell in enumerate(row):
-            join = _JOINS[_kind(header, i)]
+            join = _JOINS[column_kind(header, i)]
             if i not in keys and cell.strip() and cell.strip() not in previous[i].split(join):
                 previous[i] = f"{previous[i]}{join}{cell}" if previous[i].strip() else cell
     return out
@@ -171,7 +171,7 @@ def _coalesced(body: list[list[str]], header: list[str], roles: dict[str, int]) 
 _JOINS = {"measures": "\n", "duty": "、", "status": "；"}
 
 
-def _kind(header: list[str], i: int) -> str:
+def column_kind(header: list[str], i: int) -> str:
     """How a column's cells join: as duties (责任人, 时限), statuses (完成情况) or measure lines."""
     label = fold(header[i]) if i < len(header) else ""
     if normalise_status(label) is None and re.search("责任|牵头|时限|期限|时间|领导|单位|部门", label):
