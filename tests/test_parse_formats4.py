@@ -497,3 +497,20 @@ def test_a_text_table_in_traditional_characters() -> None:
     notice = parse_text(HEAD + "\n".join("    ".join(row) for row in [header, *rows]) + END)
     assert [(i.label, i.problem, i.status, i.measures) for i in notice.issues] == [
         ("1.", "文物藏品賬目不清", C, ["全面清點館藏文物"]), ("2.", "志願者管理鬆散", P, ["建立志願者登記制度"])]
+
+
+@pytest.mark.parametrize("labels", [["Ⅰ、", "Ⅱ、", "Ⅲ、"], ["I.", "II.", "III."], ["A.", "B.", "C."], ["(a)", "(b)", "(c)"],
+                                    ["a)", "b)", "c)"], ["一)", "二)", "三)"]])
+def test_problems_numbered_by_roman_numerals_or_letters(labels: list[str]) -> None:
+    body = "\n".join(f"{labels[k]}关于{p}的问题\n整改措施：{m}\n整改结果：{s}" for k, (p, m, s, _) in enumerate(BLOCKS))
+    notice = parse_text(HEAD + body + END)
+    assert [(i.label, i.problem, i.status) for i in notice.issues] == [
+        (labels[k], p, status) for k, (p, _, _, status) in enumerate(BLOCKS)
+    ]
+
+
+@pytest.mark.parametrize("line", ["Ⅰ级响应启动。", "III类耗材管理。", "X光机检查。", "CT室建设。", "I am here."])
+def test_grades_and_latin_words_open_no_heading(line: str) -> None:
+    from indexer.parsing.numbering import match_heading
+
+    assert match_heading(line) is None
