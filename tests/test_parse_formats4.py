@@ -531,3 +531,14 @@ def test_grades_and_latin_words_open_no_heading(line: str) -> None:
     from indexer.parsing.numbering import match_heading
 
     assert match_heading(line) is None
+
+
+def test_a_text_table_without_numbers_and_an_empty_cell() -> None:
+    # No 序号 column: a row is a line under (nearly) every column; row 2 leaves 备注 empty, row 1
+    # wraps its measures under their column.
+    rows = [["问题", "整改措施", "完成情况", "备注"],
+            ["文物藏品账目不清", "全面清点馆藏文物，建立", "已完成", "无"], ["", "电子台账", "", ""],
+            ["志愿者管理松散", "建立志愿者登记制度", "正在推进", ""]]
+    notice = parse_text(HEAD + _laid_out(rows, [0, 20, 46, 58], wide=True) + END)
+    assert [(i.problem, i.status, i.measures) for i in notice.issues] == [
+        ("文物藏品账目不清", C, ["全面清点馆藏文物，建立电子台账"]), ("志愿者管理松散", P, ["建立志愿者登记制度"])]

@@ -7,7 +7,8 @@ known column titles (序号, 问题, 整改措施, 完成情况 …); the rows u
 into lines by :func:`indexer.parsing.tables.table_lines`, as a docx or HTML table is.
 
 * **cells apart by spaces** — a row is a line starting with the next number (when the table
-  has a 序号 column) or any line with as many cells as the header; a line with fewer cells
+  has a 序号 column), else a line with a cell in every column, or in all but one of them and
+  the first; a line with fewer cells
   goes on with the row above, each piece in the column it stands under (a cell wrapped over
   two lines; above the first row, a column title wrapped so). The table ends at a line that
   is no row and stands under no column; one that opens with the next number is reported.
@@ -126,11 +127,15 @@ def _spaced_rows(lines: list[str], i: int, header: list[str], warnings: list[str
         if not cells or cells == header or page_number(line):  # the header again on a new page
             j += 1
             continue
+        # A heading or a label after the table ("二、下一步工作打算") stands under the first column
+        # too: it ends the table.
+        heading = match_heading_markers(fold(cells[0])) and not (numbered and _SEQ.match(cells[0]))
+        placed = None if heading else _under_columns(lines[i], line)
         if numbered:
             new_row = _SEQ.match(cells[0]) is not None and int(cells[0].rstrip(".、．")) == len(rows) + 1
-        else:
-            new_row = len(cells) == len(header)
-        placed = _under_columns(lines[i], line)
+        else:  # every cell, or all but one (left empty) with the first column's
+            filled = sum(1 for piece in placed or [] if piece)
+            new_row = len(cells) == len(header) or (placed is not None and bool(placed[0]) and filled >= len(header) - 1)
         if new_row and (len(cells) == len(header) or placed is not None):
             rows.append(cells if len(cells) == len(header) else placed)  # type: ignore[arg-type]
         elif not new_row and placed is not None:
