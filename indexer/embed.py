@@ -27,6 +27,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from enum import StrEnum
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -307,6 +308,9 @@ class OnnxEmbedder:
         token_ids = self._token_ids(texts, prompt, max_tokens)
         lengths = np.array([len(ids) for ids in token_ids])
         out = np.empty((len(texts), self.dims), dtype=np.float32)
+        # every row the call needs (and 0, the padding below), read here once: the batches (two at
+        # a time) then hold the GIL only briefly, for numpy, and make no system call of their own
+        words = self._words.prefetch(np.fromiter(chain([0], *token_ids), dtype=np.int64))
 
         def run(rows: np.ndarray) -> None:
             ids = np.zeros((len(rows), int(lengths[rows].max())), dtype=np.int64)
@@ -314,7 +318,7 @@ class OnnxEmbedder:
             for i, row in enumerate(rows):
                 ids[i, : lengths[row]] = token_ids[row]
                 mask[i, : lengths[row]] = 1
-            out[rows] = session.run(None, self._words.feed(ids, mask))[0]
+            out[rows] = session.run(None, words.feed(ids, mask))[0]
 
         batches = length_batches(lengths, self._batch_size, self._batch_tokens)
         if parallel > 1 and len(batches) > 1:

@@ -1,6 +1,6 @@
 """Latency of ``/api/search`` over HTTP at scale, per mode, and of the load test's other kinds.
 
-    python scripts/bench_api.py [--issues 100000] [--requests 200] [--data DIR] [--model M]
+    python scripts/bench_api.py [--issues 100000] [--requests 200] [--data DIR] [--model M] [--smaps FILE]
 
 1. **Index** (built once, kept in ``--data``, default ``/tmp/xuncha-bench-<issues>``): synthetic
    issues composed from the problem and measure sentences of the bundled sample notices (and the
@@ -19,7 +19,9 @@
 
 Prints, per mode, p50 / p95 / max of the wall time seen by the client (request to last byte),
 of the server's own ``took_ms``, and the server process's CPU time per request (all its threads:
-the steady figure on a shared machine), then the load average; the last line is JSON.
+the steady figure on a shared machine), its RSS after all the requests (``--smaps FILE``: a copy of
+its ``/proc/<pid>/smaps`` taken then, for the breakdown per mapping), then the load average; the
+last line is JSON.
 """
 
 from __future__ import annotations
@@ -210,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", default="embedded")
     parser.add_argument("--model", default=None, help="query model (default: setting XUNCHA_MODEL)")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--smaps", default=None,
+                        help="copy the server's /proc/<pid>/smaps here after the requests (where its memory goes)")
     args = parser.parse_args(argv)
 
     import httpx
@@ -257,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
                              "server_p95": round(percentile(server, 95), 1), "server_cpu_ms": round(cpu_ms, 1)}
         stats = client.get(f"{base}/api/stats").json()
         memory = memory_mib(server_process.pid) or {}
+        if args.smaps:
+            Path(args.smaps).write_text(Path(f"/proc/{server_process.pid}/smaps").read_text())
     print(f"{stats['issues']} issues, {stats['measures']} measures ({stats['backend']}), query model "
           f"{stats['query_model_id']}; {args.requests} distinct queries per mode, size {args.size}, "
           f"facets {args.facets}; one sequential client")

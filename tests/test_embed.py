@@ -266,6 +266,21 @@ def test_reading_table_rows_leaves_the_table_out_of_memory(tmp_path: Path) -> No
     assert after["rss"] - before["rss"] < 16
 
 
+def test_prefetched_rows_feed_what_the_table_feeds(tmp_path: Path) -> None:
+    from indexer.models.onnx_export import EMBEDS_INPUT, MASK_INPUT, TABLE_FILE, WordEmbeddings
+
+    rows, dims = 1000, 8
+    np.save(tmp_path / TABLE_FILE, np.random.default_rng(3).standard_normal((rows, dims)).astype(np.float32))
+    words = WordEmbeddings(tmp_path)
+    calls = np.array([[0, 5, 999, 5], [0, 17, 3, 0]])  # a call's tokens, repeats and padding included
+    prefetched = words.prefetch(calls)
+    batch, mask = calls[:, :3], np.ones((2, 3), dtype=np.int64)
+    fed, expected = prefetched.feed(batch, mask), words.feed(batch, mask)
+    assert np.array_equal(fed[EMBEDS_INPUT], expected[EMBEDS_INPUT]) and fed[MASK_INPUT] is mask
+    with pytest.raises(KeyError):
+        prefetched.feed(np.array([[0, 4]]), np.ones((1, 2), dtype=np.int64))  # 4 was not prefetched
+
+
 def test_resolve_model_names_and_directories(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not a known name \\(e5-small, m3e-small\\), not a directory"):
         resolve_model("no-such-model-here", tmp_path)

@@ -86,3 +86,35 @@ def test_cpu_time_of_a_process_counts_its_children_when_asked():
         assert len(descendants(parent.pid)) == 1
     finally:
         parent.communicate("\n")
+
+
+THRESHOLD_CHILD = """
+import ctypes, sys
+from search_api.__main__ import limit_malloc_arenas
+if sys.argv[1] == "limit":
+    limit_malloc_arenas(2)
+
+class Info(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_size_t) for n in "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost".split()]
+
+libc = ctypes.CDLL(None)
+libc.mallinfo2.restype = Info
+big = bytearray(8 << 20)  # mapped by itself; freeing it raises glibc's own threshold to its size
+del big
+before = libc.mallinfo2().hblkhd
+block = bytearray(1 << 20)
+print(libc.mallinfo2().hblkhd - before >= 1 << 20, flush=True)  # the 1 MiB block has a mapping of its own
+"""
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="the mapping threshold is glibc's")
+def test_the_server_keeps_large_blocks_mapped_so_that_freeing_them_gives_memory_back():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+
+    def mapped(*args: str, **extra: str) -> str:
+        return subprocess.run([sys.executable, "-c", THRESHOLD_CHILD, *args], env={**env, **extra},
+                              capture_output=True, text=True, timeout=60, check=True).stdout.strip()
+
+    assert mapped("-") == "False"  # glibc's moving threshold: the block came from the heap
+    assert mapped("limit") == "True"
+    assert mapped("limit", MALLOC_MMAP_THRESHOLD_="33554432") == "False"  # the environment says otherwise

@@ -259,3 +259,64 @@ def test_keyword_codes_widen_as_the_vocabulary_grows_and_survive_a_snapshot(tmp_
     assert again._columns["province"].codes.view.dtype.itemsize == 1
     index.close()
     again.close()
+
+
+def test_integer_columns_start_narrow_widen_and_survive_a_snapshot(tmp_path):
+    """Integer filter values start two bytes wide and widen for a date or a huge number; none stays
+    none through the widening; ranges, equality and a snapshot (written as int64, as older programs
+    wrote and read it) give the same rows."""
+    rng = np.random.default_rng(5)
+    spec = {"year": "integer", "date": "integer"}
+    index = VectorIndex(DIMS, spec, exact_max_rows=100_000)
+    vectors = _clustered(rng, 300)
+    keys = [{"year": None if i % 7 == 0 else 2015 + i % 9, "date": None if i % 5 == 0 else 20200101 + i}
+            for i in range(300)]
+    index.add(range(1, 101), vectors[:100], [{"year": k["year"], "date": None} for k in keys[:100]])
+    assert index._columns["date"].values.view.dtype == np.int16  # nothing but none so far
+    index.add(range(101, 301), vectors[100:], keys[100:])
+    index.add(range(301, 302), vectors[:1], [{"year": -(2**40), "date": None}])
+    assert index._columns["year"].values.view.dtype == np.int64
+    assert index._columns["date"].values.view.dtype == np.int32
+
+    def answers(ix: VectorIndex) -> list:
+        return [np.flatnonzero(ix.mask(f, NO_IDS)).tolist() for f in (
+            Filters(ranges={"year": (2020, 2022)}), Filters(equals={"year": ("2016", str(-(2**40)))}),
+            Filters(ranges={"date": (None, 20200150)}), Filters(ranges={"date": (20200101, None)}))]
+
+    years = [k["year"] for k in keys]
+    expected = [[i for i, y in enumerate(years) if y is not None and 2020 <= y <= 2022],
+                [i for i, y in enumerate(years) if y == 2016] + [300],
+                [i for i in range(100, 300) if i % 5 and 20200101 + i <= 20200150],
+                [i for i in range(100, 300) if i % 5]]
+    assert answers(index) == expected
+    save_snapshot(tmp_path / "v.npz", {"issues": index}, {"seq": 1})
+    with np.load(tmp_path / "v.npz") as npz:
+        assert npz["issues/col.date.values"].dtype == np.int64
+        assert int(npz["issues/col.date.values"][0]) == np.iinfo(np.int64).min
+    _, loaded = load_snapshot(tmp_path / "v.npz", {"issues": spec}, spill=tmp_path)
+    again = loaded["issues"]
+    assert answers(again) == expected
+    assert again._columns["date"].values.view.dtype == np.int32
+    index.close()
+    again.close()
+
+
+def test_a_keyword_field_no_row_has_takes_no_memory_until_one_does(tmp_path):
+    """A filter field left empty by every document keeps no codes; its filters and a snapshot work
+    as before, and the first value makes it a real column with every earlier row still none."""
+    rng = np.random.default_rng(9)
+    spec = {"city": "keyword", "province": "keyword"}
+    index = VectorIndex(DIMS, spec, exact_max_rows=100_000)
+    vectors = _clustered(rng, 3000)
+    index.add(range(1, 2001), vectors[:2000], [{"city": None, "province": f"p{i % 4}"} for i in range(2000)])
+    city = index._columns["city"]
+    assert city.codes._data is None and city.codes.view.tolist() == [-1] * 2000
+    assert not index.mask(Filters(equals={"city": ("c1",)}), NO_IDS).any()
+    save_snapshot(tmp_path / "v.npz", {"issues": index}, {"seq": 1})
+    _, loaded = load_snapshot(tmp_path / "v.npz", {"issues": spec}, spill=tmp_path)
+    assert loaded["issues"]._columns["city"].codes._data is None  # stays blank after loading
+    for ix in (index, loaded["issues"]):
+        ix.add(range(2001, 3001), vectors[2000:], [{"city": "c1" if i % 2 else None, "province": "p0"} for i in range(1000)])
+        assert np.flatnonzero(ix.mask(Filters(equals={"city": ("c1",)}), NO_IDS)).tolist() == list(range(2001, 3000, 2))
+        assert ix._columns["city"].codes.view[:2000].tolist() == [-1] * 2000
+        ix.close()

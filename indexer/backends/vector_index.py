@@ -414,7 +414,7 @@ class VectorIndex:
             yield f"{prefix}exact", self._exact.view
         for name, column in self._columns.items():
             if isinstance(column, IntegerColumn):
-                yield f"{prefix}col.{name}.values", column.values.view
+                yield f"{prefix}col.{name}.values", column.saved()
             else:
                 yield f"{prefix}col.{name}.vocab", _text_array(json.dumps(list(column.vocab), ensure_ascii=False))
                 yield f"{prefix}col.{name}.codes", column.codes.view
@@ -470,7 +470,7 @@ class VectorIndex:
                 raise ValueError("the snapshot's matrix does not hold every row")
         for name, column in index._columns.items():
             if isinstance(column, IntegerColumn):
-                column.values.extend(arrays[f"{prefix}col.{name}.values"])
+                column.restore(arrays[f"{prefix}col.{name}.values"])
             else:
                 column.restore(json.loads(bytes(arrays[f"{prefix}col.{name}.vocab"])), arrays[f"{prefix}col.{name}.codes"],
                                arrays[f"{prefix}col.{name}.extra_pos"], arrays[f"{prefix}col.{name}.extra_code"])

@@ -16,16 +16,24 @@ from indexer.vector_codec import VectorCodec
 
 
 class Grow:
-    """A numpy array that grows by doubling; ``view`` is its filled part."""
+    """A numpy array that grows by doubling; ``view`` is its filled part. With ``blank``, rows
+    that are all ``fill`` take no memory until the first other value comes (a filter field no
+    document has: 1 MiB per 1M rows each)."""
 
-    def __init__(self, dtype: Any, width: int = 0, fill: Any = 0) -> None:
+    def __init__(self, dtype: Any, width: int = 0, fill: Any = 0, *, blank: bool = False) -> None:
         self._shape_tail = (width,) if width else ()
         self._fill = fill
-        self._data = np.full((1024, *self._shape_tail), fill, dtype=dtype)
+        self._dtype = np.dtype(dtype)
+        self._data: np.ndarray | None = None if blank else np.full((1024, *self._shape_tail), fill, dtype=dtype)
         self.size = 0
 
     def extend(self, values: np.ndarray) -> None:
         need = self.size + len(values)
+        if self._data is None:
+            if not np.any(np.asarray(values) != self._fill):
+                self.size = need
+                return
+            self._data = np.full((max(need, 1024), *self._shape_tail), self._fill, dtype=self._dtype)
         if need > len(self._data):
             grown = np.full((max(need, 2 * len(self._data)), *self._shape_tail), self._fill, dtype=self._data.dtype)
             grown[: self.size] = self._data[: self.size]
@@ -35,15 +43,26 @@ class Grow:
 
     @property
     def view(self) -> np.ndarray:
+        if self._data is None:  # read-only, no memory
+            return np.broadcast_to(np.asarray(self._fill, dtype=self._dtype), (self.size, *self._shape_tail))
         return self._data[: self.size]
 
-    def widen(self, dtype: Any) -> None:
-        """Hold values of ``dtype`` from now on (the filled part converted)."""
-        if np.dtype(dtype).itemsize > self._data.dtype.itemsize:
-            self._data = self._data.astype(dtype)
+    @property
+    def dtype(self) -> np.dtype:
+        return self._dtype if self._data is None else self._data.dtype
+
+    def widen(self, dtype: Any, fill: Any = None) -> None:
+        """Hold values of ``dtype`` from now on (the filled part converted; ``fill``: what pads
+        growth from now on, if not the same)."""
+        if np.dtype(dtype).itemsize > self.dtype.itemsize:
+            self._dtype = np.dtype(dtype)
+            if self._data is not None:
+                self._data = self._data.astype(dtype)
+            if fill is not None:
+                self._fill = fill
 
     def release(self) -> None:
-        self._data = np.zeros((0, *self._shape_tail), dtype=self._data.dtype)
+        self._data = np.zeros((0, *self._shape_tail), dtype=self.dtype)
         self.size = 0
 
 
@@ -129,8 +148,8 @@ class KeywordColumn:
 
     def __init__(self) -> None:
         self.vocab: dict[str, int] = {}
-        self.codes = Grow(np.int8, fill=-1)
-        self.extra_pos = Grow(np.int64)
+        self.codes = Grow(np.int8, fill=-1, blank=True)
+        self.extra_pos = Grow(np.int32)  # positions: < 2^31 rows
         self.extra_code = Grow(np.int8)
         self._by_code: tuple[np.ndarray, np.ndarray] | None = None  # see rows_with
 
@@ -189,7 +208,7 @@ class KeywordColumn:
         self._fit()
         self.codes.extend(codes)
         if extra_pos:
-            self.extra_pos.extend(np.asarray(extra_pos, dtype=np.int64))
+            self.extra_pos.extend(np.asarray(extra_pos, dtype=np.int32))
             self.extra_code.extend(np.asarray(extra_code, dtype=np.int32))
 
     def rows_with(self, values: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -228,15 +247,62 @@ class KeywordColumn:
 
 
 class IntegerColumn:
-    MISSING = np.iinfo(np.int64).min
+    """Values of one integer field in the narrowest signed type that holds them (a year or a
+    sequence number: int16; a yyyymmdd date: int32), the type's minimum standing for none; widened
+    as values come. 1M issues: year, date and seq 22.9 → 7.6 MiB.
+
+    >>> column = IntegerColumn(); column.extend(0, [2021, None, "7"])
+    >>> column.values.view.dtype.name, column.between(2000, None).tolist()
+    ('int16', [True, False, False])
+    >>> column.extend(3, [20210315]); column.values.view.dtype.name, column.match(["7", "20210315"]).tolist()
+    ('int32', [False, False, True, True])
+    """
+
+    _NONE = np.iinfo(np.int64).min  # none while values are gathered as int64
 
     def __init__(self) -> None:
-        self.values = Grow(np.int64, fill=self.MISSING)
+        self.values = Grow(np.int16, fill=np.iinfo(np.int16).min)
+
+    @property
+    def MISSING(self) -> int:  # noqa: N802 - read like the constant it was
+        """The value standing for none in the current type."""
+        return int(np.iinfo(self.values.dtype).min)
 
     def extend(self, start: int, values: Sequence[Any]) -> None:
         converted = (v if type(v) is int else as_int(v) for v in values)
-        self.values.extend(np.fromiter((self.MISSING if v is None else v for v in converted),
-                                       dtype=np.int64, count=len(values)))
+        self._append(np.fromiter((self._NONE if v is None else v for v in converted), dtype=np.int64, count=len(values)))
+
+    def restore(self, values: np.ndarray) -> None:
+        """The values as a snapshot saved them (any signed integer type, its minimum for none)."""
+        numbers = np.asarray(values).astype(np.int64)
+        numbers[np.asarray(values) == np.iinfo(values.dtype).min] = self._NONE
+        self._append(numbers)
+
+    def saved(self) -> np.ndarray:
+        """The values as snapshots keep them: int64, its minimum for none (the format before
+        columns were narrowed, which older programs read)."""
+        view = self.values.view
+        out = view.astype(np.int64)
+        out[view == self.MISSING] = self._NONE
+        return out
+
+    def _append(self, numbers: np.ndarray) -> None:
+        """Append int64 values (``_NONE``: none), widening the column first if they need it."""
+        none = numbers == self._NONE
+        if not none.all():
+            present = numbers[~none]
+            self._fit(int(present.min()), int(present.max()))
+        numbers[none] = self.MISSING
+        self.values.extend(numbers)
+
+    def _fit(self, low: int, high: int) -> None:
+        dtype = self.values.dtype
+        if np.iinfo(dtype).min < low and high <= np.iinfo(dtype).max:
+            return
+        wanted = next(t for t in (np.int32, np.int64) if np.iinfo(t).min < low and high <= np.iinfo(t).max)
+        missing = self.values.view == self.MISSING
+        self.values.widen(wanted, fill=np.iinfo(wanted).min)
+        self.values.view[missing] = self.MISSING
 
     def match(self, values: Iterable[str]) -> np.ndarray:
         wanted = [n for n in map(as_int, values) if n is not None]

@@ -172,6 +172,31 @@ class WordEmbeddings:
         the graph no longer does) and the attention mask."""
         return {EMBEDS_INPUT: self.rows(ids), MASK_INPUT: mask}
 
+    def prefetch(self, ids: np.ndarray) -> PrefetchedRows:
+        """The rows of these token ids (any shape), read once, for the batches of one call to
+        gather from (:class:`PrefetchedRows`)."""
+        unique = np.unique(ids)
+        return PrefetchedRows(unique, self.rows(unique))
+
+
+class PrefetchedRows:
+    """Word-embedding rows of a known set of token ids, in memory for the length of one embedding
+    call. The call's batches gather from here with numpy alone: a batch no longer reads the file
+    itself, with one ``pread`` per distinct token and the GIL given up and taken back around each
+    (while ingest's other threads want it). An ingest call of ~1,360 texts reads ~1,600 rows once
+    instead of ~30,000 (docs/scaling.md, "Session 7 — ingest")."""
+
+    def __init__(self, ids: np.ndarray, rows: np.ndarray) -> None:
+        self._ids = ids  # sorted, distinct
+        self._rows = rows
+
+    def feed(self, ids: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
+        """As :meth:`WordEmbeddings.feed`, for ids among those prefetched."""
+        where = np.searchsorted(self._ids, ids)
+        if not np.array_equal(self._ids[np.minimum(where, len(self._ids) - 1)], ids):
+            raise KeyError("token ids outside the prefetched rows")
+        return {EMBEDS_INPUT: self._rows[where], MASK_INPUT: mask}
+
 
 def detach_word_embeddings(graph_file: Path, table_file: Path) -> None:
     """Rewrite ``graph_file`` so that it takes the gathered word embeddings as input

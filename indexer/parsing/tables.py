@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from indexer.parsing.normalise import fold
-from indexer.parsing.numbering import match_heading
+from indexer.parsing.numbering import find_labels, match_heading
 from indexer.parsing.numerals import cn_numeral
 from indexer.parsing.status import TICKS, normalise_status
 
@@ -34,10 +34,17 @@ _CN_NUMERAL = re.compile(r"^[一二三四五六七八九十]+[、.．]?$")
 _SPACES = re.compile(r"\s+")
 
 
+def column_title(text: str) -> bool:
+    """Whether a text reads as a column title (序号, 问题, 整改措施, 完成情況 …)."""
+    label = _SPACES.sub("", fold(text))
+    return bool(_ROLE_HEADER.search(label) or _SEQ_HEADER.match(label))
+
+
 def header_roles(row: list[str]) -> dict[str, int] | None:
     """Column roles when ``row`` is a header row (short cells, known labels), else None."""
-    labels = [_SPACES.sub("", fold(c)) for c in row]  # a traditional copy's 問題 is a 问题 column
-    if len(labels) < 2 or any(len(label) > 12 for label in labels):
+    # A traditional copy's 問題 is a 问题 column; "整改完成情况（已完成/正在推进）" a 整改完成情况 one.
+    labels = [_BRACKETED.sub("", _SPACES.sub("", fold(c))) for c in row]
+    if len(labels) < 2 or any(len(label) > _TITLE_MAX for label in labels):
         return None
     if sum(1 for label in labels if _ROLE_HEADER.search(label)) < 1:
         return None
@@ -50,6 +57,27 @@ def header_roles(row: list[str]) -> dict[str, int] | None:
         elif _PROBLEM_HEADER.search(label) and not re.search("措施|情况|结果", label) and "problem" not in roles:
             roles["problem"] = i
     return roles
+
+
+_BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
+_TITLE_MAX = 16  # characters of a column title, its bracketed note left out
+
+
+def _column_label(title: str) -> str:
+    """The label a column's cells are printed under: its title without a bracketed note, cut to
+    the field label it opens with ("整改措施及责任单位、责任人" → 整改措施, "整改时限（完成时间）" → 整改时限).
+
+    >>> _column_label("整改措施及责任单位、责任人"), _column_label("整改完成情况（已完成/正在推进）"), _column_label("备注")
+    ('整改措施', '整改完成情况', '备注')
+    """
+    label = _BRACKETED.sub("", title).strip()  # printed characters kept; matched on the fold
+    folded = fold(label)
+    if not label or any(found.end == len(label) + 1 for found in find_labels(folded + ":")):
+        return label or title
+    for end in range(len(label) - 1, 1, -1):
+        if any(found.start == 0 and found.end == end + 1 for found in find_labels(folded[:end] + ":")):
+            return label[:end]
+    return label
 
 
 def _numbered(seq: str, first: str) -> str:
@@ -134,7 +162,7 @@ def _coalesced(body: list[list[str]], header: list[str], roles: dict[str, int]) 
             out.append(list(row))
             continue
         for i, cell in enumerate(row):
-            join = _JOINS[_kind(header, i)]
+            join = _JOINS[column_kind(header, i)]
             if i not in keys and cell.strip() and cell.strip() not in previous[i].split(join):
                 previous[i] = f"{previous[i]}{join}{cell}" if previous[i].strip() else cell
     return out
@@ -143,7 +171,7 @@ def _coalesced(body: list[list[str]], header: list[str], roles: dict[str, int]) 
 _JOINS = {"measures": "\n", "duty": "、", "status": "；"}
 
 
-def _kind(header: list[str], i: int) -> str:
+def column_kind(header: list[str], i: int) -> str:
     """How a column's cells join: as duties (责任人, 时限), statuses (完成情况) or measure lines."""
     label = fold(header[i]) if i < len(header) else ""
     if normalise_status(label) is None and re.search("责任|牵头|时限|期限|时间|领导|单位|部门", label):
@@ -249,7 +277,7 @@ def _row_lines(row: list[str], header: list[str], roles: dict[str, int], count: 
         if asked and cell.strip() in _YES_NO:  # 是否完成 | 否 → 完成情况：未完成
             lines.append(f"{_TICK_LABEL}：{'已' if cell.strip() in _YES else '未'}{asked.group(1)}")
             continue
-        label = header[i] if i < len(header) and header[i] else None
+        label = _column_label(header[i]) if i < len(header) and header[i] else None
         first, *rest = cell.split("\n")
         lines.append(f"{label}：{first}" if label else first)
         lines.extend(rest)
