@@ -1,6 +1,6 @@
 """Latency of ``/api/search`` over HTTP at scale, per mode, and of the load test's other kinds.
 
-    python scripts/bench_api.py [--issues 100000] [--requests 200] [--data DIR] [--model M]
+    python scripts/bench_api.py [--issues 100000] [--requests 200] [--data DIR] [--model M] [--smaps FILE]
 
 1. **Index** (built once, kept in ``--data``, default ``/tmp/xuncha-bench-<issues>``): synthetic
    issues composed from the problem and measure sentences of the bundled sample notices (and the
@@ -19,7 +19,9 @@
 
 Prints, per mode, p50 / p95 / max of the wall time seen by the client (request to last byte),
 of the server's own ``took_ms``, and the server process's CPU time per request (all its threads:
-the steady figure on a shared machine), then the load average; the last line is JSON.
+the steady figure on a shared machine), its RSS after all the requests (``--smaps FILE``: a copy of
+its ``/proc/<pid>/smaps`` taken then, for the breakdown per mapping), then the load average; the
+last line is JSON.
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ of the qrels files (several ``--qrels`` are concatenated) runs
 * **lexical**, **semantic**, **hybrid**: this project's search, exactly as the API ranks.
 
 It prints a per-query table, a summary per query type (``keyword``, ``description``, ``qbe``;
-``measures`` groups the queries that rank measure items, ``long`` those of 120 characters or more),
+``measures`` groups the queries that rank measure items, ``long`` those of 120 characters or more)
+and per qrels file (a second, independent check: a change tuned on one set should hold on the other),
 the false hits — hits returned for queries judged to have NO relevant answer, and for made-up
 nonsense queries — and, last, one JSON line:
 
@@ -25,7 +26,7 @@ fold. The objective is the mean over all queries of nDCG@10 (answerable queries)
 for a no-answer query answered with nothing / something (:func:`per_query_score`). The held-out mean is the figure to quote; the best in-sample figure is printed
 beside it only to show how much tuning flatters. Folds are deterministic (queries sorted by qid,
 dealt round-robin within each type, so each fold has every type); ``type`` leaves one query type
-out at a time.
+out at a time, ``file`` one qrels file (dev.jsonl against dev2.jsonl: a second, independent check).
 
 Qrels format (one JSON object per line): ``qid``, ``type`` (keyword | description | qbe), ``target``
 (problems | measures), ``query``, ``qbe_source``, ``exclude_same_notice``, ``relevant`` = {id: grade}.
@@ -89,6 +90,7 @@ class Query:
     qbe_source: str | None
     exclude_same_notice: bool
     relevant: Mapping[str, int]
+    source: str = ""  # the qrels file it came from (its name): a summary row per file
 
     @property
     def answerable(self) -> bool:
@@ -101,6 +103,8 @@ class Query:
             out.append("measures")
         if len(self.query) >= LONG_QUERY:
             out.append("long")
+        if self.source:
+            out.append(self.source)
         return out
 
 
@@ -116,7 +120,7 @@ def load_qrels(*paths: Path) -> list[Query]:
                     qid=row["qid"], type=row["type"], target=row.get("target", "problems"),
                     query=row.get("query") or "", qbe_source=row.get("qbe_source"),
                     exclude_same_notice=bool(row.get("exclude_same_notice")),
-                    relevant={k: int(v) for k, v in row["relevant"].items()},
+                    relevant={k: int(v) for k, v in row["relevant"].items()}, source=path.name,
                 ))
             except (ValueError, KeyError) as exc:
                 raise SystemExit(f"{path}:{n}: not a qrels line ({exc})") from exc
@@ -352,11 +356,13 @@ def nonsense_hits(service: SearchService) -> dict[str, int]:
 # -- cross-validation ------------------------------------------------------------------------
 
 def folds_of(queries: Sequence[Query], how: str) -> list[set[str]]:
-    """Held-out qid sets: ``type`` → one per query type; a number → that many stratified folds."""
+    """Held-out qid sets: ``type`` → one per query type; ``file`` → one per qrels file (a setting
+    must win on one judged set to be used on the other); a number → that many stratified folds."""
     answerable = sorted(queries, key=lambda q: q.qid)
-    if how == "type":
-        kinds = sorted({q.type for q in answerable})
-        return [{q.qid for q in answerable if q.type == kind} for kind in kinds]
+    if how in ("type", "file"):
+        key = (lambda q: q.type) if how == "type" else (lambda q: q.source)
+        kinds = sorted({key(q) for q in answerable})
+        return [{q.qid for q in answerable if key(q) == kind} for kind in kinds]
     n = int(how)
     folds: list[set[str]] = [set() for _ in range(n)]
     dealt = 0
@@ -444,8 +450,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="override a setting for this run, e.g. --set rrf_k=30 (repeatable)")
     parser.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2",
                         help="setting values to cross-validate over (repeatable: every combination is run)")
-    parser.add_argument("--folds", default="5", help="cross-validation folds: a number, or 'type' (leave one "
-                        "query type out); several, comma-separated (5,type), are each reported")
+    parser.add_argument("--folds", default="5", help="cross-validation folds: a number, 'type' (leave one "
+                        "query type out) or 'file' (leave one qrels file out); several, comma-separated "
+                        "(5,type,file), are each reported")
     parser.add_argument("--no-baseline", action="store_true", help="skip the plain baseline")
     args = parser.parse_args(argv)
     for path in args.qrels:

@@ -48,8 +48,11 @@ class Explain(BaseModel):
     matched_terms: list[str] = Field(description="query terms found in the hit's text")
     variant_terms: list[str] = Field([], description="terms searched as variants of the query's words "
                                                      "(indexer/data/variants.txt, weighted lower) found in the hit's text")
-    shared_categories: list[str] = Field([], description="query by example: topic categories the hit shares with the "
-                                                         "example, which raised its score (example_category_boost)")
+    shared_categories: list[str] = Field([], description="topic categories the hit shares with the example (query by "
+                                                         "example) or with the best hit (typed words), which raised its "
+                                                         "score (example_category_boost)")
+    shared_with: str | None = Field(None, description="what shared_categories are shared with: example | best_hit "
+                                                      "(null: no category prior)")
 
 
 class FacetValue(BaseModel):

@@ -17,6 +17,8 @@ highlight + explain → respond:
 * **floor** (:mod:`search_api.floor`): a query none of whose hits covers enough of its
   specificity or comes close enough in meaning gets no hits; otherwise a hit stays if its words
   cover enough of the query or its cosine is near the best one.
+* **category prior** (typed issue searches, ``best_hit_categories``): hits sharing a topic category
+  with the best hit rank higher, as hits sharing one with the example do in query-by-example.
 * **collapse**: optional; the best hit per institution is kept and carries ``collapsed``, the
   count of further hits of that institution in the ranked list.
 * **pagination** is over the fused (floored, collapsed) list; ``total`` is the length of that list.
@@ -104,7 +106,8 @@ class _Ranked:
     expansion: Expansion
     vector_via: str | None = None
     docs: dict[DocId, Document] = field(default_factory=dict)  # documents already read (the lexical hits)
-    boosted_categories: frozenset[str] = frozenset()  # query-by-example: the categories whose hits were boosted
+    boosted_categories: frozenset[str] = frozenset()  # the categories whose hits were boosted (category prior)
+    boosted_by: str | None = None  # whose categories they are: "example" (query by example) or "best_hit" (typed)
     verdict: floor.Verdict | None = None  # what the floor judged the hits against (None: no floor)
 
 
@@ -283,7 +286,9 @@ class SearchService:
 
     def _rank(self, target: Target, *, text: str, query_vector: Vector | None, mode: Mode, filters: Filters,
               fusion: str, depth: int, exclude_ids: set[DocId], example: bool = False,
-              categories: Sequence[str] = (), floor_filters: Filters | None = None) -> _Ranked:
+              categories: Sequence[str] = (), floor_filters: Filters | None = None, whole: bool = False) -> _Ranked:
+        """:meth:`rank` with what the page needs besides; ``whole``: every hit in its exact order (collapse),
+        not only the first ``depth``."""
         settings = self.settings
         # an example is a whole issue: its variants would only add noise (measured: docs/ranking.md)
         query, expansion = lexical.build(text, target, max_terms=settings.max_query_terms,
@@ -358,10 +363,20 @@ class SearchService:
                                 answer_similarity=settings.answer_similarity, bigram_covered=measured.bigrams,
                                 min_bigram_coverage=settings.min_bigram_coverage, judged=verdict)
         boosted: frozenset[str] = frozenset()
-        if example and categories and settings.example_category_boost > 0:
-            fused, docs = self._by_category(target, fused, docs, categories)
+        boosted_by = "example" if example else None
+        above = float("-inf")  # hits scoring less cannot move into the first ``depth``: their documents are not read
+        if (not example and settings.best_hit_categories and target is Target.ISSUES and fused and depth > 0
+                and settings.example_category_boost > 0):
+            # typed words: the best hit stands in for the example (its topic is most likely the query's);
+            # not for measures, which inherit their issue's categories: it would lift the best hit's siblings
+            top = docs.get(fused[0].doc_id) or next(iter(self.backend.get(target, [fused[0].doc_id], derived=False)), {})
+            categories, boosted_by = list(top.get("categories") or ()), "best_hit"
+            if not whole and depth < len(fused):
+                above = fused[depth - 1].score / (1.0 + settings.example_category_boost)
+        if categories and settings.example_category_boost > 0:
+            fused, docs = self._by_category(target, fused, docs, categories, above)
             boosted = frozenset(categories)
-        return _Ranked(fused, query.terms, query, expansion, via, docs, boosted, verdict)
+        return _Ranked(fused, query.terms, query, expansion, via, docs, boosted, boosted_by if boosted else None, verdict)
 
     def _verdict(self, target: Target, text: str, query_vector: Vector | None, mode: Mode, filters: Filters,
                  fusion: str, exclude_ids: set[DocId], example: bool) -> floor.Verdict | None:
@@ -373,12 +388,13 @@ class SearchService:
                                                      example=example).verdict)
 
     def _by_category(self, target: Target, fused: list[Fused], docs: dict[DocId, Document],
-                     categories: Sequence[str]) -> tuple[list[Fused], dict[DocId, Document]]:
-        """Query-by-example: hits sharing a topic category (indexer.categories) with the example
+                     categories: Sequence[str], above: float = float("-inf")) -> tuple[list[Fused], dict[DocId, Document]]:
+        """Hits sharing a topic category (indexer.categories) with the example (or the best hit)
         rank higher, score × (1 + ``example_category_boost``) — a soft prior, since issues judged
-        alike share one far more often than others (docs/ranking.md). The documents read for it
-        are kept for the page."""
-        unread = [f.doc_id for f in fused if f.doc_id not in docs]
+        alike share one far more often than others (docs/ranking.md). Only hits scoring at least
+        ``above`` are read for it (a hit below cannot reach the places the caller orders); the
+        documents read are kept for the page."""
+        unread = [f.doc_id for f in fused if f.doc_id not in docs and f.score >= above]
         if unread:
             docs = {**docs, **{d["id"]: d for d in self.backend.get(target, unread, derived=False)}}
         labels = {i: d.get("categories") or () for i, d in docs.items()}
@@ -450,7 +466,7 @@ class SearchService:
              categories: Sequence[str] = (), sort: Sort = Sort.RELEVANCE) -> SearchResult:
         ranked = self._rank(target, text=text, query_vector=query_vector, mode=mode, filters=filters,
                             fusion=fusion, depth=page * size, exclude_ids=exclude_ids, example=example,
-                            categories=categories, floor_filters=floor_filters)
+                            categories=categories, floor_filters=floor_filters, whole=collapse)
         fused = ranked.fused
         docs = dict(ranked.docs)
         if collapse or sort is Sort.DATE:  # each needs every hit's document
@@ -523,6 +539,7 @@ class SearchService:
             "matched_terms": [t for t in matched if t not in ranked.expansion.terms],
             "variant_terms": [t for t in matched if t in ranked.expansion.terms],
             "shared_categories": sorted(ranked.boosted_categories.intersection(doc.get("categories") or ())),
+            "shared_with": ranked.boosted_by,
         }
         if collapsed is not None:
             out["collapsed"] = collapsed

@@ -85,6 +85,7 @@ def explain_view(explain: Mapping[str, Any] | None) -> dict[str, Any]:
         "fusion": f"{explain.get('score', 0):.4f}（{str(explain.get('fusion', '')).upper()}）",
         "terms": list(explain.get("matched_terms") or []),
         "categories": [category_label(c) for c in explain.get("shared_categories") or []],
+        "categories_with": "首条结果" if explain.get("shared_with") == "best_hit" else "范例",
     }
 
 

@@ -27,8 +27,10 @@ API_BACKENDS = [pytest.param(name, marks=BACKEND_FACTORIES[name][1], id=name)
 def make_client(backend, **overrides) -> TestClient:
     # orders and pages are pinned on a hashing-embedder corpus: the relevance floor (calibrated for the
     # real model) and the variant forms in a short query's vector (which only a real model reads) are
-    # off here and tested in tests/test_ranking.py
-    settings = Settings(**{"backend": backend.name, "relevance_floor": False, "variant_vector": False, **overrides})
+    # off here and tested in tests/test_ranking.py; scores are the fusion's own (the best hit's category
+    # prior is tested in tests/test_search_core.py)
+    settings = Settings(**{"backend": backend.name, "relevance_floor": False, "variant_vector": False,
+                           "best_hit_categories": False, **overrides})
     return TestClient(create_app(settings, backend, search_corpus.EMBEDDER))
 
 

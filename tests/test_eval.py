@@ -93,6 +93,7 @@ def test_a_whole_run_over_the_samples(tmp_path, capsys):
     assert set(result["false_hits"]) == set(ev.SYSTEMS)
     assert [cv["folds"] for cv in result["cv"]] == ["2", "type"] and len(result["cv"][0]["chosen"]) == 2
     assert out[0].split() == ["qid", "type", "target", "baseline", "lexical", "semantic", "hybrid"]
+    assert any(line.startswith("qrels.jsonl (3)") for line in out)  # a summary row per qrels file
     # the judged issues are those whose problem or measures say 医保: both lexical legs rank them first
     # (a broken "<stem>#<seq>" mapping would score near 0)
     k1 = out[1].split()
@@ -100,11 +101,12 @@ def test_a_whole_run_over_the_samples(tmp_path, capsys):
 
 
 def test_cross_validation_scores_each_fold_with_the_config_chosen_on_the_others():
-    queries = [ev.Query(f"q{i}", "keyword" if i % 2 else "qbe", "problems", "", None, False, {"a": 1})
-               for i in range(4)]
+    queries = [ev.Query(f"q{i}", "keyword" if i % 2 else "qbe", "problems", "", None, False, {"a": 1},
+                        source="dev.jsonl" if i < 3 else "dev2.jsonl") for i in range(4)]
     folds = ev.folds_of(queries, "2")
     assert sorted(len(f) for f in folds) == [2, 2] and all({"q0", "q1"} & f or {"q2", "q3"} & f for f in folds)
     assert [sorted(f) for f in ev.folds_of(queries, "type")] == [["q1", "q3"], ["q0", "q2"]]
+    assert [sorted(f) for f in ev.folds_of(queries, "file")] == [["q0", "q1", "q2"], ["q3"]]
     # config A wins everywhere but on q0; held out, q0 is still scored with A (chosen on the others)
     per_config = {"A": {"q0": 0.0, "q1": 1.0, "q2": 1.0, "q3": 1.0}, "B": {"q0": 1.0, "q1": 0.5, "q2": 0.5, "q3": 0.5}}
     cv = ev.cross_validate(per_config, [{"q0"}, {"q1"}, {"q2"}, {"q3"}])

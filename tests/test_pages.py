@@ -45,8 +45,10 @@ def store():
 
 def make_client(backend, **overrides) -> TestClient:
     # the relevance floor (calibrated for the real model) and the variant forms in a short query's vector
-    # (which only a real model reads) are off on this hashing-embedder corpus: see test_ranking.py
-    settings = Settings(**{"backend": "memory", "relevance_floor": False, "variant_vector": False, **overrides})
+    # (which only a real model reads) are off on this hashing-embedder corpus: see test_ranking.py; so is
+    # the best hit's category prior for typed words (its own test below)
+    settings = Settings(**{"backend": "memory", "relevance_floor": False, "variant_vector": False,
+                           "best_hit_categories": False, **overrides})
     return TestClient(create_app(settings, backend, search_corpus.EMBEDDER))
 
 
@@ -280,6 +282,19 @@ def test_similar_shows_the_source_and_other_institutions_only(client):
         ("问题", "/?similar=qh2023-001"), ("整改措施", "/?similar=qh2023-001&tab=measures")]
     # typing a query on a similar page starts a new search
     assert card_ids(html(client.get("/", params={"similar": "qh2023-001", "q": "党费"})))[0] == "qh2025-002"
+
+
+def test_typed_hits_say_which_category_they_share_with_the_first(store):
+    client = make_client(store, best_hit_categories=True)
+    api = client.get("/api/search", params={"q": "医保基金监管"}).json()["hits"]
+    lines = [{dt.text(): dd.text() for dt, dd in zip(card.css(".why dt"), card.css(".why dd"), strict=True)}
+             for card in html(client.get("/", params={"q": "医保基金监管"})).css("article.card")]
+    shared = [h for h in api if h["explain"]["shared_categories"]]
+    assert shared and all(h["explain"]["shared_with"] == "best_hit" for h in shared)
+    for hit, line in zip(api, lines, strict=True):
+        assert ("同类问题" in line) == bool(hit["explain"]["shared_categories"])
+        if hit["explain"]["shared_categories"]:
+            assert line["同类问题"].startswith("与首条结果同属")
 
 
 def test_similar_explains_which_hits_share_the_examples_category(client):

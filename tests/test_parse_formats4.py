@@ -88,20 +88,37 @@ def test_a_table_row_under_no_column_is_reported_not_swallowed() -> None:
 
 
 def test_a_table_printed_a_cell_per_line() -> None:
-    text = "\n".join([*HEADER, *(cell for row in ROWS for cell in row)])
-    notice = parse_text(HEAD + text + END)
+    notice = parse_text(_cell_lines(ROWS))
     assert _read(notice) == EXPECTED
     assert not notice.quality.warnings
 
 
-def test_a_cell_per_line_row_with_a_wrapped_cell_is_kept_and_reported() -> None:
-    # Row 2 prints its measures over two lines: which column goes on cannot be told, so the row
-    # is kept under its number (nothing lost) and reported; the rows around it are read.
-    rows = [ROWS[0], [*ROWS[1][:2], "修订演出经费管理办法，", "明确审批程序", *ROWS[1][3:]], ROWS[2]]
-    notice = parse_text(HEAD + "\n".join([*HEADER, *(cell for row in rows for cell in row)]) + END)
+def _cell_lines(rows: list[list[str]]) -> str:
+    return HEAD + "\n".join([*HEADER, *(cell for row in rows for cell in row)]) + END
+
+
+def test_cells_wrapped_over_lines_in_a_cell_per_line_table() -> None:
+    # Row 2 prints its problem and its measures over two lines each, the last row its measures:
+    # the short columns close each row, the measures start with a measure.
+    rows = [ROWS[0], ["2", "公益演出经费使用", "不规范", "修订演出经费管理办法，", "明确审批程序", *ROWS[1][3:]],
+            [*ROWS[2][:2], "建立志愿者登记制度，", "每季度更新名册", *ROWS[2][3:]]]
+    notice = parse_text(_cell_lines(rows))
+    assert [(i.problem, i.status, i.measures) for i in notice.issues] == [
+        ("文物藏品账目不清", C, ["全面清点馆藏文物，建立电子台账"]),
+        ("公益演出经费使用不规范", P, ["修订演出经费管理办法，明确审批程序"]),
+        ("志愿者管理松散", C, ["建立志愿者登记制度，每季度更新名册"]),
+    ]
+    assert not notice.quality.warnings
+
+
+def test_a_cell_per_line_row_that_cannot_be_told_apart_is_kept_and_reported() -> None:
+    # Row 2's measures do not open with a measure: where its problem ends cannot be told, so the
+    # row is kept under its number (nothing lost) and reported; the rows around it are read.
+    rows = [ROWS[0], ["2", "公益演出经费使用", "不规范", "对演出经费逐笔核查", "并追回违规支出", *ROWS[1][3:]], ROWS[2]]
+    notice = parse_text(_cell_lines(rows))
     assert [(i.label, i.status) for i in notice.issues] == [("1.", C), ("2.", None), ("3.", C)]
-    assert "明确审批程序" in parse_text(HEAD + "\n".join([*HEADER, *(c for r in rows for c in r)]) + END).text
-    assert "table row 2: 7 lines for 6 columns; its cells could not be told apart" in notice.quality.warnings
+    assert "并追回违规支出" in notice.text
+    assert "table row 2: 8 lines for 6 columns; its cells could not be told apart" in notice.quality.warnings
 
 
 def test_column_titles_in_running_text_make_no_table() -> None:
@@ -460,3 +477,68 @@ def test_a_text_table_whose_column_titles_wrap_over_two_lines() -> None:
     notice = parse_text(HEAD + _laid_out(rows, [0, 6, 30, 52, 64], wide=True) + END)
     assert [(i.problem, i.status, i.measures, i.measures_intro) for i in notice.issues] == [
         ("文物藏品账目不清", C, ["全面清点馆藏文物"], "责任人：王某"), ("志愿者管理松散", P, ["建立志愿者登记制度"], "责任人：赵某")]
+
+
+@pytest.mark.parametrize(("summary", "stated"), [
+    ("巡察组反馈了2个方面13个具体问题，目前已整改完成11个，需长期坚持整改的2个。", (13, 11, None, 2)),
+    ("共梳理出问题清单13条，制定整改措施40条，已完成整改12条，整改完成率92.3%。", (13, 12, None, None)),
+    ("截至2024年8月底，13个问题中已完成12个、正在推进1个。", (13, 12, 1, None)),
+    ("巡察反馈问题13个，均已整改完成。", (13, 13, None, None)),
+])
+def test_summary_counts_in_their_other_wordings(summary: str, stated: tuple) -> None:
+    totals = parse_text(HEAD.replace("现将", summary + "现将") + "（一）关于文物藏品账目不清的问题\n整改结果：已完成。" + END).meta.stated_totals
+    assert (totals.issues, totals.completed, totals.in_progress, totals.long_term) == stated
+
+
+def test_problem_headings_without_numbers_over_prose_paragraphs() -> None:
+    # "关于…的问题" alone on its line (a bold paragraph that lost its number), prose below it.
+    body = "\n".join(f"关于{p}的问题\n针对该问题，{m}目前{s.rstrip('。')}整改。" for p, m, s, _ in BLOCKS)
+    notice = parse_text(HEAD + body.replace("正在推进整改", "正在推进") + END)
+    assert [(i.problem, i.status) for i in notice.issues] == [(p, status) for p, _, _, status in BLOCKS]
+    assert notice.issues[1].measures == ["针对该问题，修订演出经费管理办法。"]
+
+
+@pytest.mark.parametrize("gap", ["  ", "\u3000\u3000", "    "])
+def test_fields_set_apart_by_spaces_on_the_heading_line(gap: str) -> None:
+    # "1.文物藏品账目不清  状态：已完成": the spaces part two fields; the label is not glued to the problem.
+    body = "\n".join(f"{k + 1}.{p}{gap}状态：{s}{gap}责任人：王某\n整改措施：{m}" for k, (p, m, s, _) in enumerate(BLOCKS))
+    notice = parse_text(HEAD + body + END)
+    assert [(i.problem, i.status, i.measures_intro) for i in notice.issues] == [
+        (p, status, "责任人：王某") for p, _, _, status in BLOCKS
+    ]
+
+
+def test_a_text_table_in_traditional_characters() -> None:
+    header = ["序號", "問題", "整改措施", "完成情況"]
+    rows = [["1", "文物藏品賬目不清", "全面清點館藏文物", "已完成"], ["2", "志願者管理鬆散", "建立志願者登記制度", "正在推進"]]
+    notice = parse_text(HEAD + "\n".join("    ".join(row) for row in [header, *rows]) + END)
+    assert [(i.label, i.problem, i.status, i.measures) for i in notice.issues] == [
+        ("1.", "文物藏品賬目不清", C, ["全面清點館藏文物"]), ("2.", "志願者管理鬆散", P, ["建立志願者登記制度"])]
+
+
+@pytest.mark.parametrize("labels", [["Ⅰ、", "Ⅱ、", "Ⅲ、"], ["I.", "II.", "III."], ["A.", "B.", "C."], ["(a)", "(b)", "(c)"],
+                                    ["a)", "b)", "c)"], ["一)", "二)", "三)"]])
+def test_problems_numbered_by_roman_numerals_or_letters(labels: list[str]) -> None:
+    body = "\n".join(f"{labels[k]}关于{p}的问题\n整改措施：{m}\n整改结果：{s}" for k, (p, m, s, _) in enumerate(BLOCKS))
+    notice = parse_text(HEAD + body + END)
+    assert [(i.label, i.problem, i.status) for i in notice.issues] == [
+        (labels[k], p, status) for k, (p, _, _, status) in enumerate(BLOCKS)
+    ]
+
+
+@pytest.mark.parametrize("line", ["Ⅰ级响应启动。", "III类耗材管理。", "X光机检查。", "CT室建设。", "I am here."])
+def test_grades_and_latin_words_open_no_heading(line: str) -> None:
+    from indexer.parsing.numbering import match_heading
+
+    assert match_heading(line) is None
+
+
+def test_a_text_table_without_numbers_and_an_empty_cell() -> None:
+    # No 序号 column: a row is a line under (nearly) every column; row 2 leaves 备注 empty, row 1
+    # wraps its measures under their column.
+    rows = [["问题", "整改措施", "完成情况", "备注"],
+            ["文物藏品账目不清", "全面清点馆藏文物，建立", "已完成", "无"], ["", "电子台账", "", ""],
+            ["志愿者管理松散", "建立志愿者登记制度", "正在推进", ""]]
+    notice = parse_text(HEAD + _laid_out(rows, [0, 20, 46, 58], wide=True) + END)
+    assert [(i.problem, i.status, i.measures) for i in notice.issues] == [
+        ("文物藏品账目不清", C, ["全面清点馆藏文物，建立电子台账"]), ("志愿者管理松散", P, ["建立志愿者登记制度"])]

@@ -124,6 +124,8 @@ def test_the_explanation_names_the_variants_a_hit_matched(service):
 
 
 def _top(backend, text: str, mode: str, **settings) -> Fused:
+    """The first fused hit, its score the fusion's own (no category prior after it)."""
+    settings = {"best_hit_categories": False, **settings}
     svc = SearchService(Settings(backend="memory", relevance_floor=False, **settings), backend, search_corpus.EMBEDDER)
     try:
         return svc.rank(Target.ISSUES, text=text, query_vector=None, mode=Mode(mode), filters=Filters(),
@@ -286,7 +288,8 @@ def bigram_backend():
 @pytest.mark.parametrize("weight, ranked", [(1.5, ["n1-001"]), (0.0, [])])
 def test_the_bigram_leg_ranks_and_explains_a_hit_the_words_miss(bigram_backend, weight, ranked):
     """规费 is no word token of 违规费用 (违规 / 费用); the bigram leg finds it and says so."""
-    settings = Settings(backend="memory", relevance_floor=False, bigram_weight=weight, fusion="rrf")
+    settings = Settings(backend="memory", relevance_floor=False, bigram_weight=weight, fusion="rrf",
+                        best_hit_categories=False)  # the fusion's own score
     svc = SearchService(settings, bigram_backend, contract_corpus.EMBEDDER)
     try:
         request = parse_search_request(settings, q="规费", size=20)

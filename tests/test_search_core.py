@@ -344,6 +344,36 @@ def test_similar_issues_rank_hits_sharing_the_examples_category_higher(boost, fi
     svc.close()
 
 
+@pytest.mark.parametrize("on", [False, True])
+def test_typed_hits_sharing_the_best_hits_category_rank_higher(on):
+    # the fifth hit of 医保基金监管 is given a category of the first (quality_safety) that the fourth lacks
+    backend = MemoryBackend()
+    bundles = search_corpus.make_bundles()
+    for bundle in bundles:
+        for doc in (*bundle.issues, *bundle.measures):
+            if doc["id"].startswith("sm2024-003"):
+                doc["categories"] = ["theory_study", "quality_safety"]
+    backend.write(bundles)
+    svc = SearchService(Settings(backend="memory", relevance_floor=False, example_category_boost=0.3,
+                                 best_hit_categories=on), backend, search_corpus.EMBEDDER)
+    request = parse_search_request(svc.settings, q="医保基金监管")
+    hits = svc.search_issues(request).hits
+    assert hits[0]["id"] == "sm2024-001" and "quality_safety" in hits[0]["categories"]
+    assert [h["id"] for h in hits][3:5] == (["sm2024-003", "qh2025-002"] if on else ["qh2025-002", "sm2024-003"])
+    assert hits[4 if not on else 3]["explain"]["shared_categories"] == (["quality_safety"] if on else [])
+    assert hits[0]["explain"]["shared_with"] == ("best_hit" if on else None)
+    assert [f.doc_id for f in svc.ranked(request)] == [h["id"] for h in hits]  # exports and evaluation too
+    # a shallow page reads only the hits that could reach it, and orders it exactly as the whole list does
+    whole = [f.doc_id for f in svc.ranked(request, depth=100)]
+    assert all([f.doc_id for f in svc.ranked(request, depth=k)][:k] == whole[:k] for k in range(1, 6))
+    # measures inherit their issue's categories: the prior would only lift the best hit's siblings
+    measures = [h["id"] for h in svc.search_measures(request).hits]
+    off = SearchService(svc.settings.with_overrides(best_hit_categories=False), backend, search_corpus.EMBEDDER)
+    assert measures == [h["id"] for h in off.search_measures(request).hits]
+    svc.close()
+    off.close()
+
+
 def test_qbe_without_a_stored_vector_embeds_the_problem():
     backend = MemoryBackend()
     bundles = search_corpus.make_bundles()

@@ -299,3 +299,24 @@ def test_integer_columns_start_narrow_widen_and_survive_a_snapshot(tmp_path):
     assert again._columns["date"].values.view.dtype == np.int32
     index.close()
     again.close()
+
+
+def test_a_keyword_field_no_row_has_takes_no_memory_until_one_does(tmp_path):
+    """A filter field left empty by every document keeps no codes; its filters and a snapshot work
+    as before, and the first value makes it a real column with every earlier row still none."""
+    rng = np.random.default_rng(9)
+    spec = {"city": "keyword", "province": "keyword"}
+    index = VectorIndex(DIMS, spec, exact_max_rows=100_000)
+    vectors = _clustered(rng, 3000)
+    index.add(range(1, 2001), vectors[:2000], [{"city": None, "province": f"p{i % 4}"} for i in range(2000)])
+    city = index._columns["city"]
+    assert city.codes._data is None and city.codes.view.tolist() == [-1] * 2000
+    assert not index.mask(Filters(equals={"city": ("c1",)}), NO_IDS).any()
+    save_snapshot(tmp_path / "v.npz", {"issues": index}, {"seq": 1})
+    _, loaded = load_snapshot(tmp_path / "v.npz", {"issues": spec}, spill=tmp_path)
+    assert loaded["issues"]._columns["city"].codes._data is None  # stays blank after loading
+    for ix in (index, loaded["issues"]):
+        ix.add(range(2001, 3001), vectors[2000:], [{"city": "c1" if i % 2 else None, "province": "p0"} for i in range(1000)])
+        assert np.flatnonzero(ix.mask(Filters(equals={"city": ("c1",)}), NO_IDS)).tolist() == list(range(2001, 3000, 2))
+        assert ix._columns["city"].codes.view[:2000].tolist() == [-1] * 2000
+        ix.close()

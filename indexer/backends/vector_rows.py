@@ -16,16 +16,24 @@ from indexer.vector_codec import VectorCodec
 
 
 class Grow:
-    """A numpy array that grows by doubling; ``view`` is its filled part."""
+    """A numpy array that grows by doubling; ``view`` is its filled part. With ``blank``, rows
+    that are all ``fill`` take no memory until the first other value comes (a filter field no
+    document has: 1 MiB per 1M rows each)."""
 
-    def __init__(self, dtype: Any, width: int = 0, fill: Any = 0) -> None:
+    def __init__(self, dtype: Any, width: int = 0, fill: Any = 0, *, blank: bool = False) -> None:
         self._shape_tail = (width,) if width else ()
         self._fill = fill
-        self._data = np.full((1024, *self._shape_tail), fill, dtype=dtype)
+        self._dtype = np.dtype(dtype)
+        self._data: np.ndarray | None = None if blank else np.full((1024, *self._shape_tail), fill, dtype=dtype)
         self.size = 0
 
     def extend(self, values: np.ndarray) -> None:
         need = self.size + len(values)
+        if self._data is None:
+            if not np.any(np.asarray(values) != self._fill):
+                self.size = need
+                return
+            self._data = np.full((max(need, 1024), *self._shape_tail), self._fill, dtype=self._dtype)
         if need > len(self._data):
             grown = np.full((max(need, 2 * len(self._data)), *self._shape_tail), self._fill, dtype=self._data.dtype)
             grown[: self.size] = self._data[: self.size]
@@ -35,22 +43,26 @@ class Grow:
 
     @property
     def view(self) -> np.ndarray:
+        if self._data is None:  # read-only, no memory
+            return np.broadcast_to(np.asarray(self._fill, dtype=self._dtype), (self.size, *self._shape_tail))
         return self._data[: self.size]
 
     @property
     def dtype(self) -> np.dtype:
-        return self._data.dtype
+        return self._dtype if self._data is None else self._data.dtype
 
     def widen(self, dtype: Any, fill: Any = None) -> None:
         """Hold values of ``dtype`` from now on (the filled part converted; ``fill``: what pads
         growth from now on, if not the same)."""
-        if np.dtype(dtype).itemsize > self._data.dtype.itemsize:
-            self._data = self._data.astype(dtype)
+        if np.dtype(dtype).itemsize > self.dtype.itemsize:
+            self._dtype = np.dtype(dtype)
+            if self._data is not None:
+                self._data = self._data.astype(dtype)
             if fill is not None:
                 self._fill = fill
 
     def release(self) -> None:
-        self._data = np.zeros((0, *self._shape_tail), dtype=self._data.dtype)
+        self._data = np.zeros((0, *self._shape_tail), dtype=self.dtype)
         self.size = 0
 
 
@@ -136,7 +148,7 @@ class KeywordColumn:
 
     def __init__(self) -> None:
         self.vocab: dict[str, int] = {}
-        self.codes = Grow(np.int8, fill=-1)
+        self.codes = Grow(np.int8, fill=-1, blank=True)
         self.extra_pos = Grow(np.int32)  # positions: < 2^31 rows
         self.extra_code = Grow(np.int8)
         self._by_code: tuple[np.ndarray, np.ndarray] | None = None  # see rows_with

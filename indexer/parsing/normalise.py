@@ -237,9 +237,20 @@ def _remove_pinyin(text: str, removed: Removed) -> str:
     return out
 
 
+def _at_spaced_labels(line: str) -> list[str]:
+    """A line cut before each field label set apart by two spaces or more ("…不清  状态：已完成"):
+    a field of its own, not text to glue to the one before when the spaces go."""
+    cuts = [label.start for label in numbering.find_labels(fold(line))
+            if label.start >= 2 and line[label.start - 2 : label.start].isspace()
+            and label.kind is not numbering.LabelKind.DETAIL]
+    bounds = [0, *cuts, len(line)]
+    return [part for a, b in zip(bounds, bounds[1:], strict=False) if (part := line[a:b].strip())] or [line]
+
+
 def _tidy_spaces(lines: list[str], removed: Removed) -> list[str]:
     """Spaces between Chinese characters go ("通 报" → "通报", "1. 关于" → "1.关于"), and every
-    space of a line whose characters are all spaced ("2 0 2 4 年 9 月")."""
+    space of a line whose characters are all spaced ("2 0 2 4 年 9 月"); a field label set apart
+    by spaces opens a line of its own."""
     out = []
     touched = 0
     for line in lines:
@@ -247,9 +258,10 @@ def _tidy_spaces(lines: list[str], removed: Removed) -> list[str]:
             removed.append(f"letter-spacing: {line}")
         if _LETTER_SPACED.fullmatch(line.strip()):  # every character spaced (text out of some PDFs): "2 0 2 4 年"
             line = line.strip().replace(" ", "")
-        tidy = _CJK_SPACE.sub("", line) if _ANY_SPACE.search(line) else line
-        touched += tidy != line
-        out.append(tidy)
+        parts = _at_spaced_labels(line) if _ANY_SPACE.search(line) else [line]
+        tidy = [_CJK_SPACE.sub("", part) if _ANY_SPACE.search(part) else part for part in parts]
+        touched += tidy != [line]
+        out.extend(tidy)
     if touched:
         removed.append(f"spaces inside Chinese text on {touched} lines")
     return out

@@ -1,6 +1,6 @@
 """The one place for the markers that give a notice its structure.
 
-* heading numbering: ``一、`` ``（一）`` ``1.``/``1、``/``1．`` ``1.1`` ``1.1.1`` ``（1）`` ``1）`` ``①`` ``问题1：``
+* heading numbering: ``一、`` ``（一）`` ``1.``/``1、``/``1．`` ``1.1`` ``1.1.1`` ``（1）`` ``1）`` ``①`` ``Ⅱ、`` ``B.`` ``问题1：``
   ``【问题一】``, the ordinals ``第一，`` ``第1项：`` ``第一项问题：`` and the compound ``1.(1)``;
 * measure ordinals: ``一是`` ``二是`` … (items of a measures paragraph, not headings);
 * field labels that open a status paragraph (``整改结果：``) or a measures paragraph
@@ -38,6 +38,8 @@ class Style(StrEnum):
     ORDINAL = "ordinal"  # 第一， 第1项： 第一项问题：
     DECIMAL = "decimal"  # 1.1 1.2 2.1 (numbered within their part, as a report's sections are)
     DECIMAL_DEEP = "decimal_deep"  # 1.1.1 1.1.2 (a level below)
+    ROMAN = "roman"  # Ⅰ、 Ⅱ. IV.
+    LETTER = "letter"  # A. B、 (a) a)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,8 @@ class Marker:
 
 _CN_NUM = "[一二三四五六七八九十]{1,3}"
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_ROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ"
+_ROMAN_ASCII = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
 
 def cn_to_int(text: str) -> int | None:
@@ -75,7 +79,7 @@ _DECIMAL_END = r"(?:\s*[、.](?!\d)|(?=\s)|(?=[\u4e00-\u9fff]))(?![日月号时�
 # a notice past the issue limit (parse.MAX_ISSUES, 10,000) must be seen whole to be refused.
 _HEADING_PATTERNS: tuple[tuple[Style, re.Pattern[str]], ...] = (
     # 〔一〕 and 【1】 (folded to [1]) are bracketed numbers too; 〔2024〕 is a year, not a number.
-    (Style.CN_PAREN, re.compile(rf"\(\s*({_CN_NUM})\s*\)|[〔\[]\s*({_CN_NUM})\s*[〕\]]")),
+    (Style.CN_PAREN, re.compile(rf"\(\s*({_CN_NUM})\s*\)|[〔\[]\s*({_CN_NUM})\s*[〕\]]|({_CN_NUM})\)(?![一二三四五六七八九十])")),
     (Style.AR_PAREN, re.compile(r"\(\s*(\d{1,5})\s*\)|[〔\[]\s*(\d{1,3})\s*[〕\]]")),
     (Style.CN, re.compile(rf"({_CN_NUM})\s*[、.](?![一二三四五六七八九十、])")),
     # "2.1 …", "2.1.3 …": items numbered within their part; small numbers only, not amounts or dates.
@@ -85,6 +89,9 @@ _HEADING_PATTERNS: tuple[tuple[Style, re.Pattern[str]], ...] = (
     (Style.AR, re.compile(r"(\d{1,5})\s*(?:、|\.(?![\d.]))(?!\d)|(\d{1,3})\s*(?=关于|针对)")),
     (Style.AR_HALF, re.compile(r"(\d{1,3})\s*\)(?![\d.)])")),
     (Style.CIRCLED, re.compile(f"([{_CIRCLED}])")),
+    # Roman numerals and Latin letters, only before Chinese text: "Ⅱ、关于…", "B.关于…", "(b)关于…".
+    (Style.ROMAN, re.compile(rf"([{_ROMAN}]|IX|IV|V?I{{1,3}}|V|X)(?:\s*[、.]|(?=\s))(?=\s*[\u4e00-\u9fff])")),
+    (Style.LETTER, re.compile(r"([A-Z])\s*[、.](?=\s*[\u4e00-\u9fff])|\(([a-z])\)(?=\s*[\u4e00-\u9fff])|([a-z])\)(?=\s*[\u4e00-\u9fff])")),
     (Style.PROBLEM, re.compile(rf"问题\s*(\d{{1,5}}|{_CN_NUM})\s*[:、.]|\[\s*问题\s*(\d{{1,5}}|{_CN_NUM})\s*\]\s*:?")),
     # An ordinal then a comma or colon, or 项 (问题) then punctuation or a space: "第一时间", "第一项工作"
     # and "第二巡察组" open no heading.
@@ -98,6 +105,10 @@ def _number(style: Style, digits: str) -> int | None:
         return cn_to_int(digits)
     if style is Style.CIRCLED:
         return _CIRCLED.index(digits) + 1
+    if style is Style.ROMAN:
+        return _ROMAN.index(digits) + 1 if digits in _ROMAN else _ROMAN_ASCII.index(digits) + 1
+    if style is Style.LETTER:
+        return ord(digits.lower()) - ord("a") + 1
     return int(digits)
 
 
@@ -144,7 +155,7 @@ def match_problem_label(folded: str, number: int) -> Marker | None:
 
 # A paragraph opened by the problem it answers: "针对“…”的问题，…" (not "针对该问题/上述问题").
 _WRAPPED_OPENER = re.compile(
-    r"(?:针对|关于)(?!该|此|上述|以上|这些|这一|相关|前述|有关)[^,，。;；:]{2,60}?问题[”\"’]?\s*[,，。:]"
+    r"(?:针对|关于)(?!该|此|上述|以上|这些|这一|相关|前述|有关)[^,，。;；:]{2,60}?问题[”\"’]?\s*(?:[,，。:]|$)"
 )
 
 

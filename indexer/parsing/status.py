@@ -148,7 +148,7 @@ STATUS_COUNTS: dict[Status, tuple[re.Pattern[str], ...]] = {
         re.compile(rf"{COUNT}\s*(?:个|项|条)(?:问题)?基本(?:完成|整改到位)"),
     ),
     Status.LONG_TERM: (
-        re.compile(rf"(?:需要?)?长期(?:整改|坚持|推进|任务)(?:的有|的)?(?:问题)?\s*({NUM}){_UNIT}"),
+        re.compile(rf"(?:需要?)?长期(?:坚持整改|推进整改|整改|坚持|推进|任务)(?:的有|的)?(?:问题)?\s*({NUM}){_UNIT}"),
         re.compile(rf"{COUNT}\s*(?:个|项|条)(?:问题)?(?:需要?)?(?:长期整改|长期坚持|长期推进|持续长期)"),
     ),
 }

@@ -34,6 +34,12 @@ _CN_NUMERAL = re.compile(r"^[一二三四五六七八九十]+[、.．]?$")
 _SPACES = re.compile(r"\s+")
 
 
+def column_title(text: str) -> bool:
+    """Whether a text reads as a column title (序号, 问题, 整改措施, 完成情況 …)."""
+    label = _SPACES.sub("", fold(text))
+    return bool(_ROLE_HEADER.search(label) or _SEQ_HEADER.match(label))
+
+
 def header_roles(row: list[str]) -> dict[str, int] | None:
     """Column roles when ``row`` is a header row (short cells, known labels), else None."""
     # A traditional copy's 問題 is a 问题 column; "整改完成情况（已完成/正在推进）" a 整改完成情况 one.
@@ -156,7 +162,7 @@ def _coalesced(body: list[list[str]], header: list[str], roles: dict[str, int]) 
             out.append(list(row))
             continue
         for i, cell in enumerate(row):
-            join = _JOINS[_kind(header, i)]
+            join = _JOINS[column_kind(header, i)]
             if i not in keys and cell.strip() and cell.strip() not in previous[i].split(join):
                 previous[i] = f"{previous[i]}{join}{cell}" if previous[i].strip() else cell
     return out
@@ -165,7 +171,7 @@ def _coalesced(body: list[list[str]], header: list[str], roles: dict[str, int]) 
 _JOINS = {"measures": "\n", "duty": "、", "status": "；"}
 
 
-def _kind(header: list[str], i: int) -> str:
+def column_kind(header: list[str], i: int) -> str:
     """How a column's cells join: as duties (责任人, 时限), statuses (完成情况) or measure lines."""
     label = fold(header[i]) if i < len(header) else ""
     if normalise_status(label) is None and re.search("责任|牵头|时限|期限|时间|领导|单位|部门", label):

@@ -7,14 +7,16 @@ known column titles (序号, 问题, 整改措施, 完成情况 …); the rows u
 into lines by :func:`indexer.parsing.tables.table_lines`, as a docx or HTML table is.
 
 * **cells apart by spaces** — a row is a line starting with the next number (when the table
-  has a 序号 column) or any line with as many cells as the header; a line with fewer cells
+  has a 序号 column), else a line with a cell in every column, or in all but one of them and
+  the first; a line with fewer cells
   goes on with the row above, each piece in the column it stands under (a cell wrapped over
   two lines; above the first row, a column title wrapped so). The table ends at a line that
   is no row and stands under no column; one that opens with the next number is reported.
 * **a cell per line** — the table needs its 序号 column: a row runs from its number to the
-  next number; a row of as many lines as the header has columns is rebuilt, any other row
-  (a cell wrapped over two lines: which column goes on is unknown) is kept as its lines under
-  its number, with a warning.
+  next number; a row of as many lines as the header has columns is rebuilt, and so is one
+  whose cells wrap when the short columns (status, 责任人, 时限) close it and the measures,
+  if any, start with a measure (建立…, 一是…); any other row is kept as its lines under its
+  number, with a warning.
 
 Page numbers and the header printed again at the top of the next page are passed over.
 
@@ -28,8 +30,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from indexer.parsing.headings import measure_like
+from indexer.parsing.normalise import fold
+from indexer.parsing.numbering import match_heading_markers, ordinal_items
 from indexer.parsing.printed_pages import page_number
-from indexer.parsing.tables import header_roles, table_lines
+from indexer.parsing.status import normalise_status
+from indexer.parsing.tables import column_kind, column_title, header_roles, table_lines
 
 _GAP = re.compile(r"[ \t\xa0]{2,}|\t|\u3000+")  # between two cells: two spaces, a tab, a full-width space
 _SEQ = re.compile(r"^\d{1,3}[.、．]?$")
@@ -88,7 +94,7 @@ def _titles(cells: list[str]) -> bool:
     """Column titles naming a problem column: short cells, each a known title or a short word."""
     roles = header_roles(cells)
     return (roles is not None and "problem" in roles and all(len(c) <= _HEADER_CELL_MAX for c in cells)
-            and sum(1 for c in cells if re.search("问题|措施|情况|进展|结果|时限|责任|状态|序号", c)) >= _HEADER_CELLS - 1)
+            and sum(1 for c in cells if column_title(c)) >= _HEADER_CELLS - 1)
 
 
 def _cells(line: str) -> list[str]:
@@ -121,11 +127,15 @@ def _spaced_rows(lines: list[str], i: int, header: list[str], warnings: list[str
         if not cells or cells == header or page_number(line):  # the header again on a new page
             j += 1
             continue
+        # A heading or a label after the table ("二、下一步工作打算") stands under the first column
+        # too: it ends the table.
+        heading = match_heading_markers(fold(cells[0])) and not (numbered and _SEQ.match(cells[0]))
+        placed = None if heading else _under_columns(lines[i], line)
         if numbered:
             new_row = _SEQ.match(cells[0]) is not None and int(cells[0].rstrip(".、．")) == len(rows) + 1
-        else:
-            new_row = len(cells) == len(header)
-        placed = _under_columns(lines[i], line)
+        else:  # every cell, or all but one (left empty) with the first column's
+            filled = sum(1 for piece in placed or [] if piece)
+            new_row = len(cells) == len(header) or (placed is not None and bool(placed[0]) and filled >= len(header) - 1)
         if new_row and (len(cells) == len(header) or placed is not None):
             rows.append(cells if len(cells) == len(header) else placed)  # type: ignore[arg-type]
         elif not new_row and placed is not None:
@@ -172,22 +182,73 @@ def _line_rows(lines: list[str], i: int, header: list[str], warnings: list[str])
         at = [j]  # the lines of the row's cells
         k = j + 1
         while (k := _past_furniture(lines, k, header)) < len(lines) and not _is_seq(lines[k], len(rows) + 2) \
-                and len(at) < 2 * width:
+                and len(at) < _ROW_LINES_MAX * width:
             at += [k] if lines[k].strip() else []
             k += 1
-        if len(at) > width and (k >= len(lines) or not _is_seq(lines[k], len(rows) + 2)):
-            at, k = at[:width], at[width - 1] + 1  # the last row: the table ends after its cells
-        cells = [lines[n].strip() for n in at]
-        if len(cells) != width:
-            warnings.append(f"table row {len(rows) + 1}: {len(cells)} lines for {width} columns; "
+        texts = [lines[n].strip() for n in at]
+        last = k >= len(lines) or not _is_seq(lines[k], len(rows) + 2)
+        # The last row ends where its cells do: the fewest lines that fill the columns.
+        sizes = range(width, len(texts) + 1) if last else [len(texts)]
+        cells, size = next(((c, n) for n in sizes if (c := _typed_cells(texts[:n], header, last)) is not None),
+                           (None, 0))
+        if cells is not None:
+            k = at[size - 1] + 1
+        elif last and len(texts) > width:
+            cells, k = texts[:width], at[width - 1] + 1
+        else:
+            warnings.append(f"table row {len(rows) + 1}: {len(texts)} lines for {width} columns; "
                             "its cells could not be told apart")
             roles = header_roles(header) or {}
-            kept = [""] * width
-            kept[roles.get("seq", 0)], kept[roles.get("problem", 1)] = cells[0], "\n".join(cells[1:])
-            cells = kept
+            cells = [""] * width
+            cells[roles.get("seq", 0)], cells[roles.get("problem", 1)] = texts[0], "\n".join(texts[1:])
         rows.append(cells)
         j = k
     return rows, j
+
+
+_ROW_LINES_MAX = 4  # lines per column a row may take (its cells wrapped)
+_SHORT_CELL = 20  # characters of a person's name, a unit or a date
+
+
+def _typed_cells(texts: list[str], header: list[str], checked: bool = False) -> list[str] | None:
+    """A row's cells from its lines: one line per column, or, when cells wrap over several lines,
+    the short columns after the problem (status, 责任人, 时限) a line each from the right, the
+    lines left to the problem and, when it has one, the measures column, which starts at the
+    first line reading as a measure. None when the lines do not fit so. A line per column is
+    taken as it is unless ``checked`` (the last row, whose end is not printed)."""
+    if len(texts) == len(header) and not checked:
+        return texts
+    roles = header_roles(header) or {}
+    problem = roles.get("problem")
+    if roles.get("seq") != 0 or problem != 1 or len(texts) < len(header):
+        return None
+    cells = [texts[0], *[""] * (len(header) - 1)]
+    rest = texts[1:]
+    column = len(header) - 1
+    while column > problem and (kind := column_kind(header, column)) in ("status", "duty"):
+        text = rest.pop()
+        short = len(text) <= _SHORT_CELL and "。" not in text
+        if not short or (kind == "status" and normalise_status(text) is None):
+            return None
+        cells[column] = text
+        column -= 1
+    if column == problem:
+        cells[problem] = _joined(rest)
+        return cells
+    split = next((n for n in range(1, len(rest)) if measure_like(fold(rest[n]))), None)
+    if column != problem + 1 or split is None:
+        return None
+    cells[problem], cells[column] = _joined(rest[:split]), _joined(rest[split:])
+    return cells
+
+
+def _joined(texts: list[str]) -> str:
+    """A cell's lines: a wrapped line goes on with the one before, a numbered one opens its own."""
+    out = texts[0]
+    for text in texts[1:]:
+        opens = match_heading_markers(fold(text)) or (items := ordinal_items(fold(text))) and items[0].start == 0
+        out += ("\n" if opens else "") + text
+    return out
 
 
 def _past_furniture(lines: list[str], j: int, header: list[str]) -> int:

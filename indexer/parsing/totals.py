@@ -18,7 +18,7 @@ _SECTIONS = re.compile(rf"{_N}\s*(?:个|大|项|类)?\s*大?方面")
 _GROUPS = re.compile(rf"{_N}\s*个?\s*大项")
 _ISSUES = re.compile(
     rf"{_N}\s*(?:个|条|项|处)?\s*(?:具体|突出|主要|共性)?问题"
-    rf"|问题(?:共计?|共有|合计|总计)?\s*({NUM})\s*(?:个|条|项)(?!\s*(?:具体)?表现)"
+    rf"|问题(?:清单)?(?:共计?|共有|合计|总计)?\s*({NUM})\s*(?:个|条|项)(?!\s*(?:具体)?表现)"
 )
 # Counts about something else: a previous round's or an audit's problems, a measure (一是…).
 _OTHER_COUNT = re.compile(r"上一?轮|以往|历次|审计|^\s*[一二三四五六七八九十]+是")
@@ -40,6 +40,8 @@ _COUNTED = re.compile(rf"整改\s*(?:{NUM})\s*(?:个|项|条)")
 # "18个问题已全部整改完成": the completed count is the whole.
 _ALL_DONE = re.compile(r"全部|均已")
 _CLAUSE_END = re.compile(r"[，,；;：:]")
+# "…，均已整改完成" after the whole, with no count of its own.
+_ALL_DONE_BARE = re.compile(r"(?:均已|已全部|全部已)(?:整改)?(?:完成|到位|完毕|销号)(?:整改)?")
 
 
 def _number(m: re.Match[str]) -> int | None:
@@ -112,6 +114,8 @@ def find_totals(text: str) -> StatedTotals:
 
     >>> find_totals("巡察反馈指出五个方面十八个问题，制定整改措施47条、建立制度9项，已完成整改15个，正在推进整改3个。")
     StatedTotals(sections=5, groups=None, issues=18, completed=15, in_progress=3, raw='巡察反馈指出五个方面十八个问题，制定整改措施47条、建立制度9项，已完成整改15个，正在推进整改3个', categories=None, details=None, tasks=None, measures=47, basically_completed=None, partly_completed=None, long_term=None)
+    >>> find_totals("巡察反馈问题13个，均已整改完成。").completed
+    13
     >>> t = find_totals("巡察反馈3个方面8类问题。细化为25个具体问题、93个具体表现，形成64项整改任务。")
     >>> t.sections, t.categories, t.issues, t.details, t.tasks
     (3, 8, 25, 93, 64)
@@ -139,7 +143,7 @@ def find_totals(text: str) -> StatedTotals:
     if totals.issues is None:
         for i, s in enumerate(sentences):
             m = _issue_count(s)
-            if m and re.search("反馈|指出|交办|移交|巡察|巡视|细化", s) and not _OTHER_COUNT.search(s):
+            if m and re.search("反馈|指出|交办|移交|巡察|巡视|细化|问题中|问题清单", s) and not _OTHER_COUNT.search(s):
                 totals.issues = _number(m)
                 used.setdefault(i, []).append(m)
                 break
@@ -166,6 +170,9 @@ def find_totals(text: str) -> StatedTotals:
             best = (rank, i)
     if best is not None:
         _status_counts(totals, sentences[best[1]], used.setdefault(best[1], []))
+    elif at is not None and totals.issues is not None and (m := _ALL_DONE_BARE.search(sentences[at])):
+        totals.completed = totals.issues  # "反馈问题13个，均已整改完成": no count, all of them
+        used[at].append(m)
     raws = [_clauses(sentences[i], used[i]) for i in sorted(used) if used[i]]
     totals.raw = " / ".join(raws) or None
     return totals
