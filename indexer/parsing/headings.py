@@ -126,3 +126,17 @@ def measure_like(title: str) -> bool:
     (True, False)
     """
     return _MEASURE_START.match(title) is not None and not problem_like(title)
+
+
+# A part listing the problems fed back, before the part reporting their rectification:
+# 巡察反馈问题清单, 巡察反馈的问题, 反馈意见, 巡察组反馈的主要问题.
+_LISTING = re.compile(r"^.{0,12}?(?:反馈|指出|发现)的?.{0,6}?(?:问题|意见)(?:清单)?[。.:：]?$|问题清单[。.:：]?$")
+
+
+def listing_like(title: str) -> bool:
+    """Whether a part's title names the problems fed back (not their rectification).
+
+    >>> listing_like("巡察反馈的问题"), listing_like("反馈意见"), listing_like("巡察反馈问题整改情况")
+    (True, True, False)
+    """
+    return _LISTING.search(title) is not None

@@ -36,7 +36,14 @@ from indexer.parsing.heading_tree import (
     split_lines,
     status_line,
 )
-from indexer.parsing.headings import Role, classify_title, measure_like, problem_like, unclosed_wrapper
+from indexer.parsing.headings import (
+    Role,
+    classify_title,
+    listing_like,
+    measure_like,
+    problem_like,
+    unclosed_wrapper,
+)
 from indexer.parsing.issue_block import (
     awaits_measures,
     carries_measures,
@@ -45,6 +52,7 @@ from indexer.parsing.issue_block import (
     outer_headings,
     split_heading,
 )
+from indexer.parsing.listed import fold_listing, top_part
 from indexer.parsing.normalise import fold
 from indexer.parsing.numbering import (
     LabelKind,
@@ -93,12 +101,14 @@ def _has_container(root: Node) -> bool:
     )
 
 
-def _regions(root: Node, warnings: list[str]) -> list[Node]:
-    """Nodes that may be issues or their sections: everything under the rectification list."""
+def _regions(root: Node, warnings: list[str], listings: dict[int, str]) -> list[Node]:
+    """Nodes that may be issues or their sections: everything under the rectification list. A
+    part before it listing the problems fed back (巡察反馈的问题) is kept too, in ``listings``
+    (part id → the warning skipping it): it is read only when its items fold into the list."""
     parts = root.children
     has_container = _has_container(root)
     out: list[Node] = []
-    for part in parts:
+    for at, part in enumerate(parts):
         if part.role is Role.HARD:
             continue
         if part.role is Role.SOFT:
@@ -109,8 +119,13 @@ def _regions(root: Node, warnings: list[str]) -> list[Node]:
         # Beside the rectification list, an unnamed part is background — unless its items carry
         # 整改结果/整改情况 labels (a list continued under a mistyped heading).
         if part.role is Role.PLAIN and has_container and not _subtree_has_labels(part):
-            if part.children:
-                warnings.append(f"part '{part.label}{part.title[:30]}' could not be classified; skipped")
+            skipped = f"part '{part.label}{part.title[:30]}' could not be classified; skipped"
+            if part.children and listing_like(part.title_folded) and any(
+                    later.role is Role.CONTAINER for later in parts[at + 1:]):
+                listings[id(part)] = skipped
+                out.extend(_inside(part, include_self=True))
+            elif part.children:
+                warnings.append(skipped)
             continue
         out.extend(_inside(part, include_self=part.role is Role.PLAIN))
     return out
@@ -309,19 +324,28 @@ def _segment_lines(lines: list[Line], unnumbered: Unnumbered = Unnumbered.NONE) 
     cut = _cut_off_heading(tree.root, lines)
     if cut is not None:
         warnings.append(f"the text ends inside the heading '{cut.label}{cut.title[:30]}': not an issue (truncated)")
-    candidates = [n for n in _regions(tree.root, warnings) if n is not cut]
-    style, by_labels = _issue_style(candidates, _has_container(tree.root))
+    listings: dict[int, str] = {}
+    candidates = [n for n in _regions(tree.root, warnings, listings) if n is not cut]
+    style, by_labels = _issue_style([n for n in candidates if id(top_part(n)) not in listings],
+                                    _has_container(tree.root))
     if style is None:
         return Segmentation(warnings=[*warnings, "no numbered headings found"], truncated=cut is not None)
     nodes = [n for n in candidates if n.style is style]
     if by_labels:
         nodes = _absorb_restarted_items(nodes)
         nodes = _with_labelled_strays(candidates, nodes, style)
-    nodes = _drop_odd_parts(nodes, by_labels, warnings)
+    listing = fold_listing(nodes, lambda node: make_issue(0, node, last_in_region=node is nodes[-1])[0])
+    warnings += [skipped for part, skipped in listings.items() if part != id(listing.part)]
+    # The listed problems matched to nothing stay issues; an unfolded listing stays skipped.
+    listed = [n for n in nodes if top_part(n) is listing.part and id(n) not in listing.folded]
+    rest = [n for n in nodes if id(top_part(n)) not in listings and top_part(n) is not listing.part]
+    nodes = listed + _drop_odd_parts(rest, by_labels, warnings)
+    warnings += listing.warnings
     issues: list[Issue] = []
     sections: set[int] = set()
     for seq, node in enumerate(nodes, start=1):
         issue, issue_warnings = make_issue(seq, node, last_in_region=seq == len(nodes))
+        issue.problem = listing.fuller.get(id(node), issue.problem)
         issues.append(issue)
         warnings += issue_warnings
         outer = outer_headings(node)
@@ -417,7 +441,7 @@ def _drop_odd_parts(nodes: list[Node], by_labels: bool, warnings: list[str]) -> 
     problem ("三、巩固整改成果" with "（一）健全制度…")."""
     parts: dict[int, list[Node]] = {}
     for node in nodes:
-        top = (node.ancestors() or [node])[0]
+        top = top_part(node)
         if top is not node and top.role is Role.PLAIN:
             parts.setdefault(id(top), []).append(node)
     if len(parts) < 2:
