@@ -190,7 +190,6 @@ class Verdicts:
     """
 
     def __init__(self, size: int = 256, seconds: float = 60.0) -> None:
-        self.size = size
         self.seconds = seconds
         self._known: Lru[Hashable, tuple[float, Verdict | None]] = Lru(size)
 

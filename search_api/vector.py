@@ -50,7 +50,6 @@ class QueryEncoder:
 
     def __init__(self, embedder: Embedder, cache_size: int = 1024) -> None:
         self.embedder = embedder
-        self.cache_size = cache_size
         self._cache: Lru[str, np.ndarray] = Lru(cache_size)
 
     def encode(self, text: str) -> Vector:

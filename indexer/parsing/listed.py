@@ -12,15 +12,14 @@ is not folded at all.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from indexer.parsing.heading_tree import Node
 from indexer.parsing.normalise import fold
+from indexer.tokenise import character_bigrams
 from indexer.types import Issue
 
-_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 # Share of the shorter problem's character pairs found in the longer one for both to state the
 # same problem: a shortened wording keeps nearly all of its pairs, another problem few of them.
 _SAME_PROBLEM = 0.7
@@ -37,10 +36,6 @@ class Listing:
     warnings: list[str] = field(default_factory=list)
 
 
-def _pairs(text: str) -> set[str]:
-    return {run[i:i + 2] for run in _HAN_RUN.findall(fold(text)) for i in range(len(run) - 1)}
-
-
 def overlap(a: str, b: str) -> float:
     """Share of the shorter wording's character pairs found in the other one.
 
@@ -49,7 +44,7 @@ def overlap(a: str, b: str) -> float:
     >>> overlap("设备维护保养不及时", "财务报销审核把关不严")
     0.0
     """
-    pa, pb = _pairs(a), _pairs(b)
+    pa, pb = set(character_bigrams(a)), set(character_bigrams(b))
     shorter, longer = (pa, pb) if len(pa) <= len(pb) else (pb, pa)
     return len(shorter & longer) / len(shorter) if shorter else 0.0
 
