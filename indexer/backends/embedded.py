@@ -483,7 +483,8 @@ class EmbeddedBackend:
             key = ("hits", gen.name, gen.store.seq(), target, tuple(fields), size, tuple(ids))
             counts = self._facet_cache.get(key)
             if counts is None:
-                counts = count_stored(gen.store, gen.vectors.get(target), target, ids, fields, size)
+                counts = count_stored(gen.store, gen.vectors.get(target), target, ids, fields, size,
+                                      self._row_ids.known_rows(gen, target, ids))
                 self._facet_cache.put(key, counts)
             return {name: list(pairs) for name, pairs in counts.items()}
 
