@@ -420,8 +420,8 @@ class EmbeddedBackend:
         ids = self._row_ids.doc_ids(gen, target, [r for _, r in head])
         if len(ids) < k and len(head) < len(scored):
             head, ids = scored, self._row_ids.doc_ids(gen, target, [r for _, r in scored])
-        return sorted((Hit(ids[r], s, Leg.LEXICAL) for s, r in head if r in ids),
-                      key=lambda h: (-h.score, h.doc_id))[:k]
+        # best first, ties by id; Hits for the k kept only (a tie at the cut brings hundreds of rows)
+        return [Hit(i, -s, Leg.LEXICAL) for s, i in sorted((-s, ids[r]) for s, r in head if r in ids)[:k]]
 
     def vector(self, target: Target, vector: Vector, filters: Filters, k: int) -> list[Hit]:
         query = np.asarray(vector, dtype=np.float32).ravel()
