@@ -47,6 +47,8 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
+from contextvars import copy_context
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -129,6 +131,11 @@ class SearchService:
     def close(self) -> None:
         self._pool.shutdown(wait=False)
 
+    def _pinned(self) -> AbstractContextManager[object]:
+        """A request's reads checked for freshness once (a backend that can: EmbeddedBackend.pinned)."""
+        pinned = getattr(self.backend, "pinned", None)
+        return pinned() if pinned is not None else nullcontext()
+
     def warm_up(self) -> None:
         """Load what the first query would otherwise wait for (jieba's dictionaries, the idf table,
         the model's first run) without touching the index."""
@@ -138,22 +145,25 @@ class SearchService:
 
     # -- public API ----------------------------------------------------------------------
     def search_issues(self, request: SearchRequest) -> SearchResult:
-        return self._search(Target.ISSUES, request)
+        with self._pinned():
+            return self._search(Target.ISSUES, request)
 
     def search_measures(self, request: SearchRequest) -> SearchResult:
-        return self._search(Target.MEASURES, request)
+        with self._pinned():
+            return self._search(Target.MEASURES, request)
 
     def similar_issues(self, request: SimilarRequest) -> SearchResult:
         """Issues (or, with ``target`` measures, measure items) like the given issue
         (query-by-example); see the module docstring."""
         started = time.perf_counter()
-        source, text, source_vector, filters, scope = self._similar_inputs(request)
-        result = self._run(
-            request.target, text=text, query_vector=source_vector, mode=request.mode,
-            filters=filters, floor_filters=scope, fusion=request.fusion, page=request.page, size=request.size,
-            collapse=request.collapse, facets=request.facets, exclude_ids=_own_ids(request.target, source),
-            example=True, categories=source.get("categories") or (), search_filters=request.filters, sort=request.sort,
-        )
+        with self._pinned():
+            source, text, source_vector, filters, scope = self._similar_inputs(request)
+            result = self._run(
+                request.target, text=text, query_vector=source_vector, mode=request.mode,
+                filters=filters, floor_filters=scope, fusion=request.fusion, page=request.page, size=request.size,
+                collapse=request.collapse, facets=request.facets, exclude_ids=_own_ids(request.target, source),
+                example=True, categories=source.get("categories") or (), search_filters=request.filters,
+                sort=request.sort)
         result.q = None
         result.source = source
         result.took_ms = round((time.perf_counter() - started) * 1000, 2)
@@ -325,8 +335,8 @@ class SearchService:
             # The vector leg (query embedding + cosine) runs beside the lexical leg and the reading
             # of the lexical hits for their coverage; the measure vectors of the issues either
             # leg found are scored after both.
-            future = self._pool.submit(self._vector_leg, target, embedded, query_vector, filters, k_vec,
-                                       with_measures=False)
+            future = self._pool.submit(copy_context().run, self._vector_leg, target, embedded, query_vector, filters,
+                                       k_vec, with_measures=False)  # in the request's context (its pin)
             legs[Leg.LEXICAL] = lexical.run(self.backend, target, query, filters, k_lex)
             legs[Leg.BIGRAM] = self._bigram_leg(target, bigrams, filters, k_big)
             legs[Leg.VECTOR], via, q = future.result()
