@@ -22,7 +22,8 @@ Prints throughput, p50 / p95 / p99 / max latency (request to last byte, as the c
 overall and per kind, and the errors (any answer but 200, or no answer within ``--timeout``); for a
 server it started, the cores it kept busy and its CPU time per request (its workers' included) (on a shared machine the
 steady figure: with 16 clients in a closed loop the latency is 16 / throughput, and throughput is
-the CPU the server gets divided by its CPU per request); the load average; then
+the CPU the server gets divided by its CPU per request); the clients' own CPU time per request
+(they run on the same cores, so it is CPU the server does not get); the load average; then
 whether the target (0 errors, p99 ≤ ``--target-p99`` ms) was met; the last line is JSON. Exit
 status 1 when it was not.
 """
@@ -66,6 +67,7 @@ class Results:
     seconds: float = 0.0
     server_cpu: float | None = None  # CPU seconds the server used while measured (None: not known)
     server_rss: float | None = None  # MiB resident in the server's processes at the end (None: not known)
+    client_cpu: float = 0.0  # CPU seconds this process (the clients) used while measured: the server gets the rest
 
     @property
     def requests(self) -> int:
@@ -162,7 +164,13 @@ async def drive(base: str, workload: Workload, *, clients: int, warmup: float, d
     measure_from = start + warmup
     stop_at = measure_from + duration
     cpu_from: list[float | None] = [None]
-    loop.call_at(measure_from, lambda: cpu_from.__setitem__(0, server_cpu()))
+    client_from = [time.process_time()]
+
+    def start_measuring() -> None:
+        cpu_from[0] = server_cpu()
+        client_from[0] = time.process_time()
+
+    loop.call_at(measure_from, start_measuring)
     budget = {"left": max_requests if max_requests is not None else float("inf")}
 
     async def client_task() -> None:
@@ -194,6 +202,7 @@ async def drive(base: str, workload: Workload, *, clients: int, warmup: float, d
     tasks = [asyncio.create_task(client_task()) for _ in range(clients)]
     await asyncio.gather(*tasks)
     results.seconds = max(0.001, min(loop.time(), stop_at) - measure_from)
+    results.client_cpu = time.process_time() - client_from[0]
     cpu_to = server_cpu()
     if cpu_from[0] is not None and cpu_to is not None:
         results.server_cpu = cpu_to - cpu_from[0]
@@ -224,6 +233,9 @@ def report(results: Results, *, clients: int, target_p99: float, label: str) -> 
               "per request" + (f", {results.server_rss:,.0f} MiB resident" if results.server_rss is not None else ""))
         if results.server_rss is not None:
             cpu["server_rss_mib"] = round(results.server_rss)
+    if results.requests:
+        cpu["client_cpu_ms_per_request"] = round(results.client_cpu * 1000 / results.requests, 2)
+        print(f"clients (this process, on the same cores): {cpu['client_cpu_ms_per_request']} ms of CPU per request")
     print(f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores")
     met = errors == 0 and overall["p99"] <= target_p99
     print(f"target (0 errors, p99 ≤ {target_p99:g} ms): {'met' if met else 'NOT met'}")

@@ -36,8 +36,8 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 from indexer.backends.base import LexicalQuery
 from indexer.documents import field_bigram_text
@@ -137,33 +137,129 @@ def concept_coverage(terms: Sequence[str], weights: Mapping[str, float], tokens:
     return min(1.0, sum(idf(t) for t in found) / total)
 
 
-@dataclass(slots=True)
-class Coverage:
-    """What the floor measures on the hits of the word and bigram legs."""
-
-    words: dict[DocId, float]  # lexical hit → coverage of the query (coverage)
-    bigrams: dict[DocId, float]  # bigram hit → share of the query's bigrams it contains (bigram_share)
-    docs: dict[DocId, Document]  # the documents read to measure them
-    concepts: dict[DocId, float]  # lexical hit → coverage with variant forms whole (concept_coverage)
-    literal: set[DocId] = field(default_factory=set)  # lexical hits holding one of the query's own words
+BATCH = 16  # documents read at once while a decision may need only the first few (the answer gate)
 
 
-def measure(target: Target, docs: dict[DocId, Document], lexical_hits: Sequence[Hit], bigram_hits: Sequence[Hit],
-            query: LexicalQuery, bigrams: LexicalQuery | None,
-            alternatives: Mapping[tuple[str, ...], Sequence[tuple[str, ...]]]) -> Coverage:
-    """Each lexical hit's coverage and concept coverage of the query and whether it holds one of the
-    query's own words, and each bigram hit's share of the query's bigrams, on the hits' ``docs``."""
-    fields = [name for name, boost in query.boosts.items() if boost > 0]
-    idf = functools.cache(general_idf)  # the same few terms, looked up for every hit
-    tokens = {h.doc_id: doc_tokens(docs[h.doc_id], fields) for h in lexical_hits if h.doc_id in docs}
-    own = query.literal_terms()
-    shares: dict[DocId, float] = {}
-    if bigrams is not None:
-        shares = {h.doc_id: bigram_share(bigrams.terms, docs[h.doc_id], bigrams.boosts, target)
-                  for h in bigram_hits if h.doc_id in docs}
-    return Coverage({i: coverage(query.terms, query.weights, t, idf) for i, t in tokens.items()}, shares, docs,
-                    {i: concept_coverage(query.terms, query.weights, t, idf, alternatives) for i, t in tokens.items()},
-                    {i for i, t in tokens.items() if not t.isdisjoint(own)})
+class Evidence:
+    """What the floor measures on the hits of the word and bigram legs — each word hit's coverage
+    (:func:`coverage`) and concept coverage (:func:`concept_coverage`) of the query and whether it
+    holds one of the query's own words, each bigram hit's share of the query's bigrams
+    (:func:`bigram_share`) — on their documents, read (``read``: ids → documents, a batch at a
+    time) only once a decision asks for them: a hit kept by its cosine, or by any one query term
+    (:func:`least_coverage`), or behind a hit that already opened the answer gate, is never read.
+    ``words``, ``concepts`` and ``bigrams`` are mappings over the legs' hits, measured on first
+    look-up; :meth:`prefetch` reads the documents of many hits in one batch beforehand."""
+
+    def __init__(self, target: Target, read: Callable[[list[DocId]], Iterable[Document]],
+                 lexical_hits: Sequence[Hit], bigram_hits: Sequence[Hit], query: LexicalQuery,
+                 bigrams: LexicalQuery | None,
+                 alternatives: Mapping[tuple[str, ...], Sequence[tuple[str, ...]]]) -> None:
+        self.target, self.query, self.bigram_query, self.alternatives = target, query, bigrams, alternatives
+        self._read = read
+        self.docs: dict[DocId, Document] = {}  # the documents read so far (kept for the page)
+        self._asked: set[DocId] = set()
+        self._lexical = list(dict.fromkeys(h.doc_id for h in lexical_hits))
+        self._fields = [name for name, boost in query.boosts.items() if boost > 0]
+        self._idf = functools.cache(general_idf)  # the same few terms, looked up for every hit
+        self._own = query.literal_terms()
+        self._measured: dict[DocId, tuple[float, float, bool]] = {}  # word hit → coverage, concept, own word
+        self._shares: dict[DocId, float] = {}
+        self.words = _Measured(self, self._lexical, 0)
+        self.concepts = _Measured(self, self._lexical, 1)
+        self.bigrams = _Measured(self, list(dict.fromkeys(h.doc_id for h in bigram_hits)) if bigrams else [], None)
+        self.found = frozenset((*self.words.hits, *self.bigrams.hits))
+
+    @property
+    def least(self) -> float:
+        """:func:`least_coverage` of the query."""
+        return least_coverage(self.query, self._idf)
+
+    def prefetch(self, ids: Iterable[DocId]) -> None:
+        """Read the documents of the given hits not read yet, in one batch."""
+        unread = [i for i in dict.fromkeys(ids) if i not in self._asked]
+        if unread:
+            self._asked.update(unread)
+            self.docs.update((d["id"], d) for d in self._read(unread))
+
+    def holds_own_word(self) -> bool:
+        """Whether some word hit holds one of the query's own words (not only variant ones)."""
+        return any(self._word(i)[2] for i in self._lexical)
+
+    def _word(self, doc_id: DocId) -> tuple[float, float, bool]:
+        known = self._measured.get(doc_id)
+        if known is None:
+            self._ahead(doc_id, self._lexical)
+            doc = self.docs.get(doc_id)
+            if doc is None:  # gone since the leg found it
+                known = (0.0, 0.0, False)
+            else:
+                q, idf, tokens = self.query, self._idf, doc_tokens(doc, self._fields)
+                known = (coverage(q.terms, q.weights, tokens, idf),
+                         concept_coverage(q.terms, q.weights, tokens, idf, self.alternatives),
+                         not tokens.isdisjoint(self._own))
+            self._measured[doc_id] = known
+        return known
+
+    def _share(self, doc_id: DocId) -> float:
+        known = self._shares.get(doc_id)
+        if known is None:
+            self._ahead(doc_id, self.bigrams.hits)
+            doc, query = self.docs.get(doc_id), self.bigram_query
+            known = 0.0 if doc is None or query is None else bigram_share(query.terms, doc, query.boosts, self.target)
+            self._shares[doc_id] = known
+        return known
+
+    def _ahead(self, doc_id: DocId, order: list[DocId]) -> None:
+        """Read ``doc_id``'s document with the next ones of ``order`` not read yet (one batch)."""
+        if doc_id in self._asked:
+            return
+        at = order.index(doc_id) if doc_id in order else len(order)
+        self.prefetch([doc_id, *[i for i in order[at + 1:] if i not in self._asked][:BATCH - 1]])
+
+
+class _Measured(Mapping[DocId, float]):
+    """One measure of :class:`Evidence` over one leg's hits (``part``: 0 coverage, 1 concept
+    coverage, None the bigram share), measured on first look-up."""
+
+    def __init__(self, evidence: Evidence, hits: list[DocId], part: int | None) -> None:
+        self.evidence, self.hits, self.part = evidence, hits, part
+        self._ids = frozenset(hits)
+
+    def __getitem__(self, doc_id: DocId) -> float:
+        if doc_id not in self._ids:
+            raise KeyError(doc_id)
+        return self.evidence._share(doc_id) if self.part is None else self.evidence._word(doc_id)[self.part]
+
+    def __iter__(self) -> Iterator[DocId]:
+        return iter(self.hits)
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def prefetch(self, ids: Iterable[DocId]) -> None:
+        """Read the documents of those of ``ids`` either leg found (one batch for both measures)."""
+        self.evidence.prefetch(i for i in ids if i in self.evidence.found)
+
+
+def least_coverage(query: LexicalQuery, idf: Callable[[str], float]) -> float:
+    """What every hit of the word leg covers at least: the least :func:`coverage` of one of the
+    query's terms — a hit BM25 scores holds one of them in the fields searched (0 when a term
+    holds whitespace: its tokens might not split alike).
+
+    >>> least_coverage(LexicalQuery(("医保", "基金"), {"problem_tokens": 1.0}), {"医保": 3.0, "基金": 1.0}.get)
+    0.25
+    """
+    distinct = set(query.terms)
+    if not distinct or any(len(t.split()) != 1 or t != t.strip() for t in distinct):
+        return 0.0
+    return min(coverage(query.terms, query.weights, {t}, idf) for t in distinct)
+
+
+def prefetch(values: Mapping[DocId, float], ids: Iterable[DocId]) -> None:
+    """Let a lazy mapping (:class:`Evidence`'s) read the documents behind ``ids`` in one batch."""
+    ahead = getattr(values, "prefetch", None)
+    if ahead is not None:
+        ahead(ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,36 +307,56 @@ def verdict(fused: Sequence[Fused], concepts: Mapping[DocId, float], *, answer_c
     which not one word, listed variant or character pair is found has no answer, whatever its cosine:
     its subject is not in the corpus (超期羁押 among health notices), and the cosine of such a real
     phrase is as high as an answered one's."""
-    lexical = [concepts.get(f.doc_id, 0.0) for f in fused if f.leg(Leg.LEXICAL) is not None]
+    lexical = [f.doc_id for f in fused if f.leg(Leg.LEXICAL) is not None]
     best_cosine = max((v.score for f in fused if (v := f.leg(Leg.VECTOR)) is not None), default=0.0)
     if pieces_searched and not lexical and all(f.leg(Leg.BIGRAM) is None for f in fused):
         return Verdict(not gate, best_cosine)
-    answered = not gate or (max(lexical) >= answer_coverage if lexical else best_cosine >= answer_similarity)
+    answered = not gate or (_reaches(concepts, lexical, answer_coverage) if lexical else best_cosine >= answer_similarity)
     return Verdict(answered, best_cosine)
+
+
+def _reaches(values: Mapping[DocId, float], ids: Sequence[DocId], threshold: float) -> bool:
+    """Whether one of ``ids`` has a value ≥ ``threshold`` (absent: 0), looked at a batch at a time
+    in their order: a lazy mapping reads no further than the first that has."""
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start:start + BATCH]
+        prefetch(values, chunk)
+        if any(values.get(i, 0.0) >= threshold for i in chunk):
+            return True
+    return False
 
 
 def apply(fused: Sequence[Fused], covered: Mapping[DocId, float], *, min_coverage: float, similarity_window: float,
           answer_coverage: float, answer_similarity: float, gate: bool = True,
           bigram_covered: Mapping[DocId, float] | None = None, min_bigram_coverage: float = 1.0,
-          concepts: Mapping[DocId, float] | None = None, judged: Verdict | None = None) -> list[Fused]:
+          concepts: Mapping[DocId, float] | None = None, judged: Verdict | None = None,
+          least_coverage: float = 0.0) -> list[Fused]:
     """The fused hits above the floor, in their order (see the module docstring); ``gate=False``
     skips the answer gate (query-by-example: an issue is an answer to itself's kind).
     ``bigram_covered``: the share of the query's bigrams each bigram-leg hit contains;
     ``concepts``: each lexical hit's :func:`concept_coverage`, for the gate (default: ``covered``);
     ``judged``: the query's :class:`Verdict` when already known (a filtered search: the query's
-    unfiltered one), else it is judged on ``fused``."""
+    unfiltered one), else it is judged on ``fused``; ``least_coverage``: what every lexical hit
+    covers at least (:func:`least_coverage`). A hit's coverages are looked up only when its cosine
+    does not keep it (lazy mappings: :class:`Evidence`)."""
     bigram_covered = bigram_covered or {}
     judged = judged or verdict(fused, covered if concepts is None else concepts, answer_coverage=answer_coverage,
                                answer_similarity=answer_similarity, gate=gate)
     if not judged.answered:
         return []
+    near = judged.best_cosine - similarity_window
+    words = least_coverage >= min_coverage  # every lexical hit covers enough
+
+    def close(item: Fused) -> bool:
+        vec = item.leg(Leg.VECTOR)
+        return vec is not None and vec.score >= near
 
     def kept(item: Fused) -> bool:
-        if item.leg(Leg.LEXICAL) is not None and covered.get(item.doc_id, 0.0) >= min_coverage:
+        if close(item):
             return True
-        if item.leg(Leg.BIGRAM) is not None and bigram_covered.get(item.doc_id, 0.0) >= min_bigram_coverage:
+        if item.leg(Leg.LEXICAL) is not None and (words or covered.get(item.doc_id, 0.0) >= min_coverage):
             return True
-        vec = item.leg(Leg.VECTOR)
-        return vec is not None and vec.score >= judged.best_cosine - similarity_window
+        return item.leg(Leg.BIGRAM) is not None and bigram_covered.get(item.doc_id, 0.0) >= min_bigram_coverage
 
+    prefetch(covered, [f.doc_id for f in fused if not close(f) and not (words and f.leg(Leg.LEXICAL) is not None)])
     return [f for f in fused if kept(f)]

@@ -47,6 +47,8 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
+from contextvars import copy_context
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -129,6 +131,11 @@ class SearchService:
     def close(self) -> None:
         self._pool.shutdown(wait=False)
 
+    def _pinned(self) -> AbstractContextManager[object]:
+        """A request's reads checked for freshness once (a backend that can: EmbeddedBackend.pinned)."""
+        pinned = getattr(self.backend, "pinned", None)
+        return pinned() if pinned is not None else nullcontext()
+
     def warm_up(self) -> None:
         """Load what the first query would otherwise wait for (jieba's dictionaries, the idf table,
         the model's first run) without touching the index."""
@@ -138,22 +145,25 @@ class SearchService:
 
     # -- public API ----------------------------------------------------------------------
     def search_issues(self, request: SearchRequest) -> SearchResult:
-        return self._search(Target.ISSUES, request)
+        with self._pinned():
+            return self._search(Target.ISSUES, request)
 
     def search_measures(self, request: SearchRequest) -> SearchResult:
-        return self._search(Target.MEASURES, request)
+        with self._pinned():
+            return self._search(Target.MEASURES, request)
 
     def similar_issues(self, request: SimilarRequest) -> SearchResult:
         """Issues (or, with ``target`` measures, measure items) like the given issue
         (query-by-example); see the module docstring."""
         started = time.perf_counter()
-        source, text, source_vector, filters, scope = self._similar_inputs(request)
-        result = self._run(
-            request.target, text=text, query_vector=source_vector, mode=request.mode,
-            filters=filters, floor_filters=scope, fusion=request.fusion, page=request.page, size=request.size,
-            collapse=request.collapse, facets=request.facets, exclude_ids=_own_ids(request.target, source),
-            example=True, categories=source.get("categories") or (), search_filters=request.filters, sort=request.sort,
-        )
+        with self._pinned():
+            source, text, source_vector, filters, scope = self._similar_inputs(request)
+            result = self._run(
+                request.target, text=text, query_vector=source_vector, mode=request.mode,
+                filters=filters, floor_filters=scope, fusion=request.fusion, page=request.page, size=request.size,
+                collapse=request.collapse, facets=request.facets, exclude_ids=_own_ids(request.target, source),
+                example=True, categories=source.get("categories") or (), search_filters=request.filters,
+                sort=request.sort)
         result.q = None
         result.source = source
         result.took_ms = round((time.perf_counter() - started) * 1000, 2)
@@ -307,7 +317,7 @@ class SearchService:
         k_vec = max(settings.vector_top_k, depth) + extra
         legs: dict[Leg, list[Hit]] = {}
         via: str | None = None
-        measured: floor.Coverage | None = None
+        measured: floor.Evidence | None = None
         both = getattr(self.backend, "search_both", None)
         if mode is Mode.HYBRID and both is not None and (target is Target.ISSUES or settings.measure_vectors):
             # Both legs in one round trip (Elasticsearch msearch), after embedding the query.
@@ -325,11 +335,10 @@ class SearchService:
             # The vector leg (query embedding + cosine) runs beside the lexical leg and the reading
             # of the lexical hits for their coverage; the measure vectors of the issues either
             # leg found are scored after both.
-            future = self._pool.submit(self._vector_leg, target, embedded, query_vector, filters, k_vec,
-                                       with_measures=False)
+            future = self._pool.submit(copy_context().run, self._vector_leg, target, embedded, query_vector, filters,
+                                       k_vec, with_measures=False)  # in the request's context (its pin)
             legs[Leg.LEXICAL] = lexical.run(self.backend, target, query, filters, k_lex)
             legs[Leg.BIGRAM] = self._bigram_leg(target, bigrams, filters, k_big)
-            measured = self._coverage(target, legs, query, bigrams, alternatives) if settings.relevance_floor else None
             legs[Leg.VECTOR], via, q = future.result()
             if target is Target.ISSUES:
                 found = [h.doc_id for h in (*legs[Leg.LEXICAL], *legs[Leg.BIGRAM])]
@@ -341,7 +350,7 @@ class SearchService:
         params = self.fusion_params
         if settings.variant_vector and expansion.terms and mode is Mode.HYBRID and legs.get(Leg.LEXICAL):
             measured = measured or self._coverage(target, legs, query, bigrams, alternatives)
-            if not measured.literal:
+            if not measured.holds_own_word():
                 params = variant_evidence(params, settings.variant_weight)
         fused = FUSERS[fusion](legs, params)
         if exclude_ids:
@@ -361,7 +370,8 @@ class SearchService:
             fused = floor.apply(fused, measured.words, min_coverage=settings.min_coverage,
                                 similarity_window=settings.similarity_window, answer_coverage=answer,
                                 answer_similarity=settings.answer_similarity, bigram_covered=measured.bigrams,
-                                min_bigram_coverage=settings.min_bigram_coverage, judged=verdict)
+                                min_bigram_coverage=settings.min_bigram_coverage, judged=verdict,
+                                least_coverage=measured.least)
         boosted: frozenset[str] = frozenset()
         boosted_by = "example" if example else None
         above = float("-inf")  # hits scoring less cannot move into the first ``depth``: their documents are not read
@@ -408,13 +418,11 @@ class SearchService:
 
     def _coverage(self, target: Target, legs: Mapping[Leg, Sequence[Hit]], query: LexicalQuery,
                   bigrams: LexicalQuery | None,
-                  alternatives: Mapping[tuple[str, ...], Sequence[tuple[str, ...]]]) -> floor.Coverage:
-        """What the relevance floor measures on the word and bigram legs' hits (floor.measure), on
-        their documents, read here and kept for the page."""
-        lexical_hits, bigram_hits = legs.get(Leg.LEXICAL, ()), legs.get(Leg.BIGRAM, ())
-        wanted = list(dict.fromkeys(h.doc_id for h in (*lexical_hits, *bigram_hits)))
-        docs = {d["id"]: d for d in self.backend.get(target, wanted, derived=False)} if wanted else {}
-        return floor.measure(target, docs, lexical_hits, bigram_hits, query, bigrams, alternatives)
+                  alternatives: Mapping[tuple[str, ...], Sequence[tuple[str, ...]]]) -> floor.Evidence:
+        """What the relevance floor measures on the word and bigram legs' hits (floor.Evidence), on
+        those of their documents its decisions need, read when they do and kept for the page."""
+        return floor.Evidence(target, lambda ids: self.backend.get(target, ids, derived=False), legs.get(Leg.LEXICAL, ()),
+                              legs.get(Leg.BIGRAM, ()), query, bigrams, alternatives)
 
     def _issue_vectors(self, issue_hits: list[Hit], q: Vector, filters: Filters, k: int,
                        candidates: Sequence[DocId] | None = None) -> list[Hit]:

@@ -88,6 +88,35 @@ def test_a_reader_sees_the_writers_commits_without_reopening(tmp_path):
     writer.close()
 
 
+def test_a_pinned_block_checks_once_and_sees_commits_from_the_next_block_on(tmp_path):
+    """A search request's reads check for other processes' commits once, when its block begins;
+    other contexts (threads) still check on every read."""
+    import contextvars
+    import threading
+
+    writer = _loaded(tmp_path)
+    reader = _open(tmp_path)
+    checks = []
+    data_version = reader._gen.store.data_version
+    reader._gen.store.data_version = lambda: checks.append(1) or data_version()  # counts the real checks
+    [extra] = make_bundles([("n4", "东山县卫生健康局", "health_bureau", "江西省", 2024,
+                             [("医保基金拨付滞后", "completed", ["建立拨付台账"])])])
+    with reader.pinned():
+        assert "n4-001" not in _ids(reader.lexical(ISSUES, _query("医保", "基金"), Filters(), 10))
+        writer.write([extra])
+        assert "n4-001" not in _ids(reader.lexical(ISSUES, _query("医保", "基金"), Filters(), 10))
+        assert "n4-001" not in _ids(contextvars.copy_context().run(reader.vector, ISSUES, QUERY_VECTOR, Filters(), 10))
+        assert len(checks) == 1
+        seen: list[list[str]] = []  # a thread outside the request's context checks as before
+        thread = threading.Thread(target=lambda: seen.append(_ids(reader.vector(ISSUES, QUERY_VECTOR, Filters(), 10))))
+        thread.start()
+        thread.join()
+        assert "n4-001" in seen[0] and len(checks) == 2
+    assert "n4-001" in _ids(reader.lexical(ISSUES, _query("医保", "基金"), Filters(), 10))
+    reader.close()
+    writer.close()
+
+
 def test_rebuild_serves_the_old_generation_until_the_switch(tmp_path):
     writer = _loaded(tmp_path)
     reader = _open(tmp_path)
@@ -428,4 +457,23 @@ def test_issue_family_vectors_from_the_indexes_are_the_stores_rows(tmp_path):
     gone = everyone[0].split("-")[0]
     backend.delete_notices([gone])
     assert not any(owner.startswith(f"{gone}-") for owner in backend.issue_family_vectors(everyone)[0])
+    backend.close()
+
+
+def test_a_search_request_checks_freshness_once(tmp_path):
+    """Every leg, the floor's reads, the family vectors, the facets and the page of one hybrid
+    search (its vector leg on the search pool's thread) share one freshness check."""
+    from indexer.settings import Settings
+    from search_api.parse import parse_search_request
+    from search_api.search import SearchService
+
+    backend = _loaded(tmp_path)
+    settings = Settings(backend="embedded")
+    service = SearchService(settings, backend, EMBEDDER)
+    checks = []
+    data_version = backend._gen.store.data_version
+    backend._gen.store.data_version = lambda: checks.append(1) or data_version()
+    result = service.search_issues(parse_search_request(settings, q="医保基金", facets=True))
+    assert result.hits and result.facets and len(checks) == 1
+    service.close()
     backend.close()

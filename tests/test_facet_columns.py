@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from indexer.backends.base import NoticeBundle
+from indexer.backends.base import Filters, NoticeBundle
 from indexer.backends.embedded import EmbeddedBackend
 from indexer.backends.facet_columns import count_documents
 from indexer.fields import facet_fields
@@ -87,5 +87,21 @@ def test_counts_follow_a_write_after_being_cached(tmp_path):
         backend.delete_notices(["fc000"])
         after = backend.count_facets(ISSUES, ids, ["province"], 10)
         assert sum(n for _, n in after["province"]) == len(ids) - len(_bundles(random.Random(3), 1)[0].issues)
+    finally:
+        backend.close()
+
+
+def test_hits_whose_rows_the_legs_found_count_alike(tmp_path):
+    """The rows a search leg just looked up are not asked of the store again: counts over hits
+    some of which a vector search found (and some not, and an id that is gone) are the documents'."""
+    rng = random.Random(4)
+    backend = EmbeddedBackend(tmp_path / "data", threads=1)
+    try:
+        backend.write(_bundles(rng, 30))
+        found = [h.doc_id for h in backend.vector(ISSUES, [1.0] * 8, Filters(), 15)]
+        assert len(backend._row_ids.known_rows(backend._gen, ISSUES, found)) == 15  # the leg's rows are known
+        others = [i for i in _ids(backend, ISSUES, rng) if i not in found]
+        for ids in (found, [*found[:7], *others], [*others, *found[7:]]):
+            assert backend.count_facets(ISSUES, ids, FIELDS, 30) == count_documents(backend.get(ISSUES, ids), FIELDS, 30)
     finally:
         backend.close()

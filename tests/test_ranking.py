@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from indexer.backends.base import Filters
 from indexer.backends.memory import MemoryBackend
 from indexer.settings import Settings
-from indexer.types import Leg, Target
+from indexer.types import Hit, Leg, Target
 from search_api import floor, lexical, variants
 from search_api.app import create_app
 from search_api.fuse import Fused, LegRank
@@ -346,3 +346,96 @@ def test_a_short_query_finding_only_its_generic_word_gets_nothing(backend):
     assert total(short_answer_coverage=0.0) > 0  # the general gate alone lets it through
     assert total() == 0
     assert total(short_query_terms=1) > 0  # a two-word query is not short at 1
+
+
+# -- the floor's evidence, read only where a decision needs it ---------------------------------------
+
+def _evidence(docs: dict[str, dict], lexical_ids: list[str], bigram_ids: list[str], terms: tuple[str, ...],
+              reads: list[list[str]]) -> floor.Evidence:
+    """Evidence over stored documents; ``reads`` records each batch of ids asked for."""
+    def read(ids: list[str]) -> list[dict]:
+        reads.append(list(ids))
+        return [docs[i] for i in ids if i in docs]
+    query = lexical.LexicalQuery(terms, {"problem_tokens": 1.0})
+    bigrams = lexical.build_bigrams("".join(terms), Target.ISSUES)
+    hits = [Hit(i, 1.0, Leg.LEXICAL) for i in lexical_ids]
+    return floor.Evidence(Target.ISSUES, read, hits, [Hit(i, 1.0, Leg.BIGRAM) for i in bigram_ids], query, bigrams, {})
+
+
+def _eager(ev: floor.Evidence, ids: list[str]) -> tuple[dict, dict, dict]:
+    """The same measures over every hit, as dicts (what the floor measured before it read lazily)."""
+    ev.prefetch(ids)
+    return ({i: ev.words[i] for i in ev.words}, {i: ev.concepts[i] for i in ev.concepts},
+            {i: ev.bigrams[i] for i in ev.bigrams})
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_lazy_evidence_keeps_exactly_what_measuring_every_hit_keeps(seed):
+    import random
+    rng = random.Random(seed)
+    words = ["医保", "基金", "套取", "药品", "采购", "公车", "私用", "考勤"]
+    docs = {f"d{n}": {"id": f"d{n}", "problem": "".join(picked), "problem_tokens": " ".join(picked)}
+            for n in range(40) for picked in [rng.sample(words, rng.randint(1, 4))]}
+    for terms in [("医保",), ("医保", "基金"), tuple(words)]:
+        ids = list(docs)
+        lexical_ids = [i for i in ids if set(terms) & set(docs[i]["problem_tokens"].split())][:25]
+        bigram_ids = rng.sample(ids, 15) + ["gone"]
+        hits = [fused(i, lexical_rank=n + 1 if i in lexical_ids else None,
+                      cosine=rng.choice([None, 0.80, 0.86, 0.9]), bigram_rank=1 if i in bigram_ids else None)
+                for n, i in enumerate(dict.fromkeys([*lexical_ids, *bigram_ids]))]
+        for gate in (True, False):
+            reads: list[list[str]] = []
+            lazy = _evidence(docs, lexical_ids, bigram_ids, terms, reads)
+            options = {**FLOOR, "gate": gate, "min_bigram_coverage": 0.5}
+            kept = floor.apply(hits, lazy.words, **options, bigram_covered=lazy.bigrams, concepts=lazy.concepts,
+                               least_coverage=lazy.least)
+            covered, concepts, shares = _eager(_evidence(docs, lexical_ids, bigram_ids, terms, []), list(docs))
+            assert kept == floor.apply(hits, covered, **options, bigram_covered=shares, concepts=concepts)
+
+
+def test_one_term_that_covers_enough_keeps_every_word_hit_unread():
+    docs = {f"d{n}": {"id": f"d{n}", "problem_tokens": "医保 基金"} for n in range(10)}
+    reads: list[list[str]] = []
+    ev = _evidence(docs, list(docs), [], ("医保", "基金"), reads)
+    assert ev.least >= FLOOR["min_coverage"]
+    hits = [fused(i, lexical_rank=n + 1) for n, i in enumerate(docs)]
+    kept = floor.apply(hits, ev.words, **FLOOR, concepts=ev.concepts, least_coverage=ev.least)
+    assert kept == hits
+    assert reads == [list(docs)[:floor.BATCH]]  # the gate read the first batch only: its first hit answers
+
+
+def test_hits_kept_by_their_cosine_are_not_read():
+    docs = {f"d{n}": {"id": f"d{n}", "problem_tokens": "采购"} for n in range(6)}
+    reads: list[list[str]] = []
+    ev = _evidence(docs, list(docs), list(docs), tuple(f"词{n}" for n in range(12)), reads)
+    assert ev.least < FLOOR["min_coverage"]  # twelve terms: one alone does not cover enough
+    hits = [fused(i, lexical_rank=n + 1, cosine=0.9 if n < 4 else 0.5, bigram_rank=n + 1) for n, i in enumerate(docs)]
+    kept = floor.apply(hits, ev.words, **FLOOR, gate=False, bigram_covered=ev.bigrams, least_coverage=ev.least)
+    assert [f.doc_id for f in kept] == ["d0", "d1", "d2", "d3"]
+    assert reads == [["d4", "d5"]]  # one batch: the two hits whose words and bigrams decide
+
+
+def test_least_coverage_is_what_any_one_term_covers():
+    idf = {"医保": 3.0, "基金": 1.0, "套取": 6.0}.get
+    query = lexical.LexicalQuery(("医保", "基金", "套取"), {"problem_tokens": 1.0}, {"套取": 0.5})
+    least = floor.least_coverage(query, idf)
+    assert least == pytest.approx(1.0 / 4.0)
+    for tokens in ({"基金"}, {"医保"}, {"套取"}, {"基金", "套取"}):
+        assert floor.coverage(query.terms, query.weights, tokens, idf) >= least
+    assert floor.least_coverage(lexical.LexicalQuery(("医保 基金",), {"problem_tokens": 1.0}), idf) == 0.0
+
+
+def test_the_gate_reads_on_until_a_hit_answers_and_a_gone_hit_covers_nothing():
+    terms = tuple(f"词{n}" for n in range(12))
+    docs = {f"d{n:02d}": {"id": f"d{n:02d}", "problem_tokens": "词0"} for n in range(20)}
+    docs["d18"]["problem_tokens"] = " ".join(terms)  # the one answer, past the first batch
+    hits = [fused(i, lexical_rank=n + 1) for n, i in enumerate([*docs, "gone"])]
+    reads: list[list[str]] = []
+    ev = _evidence(docs, [*docs, "gone"], [], terms, reads)
+    assert floor.verdict(hits, ev.concepts, answer_coverage=0.3, answer_similarity=0.83).answered
+    assert len(reads) == 2
+    del docs["d18"]
+    ev = _evidence(docs, [*docs, "gone"], [], terms, [])
+    assert not floor.verdict(hits, ev.concepts, answer_coverage=0.3, answer_similarity=0.83).answered
+    ev = _evidence(docs, ["gone", *docs], [], terms, [])
+    assert floor.apply([fused("gone", lexical_rank=1)], ev.words, **FLOOR, gate=False, least_coverage=ev.least) == []

@@ -381,3 +381,13 @@ def test_documents_read_by_the_rows_a_search_found_and_heads_rewritten_come_back
     backend.delete_notices(["n2"])
     assert not backend.get(Target.ISSUES, [d["id"] for d in bundles[1].issues])
     backend.close()
+
+
+def test_a_joined_measure_comes_back_in_the_registrys_order_with_other_keys_after() -> None:
+    from indexer.backends.embedded_rows import stored_form, whole
+    issue = {"id": "n-001", "notice_id": "n", "problem": "公车私用", "status": "completed", "measures": ["收回车辆"]}
+    measure = {"id": "n-001-m1", "issue_id": "n-001", "notice_id": "n", "zeta": 1, "measure_seq": 1, "text": "收回车辆",
+               "problem": "公车私用", "status": "completed", "alpha": 2}
+    back = whole(Target.MEASURES, stored_form(Target.MEASURES, measure, issue), issue)
+    assert back == measure
+    assert list(back) == [*(k for k in measure if k not in ("zeta", "alpha")), "zeta", "alpha"]

@@ -33,7 +33,7 @@ import logging
 import shutil
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -52,13 +52,21 @@ from indexer.backends.embedded_folder import (
     free_mb,
     no_space,
 )
-from indexer.backends.embedded_generation import STORE, STORE_VERSION, Generation, disk_bytes, notice_row
+from indexer.backends.embedded_generation import (
+    STORE,
+    STORE_VERSION,
+    Generation,
+    disk_bytes,
+    notice_row,
+    space_needed,
+)
 from indexer.backends.embedded_lexical import COLLECTIONS, FILTERABLE, KEY, NOT_FAST, as_int, tantivy_errors
 from indexer.backends.embedded_store import NoticeRow, RecordStore, StoreFull
 from indexer.backends.facet_columns import count_stored
+from indexer.backends.pinned import Pin
 from indexer.backends.row_ids import GenerationRows
 from indexer.backends.search_gate import SearchGate
-from indexer.backends.vector_index import EXACT_MAX_ROWS
+from indexer.backends.vector_index import EXACT_MAX_ROWS, set_faiss_threads
 from indexer.errors import BackendError, BadQuery, IncompatibleIndex, ReadOnlyIndex
 from indexer.fields import SCHEMA_VERSION
 from indexer.lru import Lru
@@ -107,6 +115,7 @@ class EmbeddedBackend:
         self._scans = SearchGate(self._lock)  # vector scans run outside _lock; changes wait for them
         self._facet_cache: Lru[tuple, dict[str, list[tuple[str, int]]]] = Lru(FACET_CACHE_SIZE)
         self._row_ids = GenerationRows()  # ids of the rows the legs found (row_ids.py)
+        self._pin = Pin()
         self._requested: tuple[str, int, str] | None = None  # the last check_compatible() values
         self._holding_for_writes = False  # took the writer lock for writes (kept until close)
         self._closed = False
@@ -117,7 +126,7 @@ class EmbeddedBackend:
                 raise BackendError(f"cannot create the data folder {self.data_dir}: {exc}") from exc
         self.folder = DataFolder(self.data_dir)
         self._writer_lock = WriterLock(self.data_dir)
-        _set_faiss_threads()
+        set_faiss_threads()
         self._gen = self._open_current()
 
     @classmethod
@@ -228,6 +237,8 @@ class EmbeddedBackend:
     def _refresh(self) -> bool:
         if self._closed:
             raise BackendError("the embedded backend is closed")
+        if self._pin.holds():  # checked when the block began (pinned)
+            return False
         if self.folder.current_moved() and self.folder.read_current() != self._gen.name:
             old, self._gen = self._gen, self._open_current()
             self._scans.drain()
@@ -241,6 +252,10 @@ class EmbeddedBackend:
         self._scans.drain()
         self._gen.sync_vectors()
         return True
+
+    def pinned(self) -> AbstractContextManager[None]:
+        """One freshness check for the reads in the block (a search request: pinned.py)."""
+        return self._pin.block(self.refresh)
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def info(self) -> IndexInfo:
@@ -328,7 +343,7 @@ class EmbeddedBackend:
             result.written.append(bundle.notice_id)
         if not rows:
             return result
-        needed = _space_needed(rows)
+        needed = space_needed(rows)
         try:
             if dims is not None and gen.store.meta().get("dims") is None:
                 gen.store.set_meta({"dims": dims})
@@ -420,8 +435,8 @@ class EmbeddedBackend:
         ids = self._row_ids.doc_ids(gen, target, [r for _, r in head])
         if len(ids) < k and len(head) < len(scored):
             head, ids = scored, self._row_ids.doc_ids(gen, target, [r for _, r in scored])
-        return sorted((Hit(ids[r], s, Leg.LEXICAL) for s, r in head if r in ids),
-                      key=lambda h: (-h.score, h.doc_id))[:k]
+        # best first, ties by id; Hits for the k kept only (a tie at the cut brings hundreds of rows)
+        return [Hit(i, -s, Leg.LEXICAL) for s, i in sorted((-s, ids[r]) for s, r in head if r in ids)[:k]]
 
     def vector(self, target: Target, vector: Vector, filters: Filters, k: int) -> list[Hit]:
         query = np.asarray(vector, dtype=np.float32).ravel()
@@ -483,7 +498,8 @@ class EmbeddedBackend:
             key = ("hits", gen.name, gen.store.seq(), target, tuple(fields), size, tuple(ids))
             counts = self._facet_cache.get(key)
             if counts is None:
-                counts = count_stored(gen.store, gen.vectors.get(target), target, ids, fields, size)
+                counts = count_stored(gen.store, gen.vectors.get(target), target, ids, fields, size,
+                                      self._row_ids.known_rows(gen, target, ids))
                 self._facet_cache.put(key, counts)
             return {name: list(pairs) for name, pairs in counts.items()}
 
@@ -574,20 +590,3 @@ class EmbeddedBackend:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-
-def _space_needed(rows: Sequence[NoticeRow]) -> int:
-    """Bytes a batch takes on disk, roughly: its SQLite rows, their copy in the write-ahead log
-    and the tantivy segments (measured on generated notices: about 3× the rows' payload)."""
-    return 3 * sum(len(r.record) + sum(len(d.doc) + len(d.shared) + len(d.keys) + len(d.vector or b"")
-                                       for d in r.docs) for r in rows)
-
-
-def _set_faiss_threads() -> None:
-    """One OpenMP thread for faiss: a single query gains nothing from more, and on a busy machine
-    OpenMP's barrier spinning made a compressed scan 3× slower (SQ8, measured: 42 ms against 15 at 100k rows). The
-    vector index parallelises over its shards with ordinary threads instead."""
-    try:
-        import faiss
-    except ImportError:  # pragma: no cover
-        return
-    faiss.omp_set_num_threads(1)

