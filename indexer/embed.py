@@ -383,7 +383,9 @@ class CachedEmbedder:
     """Wraps an embedder: passages through the :class:`VectorCache`; queries go straight to the model
     (the search service caches query vectors once, by normalised query: search_api.vector.QueryEncoder).
 
-    ``hits`` / ``misses`` count passages, for the ingest report."""
+    Calls may run at once (ingest overlaps one batch's preparation with the last one's model
+    runs): a text another call is embedding now is not embedded again, but taken from the cache
+    once that call is done. ``hits`` / ``misses`` count passages, for the ingest report."""
 
     def __init__(self, inner: Embedder, cache: VectorCache | StoredVectors) -> None:
         self.inner = inner
@@ -394,23 +396,55 @@ class CachedEmbedder:
         self.semantic = inner.semantic
         self.hits = 0
         self.misses = 0
+        self._lock = threading.Lock()
+        self._embedding: dict[bytes, threading.Event] = {}  # text hash → set when its call is done
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return _empty(self.dims)
         keys = [text_hash(t) for t in texts]
-        found = self.cache.get_many(self.model_id, keys)
+        # in-flight keys first, then the cache: a call that is done has put its vectors in the
+        # cache before it stops listing them, so each key is found in one of the two
+        with self._lock:
+            elsewhere = {key: event for key in keys if (event := self._embedding.get(key)) is not None}
+        found = self.cache.get_many(self.model_id, [key for key in keys if key not in elsewhere])
         todo: dict[bytes, str] = {}  # unique missing texts, first occurrence kept
-        for key, text in zip(keys, texts, strict=True):
-            if key not in found:
-                todo.setdefault(key, text)
-        if todo:
-            vectors = self.cache.rounded(self.inner.embed_passages(list(todo.values())))  # as the cache gives them back
-            fresh = dict(zip(todo, vectors, strict=True))
-            self.cache.put_many(self.model_id, fresh.items())
-            found.update(fresh)
-        self.misses += len(todo)
-        self.hits += len(texts) - len(todo)
+        done = threading.Event()
+        with self._lock:
+            for key, text in zip(keys, texts, strict=True):
+                if key in found or key in todo or key in elsewhere:
+                    continue
+                other = self._embedding.get(key)  # another call took it up meanwhile
+                if other is not None:
+                    elsewhere[key] = other
+                else:
+                    todo[key] = text
+                    self._embedding[key] = done
+        try:
+            if todo:
+                vectors = self.cache.rounded(self.inner.embed_passages(list(todo.values())))  # as the cache gives them back
+                fresh = dict(zip(todo, vectors, strict=True))
+                self.cache.put_many(self.model_id, fresh.items())
+                found.update(fresh)
+        finally:
+            with self._lock:
+                for key in todo:
+                    del self._embedding[key]
+            done.set()
+        embedded = len(todo)
+        if elsewhere:
+            for event in set(elsewhere.values()):
+                event.wait()
+            found.update(self.cache.get_many(self.model_id, list(elsewhere)))
+            late = [text for key, text in zip(keys, texts, strict=True) if key not in found]
+            if late:  # the other call failed, or the cache dropped them: embed them here
+                late = list(dict.fromkeys(late))
+                vectors = self.cache.rounded(self.inner.embed_passages(late))
+                found.update(zip(map(text_hash, late), vectors, strict=True))
+                embedded += len(late)
+        with self._lock:
+            self.misses += embedded
+            self.hits += len(texts) - embedded
         return np.stack([found[key] for key in keys]).astype(np.float32, copy=False)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:

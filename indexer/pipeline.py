@@ -74,6 +74,9 @@ log = logging.getLogger(__name__)
 
 BATCH_NOTICES = 32  # notices per backend write: a crash loses at most this many
 BATCHES_IN_FLIGHT = 1  # batches embedded while the next is parsed: one keeps the embedder busy
+# Embedding calls at once: while one call's batches run in the model, the next call prepares its
+# texts (vector-cache look-ups, token ids) instead of leaving the model's threads idle (docs/scaling.md).
+EMBED_WORKERS = 2
 
 
 @dataclass(slots=True)
@@ -108,7 +111,7 @@ class _Ingester:
         self.finished: set[str] = set()  # sources with a report line
         self.stored = 0  # notices written in this run
         self.in_flight: deque[tuple[list[_Pending], Future[NoticeVectors]]] = deque()
-        self._worker = ThreadPoolExecutor(1, thread_name_prefix="embed")
+        self._worker = ThreadPoolExecutor(EMBED_WORKERS, thread_name_prefix="embed")
 
     def _finish(self, report: FileReport) -> None:
         self.summary.count(report)

@@ -10,7 +10,9 @@ import os
 import shutil
 import sys
 import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
@@ -96,6 +98,57 @@ def test_cached_embedder_embeds_each_text_once(tmp_path: Path) -> None:
     other = CountingEmbedder(dims=8)
     CachedEmbedder(other, VectorCache(tmp_path / "vectors.sqlite3")).embed_passages(["整改甲"])
     assert other.calls == [["整改甲"]]
+
+
+class GatedEmbedder(CountingEmbedder):
+    """A CountingEmbedder whose first call holds until ``release`` is set (``started``: it began),
+    then fails if ``fail_first``."""
+
+    def __init__(self, *, fail_first: bool = False) -> None:
+        super().__init__()
+        self.started, self.release = threading.Event(), threading.Event()
+        self.fail_first = fail_first
+        self._gated = False
+
+    def embed_passages(self, texts):
+        first, self._gated = not self._gated, True
+        if first:
+            self.started.set()
+            assert self.release.wait(10)
+        vectors = super().embed_passages(texts)
+        if first and self.fail_first:
+            raise RuntimeError("the model failed")
+        return vectors
+
+
+@pytest.mark.parametrize("first_fails", [False, True])
+def test_concurrent_calls_embed_a_shared_text_once(tmp_path: Path, first_fails: bool) -> None:
+    # ingest runs two calls at once (indexer.pipeline.EMBED_WORKERS): a text the first call is
+    # embedding is taken from it by the second, not embedded twice; if the first call fails, the
+    # second embeds it itself
+    inner = GatedEmbedder(fail_first=first_fails)
+    cached = CachedEmbedder(inner, VectorCache(tmp_path / "vectors.sqlite3"))
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(cached.embed_passages, ["整改甲", "整改乙"])
+        assert inner.started.wait(10)
+        second = pool.submit(cached.embed_passages, ["整改乙", "整改丙"])
+        for _ in range(100):  # the second call embeds its own text, then waits for "整改乙"
+            if inner.calls:
+                break
+            time.sleep(0.05)
+        time.sleep(0.1)
+        assert inner.calls == [["整改丙"]] and not second.done()
+        inner.release.set()
+        if first_fails:
+            with pytest.raises(RuntimeError):
+                first.result()
+            assert inner.calls == [["整改丙"], ["整改甲", "整改乙"], ["整改乙"]]  # embedded again, here
+        else:
+            assert np.array_equal(first.result()[1], second.result()[0])
+            assert inner.calls == [["整改丙"], ["整改甲", "整改乙"]]
+            assert (cached.hits, cached.misses) == (1, 3)
+        expected = VectorCache.rounded(HashingEmbedder(16).embed_passages(["整改乙", "整改丙"]))
+        assert np.array_equal(second.result(), expected)
 
 
 def test_vector_cache_round_trips_its_int8_vectors_exactly(tmp_path: Path) -> None:
