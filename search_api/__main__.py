@@ -37,15 +37,14 @@ MALLOC_MMAP_THRESHOLD = 256 * 1024
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 
 
-def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
-    """Cap glibc's malloc arenas before the server starts its threads; whether it was done (not
-    with another C library, nor when ``MALLOC_ARENA_MAX`` already says how many). The mapping
-    threshold is fixed too (``MALLOC_MMAP_THRESHOLD``), unless ``MALLOC_MMAP_THRESHOLD_`` says it."""
+def tune_malloc(arenas: int = MALLOC_ARENAS) -> bool:
+    """Tune glibc's malloc before the server starts its threads: the mapping threshold fixed at
+    ``MALLOC_MMAP_THRESHOLD`` (unless ``MALLOC_MMAP_THRESHOLD_`` says it) and the arenas capped at
+    ``arenas`` (unless ``MALLOC_ARENA_MAX`` says how many). Whether the arenas were capped (not with
+    another C library)."""
     import ctypes
     import os
 
-    if "MALLOC_ARENA_MAX" in os.environ:
-        return False
     try:
         mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):
@@ -53,6 +52,8 @@ def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
     if "MALLOC_MMAP_THRESHOLD_" not in os.environ:
         mallopt(_M_MMAP_THRESHOLD, MALLOC_MMAP_THRESHOLD)
         mallopt(_M_TRIM_THRESHOLD, 2 * MALLOC_MMAP_THRESHOLD)
+    if "MALLOC_ARENA_MAX" in os.environ:
+        return False
     return bool(mallopt(_M_ARENA_MAX, arenas))
 
 
@@ -63,7 +64,7 @@ def _serve(app: Any, settings: ApiSettings) -> None:
 
     from search_api.server_workers import uvicorn_config
 
-    limit_malloc_arenas()
+    tune_malloc()
     server = uvicorn.Server(uvicorn_config(app, settings))
     announce_when_ready(app, click.echo, lambda: server.started)
     server.run()

@@ -125,11 +125,11 @@ def _worker(settings: ApiSettings, sock: socket.socket, reports: Any, go: Any) -
     """One worker process: load the search service, report, wait for the others, serve."""
     import uvicorn
 
-    from search_api.__main__ import limit_malloc_arenas
+    from search_api.__main__ import tune_malloc
     from search_api.app import create_app
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides (Ctrl+C reaches the whole group)
-    limit_malloc_arenas()
+    tune_malloc()
     parent = os.getppid()
     app = create_app(settings)
     holder = app.state.search

@@ -40,8 +40,8 @@ def test_cpu_time_is_counted_for_this_process():
 
 ARENAS_CHILD = """
 import ctypes, sys, threading
-from search_api.__main__ import limit_malloc_arenas
-print(limit_malloc_arenas(2) if sys.argv[1] == "limit" else "-", flush=True)
+from search_api.__main__ import tune_malloc
+print(tune_malloc(2) if sys.argv[1] == "limit" else "-", flush=True)
 
 together = threading.Barrier(6)
 
@@ -90,9 +90,9 @@ def test_cpu_time_of_a_process_counts_its_children_when_asked():
 
 THRESHOLD_CHILD = """
 import ctypes, sys
-from search_api.__main__ import limit_malloc_arenas
+from search_api.__main__ import tune_malloc
 if sys.argv[1] == "limit":
-    limit_malloc_arenas(2)
+    tune_malloc(2)
 
 class Info(ctypes.Structure):
     _fields_ = [(n, ctypes.c_size_t) for n in "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost".split()]
@@ -118,3 +118,4 @@ def test_the_server_keeps_large_blocks_mapped_so_that_freeing_them_gives_memory_
     assert mapped("-") == "False"  # glibc's moving threshold: the block came from the heap
     assert mapped("limit") == "True"
     assert mapped("limit", MALLOC_MMAP_THRESHOLD_="33554432") == "False"  # the environment says otherwise
+    assert mapped("limit", MALLOC_ARENA_MAX="3") == "True"  # the arenas' own word leaves the threshold fixed
