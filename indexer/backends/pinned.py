@@ -3,8 +3,9 @@
 The embedded backend checks before every read whether another process committed (a ``stat`` of
 ``CURRENT`` and SQLite's ``PRAGMA data_version``): a hybrid search reads ~8 times (legs, floor,
 family vectors, facets, page). Inside :meth:`Pin.block` the check is made once, when the block
-begins, and the reads after it see the data as it found them; another process's commits are seen
-from the next block on. The pin belongs to the context (:mod:`contextvars`): other requests'
+begins, and the reads in it skip theirs: another process's commits are seen from the next block
+on (or sooner, when another thread's check moves the shared backend on meanwhile: a pin saves
+checks, it is not a snapshot). The pin belongs to the context (:mod:`contextvars`): other requests'
 threads check as before, and a request's helper thread is pinned when it runs in a copy of the
 request's context (``contextvars.copy_context().run``).
 
