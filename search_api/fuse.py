@@ -50,19 +50,31 @@ Legs = Mapping[Leg, Sequence[Hit]]
 
 
 def _positions(legs: Legs) -> dict[DocId, dict[Leg, LegRank]]:
+    return _first_places(legs)[0]
+
+
+def _first_places(legs: Legs) -> tuple[dict[DocId, dict[Leg, LegRank]], dict[Leg, list[tuple[DocId, LegRank]]]]:
+    """Each document's place in each leg (its first, if a leg lists it twice), and each leg's
+    documents at those places in its order."""
     seen: dict[DocId, dict[Leg, LegRank]] = {}
+    by_leg: dict[Leg, list[tuple[DocId, LegRank]]] = {}
     for leg, hits in legs.items():
+        firsts = by_leg[leg] = []
         for rank, hit in enumerate(hits, start=1):
-            seen.setdefault(hit.doc_id, {}).setdefault(leg, LegRank(rank, hit.score))
-    return seen
+            ranks = seen.get(hit.doc_id)
+            if ranks is None:
+                ranks = seen[hit.doc_id] = {}
+            elif leg in ranks:
+                continue
+            ranks[leg] = place = LegRank(rank, hit.score)
+            firsts.append((hit.doc_id, place))
+    return seen, by_leg
 
 
 def _ordered(scores: dict[DocId, float], positions: dict[DocId, dict[Leg, LegRank]]) -> list[Fused]:
     # Ties: the better best rank of either leg first, then the id (deterministic pages).
-    def key(doc_id: DocId) -> tuple[float, int, DocId]:
-        return (-scores[doc_id], min(r.rank for r in positions[doc_id].values()), doc_id)
-
-    return [Fused(d, scores[d], positions[d]) for d in sorted(scores, key=key)]
+    keys = {d: (-score, min([r.rank for r in positions[d].values()]), d) for d, score in scores.items()}
+    return [Fused(d, scores[d], positions[d]) for d in sorted(scores, key=keys.__getitem__)]
 
 
 def rrf(legs: Legs, params: FusionParams) -> list[Fused]:
@@ -79,7 +91,7 @@ def linear(legs: Legs, params: FusionParams) -> list[Fused]:
     """Normalised linear combination: each leg's scores min–max scaled to [0, 1] over its own
     candidates (a single candidate scores 1), then score = Σ weight_leg × scaled score; a leg
     that did not retrieve a document adds 0."""
-    positions = _positions(legs)
+    positions, by_leg = _first_places(legs)
     scores = dict.fromkeys(positions, 0.0)
     for leg, hits in legs.items():
         if not hits:
@@ -88,10 +100,8 @@ def linear(legs: Legs, params: FusionParams) -> list[Fused]:
         low, high = min(values), max(values)
         span = high - low
         weight = params.weights.get(leg, 1.0)
-        for doc_id, ranks in positions.items():
-            r = ranks.get(leg)
-            if r is not None:
-                scores[doc_id] += weight * ((r.score - low) / span if span > 0 else 1.0)
+        for doc_id, r in by_leg[leg]:  # legs added in the same order for every document, as before
+            scores[doc_id] += weight * ((r.score - low) / span if span > 0 else 1.0)
     return _ordered(scores, positions)
 
 

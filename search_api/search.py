@@ -17,7 +17,7 @@ highlight + explain → respond:
 * **floor** (:mod:`search_api.floor`): a query none of whose hits covers enough of its
   specificity or comes close enough in meaning gets no hits; otherwise a hit stays if its words
   cover enough of the query or its cosine is near the best one.
-* **category prior** (typed issue searches, ``best_hit_categories``): hits sharing a topic category
+* **category prior** (:mod:`search_api.prior`; typed issue searches, ``best_hit_categories``): hits sharing a topic category
   with the best hit rank higher, as hits sharing one with the example do in query-by-example.
 * **collapse**: optional; the best hit per institution is kept and carries ``collapsed``, the
   count of further hits of that institution in the ranked list.
@@ -61,9 +61,9 @@ from indexer.fields import FACETS as FACET_FIELDS
 from indexer.fields import date_number
 from indexer.settings import Settings
 from indexer.types import DocId, Document, Hit, Leg, Target, Vector
-from search_api import floor, lexical, vector
+from search_api import floor, lexical, prior, vector
 from search_api.errors import NotFound
-from search_api.fuse import FUSERS, Fused, FusionParams, boost_sharing, variant_evidence
+from search_api.fuse import FUSERS, Fused, FusionParams, variant_evidence
 from search_api.highlight import Highlighter
 from search_api.parse import Mode, Scope, SearchFilters, SearchRequest, SimilarRequest, Sort
 from search_api.public import file_source, public
@@ -377,17 +377,18 @@ class SearchService:
                                 least_coverage=measured.least)
         boosted: frozenset[str] = frozenset()
         boosted_by = "example" if example else None
-        above = float("-inf")  # hits scoring less cannot move into the first ``depth``: their documents are not read
+        above = float("-inf")  # hits scoring less cannot move into the first ``depth``: not looked at (prior.py)
         if (not example and settings.best_hit_categories and target is Target.ISSUES and fused and depth > 0
                 and settings.example_category_boost > 0):
             # typed words: the best hit stands in for the example (its topic is most likely the query's);
             # not for measures, which inherit their issue's categories: it would lift the best hit's siblings
-            top = docs.get(fused[0].doc_id) or next(iter(self.backend.get(target, [fused[0].doc_id], derived=False)), {})
-            categories, boosted_by = list(top.get("categories") or ()), "best_hit"
+            best, docs = prior.categories(self.backend, target, [fused[0].doc_id], docs)
+            categories, boosted_by = list(best.get(fused[0].doc_id) or ()), "best_hit"
             if not whole and depth < len(fused):
                 above = fused[depth - 1].score / (1.0 + settings.example_category_boost)
         if categories and settings.example_category_boost > 0:
-            fused, docs = self._by_category(target, fused, docs, categories, above)
+            fused, docs = prior.boost(self.backend, target, fused, docs, categories, settings.example_category_boost,
+                                      above)
             boosted = frozenset(categories)
         return _Ranked(fused, query.terms, query, expansion, via, docs, boosted, boosted_by if boosted else None, verdict)
 
@@ -400,19 +401,6 @@ class SearchService:
                                                      filters=filters, fusion=fusion, depth=0, exclude_ids=exclude_ids,
                                                      example=example).verdict)
 
-    def _by_category(self, target: Target, fused: list[Fused], docs: dict[DocId, Document],
-                     categories: Sequence[str], above: float = float("-inf")) -> tuple[list[Fused], dict[DocId, Document]]:
-        """Hits sharing a topic category (indexer.categories) with the example (or the best hit)
-        rank higher, score × (1 + ``example_category_boost``) — a soft prior, since issues judged
-        alike share one far more often than others (docs/ranking.md). Only hits scoring at least
-        ``above`` are read for it (a hit below cannot reach the places the caller orders); the
-        documents read are kept for the page."""
-        unread = [f.doc_id for f in fused if f.doc_id not in docs and f.score >= above]
-        if unread:
-            docs = {**docs, **{d["id"]: d for d in self.backend.get(target, unread, derived=False)}}
-        labels = {i: d.get("categories") or () for i, d in docs.items()}
-        return boost_sharing(fused, labels, categories, self.settings.example_category_boost), docs
-
     def _bigram_leg(self, target: Target, query: LexicalQuery | None, filters: Filters, k: int) -> list[Hit]:
         """The bigram leg's hits (the backend's lexical search over the BIGRAMS fields)."""
         if query is None:
@@ -424,8 +412,10 @@ class SearchService:
                   alternatives: Mapping[tuple[str, ...], Sequence[tuple[str, ...]]]) -> floor.Evidence:
         """What the relevance floor measures on the word and bigram legs' hits (floor.Evidence), on
         those of their documents its decisions need, read when they do and kept for the page."""
+        held = getattr(self.backend, "terms_held", None)  # FindsTermsHeld: no document read for what it tells
         return floor.Evidence(target, lambda ids: self.backend.get(target, ids, derived=False), legs.get(Leg.LEXICAL, ()),
-                              legs.get(Leg.BIGRAM, ()), query, bigrams, alternatives)
+                              legs.get(Leg.BIGRAM, ()), query, bigrams, alternatives,
+                              held and (lambda ids, fields, terms: held(target, ids, fields, terms)))
 
     def _issue_vectors(self, issue_hits: list[Hit], q: Vector, filters: Filters, k: int,
                        candidates: Sequence[DocId] | None = None) -> list[Hit]:

@@ -391,3 +391,21 @@ def test_a_joined_measure_comes_back_in_the_registrys_order_with_other_keys_afte
     back = whole(Target.MEASURES, stored_form(Target.MEASURES, measure, issue), issue)
     assert back == measure
     assert list(back) == [*(k for k in measure if k not in ("zeta", "alpha")), "zeta", "alpha"]
+
+
+def test_the_sequence_number_is_remembered_until_a_write_or_another_connections_commit(tmp_path: Path) -> None:
+    path = tmp_path / "records.sqlite"
+    store, other = RecordStore(path), RecordStore(path)
+    store.data_version()
+    first = store.seq()
+    store.delete_notices(["n-none"])  # a write: a new sequence number, even with nothing to delete
+    assert store.seq() == first + 1
+    other.delete_notices(["n-none"])  # another connection commits
+    assert store.data_version() is not None and store.seq() == first + 2  # the freshness check sees it
+    with sqlite3.connect(path) as db:  # remembered: not read again until one of the two happens
+        db.execute("UPDATE meta SET value = '99' WHERE key = 'seq'")
+    assert store.seq() == first + 2
+    store.data_version()
+    assert store.seq() == 99
+    store.close()
+    other.close()

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from indexer.backends import embedded_generation, vector_index
+from indexer.backends import embedded_generation, vector_index, vector_rows
 from indexer.backends.base import Filters
 from indexer.backends.embedded import EmbeddedBackend
 from indexer.backends.vector_index import VectorIndex, load_snapshot, save_snapshot
@@ -320,3 +320,16 @@ def test_a_keyword_field_no_row_has_takes_no_memory_until_one_does(tmp_path):
         assert np.flatnonzero(ix.mask(Filters(equals={"city": ("c1",)}), NO_IDS)).tolist() == list(range(2001, 3000, 2))
         assert ix._columns["city"].codes.view[:2000].tolist() == [-1] * 2000
         ix.close()
+
+
+def test_the_rescoring_file_gives_rows_in_the_order_asked_runs_repeats_and_none():
+    rng = np.random.default_rng(7)
+    stored = _clustered(rng, 300)
+    rows = vector_rows.RowFile(DIMS, None, INT8)
+    rows.extend(stored[:120])
+    rows.extend(stored[120:])
+    for positions in ([], [5], [9, 8, 7], [40, 41, 42, 3, 41, 299, 0, 1], rng.integers(0, 300, 250).tolist()):
+        got = rows.take(np.asarray(positions, dtype=np.int64))
+        assert got.shape == (len(positions), DIMS)
+        assert np.array_equal(got, stored[positions].reshape(-1, DIMS))
+    rows.close()

@@ -237,3 +237,23 @@ class RescoresIssueFamilies(Protocol):
     def issue_family_vectors(self, issue_ids: Sequence[DocId]) -> tuple[list[DocId], np.ndarray]:
         """``(owners, matrix)``: one row per stored vector of each issue and of each of its
         measures, ``owners[i]`` the issue id row ``i`` belongs to; ids without vectors are left out."""
+
+
+class FindsTermsHeld(Protocol):
+    """Optional: a backend that tells from its lexical index which query terms a search leg's
+    hits hold, so the relevance floor (search_api.floor) need not read their documents."""
+
+    def terms_held(self, target: Target, ids: Sequence[DocId], fields: Sequence[str],
+                   terms: Sequence[str]) -> dict[DocId, set[str]]:
+        """Those of ``terms`` each document holds as a token of one of ``fields`` (a stored token
+        field split on whitespace: a term holding whitespace is never one), for the documents of
+        ``ids`` it can tell (the rest are left out: read them); a document gone holds none."""
+
+
+class ReadsKeywordValues(Protocol):
+    """Optional: a backend that keeps keyword fields in columns (the embedded one, for its filters
+    and facets) and reads a hit's values there, not from its document (the category prior)."""
+
+    def keyword_values(self, target: Target, ids: Sequence[DocId], name: str) -> dict[DocId, list[str]]:
+        """The values of the keyword field ``name`` of the documents of ``ids`` it can tell (a
+        search leg found them; the rest are left out: read them), as the document lists them."""

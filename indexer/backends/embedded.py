@@ -62,7 +62,7 @@ from indexer.backends.embedded_generation import (
 )
 from indexer.backends.embedded_lexical import COLLECTIONS, FILTERABLE, KEY, NOT_FAST, as_int, tantivy_errors
 from indexer.backends.embedded_store import NoticeRow, RecordStore, StoreFull
-from indexer.backends.facet_columns import count_stored
+from indexer.backends.facet_columns import count_stored, stored_values
 from indexer.backends.pinned import Pin
 from indexer.backends.row_ids import GenerationRows
 from indexer.backends.search_gate import SearchGate
@@ -307,14 +307,10 @@ class EmbeddedBackend:
             refuse_mismatch((have_model, have_dims, have_dict), model_id, dims, dictionary_version)
 
     def notice_id_for_source(self, source: str) -> NoticeId | None:
-        with self._lock:
-            self._refresh()
-            return self._gen.store.notice_id_for_source(source)
+        return self._live().store.notice_id_for_source(source)
 
     def has_notice(self, notice_id: NoticeId) -> bool:
-        with self._lock:
-            self._refresh()
-            return self._gen.store.has_notice(notice_id)
+        return self._live().store.has_notice(notice_id)
 
     # -- writing -----------------------------------------------------------------------------
     def begin_writing(self) -> bool:
@@ -418,9 +414,7 @@ class EmbeddedBackend:
         full = collection.filtered(scoring, filters) if scoring is not None else None
         if full is None or k <= 0:
             return []
-        with self._lock:
-            self._refresh()
-            searcher = (gen := self._gen).indexes[target].searcher()
+        searcher = (gen := self._live()).indexes[target].searcher()
         with tantivy_errors("searching"):
             limit = FIRST_FETCH * k + 10  # one search, not one per widening, at the usual ties at the cut
             while True:
@@ -513,24 +507,37 @@ class EmbeddedBackend:
                 return empty
         else:
             scoring = Query.all_query()
-        with self._lock:
-            self._refresh()
-            searcher = self._gen.indexes[target].searcher()
+        searcher = self._live().indexes[target].searcher()
         return collection.facet_counts(searcher, collection.filtered(scoring, filters), fields, size)
 
     # -- reading -----------------------------------------------------------------------------
-    def _store(self) -> RecordStore:
+    def _live(self) -> Generation:
+        """The live generation, once it has seen what other processes committed (refresh)."""
         with self._lock:
             self._refresh()
-            return self._gen.store
+            return self._gen
+
+    def _store(self) -> RecordStore:
+        return self._live().store
 
     def get(self, target: Target, ids: Sequence[DocId], *, derived: bool = True) -> list[Document]:
-        with self._lock:
-            self._refresh()
-            gen = self._gen
+        gen = self._live()
         # the rows of ids a search leg just found are known: read by rowid (embedded_store.get_docs)
         found = gen.store.get_docs(target, ids, derived=derived, rows=self._row_ids.known_rows(gen, target, ids))
         return [found[i] for i in ids if i in found]
+
+    def keyword_values(self, target: Target, ids: Sequence[DocId], name: str) -> dict[DocId, list[str]]:
+        with self._lock:  # the columns are the vector index's (facet_columns.py): read under the lock a replay takes
+            self._refresh()
+            gen = self._gen
+            return stored_values(gen.vectors.get(target), self._row_ids.known_rows(gen, target, ids), ids, name)
+
+    def terms_held(self, target: Target, ids: Sequence[DocId], fields: Sequence[str],
+                   terms: Sequence[str]) -> dict[DocId, set[str]]:
+        gen = self._live()
+        rows = self._row_ids.known_rows(gen, target, ids)  # the rows a leg just found: the others are left out
+        held = COLLECTIONS[target].terms_held(gen.indexes[target].searcher(), list(rows.values()), fields, terms)
+        return {doc_id: held[row] for doc_id, row in rows.items() if row in held}
 
     def get_vectors(self, target: Target, ids: Sequence[DocId]) -> dict[DocId, Vector]:
         return {i: v.tolist() for i, v in self._store().get_vectors(target, ids).items()}

@@ -35,6 +35,7 @@ NOT_FAST = frozenset({"id"})  # unique per document: filterable (inverted index)
 REBUILD_BATCH = 200  # notices per transaction / tantivy commit while rebuilding
 WRITER_HEAP = 64_000_000  # bytes of tantivy indexing memory per writer thread
 FACET_SEGMENT_SIZE = 65_536  # terms kept per segment by a facet aggregation: counts exact below this
+TERM_BITS = 24  # terms looked up per search by Collection.terms_held (float32 holds integers to 2^24 exactly)
 
 # -- schema ------------------------------------------------------------------------------------
 
@@ -169,6 +170,37 @@ class Collection:
         if not clauses:
             return scoring
         return Query.boolean_query([(Occur.Must, scoring), *clauses])
+
+    def terms_held(self, searcher: tantivy.Searcher, rows: Sequence[int], fields: Sequence[str],
+                   terms: Sequence[str]) -> dict[int, set[str]]:
+        """Which of ``terms`` the documents at ``rows`` hold in ``fields`` (scored fields): one
+        search per :data:`TERM_BITS` terms over just those rows, each term a constant score of its
+        own power of two, so a row's score is the set of its terms (sums of distinct powers of
+        two below 2^24 are exact in tantivy's float32 scores). A row not live holds none; nothing
+        is told (``{}``) about fields the index does not score."""
+        if any(name not in self.tokens for name in fields):  # not in the index: it cannot tell
+            return {}
+        # a stored token field is split on whitespace: a term holding any is never one of its tokens
+        wanted = [t for t in dict.fromkeys(terms) if t and not any(ch.isspace() for ch in t)]
+        held: dict[int, set[str]] = {row: set() for row in rows}
+        if not wanted or not held or not fields:
+            return held
+        among = Query.const_score_query(Query.boolean_query(
+            [(Occur.Should, Query.term_query(self.schema, KEY, row)) for row in held]), 0.0)
+        for start in range(0, len(wanted), TERM_BITS):
+            chunk = wanted[start:start + TERM_BITS]
+            clauses = [(Occur.Should, Query.const_score_query(Query.boolean_query(
+                [(Occur.Should, Query.term_query(self.schema, name, term, index_option="freq")) for name in fields]),
+                float(1 << bit))) for bit, term in enumerate(chunk)]
+            with tantivy_errors("looking terms up"):
+                found = searcher.search(Query.boolean_query([(Occur.Must, among), *clauses]), limit=len(held),
+                                        count=False).hits
+                keys = searcher.fast_field_values(KEY, [address for _, address in found])
+            for (score, _), row in zip(found, keys, strict=True):
+                mask = int(score)
+                if mask and row in held:
+                    held[row].update(term for bit, term in enumerate(chunk) if mask >> bit & 1)
+        return held
 
     def facet_counts(self, searcher: tantivy.Searcher, full: Query, fields: Sequence[str],
                      size: int) -> dict[str, list[tuple[str, int]]]:

@@ -57,6 +57,7 @@ import numpy as np
 from indexer.backends.embedded_rows import needs_head, needs_issue, whole
 from indexer.backends.head_memo import HeadMemo
 from indexer.backends.row_codec import Codec, build_zdict
+from indexer.backends.store_schema import SCHEMA, TEXT_INDEX
 from indexer.documents import issue_of_measure, measure_id_bounds
 from indexer.errors import BackendError
 from indexer.types import DocId, Document, NoticeId, Target
@@ -66,57 +67,6 @@ TARGET_CODE = {Target.ISSUES: 0, Target.MEASURES: 1}
 CODE_TARGET = {code: target for target, code in TARGET_CODE.items()}
 BOTH_TARGETS = 2  # shared_keys.target of keys both collections of a notice share
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (
-    key   TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS notices (
-    notice_id TEXT PRIMARY KEY,
-    source    TEXT NOT NULL,
-    seq       INTEGER NOT NULL,
-    record    TEXT NOT NULL,
-    docs_from INTEGER,
-    docs_to   INTEGER
-);
-CREATE INDEX IF NOT EXISTS notices_source ON notices (source, seq);
-CREATE TABLE IF NOT EXISTS docs (
-    rowid     INTEGER PRIMARY KEY AUTOINCREMENT,
-    target    INTEGER NOT NULL,
-    doc_id    TEXT NOT NULL,
-    notice_id TEXT NOT NULL,
-    seq       INTEGER NOT NULL,
-    deleted   INTEGER NOT NULL DEFAULT 0,
-    doc       TEXT,
-    shared    TEXT,
-    keys      TEXT,
-    vector    BLOB,
-    text_hash BLOB
-);
-CREATE INDEX IF NOT EXISTS docs_seq ON docs (seq);
-CREATE INDEX IF NOT EXISTS docs_id ON docs (target, doc_id) WHERE deleted = 0;
-CREATE TABLE IF NOT EXISTS derived (
-    name  TEXT PRIMARY KEY,
-    value BLOB NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS shared_keys (
-    notice_id TEXT NOT NULL,
-    target    INTEGER NOT NULL,
-    keys      BLOB NOT NULL,
-    PRIMARY KEY (notice_id, target)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS notice_heads (
-    notice_id TEXT PRIMARY KEY,
-    head      BLOB NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS codecs (
-    codec INTEGER PRIMARY KEY,
-    zdict BLOB NOT NULL
-);
-"""
-# The embedder's cache of vectors (layout 3): a live vector found by the hash of the text it was
-# computed from, so that an unchanged text is not embedded again and no copy is kept elsewhere.
-_TEXT_INDEX = "CREATE INDEX IF NOT EXISTS docs_text ON docs (text_hash) WHERE vector IS NOT NULL"
 PAGE_SIZE = 16384
 # Reads may map the file (``map_bytes``, setting ``store_map_mib``) instead of copying each page into
 # SQLite's cache: a search reads a few hundred rows, each on its own page (3-4x less CPU per row read
@@ -188,6 +138,10 @@ class RecordStore:
         self.map_bytes = max(0, map_bytes)
         self._lock = threading.RLock()
         self._heads = HeadMemo()  # decoded notice heads, for the current sequence number
+        # seq() remembered (a search asks ~12 times) until a write of this store or another
+        # connection's commit, which data_version() sees (the backend checks it before reading)
+        self._seq: int | None = None
+        self._version: int | None = None
         self.packed = True  # write compact rows (layout 2); False keeps a layout-1 store as it is
         if read_only:
             self._db = self._open_read_only(path)
@@ -209,13 +163,13 @@ class RecordStore:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute(f"PRAGMA cache_size=-{READ_CACHE_KIB}")  # until the first write: see READ_CACHE_KIB
             self._db.execute(f"PRAGMA mmap_size={self.map_bytes}")
-            self._db.executescript(_SCHEMA)
+            self._db.executescript(SCHEMA)
             if "text_hash" not in {row[1] for row in self._db.execute("PRAGMA table_info(docs)")}:
                 self._db.execute("ALTER TABLE docs ADD COLUMN text_hash BLOB")  # layouts 1 and 2
             if "docs_from" not in {row[1] for row in self._db.execute("PRAGMA table_info(notices)")}:
                 self._db.executescript("ALTER TABLE notices ADD COLUMN docs_from INTEGER; "  # layouts 1-3
                                        "ALTER TABLE notices ADD COLUMN docs_to INTEGER;")
-            self._db.execute(_TEXT_INDEX)
+            self._db.execute(TEXT_INDEX)
         self.codec = Codec(self._zdicts(), self._zdicts)
         self.vector_codec = self._vector_codec()
 
@@ -270,6 +224,8 @@ class RecordStore:
                 if self._db.in_transaction:  # SQLite rolls back by itself on some errors (a full disk)
                     self._db.execute("ROLLBACK")
                 raise
+            finally:
+                self._seq = None  # under the lock: no reader remembers the value from before
             self._db.execute("COMMIT")
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
@@ -289,12 +245,20 @@ class RecordStore:
             tx.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", rows)
 
     def seq(self) -> int:
-        rows = self._query("SELECT value FROM meta WHERE key = 'seq'")
-        return int(rows[0][0]) if rows else 0
+        """The sequence number of the last write (as of this store's last write or data_version())."""
+        with self._lock:
+            if self._seq is None:
+                rows = self._query("SELECT value FROM meta WHERE key = 'seq'")
+                self._seq = int(rows[0][0]) if rows else 0
+            return self._seq
 
     def data_version(self) -> int:
         """Changes whenever another connection (process) commits: a cheap freshness check."""
-        return int(self._query("PRAGMA data_version")[0][0])
+        with self._lock:
+            version = int(self._query("PRAGMA data_version")[0][0])
+            if version != self._version:
+                self._version, self._seq = version, None
+            return version
 
     # -- writing -------------------------------------------------------------------------
     def write(self, notices: Sequence[NoticeRow], replaces: Mapping[NoticeId, NoticeId]

@@ -28,6 +28,7 @@ from weakref import WeakKeyDictionary
 
 import numpy as np
 
+from indexer.backends.embedded_family import live_positions
 from indexer.types import DocId, Document, Target
 
 if TYPE_CHECKING:  # the memory and Elasticsearch backends count documents only: no embedded imports
@@ -127,6 +128,18 @@ class FacetColumns:
         distinct = np.unique(pairs_row * width + pairs_code)  # a value listed twice counts once
         return np.unique(distinct % width, return_counts=True)
 
+    def values_at(self, positions: np.ndarray, name: str) -> list[list[str]]:
+        """The values of the keyword field ``name`` of each row at ``positions``: its first, then its further ones."""
+        column = self.index.facet_column(name)
+        values = self._value_table(name, column.vocab)  # type: ignore[union-attr]
+        out = [[values[c]] if c >= 0 else [] for c in column.codes.view[positions].tolist()]  # type: ignore[union-attr]
+        extra_pos = column.extra_pos.view  # type: ignore[union-attr]
+        if extra_pos.size:
+            low, high = np.searchsorted(extra_pos, positions, "left"), np.searchsorted(extra_pos, positions, "right")
+            for i in np.flatnonzero(high > low).tolist():
+                out[i].extend(values[c] for c in column.extra_code.view[low[i]:high[i]].tolist())  # type: ignore[union-attr]
+        return out
+
     def _value_table(self, name: str, vocab: Mapping[str, int]) -> list[str]:
         # codes are given in insertion order (vector_rows.KeywordColumn): the table only grows
         values = self._values.setdefault(name, [])
@@ -157,3 +170,16 @@ def count_stored(store: RecordStore, index: VectorIndex | None, target: Target, 
         for name, counter in document_counters(store.docs_by_rowid(rest).values(), fields).items():
             counters[name].update(counter)
     return top(counters, size)
+
+
+def stored_values(index: VectorIndex | None, known: Mapping[DocId, int], ids: Sequence[DocId],
+                  name: str) -> dict[DocId, list[str]]:
+    """The values of the keyword field ``name`` of those of ``ids`` whose rows are ``known`` (the
+    search legs found them) and held alive by the vector ``index``; the others are left out."""
+    if index is None or index.filter_spec.get(name) != "keyword":
+        return {}
+    with_row = [i for i in dict.fromkeys(ids) if i in known]
+    positions, found = live_positions(index.rowids.view, index.alive.view,
+                                      np.asarray([known[i] for i in with_row], dtype=np.int64))
+    held = [i for i, ok in zip(with_row, found.tolist(), strict=True) if ok]
+    return dict(zip(held, FacetColumns.of(index).values_at(positions, name), strict=True))
