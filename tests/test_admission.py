@@ -66,6 +66,13 @@ class Inside:
         return call
 
 
+def gated(store: MemoryBackend) -> tuple[Any, threading.Event, Inside, Admission]:
+    """An app of one slot whose searches wait for the gate: (app, gate, watcher, admission)."""
+    app = make_app(store, 1)
+    gate = threading.Event()
+    return app, gate, Inside(app.state.search.service(), gate), app.state.admission
+
+
 def client_of(app: Any) -> httpx.AsyncClient:
     """Requests in this event loop, concurrently (TestClient sends one at a time)."""
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
@@ -96,10 +103,7 @@ def test_no_more_searches_run_at_once_than_there_are_slots(store, slots):
 
 
 def test_searches_wait_in_arrival_order_while_cheap_requests_answer(store):
-    app = make_app(store, 1)
-    gate = threading.Event()
-    inside = Inside(app.state.search.service(), gate)
-    admission = app.state.admission
+    app, gate, inside, admission = gated(store)
 
     async def run() -> None:
         async with client_of(app) as client:
@@ -120,10 +124,7 @@ def test_searches_wait_in_arrival_order_while_cheap_requests_answer(store):
 
 
 def test_the_search_page_and_the_export_hold_a_slot_too(store):
-    app = make_app(store, 1)
-    gate = threading.Event()
-    inside = Inside(app.state.search.service(), gate)
-    admission = app.state.admission
+    app, gate, inside, admission = gated(store)
 
     async def run() -> None:
         async with client_of(app) as client:
