@@ -20,8 +20,9 @@ with a mix of issue searches, query-by-example (similar) and measure searches.
    query-embedding cache rarely answers.
 
 Prints throughput, p50 / p95 / p99 / max latency (request to last byte, as the client sees it)
-overall and per kind, and the errors (any answer but 200, or no answer within ``--timeout``); for a
-server it started, the cores it kept busy and its CPU time per request (its workers' included) (on a shared machine the
+overall and per kind, and the errors (any answer but 200, or no answer within ``--timeout``); the
+connections the clients opened (a worker closes one to even the split); for a server it started, how
+the clients' connections were split over its processes (sampled every second from /proc),  the cores it kept busy and its CPU time per request (its workers' included) (on a shared machine the
 steady figure: with 16 clients in a closed loop the latency is 16 / throughput, and throughput is
 the CPU the server gets divided by its CPU per request); the clients' own CPU time per request
 (they run on the same cores, so it is CPU the server does not get); the load average; then
@@ -37,6 +38,8 @@ import json
 import os
 import random
 import sys
+import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -69,6 +72,8 @@ class Results:
     server_cpu: float | None = None  # CPU seconds the server used while measured (None: not known)
     server_rss: float | None = None  # MiB resident in the server's processes at the end (None: not known)
     client_cpu: float = 0.0  # CPU seconds this process (the clients) used while measured: the server gets the rest
+    connects: int = 0  # connections the clients opened while measured
+    split: list[list[int]] = field(default_factory=list)  # per sample: the connections each server process held
 
     @property
     def requests(self) -> int:
@@ -83,6 +88,61 @@ def resident_mib(pid: int) -> float | None:
     """RSS of a server process and its workers together, MiB."""
     figures = [memory_mib(p) for p in (pid, *descendants(pid))]
     return sum(f["rss"] for f in figures if f) if figures[0] else None
+
+
+def server_connections(pid: int, port: int) -> list[int]:
+    """The established connections on local ``port`` that the server ``pid`` and each of its processes
+    hold, most first, from /proc (empty elsewhere): how the clients are split over the workers."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = [line.split() for line in Path(table).read_text().splitlines()[1:]]
+        except OSError:
+            continue
+        inodes.update(row[9] for row in rows if row[3] == "01" and int(row[1].rsplit(":", 1)[1], 16) == port)
+    counts = []
+    for process in (pid, *descendants(pid)):
+        try:
+            links = [os.readlink(f"/proc/{process}/fd/{fd}") for fd in os.listdir(f"/proc/{process}/fd")]
+        except OSError:
+            continue
+        held = sum(link.startswith("socket:[") and link[8:-1] in inodes for link in links)
+        if held:
+            counts.append(held)
+    return sorted(counts, reverse=True)
+
+
+class SplitSampler:
+    """Samples :func:`server_connections` every ``every`` seconds in a thread while measuring."""
+
+    def __init__(self, pid: int, port: int, every: float = 1.0) -> None:
+        self.pid, self.port, self.every = pid, port, every
+        self.samples: list[list[int]] = []
+        self.measuring = threading.Event()
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="split", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.done.wait(self.every):
+            if self.measuring.is_set():
+                self.samples.append(server_connections(self.pid, self.port))
+
+    def stop(self) -> list[list[int]]:
+        self.done.set()
+        self.thread.join()
+        return self.samples
+
+
+def split_summary(samples: list[list[int]], processes: int) -> dict[str, Any]:
+    """Mean connections per server process (``processes`` serve; most first) and the most uneven sample."""
+    if not samples:
+        return {}
+    width = max(processes, *(len(s) for s in samples))
+    padded = np.array([s + [0] * (width - len(s)) for s in samples])  # a process holding none: 0
+    worst = padded[int(np.argmax(padded[:, 0] - padded[:, -1]))]
+    return {"connection_split": [round(float(v), 1) for v in padded.mean(axis=0)],
+            "worst_split": [int(v) for v in worst], "split_samples": len(samples)}
 
 
 def parse_mix(text: str) -> dict[str, float]:
@@ -166,6 +226,7 @@ class HttpConnection:
         self.head = "".join(f"{k}: {v}\r\n" for k, v in {"Host": parts.netloc, **headers}.items())
         self.timeout = timeout
         self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        self.connects = 0
 
     async def get(self, path: str, params: dict[str, Any]) -> int:
         """The status of ``GET path?params`` once its body is read; raises OSError or TimeoutError."""
@@ -178,6 +239,7 @@ class HttpConnection:
     async def _get(self, target: str) -> int:
         if self.streams is None:
             self.streams = await asyncio.open_connection(self.host, self.port)
+            self.connects += 1
         reader, writer = self.streams
         writer.write(f"GET {target} HTTP/1.1\r\n{self.head}\r\n".encode())
         try:
@@ -201,7 +263,7 @@ class HttpConnection:
 
 async def drive(base: str, workload: Workload, *, clients: int, warmup: float, duration: float,
                 max_requests: int | None, timeout: float, headers: dict[str, str],
-                server_cpu: Callable[[], float | None] = _unknown) -> Results:
+                server_cpu: Callable[[], float | None] = _unknown, sampler: SplitSampler | None = None) -> Results:
     results = Results()
     loop = asyncio.get_running_loop()
     start = loop.time()
@@ -213,12 +275,15 @@ async def drive(base: str, workload: Workload, *, clients: int, warmup: float, d
     def start_measuring() -> None:
         cpu_from[0] = server_cpu()
         client_from[0] = time.process_time()
+        if sampler is not None:
+            sampler.measuring.set()
 
     loop.call_at(measure_from, start_measuring)
     budget = {"left": max_requests if max_requests is not None else float("inf")}
 
     async def client_task() -> None:
         connection = HttpConnection(base, headers, timeout)
+        connects_before = 0
         try:
             while True:
                 now = loop.time()
@@ -228,6 +293,8 @@ async def drive(base: str, workload: Workload, *, clients: int, warmup: float, d
                 counted = now >= measure_from
                 if counted:
                     budget["left"] -= 1
+                else:
+                    connects_before = connection.connects
                 sent = time.perf_counter()
                 try:
                     status: int | None = await connection.get(path, params)
@@ -242,18 +309,21 @@ async def drive(base: str, workload: Workload, *, clients: int, warmup: float, d
                     results.errors[f"{kind}: {status if status is not None else problem}"] += 1
         finally:
             connection.close()
+            results.connects += connection.connects - connects_before
 
     tasks = [asyncio.create_task(client_task()) for _ in range(clients)]
     await asyncio.gather(*tasks)
     results.seconds = max(0.001, min(loop.time(), stop_at) - measure_from)
     results.client_cpu = time.process_time() - client_from[0]
+    if sampler is not None:
+        results.split = sampler.stop()
     cpu_to = server_cpu()
     if cpu_from[0] is not None and cpu_to is not None:
         results.server_cpu = cpu_to - cpu_from[0]
     return results
 
 
-def report(results: Results, *, clients: int, target_p99: float, label: str) -> dict[str, Any]:
+def report(results: Results, *, clients: int, target_p99: float, label: str, processes: int = 1) -> dict[str, Any]:
     everything = [v for values in results.latencies.values() for v in values]
     overall = percentiles(everything)
     errors = sum(results.errors.values())
@@ -268,6 +338,12 @@ def report(results: Results, *, clients: int, target_p99: float, label: str) -> 
         print(f"{kind:<10}{n:>10}{p['p50']:>10.1f}{p['p95']:>10.1f}{p['p99']:>10.1f}{p['max']:>10.1f}")
     for what, n in results.errors.most_common():
         print(f"  error {what}: {n}")
+    split = split_summary(results.split, processes)
+    print(f"connections opened while measured: {results.connects} ({clients} clients)")
+    if split:
+        print(f"connections per server process (mean of {split['split_samples']} samples, most first): "
+              f"{' / '.join(f'{v:g}' for v in split['connection_split'])}; most uneven sample "
+              f"{' / '.join(map(str, split['worst_split']))}")
     load = os.getloadavg()
     cpu = {}
     if results.server_cpu is not None and results.requests:
@@ -286,7 +362,7 @@ def report(results: Results, *, clients: int, target_p99: float, label: str) -> 
     summary = {"clients": clients, "seconds": round(results.seconds, 1), "requests": results.requests,
                "throughput": round(throughput, 1), "errors": errors, **overall,
                "per_kind": {k: {"requests": n, **p} for k, (n, p) in rows.items() if k != "all"}, "target_met": met,
-               **cpu, "load_average": round(load[0], 1)}
+               "connects": results.connects, **split, **cpu, "load_average": round(load[0], 1)}
     print(json.dumps(summary, ensure_ascii=False))
     return summary
 
@@ -319,6 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     # Enough distinct texts that none repeats at ~100 req/s (an upper bound on two cores).
     texts = queries(int(min(200_000, 150 * (args.duration + args.warmup) + 1000)), args.seed)
     server_cpu: Callable[[], float | None] = _unknown
+    sampler = None
     with ExitStack() as stack:
         if args.url:
             check_loopback(args.url)
@@ -330,9 +407,11 @@ def main(argv: list[str] | None = None) -> int:
             build_index(settings, args.issues, embedder.dims, embedder.model_id)
             del embedder
             env = {**os.environ, "XUNCHA_MODEL": settings.model, "XUNCHA_BACKEND": "embedded", "XUNCHA_DATA_DIR": data}
+            log = Path(tempfile.gettempdir()) / f"xuncha-load-server-{os.getpid()}.log"  # not in --data: it may be shared
             base, process = stack.enter_context(running_server("serve", "--workers", str(args.workers), env=env,
-                                                               log_path=Path(data) / "load-server.log"))
+                                                               log_path=log))
             server_cpu = partial(cpu_seconds, process.pid, with_children=True)
+            sampler = SplitSampler(process.pid, urlsplit(base).port or 80)
             label = (f"embedded index {data} (≥ {args.issues} issues), model {settings.model}, server {base}, "
                      f"{args.workers} worker process{'es' if args.workers > 1 else ''}")
         issue_ids = asyncio.run(collect_issue_ids(base, texts[-200:], headers, SIMILAR_POOL))
@@ -341,10 +420,11 @@ def main(argv: list[str] | None = None) -> int:
         workload = Workload(mix, texts[:-200], issue_ids, args.seed)
         results = asyncio.run(drive(base, workload, clients=args.clients, warmup=args.warmup,
                                     duration=args.duration, max_requests=args.max_requests,
-                                    timeout=args.timeout, headers=headers, server_cpu=server_cpu))
+                                    timeout=args.timeout, headers=headers, server_cpu=server_cpu,
+                                    sampler=sampler))
         if not args.url:
             results.server_rss = resident_mib(process.pid)
-    summary = report(results, clients=args.clients, target_p99=args.target_p99, label=label)
+    summary = report(results, clients=args.clients, target_p99=args.target_p99, label=label, processes=args.workers)
     return 0 if summary["target_met"] else 1
 
 

@@ -21,7 +21,6 @@ from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
 
@@ -33,6 +32,7 @@ from indexer.fields import FILTERS, Filter
 from indexer.settings import Settings
 from indexer.types import Target
 from search_api import schemas
+from search_api.admission import Admission
 from search_api.errors import NotReady, message_of, status_of
 from search_api.families import families_of
 from search_api.fuse import FUSERS
@@ -209,6 +209,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
     it opens the configured backend and loads the model in the background at start-up."""
     settings = ApiSettings.of(settings) if settings is not None else load_api_settings()
     holder = ServiceHolder(settings, backend, embedder)
+    admission = Admission(settings.search_slots)  # the searches this process runs at once (admission.py)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -227,6 +228,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
     )
     app.state.search = holder
     app.state.settings = settings
+    app.state.admission = admission
 
     @app.exception_handler(XunchaError)
     async def domain_error(request: Request, exc: XunchaError) -> JSONResponse:
@@ -273,8 +275,8 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
 
     Ranking = Annotated[dict[str, Any], Depends(ranking_params)]
     Filtering = Annotated[dict[str, Any], Depends(filter_params)]
-    # The search endpoints are async and hand the search itself to the thread pool: FastAPI runs a
-    # plain def endpoint there and then its response validation there too, a hop each (~0.15 ms of
+    # The search endpoints are async and hand the search itself to the thread pool once admitted: FastAPI
+    # runs a plain def endpoint there and then its response validation there too, a hop each (~0.15 ms of
     # CPU under load); parsing and validating stay on the event loop (docs/scaling.md, session 8).
 
     @app.get("/api/search", response_model=schemas.IssueSearchResponse, responses=ERRORS, tags=["search"],
@@ -285,7 +287,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
         facets: Annotated[bool, Query(description=facets_doc)] = True,
     ) -> dict[str, Any]:
         request = parse_search_request(settings, q=q, facets=facets, **ranking, **filters)
-        return await run_in_threadpool(lambda: holder.service().search_issues(request).to_dict())
+        return await admission.run(lambda: holder.service().search_issues(request).to_dict())
 
     @app.get("/api/measures/search", response_model=schemas.MeasureSearchResponse, responses=ERRORS,
              tags=["search"], summary="Search measures (what institutions did), with their issue and institution")
@@ -295,7 +297,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
         facets: Annotated[bool, Query(description=facets_doc)] = False,
     ) -> dict[str, Any]:
         request = parse_search_request(settings, q=q, facets=facets, **ranking, **filters)
-        return await run_in_threadpool(lambda: holder.service().search_measures(request).to_dict())
+        return await admission.run(lambda: holder.service().search_measures(request).to_dict())
 
     @app.get("/api/issues/{issue_id}", response_model=schemas.IssueResponse, responses={**ERRORS, **NOT_FOUND},
              tags=["documents"], summary="One issue")
@@ -319,7 +321,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None,
     ) -> dict[str, Any]:
         request = parse_similar_request(settings, issue_id=issue_id, scope=scope, facets=facets, target=target,
                                         **ranking, **filters)
-        return await run_in_threadpool(lambda: holder.service().similar_issues(request).to_dict())
+        return await admission.run(lambda: holder.service().similar_issues(request).to_dict())
 
     @app.get("/api/measures/{measure_id}", responses={**ERRORS, **NOT_FOUND}, tags=["documents"],
              summary="One measure item", response_model=schemas.MeasureResponse)

@@ -18,12 +18,13 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from indexer.errors import BadQuery, XunchaError
 from indexer.fields import FACETS
 from search_api import charts, export, ledger
+from search_api.admission import search_slot
 from search_api.families import BREAKDOWNS, families_of, parse_family_request
 from search_api.page_errors import error_text
 from search_api.page_state import PageState, parse_request
@@ -175,11 +176,11 @@ def family_ledger_xlsx(request: Request, family_id: str) -> Response:
     return _family_ledger(request, family_id, "xlsx")
 
 
-@router.get("/ledger.csv")
+@router.get("/ledger.csv", dependencies=[Depends(search_slot)])
 def search_ledger_csv(request: Request) -> Response:
     return _search_ledger(request, "csv")
 
 
-@router.get("/ledger.xlsx")
+@router.get("/ledger.xlsx", dependencies=[Depends(search_slot)])
 def search_ledger_xlsx(request: Request) -> Response:
     return _search_ledger(request, "xlsx")

@@ -28,7 +28,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -36,6 +36,7 @@ from indexer.errors import BadQuery, Problem, XunchaError
 from indexer.settings import Settings
 from indexer.types import Target
 from search_api import export
+from search_api.admission import search_slot
 from search_api.errors import NotFound
 from search_api.families import with_families
 from search_api.page_errors import error_text, paging_text
@@ -126,7 +127,7 @@ def error_page(request: Request, exc: XunchaError, state: PageState | None = Non
 
 # -- routes -------------------------------------------------------------------------------------------
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse, dependencies=[Depends(search_slot)])
 def search_page(request: Request) -> HTMLResponse:
     settings = page_settings(request)
     state = PageState.from_query(request.query_params)
@@ -250,12 +251,12 @@ def _export(request: Request, fmt: str) -> Response:
     })
 
 
-@router.get("/export.csv")
+@router.get("/export.csv", dependencies=[Depends(search_slot)])
 def export_csv(request: Request) -> Response:
     return _export(request, "csv")
 
 
-@router.get("/export.xlsx")
+@router.get("/export.xlsx", dependencies=[Depends(search_slot)])
 def export_xlsx(request: Request) -> Response:
     return _export(request, "xlsx")
 

@@ -12,10 +12,11 @@ the index and load the model — N times the memory — and share one socket:
 4. a worker that dies later is replaced (it serves as soon as it has loaded); SIGINT / SIGTERM
    stop every worker.
 
-A keep-alive connection stays with the worker that accepted it, so an uneven split of a few busy
-connections sets the tail latency: :class:`RecycleConnections` closes a connection after
-``RECYCLE_EVERY`` answers, and the client's next connection goes to whichever worker accepts first —
-mostly the less busy one, whose event loop is free to.
+A keep-alive connection stays with the worker that accepted it, and a burst of connects is mostly
+accepted by one worker (it takes up to ``backlog`` per wake-up): 16 clients split 13 / 3. Each worker
+publishes its load (searches waiting or running: ``search_api.admission``) in an array the parent
+shares with all (-1: not serving), and :class:`BalanceConnections` closes a connection after an
+answer while its worker holds more searches than the least loaded one, until the split is even.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing.process import BaseProcess
 from typing import Any
 
@@ -37,44 +39,41 @@ from indexer.errors import ConfigError
 from search_api.banner import banner
 from search_api.settings import ApiSettings
 
-# Answers per keep-alive connection before it is closed: at the load test's ~2.5 requests a second
-# per connection, 20 lets the connections settle on the workers every ~8 s for one TCP handshake
-# (~0.2 ms on loopback) per 20 requests.
-RECYCLE_EVERY = 20
 POLL_SECONDS = 0.5
 STOP_SECONDS = 30.0  # a worker still running this long after SIGTERM is killed
+NOT_SERVING = -1  # a worker's load while it is not serving (starting, or dead)
 
 
-class RecycleConnections:
-    """ASGI middleware: every ``every``-th answer on one connection says ``Connection: close``
-    (uvicorn then closes it after the answer; the client reconnects)."""
+class BalanceConnections:
+    """ASGI middleware of worker ``index``: an answer says ``Connection: close`` (uvicorn then closes
+    the connection after it; the client reconnects) while this worker holds more searches than the
+    least loaded serving worker (``loads``: one per worker, shared).
 
-    def __init__(self, app: Any, every: int = RECYCLE_EVERY) -> None:
+    In a closed loop each connection holds one search at most: with the answered one gone, this
+    worker holding more than another means it has two connections more, and one moving evens them.
+    """
+
+    def __init__(self, app: Any, loads: Sequence[int], index: int) -> None:
         self.app = app
-        self.every = every
-        self._answered: dict[tuple[Any, ...], int] = {}
+        self.loads = loads
+        self.index = index
+
+    def crowded(self) -> bool:
+        """Whether this worker holds more searches than the least loaded other serving one."""
+        others = [n for i, n in enumerate(self.loads) if i != self.index and n != NOT_SERVING]
+        return bool(others) and self.loads[self.index] > min(others)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        client = scope.get("client")
-        if scope["type"] != "http" or not client:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        key = (*client, *(scope.get("server") or ()))
-        if len(self._answered) > 4096:  # connections that closed before their turn
-            self._answered.clear()
-        count = self._answered.get(key, 0) + 1
-        if count < self.every:
-            self._answered[key] = count
-            await self.app(scope, receive, send)
-            return
-        self._answered.pop(key, None)
 
-        async def closing(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
+        async def answer(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start" and self.crowded():
                 message = {**message, "headers": [*message.get("headers", ()), (b"connection", b"close")]}
             await send(message)
 
-        await self.app(scope, receive, closing)
+        await self.app(scope, receive, answer)
 
 
 def check_workers(settings: ApiSettings) -> None:
@@ -121,8 +120,9 @@ class Report:
     detail: str | None = None
 
 
-def _worker(settings: ApiSettings, sock: socket.socket, reports: Any, go: Any) -> None:
-    """One worker process: load the search service, report, wait for the others, serve."""
+def _worker(settings: ApiSettings, sock: socket.socket, reports: Any, go: Any, loads: Any, index: int) -> None:
+    """Worker ``index``: load the search service, report, wait for the others, serve (publishing its
+    load in ``loads[index]``)."""
     import uvicorn
 
     from search_api.__main__ import tune_malloc
@@ -141,7 +141,9 @@ def _worker(settings: ApiSettings, sock: socket.socket, reports: Any, go: Any) -
     while not go.wait(POLL_SECONDS):
         if os.getppid() != parent:  # the parent is gone: nobody will let this one serve
             return
-    server = uvicorn.Server(uvicorn_config(RecycleConnections(app), settings))
+    app.state.admission.publish = partial(loads.__setitem__, index)
+    loads[index] = app.state.admission.load
+    server = uvicorn.Server(uvicorn_config(BalanceConnections(app, loads, index), settings))
 
     def say_listening() -> None:
         while not server.started and not server.should_exit:
@@ -164,12 +166,15 @@ class Workers:
         self.context = multiprocessing.get_context("spawn")  # a fresh interpreter: no forked threads or locks
         self.reports = self.context.Queue()
         self.go = self.context.Event()
+        self.loads = self.context.RawArray("i", [NOT_SERVING] * settings.workers)  # each worker's searches
         self.stopping = threading.Event()
         self.processes: list[BaseProcess] = []
         self.failed: str | None = None
 
-    def _start_one(self, sock: socket.socket) -> BaseProcess:
-        process = self.context.Process(target=_worker, args=(self.settings, sock, self.reports, self.go),
+    def _start_one(self, sock: socket.socket, index: int) -> BaseProcess:
+        self.loads[index] = NOT_SERVING  # until it serves (a dead one's last figure is not its load)
+        process = self.context.Process(target=_worker, args=(self.settings, sock, self.reports, self.go,
+                                                             self.loads, index),
                                        name="xuncha-worker", daemon=False)
         process.start()
         return process
@@ -179,7 +184,7 @@ class Workers:
         sock = listening_socket(self.settings)
         previous = {sig: signal.signal(sig, lambda *_: self.stopping.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
-            self.processes = [self._start_one(sock) for _ in range(self.settings.workers)]
+            self.processes = [self._start_one(sock, i) for i in range(self.settings.workers)]
             self._start_up()
             while not self.stopping.wait(POLL_SECONDS):
                 self._replace_dead(sock)
@@ -227,7 +232,7 @@ class Workers:
         for index, process in enumerate(self.processes):
             if process.exitcode is not None and not self.stopping.is_set():
                 self.echo(f"worker process {process.pid} exited ({process.exitcode}); starting another")
-                self.processes[index] = self._start_one(sock)
+                self.processes[index] = self._start_one(sock, index)
         while True:  # the replacements' reports: only a failure matters now
             try:
                 report = self.reports.get_nowait()

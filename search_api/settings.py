@@ -23,6 +23,8 @@ class ApiSettings(Settings):
     port: int = setting(8000, "port the API listens on")
     workers: int = setting(1, "server processes sharing the port (serve): 2 on two cores answers ~1.7x the requests "
         "under load, each process holding the index and the model (2x the memory; docs/scaling.md)")
+    search_slots: int = setting(1, "searches one server process runs at once; the others wait their turn, first come "
+        "first served (cheap requests never wait). 1: one search at a time runs faster than several sharing the GIL; at 100k issues, 16 clients, 2 workers 1 beat 2 (docs/scaling.md, session 9)")
     # access
     api_key: str | None = setting(None, "API key required by endpoints that change data (upload, delete, reindex), sent as "
         "X-API-Key or Authorization: Bearer; unset: those endpoints are disabled", secret=True)

@@ -1,0 +1,98 @@
+"""Admission of searches: at most ``search_slots`` searches run at once in a server process, the
+others wait their turn in arrival order on the event loop.
+
+A search is CPU-bound Python between the parts that release the GIL: eight of them in eight
+threads of one process take turns on the GIL, each evicting the others' data from the CPU's
+caches, so each takes longer and all finish late. One at a time, first come first served, each
+finishes in its own time and the queue is served in order (docs/scaling.md, "Session 9 —
+admission and worker balance"). Cheap requests (health checks, one document, the page's static
+files) do not queue: only what calls :meth:`Admission.run` or holds :meth:`Admission.slot` does.
+
+The searches a process holds, waiting or running, are its load: :attr:`Admission.load`, also
+told to ``publish`` on every change (the workers share it to balance their connections:
+``search_api.server_workers``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import TypeVar
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+
+from indexer.errors import ConfigError
+
+T = TypeVar("T")
+
+
+class Admission:
+    """A first-come-first-served limit of ``slots`` concurrent searches in this process."""
+
+    def __init__(self, slots: int, publish: Callable[[int], None] | None = None) -> None:
+        if slots < 1:
+            raise ConfigError(f"setting search_slots: {slots} is not a number of concurrent searches (1 or more)")
+        self.slots = slots
+        self.publish = publish  # told the load on every change
+        self.running = 0
+        self._waiting: deque[asyncio.Future[None]] = deque()
+
+    @property
+    def load(self) -> int:
+        """Searches held: running, plus waiting for a slot."""
+        return self.running + len(self._waiting)
+
+    def _changed(self) -> None:
+        if self.publish is not None:
+            self.publish(self.load)
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Hold one of the slots for the block, once the searches that came first have had theirs."""
+        if self.running < self.slots and not self._waiting:
+            self.running += 1
+            self._changed()
+        else:
+            turn = asyncio.get_running_loop().create_future()
+            self._waiting.append(turn)
+            self._changed()
+            try:
+                await turn  # _hand_on passes a slot to the first in line: running stays counted
+            except BaseException:  # cancelled (the client went away): leave the line, or pass on a slot given
+                if turn.done() and not turn.cancelled():
+                    self._hand_on()
+                else:
+                    if turn in self._waiting:
+                        self._waiting.remove(turn)
+                    self._changed()
+                raise
+        try:
+            yield
+        finally:
+            self._hand_on()
+
+    def _hand_on(self) -> None:
+        """A slot is given back: to the first in line, else it is free."""
+        while self._waiting:
+            turn = self._waiting.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                self._changed()
+                return
+        self.running -= 1
+        self._changed()
+
+    async def run(self, fn: Callable[[], T]) -> T:
+        """``fn()`` on the thread pool once a slot is free (the event loop stays free meanwhile)."""
+        async with self.slot():
+            return await run_in_threadpool(fn)
+
+
+async def search_slot(request: Request) -> AsyncIterator[None]:
+    """Dependency of a route that runs searches itself (the pages, the exports): it runs holding
+    a slot of the app's :class:`Admission` (``app.state.admission``)."""
+    async with request.app.state.admission.slot():
+        yield
