@@ -169,6 +169,8 @@ class Evidence:
         self._fields = [name for name, boost in query.boosts.items() if boost > 0]
         # what the measures below look up: the query's terms and the words of its other listed wordings
         self._terms = list(dict.fromkeys([*query.terms, *(t for ws in alternatives.values() for w in ws for t in w)]))
+        self._term_set = frozenset(self._terms)
+        self._by_terms: dict[frozenset[str], tuple[float, float, bool]] = {}  # the measures of a set of _terms held
         self._tokens: dict[DocId, set[str]] = {}  # word hit → those of _terms it holds (told by ``held``)
         self._pairs: dict[DocId, set[str]] = {}  # bigram hit → the query's bigrams it holds (told by ``held``)
         self._idf = functools.cache(general_idf)  # the same few terms, looked up for every hit
@@ -220,12 +222,16 @@ class Evidence:
             doc, tokens = self.docs.get(doc_id), self._tokens.get(doc_id)
             if doc is None and tokens is None:  # gone since the leg found it
                 known = (0.0, 0.0, False)
-            else:
-                q, idf = self.query, self._idf
-                tokens = tokens if tokens is not None else doc_tokens(doc, self._fields)  # type: ignore[arg-type]
-                known = (coverage(q.terms, q.weights, tokens, idf),
-                         concept_coverage(q.terms, q.weights, tokens, idf, self.alternatives),
-                         not tokens.isdisjoint(self._own))
+            else:  # the measures look at _terms only: hits holding the same ones measure the same
+                found = frozenset(self._term_set.intersection(
+                    tokens if tokens is not None else doc_tokens(doc, self._fields)))  # type: ignore[arg-type]
+                known = self._by_terms.get(found)
+                if known is None:
+                    q, idf = self.query, self._idf
+                    known = self._by_terms[found] = (
+                        coverage(q.terms, q.weights, found, idf),
+                        concept_coverage(q.terms, q.weights, found, idf, self.alternatives),
+                        not found.isdisjoint(self._own))
             self._measured[doc_id] = known
         return known
 
