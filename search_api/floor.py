@@ -387,17 +387,14 @@ def apply(fused: Sequence[Fused], covered: Mapping[DocId, float], *, min_coverag
         return []
     near = judged.best_cosine - similarity_window
     words = least_coverage >= min_coverage  # every lexical hit covers enough
-
-    def close(item: Fused) -> bool:
-        vec = item.leg(Leg.VECTOR)
-        return vec is not None and vec.score >= near
+    # the hits their cosine keeps; the others' coverages are looked up (one batch: prefetch)
+    close = [(vec := f.legs.get(Leg.VECTOR)) is not None and vec.score >= near for f in fused]
+    prefetch(covered, [f.doc_id for f, near_enough in zip(fused, close, strict=True)
+                       if not near_enough and not (words and Leg.LEXICAL in f.legs)])
 
     def kept(item: Fused) -> bool:
-        if close(item):
+        if Leg.LEXICAL in item.legs and (words or covered.get(item.doc_id, 0.0) >= min_coverage):
             return True
-        if item.leg(Leg.LEXICAL) is not None and (words or covered.get(item.doc_id, 0.0) >= min_coverage):
-            return True
-        return item.leg(Leg.BIGRAM) is not None and bigram_covered.get(item.doc_id, 0.0) >= min_bigram_coverage
+        return Leg.BIGRAM in item.legs and bigram_covered.get(item.doc_id, 0.0) >= min_bigram_coverage
 
-    prefetch(covered, [f.doc_id for f in fused if not close(f) and not (words and f.leg(Leg.LEXICAL) is not None)])
-    return [f for f in fused if kept(f)]
+    return [f for f, near_enough in zip(fused, close, strict=True) if near_enough or kept(f)]
