@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from indexer.backends import embedded_lexical
 from indexer.backends.base import Filters
 from indexer.backends.embedded import EmbeddedBackend
 from indexer.fields import field_named
@@ -53,6 +54,9 @@ def test_rows_no_leg_found_gone_ones_and_fields_not_indexed_tell_nothing(tmp_pat
     hits = [h.doc_id for h in backend.lexical(Target.ISSUES, query, Filters(), 10)]
     assert any(backend.terms_held(Target.ISSUES, hits, fields, query.terms).values())
     assert backend.terms_held(Target.ISSUES, hits, ["problem"], query.terms) == {}  # stored, not a scored field
+    with pytest.MonkeyPatch.context() as patch:  # a collection too large to tell cheaply
+        patch.setattr(embedded_lexical, "TOLD_MAX_DOCS", len(hits) - 1)
+        assert backend.terms_held(Target.ISSUES, hits, fields, query.terms) == {}
     notice = backend.get(Target.ISSUES, hits[:1])[0]["notice_id"]
     backend.delete_notices([notice])
     assert backend.terms_held(Target.ISSUES, hits, fields, query.terms) == {}  # a write since: rows unknown

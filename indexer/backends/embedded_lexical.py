@@ -36,6 +36,10 @@ REBUILD_BATCH = 200  # notices per transaction / tantivy commit while rebuilding
 WRITER_HEAP = 64_000_000  # bytes of tantivy indexing memory per writer thread
 FACET_SEGMENT_SIZE = 65_536  # terms kept per segment by a facet aggregation: counts exact below this
 TERM_BITS = 24  # terms looked up per search by Collection.terms_held (float32 holds integers to 2^24 exactly)
+# Collection.terms_held tells nothing in a larger collection: at 1M issues its look-ups cost as much CPU
+# as reading the documents and kept ~40-50 MiB more of the index mapped (RSS); at 100k issues and
+# 300k measures they cost less (docs/scaling.md "Session 9")
+TOLD_MAX_DOCS = 500_000
 
 # -- schema ------------------------------------------------------------------------------------
 
@@ -177,9 +181,9 @@ class Collection:
         search per :data:`TERM_BITS` terms over just those rows, each term a constant score of its
         own power of two, so a row's score is the set of its terms (sums of distinct powers of
         two below 2^24 are exact in tantivy's float32 scores). A row not live holds none; nothing
-        is told (``{}``) about fields the index does not score."""
-        if any(name not in self.tokens for name in fields):  # not in the index: it cannot tell
-            return {}
+        is told (``{}``) about fields the index does not score, nor past :data:`TOLD_MAX_DOCS`."""
+        if any(name not in self.tokens for name in fields) or searcher.num_docs > TOLD_MAX_DOCS:
+            return {}  # not in the index, or too large an index to tell cheaply: read the documents
         # a stored token field is split on whitespace: a term holding any is never one of its tokens
         wanted = [t for t in dict.fromkeys(terms) if t.split() == [t]]
         held: dict[int, set[str]] = {row: set() for row in rows}

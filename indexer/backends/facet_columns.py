@@ -117,8 +117,9 @@ class FacetColumns:
             return np.unique(first[first >= 0], return_counts=True)
         rows = np.arange(len(positions), dtype=np.int64)
         extra_pos, extra_code = column.extra_pos.view, column.extra_code.view
-        low = np.searchsorted(extra_pos, positions, "left")
-        many = np.searchsorted(extra_pos, positions, "right") - low
+        needles = positions.astype(extra_pos.dtype)  # as the column's (int32): else numpy copies the column to int64
+        low = np.searchsorted(extra_pos, needles, "left")
+        many = np.searchsorted(extra_pos, needles, "right") - low
         total = int(many.sum())
         # the extra entries of every row: its offset in extra_pos, repeated row by row
         starts = np.repeat(low - (np.cumsum(many) - many), many)
@@ -135,7 +136,8 @@ class FacetColumns:
         out = [[values[c]] if c >= 0 else [] for c in column.codes.view[positions].tolist()]  # type: ignore[union-attr]
         extra_pos = column.extra_pos.view  # type: ignore[union-attr]
         if extra_pos.size:
-            low, high = np.searchsorted(extra_pos, positions, "left"), np.searchsorted(extra_pos, positions, "right")
+            needles = positions.astype(extra_pos.dtype)  # see _keyword_counts
+            low, high = np.searchsorted(extra_pos, needles, "left"), np.searchsorted(extra_pos, needles, "right")
             for i in np.flatnonzero(high > low).tolist():
                 out[i].extend(values[c] for c in column.extra_code.view[low[i]:high[i]].tolist())  # type: ignore[union-attr]
         return out
