@@ -138,6 +138,11 @@ def concept_coverage(terms: Sequence[str], weights: Mapping[str, float], tokens:
 
 
 BATCH = 16  # documents read at once while a decision may need only the first few (the answer gate)
+# term × field look-ups above which a leg's hits are measured on their documents rather than told by the
+# lexical index (Evidence's ``held``): at 1M issues ~0.1 ms a look-up for 100 hits against ~50 µs a
+# document read (or ~85 for a measure) — a typed query's ≤ 12 terms over an issue's 3 fields are told,
+# an example's 24 read (measured at 100k and 1M issues: docs/scaling.md "Session 9")
+LOOKUPS = 36
 
 
 class Evidence:
@@ -152,8 +157,8 @@ class Evidence:
 
     ``held`` (a backend's :meth:`~indexer.backends.base.FindsTermsHeld.terms_held`): which of the
     query's terms and words (``query``'s, ``alternatives``' and ``bigrams``') hits hold, told by the
-    lexical index; a hit it tells about is measured on those, its document not read (at 100k issues
-    ~20 µs a hit against ~50 to read an issue, ~85 a measure with its issue)."""
+    lexical index for a leg's every hit at once, when each leg has at most :data:`LOOKUPS` terms ×
+    fields; a hit it tells about is measured on those, its document not read."""
 
     def __init__(self, target: Target, read: Callable[[list[DocId]], Iterable[Document]],
                  lexical_hits: Sequence[Hit], bigram_hits: Sequence[Hit], query: LexicalQuery,
@@ -162,15 +167,23 @@ class Evidence:
                  held: Callable[[list[DocId], Sequence[str], Sequence[str]], Mapping[DocId, set[str]]] | None = None
                  ) -> None:
         self.target, self.query, self.bigram_query, self.alternatives = target, query, bigrams, alternatives
-        self._read, self._held = read, held
+        self._read = read
         self.docs: dict[DocId, Document] = {}  # the documents read so far (kept for the page)
-        self._asked: set[DocId] = set()
+        self._asked: set[DocId] = set()  # the hits whose documents were read
         self._lexical = list(dict.fromkeys(h.doc_id for h in lexical_hits))
         self._fields = [name for name, boost in query.boosts.items() if boost > 0]
         # what the measures below look up: the query's terms and the words of its other listed wordings
         self._terms = list(dict.fromkeys([*query.terms, *(t for ws in alternatives.values() for w in ws for t in w)]))
+        self._term_set = frozenset(self._terms)
+        self._by_terms: dict[frozenset[str], tuple[float, float, bool]] = {}  # the measures of a set of _terms held
         self._tokens: dict[DocId, set[str]] = {}  # word hit → those of _terms it holds (told by ``held``)
         self._pairs: dict[DocId, set[str]] = {}  # bigram hit → the query's bigrams it holds (told by ``held``)
+        # both legs or neither: their hits overlap, and a document read for one measures both
+        if len(self._terms) * len(self._fields) > LOOKUPS or (
+                bigrams is not None and len(set(bigrams.terms)) * len(bigrams.boosts) > LOOKUPS):
+            held = None
+        self._held_words, self._held_pairs = held, held if bigrams is not None else None
+        self._tried: tuple[set[DocId], set[DocId]] = (set(), set())  # the word / bigram hits ``held`` was asked about
         self._idf = functools.cache(general_idf)  # the same few terms, looked up for every hit
         self._own = query.literal_terms()
         self._measured: dict[DocId, tuple[float, float, bool]] = {}  # word hit → coverage, concept, own word
@@ -187,21 +200,22 @@ class Evidence:
 
     def prefetch(self, ids: Iterable[DocId]) -> None:
         """Measure the given hits not measured yet in one batch: by the terms they hold where
-        ``held`` tells, else by their documents, read."""
-        unread = [i for i in dict.fromkeys(ids) if i not in self._asked]
-        if not unread:
-            return
-        if self._held is not None:  # a leg's every hit at once: a look-up costs little more for 100 than for 16
-            words = [i for i in self.words.hits if i not in self._asked] if self.words._ids.intersection(unread) else []
-            pairs = [i for i in self.bigrams.hits if i not in self._asked] if self.bigrams._ids.intersection(unread) else []
-            self._asked.update(words, pairs)
-            self._tokens.update(self._held(words, self._fields, self._terms) if words else {})
-            if pairs and self.bigram_query is not None:
-                self._pairs.update(self._held(pairs, list(self.bigram_query.boosts), self.bigram_query.terms))
-            unread = [i for i in unread if (i in self.words._ids and i not in self._tokens)
-                      or (i in self.bigrams._ids and i not in self._pairs)]
-        self._asked.update(unread)
+        ``held`` tells (asked about their leg's every hit: 100 cost little more than 16), else by
+        their documents, read."""
+        ids = list(dict.fromkeys(ids))
+        legs = ((self.words, self._tokens, self._held_words, self._fields, self._terms, self._tried[0]),
+                (self.bigrams, self._pairs, self._held_pairs, list(self.bigram_query.boosts) if self.bigram_query else [],
+                 self.bigram_query.terms if self.bigram_query else (), self._tried[1]))
+        for leg, told, held, fields, terms, tried in legs:
+            if held is not None and any(i in leg._ids and i not in told and i not in tried for i in ids):
+                ask = [i for i in leg.hits if i not in told and i not in tried and i not in self._asked]
+                tried.update(ask)
+                told.update(held(ask, fields, terms))
+        unread = [i for i in ids if i not in self._asked and not (
+            (i not in self.words._ids or i in self._tokens) and (i not in self.bigrams._ids or i in self._pairs)
+            and (i in self.words._ids or i in self.bigrams._ids))]
         if unread:
+            self._asked.update(unread)
             self.docs.update((d["id"], d) for d in self._read(unread))
 
     def early(self) -> None:
@@ -216,23 +230,27 @@ class Evidence:
     def _word(self, doc_id: DocId) -> tuple[float, float, bool]:
         known = self._measured.get(doc_id)
         if known is None:
-            self._ahead(doc_id, self._lexical)
+            self._ahead(doc_id, self._lexical, self._tokens)
             doc, tokens = self.docs.get(doc_id), self._tokens.get(doc_id)
             if doc is None and tokens is None:  # gone since the leg found it
                 known = (0.0, 0.0, False)
-            else:
-                q, idf = self.query, self._idf
-                tokens = tokens if tokens is not None else doc_tokens(doc, self._fields)  # type: ignore[arg-type]
-                known = (coverage(q.terms, q.weights, tokens, idf),
-                         concept_coverage(q.terms, q.weights, tokens, idf, self.alternatives),
-                         not tokens.isdisjoint(self._own))
+            else:  # the measures look at _terms only: hits holding the same ones measure the same
+                found = frozenset(self._term_set.intersection(
+                    tokens if tokens is not None else doc_tokens(doc, self._fields)))  # type: ignore[arg-type]
+                known = self._by_terms.get(found)
+                if known is None:
+                    q, idf = self.query, self._idf
+                    known = self._by_terms[found] = (
+                        coverage(q.terms, q.weights, found, idf),
+                        concept_coverage(q.terms, q.weights, found, idf, self.alternatives),
+                        not found.isdisjoint(self._own))
             self._measured[doc_id] = known
         return known
 
     def _share(self, doc_id: DocId) -> float:
         known = self._shares.get(doc_id)
         if known is None:
-            self._ahead(doc_id, self.bigrams.hits)
+            self._ahead(doc_id, self.bigrams.hits, self._pairs)
             doc, pairs, query = self.docs.get(doc_id), self._pairs.get(doc_id), self.bigram_query
             if query is None or (doc is None and pairs is None):  # gone since the leg found it
                 known = 0.0
@@ -242,12 +260,13 @@ class Evidence:
             self._shares[doc_id] = known
         return known
 
-    def _ahead(self, doc_id: DocId, order: list[DocId]) -> None:
-        """Measure ``doc_id`` with the next ones of ``order`` not measured yet (one batch)."""
-        if doc_id in self._asked:
+    def _ahead(self, doc_id: DocId, order: list[DocId], told: Mapping[DocId, set[str]]) -> None:
+        """Measure ``doc_id`` with the next ones of ``order`` not measured yet (one batch); ``told``:
+        the hits of that leg measured by ``held``."""
+        if doc_id in self._asked or doc_id in told:
             return
         at = order.index(doc_id) if doc_id in order else len(order)
-        self.prefetch([doc_id, *[i for i in order[at + 1:] if i not in self._asked][:BATCH - 1]])
+        self.prefetch([doc_id, *[i for i in order[at + 1:] if i not in self._asked and i not in told][:BATCH - 1]])
 
 
 class _Measured(Mapping[DocId, float]):
@@ -381,17 +400,14 @@ def apply(fused: Sequence[Fused], covered: Mapping[DocId, float], *, min_coverag
         return []
     near = judged.best_cosine - similarity_window
     words = least_coverage >= min_coverage  # every lexical hit covers enough
-
-    def close(item: Fused) -> bool:
-        vec = item.leg(Leg.VECTOR)
-        return vec is not None and vec.score >= near
+    # the hits their cosine keeps; the others' coverages are looked up (one batch: prefetch)
+    close = [(vec := f.legs.get(Leg.VECTOR)) is not None and vec.score >= near for f in fused]
+    prefetch(covered, [f.doc_id for f, near_enough in zip(fused, close, strict=True)
+                       if not near_enough and not (words and Leg.LEXICAL in f.legs)])
 
     def kept(item: Fused) -> bool:
-        if close(item):
+        if Leg.LEXICAL in item.legs and (words or covered.get(item.doc_id, 0.0) >= min_coverage):
             return True
-        if item.leg(Leg.LEXICAL) is not None and (words or covered.get(item.doc_id, 0.0) >= min_coverage):
-            return True
-        return item.leg(Leg.BIGRAM) is not None and bigram_covered.get(item.doc_id, 0.0) >= min_bigram_coverage
+        return Leg.BIGRAM in item.legs and bigram_covered.get(item.doc_id, 0.0) >= min_bigram_coverage
 
-    prefetch(covered, [f.doc_id for f in fused if not close(f) and not (words and f.leg(Leg.LEXICAL) is not None)])
-    return [f for f in fused if kept(f)]
+    return [f for f, near_enough in zip(fused, close, strict=True) if near_enough or kept(f)]

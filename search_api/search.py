@@ -186,7 +186,7 @@ class SearchService:
                               filters=request.filters.to_backend(), floor_filters=Filters(), fusion=request.fusion,
                               depth=depth)
         if request.sort is Sort.DATE:
-            fused = _by_date(fused, {d["id"]: d for d in self.backend.get(target, [f.doc_id for f in fused])})
+            fused = _by_date(fused, {d["id"]: d for d in self.backend.get(target, [f.doc_id for f in fused], derived=False)})
         return fused
 
     def _similar_inputs(self, request: SimilarRequest) -> tuple[dict[str, Any], str, Vector | None, Filters, Filters]:
@@ -450,7 +450,7 @@ class SearchService:
                 return hits, "measure", q
         # No measure vectors: issues ranked by their problem vector stand in for their measures.
         issue_hits = vector.run(self.backend, Target.ISSUES, q, filters, k)
-        issues = self.backend.get(Target.ISSUES, [h.doc_id for h in issue_hits])
+        issues = self.backend.get(Target.ISSUES, [h.doc_id for h in issue_hits], derived=False)
         by_id = {d["id"]: d for d in issues}
         out: list[Hit] = []
         for hit in issue_hits:
@@ -473,7 +473,7 @@ class SearchService:
         if collapse or sort is Sort.DATE:  # each needs every hit's document
             unread = [f.doc_id for f in fused if f.doc_id not in docs]
             if unread:
-                docs.update({d["id"]: d for d in self.backend.get(target, unread)})
+                docs.update({d["id"]: d for d in self.backend.get(target, unread, derived=False)})
         collapsed: dict[DocId, int] = {}
         if collapse:
             fused, collapsed = _collapse(fused, docs)
@@ -483,7 +483,7 @@ class SearchService:
         page_items = fused[start:start + size]
         missing = [f.doc_id for f in page_items if f.doc_id not in docs]
         if missing:
-            docs.update({d["id"]: d for d in self.backend.get(target, missing)})
+            docs.update({d["id"]: d for d in self.backend.get(target, missing, derived=False)})  # derived fields: public() drops them
         highlighter = Highlighter(ranked.terms)
         hits = []
         for offset, item in enumerate(page_items):

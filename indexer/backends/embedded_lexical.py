@@ -181,7 +181,7 @@ class Collection:
         if any(name not in self.tokens for name in fields):  # not in the index: it cannot tell
             return {}
         # a stored token field is split on whitespace: a term holding any is never one of its tokens
-        wanted = [t for t in dict.fromkeys(terms) if t and not any(ch.isspace() for ch in t)]
+        wanted = [t for t in dict.fromkeys(terms) if t.split() == [t]]
         held: dict[int, set[str]] = {row: set() for row in rows}
         if not wanted or not held or not fields:
             return held
