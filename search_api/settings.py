@@ -24,7 +24,8 @@ class ApiSettings(Settings):
     workers: int = setting(1, "server processes sharing the port (serve): 2 on two cores answers ~1.7x the requests "
         "under load, each process holding the index and the model (2x the memory; docs/scaling.md)")
     search_slots: int = setting(1, "searches one server process runs at once; the others wait their turn, first come "
-        "first served (cheap requests never wait). 1: one search at a time runs faster than several sharing the GIL; at 100k issues, 16 clients, 2 workers 1 beat 2 (docs/scaling.md, session 9)")
+        "first served (cheap requests never wait). 1: one at a time costs less CPU than several sharing the GIL "
+        "(100k issues, 2 workers: 37-38 ms a request against 42.6 with 2; one process: the same; docs/scaling.md)")
     # access
     api_key: str | None = setting(None, "API key required by endpoints that change data (upload, delete, reindex), sent as "
         "X-API-Key or Authorization: Bearer; unset: those endpoints are disabled", secret=True)

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 
 from indexer.backends.base import IndexInfo
 from indexer.backends.memory import MemoryBackend
-from scripts.load_test import server_connections
+from scripts.load_test import SplitSampler, Workload, drive
 from search_api.__main__ import cli, prepare_demo
 from search_api.app import create_app
 from search_api.banner import banner
@@ -112,43 +112,18 @@ def test_an_answer_closes_its_connection_while_the_worker_holds_more_searches_th
 
 
 def test_a_burst_of_connections_ends_split_evenly_over_the_workers(data_dir, tmp_path):
-    """Eight clients connect at once, then each searches in a closed loop: however the burst was
-    accepted, the workers hand connections back until neither holds two more than the other (here,
-    where the clients take as long as the searches, the loads are noisy and that takes a few seconds;
-    a server-bound load test evens a 16-connection burst within a second: docs/scaling.md)."""
-    clients, rounds = 8, 120
+    """Eight clients (load_test's) connect at once, then each searches in a closed loop: however the
+    burst was accepted, the workers hand connections back until neither holds two more than the other."""
+    clients = 8
     with api_server("serve", "--workers", "2", "--backend", "embedded", "--model", "hashing", "--data",
                     str(data_dir), log_path=tmp_path / "server.log", timeout=180) as url:
-        port = int(url.rsplit(":", 1)[1])
-        server = serve_pid(tmp_path / "server.log")
-        done = [0]
-
-        async def client(http: httpx.AsyncClient, n: int) -> None:
-            for i in range(rounds):
-                response = await http.get("/api/search", params={"q": f"医保基金 整改 {n} {i}", "size": 3})
-                assert response.status_code == 200
-            done[0] += 1
-
-        async def watch() -> list[list[int]]:
-            """The split while every client is connected, in the last quarter of the run."""
-            samples = []
-            while not done[0]:
-                await asyncio.sleep(0.05)
-                split = server_connections(server, port)
-                if sum(split) == clients:
-                    samples.append(split)
-            return samples[3 * len(samples) // 4:]
-
-        async def run() -> list[list[int]]:
-            limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-            async with httpx.AsyncClient(base_url=url, limits=limits) as http:
-                *_, samples = await asyncio.gather(*[client(http, n) for n in range(clients)], watch())
-            return samples
-
-        samples = asyncio.run(run())
-    assert samples and all(len(s) == 2 for s in samples), samples
-    gaps = sorted(s[0] - s[1] for s in samples)
-    assert gaps[len(gaps) // 2] <= 2, samples
+        sampler = SplitSampler(serve_pid(tmp_path / "server.log"), int(url.rsplit(":", 1)[1]), every=0.1)
+        workload = Workload({"search": 1}, [f"医保基金 整改 {i}" for i in range(5000)], [], seed=1)
+        results = asyncio.run(drive(url, workload, clients=clients, warmup=3, duration=3, max_requests=None,
+                                    timeout=30, headers={}, sampler=sampler))
+    assert not results.errors and results.split, results
+    gaps = sorted(a - b for a, b in ([*split, 0, 0][:2] for split in results.split))
+    assert gaps[len(gaps) // 2] <= 2, results.split
 
 
 @pytest.mark.parametrize("args, message", [
