@@ -103,13 +103,22 @@ def server_connections(pid: int, port: int) -> list[int]:
     counts = []
     for process in (pid, *descendants(pid)):
         try:
-            links = [os.readlink(f"/proc/{process}/fd/{fd}") for fd in os.listdir(f"/proc/{process}/fd")]
+            fds = os.listdir(f"/proc/{process}/fd")
         except OSError:
             continue
+        links = [_link(f"/proc/{process}/fd/{fd}") for fd in fds]
         held = sum(link.startswith("socket:[") and link[8:-1] in inodes for link in links)
         if held:
             counts.append(held)
     return sorted(counts, reverse=True)
+
+
+def _link(path: str) -> str:
+    """Where a /proc fd link points, "" when the file was closed meanwhile (a connection ending)."""
+    try:
+        return os.readlink(path)
+    except OSError:
+        return ""
 
 
 class SplitSampler:
