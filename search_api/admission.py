@@ -8,6 +8,10 @@ finishes in its own time and the queue is served in order (docs/scaling.md, "Ses
 admission and worker balance"). Cheap requests (health checks, one document, the page's static
 files) do not queue: only what calls :meth:`Admission.run` or holds :meth:`Admission.slot` does.
 
+One event loop serves a uvicorn process, but an app may also be driven from several loops at
+once (Starlette's ``TestClient`` outside a ``with`` block runs each request in a loop of its own,
+on its own thread): the line is kept under a lock and a waiter is woken in its own loop.
+
 The searches a process holds, waiting or running, are its load: :attr:`Admission.load`, also
 told to ``publish`` on every change (the workers share it to balance their connections:
 ``search_api.server_workers``).
@@ -16,6 +20,7 @@ told to ``publish`` on every change (the workers share it to balance their conne
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -39,6 +44,7 @@ class Admission:
         self.publish = publish  # told the load on every change
         self.running = 0
         self._waiting: deque[asyncio.Future[None]] = deque()
+        self._lock = threading.Lock()  # the line and the count, for requests on several loops
 
     @property
     def load(self) -> int:
@@ -52,22 +58,26 @@ class Admission:
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
         """Hold one of the slots for the block, once the searches that came first have had theirs."""
-        if self.running < self.slots and not self._waiting:
-            self.running += 1
+        turn: asyncio.Future[None] | None = None
+        with self._lock:
+            if self.running < self.slots and not self._waiting:
+                self.running += 1
+            else:
+                turn = asyncio.get_running_loop().create_future()
+                self._waiting.append(turn)
             self._changed()
-        else:
-            turn = asyncio.get_running_loop().create_future()
-            self._waiting.append(turn)
-            self._changed()
+        if turn is not None:
             try:
                 await turn  # _hand_on passes a slot to the first in line: running stays counted
             except BaseException:  # cancelled (the client went away): leave the line, or pass on a slot given
-                if turn.done() and not turn.cancelled():
-                    self._hand_on()
-                else:
-                    if turn in self._waiting:
+                with self._lock:
+                    waiting = turn in self._waiting
+                    if waiting:
                         self._waiting.remove(turn)
-                    self._changed()
+                        self._changed()
+                if not waiting and turn.done() and not turn.cancelled():
+                    self._hand_on()
+                # not waiting and cancelled: the slot is on its way to it, and _wake passes it on
                 raise
         try:
             yield
@@ -75,15 +85,33 @@ class Admission:
             self._hand_on()
 
     def _hand_on(self) -> None:
-        """A slot is given back: to the first in line, else it is free."""
-        while self._waiting:
-            turn = self._waiting.popleft()
-            if not turn.done():
-                turn.set_result(None)
-                self._changed()
-                return
-        self.running -= 1
-        self._changed()
+        """A slot is given back: to the first in line (woken in its own loop), else it is free."""
+        with self._lock:
+            turn = self._waiting.popleft() if self._waiting else None
+            if turn is None:
+                self.running -= 1
+            self._changed()
+        if turn is None:
+            return
+        loop = turn.get_loop()
+        try:
+            here = asyncio.get_running_loop()
+        except RuntimeError:
+            here = None
+        if loop is here:
+            self._wake(turn)
+        else:  # another loop's future is only touched from its own thread
+            try:
+                loop.call_soon_threadsafe(self._wake, turn)
+            except RuntimeError:  # that loop is closed: its waiter is gone, the slot goes on
+                self._wake(turn)
+
+    def _wake(self, turn: asyncio.Future[None]) -> None:
+        """Give ``turn`` its slot; if it gave up meanwhile, the slot goes to the next in line."""
+        if turn.done():
+            self._hand_on()
+        else:
+            turn.set_result(None)
 
     async def run(self, fn: Callable[[], T]) -> T:
         """``fn()`` on the thread pool once a slot is free (the event loop stays free meanwhile)."""

@@ -186,3 +186,35 @@ def test_the_setting_is_read_from_the_environment_and_must_be_one_or_more(store)
     assert make_app(store, 2).state.admission.slots == 2
     with pytest.raises(ConfigError, match="search_slots: 0 is not a number"):
         make_app(store, 0)
+
+
+def test_a_waiter_on_another_event_loop_is_woken_when_the_slot_frees():
+    # TestClient outside a ``with`` block runs each request in an event loop of its own, on its own
+    # thread: the slot must reach a waiter whose loop sleeps in another thread
+    admission = Admission(1)
+    held, release, got = threading.Event(), threading.Event(), threading.Event()
+
+    async def first() -> None:
+        async with admission.slot():
+            held.set()
+            await asyncio.to_thread(release.wait, 10)
+
+    async def second() -> None:
+        async with admission.slot():
+            got.set()
+
+    holder = threading.Thread(target=asyncio.run, args=(first(),), daemon=True)
+    holder.start()
+    assert held.wait(10)
+    waiter = threading.Thread(target=asyncio.run, args=(second(),), daemon=True)
+    waiter.start()
+    for _ in range(200):
+        if admission.load == 2:
+            break
+        threading.Event().wait(0.01)
+    assert admission.load == 2
+    release.set()
+    assert got.wait(10), "the waiter on the other loop was never woken"
+    holder.join(10)
+    waiter.join(10)
+    assert admission.load == 0 and admission.running == 0
