@@ -75,6 +75,11 @@ def test_two_workers_load_before_serving_print_one_banner_and_a_dead_one_is_repl
         server = serve_pid(log)
         workers = workers_of(server)
         assert len(workers) == 2
+        # the first worker to listen answers /readyz; the parent prints the banner once each worker has
+        # said it listens (a report through a queue, a moment later): wait for it, not for a race
+        deadline = time.monotonic() + 30
+        while "xuncha-search is ready" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
         text = log.read_text()
         assert text.count("xuncha-search is ready") == 1
         assert "workers  2 processes" in text
