@@ -211,9 +211,7 @@ class Evidence:
                 ask = [i for i in leg.hits if i not in told and i not in tried and i not in self._asked]
                 tried.update(ask)
                 told.update(held(ask, fields, terms))
-        unread = [i for i in ids if i not in self._asked and not (
-            (i not in self.words._ids or i in self._tokens) and (i not in self.bigrams._ids or i in self._pairs)
-            and (i in self.words._ids or i in self.bigrams._ids))]
+        unread = [i for i in ids if i not in self._asked and not self._told(i)]
         if unread:
             self._asked.update(unread)
             self.docs.update((d["id"], d) for d in self._read(unread))
@@ -226,6 +224,12 @@ class Evidence:
     def holds_own_word(self) -> bool:
         """Whether some word hit holds one of the query's own words (not only variant ones)."""
         return any(self._word(i)[2] for i in self._lexical)
+
+    def _told(self, doc_id: DocId) -> bool:
+        """Whether ``held`` told the terms of ``doc_id`` in every leg that found it (no read needed)."""
+        in_words, in_pairs = doc_id in self.words._ids, doc_id in self.bigrams._ids
+        return (in_words or in_pairs) and (not in_words or doc_id in self._tokens) and (
+            not in_pairs or doc_id in self._pairs)
 
     def _word(self, doc_id: DocId) -> tuple[float, float, bool]:
         known = self._measured.get(doc_id)
