@@ -47,7 +47,7 @@ class WordTable:
         if len(freqs) != len(trie):
             raise ValueError(f"{len(freqs)} frequencies for {len(trie)} words")
         self._trie = trie
-        self._freqs = freqs
+        self._freqs = freqs  # the file holds int64 (array "q")
         self.total = total
         self.longest = longest
         log_total = math.log(total)
@@ -73,7 +73,8 @@ class WordTable:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".")
         try:
             with os.fdopen(fd, "wb") as out:
-                out.write(MAGIC + _HEADER.pack(self.total, self.longest, len(blob)) + blob + self._freqs.tobytes())
+                freqs = array("q", self._freqs).tobytes()
+                out.write(MAGIC + _HEADER.pack(self.total, self.longest, len(blob)) + blob + freqs)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -91,6 +92,8 @@ class WordTable:
             raise ValueError(f"{path} is cut short")
         freqs = array("q")
         freqs.frombytes(data[start + size:])
+        if not freqs or max(freqs) < 2**31:
+            freqs = array("i", freqs)  # jieba's are below a million: half the memory
         try:
             trie = marisa_trie.Trie().frombytes(data[start:start + size])
         except RuntimeError as exc:  # marisa's own check of its bytes
