@@ -17,7 +17,7 @@ from indexer.parsing.headings import (
 )
 from indexer.parsing.measures import split_measures
 from indexer.parsing.normalise import fold
-from indexer.parsing.numbering import LabelKind, Style, find_labels, match_heading
+from indexer.parsing.numbering import LabelKind, Style, find_labels, match_heading, match_problem_label
 from indexer.parsing.status import heading_status, normalise_status
 from indexer.types import Issue
 
@@ -255,6 +255,9 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
     assert node.line is not None
     rest = node.line.text[node.text_start :]
     rest_folded = node.line.folded[node.text_start :]
+    label = match_problem_label(rest_folded, 0) if node.marker and node.marker.style is not Style.PROBLEM else None
+    if label is not None:  # "（一）问题：…。整改措施：…": the number, then the problem under its label
+        rest, rest_folded = rest[label.end :], rest_folded[label.end :]
     if node.title_lines > 1:  # an unnumbered problem stated over several lines
         stated = node.body[: node.title_lines - 1]
         rest += "".join(line.text.strip() for line in stated)
