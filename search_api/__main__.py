@@ -8,12 +8,8 @@ first command: ingest the bundled fictional sample notices if they are not store
 
 from __future__ import annotations
 
-import ctypes
 import json
-import os
 import sys
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -41,74 +37,24 @@ MALLOC_MMAP_THRESHOLD = 256 * 1024
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 
 
-# The trim threshold returns only the top of a heap. A search frees many small blocks scattered
-# through it, and the whole pages free between them are kept (~10 MiB at 1M issues). Every second,
-# if the process worked since the last time, malloc_trim gives those back; where a trim returns less
-# than TRIM_WORTH the next comes twice as late (up to TRIM_MAX_SECONDS): at 100k issues, little.
-TRIM_SECONDS = 1.0
-TRIM_MAX_SECONDS = 64.0
-TRIM_WORTH = 2**20
-
-
-def tune_malloc(arenas: int = MALLOC_ARENAS, trim_seconds: float | None = TRIM_SECONDS) -> bool:
+def tune_malloc(arenas: int = MALLOC_ARENAS) -> bool:
     """Tune glibc's malloc before the server starts its threads: the mapping threshold fixed at
-    ``MALLOC_MMAP_THRESHOLD`` (unless ``MALLOC_MMAP_THRESHOLD_`` says it), the arenas capped at
-    ``arenas`` (unless ``MALLOC_ARENA_MAX`` says how many), free heap pages given back every
-    ``trim_seconds`` of a busy process (:func:`trim_malloc`; None: never). Whether the arenas were
-    capped (not with another C library)."""
-    mallopt = _libc_function("mallopt")
-    if mallopt is None:
+    ``MALLOC_MMAP_THRESHOLD`` (unless ``MALLOC_MMAP_THRESHOLD_`` says it) and the arenas capped at
+    ``arenas`` (unless ``MALLOC_ARENA_MAX`` says how many). Whether the arenas were capped (not with
+    another C library)."""
+    import ctypes
+    import os
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
         return False
     if "MALLOC_MMAP_THRESHOLD_" not in os.environ:
         mallopt(_M_MMAP_THRESHOLD, MALLOC_MMAP_THRESHOLD)
         mallopt(_M_TRIM_THRESHOLD, 2 * MALLOC_MMAP_THRESHOLD)
-    if trim_seconds is not None:
-        threading.Thread(target=_trim_while_busy, args=(trim_seconds,), name="malloc-trim", daemon=True).start()
     if "MALLOC_ARENA_MAX" in os.environ:
         return False
     return bool(mallopt(_M_ARENA_MAX, arenas))
-
-
-def trim_malloc() -> bool:
-    """Give the free pages inside glibc's heaps back to the system (``malloc_trim(0)``); whether
-    there was a malloc_trim to call."""
-    trim = _libc_function("malloc_trim")
-    if trim is None:
-        return False
-    trim(0)  # ctypes lets go of the GIL meanwhile
-    return True
-
-
-def _libc_function(name: str) -> Any:
-    try:
-        return getattr(ctypes.CDLL(None), name)
-    except (OSError, AttributeError):
-        return None
-
-
-def _resident() -> int | None:
-    """Bytes of this process in memory (``/proc/self/statm``); None where there is no such file."""
-    try:
-        with open("/proc/self/statm", "rb") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def _trim_while_busy(seconds: float, longest: float = TRIM_MAX_SECONDS) -> None:
-    """Trim every ``seconds`` while the process works, less often while trims return little."""
-    wait, used = seconds, time.process_time()
-    while True:
-        time.sleep(wait)
-        if time.process_time() - used <= 0.01 * wait:  # idle since the last look: nothing was freed
-            continue
-        before = _resident()
-        if not trim_malloc():
-            return
-        after = _resident()
-        returned = before - after if before is not None and after is not None else TRIM_WORTH
-        wait = seconds if returned >= TRIM_WORTH else min(2 * wait, longest)
-        used = time.process_time()
 
 
 def _serve(app: Any, settings: ApiSettings) -> None:

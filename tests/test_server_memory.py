@@ -42,34 +42,3 @@ def test_kept_heads_share_their_field_names():
     kept = memo.heads(1, ["a", "b", "c"], lambda ids: {})  # all known: nothing read
     assert kept == first
     assert all(x is y for x, y in zip(kept["a"], kept["c"], strict=True))
-
-
-TRIM_SCRIPT = """
-import sys, time
-from search_api.__main__ import _resident, trim_malloc, tune_malloc
-mode = sys.argv[1]
-tune_malloc(trim_seconds=0.05 if mode == "thread" else None)
-blocks = [bytes(3000) for _ in range(30000)]  # ~90 MB of heap (each below the mapping threshold)
-kept = blocks[::16]  # one in sixteen stays: the heap's top is in use, the pages between are free
-del blocks
-before = _resident()
-if mode == "call":
-    trim_malloc()
-elif mode == "thread":
-    end = time.process_time() + 0.5
-    while time.process_time() < end:  # a working process: the trimmer looks every 0.05 s
-        pass
-print((before - _resident()) // 2**20)
-"""
-
-
-def returned_mib(mode: str) -> int:
-    out = subprocess.run([sys.executable, "-c", TRIM_SCRIPT, mode], cwd=ROOT, capture_output=True, text=True,
-                         check=True)
-    return int(out.stdout)
-
-
-def test_free_heap_pages_go_back_to_the_system():
-    assert returned_mib("none") < 10  # glibc alone keeps them: the heap's top is in use
-    assert returned_mib("call") > 40
-    assert returned_mib("thread") > 40  # the server's trimmer, while the process works
