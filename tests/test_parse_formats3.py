@@ -119,3 +119,38 @@ def test_a_problem_over_two_lines_before_the_status_first_is_reported() -> None:
     assert "issue 2: the line before its problem may state it too" in notice.quality.warnings
     body = "\n".join(f"{p}\n整改结果：{s}\n整改措施：{m}\n持续跟踪问效。" for p, m, s, _ in HARBOUR)
     assert not any("before its problem" in w for w in parse_text(HARBOUR_HEAD + body + HARBOUR_END).quality.warnings)
+
+
+def test_a_status_label_followed_by_the_measures_on_its_line() -> None:
+    """"整改进展：已完成。一是…；二是…": the label is a status label, but its line goes on with the
+    measures; they are the issue's measures, not part of its status."""
+    notice = parse_text(
+        "中共青杉县林业局党组关于巡察整改进展情况的通报\n"
+        "县委第二巡察组于2025年6月10日反馈了巡察意见，现将整改进展情况通报如下。\n"
+        "①林木采伐审批把关不严。\n"
+        "整改进展：已完成。一是修订采伐审批流程；二是对近两年审批件逐件复核。\n"
+        "②护林员队伍管理松散。\n"
+        "整改进展：正在整改，建立护林员考勤和巡山轨迹抽查制度。\n"
+        "③森林防火物资储备不足。\n"
+        "整改进展：已完成\n"
+        "中共青杉县林业局党组\n2025年9月1日")
+    assert [(i.problem, i.status_raw, i.measures) for i in notice.issues] == [
+        ("林木采伐审批把关不严", "已完成", ["修订采伐审批流程", "对近两年审批件逐件复核。"]),
+        ("护林员队伍管理松散", "正在整改", ["建立护林员考勤和巡山轨迹抽查制度。"]),
+        ("森林防火物资储备不足", "已完成", []),
+    ]
+
+
+def test_a_numbered_problem_under_its_label_loses_the_label() -> None:
+    """"（一）问题：…。整改措施：…。整改进度：…": the number, then the problem under a 问题 label on
+    the same line as its measures and status; the label is not part of the problem."""
+    notice = parse_text(
+        "中共鹤岗乡党委关于巡察整改进展情况的通报\n"
+        "县委第四巡察组于2025年7月2日反馈了巡察意见，现将整改进展情况公布如下。\n"
+        "（一）问题：村级集体经济合同管理混乱。整改措施：清理合同86份，建立合同管理台账。整改进度：已完成。\n"
+        "（二）反馈问题：低保动态管理不及时。整改措施：一是开展低保对象核查；二是按月更新台账。整改进度：已完成。\n"
+        "中共鹤岗乡党委\n2025年10月9日")
+    assert [(i.label, i.problem, i.status, len(i.measures)) for i in notice.issues] == [
+        ("（一）", "村级集体经济合同管理混乱", C, 1),
+        ("（二）", "低保动态管理不及时", C, 2),
+    ]

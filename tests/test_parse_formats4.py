@@ -542,3 +542,41 @@ def test_a_text_table_without_numbers_and_an_empty_cell() -> None:
     notice = parse_text(HEAD + _laid_out(rows, [0, 20, 46, 58], wide=True) + END)
     assert [(i.problem, i.status, i.measures) for i in notice.issues] == [
         ("文物藏品账目不清", C, ["全面清点馆藏文物，建立电子台账"]), ("志愿者管理松散", P, ["建立志愿者登记制度"])]
+
+
+def _annexed_table(tmp_path: Path, signed_first: bool) -> Path:
+    """A notice whose issues are only in its attached table: "附件：…整改进展情况表" over the table,
+    before the signature or after it."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("中共柳桥县水务局党组关于县委巡察反馈问题整改进展情况的通报")
+    document.add_paragraph("县委第一巡察组于2025年6月9日反馈了巡察意见，局党组逐条制定整改措施，整改进展情况见附件。")
+    signature = ["中共柳桥县水务局党组", "2025年9月30日"]
+    for line in (signature if signed_first else []) + ["附件：巡察反馈问题整改进展情况表"]:
+        document.add_paragraph(line)
+    table = document.add_table(rows=1, cols=4)
+    rows = [("序号", "反馈问题", "整改措施", "整改情况"),
+            ("1", "河道采砂监管存在盲区。", "1.建立采砂视频监控；\n2.开展联合执法。", "已完成"),
+            ("2", "水利工程质量抽检不足。", "制定年度抽检计划并按季通报。", "正在推进")]
+    for cells, row in zip([table.rows[0].cells] + [table.add_row().cells for _ in rows[1:]], rows, strict=True):
+        for cell, value in zip(cells, row, strict=True):
+            cell.text = value
+    for line in [] if signed_first else signature:
+        document.add_paragraph(line)
+    document.save(tmp_path / "annexed.docx")
+    return tmp_path / "annexed.docx"
+
+
+@pytest.mark.parametrize("signed_first", [False, True])
+def test_issues_only_in_the_attached_table_are_read(tmp_path: Path, signed_first: bool) -> None:
+    notice = parse_file(_annexed_table(tmp_path, signed_first))
+    assert [(i.problem, i.status, len(i.measures)) for i in notice.issues] == [
+        ("河道采砂监管存在盲区", Status.COMPLETED, 2), ("水利工程质量抽检不足", Status.IN_PROGRESS, 1)]
+
+
+def test_a_list_of_attachment_titles_gives_no_issue() -> None:
+    notice = parse_text("中共某县统计局党组关于巡察整改进展情况的通报\n县委巡察组于2025年6月反馈了巡察意见，现将有关情况通报如下。\n"
+                        "整改工作取得阶段性成效。\n中共某县统计局党组\n2025年9月1日\n"
+                        "附件：1.整改工作领导小组成员名单\n2.整改任务分工方案")
+    assert notice.issues == []

@@ -147,6 +147,11 @@ class Unnumbered(StrEnum):
     LEADS = "leads"  # the line before each block's first label: "社区矫正监管不到位。" / "整改措施：…"
 
 
+def annex_line(line: Line) -> bool:
+    """Whether the line opens the notice's attachments ("附件：…", "附件2"), which end the notice."""
+    return _ANNEX.match(line.folded.strip()) is not None
+
+
 def build_tree(lines: list[Line], unnumbered: Unnumbered = Unnumbered.NONE) -> Tree:
     """The heading tree of the lines; with ``unnumbered``, lines of that kind are headings too
     (see :class:`Unnumbered`)."""
@@ -165,7 +170,7 @@ def build_tree(lines: list[Line], unnumbered: Unnumbered = Unnumbered.NONE) -> T
         stripped = line.folded.strip()
         if not stripped:
             continue
-        annexed = annexed or _ANNEX.match(stripped) is not None
+        annexed = annexed or annex_line(line)
         if annexed or _CLOSING.match(stripped) or _CLOSING_INSIDE.match(stripped):
             closed = True
             tail.append(line)

@@ -7,10 +7,17 @@ import re
 from dataclasses import dataclass
 
 from indexer.parsing.heading_tree import Line, Node
-from indexer.parsing.headings import SENTENCE_END, WRAPPED_CLOSED, WRAPPER, Role, unclosed_wrapper
+from indexer.parsing.headings import (
+    SENTENCE_END,
+    WRAPPED_CLOSED,
+    WRAPPER,
+    Role,
+    measure_like,
+    unclosed_wrapper,
+)
 from indexer.parsing.measures import split_measures
 from indexer.parsing.normalise import fold
-from indexer.parsing.numbering import LabelKind, Style, find_labels, match_heading
+from indexer.parsing.numbering import LabelKind, Style, find_labels, match_heading, match_problem_label
 from indexer.parsing.status import heading_status, normalise_status
 from indexer.types import Issue
 
@@ -166,6 +173,19 @@ def _looks_like_status(text: str, longest: int = _STATUS_MAX) -> bool:
     return len(text.strip()) <= longest and normalise_status(fold(text)) is not None
 
 
+def _labelled_status(text: str) -> tuple[str | None, str]:
+    """The value of a status label, and the measures that follow it on the same line, if any:
+    "已完成" → ("已完成", ""); "已完成。一是修订制度；二是…" → ("已完成", "一是修订制度；二是…")."""
+    lead = _LEAD_STATUS.match(text)
+    rest = text[lead.end() :] if lead else ""
+    # Not "正在整改，持续推进" (one status in two clauses) nor "正在整改，待审计结论出具后落实" (a
+    # status with its reason): the rest is measures when it reads as one ("建立…") or as a list.
+    measures_follow = measure_like(fold(rest)) or len(split_measures([rest]).items) > 1 or not _looks_like_status(text)
+    if lead and _looks_like_status(lead.group(1), _SHORT_STATUS) and not _looks_like_status(rest) and measures_follow:
+        return _status_value(lead.group(1)), rest
+    return _status_value(text) or None, ""
+
+
 def _own_lines(node: Node) -> list[Line]:
     assert node.line is not None
     return [node.line, *node.body]
@@ -235,6 +255,9 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
     assert node.line is not None
     rest = node.line.text[node.text_start :]
     rest_folded = node.line.folded[node.text_start :]
+    label = match_problem_label(rest_folded, 0) if node.marker and node.marker.style is not Style.PROBLEM else None
+    if label is not None:  # "（一）问题：…。整改措施：…": the number, then the problem under its label
+        rest, rest_folded = rest[label.end :], rest_folded[label.end :]
     if node.title_lines > 1:  # an unnumbered problem stated over several lines
         stated = node.body[: node.title_lines - 1]
         rest += "".join(line.text.strip() for line in stated)
@@ -277,10 +300,13 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
     status_labelled = any(kind is LabelKind.STATUS for kind, _ in segments)
     for kind, text in segments:
         if kind is LabelKind.STATUS:
-            if status_raw is None:
-                status_raw = _status_value(text) or None
-                pending_status = status_raw is None
-            continue
+            if status_raw is not None:
+                continue
+            status_raw, text = _labelled_status(text)
+            pending_status = status_raw is None
+            if not text:
+                continue
+            kind = LabelKind.MEASURES  # "整改进展：已完成。一是…" — the measures after the status
         if pending_status and kind is None and _looks_like_status(text):
             status_raw, pending_status = _status_value(text), False
             continue

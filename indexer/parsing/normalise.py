@@ -57,7 +57,8 @@ _FOLD = _fold_table()
 # str.translate is four times faster with a list than with a dict: a dict raises (and catches)
 # KeyError for every character it does not map. The list covers the BMP; the few astral
 # characters in the table get a second pass.
-_FOLD_BMP = list(range(0x10000))
+_IDENTITY = list(range(0x10000))  # both tables start from it, sharing its 65k int objects (1.8 MiB)
+_FOLD_BMP = _IDENTITY.copy()
 for _cp, _to in _FOLD.items():
     if _cp < 0x10000:
         _FOLD_BMP[_cp] = ord(_to)
@@ -65,7 +66,7 @@ _FOLD_ASTRAL = {cp: to for cp, to in _FOLD.items() if cp >= 0x10000}
 _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 
 
-_T2S_BMP = list(range(0x10000))
+_T2S_BMP = _IDENTITY.copy()
 for _cp, _to in _T2S.items():
     if _cp < 0x10000:
         _T2S_BMP[_cp] = ord(_to)

@@ -11,15 +11,21 @@ Chinese numerals are read by cn2an (place-value 一千零五 and digit-by-digit 
 
 from __future__ import annotations
 
+import importlib
 from functools import lru_cache
-
-import cn2an
+from types import ModuleType
 
 # A number as printed, to embed in patterns: Arabic (full-width too) or Chinese.
 NUM = r"[0-9０-９]+|[零〇两一二三四五六七八九十百千]+"
 # A count: a number not preceded by 第/另/每 … (第3个 is a rank, not a count).
 COUNT = rf"(?<![第另这每各某\d０-９])({NUM})"
 _ZEROS = str.maketrans({"○": "〇", "Ｏ": "〇"})  # circles typed for 〇 in dates
+
+
+def _cn2an() -> ModuleType:
+    """cn2an, imported on first use: the server imports this module (through the status patterns)
+    but reads no Chinese numeral, and cn2an with its dependencies holds ~4 MiB."""
+    return importlib.import_module("cn2an")
 
 
 @lru_cache(maxsize=4096)
@@ -31,7 +37,7 @@ def cn_int(text: str) -> int | None:
     if text.isdigit():
         return int(text)  # int() reads full-width digits too
     try:
-        value = cn2an.cn2an(text.translate(_ZEROS), "normal")
+        value = _cn2an().cn2an(text.translate(_ZEROS), "normal")
     except (ValueError, KeyError, IndexError):
         return None
     return int(value) if float(value).is_integer() and value >= 0 else None
@@ -43,4 +49,4 @@ def cn_numeral(number: int) -> str:
     >>> cn_numeral(3), cn_numeral(12), cn_numeral(20)
     ('三', '十二', '二十')
     """
-    return str(cn2an.an2cn(number))
+    return str(_cn2an().an2cn(number))

@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from indexer.parsing.heading_tree import (
     Line,
     Node,
     Unnumbered,
+    annex_line,
     build_tree,
     lead_lines,
     split_lines,
@@ -232,6 +233,19 @@ def segment(text: str) -> Segmentation:
     that numbers none of its problems is read by its problem labels ("反馈问题：…"), one whose
     paragraphs open with their problems by those paragraphs."""
     lines = split_lines(text)
+    result = _segment_all(lines)
+    if not result.issues and any(annex_line(line) for line in lines):
+        # Attachments end the notice — but when nothing before them is an issue, the attachment is
+        # the notice's own list ("附件：巡察反馈问题整改情况表" over the table): read it, its
+        # opening line blanked (lines keep their places: the signature is found by them).
+        attached = _segment_all([replace(line, text="", folded="") if annex_line(line) else line for line in lines])
+        if _whole(attached):  # not a list of attachments' titles: issues with status and measures
+            return attached
+    return result
+
+
+def _segment_all(lines: list[Line]) -> Segmentation:
+    """:func:`segment` over split lines: numbered headings, then the unnumbered readings."""
     result = _segment_lines(lines)
     # Problems under labels ("存在问题：…") and not numbered: read by their labels when nothing
     # numbered is found, or when reading so gives more whole issues (status and measures) than
