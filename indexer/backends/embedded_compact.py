@@ -26,9 +26,10 @@ from indexer.types import Target
 if TYPE_CHECKING:
     from indexer.backends.embedded_generation import Generation
 
-# tantivy's indexing memory for the rewrite (one thread: one segment until this is full; 100k
-# issues with their 300k measures take ~0.5 GB, so at 1M issues a collection ends in a few segments)
-COMPACT_HEAP = 1_000_000_000
+# tantivy's indexing memory for the rewrite, at most (one thread: one segment until it is full; its
+# limit is just under 4 GiB). Measured peaks of the whole process: 0.44 GB at 100k issues; at 1M, 1.4 GB
+# with a 1 GB limit, which left the 3M measures in two segments
+COMPACT_HEAP = 3_000_000_000
 # a writer's session is a bulk write when it wrote this many rows and at least a quarter of the
 # store's live rows (a first ingest, a large batch): closing it compacts
 BULK_MIN_ROWS = 10_000
