@@ -404,25 +404,25 @@ def test_lexical_ties_at_the_cut_are_broken_by_id_and_deleted_hits_let_the_next_
 
 
 class _CountedSearches:
-    """The real tantivy index, its searchers' search calls counted (each runs the whole query)."""
+    """A real tantivy searcher, its search calls counted (each runs the whole query)."""
 
-    def __init__(self, index) -> None:
-        self.index, self.searches = index, 0
+    def __init__(self, searcher) -> None:
+        self.searcher, self.searches = searcher, 0
 
     def __getattr__(self, name: str):
-        return getattr(self.index, name)
+        return getattr(self.searcher, name)
 
-    def searcher(self):
-        real, outer = self.index.searcher(), self
+    def search(self, *args, **kwargs):
+        self.searches += 1
+        return self.searcher.search(*args, **kwargs)
 
-        class Searcher:
-            def __getattr__(self, name: str):
-                return getattr(real, name)
 
-            def search(self, *args, **kwargs):
-                outer.searches += 1
-                return real.search(*args, **kwargs)
-        return Searcher()
+def counted_searches(backend: EmbeddedBackend, target: Target) -> _CountedSearches:
+    """The live generation's searcher of ``target``, its searches counted from now on."""
+    searcher, ordered = backend._gen.searching[target]
+    counted = _CountedSearches(searcher)
+    backend._gen.searching[target] = embedded_generation.Searching(counted, ordered)
+    return counted
 
 
 def test_lexical_ties_past_the_first_fetch_of_k_plus_ten_need_one_search(tmp_path):
@@ -431,7 +431,7 @@ def test_lexical_ties_past_the_first_fetch_of_k_plus_ten_need_one_search(tmp_pat
     tokens = {n: "甲 丙" for n in range(1, 21)} | {n: "甲 丙 丁 戊" for n in range(21, 41)}
     backend = _backend_of_tokens(tmp_path, tokens)
     backend.lexical(ISSUES, _query("甲"), Filters(), 5)  # opens the generation's indexes
-    counted = backend._gen.indexes[ISSUES] = _CountedSearches(backend._gen.indexes[ISSUES])
+    counted = counted_searches(backend, ISSUES)
     assert _ids(backend.lexical(ISSUES, _query("甲"), Filters(), 5)) == [f"t1-{n:03d}" for n in range(1, 6)]
     assert counted.searches == 1
     backend.close()

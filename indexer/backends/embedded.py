@@ -24,7 +24,8 @@ index. So an API process sees an ingest's batches as they commit, with no extra 
 :meth:`EmbeddedBackend.refresh` does the same check on demand.
 
 Rebuild: a new generation is filled beside the live one, then ``CURRENT`` is replaced (temporary
-file + rename); the old generation serves until then and is deleted unless ``keep_old``.
+file + rename); the old generation serves until then and is deleted unless ``keep_old``. A rebuild,
+and closing after a bulk write, compact the tantivy indexes (embedded_compact.py).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from tantivy import Query
 
 from indexer.backends import base
 from indexer.backends.base import Filters, IndexInfo, LexicalQuery, NoticeBundle, WriteResult, refuse_mismatch
+from indexer.backends.embedded_compact import compact_after, compact_all
 from indexer.backends.embedded_family import family_vectors
 from indexer.backends.embedded_folder import (
     BUILDING,
@@ -60,9 +62,10 @@ from indexer.backends.embedded_generation import (
     notice_row,
     space_needed,
 )
-from indexer.backends.embedded_lexical import COLLECTIONS, FILTERABLE, KEY, NOT_FAST, as_int, tantivy_errors
+from indexer.backends.embedded_lexical import COLLECTIONS, FILTERABLE, NOT_FAST, as_int, tantivy_errors
 from indexer.backends.embedded_store import NoticeRow, RecordStore, StoreFull
 from indexer.backends.facet_columns import count_stored, stored_values
+from indexer.backends.lexical_top import top_k
 from indexer.backends.pinned import Pin
 from indexer.backends.row_ids import GenerationRows
 from indexer.backends.search_gate import SearchGate
@@ -77,10 +80,6 @@ log = logging.getLogger(__name__)
 
 FACET_CACHE_SIZE = 256  # facet counts kept per (query, filters) or hit list, until the index changes
 
-# Hits fetched per wanted one: BM25 ties at the k-th score are common (short texts, a bigram query's
-# common bigrams), and each widening re-runs the whole search: 200 word- and bigram-leg searches at
-# 1M took 280 runs from k + 10, 200 from 4k (docs/scaling.md); a longer heap costs next to nothing.
-FIRST_FETCH = 4
 REBUILD_BATCH = 200  # notices per transaction / tantivy commit while rebuilding
 
 
@@ -118,6 +117,7 @@ class EmbeddedBackend:
         self._pin = Pin()
         self._requested: tuple[str, int, str] | None = None  # the last check_compatible() values
         self._holding_for_writes = False  # took the writer lock for writes (kept until close)
+        self._rows_written = 0  # documents this writer wrote (a bulk write is compacted on close)
         self._closed = False
         if not self.read_only:
             try:
@@ -339,6 +339,7 @@ class EmbeddedBackend:
             result.written.append(bundle.notice_id)
         if not rows:
             return result
+        self._rows_written += sum(len(r.docs) for r in rows) if live else 0
         needed = space_needed(rows)
         try:
             if dims is not None and gen.store.meta().get("dims") is None:
@@ -391,6 +392,7 @@ class EmbeddedBackend:
                     part = self._write_into(fresh, batch, {}, live=False)
                     result.written += part.written
                     result.failed.update(part.failed)
+                compact_all(fresh)  # before readers find it
                 fresh.save_vectors()  # readers that switch find it
                 (fresh.path / BUILDING).unlink()
                 self.folder.set_current(name)
@@ -414,23 +416,8 @@ class EmbeddedBackend:
         full = collection.filtered(scoring, filters) if scoring is not None else None
         if full is None or k <= 0:
             return []
-        searcher = (gen := self._live()).indexes[target].searcher()
-        with tantivy_errors("searching"):
-            limit = FIRST_FETCH * k + 10  # one search, not one per widening, at the usual ties at the cut
-            while True:
-                found = searcher.search(full, limit=limit, count=False).hits
-                if len(found) < limit or found[-1][0] < found[k - 1][0]:
-                    break
-                limit *= 4  # ties at the cut: fetch them all so the order below matches the reference
-            rowids = searcher.fast_field_values(KEY, [address for _, address in found])
-        scored = [(float(s), int(r)) for (s, _), r in zip(found, rowids, strict=True) if r is not None]
-        # ids only for hits that can make the cut (a tie-grown list is 3/4 below it); all if some went since
-        head = [p for p in scored if p[0] >= found[k - 1][0]] if len(found) >= k else scored
-        ids = self._row_ids.doc_ids(gen, target, [r for _, r in head])
-        if len(ids) < k and len(head) < len(scored):
-            head, ids = scored, self._row_ids.doc_ids(gen, target, [r for _, r in scored])
-        # best first, ties by id; Hits for the k kept only (a tie at the cut brings hundreds of rows)
-        return [Hit(i, -s, Leg.LEXICAL) for s, i in sorted((-s, ids[r]) for s, r in head if r in ids)[:k]]
+        searcher, ordered = (gen := self._live()).searching[target]
+        return top_k(searcher, full, k, lambda rows: self._row_ids.doc_ids(gen, target, rows), ordered=ordered)
 
     def vector(self, target: Target, vector: Vector, filters: Filters, k: int) -> list[Hit]:
         query = np.asarray(vector, dtype=np.float32).ravel()
@@ -579,7 +566,19 @@ class EmbeddedBackend:
     def get_derived(self, name: str) -> bytes | None:
         return self._store().get_derived(name)
 
+    def compact(self) -> dict[Target, int]:
+        """Write each lexical index again as one segment in id order (embedded_compact.py); done on
+        closing after a bulk write and by a rebuild. Returns the documents written, by collection."""
+        with self._write_lock:
+            return compact_all(self._acquire_for_writes())
+
     def close(self) -> None:
+        with self._write_lock:
+            if self._holding_for_writes and not self._closed:
+                compact_after(self._gen, self._rows_written)
+            self._close()
+
+    def _close(self) -> None:
         with self._write_lock, self._lock:
             if self._closed:
                 return

@@ -23,12 +23,13 @@ import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import tantivy
 
 from indexer.backends.base import NoticeBundle
+from indexer.backends.embedded_compact import is_ordered, ordered_segments, segment_ids
 from indexer.backends.embedded_lexical import COLLECTIONS, KEY, as_int, tantivy_errors
 from indexer.backends.embedded_rows import notice_head, stored_form, stored_keys, whole_keys
 from indexer.backends.embedded_store import Change, DocRow, NoticeRow, RecordStore, dumps
@@ -58,6 +59,13 @@ SNAPSHOT_MIN_ROWS = 20_000
 WRITER_HEAP = 64_000_000  # bytes of tantivy indexing memory per writer thread
 
 
+class Searching(NamedTuple):
+    """A collection's searcher and whether it searches one segment in id order (embedded_compact.py)."""
+
+    searcher: tantivy.Searcher
+    ordered: bool
+
+
 class Generation:
     """One complete index: a record store, a tantivy index per collection, vector indexes."""
 
@@ -73,6 +81,8 @@ class Generation:
             path.mkdir(parents=True, exist_ok=True)
         self.store = RecordStore(path / STORE, read_only=read_only, map_bytes=store_map_bytes)
         self.indexes: dict[Target, tantivy.Index] = {}
+        self.folders: dict[Target, Path] = {}  # where each index is searched from
+        self.searching: dict[Target, Searching] = {}
         if read_only:
             # tantivy takes a lock file even to search: a read-only folder is searched through a
             # private copy of its tantivy indexes (a temporary folder, removed on close).
@@ -87,8 +97,12 @@ class Generation:
             else:
                 folder.mkdir(exist_ok=True)
             with tantivy_errors(f"opening {folder}"):
-                self.indexes[target] = (tantivy.Index.open(str(folder)) if tantivy.Index.exists(str(folder))
-                                        else tantivy.Index(collection.schema, path=str(folder), reuse=True))
+                index = (tantivy.Index.open(str(folder)) if tantivy.Index.exists(str(folder))
+                         else tantivy.Index(collection.schema, path=str(folder), reuse=True))
+                # searchers change only when reloaded here (after the store says the data changed),
+                # so each comes with what is known of its segments (reload_searcher)
+                index.config_reader(reload_policy="Manual")
+            self.indexes[target], self.folders[target] = index, folder
         # seq of the last change in the tantivy indexes searched (read-only: kept here, not stored)
         self.lexical_seq = int(self.store.meta().get("lexical_seq", 0))
         self.writers: dict[Target, Any] = {}
@@ -101,6 +115,7 @@ class Generation:
             self.store.close()
             raise BackendError(f"{path} was written by another version of the embedded backend (store layout "
                                f"{version}, this one reads {READABLE_STORE_VERSIONS}): ingest into a new data folder")
+        self.reload_searchers()
         self.store.packed = version is None or int(version) >= 2
 
     @property
@@ -109,6 +124,9 @@ class Generation:
         return None if self.read_only else self.path
 
     # -- tantivy -----------------------------------------------------------------------------
+    def index_folder(self, target: Target) -> Path:
+        return self.folders[target]
+
     def lexical_lag(self) -> bool:
         meta = self.store.meta()
         if not self.read_only:
@@ -158,7 +176,7 @@ class Generation:
                         replayed += 1
                 for target in touched:
                     self.writers[target].commit()
-                    self.indexes[target].reload()
+                    self.reload_searcher(target)
         except BackendError:
             # A failed writer (a full disk kills it) is dropped here, not kept alive by the
             # traceback: it holds tantivy's writer lock, which the next writer needs.
@@ -188,10 +206,27 @@ class Generation:
         if failed is not None:
             raise failed
 
+    def drop_writer(self, target: Target) -> None:
+        """Release one collection's writer (nothing is pending: every sync commits)."""
+        writer = self.writers.pop(target, None)
+        if writer is not None:
+            with tantivy_errors("closing a writer"):
+                writer.rollback()
+            del writer
+
     def reload_searchers(self) -> None:
-        with tantivy_errors(f"reloading {self.path}"):
-            for index in self.indexes.values():
-                index.reload()
+        for target in self.indexes:
+            self.reload_searcher(target)
+
+    def reload_searcher(self, target: Target) -> None:
+        """Load the collection's last commit; note whether it is one segment in id order."""
+        folder = self.folders[target]
+        with tantivy_errors(f"reloading {folder}"):
+            before = segment_ids(folder)
+            self.indexes[target].reload()
+            searcher = self.indexes[target].searcher()
+        ordered = is_ordered(searcher, before, segment_ids(folder), ordered_segments(self).get(target.value))
+        self.searching[target] = Searching(searcher, ordered)
 
     # -- vectors -----------------------------------------------------------------------------
     def load_vectors(self) -> None:

@@ -521,6 +521,18 @@ class RecordStore:
             docs = self._whole(target, {r[0]: self.codec.loads(r[1]) for r in rows})
             yield [(docs[r[0]], r[2]) for r in rows if r[0] in docs]
 
+    def live_by_id(self, target: Target, *, batch: int = 1000) -> Iterator[list[tuple[int, Document]]]:
+        """(rowid, document) of every live document in id order (the id index's), ``batch`` at a time."""
+        last = ""
+        while True:
+            rows = self._query("SELECT rowid, doc_id, doc FROM docs WHERE target = ? AND deleted = 0 AND doc_id > ? "
+                               "ORDER BY doc_id LIMIT ?", (TARGET_CODE[target], last, batch))
+            if not rows:
+                return
+            last = rows[-1][1]
+            docs = self._whole(target, {r[0]: self.codec.loads(r[2]) for r in rows})
+            yield [(r[0], docs[r[0]]) for r in rows if r[0] in docs]
+
     def get_derived(self, name: str) -> bytes | None:
         rows = self._query("SELECT value FROM derived WHERE name = ?", (name,))
         return bytes(rows[0][0]) if rows else None
