@@ -16,7 +16,6 @@ from indexer import quality_table
 from indexer.backends import BACKENDS
 from indexer.documents import issue_record, notice_record
 from indexer.errors import BackendError, ConfigError
-from indexer.parsing.parse import parse_paths
 from indexer.settings import Settings, load_settings
 
 
@@ -38,6 +37,8 @@ def cli() -> None:
 def parse(paths: tuple[str, ...], mode: str) -> None:
     """Parse notices (files or folders) and print records. Errors go to stderr; the exit status
     is non-zero only when nothing could be read."""
+    from indexer.parsing.parse import parse_paths  # here: the search server imports this module too
+
     if mode == "report":
         rows = [quality_table.Row(o.source, o.notice.quality if o.notice else None, o.error)
                 for o in parse_paths(paths)]
