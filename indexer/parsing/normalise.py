@@ -70,6 +70,7 @@ _T2S_BMP = _IDENTITY.copy()
 for _cp, _to in _T2S.items():
     if _cp < 0x10000:
         _T2S_BMP[_cp] = ord(_to)
+del _IDENTITY  # its ints live on in both tables
 # A text is a traditional-character copy when this share of its Chinese characters is traditional
 # (a simplified notice has a stray 覆 or 乾 at most: well under 1%).
 _TRADITIONAL_SHARE = 0.05
