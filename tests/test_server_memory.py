@@ -57,3 +57,30 @@ def test_bigrams_of_a_repeated_text_are_made_once(monkeypatch):
     expected = " ".join(b for text in ("公车私用问题突出", "收回车辆") for b in character_bigrams(text))
     assert documents.field_bigrams(doc, field) == expected == documents.field_bigrams(doc, field)
     assert sorted(made) == ["a1", "公车私用问题突出", "收回车辆"]  # each text once (an empty one: none)
+
+
+LOAD_SCRIPT = """
+import gc, sys
+from pathlib import Path
+def anonymous():
+    for line in open("/proc/self/status"):
+        if line.startswith("RssAnon"):
+            return int(line.split()[1]) / 1024
+from indexer.tokenise import Tokeniser
+before = anonymous()
+Tokeniser(cache_dir=Path(sys.argv[1])).for_query("医保基金")
+gc.collect()
+print(anonymous() - before)
+"""
+
+
+def test_a_process_that_makes_the_word_table_does_not_keep_jiebas_dict(tmp_path):
+    def held() -> float:
+        out = subprocess.run([sys.executable, "-c", LOAD_SCRIPT, str(tmp_path)], cwd=ROOT, capture_output=True,
+                             text=True, check=True)
+        return float(out.stdout)
+
+    made = held()  # no table yet: jieba's dict is built, the table made from it, the dict dropped
+    assert list(tmp_path.glob("words-*.bin"))
+    read = held()
+    assert read < 12 and made - read < 15  # jieba's dict: ~60 MiB; left in the heap untrimmed: ~34
