@@ -7,6 +7,7 @@ pipeline (``tokenise``/``embed``), not here.
 from __future__ import annotations
 
 from dataclasses import asdict
+from functools import lru_cache
 from typing import Any
 
 from indexer.fields import UNSTATED, Field, date_number
@@ -127,7 +128,18 @@ def field_bigrams(doc: Document, field: Field) -> str:
     >>> field_bigrams({"problem": "公车私用", "measures": ["收回车辆"]}, field_named("bigram_tokens"))
     '公车 车私 私用 收回 回车 车辆'
     """
-    return " ".join(b for text in _texts(doc, field) for b in character_bigrams(text))
+    return " ".join(filter(None, map(_bigrams, _texts(doc, field))))
+
+
+def _bigrams(text: str) -> str:
+    """One text's bigrams, space-joined (memoised up to a length: each measure document repeats
+    its issue's problem; 300 generated notices gave 85,738 texts, 8,715 of them distinct)."""
+    return _memo_bigrams(text) if len(text) <= 1024 else " ".join(character_bigrams(text))
+
+
+@lru_cache(maxsize=1024)
+def _memo_bigrams(text: str) -> str:
+    return " ".join(character_bigrams(text))
 
 
 def field_bigram_text(doc: Document, field: Field) -> str:

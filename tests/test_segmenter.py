@@ -132,3 +132,16 @@ def test_the_table_is_read_only(pair):
         compact.suggest_freq("新词")
     with pytest.raises(TypeError):
         compact.FREQ["新词"] = 10
+
+
+def test_a_repeated_field_is_cut_once(monkeypatch):
+    tokeniser = Tokeniser()
+    cuts = []
+    real = CompactTokenizer.words
+    monkeypatch.setattr(CompactTokenizer, "words", lambda self, text: cuts.append(text) or real(self, text))
+    heading = "（二）落实全面从严治党主体责任方面"
+    first = tokeniser.for_index(heading)
+    first.append("changed by the caller")
+    assert tokeniser.for_index(heading) == first[:-1] and len(cuts) == 1
+    long = "违规使用医保基金，" * 40  # over the memo's length: cut each time
+    assert tokeniser.for_index(long) == tokeniser.for_index(long) and len(cuts) == 3

@@ -42,3 +42,18 @@ def test_kept_heads_share_their_field_names():
     kept = memo.heads(1, ["a", "b", "c"], lambda ids: {})  # all known: nothing read
     assert kept == first
     assert all(x is y for x, y in zip(kept["a"], kept["c"], strict=True))
+
+
+def test_bigrams_of_a_repeated_text_are_made_once(monkeypatch):
+    from indexer import documents
+    from indexer.fields import field_named
+    from indexer.tokenise import character_bigrams
+
+    made = []
+    monkeypatch.setattr(documents, "character_bigrams", lambda text: made.append(text) or character_bigrams(text))
+    documents._memo_bigrams.cache_clear()
+    field = field_named("bigram_tokens")
+    doc = {"problem": "公车私用问题突出", "measures": ["收回车辆", "", "a1"]}
+    expected = " ".join(b for text in ("公车私用问题突出", "收回车辆") for b in character_bigrams(text))
+    assert documents.field_bigrams(doc, field) == expected == documents.field_bigrams(doc, field)
+    assert sorted(made) == ["a1", "公车私用问题突出", "收回车辆"]  # each text once (an empty one: none)
