@@ -205,6 +205,23 @@ def reindex(backend: str | None, data_dir: str | None, es_url: str | None, model
 @backend_options
 @json_option
 @handle_errors
+def compact(backend: str | None, data_dir: str | None, es_url: str | None, as_json: bool) -> None:
+    """Rewrite the embedded index's keyword indexes as one segment each, in id order: searches pay
+    per segment. Done by itself after a bulk ingest and by reindex; needs the writer lock."""
+    from indexer.pipeline import compact as run_compact
+
+    written = run_compact(_settings(backend=backend, data_dir=data_dir, es_url=es_url))
+    if as_json:
+        click.echo(_dump(written))
+    else:
+        click.echo(", ".join(f"{name}: {count} documents rewritten" for name, count in written.items())
+                   or "already compact")
+
+
+@cli.command()
+@backend_options
+@json_option
+@handle_errors
 def stats(backend: str | None, data_dir: str | None, es_url: str | None, as_json: bool) -> None:
     """Counts and the model / dictionary / schema the index was built with."""
     from indexer.pipeline import stats as run_stats

@@ -49,7 +49,7 @@ from indexer.bundles import NoticeVectors, assemble_bundles, build_bundles, embe
 from indexer.categories import Prototypes, prototypes_for
 from indexer.documents import notice_record
 from indexer.embed import Embedder, cache_counts, open_embedder
-from indexer.errors import BackendUnavailable, DiskFull, IncompatibleIndex, ParseError, ReadError
+from indexer.errors import BackendUnavailable, ConfigError, DiskFull, IncompatibleIndex, ParseError, ReadError
 from indexer.parsing import read
 from indexer.parsing.parse import parse_document
 from indexer.progress import progress as show_progress
@@ -538,3 +538,20 @@ def stats(settings: Settings, *, backend: Backend | None = None) -> IndexInfo:
     finally:
         if own_backend:
             backend.close()
+
+
+def compact(settings: Settings) -> dict[str, int]:
+    """Rewrite the embedded backend's lexical indexes as one segment each, in id order (done by
+    itself after a bulk write and by ``reindex``; for a folder written before, or after many small
+    updates). Returns the documents written, by collection (none for one already compact)."""
+    if settings.backend != "embedded":
+        raise ConfigError(f"compact: the {settings.backend} backend has no lexical segments of ours to rewrite "
+                          "(Elasticsearch merges its own: its _forcemerge API)")
+    from indexer.backends.embedded import EmbeddedBackend
+
+    backend = open_backend(settings)
+    try:
+        assert isinstance(backend, EmbeddedBackend)
+        return {target.value: written for target, written in backend.compact().items()}
+    finally:
+        backend.close()

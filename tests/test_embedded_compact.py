@@ -153,3 +153,25 @@ def test_only_the_recorded_segment_read_twice_alone_is_taken_as_ordered(tmp_path
     assert not is_ordered(one, ["other"], ["other"], segment)  # another segment (a merge, an older folder)
     assert not is_ordered(one, [segment], [segment], None)  # nothing recorded
     backend.close()
+
+
+def test_the_compact_command_rewrites_a_folder_once(tmp_path):
+    """`python -m indexer compact` on a folder written in small batches (several segments, closed
+    without compacting): one segment per collection after it; a second run has nothing to do."""
+    from click.testing import CliRunner
+
+    from indexer.cli import cli
+
+    _written_backwards(tmp_path).close()
+    with EmbeddedBackend(tmp_path, threads=1) as backend:
+        assert not any(ordered for _, ordered in backend._gen.searching.values())
+    runner = CliRunner()
+    first = runner.invoke(cli, ["compact", "--data", str(tmp_path), "--json"])
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.output) == {"issues": 180, "measures": 180}
+    with EmbeddedBackend(tmp_path, threads=1) as backend:
+        assert all(ordered for _, ordered in backend._gen.searching.values())
+    again = runner.invoke(cli, ["compact", "--data", str(tmp_path)])
+    assert again.exit_code == 0 and "already compact" in again.output
+    refused = runner.invoke(cli, ["compact", "--backend", "memory"])
+    assert refused.exit_code != 0 and "compact" in refused.output
