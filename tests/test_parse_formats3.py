@@ -154,3 +154,20 @@ def test_a_numbered_problem_under_its_label_loses_the_label() -> None:
         ("（一）", "村级集体经济合同管理混乱", C, 1),
         ("（二）", "低保动态管理不及时", C, 2),
     ]
+
+
+def test_items_under_a_bare_measures_label_are_measures_whatever_their_wording() -> None:
+    """"问题1：…" / "整改措施：" alone / "1.…" "2.…" / "目前进展：…": the numbered lines are the
+    problem's measures even when they do not open with a measure verb ("对…进行…", "上线…")."""
+    blocks = [("问题1：档案室消防设施老化。", "对老化设施进行全面更换；", "上线档案库房温湿度监测。", "已完成"),
+              ("问题2：公务接待清单填写不全，存在超标准接待。", "对超标准接待费用予以追缴；", "印发公务接待审批单。", "已完成"),
+              ("问题3：干部请休假管理松散。", "上线电子请假审批；", "每月通报请休假情况。", "正在推进")]
+    text = "中共桐溪县档案馆党支部关于巡察整改进展情况的通报\n县委第五巡察组于2025年6月3日反馈了巡察意见，现将整改进展情况公布如下。\n"
+    for problem, first, second, status in blocks:
+        text += f"{problem}\n整改措施：\n1.{first}\n2.{second}\n完成时限：2025年12月\n目前进展：{status}\n"
+    notice = parse_text(text + "中共桐溪县档案馆党支部\n2025年10月9日")
+    assert [(i.problem, i.status, i.measures) for i in notice.issues] == [
+        ("档案室消防设施老化", C, ["对老化设施进行全面更换", "上线档案库房温湿度监测。"]),
+        ("公务接待清单填写不全，存在超标准接待", C, ["对超标准接待费用予以追缴", "印发公务接待审批单。"]),
+        ("干部请休假管理松散", P, ["上线电子请假审批", "每月通报请休假情况。"]),
+    ]

@@ -194,7 +194,10 @@ def _measure_items_parent(styles: dict[Style, list[Node]], best: Style) -> Style
     nodes = styles[best]
     # Items read as measures, most of them: one that names the problem it fixes ("对未按期完工的
     # 项目约谈施工单位") does not make the list a list of problems.
-    measures = sum(1 for n in nodes if measure_like(n.title_folded) and not problem_like(n.title_folded))
+    # Items listed under a bare measures label ("问题1：…" / "整改措施：" / "1.…" / "2.…") are
+    # measures whatever their wording ("对…进行调配", "上线…系统").
+    measures = sum(1 for n in nodes if (measure_like(n.title_folded) and not problem_like(n.title_folded))
+                   or (n.parent is not None and n.parent.marker is not None and awaits_measures(n.parent)))
     if measures < _MEASURE_SHARE * len(nodes):
         return best
     parents = {id(n.parent): n.parent for n in nodes if n.parent is not None and n.parent.style is not None}
@@ -203,7 +206,9 @@ def _measure_items_parent(styles: dict[Style, list[Node]], best: Style) -> Style
         return best
     style = parent_styles.pop()
     assert style is not None
-    if style not in styles or sum(problem_like(p.title_folded) for p in parents.values()) < _MAJORITY * len(parents):
+    # headings numbered as problems ("问题1：") say what they are, whatever their wording
+    said = sum(p.style is Style.PROBLEM or problem_like(p.title_folded) for p in parents.values())
+    if style not in styles or said < _MAJORITY * len(parents):
         return best
     return style
 
