@@ -171,3 +171,20 @@ def test_items_under_a_bare_measures_label_are_measures_whatever_their_wording()
         ("公务接待清单填写不全，存在超标准接待", C, ["对超标准接待费用予以追缴", "印发公务接待审批单。"]),
         ("干部请休假管理松散", P, ["上线电子请假审批", "每月通报请休假情况。"]),
     ]
+
+
+def test_a_part_listing_its_problems_before_one_block_of_measures() -> None:
+    """"一、关于…方面" / "巡察指出的问题：1.…；2.…" / "整改情况：一是…二是…。上述问题已全部整改完成。":
+    the part is one issue; the problems listed are its problem text (searchable), not an
+    introduction to its measures, and the closing sentence is its status."""
+    notice = parse_text(
+        "中共杉木乡委员会关于巡察整改进展情况的通报\n县委第一巡察组于2025年6月9日反馈了巡察意见，现将整改进展情况公布如下。\n"
+        "一、关于财务管理方面\n巡察指出的问题：1.村级报账审核不严；2.固定资产底数不清。\n"
+        "整改情况：一是实行报账双人审核；二是开展资产清查。上述问题已全部整改完成。\n"
+        "二、关于作风建设方面\n巡察发现的问题：1.工作日午间饮酒；2.值班脱岗。\n"
+        "整改情况：一是开展作风专项整治；二是不定期抽查值班。目前正在持续整改。\n"
+        "中共杉木乡委员会\n2025年10月9日")
+    issues = notice.issues
+    assert [(i.status, len(i.measures), i.measures_intro) for i in issues] == [(C, 2, None), (P, 2, None)]
+    assert "固定资产底数不清" in issues[0].problem and "值班脱岗" in issues[1].problem
+    assert issues[0].measures[-1] == "开展资产清查。"

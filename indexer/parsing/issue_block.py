@@ -340,7 +340,7 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
 
 # A status sentence closing an issue without a label: "目前已整改到位。", "该问题正在整改，持续推进。".
 _STATUS_SENTENCE = re.compile(
-    r"(?:目前|当前|现已?|截[至止]目前|经整改)?[,，]?(?:该问题|此问题|该项问题|该项工作|该项任务)?"
+    r"(?:目前|当前|现已?|截[至止]目前|经整改)?[,，]?(?:该问题|此问题|该项问题|该项工作|该项任务|上述问题|以上问题)?"
     r"(?:已经?|均已|已全部|正在|基本|持续|长期|阶段性|尚未|未|整改|完成)[^。；;!?！？]{0,14}[。；;]?"
 )
 # … or its last clause, a bare status phrase: "…，已完成整改。", "…，目前已整改到位。", "…，正在持续推进。".

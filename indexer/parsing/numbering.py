@@ -406,7 +406,9 @@ _STATUS_LABELS = (
     "整改完成情况", "整改进展情况", "整改完成状态", "整改结果", "整改状态", "整改进展", "整改进度",
     "完成情况", "完成状态", "办结情况", "目前进展", "当前进展", "进展情况", "完成进度", "目前状态", "进展", "状态",
 )
-_DETAIL_LABELS = ("问题表现", "具体表现", "主要表现", "问题描述", "存在问题", "反馈问题")
+_DETAIL_LABELS = ("问题表现", "具体表现", "主要表现", "问题描述", "存在问题", "反馈问题",
+                  # a 方面's problems listed before its one block of measures: "巡察指出的问题：1.…；2.…"
+                  "巡察指出的问题", "巡察发现的问题", "巡察反馈的问题", "指出的问题", "发现的问题", "反馈的问题")
 # Who answers for an issue and by when (a rectification table's 责任领导/完成时限 columns), and
 # the goal and remarks columns beside them: kept beside the measures, not among them.
 _DUTY_LABELS = (
