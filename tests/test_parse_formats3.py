@@ -188,3 +188,16 @@ def test_a_part_listing_its_problems_before_one_block_of_measures() -> None:
     assert [(i.status, len(i.measures), i.measures_intro) for i in issues] == [(C, 2, None), (P, 2, None)]
     assert "固定资产底数不清" in issues[0].problem and "值班脱岗" in issues[1].problem
     assert issues[0].measures[-1] == "开展资产清查。"
+
+
+@pytest.mark.parametrize("measure", ["推行线上备案，办理时限压缩至即时办结。", "上线电子审批系统，实现全程留痕。"])
+def test_a_short_status_line_with_one_measure_after_it(measure: str) -> None:
+    """"整改进展：已完成。推行…" — one measure after the status, short enough that the whole line
+    could pass for a status: the measure verb says it is a measure."""
+    notice = parse_text(
+        "中共松岭县政务服务中心党组关于巡察整改进展情况的通报\n县委第一巡察组于2025年6月9日反馈了巡察意见，现将整改进展情况公布如下。\n"
+        f"（一）关于“审批流程繁琐”的问题\n整改进展：已完成。{measure}\n"
+        "（二）关于“窗口服务不规范”的问题\n整改进展：持续推进。一是制定窗口服务规范；二是开展服务礼仪培训。\n"
+        "中共松岭县政务服务中心党组\n2025年10月9日")
+    assert [(i.status_raw, i.measures) for i in notice.issues] == [
+        ("已完成", [measure]), ("持续推进", ["制定窗口服务规范", "开展服务礼仪培训。"])]
