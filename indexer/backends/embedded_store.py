@@ -510,28 +510,26 @@ class RecordStore:
     def iter_live(self, target: Target, *, with_vector: bool, batch: int = 1000
                   ) -> Iterator[list[tuple[Document, bytes | None]]]:
         """(document, vector blob or None) of every live document, by rowid pages."""
-        vector = "vector" if with_vector else "NULL"
-        last = 0
-        while True:
-            rows = self._query(f"SELECT rowid, doc, {vector} FROM docs WHERE target = ? AND deleted = 0 "
-                               "AND rowid > ? ORDER BY rowid LIMIT ?", (TARGET_CODE[target], last, batch))
-            if not rows:
-                return
-            last = rows[-1][0]
-            docs = self._whole(target, {r[0]: self.codec.loads(r[1]) for r in rows})
-            yield [(docs[r[0]], r[2]) for r in rows if r[0] in docs]
+        for rows, docs in self._live_pages(target, "rowid", "vector" if with_vector else "NULL", batch):
+            yield [(docs[r[0]], r[3]) for r in rows if r[0] in docs]
 
     def live_by_id(self, target: Target, *, batch: int = 1000) -> Iterator[list[tuple[int, Document]]]:
         """(rowid, document) of every live document in id order (the id index's), ``batch`` at a time."""
-        last = ""
+        for rows, docs in self._live_pages(target, "doc_id", "NULL", batch):
+            yield [(r[0], docs[r[0]]) for r in rows if r[0] in docs]
+
+    def _live_pages(self, target: Target, order: str, column: str, batch: int
+                    ) -> Iterator[tuple[list[tuple[Any, ...]], dict[int, Document]]]:
+        """Pages of live rows ``(rowid, order key, doc, column)`` in ``order`` (rowid or doc_id, each
+        indexed), with their whole documents by rowid."""
+        last: int | str = 0 if order == "rowid" else ""
         while True:
-            rows = self._query("SELECT rowid, doc_id, doc FROM docs WHERE target = ? AND deleted = 0 AND doc_id > ? "
-                               "ORDER BY doc_id LIMIT ?", (TARGET_CODE[target], last, batch))
+            rows = self._query(f"SELECT rowid, {order}, doc, {column} FROM docs WHERE target = ? AND deleted = 0 "
+                               f"AND {order} > ? ORDER BY {order} LIMIT ?", (TARGET_CODE[target], last, batch))
             if not rows:
                 return
             last = rows[-1][1]
-            docs = self._whole(target, {r[0]: self.codec.loads(r[2]) for r in rows})
-            yield [(r[0], docs[r[0]]) for r in rows if r[0] in docs]
+            yield rows, self._whole(target, {r[0]: self.codec.loads(r[2]) for r in rows})
 
     def get_derived(self, name: str) -> bytes | None:
         rows = self._query("SELECT value FROM derived WHERE name = ?", (name,))

@@ -177,12 +177,14 @@ def _labelled_status(text: str) -> tuple[str | None, str]:
     """The value of a status label, and the measures that follow it on the same line, if any:
     "已完成" → ("已完成", ""); "已完成。一是修订制度；二是…" → ("已完成", "一是修订制度；二是…")."""
     lead = _LEAD_STATUS.match(text)
-    rest = text[lead.end() :] if lead else ""
-    # Not "正在整改，持续推进" (one status in two clauses) nor "正在整改，待审计结论出具后落实" (a
-    # status with its reason): the rest is measures when it reads as one ("建立…") or as a list.
-    measures_follow = measure_like(fold(rest)) or len(split_measures([rest]).items) > 1 or not _looks_like_status(text)
-    if lead and _looks_like_status(lead.group(1), _SHORT_STATUS) and not _looks_like_status(rest) and measures_follow:
-        return _status_value(lead.group(1)), rest
+    if lead and _looks_like_status(lead.group(1), _SHORT_STATUS):
+        rest = text[lead.end() :]
+        # Not "正在整改，持续推进" (one status in two clauses) nor "正在整改，待审计结论出具后落实" (a
+        # status with its reason): the rest is measures when it reads as one ("建立…") or as a list.
+        if not _looks_like_status(rest) and (
+            not _looks_like_status(text) or measure_like(fold(rest)) or len(split_measures([rest]).items) > 1
+        ):
+            return _status_value(lead.group(1)), rest
     return _status_value(text) or None, ""
 
 
