@@ -15,10 +15,18 @@ from indexer.parsing.headings import (
     measure_like,
     unclosed_wrapper,
 )
-from indexer.parsing.measures import split_measures
+from indexer.parsing.measures import MeasureSplit, split_measures
 from indexer.parsing.normalise import fold
-from indexer.parsing.numbering import LabelKind, Style, find_labels, match_heading, match_problem_label
+from indexer.parsing.numbering import (
+    STATUS_BEFORE_MARKER,
+    LabelKind,
+    Style,
+    find_labels,
+    match_heading,
+    match_problem_label,
+)
 from indexer.parsing.status import heading_status, normalise_status
+from indexer.parsing.totals import PART_COUNTS
 from indexer.types import Issue
 
 _TRANSITION = re.compile(r"^(?:下一步|下步|今后|下阶段|下一阶段|我们将|总体来看|总之)")
@@ -37,6 +45,9 @@ class _Block:
     paragraphs: list[str]
     details: list[str]
     duties: list[str]  # "责任领导：王某", "完成时限：2024年8月" as printed
+    # Where a second measures label opens a block of its own ("整改措施：一是…二是…" then
+    # "下一步措施：…" or "整改成效：…"): indexes into paragraphs, items of their own.
+    breaks: list[int]
 
 
 # The wrappers 关于“X”问题的整改 / 关于“X”的问题 / 针对X问题 around a problem; a quoted X is taken
@@ -182,10 +193,24 @@ def _labelled_status(text: str) -> tuple[str | None, str]:
         # Not "正在整改，持续推进" (one status in two clauses) nor "正在整改，待审计结论出具后落实" (a
         # status with its reason): the rest is measures when it reads as one ("建立…") or as a list.
         if not _looks_like_status(rest) and (
-            not _looks_like_status(text) or measure_like(fold(rest)) or len(split_measures([rest]).items) > 1
+            not _looks_like_status(text) or _sentence_after(lead) or measure_like(fold(rest))
+            or len(split_measures([rest]).items) > 1
         ):
             return _status_value(lead.group(1)), rest
     return _status_value(text) or None, ""
+
+
+def _sentence_after(lead: re.Match[str]) -> bool:
+    """Whether a leading status ends its sentence ("已完成。加装监测设备。"): what follows is a
+    sentence of its own, not the status's second clause ("正在整改，持续推进")."""
+    return lead.group(0).rstrip()[-1] in "。；;"
+
+
+def _status_first(text: str) -> bool:
+    """A measures paragraph opening with its status as a sentence of its own, then measures."""
+    lead = _LEAD_STATUS.match(text)
+    return (lead is not None and _sentence_after(lead) and _looks_like_status(lead.group(1), _SHORT_STATUS)
+            and not _looks_like_status(text[lead.end() :]))
 
 
 def _own_lines(node: Node) -> list[Line]:
@@ -281,6 +306,9 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
     problem_text, lead = split_heading(rest.strip(), labelled)
     problem_text = problem_text.rstrip(TRAILING_PUNCT)
     problem_text, status_raw = _heading_status(problem_text)
+    before = STATUS_BEFORE_MARKER.match(node.line.folded, len(node.line.folded) - len(node.line.folded.lstrip()))
+    if status_raw is None and node.marker and before and before.end() <= node.marker.start:  # "[已完成]1.…"
+        status_raw = _status_value(node.line.text[before.start(1) : before.end(1)])
     run_in = _TRAILING_BRACKET.fullmatch(fold(lead).strip()) if lead else None
     if status_raw is None and lead and run_in and _looks_like_status(run_in.group(1)):
         status_raw, lead = _status_value(lead.strip()[1:-1]), None  # "1.问题。（已完成）"
@@ -295,6 +323,7 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
     paragraphs: list[str] = []
     details: list[str] = []
     duties: list[str] = []
+    breaks: list[int] = []
     pending_status = False
     measures_labelled = False  # a 整改措施:-labelled paragraph came before
     unlabelled_last = False  # the last paragraph is a line (or its end) without a label
@@ -312,7 +341,7 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
         if pending_status and kind is None and _looks_like_status(text):
             status_raw, pending_status = _status_value(text), False
             continue
-        if kind is LabelKind.MEASURES and status_raw is None and (
+        if kind is LabelKind.MEASURES and status_raw is None and not _status_first(text) and (
             _looks_like_status(text, _SHORT_STATUS) or (measures_labelled and _looks_like_status(text))
         ):
             # "整改情况：已完成" (or "整改情况：长期整改，已取得阶段性成效" after "整改措施：…") —
@@ -323,6 +352,8 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
         if lead_status and status_raw is None and _looks_like_status(lead_status.group(1), _SHORT_STATUS):
             # "整改情况：已完成。一是…" — the status first, then the measures.
             status_raw, text = _status_value(lead_status.group(1)), text[lead_status.end() :]
+        if kind is LabelKind.MEASURES and measures_labelled and paragraphs:
+            breaks.append(len(paragraphs))
         measures_labelled = measures_labelled or kind is LabelKind.MEASURES
         if kind is LabelKind.DETAIL:
             details.append(text.strip())
@@ -337,7 +368,7 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
         run_in = [lead]
         status_raw = _closing_status(run_in, own_line=True)
         lead = run_in[0] if run_in else None
-    return _Block(problem_text, lead, status_raw, paragraphs, details, duties)
+    return _Block(problem_text, lead, status_raw, paragraphs, details, duties, breaks)
 
 
 # A status sentence closing an issue without a label: "目前已整改到位。", "该问题正在整改，持续推进。".
@@ -347,8 +378,9 @@ _STATUS_SENTENCE = re.compile(
 )
 # … or its last clause, a bare status phrase: "…，已完成整改。", "…，目前已整改到位。", "…，正在持续推进。".
 _STATUS_CLAUSE = re.compile(
-    r"(?:目前|现|均)?(?:该问题)?(?:已经?|均已|已全部)?(?:完成整改|整改完成|整改到位|整改完毕|完成)"
-    r"|(?:目前)?(?:正在|持续|仍在)(?:持续)?(?:推进|整改)中?|长期坚持"
+    r"(?:目前|现|均)?(?:该问题|此问题|(?:该|此)项(?:问题|工作|任务|整改))?(?:目前)?"
+    r"(?:(?:已经?|均已|已全部)?(?:完成整改|整改完成|整改到位|整改完毕|完成)"
+    r"|(?:正在|持续|仍在)(?:持续)?(?:推进|整改)中?|(?:需要?)?长期坚持)"
 )
 _COUNTED_PROBLEMS = re.compile(r"问题\s*\d+\s*[个项条处]|\d+\s*[个项条处]\s*问题")
 _OWN_LINE_STATUS = 20  # characters of a status sentence on a line of its own
@@ -409,7 +441,7 @@ def _trim_transition(paragraphs: list[str]) -> list[str]:
 def _title_of(node: Node) -> str:
     """A section/group title: without its number and a trailing 。, cut at a run-in 。."""
     head, _, _ = node.title.partition(SENTENCE_END)
-    return head.strip().rstrip(TRAILING_PUNCT)
+    return PART_COUNTS.sub("", head.strip()).rstrip(TRAILING_PUNCT)
 
 
 def outer_headings(node: Node) -> list[Node]:
@@ -418,12 +450,23 @@ def outer_headings(node: Node) -> list[Node]:
     return [a for a in node.ancestors() if a.role is Role.PLAIN]
 
 
+def _split_blocks(paragraphs: list[str], lead: str | None, breaks: list[int]) -> MeasureSplit:
+    """Measures split block by block: the first block's text before its items is the introduction,
+    a later block's is an item ("下一步措施：持续开展…" is not the last item's tail)."""
+    bounds = [0, *(b for b in breaks if 0 < b < len(paragraphs)), len(paragraphs)]
+    split = split_measures(paragraphs[: bounds[1]], lead)
+    for start, end in zip(bounds[1:], bounds[2:], strict=False):
+        later = split_measures(paragraphs[start:end])
+        split.items += [part for part in (later.intro, *later.items) if part]
+    return split
+
+
 def make_issue(seq: int, node: Node, last_in_region: bool) -> tuple[Issue, list[str]]:
     warnings: list[str] = []
     lines = _blocksplit_lines(node)
     block = _read_block(node, lines)
     paragraphs = _trim_transition(block.paragraphs) if last_in_region else block.paragraphs
-    split = split_measures(paragraphs, block.lead)
+    split = _split_blocks(paragraphs, block.lead, block.breaks)
     problem = clean_problem(block.problem)
     if block.details:
         problem = "\n".join([problem, *block.details])

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from indexer.parsing.numerals import cn_int
+from indexer.parsing.status import normalise_status
 
 
 class Style(StrEnum):
@@ -35,7 +36,7 @@ class Style(StrEnum):
     AR_HALF = "ar_half"  # 1） 1)
     CIRCLED = "circled"  # ① ②
     PROBLEM = "problem"  # 问题1： 问题一： 【问题一】
-    ORDINAL = "ordinal"  # 第一， 第1项： 第一项问题：
+    ORDINAL = "ordinal"  # 第一， 第1项： 第一项问题： 第一个问题：
     DECIMAL = "decimal"  # 1.1 1.2 2.1 (numbered within their part, as a report's sections are)
     DECIMAL_DEEP = "decimal_deep"  # 1.1.1 1.1.2 (a level below)
     ROMAN = "roman"  # Ⅰ、 Ⅱ. IV.
@@ -95,7 +96,8 @@ _HEADING_PATTERNS: tuple[tuple[Style, re.Pattern[str]], ...] = (
     (Style.PROBLEM, re.compile(rf"问题\s*(\d{{1,5}}|{_CN_NUM})\s*[:、.]|\[\s*问题\s*(\d{{1,5}}|{_CN_NUM})\s*\]\s*:?")),
     # An ordinal then a comma or colon, or 项 (问题) then punctuation or a space: "第一时间", "第一项工作"
     # and "第二巡察组" open no heading.
-    (Style.ORDINAL, re.compile(rf"第\s*(\d{{1,3}}|{_CN_NUM})\s*(?:项\s*(?:问题)?\s*(?:[:,、.]|(?=\s))|[,、:])")),
+    # "第一个问题：" too, with its colon.
+    (Style.ORDINAL, re.compile(rf"第\s*(\d{{1,3}}|{_CN_NUM})\s*(?:项\s*(?:问题)?\s*(?:[:,、.]|(?=\s))|个\s*问题\s*[:,、.]|[,、:])")),
 )
 _SPACES = re.compile(r"[ \t\u3000]*")
 
@@ -153,9 +155,11 @@ def match_problem_label(folded: str, number: int) -> Marker | None:
     return Marker(Style.PROBLEM, number, folded[start : m.end()], start, end)
 
 
-# A paragraph opened by the problem it answers: "针对“…”的问题，…" (not "针对该问题/上述问题").
+# A paragraph opened by the problem it answers: "针对“…”的问题，…" (not "针对该问题/上述问题"); a
+# quoted problem may hold its own commas ("针对“账目不清，白条入账”的问题").
 _WRAPPED_OPENER = re.compile(
-    r"(?:针对|关于)(?!该|此|上述|以上|这些|这一|相关|前述|有关)[^,，。;；:]{2,60}?问题[”\"’]?\s*(?:[,，。:]|$)"
+    r"(?:针对|关于)(?!该|此|上述|以上|这些|这一|相关|前述|有关)"
+    r"(?:[“\"‘][^”\"’。;；]{2,120}[”\"’]的?问题|[^,，。;；:]{2,60}?问题[”\"’]?)\s*(?:[,，。:]|$)"
 )
 
 
@@ -172,15 +176,25 @@ def match_wrapped_opener(folded: str, number: int) -> Marker | None:
     return Marker(Style.PROBLEM, number, "", start, start)
 
 
+# A status printed in brackets before a heading's number: "[已完成]1.…", "(正在推进)(三)…".
+STATUS_BEFORE_MARKER = re.compile(r"[(\[]([^()\[\]]{2,8})[)\]]\s*")
+
+
 def match_heading_markers(folded: str) -> list[Marker]:
     """All markers opening a line: one, or two for a compound ``1.(1)``.
 
     >>> [m.label for m in match_heading_markers("1.(1)党建工作基础不牢")]
     ['1.', '(1)']
     """
-    first = match_heading(folded, _SPACES.match(folded).end())
+    start = _SPACES.match(folded).end()
+    first = match_heading(folded, start)
     if first is None:
-        return []
+        status = STATUS_BEFORE_MARKER.match(folded, start)
+        if status is None or normalise_status(status.group(1)) is None:
+            return []
+        first = match_heading(folded, status.end())  # "[已完成]1.…": the status printed before the number
+        if first is None:
+            return []
     second = match_heading(folded, first.end)
     if second is not None and second.style != first.style:
         return [first, second]
@@ -400,7 +414,9 @@ def ordinal_items(folded: str) -> list[Marker]:
 _MEASURE_LABELS = (
     "整改措施及进展", "整改措施及成效", "整改进展及成效", "整改落实情况", "整改落实措施",
     "主要整改措施", "具体整改措施", "整改措施", "整改举措", "整改情况", "落实情况", "具体措施", "主要措施",
-    "整改成效", "取得成效", "采取措施", "工作措施", "主要做法", "整改做法", "措施",
+    "整改成效", "取得成效", "采取措施", "工作措施", "主要做法", "整改做法",
+    # what is planned next, after what was done: measures too ("下一步措施：持续开展…")
+    "下一步整改措施", "下一步措施", "下一步打算", "下一步计划", "下步措施", "措施",
 )
 _STATUS_LABELS = (
     "整改完成情况", "整改进展情况", "整改完成状态", "整改结果", "整改状态", "整改进展", "整改进度",

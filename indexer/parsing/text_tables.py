@@ -57,8 +57,8 @@ def rebuild(text: str) -> tuple[str, list[str]]:
             out.append(lines[i])
             i += 1
             continue
-        header, spaced = found
-        rows, after = (_spaced_rows if spaced else _line_rows)(lines, i, header, warnings)
+        header, layout = found
+        rows, after = _ROWS[layout](lines, i, header, warnings)
         if not rows:  # a header with nothing under it: left as it was printed
             out.append(lines[i])
             i += 1
@@ -68,14 +68,18 @@ def rebuild(text: str) -> tuple[str, list[str]]:
     return "\n".join(out), warnings
 
 
-def _header(lines: list[str], i: int) -> tuple[list[str], bool] | None:
-    """The header starting at line ``i``: its column titles, and whether they are apart by spaces
-    on one line (else one per line)."""
+def _header(lines: list[str], i: int) -> tuple[list[str], str] | None:
+    """The header starting at line ``i``: its column titles, and how its cells are laid out —
+    apart by runs of spaces on one line (``spaced``), by single spaces (``single``: a web page's
+    table copied as text) or one per line (``lines``)."""
     cells = _cells(lines[i])
     if len(cells) >= _HEADER_CELLS:
-        return (cells, True) if _titles(cells) else None
+        return (cells, "spaced") if _titles(cells) else None
     if len(cells) != 1:
         return None
+    words = lines[i].split()
+    if len(words) >= _HEADER_CELLS:  # every word a known title: "序号 问题 整改措施 完成情况"
+        return (words, "single") if _titles(words) and all(column_title(w) for w in words) else None
     run = []
     for line in lines[i : i + _COLUMNS_MAX]:
         cell = line.strip()
@@ -86,7 +90,7 @@ def _header(lines: list[str], i: int) -> tuple[list[str], bool] | None:
     for end in range(len(run), _HEADER_CELLS - 1, -1):
         roles = header_roles(run[:end])
         if roles is not None and roles.get("seq") == 0 and "problem" in roles and _titles(run[:end]):
-            return run[:end], False
+            return run[:end], "lines"
     return None
 
 
@@ -151,6 +155,32 @@ def _spaced_rows(lines: list[str], i: int, header: list[str], warnings: list[str
                                 "read as text")
             break
         j += 1
+    return rows, j
+
+
+def _single_spaced_rows(lines: list[str], i: int, header: list[str],
+                        warnings: list[str]) -> tuple[list[list[str]], int]:
+    """Rows of a table whose cells are apart by single spaces, from the header at line ``i``: a
+    row is a line of as many words as there are columns (its number first when the table has a
+    序号 column). Cells are told apart only by those spaces, so a line opening with the next
+    number but holding more or fewer words is reported and read as text, and ends the table."""
+    numbered = (header_roles(header) or {}).get("seq") == 0
+    rows: list[list[str]] = []
+    j = i + 1
+    while j < len(lines):
+        words = lines[j].split()
+        if not words or words == header or page_number(lines[j]):
+            j += 1
+            continue
+        opens = _is_seq(words[0], len(rows) + 1) if numbered else not match_heading_markers(fold(words[0]))
+        if opens and len(words) == len(header):
+            rows.append(words)
+            j += 1
+            continue
+        if numbered and opens:
+            warnings.append(f"table row {len(rows) + 1}: {len(words)} cells apart by spaces for {len(header)} "
+                            "columns; read as text")
+        break
     return rows, j
 
 
@@ -272,3 +302,6 @@ def _next_number(line: str, number: int) -> bool:
 def _is_seq(line: str, number: int) -> bool:
     text = line.strip()
     return _SEQ.match(text) is not None and int(text.rstrip(".、．")) == number
+
+
+_ROWS = {"spaced": _spaced_rows, "single": _single_spaced_rows, "lines": _line_rows}

@@ -44,6 +44,20 @@ _CLAUSE_END = re.compile(r"[，,；;：:]")
 _ALL_DONE_BARE = re.compile(r"(?:均已|已全部|全部已)(?:整改)?(?:完成|到位|完毕|销号)(?:整改)?")
 
 
+# A part's own counts in brackets closing its heading: "一、…方面（共3个问题，已完成2个）". They
+# count that part's problems, not the notice's, and are no part of the part's name.
+PART_COUNTS = re.compile(
+    rf"\s*[(（](?=[^()（）\n]*(?:问题|完成|整改|推进))(?=[^()（）\n]*{NUM}\s*[个项条])[^()（）\n]{{2,40}}[)）]\s*$"
+)
+_HEADING_LINE = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[(（][一二三四五六七八九十]+[)）]|\d+\s*[、.．])")
+
+
+def _without_part_counts(text: str) -> str:
+    """The text with the counts closing part headings removed (see :data:`PART_COUNTS`)."""
+    lines = text.split("\n")
+    return "\n".join(PART_COUNTS.sub("", line) if _HEADING_LINE.match(line) else line for line in lines)
+
+
 def _number(m: re.Match[str]) -> int | None:
     return cn_int(next(g for g in m.groups() if g))
 
@@ -121,7 +135,7 @@ def find_totals(text: str) -> StatedTotals:
     (3, 8, 25, 93, 64)
     """
     totals = StatedTotals()
-    sentences = list(_sentences(text))
+    sentences = list(_sentences(_without_part_counts(text)))
     used: dict[int, list[re.Match[str]]] = {}
     for i, s in enumerate(sentences):
         m = _SECTIONS.search(s)
