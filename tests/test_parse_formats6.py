@@ -99,3 +99,21 @@ def test_a_single_spaced_row_with_a_cell_holding_a_space_is_reported() -> None:
                         "2 档案数字化进度滞后 制定数字化计划 引入外包服务 正在推进\n" + END)
     assert notice.issues[0].problem == "档案借阅登记不全"
     assert any("table row 2" in w for w in notice.quality.warnings)
+
+
+def test_a_part_headed_as_the_problems_of_a_aspect_holds_issues() -> None:
+    notice = parse_text(HEAD + "一、落实党中央决策部署方面存在的问题\n1.档案借阅登记不全。\n具体表现：部分借阅无审批记录。\n"
+                        "整改情况：已完成。一是补登借阅记录；二是启用电子审批。\n"
+                        "2.档案数字化进度滞后。\n整改情况：正在推进。一是制定数字化计划；二是引入外包服务。\n"
+                        "二、存在的问题\n整改工作还有差距。\n" + END)
+    assert [(i.problem, i.status) for i in notice.issues] == [
+        ("档案借阅登记不全\n部分借阅无审批记录。", C), ("档案数字化进度滞后", P)]
+
+
+def test_problem_numbers_alone_on_their_lines_over_labelled_blocks() -> None:
+    notice = parse_text(HEAD + "问题一\n存在问题：档案借阅登记不全。\n整改措施：补登借阅记录。\n"
+                        "整改成效：补登记录320条。\n整改状态：已完成\n"
+                        "问题二\n存在问题：档案数字化进度滞后。\n整改措施：制定数字化计划。\n整改状态：基本完成\n" + END)
+    assert [(i.label, i.problem, i.status, i.measures) for i in notice.issues] == [
+        ("问题一", "档案借阅登记不全", C, ["补登借阅记录。", "补登记录320条。"]),
+        ("问题二", "档案数字化进度滞后", B, ["制定数字化计划。"])]

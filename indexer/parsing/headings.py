@@ -25,7 +25,8 @@ _HARD = re.compile(
     r"^(?:下一步|下步|下一阶段|下阶段|今后|存在的(?:主要)?问题|存在问题|主要问题和不足|不足之处|几点体会)"
 )
 _HARD_WEAK = re.compile(
-    r"^.{0,8}下一步|(?:打算|工作计划|计划安排|工作思路|努力方向)$|存在的(?:主要)?问题$"
+    # "…方面存在的问题" names a 方面 of the problems fed back, not the unit's own shortcomings
+    r"^.{0,8}下一步|(?:打算|工作计划|计划安排|工作思路|努力方向)$|(?<!方面)存在的(?:主要)?问题$"
     r"|^(?:持续|进一步)?巩固.{0,8}整改成[果效]|长效机制$"
 )
 # Background and organisation of the rectification work. Matched on the first words of a

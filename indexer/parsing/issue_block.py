@@ -468,8 +468,11 @@ def make_issue(seq: int, node: Node, last_in_region: bool) -> tuple[Issue, list[
     paragraphs = _trim_transition(block.paragraphs) if last_in_region else block.paragraphs
     split = _split_blocks(paragraphs, block.lead, block.breaks)
     problem = clean_problem(block.problem)
-    if block.details:
-        problem = "\n".join([problem, *block.details])
+    details = block.details
+    if not problem and details:  # "问题一" alone on its line, the problem under its label
+        problem, details = clean_problem(details[0]), details[1:]
+    if details:
+        problem = "\n".join([problem, *details])
     outer = outer_headings(node)
     section = outer[0] if outer else None
     group = outer[-1] if len(outer) > 1 else None

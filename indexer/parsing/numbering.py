@@ -93,7 +93,9 @@ _HEADING_PATTERNS: tuple[tuple[Style, re.Pattern[str]], ...] = (
     # Roman numerals and Latin letters, only before Chinese text: "Ⅱ、关于…", "B.关于…", "(b)关于…".
     (Style.ROMAN, re.compile(rf"([{_ROMAN}]|IX|IV|V?I{{1,3}}|V|X)(?:\s*[、.]|(?=\s))(?=\s*[\u4e00-\u9fff])")),
     (Style.LETTER, re.compile(r"([A-Z])\s*[、.](?=\s*[\u4e00-\u9fff])|\(([a-z])\)(?=\s*[\u4e00-\u9fff])|([a-z])\)(?=\s*[\u4e00-\u9fff])")),
-    (Style.PROBLEM, re.compile(rf"问题\s*(\d{{1,5}}|{_CN_NUM})\s*[:、.]|\[\s*问题\s*(\d{{1,5}}|{_CN_NUM})\s*\]\s*:?")),
+    # … and "问题一" alone on its line, over the problem's labels.
+    (Style.PROBLEM, re.compile(rf"问题\s*(\d{{1,5}}|{_CN_NUM})\s*[:、.]|\[\s*问题\s*(\d{{1,5}}|{_CN_NUM})\s*\]\s*:?"
+                               rf"|问题\s*(\d{{1,3}}|{_CN_NUM})\s*$")),
     # An ordinal then a comma or colon, or 项 (问题) then punctuation or a space: "第一时间", "第一项工作"
     # and "第二巡察组" open no heading.
     # "第一个问题：" too, with its colon.
