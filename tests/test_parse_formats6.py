@@ -117,3 +117,10 @@ def test_problem_numbers_alone_on_their_lines_over_labelled_blocks() -> None:
     assert [(i.label, i.problem, i.status, i.measures) for i in notice.issues] == [
         ("问题一", "档案借阅登记不全", C, ["补登借阅记录。", "补登记录320条。"]),
         ("问题二", "档案数字化进度滞后", B, ["制定数字化计划。"])]
+
+
+def test_a_bare_progress_label_gives_the_status() -> None:
+    notice = parse_text(HEAD + "1.问题：档案借阅登记不全。\n措施：补登借阅记录。\n进度：已完成。\n"
+                        "2.问题：档案数字化进度滞后。\n措施：制定数字化计划。\n进度：正在推进。\n" + END)
+    assert [(i.problem, i.status, i.measures) for i in notice.issues] == [
+        ("档案借阅登记不全", C, ["补登借阅记录。"]), ("档案数字化进度滞后", P, ["制定数字化计划。"])]
