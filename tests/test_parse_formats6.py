@@ -124,3 +124,12 @@ def test_a_bare_progress_label_gives_the_status() -> None:
                         "2.问题：档案数字化进度滞后。\n措施：制定数字化计划。\n进度：正在推进。\n" + END)
     assert [(i.problem, i.status, i.measures) for i in notice.issues] == [
         ("档案借阅登记不全", C, ["补登借阅记录。"]), ("档案数字化进度滞后", P, ["制定数字化计划。"])]
+
+
+def test_problems_under_a_xuncha_zhichu_label_in_a_part_are_its_problem_text() -> None:
+    notice = parse_text(HEAD + "一、档案安全管理方面\n巡察指出：一是库房温湿度监测不到位；二是消防设施老化。\n"
+                        "整改情况：已完成。加装温湿度监测设备6台，更换消防设施。\n"
+                        "二、队伍建设方面\n巡察发现：业务培训不足。\n整改情况：正在推进。制定年度培训计划。\n" + END)
+    assert [(i.problem, i.status, i.measures) for i in notice.issues] == [
+        ("档案安全管理方面\n一是库房温湿度监测不到位；二是消防设施老化。", C, ["加装温湿度监测设备6台，更换消防设施。"]),
+        ("队伍建设方面\n业务培训不足。", P, ["制定年度培训计划。"])]

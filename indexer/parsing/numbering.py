@@ -426,7 +426,8 @@ _STATUS_LABELS = (
 )
 _DETAIL_LABELS = ("问题表现", "具体表现", "主要表现", "问题描述", "存在问题", "反馈问题",
                   # a 方面's problems listed before its one block of measures: "巡察指出的问题：1.…；2.…"
-                  "巡察指出的问题", "巡察发现的问题", "巡察反馈的问题", "指出的问题", "发现的问题", "反馈的问题")
+                  "巡察指出的问题", "巡察发现的问题", "巡察反馈的问题", "指出的问题", "发现的问题", "反馈的问题",
+                  "巡察指出", "巡视指出", "巡察发现", "巡视发现", "反馈指出")
 # Who answers for an issue and by when (a rectification table's 责任领导/完成时限 columns), and
 # the goal and remarks columns beside them: kept beside the measures, not among them.
 _DUTY_LABELS = (
