@@ -133,3 +133,11 @@ def test_problems_under_a_xuncha_zhichu_label_in_a_part_are_its_problem_text() -
     assert [(i.problem, i.status, i.measures) for i in notice.issues] == [
         ("档案安全管理方面\n一是库房温湿度监测不到位；二是消防设施老化。", C, ["加装温湿度监测设备6台，更换消防设施。"]),
         ("队伍建设方面\n业务培训不足。", P, ["制定年度培训计划。"])]
+
+
+def test_measures_each_with_its_status_give_the_least_advanced_one() -> None:
+    notice = parse_text(HEAD + "（一）档案借阅登记不全。\n1.启用电子审批。（正在推进）\n2.补登借阅记录。（已完成）\n"
+                        "（二）库房管理不规范。\n1.修订库房管理制度。（已完成）\n2.开展库房专项检查。（已完成）\n" + END)
+    assert [(i.problem, i.status, i.measures) for i in notice.issues] == [
+        ("档案借阅登记不全", P, ["启用电子审批。", "补登借阅记录。"]),
+        ("库房管理不规范", C, ["修订库房管理制度。", "开展库房专项检查。"])]

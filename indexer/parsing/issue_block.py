@@ -25,7 +25,7 @@ from indexer.parsing.numbering import (
     match_heading,
     match_problem_label,
 )
-from indexer.parsing.status import heading_status, normalise_status
+from indexer.parsing.status import Status, heading_status, normalise_status
 from indexer.parsing.totals import PART_COUNTS
 from indexer.types import Issue
 
@@ -461,12 +461,40 @@ def _split_blocks(paragraphs: list[str], lead: str | None, breaks: list[int]) ->
     return split
 
 
+# Least advanced first: an issue with one measure still in progress is in progress.
+_PROGRESS_ORDER = (Status.IN_PROGRESS, Status.BASICALLY_COMPLETED, Status.LONG_TERM, Status.COMPLETED)
+
+
+def _item_statuses(split: MeasureSplit, status_raw: str | None) -> str | None:
+    """The issue's printed status, the least advanced of ``status_raw`` and the statuses its
+    measures carry in brackets ("修订制度。（已完成）"), each measure left without its own (the last
+    one's was read as the issue's already)."""
+    found: list[tuple[Status, str]] = []
+    for k, item in enumerate(split.items):
+        bracket = _TRAILING_BRACKET.search(fold(item))
+        if bracket and _looks_like_status(bracket.group(1), _SHORT_STATUS):
+            raw = _status_value(item[bracket.start(1) : bracket.end(1)])
+            status = normalise_status(fold(raw))
+            if status is not None:
+                found.append((status, raw))
+                split.items[k] = item[: bracket.start()].rstrip()
+    if not found:
+        return status_raw
+    issue_status = normalise_status(fold(status_raw)) if status_raw else None
+    if issue_status is not None:
+        found.append((issue_status, status_raw or ""))
+    return min(found, key=lambda pair: _PROGRESS_ORDER.index(pair[0]))[1]
+
+
 def make_issue(seq: int, node: Node, last_in_region: bool) -> tuple[Issue, list[str]]:
     warnings: list[str] = []
     lines = _blocksplit_lines(node)
     block = _read_block(node, lines)
     paragraphs = _trim_transition(block.paragraphs) if last_in_region else block.paragraphs
     split = _split_blocks(paragraphs, block.lead, block.breaks)
+    # "1.修订制度。（已完成）2.建立机制。（持续推进）": each measure without its status, the issue as
+    # far as its least advanced measure.
+    status_raw = _item_statuses(split, block.status_raw)
     problem = clean_problem(block.problem)
     details = block.details
     if not problem and details:  # "问题一" alone on its line, the problem under its label
@@ -476,8 +504,8 @@ def make_issue(seq: int, node: Node, last_in_region: bool) -> tuple[Issue, list[
     outer = outer_headings(node)
     section = outer[0] if outer else None
     group = outer[-1] if len(outer) > 1 else None
-    status = normalise_status(fold(block.status_raw)) if block.status_raw else None
-    if status is None and block.status_raw is None:
+    status = normalise_status(fold(status_raw)) if status_raw else None
+    if status is None and status_raw is None:
         status = next((s for a in reversed(outer) if (s := heading_status(a.title_folded))), None)
     assert node.line is not None
     end_line = lines[-1] if lines else node.line
@@ -490,7 +518,7 @@ def make_issue(seq: int, node: Node, last_in_region: bool) -> tuple[Issue, list[
         group=(_title_of(group) or None) if group else None,
         group_label=group.label if group else None,
         status=status,
-        status_raw=block.status_raw,
+        status_raw=status_raw,
         measures=split.items,
         measures_intro="\n".join(part for part in (split.intro, *block.duties) if part) or None,
         span=(node.line.start, end_line.start + len(end_line.text)),
@@ -499,8 +527,8 @@ def make_issue(seq: int, node: Node, last_in_region: bool) -> tuple[Issue, list[
         warnings.append(f"issue {seq} ({issue.label}) has no measures")
     if not problem:
         warnings.append(f"issue {seq} ({issue.label}) has an empty problem")
-    if block.status_raw and status is None:
-        warnings.append(f"issue {seq} ({issue.label}): status '{block.status_raw}' not understood")
+    if status_raw and status is None:
+        warnings.append(f"issue {seq} ({issue.label}): status '{status_raw}' not understood")
     stray = next((line for p in paragraphs for line in p.split("\n") if _STRAY_PROBLEM.match(fold(line.strip()))), None)
     if stray is not None:  # another problem, numbered in a way not understood, read into this one
         warnings.append(f"issue {seq} ({issue.label}): the line '{stray.strip()[:30]}' inside its block reads as a "
