@@ -13,6 +13,15 @@ C, B, P, L = Status.COMPLETED, Status.BASICALLY_COMPLETED, Status.IN_PROGRESS, S
     ("raw", "status"),
     [
         ("已完成", C),
+        # a completion planned or due is not reached; one already reached stays so
+        ("计划2024年12月底前完成", P),
+        ("预计年底前完成", P),
+        ("力争年底完成", P),
+        ("2024年12月底前完成", P),
+        ("完成一半", P),
+        ("已于2024年6月底前完成", C),
+        ("已完成整改，将于年底前完成验收", C),
+        ("按期完成", C),
         ("已整改完成", C),
         ("即知即改并已整改完成", C),
         ("已完成整改，并长期坚持", C),

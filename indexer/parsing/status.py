@@ -9,7 +9,7 @@
 |-----------------------|-----------------------------------------------------------------------------|
 | completed             | 已完成, 已整改完成, 即知即改并已整改完成, 已完成整改并长期坚持, 整改状态:完成, 已解决 |
 | basically_completed   | 基本完成                                                                    |
-| in_progress           | 阶段性完成, 正在推进, 继续整改, 部分已整改完成;继续整改, 持续推进, 已完成80%, 初见成效 |
+| in_progress           | 阶段性完成, 正在推进, 继续整改, 部分已整改完成;继续整改, 持续推进, 已完成80%, 初见成效, 计划年底前完成 |
 | long_term             | 长期任务取得阶段性成效并长期坚持, 长期整改, 长期坚持 (with no completion)     |
 | (None)                | the notice prints no status                                                 |
 """
@@ -47,6 +47,11 @@ _RULES: tuple[tuple[re.Pattern[str], Status], ...] = (
                 r"|初见成效|初步成效|序时进度"
                 r"|(?:完成|进度)\D{0,2}\d{1,2}(?:\.\d+)?\s*%"), Status.IN_PROGRESS),  # 已完成80%: a share, not done
     (re.compile(r"阶段性"), Status.IN_PROGRESS),
+    # A completion planned or due, not reached: 计划年底前完成, 预计6月完成, 力争…完成, 2024年12月底前完成
+    # (unless something is already done: 已完成整改，将于…完成验收 stays completed).
+    (re.compile(r"^(?!.*(?:已完成|已经完成|已整改|整改完成|已全部|已于))"
+                r"(?:.*(?:计划|预计|力争|争取|拟于|拟|将于|待)[^。；;，,]{0,14}?完成|(?:于)?\d{4}\s*年[^。；;，,]{0,8}?前完成)"
+                r"|完成(?:一半|过半|大半)"), Status.IN_PROGRESS),
     (re.compile(r"基本完成|基本整改"), Status.BASICALLY_COMPLETED),
     (re.compile(r"完成|完毕|已(?:全部|全面)?整改|整改到位|落实到位|已落实|已(?:全部|全面)?办结|已销号|立行立改|即知即改|已完结"
                 r"|已解决|通过验收|达到整改要求|已按要求整改|(?:已|动态)清零"), Status.COMPLETED),
