@@ -141,3 +141,10 @@ def test_measures_each_with_its_status_give_the_least_advanced_one() -> None:
     assert [(i.problem, i.status, i.measures) for i in notice.issues] == [
         ("档案借阅登记不全", P, ["启用电子审批。", "补登借阅记录。"]),
         ("库房管理不规范", C, ["修订库房管理制度。", "开展库房专项检查。"])]
+
+
+def test_a_traditional_status_opening_the_measures_is_read_as_the_simplified_one() -> None:
+    notice = parse_text(HEAD + "1.檔案借閱登記不全。\n整改情況：長期堅持。推行電子審批，每月抽查借閱登記。\n"
+                        "2.庫房管理不規範。\n整改情況：已完成。修訂庫房管理制度。\n" + END)
+    assert [(i.status, i.status_raw, i.measures) for i in notice.issues] == [
+        (L, "長期堅持", ["推行電子審批，每月抽查借閱登記。"]), (C, "已完成", ["修訂庫房管理制度。"])]

@@ -187,7 +187,7 @@ def _looks_like_status(text: str, longest: int = _STATUS_MAX) -> bool:
 def _labelled_status(text: str) -> tuple[str | None, str]:
     """The value of a status label, and the measures that follow it on the same line, if any:
     "已完成" → ("已完成", ""); "已完成。一是修订制度；二是…" → ("已完成", "一是修订制度；二是…")."""
-    lead = _LEAD_STATUS.match(text)
+    lead = _LEAD_STATUS.match(fold(text))  # folded: 長期堅持 opens a status as 长期坚持 does
     if lead and _looks_like_status(lead.group(1), _SHORT_STATUS):
         rest = text[lead.end() :]
         # Not "正在整改，持续推进" (one status in two clauses) nor "正在整改，待审计结论出具后落实" (a
@@ -196,7 +196,7 @@ def _labelled_status(text: str) -> tuple[str | None, str]:
             not _looks_like_status(text) or _sentence_after(lead) or measure_like(fold(rest))
             or len(split_measures([rest]).items) > 1
         ):
-            return _status_value(lead.group(1)), rest
+            return _status_value(text[lead.start(1) : lead.end(1)]), rest
     return _status_value(text) or None, ""
 
 
@@ -208,7 +208,7 @@ def _sentence_after(lead: re.Match[str]) -> bool:
 
 def _status_first(text: str) -> bool:
     """A measures paragraph opening with its status as a sentence of its own, then measures."""
-    lead = _LEAD_STATUS.match(text)
+    lead = _LEAD_STATUS.match(fold(text))
     return (lead is not None and _sentence_after(lead) and _looks_like_status(lead.group(1), _SHORT_STATUS)
             and not _looks_like_status(text[lead.end() :]))
 
@@ -348,10 +348,11 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
             # the column holds a status, not measures.
             status_raw = _status_value(text)
             continue
-        lead_status = _LEAD_STATUS.match(text) if kind is LabelKind.MEASURES and not status_labelled else None
+        lead_status = _LEAD_STATUS.match(fold(text)) if kind is LabelKind.MEASURES and not status_labelled else None
         if lead_status and status_raw is None and _looks_like_status(lead_status.group(1), _SHORT_STATUS):
             # "整改情况：已完成。一是…" — the status first, then the measures.
-            status_raw, text = _status_value(lead_status.group(1)), text[lead_status.end() :]
+            status_raw = _status_value(text[lead_status.start(1) : lead_status.end(1)])
+            text = text[lead_status.end() :]
         if kind is LabelKind.MEASURES and measures_labelled and paragraphs:
             breaks.append(len(paragraphs))
         measures_labelled = measures_labelled or kind is LabelKind.MEASURES
