@@ -307,7 +307,8 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
     problem_text = problem_text.rstrip(TRAILING_PUNCT)
     problem_text, status_raw = _heading_status(problem_text)
     before = STATUS_BEFORE_MARKER.match(node.line.folded, len(node.line.folded) - len(node.line.folded.lstrip()))
-    if status_raw is None and node.marker and before and before.end() <= node.marker.start:  # "[已完成]1.…"
+    if (status_raw is None and node.marker and before and before.end() <= node.marker.start
+            and _looks_like_status(before.group(1), _SHORT_STATUS)):  # "[已完成]1.…", not "(十二)1.…"
         status_raw = _status_value(node.line.text[before.start(1) : before.end(1)])
     run_in = _TRAILING_BRACKET.fullmatch(fold(lead).strip()) if lead else None
     if status_raw is None and lead and run_in and _looks_like_status(run_in.group(1)):
