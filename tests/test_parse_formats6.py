@@ -148,3 +148,14 @@ def test_a_traditional_status_opening_the_measures_is_read_as_the_simplified_one
                         "2.庫房管理不規範。\n整改情況：已完成。修訂庫房管理制度。\n" + END)
     assert [(i.status, i.status_raw, i.measures) for i in notice.issues] == [
         (L, "長期堅持", ["推行電子審批，每月抽查借閱登記。"]), (C, "已完成", ["修訂庫房管理制度。"])]
+
+
+def test_a_status_after_the_problem_on_its_heading_line() -> None:
+    notice = parse_text(HEAD + "1.关于档案借阅登记不全的问题：已完成。一是补登借阅记录；二是启用电子审批。\n"
+                        "2.档案数字化进度滞后的问题。正在推进。制定数字化计划。\n"
+                        "3.关于库房管理不规范的问题：完成库房改造。修订库房管理制度。\n" + END)
+    assert [(i.problem, i.status, i.measures) for i in notice.issues][:2] == [
+        ("档案借阅登记不全", C, ["补登借阅记录", "启用电子审批。"]),
+        ("档案数字化进度滞后", P, ["制定数字化计划。"])]
+    assert notice.issues[2].status is None  # a run-in measure opening with 完成 is no status
+    assert "完成库房改造" in (notice.issues[2].measures_intro or "") + "".join(notice.issues[2].measures)

@@ -178,6 +178,12 @@ _STATUS_MAX = 30
 # A status clause opening a measures paragraph: 已完成。/ 正在推进， / 基本完成； (not 一是立行立改).
 _LEAD_STATUS = re.compile(r"\s*((?:已|均已|正在|基本|长期|阶段性|持续|尚|未|整改完成|完成)[^。；;，,]{1,10})[。；;，,]\s*(?=\S)")
 _SHORT_STATUS = 12
+# A status phrase and nothing else (after a heading, where a run-in sentence may be a measure:
+# "完成信息系统升级。" is not one).
+_BARE_STATUS = re.compile(
+    r"(?:已经?|均已|已全部)?(?:基本)?(?:完成|整改完成|完成整改|整改到位|整改完毕|办结|销号)|已整改|阶段性完成"
+    r"|(?:正在|持续)(?:推进|整改|落实)中?|整改中|推进中|长期坚持|长期整改|立行立改|未完成|尚未完成"
+)
 
 
 def _looks_like_status(text: str, longest: int = _STATUS_MAX) -> bool:
@@ -313,6 +319,10 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
     run_in = _TRAILING_BRACKET.fullmatch(fold(lead).strip()) if lead else None
     if status_raw is None and lead and run_in and _looks_like_status(run_in.group(1)):
         status_raw, lead = _status_value(lead.strip()[1:-1]), None  # "1.问题。（已完成）"
+    opening = _LEAD_STATUS.match(fold(lead)) if lead and status_raw is None else None
+    if lead and opening and _sentence_after(opening) and _BARE_STATUS.fullmatch(opening.group(1).strip()):
+        # "1.关于…的问题：已完成。一是…" — the status, then the measures, on the heading's line
+        status_raw, lead = _status_value(lead[opening.start(1) : opening.end(1)]), lead[opening.end() :] or None
     trailing = _TRAILING_BRACKET.search(fold(problem_text))
     if status_raw is None and trailing and _looks_like_status(trailing.group(1)):
         status_raw = _status_value(problem_text[trailing.start(1) : trailing.end(1)])
