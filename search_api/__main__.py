@@ -66,6 +66,7 @@ def _serve(app: Any, settings: ApiSettings) -> None:
 
     tune_malloc()
     server = uvicorn.Server(uvicorn_config(app, settings))
+    app.state.search.settle_heap()  # once loaded (the lifespan loads it in the background)
     announce_when_ready(app, click.echo, lambda: server.started)
     server.run()
 

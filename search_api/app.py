@@ -31,7 +31,7 @@ from indexer.errors import BadQuery, XunchaError
 from indexer.fields import FILTERS, Filter
 from indexer.settings import Settings
 from indexer.types import Target
-from search_api import schemas
+from search_api import heap, schemas
 from search_api.admission import Admission
 from search_api.errors import NotReady, message_of, status_of
 from search_api.families import families_of
@@ -79,6 +79,7 @@ class ServiceHolder:
         self._service: SearchService | None = None
         self._thread: threading.Thread | None = None
         self._owns_backend = backend is None
+        self._settle_heap = False  # a serving process: search_api.heap once loaded
         self.status = "loading"
         self.detail: str | None = "loading the search backend and the embedding model"
         if backend is not None and embedder is not None:
@@ -101,12 +102,21 @@ class ServiceHolder:
             self.detail = "warming up (tokeniser, model)"
             service.warm_up()
             self._ready(service)
+            if self._settle_heap:
+                heap.settle()
         except XunchaError as exc:
             self.status, self.detail = "failed", message_of(exc)
             log.error("search service failed to load: %s", self.detail)
         except Exception as exc:  # noqa: BLE001 - reported through /readyz, never raised into a request
             self.status, self.detail = "failed", f"{exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
             log.exception("search service failed to load")
+
+    def settle_heap(self) -> None:
+        """Once the service has loaded (now, if it has), freeze it out of the garbage collector's
+        scans (:func:`search_api.heap.settle`): for the process that serves it, not a test's."""
+        self._settle_heap = True
+        if self._service is not None:
+            heap.settle()
 
     def start(self) -> None:
         """Load in the background unless already loaded or loading."""

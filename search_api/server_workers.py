@@ -133,6 +133,7 @@ def _worker(settings: ApiSettings, sock: socket.socket, reports: Any, go: Any, l
     parent = os.getppid()
     app = create_app(settings)
     holder = app.state.search
+    holder.settle_heap()
     holder.load()
     if holder.status != "ready":
         reports.put(Report(os.getpid(), "failed", detail=holder.detail))

@@ -36,6 +36,20 @@ def test_encoding_a_decoded_vector_gives_its_bytes_back() -> None:
         assert np.array_equal(INT8.rounded(INT8.rounded(vectors)), INT8.rounded(vectors))
 
 
+def test_int8_decodes_to_each_code_times_its_scale_in_float32() -> None:
+    """The float32 values every search scores with (re-scoring, issue families) and stores compare
+    with: code × scale, both as float32, one rounding; bit for bit, whatever the rows' layout."""
+    rng = np.random.default_rng(3)
+    vectors = np.concatenate([_unit(300, 384), 1e3 * rng.standard_normal((50, 384)), np.zeros((1, 384))])
+    rows = np.frombuffer(b"".join(INT8.encode(vectors)), dtype=np.uint8).reshape(len(vectors), 386)
+    scale = rows[:, :2].copy().view("<f2").astype(np.float32)
+    expected = rows[:, 2:].view(np.int8).astype(np.float32) * scale
+    for given in (rows, rows[::-1][::-1], list(INT8.encode(vectors))):
+        got = INT8.decode(given)
+        assert got.dtype == np.float32 and got.flags.c_contiguous
+        assert np.array_equal(got.view(np.uint32), expected.view(np.uint32))
+
+
 def test_one_vector_and_none() -> None:
     vector = _unit(1, 16)[0]
     assert np.array_equal(INT8.decode_one(INT8.encode(vector)[0]), INT8.rounded(vector)[0])

@@ -2,6 +2,10 @@
 them: each search leg turns the rows its index found into ids (a SQLite read per row: ~7 µs, a
 few hundred rows a search, ~950 for a measure search whose cut falls in a tie), and what follows
 in the same request (an issue's family of vectors, facet counts) wants the rows of those ids back.
+Rows by id are kept per target in plain ``{id: row}`` dicts: keyed by ``(target, id)`` tuples they
+were ~90,000 objects the cyclic collector scanned (a tuple holding an enum member stays tracked;
+a dict of strings and ints is not) and made each look-up build a tuple (0.20 against 0.08 ms a
+thousand).
 
 A row's id never changes, but whether it is live does: the memo belongs to one state of the
 store — its generation and sequence number — and is dropped as soon as either moves (a write, a
@@ -38,7 +42,7 @@ class RowIds:
         self.limit = limit
         self._state: Hashable = None
         self._ids: dict[int, DocId] = {}
-        self._rows: dict[tuple[Target, DocId], int] = {}
+        self._rows: dict[Target, dict[DocId, int]] = {}
         self._lock = threading.Lock()
 
     def _at(self, state: Hashable) -> None:
@@ -64,15 +68,15 @@ class RowIds:
                 if len(self._ids) + len(fresh) > self.limit:
                     self._ids, self._rows = {}, {}
                 self._ids.update(fresh)
-                self._rows.update(((target, i), r) for r, i in fresh.items())
+                self._rows.setdefault(target, {}).update((i, r) for r, i in fresh.items())
         return found
 
     def rows_of(self, state: Hashable, target: Target, ids: Sequence[DocId]) -> dict[DocId, int]:
         """The rows of those of ``ids`` known in ``state`` (the others are left out)."""
         with self._lock:
             self._at(state)
-            rows = self._rows
-            return {i: r for i in ids if (r := rows.get((target, i))) is not None}
+            rows = self._rows.get(target)
+            return {i: r for i in ids if (r := rows.get(i)) is not None} if rows else {}
 
 
 def state_of(gen: Generation) -> tuple[str, int]:
