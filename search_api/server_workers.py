@@ -120,6 +120,27 @@ class Report:
     detail: str | None = None
 
 
+def worker_cpu(index: int, workers: int, cpus: Sequence[int]) -> int | None:
+    """The CPU worker ``index`` of ``workers`` is kept on (setting ``pin_workers``): a CPU of its own
+    among ``cpus``, those the server may use, while there are enough; None when workers outnumber them.
+
+    >>> worker_cpu(1, 2, [0, 1]), worker_cpu(0, 3, [0, 1])
+    (1, None)
+    """
+    ordered = sorted(cpus)
+    return ordered[index] if workers <= len(ordered) else None
+
+
+def _pin(settings: ApiSettings, index: int) -> None:
+    """Keep this worker on its own CPU (see :func:`worker_cpu`): under load two workers on two cores
+    otherwise trade places, each landing on caches the other filled."""
+    if not settings.pin_workers or not hasattr(os, "sched_setaffinity"):
+        return
+    cpu = worker_cpu(index, settings.workers, list(os.sched_getaffinity(0)))
+    if cpu is not None:
+        os.sched_setaffinity(0, {cpu})
+
+
 def _worker(settings: ApiSettings, sock: socket.socket, reports: Any, go: Any, loads: Any, index: int) -> None:
     """Worker ``index``: load the search service, report, wait for the others, serve (publishing its
     load in ``loads[index]``)."""
@@ -130,6 +151,7 @@ def _worker(settings: ApiSettings, sock: socket.socket, reports: Any, go: Any, l
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides (Ctrl+C reaches the whole group)
     tune_malloc()
+    _pin(settings, index)
     parent = os.getppid()
     app = create_app(settings)
     holder = app.state.search

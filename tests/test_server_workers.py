@@ -68,6 +68,16 @@ def search(client: httpx.Client, url: str) -> httpx.Response:
     return response
 
 
+def pinned(workers: list[int]) -> bool:
+    """Whether each worker is kept on a CPU of its own (setting pin_workers), on a machine with a CPU
+    for each; elsewhere whether they may use every CPU this process may."""
+    cpus = os.sched_getaffinity(0)
+    held = [os.sched_getaffinity(pid) for pid in workers]
+    if len(cpus) < len(workers):
+        return all(h == cpus for h in held)
+    return all(len(h) == 1 for h in held) and len(set().union(*held)) == len(workers) and set().union(*held) <= cpus
+
+
 def test_two_workers_load_before_serving_print_one_banner_and_a_dead_one_is_replaced(data_dir, tmp_path):
     log = tmp_path / "server.log"
     with api_server("serve", "--workers", "2", "--backend", "embedded", "--model", "hashing", "--data",
@@ -75,6 +85,7 @@ def test_two_workers_load_before_serving_print_one_banner_and_a_dead_one_is_repl
         server = serve_pid(log)
         workers = workers_of(server)
         assert len(workers) == 2
+        assert pinned(workers)
         # the first worker to listen answers /readyz; the parent prints the banner once each worker has
         # said it listens (a report through a queue, a moment later): wait for it, not for a race
         deadline = time.monotonic() + 30
@@ -92,6 +103,7 @@ def test_two_workers_load_before_serving_print_one_banner_and_a_dead_one_is_repl
         while len(set(workers_of(server)) - {workers[0]}) < 2 and time.monotonic() < deadline:
             time.sleep(0.5)
         assert len(set(workers_of(server)) - {workers[0]}) == 2
+        assert pinned(sorted(set(workers_of(server)) - {workers[0]}))  # the replacement takes the dead one's CPU
         assert f"worker process {workers[0]} exited" in log.read_text()
         with httpx.Client() as client:
             search(client, url)
@@ -129,6 +141,15 @@ def test_a_burst_of_connections_ends_split_evenly_over_the_workers(data_dir, tmp
     assert not results.errors and results.split, results
     gaps = sorted(a - b for a, b in ([*split, 0, 0][:2] for split in results.split))
     assert gaps[len(gaps) // 2] <= 2, results.split
+
+
+def test_workers_may_be_left_free_to_move_between_cpus(data_dir, tmp_path):
+    env = {**os.environ, "XUNCHA_PIN_WORKERS": "false"}
+    with api_server("serve", "--workers", "2", "--backend", "embedded", "--model", "hashing", "--data",
+                    str(data_dir), log_path=tmp_path / "server.log", env=env, timeout=180):
+        workers = workers_of(serve_pid(tmp_path / "server.log"))
+        assert len(workers) == 2
+        assert all(os.sched_getaffinity(pid) == os.sched_getaffinity(0) for pid in workers)
 
 
 @pytest.mark.parametrize("args, message", [
