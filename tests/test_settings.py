@@ -14,7 +14,7 @@ from indexer.settings import Settings, load_settings
 from search_api.__main__ import cli as api_cli
 from search_api.settings import ApiSettings, load_api_settings
 
-HTTP = {"host", "port", "workers", "search_slots", "api_key", "protect_reads", "cors_origins", "max_upload_mb", "max_body_kb"}
+HTTP = {"host", "port", "workers", "pin_workers", "search_slots", "api_key", "protect_reads", "cors_origins", "max_upload_mb", "max_body_kb"}
 
 
 def test_every_setting_is_declared_with_type_default_help_and_environment_name():
