@@ -159,3 +159,10 @@ def test_a_status_after_the_problem_on_its_heading_line() -> None:
         ("档案数字化进度滞后", P, ["制定数字化计划。"])]
     assert notice.issues[2].status is None  # a run-in measure opening with 完成 is no status
     assert "完成库房改造" in (notice.issues[2].measures_intro or "") + "".join(notice.issues[2].measures)
+
+
+def test_a_measure_after_its_status_that_also_counts_what_was_rectified_stays_a_measure() -> None:
+    notice = parse_text(HEAD + "1.档案数字化进度滞后。\n整改进展：正在推进。开展档案数字化专项督查，梳理问题清单23条，已整改17条。\n"
+                        "2.库房管理不规范。\n整改进展：已完成。持续推进。\n" + END)
+    assert [(i.status, i.measures) for i in notice.issues] == [
+        (P, ["开展档案数字化专项督查，梳理问题清单23条，已整改17条。"]), (C, [])]

@@ -120,6 +120,15 @@ def problem_like(title: str) -> bool:
     return score > 0
 
 
+def opens_with_measure(text: str) -> bool:
+    """Whether a text opens with a measure's verb ("开展…", "建立…"), whatever it mentions after.
+
+    >>> opens_with_measure("开展专项督查，梳理问题清单23条"), opens_with_measure("问题清单23条")
+    (True, False)
+    """
+    return _MEASURE_START.match(text) is not None
+
+
 def measure_like(title: str) -> bool:
     """Whether a heading opens with a measure ("建立…", "修订…") and reads as no problem.
 

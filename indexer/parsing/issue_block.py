@@ -13,6 +13,7 @@ from indexer.parsing.headings import (
     WRAPPER,
     Role,
     measure_like,
+    opens_with_measure,
     unclosed_wrapper,
 )
 from indexer.parsing.measures import MeasureSplit, split_measures
@@ -198,7 +199,7 @@ def _labelled_status(text: str) -> tuple[str | None, str]:
         rest = text[lead.end() :]
         # Not "正在整改，持续推进" (one status in two clauses) nor "正在整改，待审计结论出具后落实" (a
         # status with its reason): the rest is measures when it reads as one ("建立…") or as a list.
-        if not _looks_like_status(rest) and (
+        if (not _looks_like_status(rest) or _measures_after(lead, rest)) and (
             not _looks_like_status(text) or _sentence_after(lead) or measure_like(fold(rest))
             or len(split_measures([rest]).items) > 1
         ):
@@ -212,11 +213,18 @@ def _sentence_after(lead: re.Match[str]) -> bool:
     return lead.group(0).rstrip()[-1] in "。；;"
 
 
+def _measures_after(lead: re.Match[str], rest: str) -> bool:
+    """Whether what follows a status sentence is a measure, though it may say 已整改 too ("正在推进。
+    开展专项督查，梳理问题23条，已整改17条。"): longer than a status, opening with a measure's verb."""
+    return _sentence_after(lead) and len(rest.strip()) > _SHORT_STATUS and opens_with_measure(fold(rest))
+
+
 def _status_first(text: str) -> bool:
     """A measures paragraph opening with its status as a sentence of its own, then measures."""
     lead = _LEAD_STATUS.match(fold(text))
+    rest = text[lead.end() :] if lead else ""
     return (lead is not None and _sentence_after(lead) and _looks_like_status(lead.group(1), _SHORT_STATUS)
-            and not _looks_like_status(text[lead.end() :]))
+            and (not _looks_like_status(rest) or _measures_after(lead, rest)))
 
 
 def _own_lines(node: Node) -> list[Line]:
