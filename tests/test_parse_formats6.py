@@ -166,3 +166,22 @@ def test_a_measure_after_its_status_that_also_counts_what_was_rectified_stays_a_
                         "2.库房管理不规范。\n整改进展：已完成。持续推进。\n" + END)
     assert [(i.status, i.measures) for i in notice.issues] == [
         (P, ["开展档案数字化专项督查，梳理问题清单23条，已整改17条。"]), (C, [])]
+
+
+def test_a_status_label_holding_measures_then_the_status() -> None:
+    notice = parse_text(HEAD + "一、档案数字化进度滞后。\n整改时限：2024年12月底前\n"
+                        "整改进展：已完成馆藏档案扫描12万页，剩余部分已列入年度计划，正在推进。\n"
+                        "二、库房管理不规范。\n整改进展：修订库房管理制度，开展库房专项检查，已整改完成。\n"
+                        "三、借阅登记不全。\n整改进展：正在整改，持续推进。\n" + END)
+    assert [(i.status, i.measures) for i in notice.issues] == [
+        (P, ["已完成馆藏档案扫描12万页，剩余部分已列入年度计划"]),
+        (C, ["修订库房管理制度，开展库房专项检查"]),
+        (P, [])]
+
+
+def test_the_notices_closing_summary_is_not_the_last_issues_measure() -> None:
+    notice = parse_text(HEAD + "1.档案借阅登记不全。补登借阅记录，该问题已整改完成。\n"
+                        "2.库房管理不规范。修订库房管理制度，该问题已整改完成。\n\n"
+                        "截至目前，巡察反馈的2个问题，已全部整改完成。\n" + END)
+    assert [(i.status, i.measures) for i in notice.issues] == [(C, ["补登借阅记录"]), (C, ["修订库房管理制度"])]
+    assert notice.meta.stated_totals.completed == 2

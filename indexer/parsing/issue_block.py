@@ -26,12 +26,15 @@ from indexer.parsing.numbering import (
     match_heading,
     match_problem_label,
 )
+from indexer.parsing.numerals import NUM
 from indexer.parsing.status import Status, heading_status, normalise_status
 from indexer.parsing.totals import PART_COUNTS
 from indexer.types import Issue
 
 _TRANSITION = re.compile(r"^(?:下一步|下步|今后|下阶段|下一阶段|我们将|总体来看|总之)")
 _TRANSITION_TOPIC = re.compile(r"巡察整改|整改成果|整改成效|为契机|全面从严治党")
+_SUMMARY = re.compile(r"^(?:截至|截止)(?:目前|[^，,。]{2,12})[，,]")  # … then counted problems
+_SUMMARY_COUNT = re.compile(rf"(?:{NUM})\s*[个项条]\s*(?:具体)?问题|问题\s*(?:{NUM})\s*[个项条]")
 _TRAILING_BRACKET = re.compile(r"[(\[]([^()\[\]]{2,60})[)\]]$")
 _RESPONSIBILITY = re.compile(r"责任|牵头|时限|分管|完成时间")
 # A line that is a problem heading alone ("关于…的问题"), whatever is printed before it.
@@ -204,6 +207,12 @@ def _labelled_status(text: str) -> tuple[str | None, str]:
             or len(split_measures([rest]).items) > 1
         ):
             return _status_value(text[lead.start(1) : lead.end(1)]), rest
+    closing = _status_cut(fold(text), own_line=True)
+    if closing is not None:  # "整改进展：已追缴…，剩余部分已下达催缴通知，正在推进。" — measures, then the status
+        start, value_start, value_end = closing
+        before = text[:start].strip().rstrip("，,；;")
+        if len(before) > _SHORT_STATUS and not _looks_like_status(before, _SHORT_STATUS):
+            return _status_value(text[value_start:value_end]), before
     return _status_value(text) or None, ""
 
 
@@ -292,7 +301,7 @@ def _heading_status(problem: str) -> tuple[str, str | None]:
     return rest.strip(), _status_value(problem[m.start(1) : m.end(1)])
 
 
-def _read_block(node: Node, lines: list[Line]) -> _Block:
+def _read_block(node: Node, lines: list[Line], last_in_region: bool) -> _Block:
     assert node.line is not None
     rest = node.line.text[node.text_start :]
     rest_folded = node.line.folded[node.text_start :]
@@ -382,6 +391,8 @@ def _read_block(node: Node, lines: list[Line]) -> _Block:
         elif text.strip():
             paragraphs.append(text.strip())
             unlabelled_last = kind is None
+    if last_in_region:  # before the closing status: the notice's summary may close the last issue
+        paragraphs = _trim_transition(paragraphs)
     if status_raw is None and paragraphs and (unlabelled_last or not status_labelled):
         status_raw = _closing_status(paragraphs, own_line=unlabelled_last)
     elif status_raw is None and not paragraphs and lead:  # "1.问题。措施…，已完成整改。" on one line
@@ -452,8 +463,12 @@ def _is_status(pattern: re.Pattern[str], text: str) -> bool:
 
 
 def _trim_transition(paragraphs: list[str]) -> list[str]:
-    """Drop a closing "下一步，我们将…巩固整改成效" paragraph glued to the last issue."""
-    while paragraphs and _TRANSITION.match(paragraphs[-1]) and _TRANSITION_TOPIC.search(paragraphs[-1]):
+    """Drop a closing "下一步，我们将…巩固整改成效" paragraph, or the notice's closing summary
+    ("截至目前，巡察反馈的3个问题，已完成整改2个…"), glued to the last issue."""
+    while paragraphs and (
+        (_TRANSITION.match(paragraphs[-1]) and _TRANSITION_TOPIC.search(paragraphs[-1]))
+        or (_SUMMARY.match(paragraphs[-1]) and _SUMMARY_COUNT.search(paragraphs[-1]))
+    ):
         paragraphs = paragraphs[:-1]
     return paragraphs
 
@@ -509,8 +524,8 @@ def _item_statuses(split: MeasureSplit, status_raw: str | None) -> str | None:
 def make_issue(seq: int, node: Node, last_in_region: bool) -> tuple[Issue, list[str]]:
     warnings: list[str] = []
     lines = _blocksplit_lines(node)
-    block = _read_block(node, lines)
-    paragraphs = _trim_transition(block.paragraphs) if last_in_region else block.paragraphs
+    block = _read_block(node, lines, last_in_region)
+    paragraphs = block.paragraphs
     split = _split_blocks(paragraphs, block.lead, block.breaks)
     # "1.修订制度。（已完成）2.建立机制。（持续推进）": each measure without its status, the issue as
     # far as its least advanced measure.
