@@ -185,3 +185,8 @@ def test_the_notices_closing_summary_is_not_the_last_issues_measure() -> None:
                         "截至目前，巡察反馈的2个问题，已全部整改完成。\n" + END)
     assert [(i.status, i.measures) for i in notice.issues] == [(C, ["补登借阅记录"]), (C, ["修订库房管理制度"])]
     assert notice.meta.stated_totals.completed == 2
+
+
+def test_the_notices_closing_formula_is_not_the_last_measures_tail() -> None:
+    notice = parse_text(HEAD + "1.档案借阅登记不全。\n整改措施：补登借阅记录。\n整改结果：已完成。\n\n特此通报。\n" + END)
+    assert [(i.status, i.measures) for i in notice.issues] == [(C, ["补登借阅记录。"])]

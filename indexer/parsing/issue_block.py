@@ -34,6 +34,7 @@ from indexer.types import Issue
 _TRANSITION = re.compile(r"^(?:下一步|下步|今后|下阶段|下一阶段|我们将|总体来看|总之)")
 _TRANSITION_TOPIC = re.compile(r"巡察整改|整改成果|整改成效|为契机|全面从严治党")
 _SUMMARY = re.compile(r"^(?:截至|截止)(?:目前|[^，,。]{2,12})[，,]")  # … then counted problems
+_CLOSING_FORMULA = re.compile(r"^\s*特此(?:通报|公告|公示|报告|说明|函告)\s*[。.!！]?\s*$")  # the notice's last words
 _SUMMARY_COUNT = re.compile(rf"(?:{NUM})\s*[个项条]\s*(?:具体)?问题|问题\s*(?:{NUM})\s*[个项条]")
 _TRAILING_BRACKET = re.compile(r"[(\[]([^()\[\]]{2,60})[)\]]$")
 _RESPONSIBILITY = re.compile(r"责任|牵头|时限|分管|完成时间")
@@ -463,11 +464,12 @@ def _is_status(pattern: re.Pattern[str], text: str) -> bool:
 
 
 def _trim_transition(paragraphs: list[str]) -> list[str]:
-    """Drop a closing "下一步，我们将…巩固整改成效" paragraph, or the notice's closing summary
-    ("截至目前，巡察反馈的3个问题，已完成整改2个…"), glued to the last issue."""
+    """Drop a closing "下一步，我们将…巩固整改成效" paragraph, the notice's closing summary
+    ("截至目前，巡察反馈的3个问题，已完成整改2个…") or its "特此通报。", glued to the last issue."""
     while paragraphs and (
         (_TRANSITION.match(paragraphs[-1]) and _TRANSITION_TOPIC.search(paragraphs[-1]))
         or (_SUMMARY.match(paragraphs[-1]) and _SUMMARY_COUNT.search(paragraphs[-1]))
+        or _CLOSING_FORMULA.match(paragraphs[-1])
     ):
         paragraphs = paragraphs[:-1]
     return paragraphs
