@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from indexer.parsing.normalise import fold
+from indexer.parsing.numbering import match_heading_markers
 from indexer.parsing.numerals import COUNT, NUM, cn_int
 from indexer.parsing.status import PARTLY_COMPLETED_COUNTS, STATUS_COUNTS, Status
 from indexer.types import StatedTotals
@@ -49,13 +51,12 @@ _ALL_DONE_BARE = re.compile(r"(?:均已|已全部|全部已)(?:整改)?(?:完成
 PART_COUNTS = re.compile(
     rf"\s*[(（](?=[^()（）\n]*(?:问题|完成|整改|推进))(?=[^()（）\n]*{NUM}\s*[个项条])[^()（）\n]{{2,40}}[)）]\s*$"
 )
-_HEADING_LINE = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[(（][一二三四五六七八九十]+[)）]|\d+\s*[、.．])")
 
 
 def _without_part_counts(text: str) -> str:
     """The text with the counts closing part headings removed (see :data:`PART_COUNTS`)."""
-    lines = text.split("\n")
-    return "\n".join(PART_COUNTS.sub("", line) if _HEADING_LINE.match(line) else line for line in lines)
+    return "\n".join(PART_COUNTS.sub("", line) if PART_COUNTS.search(line) and match_heading_markers(fold(line)) else line
+                     for line in text.split("\n"))
 
 
 def _number(m: re.Match[str]) -> int | None:
