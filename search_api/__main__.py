@@ -31,9 +31,13 @@ MALLOC_ARENAS = 2
 _M_ARENA_MAX = -8  # mallopt's parameter number (malloc.h)
 # glibc serves blocks above a threshold with their own mapping, but raises the threshold to the size of
 # each such block freed (up to 32 MiB): a search's temporary arrays (masks, candidate lists: MiBs at
-# 1M rows) then come from the heap and stay there once freed. A fixed threshold keeps them mapped
-# and returned (1M issues, bench_api: anonymous RSS 442 -> 397 MiB).
-MALLOC_MMAP_THRESHOLD = 256 * 1024
+# 1M rows) then come from the heap and stay there once freed. A fixed threshold keeps the largest
+# mapped and returned (1M issues, bench_api: anonymous RSS 442 -> 397 MiB at 256 KiB). Not lower than
+# 4 MiB: every block above it is mapped, zero-filled page by page and unmapped again on each search —
+# a search's family-vector matrices and decoded rows (~1 MiB at 100k issues) cost page faults that
+# were ~5% of a loaded server's CPU at 256 KiB (100k issues, 2 workers: 28.1-28.9 against 30.1-31.3 ms
+# a request; 1M: anonymous RSS 337 MiB against 311; docs/scaling.md, session 12).
+MALLOC_MMAP_THRESHOLD = 4 * 1024 * 1024
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 
 

@@ -50,6 +50,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from contextvars import copy_context
 from dataclasses import dataclass, field, fields
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -124,7 +125,8 @@ class SearchService:
         self.fusion_params = FusionParams(
             k=settings.rrf_k, weights={Leg.LEXICAL: settings.lexical_weight, Leg.VECTOR: settings.vector_weight,
                                        Leg.BIGRAM: settings.bigram_weight})
-        # the vector leg and the facet counts run beside the lexical leg
+        # the vector leg runs beside the lexical leg when the process has a second CPU (setting ``threads``)
+        self._beside = settings.threads > 1
         self._pool = ThreadPoolExecutor(max_workers=max(2, settings.threads), thread_name_prefix="search")
         self._verdicts = floor.Verdicts()
 
@@ -335,14 +337,17 @@ class SearchService:
             # The vector leg (query embedding + cosine) runs beside the lexical leg and the reading
             # of the lexical hits for their coverage; the measure vectors of the issues either
             # leg found are scored after both.
-            future = self._pool.submit(copy_context().run, self._vector_leg, target, embedded, query_vector, filters,
-                                       k_vec, with_measures=False)  # in the request's context (its pin)
+            # With one CPU (a worker kept on its own) nothing runs beside: the leg runs in this thread
+            # after the others, and no thread is woken for it.
+            vector_leg = partial(copy_context().run, self._vector_leg, target, embedded, query_vector, filters,
+                                 k_vec, with_measures=False)  # in the request's context (its pin)
+            future = self._pool.submit(vector_leg) if self._beside else None
             legs[Leg.LEXICAL] = lexical.run(self.backend, target, query, filters, k_lex)
             legs[Leg.BIGRAM] = self._bigram_leg(target, bigrams, filters, k_big)
             if settings.relevance_floor and not example:  # what the answer gate reads first, beside the embedding
                 measured = self._coverage(target, legs, query, bigrams, alternatives)
                 measured.early()
-            legs[Leg.VECTOR], via, q = future.result()
+            legs[Leg.VECTOR], via, q = future.result() if future is not None else vector_leg()
             if target is Target.ISSUES:
                 found = [h.doc_id for h in (*legs[Leg.LEXICAL], *legs[Leg.BIGRAM])]
                 legs[Leg.VECTOR] = self._issue_vectors(legs[Leg.VECTOR], q, filters, k_vec, candidates=found)

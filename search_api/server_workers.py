@@ -131,14 +131,23 @@ def worker_cpu(index: int, workers: int, cpus: Sequence[int]) -> int | None:
     return ordered[index] if workers <= len(ordered) else None
 
 
-def _pin(settings: ApiSettings, index: int) -> None:
-    """Keep this worker on its own CPU (see :func:`worker_cpu`): under load two workers on two cores
-    otherwise trade places, each landing on caches the other filled."""
-    if not settings.pin_workers or not hasattr(os, "sched_setaffinity"):
-        return
-    cpu = worker_cpu(index, settings.workers, list(os.sched_getaffinity(0)))
+def worker_plan(settings: ApiSettings, index: int, cpus: Sequence[int]) -> tuple[int | None, ApiSettings]:
+    """The CPU worker ``index`` is kept on (None: left free) and the settings it runs with. Kept on
+    one CPU it runs one thread of work at a time (``threads`` 1): a search's legs and a vector
+    scan's shards one after the other, no thread woken to run beside it on a CPU already busy."""
+    cpu = worker_cpu(index, settings.workers, cpus) if settings.pin_workers else None
+    return cpu, (settings if cpu is None else settings.with_overrides(threads=1))
+
+
+def _pin(settings: ApiSettings, index: int) -> ApiSettings:
+    """Keep this worker on its own CPU (:func:`worker_plan`): under load two workers on two cores
+    otherwise trade places, each landing on caches the other filled. Returns the worker's settings."""
+    if not hasattr(os, "sched_setaffinity"):
+        return settings
+    cpu, settings = worker_plan(settings, index, list(os.sched_getaffinity(0)))
     if cpu is not None:
         os.sched_setaffinity(0, {cpu})
+    return settings
 
 
 def _worker(settings: ApiSettings, sock: socket.socket, reports: Any, go: Any, loads: Any, index: int) -> None:
@@ -151,7 +160,7 @@ def _worker(settings: ApiSettings, sock: socket.socket, reports: Any, go: Any, l
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides (Ctrl+C reaches the whole group)
     tune_malloc()
-    _pin(settings, index)
+    settings = _pin(settings, index)
     parent = os.getppid()
     app = create_app(settings)
     holder = app.state.search

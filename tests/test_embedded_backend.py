@@ -477,3 +477,26 @@ def test_a_search_request_checks_freshness_once(tmp_path):
     assert result.hits and result.facets and len(checks) == 1
     service.close()
     backend.close()
+
+
+def test_with_one_thread_a_search_runs_its_legs_in_its_own_thread_with_the_same_answer(tmp_path):
+    """``threads`` 1 (a server worker kept on one CPU): the vector leg runs in the request's thread
+    after the others — no pool thread is started — and the answer is the one the legs give side by side."""
+    from indexer.settings import Settings
+    from search_api.parse import parse_search_request
+    from search_api.search import SearchService
+
+    backend = _loaded(tmp_path)
+    answers = {}
+    for threads in (1, 2):
+        settings = Settings(backend="embedded", threads=threads)
+        service = SearchService(settings, backend, EMBEDDER)
+        answers[threads] = [service.search_issues(parse_search_request(settings, q=q, facets=True)).to_dict()
+                            for q in ("医保基金", "公务接待超标准", "党费收缴")]
+        assert bool(service._pool._threads) is (threads > 1)  # a thread is started on the first submit
+        service.close()
+    for answer in answers.values():
+        for result in answer:
+            result.pop("took_ms")
+    assert answers[1] == answers[2] and answers[1][0]["hits"]
+    backend.close()

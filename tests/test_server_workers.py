@@ -24,7 +24,7 @@ from search_api.__main__ import cli, prepare_demo
 from search_api.app import create_app
 from search_api.banner import banner
 from search_api.server_process import api_server, descendants
-from search_api.server_workers import NOT_SERVING, BalanceConnections
+from search_api.server_workers import NOT_SERVING, BalanceConnections, worker_plan
 from search_api.settings import load_api_settings
 from tests import search_corpus
 
@@ -144,6 +144,19 @@ def test_a_burst_of_connections_ends_split_evenly_over_the_workers(data_dir, tmp
     assert not results.errors and results.split, results
     gaps = sorted(a - b for a, b in ([*split, 0, 0][:2] for split in results.split))
     assert gaps[len(gaps) // 2] <= 2, results.split
+
+
+@pytest.mark.parametrize("workers, pin, cpus, planned", [
+    (2, True, [0, 1], (1, 1)),  # kept on CPU 1: one thread of work
+    (2, True, [2, 5, 7], (5, 1)),
+    (3, True, [0, 1], (None, 2)),  # more workers than CPUs: free, threads as set
+    (2, False, [0, 1], (None, 2)),
+])
+def test_a_worker_kept_on_one_cpu_runs_one_thread_of_work(workers, pin, cpus, planned):
+    settings = load_api_settings({}, workers=workers, pin_workers=pin, threads=2)
+    cpu, runs_with = worker_plan(settings, 1, cpus)
+    assert (cpu, runs_with.threads) == planned
+    assert runs_with.workers == workers and runs_with.pin_workers is pin  # nothing else changes
 
 
 def test_workers_may_be_left_free_to_move_between_cpus(data_dir, tmp_path):
