@@ -20,6 +20,7 @@ the year was not printed); stated totals — :mod:`indexer.parsing.totals`. Per 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from indexer.parsing import regions
 from indexer.parsing.dates import notice_dates
@@ -60,9 +61,11 @@ def _address(lines: list[str]) -> str | None:
     return None
 
 
-def extract_meta(normalised: NormalisedText, warnings: list[str] | None = None) -> NoticeMeta:
+def extract_meta(normalised: NormalisedText, warnings: list[str] | None = None,
+                 issue_spans: Sequence[tuple[int, int]] = ()) -> NoticeMeta:
     """Every :class:`NoticeMeta` field that the text allows (see the module docstring); what
-    could not be read safely is added to ``warnings``."""
+    could not be read safely is added to ``warnings``. ``issue_spans``: the issues' blocks in the
+    text, where the notice's own totals are not looked for (:func:`~indexer.parsing.totals.find_totals`)."""
     lines = text_lines(normalised.text)
     info = {**info_block(lines), **{k.replace(" ", ""): v for k, v in normalised.header.items()}}
     title = find_title(lines, info)
@@ -105,5 +108,5 @@ def extract_meta(normalised: NormalisedText, warnings: list[str] | None = None) 
         feedback_date=dates.feedback,
         feedback_date_inferred=dates.feedback_inferred,
         publish_date=publish,
-        stated_totals=find_totals(normalised.text),
+        stated_totals=find_totals(normalised.text, issue_spans),
     )

@@ -53,6 +53,9 @@ class _Block:
     # Where a second measures label opens a block of its own ("整改措施：一是…二是…" then
     # "下一步措施：…" or "整改成效：…"): indexes into paragraphs, items of their own.
     breaks: list[int]
+    # What closed the last issue of a region but is the notice's (its closing summary, 特此通报): no
+    # part of the issue's block (:func:`_trim_transition`).
+    trimmed: list[str]
 
 
 # The wrappers 关于“X”问题的整改 / 关于“X”的问题 / 针对X问题 around a problem; a quoted X is taken
@@ -392,6 +395,7 @@ def _read_block(node: Node, lines: list[Line], last_in_region: bool) -> _Block:
         elif text.strip():
             paragraphs.append(text.strip())
             unlabelled_last = kind is None
+    kept = paragraphs
     if last_in_region:  # before the closing status: the notice's summary may close the last issue
         paragraphs = _trim_transition(paragraphs)
     if status_raw is None and paragraphs and (unlabelled_last or not status_labelled):
@@ -400,7 +404,7 @@ def _read_block(node: Node, lines: list[Line], last_in_region: bool) -> _Block:
         run_in = [lead]
         status_raw = _closing_status(run_in, own_line=True)
         lead = run_in[0] if run_in else None
-    return _Block(problem_text, lead, status_raw, paragraphs, details, duties, breaks)
+    return _Block(problem_text, lead, status_raw, paragraphs, details, duties, breaks, kept[len(paragraphs):])
 
 
 # A status sentence closing an issue without a label: "目前已整改到位。", "该问题正在整改，持续推进。".
@@ -475,6 +479,18 @@ def _trim_transition(paragraphs: list[str]) -> list[str]:
     return paragraphs
 
 
+def _last_kept(lines: list[Line], trimmed: list[str]) -> Line | None:
+    """The block's last line that is the issue's: lines of the paragraphs trimmed off its end (the
+    notice's closing summary), and the blank ones before them, are not."""
+    if not trimmed or not lines:
+        return lines[-1] if lines else None
+    dropped = "\n".join(trimmed)
+    end = len(lines)
+    while end and (not lines[end - 1].text.strip() or lines[end - 1].text.strip() in dropped):
+        end -= 1
+    return lines[end - 1] if end else None  # None: the heading's line ends the block
+
+
 def _title_of(node: Node) -> str:
     """A section/group title: without its number and a trailing 。, cut at a run-in 。."""
     head, _, _ = node.title.partition(SENTENCE_END)
@@ -545,7 +561,7 @@ def make_issue(seq: int, node: Node, last_in_region: bool) -> tuple[Issue, list[
     if status is None and status_raw is None:
         status = next((s for a in reversed(outer) if (s := heading_status(a.title_folded))), None)
     assert node.line is not None
-    end_line = lines[-1] if lines else node.line
+    end_line = _last_kept(lines, block.trimmed) or node.line
     issue = Issue(
         seq=seq,
         label=node.label,

@@ -54,12 +54,16 @@ def parse_document(raw: RawDocument) -> ParsedNotice:
     # A traditional-character copy: metadata read from its simplified copy (the same facets as
     # the original notice); issues keep the printed characters (segment matches on ``fold``).
     simplified = normalise.traditional_copy(raw.text)
-    meta_warnings: list[str] = []
-    meta = enrich.extract_meta(normalised if simplified is None else normalise.normalise(simplified), meta_warnings)
     segmentation = segment.segment(normalised.text)
     if len(segmentation.issues) > MAX_ISSUES:
         raise ParseError(raw.source, f"{len(segmentation.issues):,} issues, over the limit of {MAX_ISSUES:,} per "
                                      "notice (a real notice has tens): refused rather than truncated")
+    meta_warnings: list[str] = []
+    meta_text = normalised if simplified is None else normalise.normalise(simplified)
+    # the issues' blocks, where the notice's totals are not looked for (a simplified copy: the same
+    # offsets when it kept the length, as a character-for-character conversion does)
+    spans = [i.span for i in segmentation.issues if i.span] if len(meta_text.text) == len(normalised.text) else []
+    meta = enrich.extract_meta(meta_text, meta_warnings, spans)
     for issue in segmentation.issues:
         enrich.enrich_issue(issue)
     quality = QualityReport(

@@ -7,7 +7,7 @@ nearest noun is 措施/制度/举措 is not a total.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from indexer.parsing.normalise import fold
 from indexer.parsing.numbering import match_heading_markers
@@ -120,8 +120,25 @@ def _levels(totals: StatedTotals, sentence: str) -> None:
             setattr(totals, name, _number(m))
 
 
-def find_totals(text: str) -> StatedTotals:
-    """Totals the notice states, at every level it states them.
+def outside_issues(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """The text with the issues' blocks blanked (newlines kept, offsets unchanged): a count inside
+    an issue's measures ("梳理问题清单23条") is that issue's, never the notice's total, which the
+    introduction, a part's heading or the closing summary states.
+
+    >>> outside_issues("共2个问题。\n1.梳理问题清单23条", [(7, 18)])
+    '共2个问题。\n           '
+    """
+    if not spans:
+        return text
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = ["\n" if c == "\n" else " " for c in text[start:end]]
+    return "".join(chars)
+
+
+def find_totals(text: str, issue_spans: Sequence[tuple[int, int]] = ()) -> StatedTotals:
+    """Totals the notice states, at every level it states them, outside the issues' blocks
+    (``issue_spans``: :func:`outside_issues`).
 
     The issue total is the count of problems: not 方面, 类, 具体表现, 整改任务 or 整改措施, each of
     which has its own field; a count of completed or ongoing problems is never the total, but when
@@ -136,7 +153,7 @@ def find_totals(text: str) -> StatedTotals:
     (3, 8, 25, 93, 64)
     """
     totals = StatedTotals()
-    sentences = list(_sentences(_without_part_counts(text)))
+    sentences = list(_sentences(_without_part_counts(outside_issues(text, issue_spans))))
     used: dict[int, list[re.Match[str]]] = {}
     for i, s in enumerate(sentences):
         m = _SECTIONS.search(s)
