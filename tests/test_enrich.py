@@ -203,6 +203,15 @@ INSTITUTIONS = {
     "某县财政局": "government_bureau",
     "某县人民政府办公室": "government_bureau",
     "某县融媒体中心": "public_institution",
+    "中共某县委党校": "public_institution",
+    "某县总工会": "mass_organisation",
+    "某市妇女联合会": "mass_organisation",
+    "团县委": "mass_organisation",
+    "共青团某县委": "mass_organisation",
+    "共青团某市委员会": "mass_organisation",
+    "某县残疾人联合会": "mass_organisation",
+    "某省某监狱": "government_bureau",
+    "某县看守所": "government_bureau",
     "某县红十字会志愿者协会联盟": "other",
 }
 

@@ -27,8 +27,9 @@ name (中医, 妇幼) only refine a 院. Order matters: 医疗保障局 must be 
 | soe                      | 国有企业         | 公司, 集团 (医疗集团 is a hospital), 银行, 信用社    |
 | township                 | 乡镇（街道）     | 镇, 乡, 街道, 苏木, 镇人民政府                       |
 | village                  | 村（社区）       | 村, 社区, 居委会                                   |
-| government_bureau        | 党政机关         | 局, 委员会, 委, 办公室, 人民政府, 法院, 检察院, 管委会 |
-| public_institution       | 事业单位         | 中心, 院, 所, 站, 馆, 台 (融媒体中心, 研究院, 图书馆) |
+| mass_organisation        | 群团组织         | 总工会, 妇联, 团县委, 共青团…委员会, 残联, 科协, 工商联, 侨联, 文联, 红十字会 |
+| government_bureau        | 党政机关         | 局, 委员会, 委, 办公室, 人民政府, 法院, 检察院, 管委会, 监狱, 看守所 |
+| public_institution       | 事业单位         | 中心, 院, 所, 站, 馆, 台, 党校 (融媒体中心, 研究院, 图书馆) |
 | other                    | 其他             | anything else that is named                        |
 """
 
@@ -88,13 +89,23 @@ TYPES: tuple[InstitutionType, ...] = (
     InstitutionType("soe", "国有企业", _ends("公司", "集团", "银行", "信用社", "厂")),
     InstitutionType("township", "乡镇（街道）", _ends("镇", "乡", "街道", "街道办事处", "苏木", "镇人民政府", "乡人民政府")),
     InstitutionType("village", "村（社区）", _ends("村", "社区", "居委会", "村委会", "嘎查")),
+    # 群团组织: the people's organisations a Party committee leads (工会, 共青团, 妇联 …), inspected
+    # like its departments but a kind of their own — before 党政机关, whose 委 / 委员会 ends 团县委.
+    InstitutionType(
+        "mass_organisation",
+        "群团组织",
+        re.compile(r".*(?:工会|工会委员会|妇联|妇女联合会|残联|残疾人联合会|科协|科学技术协会|工商联|工商业联合会|侨联"
+                   r"|归国华侨联合会|文联|文学艺术界联合会|社科联|社会科学界联合会|红十字会|团[省市州县区旗]委)$"
+                   r"|(?:中国)?共青团.*(?:委员会|委)$"),
+    ),
     InstitutionType(
         "government_bureau",
         "党政机关",
         _ends("局", "委员会", "委", "办公室", "办", "厅", "署", "人民政府", "政府", "法院", "检察院",
-              "常委会", "政协", "管委会", "部", "大队", "支队", "机关事务服务中心", "机关事务管理中心"),
+              "常委会", "政协", "管委会", "部", "大队", "支队", "机关事务服务中心", "机关事务管理中心",
+              "监狱", "看守所", "拘留所", "戒毒所", "戒毒管理所"),  # 政法 bodies, not 事业单位 though they end in 所
     ),
-    InstitutionType("public_institution", "事业单位", _ends("中心", "院", "所", "站", "馆", "台", "社", "园")),
+    InstitutionType("public_institution", "事业单位", _ends("中心", "院", "所", "站", "馆", "台", "社", "园", "党校", "行政学院")),
 )
 
 INSTITUTION_TYPES: dict[str, str] = {t.key: t.label for t in TYPES} | {"other": "其他"}
