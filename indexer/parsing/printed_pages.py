@@ -53,6 +53,8 @@ _INDENTED_ALL = 0.8  # this share of lines indented: a margin, not paragraph ind
 
 # Where a wrapped line may not be joined to the next: after a sentence end …
 _SENTENCE_END = tuple("。！？!?；;：:”’\"")
+_QUOTE_CLOSE = tuple("”’\"")
+_STOPS = tuple("。！？!?；;")
 # … and, in any text, a line ending inside a clause continues on the next.
 _CLAUSE_OPEN = tuple("，,、")
 _FULL_SLACK = 1.5  # a full line ends this close to the wrap width (a digit or a squeezed mark)
@@ -208,11 +210,19 @@ def _continues(previous: str, opened: bool, line: str, width: float | None, inde
         return False
     if text.endswith(_CLAUSE_OPEN):
         return not _opens_paragraph(line)
-    if width is None or text.endswith(_SENTENCE_END):
+    if width is None or _ends_sentence(text):
         return False
     # The first line of a body paragraph may have lost its two-character indent.
     full = width - _FULL_SLACK - (_INDENT_WIDTH if opened and not _opens_paragraph(previous) else 0)
     return _width(previous) >= full and not _opens_paragraph(line)
+
+
+def _ends_sentence(text: str) -> bool:
+    """Whether a line ends a sentence: a closing quote only after a stop (…。” does; a quoted word
+    wrapped at the line's end, …存在“以会代学”|现象, does not)."""
+    if text.endswith(_QUOTE_CLOSE):
+        return text[:-1].endswith(_STOPS)
+    return text.endswith(_SENTENCE_END)
 
 
 def _bare_marker(text: str) -> bool:
