@@ -265,7 +265,8 @@ def _printed(paragraphs: list[str], width: int) -> str:
 
 def test_pdf_text_whose_wrapped_lines_end_on_a_quoted_word_are_joined() -> None:
     # …存在“以会代学”| 现象 — a line that ends on a closing quote mark goes on with the next
-    # unless a stop comes before the mark (…已整改到位。”).
+    # unless a stop comes before the mark (…已整改到位。”), or the wrapper of a quoted problem
+    # follows (关于“…。”| 问题的整改).
     paragraphs = [
         "中共临川县水务局党组关于巡察整改进展情况的通报",
         "根据县委统一部署，县委第三巡察组于二〇二三年四月至六月对县水务局党组开展了常规巡察，现将整改进展情况公布如下。",
@@ -273,14 +274,18 @@ def test_pdf_text_whose_wrapped_lines_end_on_a_quoted_word_are_joined() -> None:
         "整改情况：已完成。修订理论学习中心组学习制度，开展专题研讨，杜绝“以会代学”现象发生，并建立学习台账。",
         "二、工程项目监管不严，个别在建项目存在“先施工后审批”问题，廉政风险防控不到位",
         "整改情况：正在推进。对在建项目逐一排查，补办审批手续，并对相关责任人进行约谈。",
+        "三、关于“公务用车使用登记不全。部分车辆出车无派单。”问题的整改",
+        "整改情况：已完成。启用公务用车管理平台，出车一律线上派单，登记台账按月核对。",
         "中共临川县水务局党组",
     ]
     printed = _printed(paragraphs, 27)
-    assert "“以会代学”\n现象" in printed and "“先施工后审批”\n问题" in printed  # the cuts this test is about
+    # the cuts this test is about
+    assert "“以会代学”\n现象" in printed and "“先施工后审批”\n问题" in printed and "派单。”\n问题的整改" in printed
     assert _issues(parse_text(printed)) == _issues(parse_text("\n".join(paragraphs)))
     assert [i.problem for i in parse_text(printed).issues] == [
         "理论学习中心组学习不深入，班子成员存在“以会代学”现象，学习成果转化不够",
-        "工程项目监管不严，个别在建项目存在“先施工后审批”问题，廉政风险防控不到位"]
+        "工程项目监管不严，个别在建项目存在“先施工后审批”问题，廉政风险防控不到位",
+        "公务用车使用登记不全。部分车辆出车无派单。"]
 
 
 # ------------------------------------------------------------------------------ CMS web pages

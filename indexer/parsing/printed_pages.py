@@ -55,6 +55,8 @@ _INDENTED_ALL = 0.8  # this share of lines indented: a margin, not paragraph ind
 _SENTENCE_END = tuple("。！？!?；;：:”’\"")
 _QUOTE_CLOSE = tuple("”’\"")
 _STOPS = tuple("。！？!?；;")
+# … but a quoted problem of whole sentences goes on with its wrapper: 关于“…。”|问题的整改, “…。”|的问题
+_WRAPPER_TAIL = re.compile(r"[ \t\u3000\xa0]*(?:的?问题|方面)")
 # … and, in any text, a line ending inside a clause continues on the next.
 _CLAUSE_OPEN = tuple("，,、")
 _FULL_SLACK = 1.5  # a full line ends this close to the wrap width (a digit or a squeezed mark)
@@ -210,7 +212,7 @@ def _continues(previous: str, opened: bool, line: str, width: float | None, inde
         return False
     if text.endswith(_CLAUSE_OPEN):
         return not _opens_paragraph(line)
-    if width is None or _ends_sentence(text):
+    if width is None or (_ends_sentence(text) and not (text.endswith(_QUOTE_CLOSE) and _WRAPPER_TAIL.match(line))):
         return False
     # The first line of a body paragraph may have lost its two-character indent.
     full = width - _FULL_SLACK - (_INDENT_WIDTH if opened and not _opens_paragraph(previous) else 0)
