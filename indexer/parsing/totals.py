@@ -125,8 +125,8 @@ def outside_issues(text: str, spans: Sequence[tuple[int, int]]) -> str:
     an issue's measures ("梳理问题清单23条") is that issue's, never the notice's total, which the
     introduction, a part's heading or the closing summary states.
 
-    >>> outside_issues("共2个问题。\n1.梳理问题清单23条", [(7, 18)])
-    '共2个问题。\n           '
+    >>> outside_issues("共2个问题。\\n1.梳理问题清单23条", [(7, 18)])
+    '共2个问题。\\n           '
     """
     if not spans:
         return text
