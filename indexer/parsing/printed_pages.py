@@ -13,7 +13,8 @@ in, a footer lands inside a measure and a heading wrapped after "…的问" lose
 * **wrapped lines** are joined when the text is wrapped at a fixed width (most lines end
   within a character or two of the same width, almost none beyond it): a full line that does
   not end a sentence goes on with the next, unless that one opens a heading or a label or is
-  indented;
+  indented (a closing quote ends a sentence only after a stop: …存在“以会代学”|现象 goes on, and
+  关于“…。”|问题的整改 too);
 * **soft breaks** in any text (a ``<br>`` inside an HTML paragraph) — a line ending inside a
   clause ("…，") goes on with the next line when that one opens no heading or label, a
   heading number alone on its line ("（一）") with the title on the next, and a label printed

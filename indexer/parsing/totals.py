@@ -1,7 +1,8 @@
 """Stated totals: how many 方面, 问题, completed and in-progress problems a notice says it has.
 
 "N个方面…M个问题", "已完成整改A项，继续整改B项" (Arabic or Chinese numerals); a count whose
-nearest noun is 措施/制度/举措 is not a total.
+nearest noun is 措施/制度/举措 is not a total, nor is one inside an issue's block (梳理问题清单23条 in
+its measures): the introduction, a part's heading and the closing summary state the notice's.
 """
 
 from __future__ import annotations
