@@ -24,7 +24,8 @@ class ApiSettings(Settings):
     workers: int = setting(1, "server processes sharing the port (serve): 2 on two cores answers ~1.7x the requests "
         "under load, each process holding the index and the model (2x the memory; docs/scaling.md)")
     pin_workers: bool = setting(True, "with no more workers than the CPUs the server may use, keep each worker on a CPU "
-        "of its own (its caches stay warm, no migration; 100k issues, 2 workers: p99 -12 to -20 ms; docs/scaling.md)")
+        "of its own (its caches stay warm, no migration; 100k issues, 2 workers: p99 -12 to -20 ms; docs/scaling.md); "
+        "a worker so kept runs with threads 1 (its search's legs one after the other: no second CPU to run them beside)")
     search_slots: int = setting(1, "searches one server process runs at once; the others wait their turn, first come "
         "first served (cheap requests never wait). 1: one at a time costs less CPU than several sharing the GIL "
         "(100k issues, 2 workers: 37-38 ms a request against 42.6 with 2; one process: the same; docs/scaling.md)")
