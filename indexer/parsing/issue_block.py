@@ -27,7 +27,7 @@ from indexer.parsing.numbering import (
     match_problem_label,
 )
 from indexer.parsing.numerals import NUM
-from indexer.parsing.status import Status, heading_status, normalise_status
+from indexer.parsing.status import PROGRESS_ORDER, Status, heading_status, normalise_status
 from indexer.parsing.totals import PART_COUNTS
 from indexer.types import Issue
 
@@ -514,10 +514,6 @@ def _split_blocks(paragraphs: list[str], lead: str | None, breaks: list[int]) ->
     return split
 
 
-# Least advanced first: an issue with one measure still in progress is in progress.
-_PROGRESS_ORDER = (Status.IN_PROGRESS, Status.BASICALLY_COMPLETED, Status.LONG_TERM, Status.COMPLETED)
-
-
 def _item_statuses(split: MeasureSplit, status_raw: str | None) -> str | None:
     """The issue's printed status, the least advanced of ``status_raw`` and the statuses its
     measures carry in brackets ("修订制度。（已完成）"), each measure left without its own (the last
@@ -536,7 +532,7 @@ def _item_statuses(split: MeasureSplit, status_raw: str | None) -> str | None:
     issue_status = normalise_status(fold(status_raw)) if status_raw else None
     if issue_status is not None:
         found.append((issue_status, status_raw or ""))
-    return min(found, key=lambda pair: _PROGRESS_ORDER.index(pair[0]))[1]
+    return min(found, key=lambda pair: PROGRESS_ORDER.index(pair[0]))[1]
 
 
 def make_issue(seq: int, node: Node, last_in_region: bool) -> tuple[Issue, list[str]]:

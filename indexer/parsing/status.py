@@ -37,6 +37,11 @@ STATUS_LABELS: dict[Status, str] = {
     Status.LONG_TERM: "长期坚持",
 }
 
+# How far each status has come, least advanced first: an issue whose measures carry statuses of
+# their own is as far as its least advanced one (one still in progress: in progress).
+PROGRESS_ORDER: tuple[Status, ...] = (Status.IN_PROGRESS, Status.BASICALLY_COMPLETED, Status.LONG_TERM,
+                                      Status.COMPLETED)
+
 # Order matters: the first rule that matches wins. Partial completion always wins over
 # "完成" (部分已整改完成;继续整改 is in progress), and a long-term task wins over 阶段性.
 # "长期坚持" after a completion is a promise, not a status (已完成整改，并长期坚持 is completed);
