@@ -12,9 +12,9 @@ One event loop serves a uvicorn process, but an app may also be driven from seve
 once (Starlette's ``TestClient`` outside a ``with`` block runs each request in a loop of its own,
 on its own thread): the line is kept under a lock and a waiter is woken in its own loop.
 
-The searches a process holds, waiting or running, are its load: :attr:`Admission.load`, also
-told to ``publish`` on every change (the workers share it to balance their connections:
-``search_api.server_workers``).
+The searches a process holds, waiting or running, are its load: :attr:`Admission.load`. (The
+workers balance their connections by the connections each holds, not by this:
+``search_api.server_workers``.)
 """
 
 from __future__ import annotations
@@ -37,11 +37,10 @@ T = TypeVar("T")
 class Admission:
     """A first-come-first-served limit of ``slots`` concurrent searches in this process."""
 
-    def __init__(self, slots: int, publish: Callable[[int], None] | None = None) -> None:
+    def __init__(self, slots: int) -> None:
         if slots < 1:
             raise ConfigError(f"setting search_slots: {slots} is not a number of concurrent searches (1 or more)")
         self.slots = slots
-        self.publish = publish  # told the load on every change
         self.running = 0
         self._waiting: deque[asyncio.Future[None]] = deque()
         self._lock = threading.Lock()  # the line and the count, for requests on several loops
@@ -50,10 +49,6 @@ class Admission:
     def load(self) -> int:
         """Searches held: running, plus waiting for a slot."""
         return self.running + len(self._waiting)
-
-    def _changed(self) -> None:
-        if self.publish is not None:
-            self.publish(self.load)
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
@@ -65,7 +60,6 @@ class Admission:
             else:
                 turn = asyncio.get_running_loop().create_future()
                 self._waiting.append(turn)
-            self._changed()
         if turn is not None:
             try:
                 await turn  # _hand_on passes a slot to the first in line: running stays counted
@@ -74,7 +68,6 @@ class Admission:
                     waiting = turn in self._waiting
                     if waiting:
                         self._waiting.remove(turn)
-                        self._changed()
                 if not waiting and turn.done() and not turn.cancelled():
                     self._hand_on()
                 # not waiting and cancelled: the slot is on its way to it, and _wake passes it on
@@ -90,7 +83,6 @@ class Admission:
             turn = self._waiting.popleft() if self._waiting else None
             if turn is None:
                 self.running -= 1
-            self._changed()
         if turn is None:
             return
         loop = turn.get_loop()

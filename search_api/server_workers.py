@@ -14,9 +14,9 @@ the index and load the model — N times the memory — and share one socket:
 
 A keep-alive connection stays with the worker that accepted it, and a burst of connects is mostly
 accepted by one worker (it takes up to ``backlog`` per wake-up): 16 clients split 13 / 3. Each worker
-publishes its load (searches waiting or running: ``search_api.admission``) in an array the parent
-shares with all (-1: not serving), and :class:`BalanceConnections` closes a connection after an
-answer while its worker holds more searches than the least loaded one, until the split is even.
+publishes the connections it holds in an array the parent shares with all (-1: not serving), and
+:class:`BalanceConnections` closes a connection after an answer while its worker holds two more than
+another, until the split is even — and then leaves it (no connection moves between even workers).
 """
 
 from __future__ import annotations
@@ -28,9 +28,8 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableSequence, Sequence
 from dataclasses import dataclass
-from functools import partial
 from multiprocessing.process import BaseProcess
 from typing import Any
 
@@ -41,27 +40,37 @@ from search_api.settings import ApiSettings
 
 POLL_SECONDS = 0.5
 STOP_SECONDS = 30.0  # a worker still running this long after SIGTERM is killed
-NOT_SERVING = -1  # a worker's load while it is not serving (starting, or dead)
+NOT_SERVING = -1  # a worker's connections while it is not serving (starting, or dead)
 
 
 class BalanceConnections:
     """ASGI middleware of worker ``index``: an answer says ``Connection: close`` (uvicorn then closes
-    the connection after it; the client reconnects) while this worker holds more searches than the
-    least loaded serving worker (``loads``: one per worker, shared).
+    the connection after it; the client reconnects) while this worker holds two connections more
+    than the serving worker holding the fewest (``counts``: one per worker, shared, each published
+    by its worker at every answer; ``held``: this worker's open connections, set once its server
+    exists).
 
-    In a closed loop each connection holds one search at most: with the answered one gone, this
-    worker holding more than another means it has two connections more, and one moving evens them.
+    Connections, not searches: a search count read at an answer is low by every client between two
+    requests (one reading its last answer, say), so two evenly split workers look uneven now and
+    then — session 12's load test closed 16% of its answers' connections, and each reconnect is a
+    coin flip between the workers, so half of those closes made the split uneven. A difference of
+    two is uneven whatever the timing; one (an odd total) cannot be evened.
     """
 
-    def __init__(self, app: Any, loads: Sequence[int], index: int) -> None:
+    def __init__(self, app: Any, counts: MutableSequence[int], index: int,
+                 held: Callable[[], int] | None = None) -> None:
         self.app = app
-        self.loads = loads
+        self.counts = counts
         self.index = index
+        self.held = held
 
     def crowded(self) -> bool:
-        """Whether this worker holds more searches than the least loaded other serving one."""
-        others = [n for i, n in enumerate(self.loads) if i != self.index and n != NOT_SERVING]
-        return bool(others) and self.loads[self.index] > min(others)
+        """Publish this worker's connections; whether it holds two more than the fewest elsewhere."""
+        if self.held is None:
+            return False
+        mine = self.counts[self.index] = self.held()
+        others = [n for i, n in enumerate(self.counts) if i != self.index and n != NOT_SERVING]
+        return bool(others) and mine > min(others) + 1
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -150,9 +159,9 @@ def _pin(settings: ApiSettings, index: int) -> ApiSettings:
     return settings
 
 
-def _worker(settings: ApiSettings, sock: socket.socket, reports: Any, go: Any, loads: Any, index: int) -> None:
+def _worker(settings: ApiSettings, sock: socket.socket, reports: Any, go: Any, connections: Any, index: int) -> None:
     """Worker ``index``: load the search service, report, wait for the others, serve (publishing its
-    load in ``loads[index]``)."""
+    connections in ``connections[index]``)."""
     import uvicorn
 
     from search_api.__main__ import tune_malloc
@@ -173,9 +182,10 @@ def _worker(settings: ApiSettings, sock: socket.socket, reports: Any, go: Any, l
     while not go.wait(POLL_SECONDS):
         if os.getppid() != parent:  # the parent is gone: nobody will let this one serve
             return
-    app.state.admission.publish = partial(loads.__setitem__, index)
-    loads[index] = app.state.admission.load
-    server = uvicorn.Server(uvicorn_config(BalanceConnections(app, loads, index), settings))
+    balance = BalanceConnections(app, connections, index)
+    server = uvicorn.Server(uvicorn_config(balance, settings))
+    balance.held = lambda: len(server.server_state.connections)
+    connections[index] = 0
 
     def say_listening() -> None:
         while not server.started and not server.should_exit:
@@ -198,15 +208,15 @@ class Workers:
         self.context = multiprocessing.get_context("spawn")  # a fresh interpreter: no forked threads or locks
         self.reports = self.context.Queue()
         self.go = self.context.Event()
-        self.loads = self.context.RawArray("i", [NOT_SERVING] * settings.workers)  # each worker's searches
+        self.connections = self.context.RawArray("i", [NOT_SERVING] * settings.workers)  # each worker's connections
         self.stopping = threading.Event()
         self.processes: list[BaseProcess] = []
         self.failed: str | None = None
 
     def _start_one(self, sock: socket.socket, index: int) -> BaseProcess:
-        self.loads[index] = NOT_SERVING  # until it serves (a dead one's last figure is not its load)
+        self.connections[index] = NOT_SERVING  # until it serves (a dead one's last figure is not its count)
         process = self.context.Process(target=_worker, args=(self.settings, sock, self.reports, self.go,
-                                                             self.loads, index),
+                                                             self.connections, index),
                                        name="xuncha-worker", daemon=False)
         process.start()
         return process

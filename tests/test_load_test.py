@@ -66,7 +66,7 @@ def test_the_client_reconnects_each_time_a_worker_hands_its_connection_back(tmp_
     app = create_app(load_api_settings({}, backend="memory"), MemoryBackend(), search_corpus.EMBEDDER)
     search_corpus.load(app.state.search.service().backend)
     port = free_port()
-    crowded = BalanceConnections(app, array("i", [1, 0]), 0)  # worker 0 holds one search more, always
+    crowded = BalanceConnections(app, array("i", [0, 0]), 0, lambda: 2)  # worker 0 holds two connections more, always
     server = uvicorn.Server(uvicorn.Config(crowded, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
