@@ -52,7 +52,7 @@ class BalanceConnections:
 
     Connections, not searches: a search count read at an answer is low by every client between two
     requests (one reading its last answer, say), so two evenly split workers look uneven now and
-    then — session 12's load test closed 16% of its answers' connections, and each reconnect is a
+    then — the load test closed 16% of its answers' connections that way, and each reconnect is a
     coin flip between the workers, so half of those closes made the split uneven. A difference of
     two is uneven whatever the timing; one (an odd total) cannot be evened.
     """
