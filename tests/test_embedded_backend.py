@@ -296,14 +296,16 @@ def test_the_approximate_vector_index_keeps_recall_against_exact_search(tmp_path
     probes = [rng.standard_normal(dims).tolist() for _ in range(5)]
     before = [backend.vector(ISSUES, p, cases[1][0], 10) for p in probes]
     backend.close()
-    # Reopened from the snapshot written at close, or from the stored vectors: the same answers.
-    for snapshot in (True, False):
+    # Reopened from the snapshot written at close, or from the stored vectors, the re-scoring rows
+    # read from their file or kept in memory (setting rescore_memory_mib; 3,000 rows fit in 1 MiB): the same answers.
+    for snapshot, memory_mib in ((True, 0), (True, 1), (False, 1), (False, 0)):
         if not snapshot:
-            next(tmp_path.glob("gen-*/vectors.npz")).unlink()
-        again = EmbeddedBackend(tmp_path, threads=2, exact_max_rows=1000)
+            next(tmp_path.glob("gen-*/vectors.npz"), tmp_path / "none").unlink(missing_ok=True)
+        again = EmbeddedBackend(tmp_path, threads=2, exact_max_rows=1000, rescore_memory_mib=memory_mib)
         stats = again.info().extra["vectors"]["issues"]
         assert stats["rows"] - stats["deleted"] == len(live)
         assert stats["rows"] == (3000 if snapshot else len(live))  # deleted rows are dropped on a full load
+        assert stats["rows_in_memory"] is (memory_mib > 0)
         assert [again.vector(ISSUES, p, cases[1][0], 10) for p in probes] == before
         again.close()
 

@@ -322,14 +322,19 @@ def test_a_keyword_field_no_row_has_takes_no_memory_until_one_does(tmp_path):
         ix.close()
 
 
-def test_the_rescoring_file_gives_rows_in_the_order_asked_runs_repeats_and_none():
+@pytest.mark.parametrize("memory_rows, in_memory", [(0, False), (300, True), (200, False)])
+def test_the_rescoring_file_gives_rows_in_the_order_asked_runs_repeats_and_none(memory_rows, in_memory):
+    """Read from the file, or from memory while the rows fit ``memory_bytes`` (300 do, 200 are
+    outgrown by the second write): the same rows either way."""
     rng = np.random.default_rng(7)
     stored = _clustered(rng, 300)
-    rows = vector_rows.RowFile(DIMS, None, INT8)
+    rows = vector_rows.RowFile(DIMS, None, INT8, memory_bytes=memory_rows * INT8.blob_bytes(DIMS))
     rows.extend(stored[:120])
+    assert rows.in_memory is (memory_rows > 0)
     rows.extend(stored[120:])
+    assert rows.in_memory is in_memory
     for positions in ([], [5], [9, 8, 7], [40, 41, 42, 3, 41, 299, 0, 1], rng.integers(0, 300, 250).tolist()):
         got = rows.take(np.asarray(positions, dtype=np.int64))
-        assert got.shape == (len(positions), DIMS)
+        assert got.shape == (len(positions), DIMS) and got.dtype == np.float32
         assert np.array_equal(got, stored[positions].reshape(-1, DIMS))
     rows.close()

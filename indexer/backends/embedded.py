@@ -96,7 +96,8 @@ class EmbeddedBackend:
     name = "embedded"
 
     def __init__(self, data_dir: Path | str, *, threads: int = 2, lock_timeout: float = 5.0,
-                 exact_max_rows: int = EXACT_MAX_ROWS, read_only: bool | None = None, store_map_mib: int = 0) -> None:
+                 exact_max_rows: int = EXACT_MAX_ROWS, read_only: bool | None = None, store_map_mib: int = 0,
+                 rescore_memory_mib: int = 0) -> None:
         self.data_dir = Path(data_dir)
         # A folder on a read-only mount (or one this user cannot write) is opened for searching
         # only: nothing in it is written, not even on open.
@@ -105,6 +106,7 @@ class EmbeddedBackend:
         self.lock_timeout = lock_timeout
         self.exact_max_rows = exact_max_rows
         self.store_map_bytes = max(0, store_map_mib) * 2**20
+        self.rescore_memory_bytes = max(0, rescore_memory_mib) * 2**20
         # _lock guards the live generation and its vector indexes (short sections: refresh, swapping
         # generations; vector scans run outside it: search_gate.py); _write_lock serialises write /
         # delete / rebuild, which do their slow parts (SQLite, tantivy, building a generation)
@@ -132,7 +134,7 @@ class EmbeddedBackend:
     @classmethod
     def from_settings(cls, settings: Any) -> EmbeddedBackend:
         return cls(settings.data_path, threads=settings.threads, lock_timeout=settings.writer_wait_seconds,
-                   store_map_mib=settings.store_map_mib)
+                   store_map_mib=settings.store_map_mib, rescore_memory_mib=settings.rescore_memory_mib)
 
     # -- generations and the writer lock ------------------------------------------------------
     def _open_current(self) -> Generation:
@@ -165,7 +167,7 @@ class EmbeddedBackend:
 
     def _generation(self, path: Path) -> Generation:
         return Generation(path, threads=self.threads, exact_max_rows=self.exact_max_rows, read_only=self.read_only,
-                          store_map_bytes=self.store_map_bytes)
+                          store_map_bytes=self.store_map_bytes, rescore_memory_bytes=self.rescore_memory_bytes)
 
     def _heal(self, generation: Generation) -> None:
         """Replay into tantivy what a crashed writer committed to SQLite only. Done by whoever can

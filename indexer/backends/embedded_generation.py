@@ -70,11 +70,12 @@ class Generation:
     """One complete index: a record store, a tantivy index per collection, vector indexes."""
 
     def __init__(self, path: Path, *, threads: int, exact_max_rows: int, read_only: bool = False,
-                 store_map_bytes: int = 0) -> None:
+                 store_map_bytes: int = 0, rescore_memory_bytes: int = 0) -> None:
         self.path = path
         self.name = path.name
         self.threads = max(1, threads)
         self.exact_max_rows = exact_max_rows
+        self.rescore_memory_bytes = rescore_memory_bytes  # a vector index's re-scoring rows kept in memory up to this
         self.read_only = read_only
         self.private: Path | None = None  # read-only: where the tantivy indexes are searched from
         if not read_only:
@@ -236,7 +237,8 @@ class Generation:
         if path.exists():
             try:
                 meta, indexes = load_snapshot(path, {t.value: COLLECTIONS[t].filter_spec for t in Target},
-                                              threads=self.threads, spill=self._spill)
+                                              threads=self.threads, spill=self._spill,
+                                              rows_in_memory=self.rescore_memory_bytes)
                 if meta.get("store_version") != STORE_VERSION or int(meta["seq"]) > self.store.seq():
                     raise ValueError("the snapshot is of another layout or ahead of the store")
             except (ValueError, OSError) as exc:
@@ -295,6 +297,7 @@ class Generation:
                     index = self.vectors[target] = VectorIndex(dims, COLLECTIONS[target].filter_spec,
                                                                exact_max_rows=self.exact_max_rows,
                                                                threads=self.threads, spill=self._spill,
+                                                               rows_in_memory=self.rescore_memory_bytes,
                                                                codec=self.store.vector_codec)
                 last = index.rowids.view[-1] if index.size else 0
                 items = [(c, k) for c, k in items if c.rowid > last]

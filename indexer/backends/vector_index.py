@@ -94,7 +94,7 @@ class VectorIndex:
 
     def __init__(self, dims: int, filter_spec: FilterSpec, *, exact_max_rows: int = EXACT_MAX_ROWS,
                  threads: int = 1, spill: Path | None = None, compressed: str | None = None,
-                 codec: VectorCodec = INT8) -> None:
+                 codec: VectorCodec = INT8, rows_in_memory: int = 0) -> None:
         compressed = compressed or COMPRESSED
         if compressed not in RESCORE_EXTRA:
             raise ValueError(f"unknown compressed layout {compressed!r}")
@@ -102,6 +102,7 @@ class VectorIndex:
         self.compressed = compressed  # the layout used once the index passes exact_max_rows
         self.codec = codec  # how the store keeps the vectors given: the re-scoring copy's form
         self.spill = spill  # where the compressed layout's re-scoring file goes (None: the temporary folder)
+        self.rows_in_memory = rows_in_memory  # bytes of re-scoring rows also kept in memory (RowFile)
         self.filter_spec = dict(filter_spec)
         self.exact_max_rows = exact_max_rows
         self.rowids = Grow(np.int64)
@@ -169,7 +170,7 @@ class VectorIndex:
 
     def _switch_to_compressed(self) -> None:
         assert self._exact is not None
-        self._rows = RowFile(self.dims, self.spill, self.codec)
+        self._rows = RowFile(self.dims, self.spill, self.codec, memory_bytes=self.rows_in_memory)
         for start in range(0, self._exact.size, 65536):
             self._rows.extend(self._exact.view[start:start + 65536])
         self._encode_rows()
@@ -375,13 +376,15 @@ class VectorIndex:
 
     def stats(self) -> dict[str, Any]:
         memory = self.rowids.size * 9
+        rows_in_memory = self._rows is not None and self._rows.in_memory
         if self._trained is not None:
-            # the codes only (the re-scoring copy is a file): 96 B a row for PQ fast scan, 384 for SQ8
+            # the codes (96 B a row for PQ fast scan, 384 for SQ8), and the re-scoring copy if not only a file
             memory += sum(s.ntotal * s.code_size for s in self._shards)
+            memory += self.size * self.codec.blob_bytes(self.dims) if rows_in_memory else 0
         elif self._exact is not None:
             memory += self._exact.size * self.dims * 4
         return {"kind": self.kind, "rows": self.size, "deleted": self.deleted, "shards": len(self._shards),
-                "approx_mb": round(memory / 2**20, 1)}
+                "rows_in_memory": rows_in_memory, "approx_mb": round(memory / 2**20, 1)}
 
     def close(self) -> None:
         if self._pool is not None:
@@ -423,7 +426,7 @@ class VectorIndex:
 
     @classmethod
     def from_arrays(cls, arrays: Mapping[str, np.ndarray], prefix: str, filter_spec: FilterSpec, *,
-                    threads: int = 1, spill: Path | None = None) -> VectorIndex:
+                    threads: int = 1, spill: Path | None = None, rows_in_memory: int = 0) -> VectorIndex:
         meta = json.loads(bytes(arrays[f"{prefix}meta"]).decode())
         layout = meta.get("layout")
         if layout not in (4, 5, SNAPSHOT_LAYOUT):
@@ -440,7 +443,7 @@ class VectorIndex:
         if compressed is not None and compressed not in RESCORE_EXTRA:
             raise ValueError(f"the snapshot's compressed layout {compressed!r} is unknown")
         index = cls(meta["dims"], filter_spec, exact_max_rows=meta["exact_max_rows"], threads=threads, spill=spill,
-                    compressed=None if layout == 4 else compressed, codec=codec)
+                    compressed=None if layout == 4 else compressed, codec=codec, rows_in_memory=rows_in_memory)
         index.rowids.extend(arrays[f"{prefix}rowids"])
         index.alive.extend(arrays[f"{prefix}alive"])
         index._norms.extend(arrays[f"{prefix}norms"])
@@ -448,7 +451,7 @@ class VectorIndex:
         if compressed is not None:
             if faiss is None:
                 raise ValueError("the snapshot needs faiss")
-            index._rows = RowFile(index.dims, spill, codec)
+            index._rows = RowFile(index.dims, spill, codec, memory_bytes=rows_in_memory)
             for rows in _chunks_of(arrays, f"{prefix}rows" if layout >= 6 else f"{prefix}f16"):
                 if layout >= 6:
                     index._rows.extend_encoded(rows)
@@ -530,14 +533,15 @@ def save_snapshot(path: Path, indexes: Mapping[str, VectorIndex], meta: Mapping[
 
 
 def load_snapshot(path: Path, filter_specs: Mapping[str, FilterSpec], *, threads: int = 1,
-                  spill: Path | None = None) -> tuple[dict[str, Any], dict[str, VectorIndex]]:
+                  spill: Path | None = None, rows_in_memory: int = 0) -> tuple[dict[str, Any], dict[str, VectorIndex]]:
     """(meta, indexes) from :func:`save_snapshot`'s file. Raises ValueError (or OSError) if it is
     missing, torn or of another layout: callers then rebuild from the record store."""
     try:
         # Arrays are read one at a time as the indexes take them: no second copy of the whole file.
         with np.load(path, allow_pickle=False) as npz:
             meta = json.loads(bytes(npz["snapshot"]).decode())
-            indexes = {name: VectorIndex.from_arrays(npz, f"{name}/", filter_specs[name], threads=threads, spill=spill)
+            indexes = {name: VectorIndex.from_arrays(npz, f"{name}/", filter_specs[name], threads=threads, spill=spill,
+                                                     rows_in_memory=rows_in_memory)
                        for name in meta["targets"]}
     except (zipfile.BadZipFile, EOFError, KeyError) as exc:
         raise ValueError(f"unreadable or incomplete snapshot {path}: {exc}") from exc
