@@ -77,10 +77,11 @@ class Settings:
     store_map_mib: int = setting(0, "memory-map this many MiB of the record store for reads (SQLite mmap_size): "
         "3-4x less CPU per document read, ~2-4 ms per search, but the mapped pages count in the server's RSS as "
         "file-backed pages (1M issues, 1024: RSS 1,834 MiB, of which 1,319 file-backed; 0 keeps RSS ≤ 1 GB)")
-    rescore_memory_mib: int = setting(128, "keep a collection's re-scoring rows (its vectors as stored, read for the exact "
-        "cosines of each vector search's candidates) in the process's memory while they take at most this many MiB; "
-        "above it they are read from a file: 100k issues with measure vectors keep ~150 MiB a process in memory, "
-        "~1 ms less CPU a request; 1M issues (386 MiB) stay in the file, RSS ≤ 1 GB (0: always the file)")
+    rescore_memory_mib: int = setting(128, "embedded backend: keep a collection's re-scoring rows (its vectors as stored, "
+        "read for the exact cosines of each vector search's candidates) in the process's memory while they take at "
+        "most this many MiB; above it they are read from a file: 100k issues with measure vectors keep ~150 MiB a "
+        "process in memory, ~0.8 ms less CPU a request; 1M issues (386 MiB) stay in the file, RSS ≤ 1 GB (0: always "
+        "the file)")
     measure_vectors: bool = setting(True, "also embed each measure item: measure searches rank by them, and an issue "
         "matches by the best of its own and its measures' vectors (dev queries, 5-fold held out: hybrid nDCG@10 "
         "0.7189 → 0.7536, every fold chose it); costs ~2.7× the embedding time of an ingest and a vector per "
