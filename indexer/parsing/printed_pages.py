@@ -53,9 +53,9 @@ _INDENT_WIDTH = 2  # a paragraph's first line is indented by two characters
 _INDENTED_ALL = 0.8  # this share of lines indented: a margin, not paragraph indents
 
 # Where a wrapped line may not be joined to the next: after a sentence end …
-_SENTENCE_END = tuple("。！？!?；;：:”’\"")
-_QUOTE_CLOSE = tuple("”’\"")
 _STOPS = tuple("。！？!?；;")
+_QUOTE_CLOSE = tuple("”’\"")
+_SENTENCE_END = (*_STOPS, "：", ":", *_QUOTE_CLOSE)  # a colon ends a label's line too
 # … but a quoted problem of whole sentences goes on with its wrapper: 关于“…。”|问题的整改, “…。”|的问题
 _WRAPPER_TAIL = re.compile(r"[ \t\u3000\xa0]*(?:的?问题|方面)")
 # … and, in any text, a line ending inside a clause continues on the next.
